@@ -1,0 +1,108 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import type { Shop } from "#app/db/schema";
+import { openTestCase } from "#test/support/cases";
+import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
+import { insertShop } from "#test/support/factories";
+import { runCli } from "./mahnwerk";
+
+describe.each(testEngines())("mahnwerk CLI on %s", (engine) => {
+  let database: TestDatabase;
+  let shop: Shop;
+  let caseId: string;
+  beforeAll(async () => {
+    database = await createTestDatabase(engine);
+    shop = await insertShop(database.db, { domain: "laden.myshopify.com", name: "Laden" });
+    await insertShop(database.db, { domain: "other.myshopify.com", name: "Other" });
+    caseId = (await openTestCase(database.db, shop)).case.id;
+  });
+  afterAll(() => database.close());
+
+  async function cli(...argv: string[]) {
+    let out = "";
+    let err = "";
+    const code = await runCli(argv, { db: database.db, now: () => new Date("2026-11-23T10:00:00Z"), io: { out: (t) => (out += `${t}\n`), err: (t) => (err += `${t}\n`) } });
+    return { code, out, err, json: () => JSON.parse(out) as any };
+  }
+
+  test("shops list --json", async () => {
+    const r = await cli("shops", "list", "--json");
+    expect(r.code).toBe(0);
+    expect(r.json().find((s: any) => s.domain === "laden.myshopify.com")).toEqual({
+      id: shop.id, domain: "laden.myshopify.com", platform: "shopify", name: "Laden", timezone: "Europe/Berlin", currency: "EUR", status: "active",
+    });
+    expect((await cli("shops", "list")).out).toMatch(/^id\s+domain\s+platform/);
+  });
+
+  test("tokens create shows the token once; list never shows it; revoke", async () => {
+    const created = await cli("tokens", "create", "--shop", "laden.myshopify.com", "--role", "support", "--name", "Helpdesk", "--json");
+    expect(created.code).toBe(0);
+    const token = created.json();
+    expect(token).toEqual({ id: expect.any(String), token: expect.stringMatching(/^mw_/), shop: "laden.myshopify.com", role: "support", name: "Helpdesk" });
+    const list = await cli("tokens", "list", "--shop", "laden.myshopify.com", "--json");
+    expect(list.out).not.toContain(token.token);
+    expect(list.json()).toEqual([expect.objectContaining({ id: token.id, role: "support", name: "Helpdesk", revokedAt: null })]);
+    const revoked = await cli("tokens", "revoke", token.id, "--json");
+    expect(revoked.code).toBe(0);
+    expect(revoked.json().revokedAt).toBe("2026-11-23T10:00:00.000Z");
+  });
+
+  test("cases list/show/start/cancel with --json; the actor is support:<name>", async () => {
+    const list = await cli("cases", "list", "--shop", "laden.myshopify.com", "--status", "waiting_for_approval", "--json");
+    expect(list.json().map((c: any) => c.id)).toEqual([caseId]);
+    const start = await cli("cases", "start", caseId, "--shop", "laden.myshopify.com", "--reason", "Telefonat", "--actor", "maria", "--json");
+    expect(start.code).toBe(0);
+    expect(start.json().status).toBe("running");
+    const show = await cli("cases", "show", caseId, "--shop", "laden.myshopify.com", "--json");
+    expect(show.json().events.at(-1)).toMatchObject({ type: "case_started", actor: { type: "support", id: "maria" }, reason: "Telefonat" });
+    expect((await cli("cases", "show", caseId, "--shop", "laden.myshopify.com")).out).toContain("support:maria");
+    const again = await cli("cases", "start", caseId, "--shop", "laden.myshopify.com", "--reason", "x", "--actor", "maria");
+    expect(again.code).toBe(1);
+    expect(again.err.trim()).toBe("mahnwerk: Cannot start a case that is running.");
+    const cancel = await cli("cases", "cancel", caseId, "--shop", "laden.myshopify.com", "--reason", "Kulanz", "--actor", "maria", "--json");
+    expect(cancel.json().status).toBe("cancelled");
+  });
+
+  test("another shop's case is not found (exit 1)", async () => {
+    const r = await cli("cases", "show", caseId, "--shop", "other.myshopify.com");
+    expect(r.code).toBe(1);
+    expect(r.err.trim()).toBe(`mahnwerk: no case ${caseId} in shop other.myshopify.com`);
+  });
+
+  test.each([
+    [[]],
+    [["bogus"]],
+    [["cases", "start", "x", "--shop", "laden.myshopify.com", "--actor", "a"]],
+    [["cases", "list"]],
+    [["tokens", "create", "--shop", "laden.myshopify.com", "--role", "admin"]],
+    [["cases", "list", "--shop", "laden.myshopify.com", "--status", "weird"]],
+    [["shops", "list", "--unknown"]],
+  ])("wrong usage %j exits 2 with the usage text", async (argv) => {
+    const r = await cli(...argv);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("Usage: mahnwerk <command>");
+  });
+});
+
+describe("the mahnwerk command", () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "mahnwerk-cli-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test("says in one line that the running app holds the embedded database", () => {
+    writeFileSync(path.join(dir, "mahnwerk.pid"), "1");
+    const r = spawnSync("bin/mahnwerk.mjs", ["shops", "list"], { env: { PATH: process.env.PATH ?? "", DATA_DIR: dir, NODE_ENV: "production" }, encoding: "utf8" });
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toMatch(/^mahnwerk: The embedded database in .* is in use by process 1 \(a running Mahnwerk\)/);
+    rmSync(path.join(dir, "mahnwerk.pid"));
+  });
+
+  test("runs against the embedded database when it is free", () => {
+    const r = spawnSync("bin/mahnwerk.mjs", ["shops", "list", "--json"], { env: { PATH: process.env.PATH ?? "", DATA_DIR: dir, NODE_ENV: "production" }, encoding: "utf8" });
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual([]);
+  });
+});

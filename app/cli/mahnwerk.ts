@@ -1,0 +1,214 @@
+import { parseArgs } from "node:util";
+import { asc } from "drizzle-orm";
+import type { Db } from "#app/db/client.server";
+import { shops } from "#app/db/schema";
+import { createApiToken, listApiTokens, revokeApiToken } from "#app/services/api-tokens.server";
+import { caseEventToJson, caseToJson } from "#app/services/case-json";
+import { listCases } from "#app/services/case-list.server";
+import { findCase, listCaseEvents } from "#app/services/case-read.server";
+import { CASE_STATUSES } from "#app/domain/case/status";
+import { cancelCase, startCase, type CaseCommandResult } from "#app/services/cases.server";
+import { findShopByDomain } from "#app/services/shops.server";
+
+/**
+ * `mahnwerk` — support staff's command line. Same services as /api/v1. Exit 0 on success, 1 on an error
+ * (one line on stderr), 2 on wrong usage (with the usage text).
+ */
+export const USAGE = `Usage: mahnwerk <command> [options]
+
+  shops list [--json]
+  tokens create --shop <domain> --role support|readonly [--name <label>] [--json]
+  tokens list --shop <domain> [--json]
+  tokens revoke <id> [--json]
+  cases list --shop <domain> [--status <status>] [--q <text>] [--json]
+  cases show <id> --shop <domain> [--json]
+  cases start <id> --shop <domain> --reason <text> --actor <name> [--json]
+  cases cancel <id> --shop <domain> --reason <text> --actor <name> [--json]
+
+Statuses: ${CASE_STATUSES.join(", ")}
+Environment: DATABASE_URL (PostgreSQL) or DATA_DIR (embedded database, default ./.data).`;
+
+export type CliIo = { out: (text: string) => void; err: (text: string) => void };
+export type CliDeps = { db: Db; now: () => Date; io: CliIo };
+
+class UsageError extends Error {}
+class CliError extends Error {}
+
+const OPTIONS = {
+  json: { type: "boolean" },
+  shop: { type: "string" },
+  role: { type: "string" },
+  name: { type: "string" },
+  status: { type: "string" },
+  q: { type: "string" },
+  reason: { type: "string" },
+  actor: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    deps.io.err(`${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help || positionals.length === 0) {
+    (values.help ? deps.io.out : deps.io.err)(USAGE);
+    return values.help ? 0 : 2;
+  }
+  try {
+    const output = await dispatch(positionals, values, deps);
+    deps.io.out(values.json ? JSON.stringify(output.json, null, 2) : output.text);
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      deps.io.err(`${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (error instanceof CliError) {
+      deps.io.err(`mahnwerk: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+type Values = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]["type"] extends "boolean" ? boolean : string };
+type Output = { json: unknown; text: string };
+
+async function dispatch(positionals: string[], values: Values, deps: CliDeps): Promise<Output> {
+  const [group, command, id, ...rest] = positionals;
+  if (rest.length > 0) throw new UsageError(`Unexpected argument: ${rest[0]}`);
+  const key = `${group} ${command ?? ""}`.trim();
+  const { db, now } = deps;
+  switch (key) {
+    case "shops list": {
+      noId(id);
+      const rows = await db.select().from(shops).orderBy(asc(shops.domain));
+      const json = rows.map((s) => ({
+        id: s.id,
+        domain: s.domain,
+        platform: s.platform,
+        name: s.name,
+        timezone: s.timezone,
+        currency: s.currency,
+        status: s.status,
+      }));
+      return { json, text: table(["id", "domain", "platform", "name", "timezone", "currency", "status"], json) };
+    }
+    case "tokens create": {
+      noId(id);
+      const shop = await requireShop(db, values.shop);
+      const role = values.role;
+      if (role !== "support" && role !== "readonly") throw new UsageError("--role must be support or readonly");
+      const { token, info } = await createApiToken(db, shop, { role, name: values.name });
+      const json = { id: info.id, token, shop: shop.domain, role: info.role, name: info.name };
+      return {
+        json,
+        text: `${table(["id", "shop", "role", "name"], [json])}\n\nToken (shown once, store it now):\n${token}`,
+      };
+    }
+    case "tokens list": {
+      noId(id);
+      const shop = await requireShop(db, values.shop);
+      const json = (await listApiTokens(db, shop.id)).map((t) => ({
+        id: t.id,
+        shop: shop.domain,
+        role: t.role,
+        name: t.name,
+        createdAt: t.createdAt.toISOString(),
+        lastUsedAt: t.lastUsedAt?.toISOString() ?? null,
+        revokedAt: t.revokedAt?.toISOString() ?? null,
+      }));
+      return { json, text: table(["id", "role", "name", "createdAt", "lastUsedAt", "revokedAt"], json) };
+    }
+    case "tokens revoke": {
+      if (!id) throw new UsageError("tokens revoke needs a token id");
+      const info = await revokeApiToken(db, id, now());
+      if (!info) throw new CliError(`no token with id ${id}`);
+      const json = { id: info.id, revokedAt: info.revokedAt?.toISOString() ?? null };
+      return { json, text: `Token ${info.id} revoked.` };
+    }
+    case "cases list": {
+      noId(id);
+      const shop = await requireShop(db, values.shop);
+      if (values.status && !(CASE_STATUSES as readonly string[]).includes(values.status)) {
+        throw new UsageError(`--status must be one of ${CASE_STATUSES.join(", ")}`);
+      }
+      const page = await listCases(db, shop.id, {
+        status: values.status as (typeof CASE_STATUSES)[number] | undefined,
+        q: values.q,
+        sort: "created",
+        direction: "desc",
+        limit: 250,
+      });
+      const json = page.cases.map(caseToJson);
+      return {
+        json,
+        text: table(
+          ["id", "status", "order", "customer", "outstanding", "dueDate"],
+          json.map((c) => ({
+            ...c,
+            order: c.order.name,
+            customer: [c.customer.firstName, c.customer.lastName].filter(Boolean).join(" "),
+            outstanding: `${c.outstanding.amountMinor} ${c.outstanding.currency} (minor units)`,
+          })),
+        ),
+      };
+    }
+    case "cases show": {
+      if (!id) throw new UsageError("cases show needs a case id");
+      const shop = await requireShop(db, values.shop);
+      const row = await findCase(db, shop.id, id);
+      if (!row) throw new CliError(`no case ${id} in shop ${shop.domain}`);
+      const events = (await listCaseEvents(db, shop.id, row.id)).map(caseEventToJson);
+      const json = { ...caseToJson(row), events };
+      const head = table(["id", "status", "kind", "order", "dueDate"], [{ ...json, order: json.order.name }]);
+      const timeline = table(
+        ["occurredAt", "type", "actor", "reason"],
+        events.map((e) => ({ ...e, actor: `${e.actor.type}:${e.actor.id}` })),
+      );
+      return { json, text: `${head}\n\n${timeline}` };
+    }
+    case "cases start":
+    case "cases cancel": {
+      if (!id) throw new UsageError(`${key} needs a case id`);
+      const shop = await requireShop(db, values.shop);
+      const reason = values.reason?.trim();
+      if (!reason) throw new UsageError("--reason is required");
+      if (reason.length > 500) throw new UsageError("--reason is at most 500 characters");
+      const actorName = values.actor?.trim();
+      if (!actorName) throw new UsageError("--actor is required");
+      const input = { shopId: shop.id, caseId: id, actor: { type: "support" as const, id: actorName }, reason, now: now() };
+      const result: CaseCommandResult = command === "start" ? await startCase(db, input) : await cancelCase(db, input);
+      if (!result.ok) throw new CliError(result.error.message);
+      const json = caseToJson(result.case);
+      return { json, text: `Case ${json.id} is now ${json.status}.` };
+    }
+    default:
+      throw new UsageError(`Unknown command: ${positionals.join(" ")}`);
+  }
+}
+
+function noId(id: string | undefined): void {
+  if (id !== undefined) throw new UsageError(`Unexpected argument: ${id}`);
+}
+
+async function requireShop(db: Db, domain: string | undefined) {
+  if (!domain) throw new UsageError("--shop <domain> is required");
+  const shop = await findShopByDomain(db, domain);
+  if (!shop) throw new CliError(`no shop with domain ${domain}`);
+  return shop;
+}
+
+/** A plain fixed-width table for people; machines use --json. */
+function table(columns: string[], rows: Record<string, unknown>[]): string {
+  if (rows.length === 0) return "(none)";
+  const cell = (v: unknown) => (v === null || v === undefined ? "" : String(v));
+  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
+  const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i]!)).join("  ").trimEnd();
+  return [line(columns), line(widths.map((w) => "-".repeat(w))), ...rows.map((r) => line(columns.map((c) => cell(r[c]))))].join("\n");
+}

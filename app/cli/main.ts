@@ -1,0 +1,27 @@
+import { getEnv } from "#app/config/env.server";
+import { describeError, migrateDatabase, openDatabase } from "#app/db/client.server";
+import { databaseOptions } from "#app/db/db.server";
+import { runCli } from "./mahnwerk";
+
+/** Entry of `npm run -s mahnwerk -- …` and the `mahnwerk` bin. */
+const io = {
+  out: (text: string) => process.stdout.write(`${text}\n`),
+  err: (text: string) => process.stderr.write(`${text}\n`),
+};
+
+let code = 1;
+try {
+  const options = databaseOptions(getEnv());
+  const database = await openDatabase(options);
+  try {
+    await migrateDatabase(options, database);
+    code = await runCli(process.argv.slice(2), { db: database.db, now: () => new Date(), io });
+  } finally {
+    await database.close();
+  }
+} catch (error) {
+  // One line, e.g. "the embedded database … is in use by process 1234" while the app is running.
+  io.err(`mahnwerk: ${describeError(error)}`);
+  code = 1;
+}
+process.exit(code);

@@ -1,0 +1,55 @@
+import { describe, expect, test } from "vitest";
+import { EnvError, parseEnv } from "./env.server";
+
+const shopify = {
+  SHOPIFY_API_KEY: "key",
+  SHOPIFY_API_SECRET: "secret",
+  SHOPIFY_APP_URL: "https://mahnwerk.example.com",
+  SCOPES: "read_orders,write_orders",
+};
+
+describe("env", () => {
+  test("an empty environment is the embedded demo on port 3000", () => {
+    const env = parseEnv({});
+    expect(env).toMatchObject({
+      PORT: 3000,
+      DATA_DIR: "./.data",
+      LOG_LEVEL: "info",
+      demoMode: true,
+      database: "pglite",
+    });
+    expect(env.DATABASE_URL).toBeUndefined();
+  });
+
+  test("DATABASE_URL selects PostgreSQL; all four Shopify values leave demo mode", () => {
+    const env = parseEnv({ DATABASE_URL: "postgres://u@db:5432/mahnwerk", ...shopify });
+    expect(env.database).toBe("postgres");
+    expect(env.demoMode).toBe(false);
+    expect(parseEnv({ ...shopify, DEMO: "1" }).demoMode).toBe(true);
+  });
+
+  test.each([
+    [{ PORT: "abc" }, /^Invalid environment: PORT must be a number$/],
+    [{ PORT: "70000" }, /PORT must be between 1 and 65535/],
+    [{ DATABASE_URL: "mysql://x" }, /DATABASE_URL must be a postgres:\/\/ or postgresql:\/\/ URL/],
+    [{ LOG_LEVEL: "loud" }, /LOG_LEVEL/],
+    [{ DEMO: "maybe" }, /DEMO expected 1\/0, true\/false/],
+    [{ ENCRYPTION_KEY: "short" }, /ENCRYPTION_KEY must be 32 bytes/],
+    [{ SMTP_URL: "http://mail" }, /SMTP_URL must be an smtp:\/\/ or smtps:\/\/ URL/],
+    [{ SHOPIFY_API_KEY: "key" }, /SHOPIFY_API_SECRET is missing: set all of SHOPIFY_API_KEY, SHOPIFY_API_SECRET, SHOPIFY_APP_URL, SCOPES or none \(demo mode\); SHOPIFY_API_KEY is set/],
+    [{ ...shopify, SHOPIFY_APP_URL: "not a url" }, /SHOPIFY_APP_URL must be an https:\/\/ URL/],
+    [{ ...shopify, NODE_ENV: "production" }, /ENCRYPTION_KEY is required in production/],
+  ])("rejects %j with one clear line naming the variable", (source, message) => {
+    expect(() => parseEnv(source)).toThrow(EnvError);
+    expect(() => parseEnv(source)).toThrow(message);
+  });
+
+  test("empty strings count as unset", () => {
+    expect(parseEnv({ DATABASE_URL: "", SHOPIFY_API_KEY: " " }).database).toBe("pglite");
+  });
+
+  test("accepts a hex or base64 32-byte ENCRYPTION_KEY", () => {
+    expect(parseEnv({ ENCRYPTION_KEY: "a".repeat(64) }).ENCRYPTION_KEY).toBe("a".repeat(64));
+    expect(parseEnv({ ENCRYPTION_KEY: Buffer.alloc(32, 7).toString("base64") }).ENCRYPTION_KEY).toBeDefined();
+  });
+});

@@ -1,0 +1,126 @@
+import { z } from "zod";
+
+/**
+ * The one place that reads process.env. Web, worker and CLI all parse the same schema,
+ * so a bad value fails every entry point with the same message.
+ */
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === "" ? undefined : v))
+  .optional();
+
+const booleanFlag = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .optional()
+  .transform((v, ctx) => {
+    if (v === undefined || v === "") return false;
+    if (["1", "true", "yes", "on"].includes(v)) return true;
+    if (["0", "false", "no", "off"].includes(v)) return false;
+    ctx.addIssue({ code: "custom", message: `expected 1/0, true/false, yes/no or on/off, got "${v}"` });
+    return z.NEVER;
+  });
+
+const postgresUrl = z
+  .string()
+  .trim()
+  .refine((v) => {
+    try {
+      const u = new URL(v);
+      return u.protocol === "postgres:" || u.protocol === "postgresql:";
+    } catch {
+      return false;
+    }
+  }, "must be a postgres:// or postgresql:// URL");
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    PORT: z.coerce
+      .number({ message: "must be a number" })
+      .int("must be a whole number")
+      .min(1, "must be between 1 and 65535")
+      .max(65535, "must be between 1 and 65535")
+      .default(3000),
+    HOST: z.string().trim().min(1).default("0.0.0.0"),
+    DATABASE_URL: optionalString.pipe(postgresUrl.optional()),
+    DATA_DIR: z.string().trim().min(1, "must not be empty").default("./.data"),
+    SHOPIFY_API_KEY: optionalString,
+    SHOPIFY_API_SECRET: optionalString,
+    SHOPIFY_APP_URL: optionalString.pipe(z.url({ message: "must be an https:// URL" }).optional()),
+    SCOPES: optionalString,
+    ENCRYPTION_KEY: optionalString.pipe(
+      z
+        .string()
+        .regex(/^[A-Za-z0-9+/]{43}=$|^[0-9a-fA-F]{64}$/, "must be 32 bytes, as 64 hex characters or 44 base64 characters")
+        .optional(),
+    ),
+    SMTP_URL: optionalString.pipe(
+      z
+        .string()
+        .regex(/^smtps?:\/\/[^\s]+$/, "must be an smtp:// or smtps:// URL")
+        .optional(),
+    ),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    DEMO: booleanFlag,
+    MOCKS: booleanFlag,
+  })
+  .superRefine((env, ctx) => {
+    const shopify = ["SHOPIFY_API_KEY", "SHOPIFY_API_SECRET", "SHOPIFY_APP_URL", "SCOPES"] as const;
+    const present = shopify.filter((k) => env[k] !== undefined);
+    if (present.length > 0 && present.length < shopify.length) {
+      const missing = shopify.filter((k) => env[k] === undefined);
+      ctx.addIssue({
+        code: "custom",
+        path: [missing[0]!],
+        message: `is missing: set all of ${shopify.join(", ")} or none (demo mode); ${present.join(", ")} ${present.length === 1 ? "is" : "are"} set`,
+      });
+    }
+    if (env.NODE_ENV === "production" && present.length === shopify.length && !env.ENCRYPTION_KEY) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["ENCRYPTION_KEY"],
+        message: "is required in production with Shopify credentials (it encrypts partner and store credentials at rest)",
+      });
+    }
+  });
+
+export type Env = z.infer<typeof schema> & {
+  /** No Shopify credentials, or DEMO=1: the standalone admin serves the seeded demo shop. */
+  demoMode: boolean;
+  database: "pglite" | "postgres";
+};
+
+export class EnvError extends Error {
+  override name = "EnvError";
+}
+
+/** Parses an environment; throws EnvError with one line per bad variable, naming it. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = schema.safeParse(source);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => {
+      const name = issue.path.length > 0 ? String(issue.path[0]) : "environment";
+      return `${name} ${issue.message}`;
+    });
+    throw new EnvError(`Invalid environment: ${lines.join("; ")}`);
+  }
+  const env = result.data;
+  const hasShopify = env.SHOPIFY_API_KEY !== undefined;
+  return {
+    ...env,
+    demoMode: env.DEMO || !hasShopify,
+    database: env.DATABASE_URL ? "postgres" : "pglite",
+  };
+}
+
+let cached: Env | undefined;
+
+/** The process environment, parsed once. */
+export function getEnv(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}

@@ -1,0 +1,286 @@
+import { sql } from "drizzle-orm";
+import {
+  bigint,
+  boolean,
+  char,
+  date,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+
+/*
+ * The whole schema in one place. Conventions: money is `*_minor bigint` + `currency char(3)`,
+ * time is timestamptz (UTC) named `*_at`, calendar dates in the shop's zone are `date`.
+ * Every tenant table carries shop_id, and every query in app/services is scoped by it.
+ */
+
+const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
+const updatedAt = () => timestamp("updated_at", { withTimezone: true }).notNull().defaultNow();
+const minor = (name: string) => bigint(name, { mode: "number" });
+
+export const shops = pgTable(
+  "shops",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    platform: text("platform", { enum: ["shopify", "woocommerce", "demo"] }).notNull(),
+    domain: text("domain").notNull(),
+    name: text("name").notNull(),
+    timezone: text("timezone").notNull(),
+    currency: char("currency", { length: 3 }).notNull(),
+    locale: text("locale").notNull(),
+    status: text("status", { enum: ["active", "uninstalled"] }).notNull().default("active"),
+    installedAt: timestamp("installed_at", { withTimezone: true }).notNull().defaultNow(),
+    uninstalledAt: timestamp("uninstalled_at", { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex("shops_platform_domain_key").on(t.platform, t.domain)],
+);
+
+/** Shopify session storage: every column of @shopify/shopify-api's Session, the optional ones nullable. */
+export const sessions = pgTable(
+  "sessions",
+  {
+    id: text("id").primaryKey(),
+    shop: text("shop").notNull(),
+    state: text("state").notNull(),
+    isOnline: boolean("is_online").notNull().default(false),
+    scope: text("scope"),
+    expires: timestamp("expires", { withTimezone: true }),
+    accessToken: text("access_token").notNull(),
+    refreshToken: text("refresh_token"),
+    refreshTokenExpires: timestamp("refresh_token_expires", { withTimezone: true }),
+    userId: bigint("user_id", { mode: "number" }),
+    firstName: text("first_name"),
+    lastName: text("last_name"),
+    email: text("email"),
+    accountOwner: boolean("account_owner"),
+    locale: text("locale"),
+    collaborator: boolean("collaborator"),
+    emailVerified: boolean("email_verified"),
+  },
+  (t) => [index("sessions_shop_idx").on(t.shop)],
+);
+
+/** Our snapshot of each tracked order, as the platform last reported it. */
+export const orders = pgTable(
+  "orders",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    shopId: uuid("shop_id")
+      .notNull()
+      .references(() => shops.id, { onDelete: "cascade" }),
+    platformOrderId: text("platform_order_id").notNull(),
+    name: text("name").notNull(),
+    currency: char("currency", { length: 3 }).notNull(),
+    totalMinor: minor("total_minor").notNull(),
+    outstandingMinor: minor("outstanding_minor").notNull(),
+    financialStatus: text("financial_status").notNull(),
+    paymentMethods: jsonb("payment_methods").$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+    isInvoice: boolean("is_invoice").notNull(),
+    orderedAt: timestamp("ordered_at", { withTimezone: true }).notNull(),
+    dueDate: date("due_date", { mode: "string" }),
+    cancelledAt: timestamp("cancelled_at", { withTimezone: true }),
+    /** The platform's own updated_at: a snapshot older than this never overwrites newer state. */
+    platformUpdatedAt: timestamp("platform_updated_at", { withTimezone: true }).notNull(),
+    customer: jsonb("customer").$type<OrderCustomer>().notNull(),
+    billingAddress: jsonb("billing_address").$type<OrderAddress | null>(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("orders_shop_platform_order_key").on(t.shopId, t.platformOrderId),
+    index("orders_shop_due_idx").on(t.shopId, t.dueDate),
+  ],
+);
+
+export type OrderCustomer = {
+  platformCustomerId: string | null;
+  firstName: string | null;
+  lastName: string | null;
+  company: string | null;
+  email: string | null;
+  phone: string | null;
+  locale: string | null;
+};
+
+export type OrderAddress = {
+  name: string | null;
+  company: string | null;
+  street1: string | null;
+  street2: string | null;
+  postalCode: string | null;
+  city: string | null;
+  countryCode: string | null;
+};
+
+export const cases = pgTable(
+  "cases",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    shopId: uuid("shop_id")
+      .notNull()
+      .references(() => shops.id, { onDelete: "cascade" }),
+    orderId: uuid("order_id")
+      .notNull()
+      .references(() => orders.id, { onDelete: "cascade" }),
+    kind: text("kind", { enum: ["invoice", "chargeback"] }).notNull(),
+    status: text("status").notNull(),
+    currency: char("currency", { length: 3 }).notNull(),
+    originalMinor: minor("original_minor").notNull(),
+    outstandingMinor: minor("outstanding_minor").notNull(),
+    dueDate: date("due_date", { mode: "string" }).notNull(),
+    dunningLevel: text("dunning_level"),
+    nextActionAt: timestamp("next_action_at", { withTimezone: true }),
+    partnerReference: text("partner_reference"),
+    partnerSubStatus: text("partner_sub_status"),
+    cancellationRequested: boolean("cancellation_requested").notNull().default(false),
+    /** Denormalised for the list and its filters; the names are erased with the order's personal data. */
+    platformOrderId: text("platform_order_id").notNull(),
+    orderName: text("order_name").notNull(),
+    customerFirstName: text("customer_first_name"),
+    customerLastName: text("customer_last_name"),
+    /** The full projection of the case's events (app/domain); the columns above are indexed copies. */
+    state: jsonb("state").notNull(),
+    version: integer("version").notNull().default(0),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("cases_shop_order_kind_key").on(t.shopId, t.orderId, t.kind),
+    index("cases_shop_created_idx").on(t.shopId, t.createdAt, t.id),
+    index("cases_shop_status_created_idx").on(t.shopId, t.status, t.createdAt, t.id),
+    index("cases_next_action_idx").on(t.nextActionAt).where(sql`${t.status} = 'running'`),
+  ],
+);
+
+/** Append-only: rows are inserted, never updated or deleted (except by a GDPR erasure of personal data). */
+export const caseEvents = pgTable(
+  "case_events",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    shopId: uuid("shop_id")
+      .notNull()
+      .references(() => shops.id, { onDelete: "cascade" }),
+    caseId: uuid("case_id")
+      .notNull()
+      .references(() => cases.id, { onDelete: "cascade" }),
+    seq: integer("seq").notNull(),
+    type: text("type").notNull(),
+    actorType: text("actor_type").notNull(),
+    actorId: text("actor_id").notNull(),
+    reason: text("reason"),
+    data: jsonb("data").notNull().default(sql`'{}'::jsonb`),
+    sourceId: text("source_id"),
+    occurredAt: timestamp("occurred_at", { withTimezone: true }).notNull(),
+    recordedAt: timestamp("recorded_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("case_events_case_seq_key").on(t.caseId, t.seq),
+    uniqueIndex("case_events_shop_source_key").on(t.shopId, t.caseId, t.type, t.sourceId),
+  ],
+);
+
+/** Versioned per-shop settings: every change is a new row, so the history shows who changed what. */
+export const settings = pgTable(
+  "settings",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    shopId: uuid("shop_id")
+      .notNull()
+      .references(() => shops.id, { onDelete: "cascade" }),
+    version: integer("version").notNull(),
+    data: jsonb("data").notNull(),
+    changedBy: text("changed_by").notNull(),
+    changedAt: timestamp("changed_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("settings_shop_version_key").on(t.shopId, t.version)],
+);
+
+/**
+ * Raw webhook deliveries, stored before anything is parsed. The dedupe key is the platform's
+ * delivery id (WooCommerce: delivery id + body hash, because its ids repeat).
+ */
+export const webhookInbox = pgTable(
+  "webhook_inbox",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    platform: text("platform", { enum: ["shopify", "woocommerce", "partner"] }).notNull(),
+    /** Shop domain or connection id as the delivery names it; shop_id is filled once it is resolved. */
+    source: text("source").notNull(),
+    shopId: uuid("shop_id").references(() => shops.id, { onDelete: "cascade" }),
+    topic: text("topic").notNull(),
+    dedupeKey: text("dedupe_key").notNull(),
+    headers: jsonb("headers").$type<Record<string, string>>().notNull(),
+    body: text("body").notNull(),
+    status: text("status", { enum: ["received", "processed", "ignored", "rejected", "dead"] })
+      .notNull()
+      .default("received"),
+    attempts: integer("attempts").notNull().default(0),
+    lastError: text("last_error"),
+    triggeredAt: timestamp("triggered_at", { withTimezone: true }),
+    receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
+    processedAt: timestamp("processed_at", { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex("webhook_inbox_dedupe_key").on(t.platform, t.source, t.dedupeKey),
+    index("webhook_inbox_status_idx").on(t.status, t.receivedAt),
+  ],
+);
+
+/** Calls to partners and platforms, written in the same transaction as the case event that causes them. */
+export const outbox = pgTable(
+  "outbox",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    shopId: uuid("shop_id")
+      .notNull()
+      .references(() => shops.id, { onDelete: "cascade" }),
+    caseId: uuid("case_id").references(() => cases.id, { onDelete: "cascade" }),
+    kind: text("kind").notNull(),
+    idempotencyKey: text("idempotency_key").notNull(),
+    payload: jsonb("payload").notNull(),
+    status: text("status", { enum: ["pending", "in_flight", "done", "failed", "dead"] })
+      .notNull()
+      .default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }).notNull().defaultNow(),
+    lastError: text("last_error"),
+    result: jsonb("result"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("outbox_idempotency_key").on(t.shopId, t.idempotencyKey),
+    index("outbox_due_idx").on(t.nextAttemptAt).where(sql`${t.status} in ('pending', 'failed')`),
+  ],
+);
+
+export const apiTokens = pgTable(
+  "api_tokens",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    shopId: uuid("shop_id")
+      .notNull()
+      .references(() => shops.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    role: text("role", { enum: ["support", "readonly"] }).notNull(),
+    /** sha256 of the token; the token itself is shown once and never stored. */
+    tokenHash: text("token_hash").notNull(),
+    createdAt: createdAt(),
+    lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+  },
+  (t) => [uniqueIndex("api_tokens_hash_key").on(t.tokenHash), index("api_tokens_shop_idx").on(t.shopId)],
+);
+
+export type Shop = typeof shops.$inferSelect;
+export type OrderRow = typeof orders.$inferSelect;
+export type CaseRow = typeof cases.$inferSelect;
+export type CaseEventRow = typeof caseEvents.$inferSelect;

@@ -1,0 +1,87 @@
+import { PgBoss, fromPglite, type Job, type QueueOptions } from "pg-boss";
+import type { Database } from "#app/db/client.server";
+import { logger } from "#app/utils/logger.server";
+
+/**
+ * Durable background work on pg-boss. On PostgreSQL any number of worker processes on any number of
+ * machines share the queues (pg-boss claims jobs with SKIP LOCKED); on the embedded PGlite the web
+ * process is the only worker.
+ */
+
+export type JobDefinition<T extends object = object> = {
+  name: string;
+  /** Parses the stored payload: a job row is input like any other. */
+  parse: (data: unknown) => T;
+  handle: (data: T, context: { jobId: string }) => Promise<void>;
+  queue?: QueueOptions;
+  /** Cron expression (UTC) for periodic jobs. */
+  schedule?: string;
+  /** Jobs fetched per poll and handled concurrently by one process. */
+  batchSize?: number;
+  pollingIntervalSeconds?: number;
+};
+
+export type Jobs = {
+  boss: PgBoss;
+  send<T extends object>(name: string, data: T, options?: { singletonKey?: string; startAfter?: Date | number }): Promise<string | null>;
+  stop(): Promise<void>;
+};
+
+const DEFAULT_QUEUE: QueueOptions = {
+  retryLimit: 8,
+  retryDelay: 5,
+  retryBackoff: true,
+  retryDelayMax: 600,
+  expireInSeconds: 15 * 60,
+};
+
+export async function startJobs(
+  database: Database,
+  definitions: JobDefinition<any>[],
+  options: { work: boolean },
+): Promise<Jobs> {
+  const boss =
+    database.jobs.engine === "pglite"
+      ? new PgBoss({ db: fromPglite(database.jobs.pglite), backend: "pglite", schema: "pgboss", supervise: true })
+      : new PgBoss({ connectionString: database.jobs.url, schema: "pgboss", max: 5 });
+  boss.on("error", (error) => logger.error({ err: error }, "job queue error"));
+  await boss.start();
+
+  for (const def of definitions) {
+    const deadLetter = `${def.name}.dead`;
+    await boss.createQueue(deadLetter, { retentionSeconds: 30 * 24 * 3600 }).catch(ignoreExists);
+    await boss.createQueue(def.name, { ...DEFAULT_QUEUE, ...def.queue, deadLetter }).catch(ignoreExists);
+    if (def.schedule) await boss.schedule(def.name, def.schedule, {});
+  }
+
+  if (options.work) {
+    for (const def of definitions) {
+      await boss.work(
+        def.name,
+        { batchSize: def.batchSize ?? 1, pollingIntervalSeconds: def.pollingIntervalSeconds ?? 2 },
+        async (jobs: Job<unknown>[]) => {
+          for (const job of jobs) {
+            const log = logger.child({ job: def.name, jobId: job.id });
+            try {
+              await def.handle(def.parse(job.data ?? {}), { jobId: job.id });
+            } catch (error) {
+              log.warn({ err: error }, "job failed; pg-boss retries it with backoff");
+              throw error;
+            }
+          }
+        },
+      );
+    }
+  }
+
+  return {
+    boss,
+    send: (name, data, sendOptions) => boss.send(name, data, sendOptions ?? {}),
+    stop: () => boss.stop({ graceful: true, timeout: 10_000 }),
+  };
+}
+
+function ignoreExists(error: unknown): void {
+  if (error instanceof Error && /already exists/i.test(error.message)) return;
+  throw error;
+}

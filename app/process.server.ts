@@ -1,0 +1,49 @@
+import { EnvError, getEnv, type Env } from "#app/config/env.server";
+import { DatabaseError, describeError, type Database } from "#app/db/client.server";
+import { getDatabase } from "#app/db/db.server";
+import { jobDefinitions } from "#app/jobs/definitions.server";
+import { startJobs, type Jobs } from "#app/jobs/jobs.server";
+import { seedDemo } from "#app/services/demo-seed.server";
+import { logger } from "#app/utils/logger.server";
+import { setSingleton } from "#app/utils/singleton.server";
+
+export type RunningProcess = { env: Env; database: Database; jobs: Jobs; stop(): Promise<void> };
+
+/**
+ * Start-up shared by the web process, the worker and anything else long-running: validate env, open and
+ * migrate the database, seed the demo shop, start pg-boss. Any failure ends the process with one line.
+ */
+export async function startProcess(options: { work: boolean }): Promise<RunningProcess> {
+  let env: Env;
+  try {
+    env = getEnv();
+  } catch (error) {
+    return fail(error);
+  }
+  logger.level = env.LOG_LEVEL;
+  try {
+    const database = await getDatabase();
+    if (env.demoMode) await seedDemo(database.db, new Date());
+    const jobs = await startJobs(database, jobDefinitions, { work: options.work });
+    setSingleton("jobs", jobs);
+    return {
+      env,
+      database,
+      jobs,
+      stop: async () => {
+        await jobs.stop();
+        await database.close();
+      },
+    };
+  } catch (error) {
+    return fail(error);
+  }
+}
+
+function fail(error: unknown): never {
+  const message = error instanceof EnvError || error instanceof DatabaseError ? error.message : describeError(error);
+  // One clear line on stderr for a person, then a non-zero exit.
+  process.stderr.write(`mahnwerk: ${message}\n`);
+  if (!(error instanceof EnvError || error instanceof DatabaseError)) logger.error({ err: error }, "start-up failed");
+  process.exit(1);
+}

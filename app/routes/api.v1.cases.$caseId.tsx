@@ -1,0 +1,7 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { getDb } from "#app/db/db.server";
+import { apiShowCase, respond } from "#app/services/api-v1.server";
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  return respond(async () => apiShowCase(await getDb(), request, params.caseId ?? ""));
+}

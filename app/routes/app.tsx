@@ -1,0 +1,70 @@
+import type { HeadersFunction, LoaderFunctionArgs } from "@remix-run/node";
+import { Link, Outlet, useLoaderData, useRouteError, isRouteErrorResponse } from "@remix-run/react";
+import { NavMenu } from "@shopify/app-bridge-react";
+import { Banner, Page } from "@shopify/polaris";
+import polarisDe from "@shopify/polaris/locales/de.json";
+import polarisEn from "@shopify/polaris/locales/en.json";
+import { AppProvider } from "@shopify/shopify-app-remix/react";
+import { boundary } from "@shopify/shopify-app-remix/server";
+import { I18nProvider, useT } from "#app/i18n/react";
+import { requireShopContext } from "#app/services/shop-context.server";
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const { shop, locale, embedded, apiKey } = await requireShopContext(request);
+  return {
+    apiKey,
+    embedded,
+    locale,
+    demo: shop.platform === "demo",
+    shop: { name: shop.name, currency: shop.currency, timezone: shop.timezone },
+  };
+}
+
+export default function AppLayout() {
+  const { apiKey, embedded, locale, demo } = useLoaderData<typeof loader>();
+  return (
+    <AppProvider isEmbeddedApp={embedded} apiKey={apiKey} i18n={locale === "de" ? polarisDe : polarisEn}>
+      <I18nProvider locale={locale}>
+        <Navigation embedded={embedded} />
+        {demo ? <DemoBanner /> : null}
+        <Outlet />
+      </I18nProvider>
+    </AppProvider>
+  );
+}
+
+function Navigation({ embedded }: { embedded: boolean }) {
+  const t = useT();
+  if (!embedded) return null;
+  return (
+    <NavMenu>
+      <Link to="/app" rel="home">
+        {t("nav.cases")}
+      </Link>
+    </NavMenu>
+  );
+}
+
+function DemoBanner() {
+  const t = useT();
+  return (
+    <div style={{ padding: "var(--p-space-400) var(--p-space-400) 0" }}>
+      <Banner tone="info">{t("demo.banner")}</Banner>
+    </div>
+  );
+}
+
+export function ErrorBoundary() {
+  const error = useRouteError();
+  // Shopify's boundary turns auth redirects into the right top-level navigation.
+  if (isRouteErrorResponse(error) && error.status !== 503) return boundary.error(error);
+  return (
+    <Page title="Mahnwerk">
+      <Banner tone="critical" title={isRouteErrorResponse(error) ? `${error.status}` : "Error"}>
+        {isRouteErrorResponse(error) ? String(error.data) : "Something went wrong."}
+      </Banner>
+    </Page>
+  );
+}
+
+export const headers: HeadersFunction = (headersArgs) => boundary.headers(headersArgs);

@@ -1,0 +1,54 @@
+import type { Db } from "#app/db/client.server";
+import { apiError, readJson, zodDetails } from "#app/utils/api-response.server";
+import { requireApiCaller } from "./api-auth.server";
+import { apiActionBody, apiCaseListQuery } from "./api-schemas";
+import { caseEventToJson, caseToJson } from "./case-json";
+import { listCases } from "./case-list.server";
+import { findCase, listCaseEvents } from "./case-read.server";
+import { cancelCase, startCase } from "./cases.server";
+
+/**
+ * /api/v1: the same services as the CLI, behind a bearer token of one shop. Routes are one line each and
+ * call these, so tests exercise exactly what the HTTP layer runs.
+ */
+export async function apiListCases(db: Db, request: Request): Promise<Response> {
+  const caller = await requireApiCaller(db, request, { write: false });
+  const parsed = apiCaseListQuery.safeParse(Object.fromEntries(new URL(request.url).searchParams));
+  if (!parsed.success) return apiError("invalid_request", "Invalid query parameters.", zodDetails(parsed.error));
+  const page = await listCases(db, caller.shop.id, { ...parsed.data, sort: "created", direction: "desc" });
+  return Response.json({ cases: page.cases.map(caseToJson), nextCursor: page.nextCursor });
+}
+
+export async function apiShowCase(db: Db, request: Request, caseId: string): Promise<Response> {
+  const caller = await requireApiCaller(db, request, { write: false });
+  const row = await findCase(db, caller.shop.id, caseId);
+  if (!row) return apiError("not_found", "No such case.");
+  const events = await listCaseEvents(db, caller.shop.id, row.id);
+  return Response.json({ case: { ...caseToJson(row), events: events.map(caseEventToJson) } });
+}
+
+export async function apiCaseAction(db: Db, request: Request, caseId: string, action: "start" | "cancel"): Promise<Response> {
+  if (request.method !== "POST") return apiError("invalid_request", "Use POST.", null, { status: 405, headers: { Allow: "POST" } });
+  const caller = await requireApiCaller(db, request, { write: true });
+  const body = await readJson(request);
+  if (!body.ok) return body.response;
+  const parsed = apiActionBody.safeParse(body.value);
+  if (!parsed.success) return apiError("invalid_request", "Invalid request body.", zodDetails(parsed.error), { status: 422 });
+  const input = { shopId: caller.shop.id, caseId, actor: caller.actor, reason: parsed.data.reason, now: new Date() };
+  const result = action === "start" ? await startCase(db, input) : await cancelCase(db, input);
+  if (!result.ok) {
+    if (result.error.code === "not_found") return apiError("not_found", "No such case.");
+    return apiError("conflict", result.error.message, result.error.details ?? null);
+  }
+  return Response.json({ case: caseToJson(result.case) });
+}
+
+/** Thrown Responses (401/403/429 from requireApiCaller) are returned as they are. */
+export async function respond(handler: () => Promise<Response>): Promise<Response> {
+  try {
+    return await handler();
+  } catch (error) {
+    if (error instanceof Response) return error;
+    throw error;
+  }
+}

@@ -1,0 +1,228 @@
+import { randomUUID } from "node:crypto";
+import { and, eq, sql } from "drizzle-orm";
+import type { DbOrTx, Tx } from "#app/db/client.server";
+import { caseEvents, cases, orders, shops, type CaseRow, type OrderRow, type Shop } from "#app/db/schema";
+import type { Case } from "#app/domain/case/case";
+import type { Debtor } from "#app/domain/case/checks";
+import { applyEvent, type Actor, type CaseEvent } from "#app/domain/case/events";
+import { openCase } from "#app/domain/case/open";
+import type { CaseKind } from "#app/domain/case/status";
+import { execute, type CaseCommand, type CommandEnvelope, type Refusal } from "#app/domain/case/transitions";
+import { nextStep, stepInstant } from "#app/domain/dunning/schedule";
+import type { LocalDate } from "#app/domain/dates";
+import type { Money } from "#app/domain/money";
+import { startsAutomatically } from "#app/domain/policies";
+import type { Settings } from "#app/domain/settings";
+import { caseFromJson, caseToJson, eventData } from "./case-serialization";
+import { getSettings } from "./settings.server";
+
+/** Currencies the collection partner accepts; the partner adapter's capabilities refine this per partner. */
+export const SUPPORTED_CURRENCIES = ["EUR"] as const;
+
+export type CaseCommandError =
+  | { code: "not_found"; message: string; details?: undefined }
+  | { code: Refusal["code"]; message: string; details: { from: string; command: string } };
+
+export type CaseCommandResult = { ok: true; case: CaseRow; events: CaseEvent[] } | { ok: false; error: CaseCommandError };
+
+/**
+ * Runs one command against one case in one transaction: the case row is locked (FOR UPDATE), the pure domain
+ * decides, the events are appended, the row is updated from the new state. Two concurrent actions on one case
+ * are serialized by the lock, so the second sees the first's result.
+ */
+export async function executeCaseCommand(
+  db: DbOrTx,
+  input: { shopId: string; caseId: string; envelope: CommandEnvelope | ((state: Case, tx: Tx) => Promise<CommandEnvelope>) },
+): Promise<CaseCommandResult> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .select()
+      .from(cases)
+      .where(and(eq(cases.shopId, input.shopId), eq(cases.id, input.caseId)))
+      .for("update")
+      .limit(1);
+    if (!row) return { ok: false, error: { code: "not_found", message: "No such case." } } as const;
+    const state = caseFromJson(row.state);
+    const envelope = typeof input.envelope === "function" ? await input.envelope(state, tx) : input.envelope;
+    const result = execute(state, envelope);
+    if (!result.ok) {
+      const { code, message, from, command } = result.error;
+      return { ok: false, error: { code, message, details: { from, command } } } as const;
+    }
+    if (result.value.events.length === 0) return { ok: true, case: row, events: [] } as const;
+    const updated = await persist(tx, row, result.value.state, result.value.events);
+    return { ok: true, case: updated, events: result.value.events } as const;
+  });
+}
+
+async function persist(tx: Tx, row: CaseRow, state: Case, events: CaseEvent[]): Promise<CaseRow> {
+  const [{ last }] = (await tx
+    .select({ last: sql<number>`coalesce(max(${caseEvents.seq}), 0)::int` })
+    .from(caseEvents)
+    .where(eq(caseEvents.caseId, row.id))) as [{ last: number }];
+  await tx.insert(caseEvents).values(
+    events.map((event, i) => ({
+      shopId: row.shopId,
+      caseId: row.id,
+      seq: Number(last) + i + 1,
+      type: event.type,
+      actorType: event.actor.type,
+      actorId: event.actor.id,
+      reason: event.reason,
+      data: eventData(event),
+      sourceId: event.sourceId,
+      occurredAt: event.occurredAt,
+    })),
+  );
+  const [updated] = await tx
+    .update(cases)
+    .set({ ...projection(state), version: row.version + 1, updatedAt: sql`now()` })
+    .where(eq(cases.id, row.id))
+    .returning();
+  return updated!;
+}
+
+/** The indexed columns of a case row, all derived from the state. */
+function projection(state: Case) {
+  return {
+    status: state.status,
+    outstandingMinor: state.outstanding.amountMinor,
+    dunningLevel: state.dunningLevel,
+    nextActionAt: state.nextActionAt,
+    partnerReference: state.partnerReference,
+    partnerSubStatus: state.partnerSubStatus,
+    cancellationRequested: state.cancellationRequested,
+    state: caseToJson(state),
+  };
+}
+
+export type OpenCaseInput = {
+  shop: Shop;
+  order: OrderRow;
+  kind: CaseKind;
+  outstanding: Money;
+  dueDate: LocalDate;
+  actor: Actor;
+  now: Date;
+  sourceId: string | null;
+};
+
+/**
+ * Opens the case for an overdue order (or a chargeback) exactly once per (order, kind), and starts it right away
+ * when the shop's automatic-handover rule says so. Returns null when the case already existed.
+ */
+export async function openCaseForOrder(db: DbOrTx, input: OpenCaseInput): Promise<CaseCommandResult | null> {
+  const opened = await db.transaction(async (tx) => {
+    const caseId = randomUUID();
+    const event = openCase({
+      caseId,
+      shopId: input.shop.id,
+      orderId: input.order.id,
+      kind: input.kind,
+      original: { amountMinor: input.order.totalMinor, currency: input.order.currency },
+      outstanding: input.outstanding,
+      dueDate: input.dueDate,
+      actor: input.actor,
+      occurredAt: input.now,
+      sourceId: input.sourceId,
+    });
+    const state = applyEvent(null, event);
+    const inserted = await tx
+      .insert(cases)
+      .values({
+        id: caseId,
+        shopId: input.shop.id,
+        orderId: input.order.id,
+        kind: input.kind,
+        currency: input.outstanding.currency,
+        originalMinor: input.order.totalMinor,
+        dueDate: input.dueDate,
+        platformOrderId: input.order.platformOrderId,
+        orderName: input.order.name,
+        customerFirstName: input.order.customer.firstName,
+        customerLastName: input.order.customer.lastName,
+        createdAt: input.now,
+        ...projection(state),
+      })
+      .onConflictDoNothing({ target: [cases.shopId, cases.orderId, cases.kind] })
+      .returning();
+    const row = inserted[0];
+    if (!row) return null;
+    await tx.insert(caseEvents).values({
+      shopId: input.shop.id,
+      caseId,
+      seq: 1,
+      type: event.type,
+      actorType: event.actor.type,
+      actorId: event.actor.id,
+      reason: null,
+      data: eventData(event),
+      sourceId: event.sourceId,
+      occurredAt: event.occurredAt,
+    });
+    return row;
+  });
+  if (!opened) return null;
+  const settings = await getSettings(db, input.shop.id);
+  if (!startsAutomatically(input.kind, input.outstanding, settings)) {
+    return { ok: true, case: opened, events: [] };
+  }
+  return startCase(db, {
+    shopId: input.shop.id,
+    caseId: opened.id,
+    actor: { type: "system", id: "auto-handover" },
+    reason: input.kind === "chargeback" ? "chargeback_auto_handover" : "auto_handover_threshold",
+    now: input.now,
+    automatic: true,
+  });
+}
+
+export type ManualActionInput = { shopId: string; caseId: string; actor: Actor; reason: string; now: Date };
+
+/** Start (manual or automatic): the pre-start check reads the order's billing address; the first step is scheduled. */
+export async function startCase(db: DbOrTx, input: ManualActionInput & { automatic?: boolean }): Promise<CaseCommandResult> {
+  return executeCaseCommand(db, {
+    shopId: input.shopId,
+    caseId: input.caseId,
+    envelope: async (state, tx) => {
+      const [shop] = await tx.select().from(shops).where(eq(shops.id, input.shopId)).limit(1);
+      const [order] = await tx.select().from(orders).where(and(eq(orders.shopId, input.shopId), eq(orders.id, state.orderId))).limit(1);
+      const settings = await getSettings(tx, input.shopId);
+      const command: CaseCommand = {
+        type: "start",
+        automatic: input.automatic ?? false,
+        debtor: debtorOf(order),
+        supportedCurrencies: SUPPORTED_CURRENCIES,
+        firstActionAt: firstActionAt(state, settings, shop?.timezone ?? "UTC"),
+      };
+      return { command, actor: input.actor, reason: input.reason, occurredAt: input.now };
+    },
+  });
+}
+
+export async function cancelCase(db: DbOrTx, input: ManualActionInput): Promise<CaseCommandResult> {
+  return executeCaseCommand(db, {
+    shopId: input.shopId,
+    caseId: input.caseId,
+    envelope: { command: { type: "cancel" }, actor: input.actor, reason: input.reason, occurredAt: input.now },
+  });
+}
+
+function firstActionAt(state: Case, settings: Settings, timeZone: string): Date {
+  const step = nextStep({ dueDate: state.dueDate, dunningLevel: null }, settings.schedule, null);
+  return stepInstant(step.date, settings.sendWindow, timeZone);
+}
+
+export function debtorOf(order: OrderRow | undefined): Debtor {
+  const address = order?.billingAddress ?? null;
+  const [first, ...rest] = (address?.name ?? "").trim().split(/\s+/);
+  return {
+    firstName: order?.customer.firstName ?? (first || null),
+    lastName: order?.customer.lastName ?? (rest.join(" ") || null),
+    company: address?.company ?? order?.customer.company ?? null,
+    street: address?.street1 ?? null,
+    postalCode: address?.postalCode ?? null,
+    city: address?.city ?? null,
+    countryCode: address?.countryCode ?? null,
+  };
+}

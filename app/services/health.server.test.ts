@@ -1,0 +1,34 @@
+import { describe, expect, test } from "vitest";
+import { DatabaseError } from "#app/db/client.server";
+import { createTestDatabase, testEngines } from "#test/support/db";
+import { checkHealth } from "./health.server";
+
+describe.each(testEngines())("health on %s", (engine) => {
+  test("200 with the engine and the number of applied migrations", async () => {
+    const database = await createTestDatabase(engine);
+    try {
+      const health = await checkHealth(async () => database);
+      expect(health).toEqual({ status: 200, body: { status: "ok", database: engine, migrations: 1 } });
+    } finally {
+      await database.close();
+    }
+  });
+
+  test("503 with the reason once the database is gone", async () => {
+    const database = await createTestDatabase(engine);
+    await database.close();
+    const health = await checkHealth(async () => database);
+    expect(health.status).toBe(503);
+    expect(health.body).toMatchObject({ status: "error", database: engine, reason: expect.any(String) });
+  });
+});
+
+test("503 when the database cannot be opened at all", async () => {
+  const health = await checkHealth(async () => {
+    throw new DatabaseError("Cannot reach PostgreSQL at postgres://db:5432/x: connect ECONNREFUSED");
+  });
+  expect(health).toEqual({
+    status: 503,
+    body: { status: "error", reason: "Cannot reach PostgreSQL at postgres://db:5432/x: connect ECONNREFUSED" },
+  });
+});

@@ -1,0 +1,100 @@
+import { createHash } from "node:crypto";
+import { readShopifyHeaders, verifyShopifyWebhook } from "#adapters/shopify/verify";
+import type { DbOrTx } from "#app/db/client.server";
+import { webhookInbox } from "#app/db/schema";
+
+export const INBOX_PROCESS_JOB = "inbox.process";
+
+export type Enqueue = (inboxId: string) => Promise<unknown>;
+
+export type IngestResult =
+  | { status: 200; outcome: "stored" | "duplicate" | "rejected"; inboxId: string | null }
+  | { status: 401 | 405; outcome: "unauthorized" | "method_not_allowed"; inboxId: null };
+
+const KEPT_HEADERS = /^(x-shopify-|shopify-|x-wc-webhook-|content-type$|user-agent$)/i;
+
+/**
+ * Step one of every webhook: check the signature on the raw bytes, store the delivery, queue it, answer.
+ * Nothing is parsed before it is stored, and nothing but the insert happens in the request, so the answer
+ * comes well inside Shopify's 5 seconds. A storage failure throws (→ 5xx, so Shopify retries).
+ */
+export async function ingestShopifyWebhook(
+  db: DbOrTx,
+  request: Request,
+  options: { secret: string; enqueue: Enqueue },
+): Promise<IngestResult> {
+  if (request.method !== "POST") return { status: 405, outcome: "method_not_allowed", inboxId: null };
+  const raw = new Uint8Array(await request.arrayBuffer());
+  if (!verifyShopifyWebhook(raw, request.headers.get("x-shopify-hmac-sha256"), options.secret)) {
+    return { status: 401, outcome: "unauthorized", inboxId: null };
+  }
+  const body = Buffer.from(raw).toString("utf8");
+  const headers = keptHeaders(request.headers);
+  const read = readShopifyHeaders(request.headers);
+  if (!read.ok) {
+    // Signed by Shopify but not a delivery we can route: kept as rejected with its reason, never a 5xx.
+    const id = await insertDelivery(db, {
+      platform: "shopify",
+      source: headers["x-shopify-shop-domain"]?.toLowerCase() ?? "unknown",
+      topic: headers["x-shopify-topic"] ?? "unknown",
+      dedupeKey: `sha256:${sha256(raw)}`,
+      headers,
+      body,
+      status: "rejected",
+      lastError: read.error.message,
+      triggeredAt: null,
+    });
+    return { status: 200, outcome: "rejected", inboxId: id };
+  }
+  const { shopDomain, topic, webhookId, triggeredAt } = read.value;
+  const id = await insertDelivery(db, {
+    platform: "shopify",
+    source: shopDomain,
+    topic,
+    dedupeKey: webhookId,
+    headers,
+    body,
+    status: "received",
+    lastError: null,
+    triggeredAt: triggeredAt ?? null,
+  });
+  if (!id) return { status: 200, outcome: "duplicate", inboxId: null };
+  await enqueueSafely(options.enqueue, id);
+  return { status: 200, outcome: "stored", inboxId: id };
+}
+
+type NewDelivery = Omit<typeof webhookInbox.$inferInsert, "id" | "receivedAt" | "attempts">;
+
+/** Inserts unless the same (platform, source, dedupe key) is already stored; returns the new row id or null. */
+export async function insertDelivery(db: DbOrTx, delivery: NewDelivery): Promise<string | null> {
+  const rows = await db
+    .insert(webhookInbox)
+    .values(delivery)
+    .onConflictDoNothing({ target: [webhookInbox.platform, webhookInbox.source, webhookInbox.dedupeKey] })
+    .returning({ id: webhookInbox.id });
+  return rows[0]?.id ?? null;
+}
+
+/**
+ * The row is already durable; if the queue is briefly unavailable the inbox sweep picks the row up later,
+ * so a failed enqueue must not turn a stored delivery into a 5xx (which would only make Shopify resend it).
+ */
+async function enqueueSafely(enqueue: Enqueue, id: string): Promise<void> {
+  try {
+    await enqueue(id);
+  } catch {
+    // recovered by the inbox sweep
+  }
+}
+
+function keptHeaders(headers: Headers): Record<string, string> {
+  const kept: Record<string, string> = {};
+  headers.forEach((value, name) => {
+    if (KEPT_HEADERS.test(name) && !/hmac|signature/i.test(name)) kept[name.toLowerCase()] = value;
+  });
+  return kept;
+}
+
+export function sha256(bytes: Uint8Array | string): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}

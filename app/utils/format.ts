@@ -1,0 +1,31 @@
+/**
+ * Display helpers usable on server and client. Money arrives as integer minor units; Intl applies the
+ * currency's own number of decimals, so no float ever carries an amount.
+ */
+export function formatMinor(amountMinor: number, currency: string, intl: string): string {
+  const digits = new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  const negative = amountMinor < 0;
+  const abs = String(Math.abs(amountMinor)).padStart(digits + 1, "0");
+  const decimal = digits > 0 ? `${abs.slice(0, -digits)}.${abs.slice(-digits)}` : abs;
+  // Intl formats a decimal string exactly (no binary float in between).
+  return new Intl.NumberFormat(intl, { style: "currency", currency }).format(
+    (negative ? `-${decimal}` : decimal) as unknown as number,
+  );
+}
+
+/** A calendar date ("2026-11-23") for display; it is already a date in the shop's zone. */
+export function formatDate(localDate: string, intl: string): string {
+  const [y, m, d] = localDate.split("-").map(Number);
+  return new Intl.DateTimeFormat(intl, { timeZone: "UTC", day: "2-digit", month: "2-digit", year: "numeric" }).format(
+    new Date(Date.UTC(y!, m! - 1, d!)),
+  );
+}
+
+/** Whole days between the due date and today in the shop's time zone; 0 when not yet due. */
+export function daysOverdue(dueDate: string, nowIso: string, timeZone: string): number {
+  const today = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(
+    new Date(nowIso),
+  );
+  const days = (Date.parse(`${today}T00:00:00Z`) - Date.parse(`${dueDate}T00:00:00Z`)) / 86_400_000;
+  return Math.max(0, Math.round(days));
+}

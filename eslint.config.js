@@ -1,0 +1,46 @@
+import js from "@eslint/js";
+import reactHooks from "eslint-plugin-react-hooks";
+import globals from "globals";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  { ignores: ["build/**", "node_modules/**", ".data/**", "bench/results/**", "test-results/**", "extensions/woocommerce/**/*.php"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node, ...globals.browser } },
+    plugins: { "react-hooks": reactHooks },
+    rules: {
+      ...reactHooks.configs.recommended.rules,
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "@typescript-eslint/no-explicit-any": "off",
+      "no-console": ["error", { allow: ["warn", "error"] }],
+    },
+  },
+  {
+    // Domain logic stays pure: no database, no network, no environment, no framework.
+    files: ["app/domain/**/*.ts"],
+    ignores: ["**/*.test.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { group: ["#app/db/*", "#app/services/*", "#app/jobs/*", "#app/routes/*", "#adapters/*", "node:*", "drizzle-orm*", "pg-boss", "postgres", "@shopify/*", "@remix-run/*"], message: "app/domain is pure: pass data in, return data out." },
+          ],
+        },
+      ],
+      "no-restricted-globals": ["error", { name: "fetch", message: "no I/O in app/domain" }, { name: "process", message: "no environment in app/domain" }],
+    },
+  },
+  {
+    // Adapters see the domain and their SDKs, never the app's database or services.
+    files: ["adapters/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { patterns: [{ group: ["#app/db/*", "#app/services/*", "#app/jobs/*", "#app/routes/*"], message: "adapters import only app/domain" }] },
+      ],
+    },
+  },
+);

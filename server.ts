@@ -1,0 +1,63 @@
+import { randomUUID } from "node:crypto";
+import type { ServerBuild } from "@remix-run/node";
+import { createRequestHandler } from "@remix-run/express";
+import express from "express";
+import { startProcess } from "#app/process.server";
+import { logger } from "#app/utils/logger.server";
+
+/**
+ * The web process: Remix app + (unless WORKERS=0) the background workers, for the embedded default.
+ * Production on PostgreSQL may run this with WORKERS=0 next to any number of `npm run worker` processes.
+ */
+const running = await startProcess({ work: process.env.WORKERS !== "0" });
+const { env } = running;
+const production = env.NODE_ENV === "production";
+
+const app = express();
+app.disable("x-powered-by");
+app.use((req, res, next) => {
+  const requestId = req.get("x-request-id") || randomUUID();
+  res.setHeader("x-request-id", requestId);
+  const started = process.hrtime.bigint();
+  res.on("finish", () => {
+    logger.info(
+      {
+        requestId,
+        method: req.method,
+        path: req.path,
+        status: res.statusCode,
+        ms: Number(process.hrtime.bigint() - started) / 1e6,
+      },
+      "request",
+    );
+  });
+  next();
+});
+
+let build: ServerBuild | (() => Promise<ServerBuild>);
+if (production) {
+  app.use("/assets", express.static("build/client/assets", { immutable: true, maxAge: "1y" }));
+  app.use(express.static("build/client", { maxAge: "1h" }));
+  // @ts-expect-error -- produced by `remix vite:build`
+  build = (await import("./build/server/index.js")) as ServerBuild;
+} else {
+  const vite = await import("vite").then((v) => v.createServer({ server: { middlewareMode: true } }));
+  app.use(vite.middlewares);
+  build = () => vite.ssrLoadModule("virtual:remix/server-build") as Promise<ServerBuild>;
+}
+app.all("*", createRequestHandler({ build, mode: env.NODE_ENV }));
+
+const server = app.listen(env.PORT, env.HOST, () => {
+  logger.info(
+    { port: env.PORT, database: running.database.engine, demo: env.demoMode },
+    `Mahnwerk is listening on http://localhost:${env.PORT}`,
+  );
+});
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    logger.info({ signal }, "shutting down");
+    server.close();
+    void running.stop().then(() => process.exit(0));
+  });
+}

@@ -1,0 +1,147 @@
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { hasChromium, launchBrowser, SCREENSHOT_DIR } from "#test/support/browser";
+import { postgresTestUrl } from "#test/support/db";
+import { ensureBuild, runServerExpectingExit, startServer, type RunningServer } from "#test/support/server";
+
+const dirs: string[] = [];
+const tempDir = () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "mahnwerk-e2e-"));
+  dirs.push(dir);
+  return dir;
+};
+
+beforeAll(() => ensureBuild(), 180_000);
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+describe("npm start on the embedded database (demo mode)", () => {
+  let server: RunningServer;
+  let dataDir: string;
+  beforeAll(async () => {
+    dataDir = tempDir();
+    server = await startServer({ DATA_DIR: dataDir });
+  }, 90_000);
+  afterAll(() => server?.stop());
+
+  test("/healthz reports pglite with every migration applied", async () => {
+    const res = await fetch(`${server.url}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: "ok", database: "pglite", migrations: 1 });
+    expect(existsSync(path.join(dataDir, "pgdata"))).toBe(true);
+  });
+
+  test("/ leads to the collections tab of the demo shop, in German and in English", async () => {
+    const root = await fetch(`${server.url}/`, { redirect: "manual" });
+    expect(root.status).toBe(302);
+    expect(root.headers.get("location")).toBe("/app");
+    const de = await fetch(`${server.url}/app`, { headers: { "accept-language": "de-DE" } });
+    expect(de.status).toBe(200);
+    const html = await de.text();
+    expect(html).toContain("Demo-Modus");
+    expect(html).toContain("Warten auf Freigabe");
+    const en = await (await fetch(`${server.url}/app?locale=en`)).text();
+    expect(en).toContain("Waiting for approval");
+  });
+
+  test("every response carries a request id", async () => {
+    const res = await fetch(`${server.url}/healthz`, { headers: { "x-request-id": "req-123" } });
+    expect(res.headers.get("x-request-id")).toBe("req-123");
+  });
+
+  test("a second process on the same DATA_DIR refuses with one clear line", async () => {
+    const { code, output } = await runServerExpectingExit({ DATA_DIR: dataDir, PORT: "3999" });
+    expect(code).toBe(1);
+    expect(output.trim()).toMatch(/^mahnwerk: The embedded database in .* is in use by process \d+/);
+  });
+});
+
+describe("start-up refuses bad configuration with one clear line and exit 1", () => {
+  test("a wrong env value names the variable", async () => {
+    const { code, output } = await runServerExpectingExit({ PORT: "abc", DATA_DIR: tempDir() });
+    expect(code).toBe(1);
+    expect(output.trim()).toBe("mahnwerk: Invalid environment: PORT must be a number");
+  });
+
+  test("a partial Shopify configuration names what is missing", async () => {
+    const { code, output } = await runServerExpectingExit({ SHOPIFY_API_KEY: "k", DATA_DIR: tempDir() });
+    expect(code).toBe(1);
+    expect(output.trim()).toMatch(/^mahnwerk: Invalid environment: SHOPIFY_API_SECRET is missing/);
+  });
+
+  test("a database that is down", async () => {
+    const { code, output } = await runServerExpectingExit({ DATABASE_URL: "postgres://postgres@127.0.0.1:1/mahnwerk" });
+    expect(code).toBe(1);
+    expect(output.trim()).toMatch(/^mahnwerk: Cannot reach PostgreSQL at postgres:\/\/postgres@127\.0\.0\.1:1\/mahnwerk: .*ECONNREFUSED/);
+  });
+});
+
+// Only defined when a PostgreSQL is given (CI always gives one), so a plain run reports no skips.
+if (postgresTestUrl()) describe("npm start on PostgreSQL", () => {
+  test("starts with migrations applied and reports postgres", async () => {
+    const { createTestDatabase } = await import("#test/support/db");
+    // A fresh empty database: the server itself applies the migrations at start.
+    const database = await createTestDatabase("postgres", { migrate: false });
+    if (database.options.engine !== "postgres") throw new Error("unreachable");
+    const server = await startServer({ DATABASE_URL: database.options.url });
+    try {
+      const res = await fetch(`${server.url}/healthz`);
+      expect(await res.json()).toEqual({ status: "ok", database: "postgres", migrations: 1 });
+    } finally {
+      await server.stop();
+      await database.close();
+    }
+  }, 90_000);
+});
+
+// The browser suite runs wherever Debian's chromium is installed (.ci/run installs it).
+if (hasChromium) {
+  describe("the demo tab in Debian chromium", () => {
+    let server: RunningServer;
+    let browser: Browser;
+    beforeAll(async () => {
+      server = await startServer({ DATA_DIR: tempDir() });
+      browser = await launchBrowser();
+    }, 90_000);
+    afterAll(async () => {
+      await browser?.close();
+      await server?.stop();
+    });
+
+    test.each([
+      ["de-DE", "Inkasso", "Warten auf Freigabe"],
+      ["en-US", "Collections", "Waiting for approval"],
+    ])("renders the collections tab in %s, with a screenshot", async (locale, title, tab) => {
+      const context = await browser.newContext({ locale, viewport: { width: 1280, height: 800 } });
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on("pageerror", (e) => errors.push(e.message));
+      await page.goto(`${server.url}/`);
+      await page.getByRole("heading", { name: title }).waitFor();
+      await page.getByRole("tab", { name: new RegExp(tab) }).waitFor();
+      await page.screenshot({ path: path.join(SCREENSHOT_DIR, `cases-index-${locale}.png`), fullPage: true });
+      expect(errors).toEqual([]);
+      await context.close();
+    });
+
+    test("tab counts agree with the list; start a case with a reason and see it in the timeline", async () => {
+      const context = await browser.newContext({ locale: "de-DE", viewport: { width: 1280, height: 900 } });
+      const page = await context.newPage();
+      await page.goto(`${server.url}/app?status=waiting_for_approval`);
+      const tab = page.getByRole("tab", { name: /Warten auf Freigabe/ });
+      const count = Number((await tab.innerText()).match(/(\d+)/)?.[1]);
+      expect(count).toBeGreaterThan(0);
+      await expect.poll(() => page.locator("tbody tr").count()).toBe(count);
+      await page.locator("tbody tr").first().click();
+      await page.getByRole("button", { name: "Starten" }).first().click();
+      await page.getByLabel("Grund").fill("Kunde telefonisch nicht erreicht");
+      await page.getByRole("button", { name: "Bestätigen" }).click();
+      await page.getByText("Kunde telefonisch nicht erreicht").waitFor();
+      await page.getByText("Mahnverfahren gestartet").waitFor();
+      await page.screenshot({ path: path.join(SCREENSHOT_DIR, "case-page-de-DE.png"), fullPage: true });
+      await context.close();
+    });
+  });
+}

@@ -1,0 +1,5 @@
+import type { RequestHandler } from "msw";
+
+// One list of handlers per outside API is added here as each adapter lands;
+// tests and the mock dev mode (MOCKS=true) share it.
+export const handlers: RequestHandler[] = [];

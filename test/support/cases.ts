@@ -1,0 +1,42 @@
+import type { DbOrTx } from "#app/db/client.server";
+import { orders, type Shop } from "#app/db/schema";
+import { openCaseForOrder } from "#app/services/cases.server";
+
+let n = 0;
+
+/** An invoice order with a complete German address, and its case opened through the service. */
+export async function openTestCase(db: DbOrTx, shop: Shop, options: { amountMinor?: number; dueDate?: string; street?: string | null; firstName?: string } = {}) {
+  n += 1;
+  const amount = options.amountMinor ?? 11_990;
+  const [order] = await db
+    .insert(orders)
+    .values({
+      shopId: shop.id,
+      platformOrderId: `9${String(n).padStart(6, "0")}${Math.floor(Math.random() * 1e6)}`,
+      name: `#T${n}`,
+      currency: "EUR",
+      totalMinor: amount,
+      outstandingMinor: amount,
+      financialStatus: "pending",
+      paymentMethods: ["Rechnung"],
+      isInvoice: true,
+      orderedAt: new Date("2026-10-01T10:00:00Z"),
+      dueDate: options.dueDate ?? "2026-10-15",
+      platformUpdatedAt: new Date("2026-10-01T10:00:00Z"),
+      customer: { platformCustomerId: "1", firstName: options.firstName ?? "Anna", lastName: "Müller", company: null, email: "anna@example.de", phone: null, locale: "de" },
+      billingAddress: { name: "Anna Müller", company: null, street1: options.street === undefined ? "Hauptstraße 1" : options.street, street2: null, postalCode: "10115", city: "Berlin", countryCode: "DE" },
+    })
+    .returning();
+  const result = await openCaseForOrder(db, {
+    shop,
+    order: order!,
+    kind: "invoice",
+    outstanding: { amountMinor: amount, currency: "EUR" },
+    dueDate: options.dueDate ?? "2026-10-15",
+    actor: { type: "scheduler", id: "dunning" },
+    now: new Date("2026-10-16T08:00:00Z"),
+    sourceId: null,
+  });
+  if (!result || !result.ok) throw new Error("case not opened");
+  return { order: order!, case: result.case };
+}

@@ -1,0 +1,47 @@
+import { randomBytes } from "node:crypto";
+import postgres from "postgres";
+import { migrateDatabase, openDatabase, type Database, type Engine, type OpenOptions } from "#app/db/client.server";
+
+/**
+ * Database suites run on PGlite always, and also on PostgreSQL when TEST_DATABASE_URL (or
+ * DATABASE_URL) is set, each file on a fresh throwaway database.
+ */
+export function testEngines(): Engine[] {
+  return postgresTestUrl() ? ["pglite", "postgres"] : ["pglite"];
+}
+
+export function postgresTestUrl(): string | undefined {
+  return process.env.TEST_DATABASE_URL || process.env.DATABASE_URL || undefined;
+}
+
+export type TestDatabase = Database & { options: OpenOptions };
+
+export async function createTestDatabase(engine: Engine, { migrate = true } = {}): Promise<TestDatabase> {
+  if (engine === "pglite") {
+    const options: OpenOptions = { engine: "pglite" };
+    const database = await openDatabase(options);
+    if (migrate) await migrateDatabase(options, database);
+    return { ...database, options };
+  }
+  const adminUrl = postgresTestUrl();
+  if (!adminUrl) throw new Error("no PostgreSQL for tests: set TEST_DATABASE_URL");
+  const name = `mahnwerk_test_${randomBytes(6).toString("hex")}`;
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => undefined });
+  await admin.unsafe(`create database ${name}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const options: OpenOptions = { engine: "postgres", url: url.toString(), max: 5 };
+  const database = await openDatabase(options);
+  if (migrate) await migrateDatabase(options, database);
+  return {
+    ...database,
+    options,
+    close: async () => {
+      await database.close();
+      const cleanup = postgres(adminUrl, { max: 1, onnotice: () => undefined });
+      await cleanup.unsafe(`drop database if exists ${name} with (force)`);
+      await cleanup.end();
+    },
+  };
+}

@@ -1,0 +1,13 @@
+import { defineConfig } from "vitest/config";
+import tsconfigPaths from "vite-tsconfig-paths";
+
+export default defineConfig({
+  plugins: [tsconfigPaths()],
+  test: {
+    include: ["app/**/*.test.{ts,tsx}", "adapters/**/*.test.ts", "test/**/*.test.{ts,tsx}"],
+    // msw must be listening before any @shopify/* module captures its own `fetch`.
+    setupFiles: ["./test/setup/msw.ts"],
+    testTimeout: 20_000,
+    hookTimeout: 60_000,
+  },
+});
