@@ -4,6 +4,7 @@ import { getDatabase } from "#app/db/db.server";
 import { jobDefinitions } from "#app/jobs/definitions.server";
 import { startJobs, type Jobs } from "#app/jobs/jobs.server";
 import { seedDemo } from "#app/services/demo-seed.server";
+import { runDunningSweep } from "#app/services/dunning-sweep.server";
 import { logger } from "#app/utils/logger.server";
 import { setSingleton } from "#app/utils/singleton.server";
 
@@ -23,7 +24,11 @@ export async function startProcess(options: { work: boolean }): Promise<RunningP
   logger.level = env.LOG_LEVEL;
   try {
     const database = await getDatabase();
-    if (env.demoMode) await seedDemo(database.db, new Date());
+    if (env.demoMode) {
+      await seedDemo(database.db, new Date());
+      // Bring the demo to where the scheduler would have it, so the first screens show a settled state.
+      await runDunningSweep(database.db, new Date());
+    }
     const jobs = await startJobs(database, jobDefinitions, { work: options.work });
     setSingleton("jobs", jobs);
     return {

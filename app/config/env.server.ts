@@ -64,6 +64,8 @@ const schema = z
         .regex(/^smtps?:\/\/[^\s]+$/, "must be an smtp:// or smtps:// URL")
         .optional(),
     ),
+    /** Optional JSON file of extra base-rate entries (app/services/base-rates.server.ts). */
+    BASE_RATES_FILE: optionalString,
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     DEMO: booleanFlag,
     MOCKS: booleanFlag,

@@ -280,7 +280,47 @@ export const apiTokens = pgTable(
   (t) => [uniqueIndex("api_tokens_hash_key").on(t.tokenHash), index("api_tokens_shop_idx").on(t.shopId)],
 );
 
+/** customers/data_request: what we hold about one customer, prepared for the shop owner to pass on. */
+export const dataRequests = pgTable(
+  "data_requests",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    shopId: uuid("shop_id")
+      .notNull()
+      .references(() => shops.id, { onDelete: "cascade" }),
+    /** The platform's id of the request, quoted back to the merchant; null when the platform sent none. */
+    platformRequestId: text("platform_request_id"),
+    platformCustomerId: text("platform_customer_id"),
+    /** The export itself: the customer's orders and cases as JSON. Erased with the customer on redact. */
+    data: jsonb("data").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("data_requests_shop_idx").on(t.shopId, t.createdAt)],
+);
+
+/** The collection partner a shop hands claims to, with its credentials (encrypted) and the feed cursor. */
+export const partnerAccounts = pgTable(
+  "partner_accounts",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    shopId: uuid("shop_id")
+      .notNull()
+      .references(() => shops.id, { onDelete: "cascade" }),
+    partner: text("partner", { enum: ["sandbox", "riverty"] }).notNull(),
+    environment: text("environment", { enum: ["sandbox", "production"] }).notNull(),
+    /** AES-256-GCM ciphertext of the partner credentials (app/utils/crypto.server.ts). */
+    credentials: text("credentials").notNull(),
+    /** Where the last applied feed poll ended; moved only after its changes were applied. */
+    feedCursor: text("feed_cursor"),
+    feedPolledAt: timestamp("feed_polled_at", { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex("partner_accounts_shop_key").on(t.shopId)],
+);
+
 export type Shop = typeof shops.$inferSelect;
 export type OrderRow = typeof orders.$inferSelect;
 export type CaseRow = typeof cases.$inferSelect;
 export type CaseEventRow = typeof caseEvents.$inferSelect;
+export type PartnerAccountRow = typeof partnerAccounts.$inferSelect;

@@ -71,7 +71,8 @@ export async function listCases(db: DbOrTx, shopId: string, query: CaseListQuery
   const where = filters(shopId, query);
   const cursor = query.cursor ? decodeCursor(query.cursor) : null;
   if (cursor) {
-    const value = query.sort === "created" ? new Date(String(cursor.v)) : cursor.v;
+    // Timestamps travel as ISO text with an explicit cast: postgres.js under drizzle does not serialise Date parameters.
+    const value = query.sort === "created" ? sql`${new Date(String(cursor.v)).toISOString()}::timestamptz` : cursor.v;
     // Keyset: (sort value, id) strictly after the last row, so deep pages cost the same as the first.
     where.push(
       query.direction === "desc"

@@ -32,7 +32,14 @@ export type CaseCommandResult = { ok: true; case: CaseRow; events: CaseEvent[] }
  */
 export async function executeCaseCommand(
   db: DbOrTx,
-  input: { shopId: string; caseId: string; envelope: CommandEnvelope | ((state: Case, tx: Tx) => Promise<CommandEnvelope>) },
+  input: {
+    shopId: string;
+    caseId: string;
+    /** A function decides under the lock; null means there is nothing to do (the state moved on meanwhile). */
+    envelope: CommandEnvelope | ((state: Case, tx: Tx) => Promise<CommandEnvelope | null>);
+    /** Runs in the same transaction after the events are stored (e.g. the outbox row they cause). */
+    afterEvents?: (tx: Tx, row: CaseRow, events: CaseEvent[]) => Promise<void>;
+  },
 ): Promise<CaseCommandResult> {
   return db.transaction(async (tx) => {
     const [row] = await tx
@@ -44,6 +51,7 @@ export async function executeCaseCommand(
     if (!row) return { ok: false, error: { code: "not_found", message: "No such case." } } as const;
     const state = caseFromJson(row.state);
     const envelope = typeof input.envelope === "function" ? await input.envelope(state, tx) : input.envelope;
+    if (!envelope) return { ok: true, case: row, events: [] } as const;
     const result = execute(state, envelope);
     if (!result.ok) {
       const { code, message, from, command } = result.error;
@@ -51,6 +59,7 @@ export async function executeCaseCommand(
     }
     if (result.value.events.length === 0) return { ok: true, case: row, events: [] } as const;
     const updated = await persist(tx, row, result.value.state, result.value.events);
+    await input.afterEvents?.(tx, updated, result.value.events);
     return { ok: true, case: updated, events: result.value.events } as const;
   });
 }

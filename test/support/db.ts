@@ -1,4 +1,6 @@
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import postgres from "postgres";
 import { migrateDatabase, openDatabase, type Database, type Engine, type OpenOptions } from "#app/db/client.server";
 
@@ -44,4 +46,10 @@ export async function createTestDatabase(engine: Engine, { migrate = true } = {}
       await cleanup.end();
     },
   };
+}
+
+/** How many migrations drizzle/ holds (from drizzle-kit's journal), for tests that check they were all applied. */
+export function migrationCount(): number {
+  const journal = JSON.parse(readFileSync(path.resolve(process.cwd(), "drizzle/meta/_journal.json"), "utf8")) as { entries: unknown[] };
+  return journal.entries.length;
 }

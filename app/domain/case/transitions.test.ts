@@ -249,6 +249,16 @@ describe("rules", () => {
     s = stale.ok ? stale.value.state : s;
     expect(s.outstanding).toEqual(EUR(8_000));
   });
+
+  test("a newer fact with an unchanged amount still moves the stream's clock (found by the property below)", () => {
+    const start = caseIn("running");
+    const edit = (amount: number, minute: number, id: string) => ({ command: { type: "adjust_outstanding" as const, outstanding: EUR(amount), cause: "order_edit" as const }, actor: staff, reason: null, occurredAt: at(minute), sourceId: id });
+    const unchanged = start.outstanding.amountMinor;
+    const inOrder = [edit(unchanged, 10, "a"), edit(unchanged, 11, "b")].reduce((s, e) => (execute(s, e) as { ok: true; value: { state: Case } }).value.state, start);
+    const reversed = [edit(unchanged, 11, "b"), edit(unchanged, 10, "a")].reduce((s, e) => (execute(s, e) as { ok: true; value: { state: Case } }).value.state, start);
+    expect(inOrder.factClock).toEqual(reversed.factClock);
+    expect(inOrder.factClock.order).toBe(at(11).toISOString());
+  });
 });
 
 // ---- properties ------------------------------------------------------------------------------------------

@@ -195,7 +195,8 @@ export function decide(state: Case, envelope: CommandEnvelope): Result<CaseEvent
         return refuse("invalid_amount", `Outstanding must be zero or more in ${state.outstanding.currency}.`);
       }
       const adjusted: CaseEvent = { ...base, type: "outstanding_adjusted", data: { outstanding: command.outstanding, cause: command.cause, stream } };
-      if (command.outstanding.amountMinor === state.outstanding.amountMinor) return ok(stream ? [] : [adjusted]);
+      // Even an unchanged amount is recorded: it moves the stream's clock, so an older fact that arrives later is stale.
+      if (command.outstanding.amountMinor === state.outstanding.amountMinor) return ok([adjusted]);
       if (command.outstanding.amountMinor > 0) return ok([adjusted]);
       // Nothing is owed any more (full refund or the order edited to zero).
       if (holdsClaim) return ok(state.cancellationRequested ? [adjusted] : [adjusted, { ...base, type: "cancellation_requested", data: {} }]);

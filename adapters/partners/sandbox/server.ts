@@ -1,0 +1,147 @@
+// The sandbox collection partner as a real HTTP server (node:http) speaking the Riverty Back in Flow protocol,
+// so a shop (and the demo) runs the real Riverty adapter end to end without a contract. Failure injection is
+// seeded: the same seed gives the same 503s.
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createSandboxEngine, seededRandom, type SandboxClaim, type SandboxEngine, type SandboxScript } from "./engine";
+
+export type SandboxPartnerOptions = {
+  /** 0 picks a free port. */
+  port?: number;
+  host?: string;
+  /** Added before every answer. */
+  latencyMs?: number;
+  /** Share (0..1) of /v1 requests answered 503 before anything happens. */
+  failureRate?: number;
+  seed?: number;
+  script?: Partial<SandboxScript>;
+  clientId?: string;
+  clientSecret?: string;
+  audience?: string;
+  tokenTtlSeconds?: number;
+  now?: () => number;
+};
+
+export type SandboxPartner = {
+  /** Base URL of the collection API (the adapter's baseUrl); the token endpoint is `${url}/oauth/token`. */
+  url: string;
+  authUrl: string;
+  credentials: { clientId: string; clientSecret: string; audience: string };
+  close(): Promise<void>;
+  claims(): SandboxClaim[];
+  /** How many claims were created for an invoice number: exactly once is 1. */
+  submissions(invoiceNumber: string): number;
+  /** The next `count` POSTs under /v1 are carried out, but the connection drops before the answer. */
+  loseNextAnswers(count: number): void;
+  engine: SandboxEngine;
+};
+
+const MAX_BODY = 1_000_000;
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY) {
+        reject(new Error("body too large"));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text) });
+  res.end(text);
+}
+
+export async function startSandboxPartner(options: SandboxPartnerOptions = {}): Promise<SandboxPartner> {
+  const seed = options.seed ?? 1;
+  const engine = createSandboxEngine({
+    seed,
+    ...(options.clientId ? { clientId: options.clientId } : {}),
+    ...(options.clientSecret ? { clientSecret: options.clientSecret } : {}),
+    ...(options.audience ? { audience: options.audience } : {}),
+    ...(options.tokenTtlSeconds ? { tokenTtlSeconds: options.tokenTtlSeconds } : {}),
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.script ? { script: options.script } : {}),
+  });
+  const failureRate = options.failureRate ?? 0;
+  if (failureRate < 0 || failureRate > 1) throw new RangeError("failureRate must be between 0 and 1");
+  const latencyMs = options.latencyMs ?? 0;
+  // Its own stream, so injected failures do not shift the ids the engine draws.
+  const failures = seededRandom(seed ^ 0x5eed);
+  let answersToLose = 0;
+
+  const server = createServer((req, res) => {
+    void (async () => {
+      const url = new URL(req.url ?? "/", "http://sandbox.local");
+      let body: string;
+      try {
+        body = await readBody(req);
+      } catch {
+        send(res, 413, { title: "Payload too large", status: 413 });
+        return;
+      }
+      if (latencyMs > 0) await new Promise((r) => setTimeout(r, latencyMs));
+      const isApi = url.pathname.startsWith("/v1/");
+      if (isApi && failureRate > 0 && failures() < failureRate) {
+        send(res, 503, { title: "Service Unavailable", status: 503, detail: "injected by the sandbox" });
+        return;
+      }
+      const header = (name: string) => {
+        const v = req.headers[name];
+        return Array.isArray(v) ? (v[0] ?? null) : (v ?? null);
+      };
+      const answer = engine.handle({
+        method: req.method ?? "GET",
+        path: url.pathname,
+        query: url.searchParams,
+        authorization: header("authorization"),
+        clientRequestId: header("x-request-id"),
+        body,
+      });
+      if (isApi && req.method === "POST" && answersToLose > 0) {
+        answersToLose -= 1;
+        req.socket.destroy();
+        return;
+      }
+      send(res, answer.status, answer.body);
+    })().catch(() => {
+      if (!res.headersSent) send(res, 500, { title: "Internal Server Error", status: 500 });
+      else res.destroy();
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}`;
+
+  return {
+    url,
+    authUrl: `${url}/oauth/token`,
+    credentials: { clientId: engine.options.clientId, clientSecret: engine.options.clientSecret, audience: engine.options.audience },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+    claims: engine.claims,
+    submissions: engine.submissions,
+    loseNextAnswers: (count: number) => {
+      answersToLose += count;
+    },
+    engine,
+  };
+}

@@ -1,0 +1,318 @@
+import type { DunningLevel } from "#app/domain/case/status";
+import type { LocalDate } from "#app/domain/dates";
+import { formatMoney, money, type Money } from "#app/domain/money";
+import { err, ok, type Result } from "#app/domain/result";
+import type { Settings } from "#app/domain/settings";
+import { intlLocale } from "#app/i18n/i18n";
+import { formatDate } from "#app/utils/format";
+
+export type ReminderLanguage = "de" | "en";
+export const REMINDER_LANGUAGES: readonly ReminderLanguage[] = ["de", "en"];
+
+/** Everything a reminder text may mention; `paymentDeadline` is the pay-by date (before handover on the last level). */
+export const REMINDER_PLACEHOLDERS = [
+  "customerName",
+  "orderNumber",
+  "amount",
+  "originalDueDate",
+  "fees",
+  "interest",
+  "total",
+  "paymentDeadline",
+  "paymentInstructions",
+  "shopName",
+  "shopContact",
+] as const;
+export type ReminderPlaceholder = (typeof REMINDER_PLACEHOLDERS)[number];
+
+export type ReminderText = { subject: string; body: string };
+
+export type ReminderData = {
+  customerName: string;
+  orderNumber: string;
+  /** Outstanding invoice amount. */
+  amount: Money;
+  originalDueDate: LocalDate;
+  fees: Money;
+  interest: Money;
+  total: Money;
+  paymentDeadline: LocalDate;
+  /** Free text, may span lines (account holder, IBAN, reference). */
+  paymentInstructions: string;
+  shopName: string;
+  shopContact: string;
+};
+
+export type RenderedReminder = { subject: string; text: string; html: string };
+
+export type ReminderTemplateError = {
+  code: "unknown_placeholders";
+  /** The settings key of the text, e.g. "reminder_1.de". */
+  key: string;
+  placeholders: string[];
+  message: string;
+};
+
+const AMOUNTS_DE = `Offener Rechnungsbetrag: {{amount}}
+Mahngebühren: {{fees}}
+Verzugszinsen: {{interest}}
+Zu zahlender Betrag: {{total}}`;
+
+const AMOUNTS_EN = `Outstanding invoice amount: {{amount}}
+Reminder fees: {{fees}}
+Default interest: {{interest}}
+Amount due: {{total}}`;
+
+/**
+ * Default texts. The first reminder stays friendly and threatens nothing; only the final one announces the handover
+ * to the collection partner and its costs, with a date, as partners expect before they accept a claim.
+ */
+export const DEFAULT_REMINDER_TEXTS: Readonly<Record<DunningLevel, Readonly<Record<ReminderLanguage, ReminderText>>>> = {
+  reminder_1: {
+    de: {
+      subject: "Zahlungserinnerung zu Ihrer Bestellung {{orderNumber}}",
+      body: `Guten Tag {{customerName}},
+
+sicher ist es im Alltag untergegangen: Die Rechnung zu Ihrer Bestellung {{orderNumber}} war am {{originalDueDate}} fällig, und wir konnten noch keinen Zahlungseingang feststellen.
+
+${AMOUNTS_DE}
+
+Bitte überweisen Sie den Betrag bis zum {{paymentDeadline}}:
+{{paymentInstructions}}
+
+Falls sich Ihre Zahlung mit diesem Schreiben überschnitten hat, betrachten Sie diese Erinnerung bitte als gegenstandslos. Bei Fragen sind wir gern für Sie da: {{shopContact}}
+
+Mit freundlichen Grüßen
+{{shopName}}`,
+    },
+    en: {
+      subject: "Payment reminder for your order {{orderNumber}}",
+      body: `Hello {{customerName}},
+
+this has probably just slipped your mind: the invoice for your order {{orderNumber}} was due on {{originalDueDate}}, and we have not yet received your payment.
+
+${AMOUNTS_EN}
+
+Please transfer the amount by {{paymentDeadline}}:
+{{paymentInstructions}}
+
+If your payment has crossed with this message, please disregard this reminder. If you have any questions, we are happy to help: {{shopContact}}
+
+Kind regards
+{{shopName}}`,
+    },
+  },
+  reminder_2: {
+    de: {
+      subject: "Zweite Zahlungserinnerung (Mahnung) zu Ihrer Bestellung {{orderNumber}}",
+      body: `Guten Tag {{customerName}},
+
+auf unsere Zahlungserinnerung ist für Ihre Bestellung {{orderNumber}} leider noch keine Zahlung bei uns eingegangen. Die Rechnung war am {{originalDueDate}} fällig. Wir mahnen den offenen Betrag hiermit an.
+
+${AMOUNTS_DE}
+
+Bitte überweisen Sie den Betrag bis spätestens {{paymentDeadline}}:
+{{paymentInstructions}}
+
+Falls sich Ihre Zahlung mit diesem Schreiben überschnitten hat, betrachten Sie es bitte als gegenstandslos. Haben Sie Fragen zur Rechnung, oder können Sie nicht sofort zahlen? Dann melden Sie sich bitte bei uns: {{shopContact}}
+
+Mit freundlichen Grüßen
+{{shopName}}`,
+    },
+    en: {
+      subject: "Second payment reminder for your order {{orderNumber}}",
+      body: `Hello {{customerName}},
+
+despite our payment reminder, we have not yet received payment for your order {{orderNumber}}. The invoice was due on {{originalDueDate}}. We hereby ask you to pay the outstanding amount.
+
+${AMOUNTS_EN}
+
+Please transfer the amount by {{paymentDeadline}} at the latest:
+{{paymentInstructions}}
+
+If your payment has crossed with this message, please disregard it. If you have questions about the invoice or cannot pay right away, please get in touch: {{shopContact}}
+
+Kind regards
+{{shopName}}`,
+    },
+  },
+  final_reminder: {
+    de: {
+      subject: "Letzte Mahnung zu Ihrer Bestellung {{orderNumber}}",
+      body: `Guten Tag {{customerName}},
+
+trotz unserer Zahlungserinnerung und unserer Mahnung ist die Rechnung zu Ihrer Bestellung {{orderNumber}}, fällig seit dem {{originalDueDate}}, weiterhin offen.
+
+${AMOUNTS_DE}
+
+Bitte überweisen Sie den Betrag bis spätestens {{paymentDeadline}}:
+{{paymentInstructions}}
+
+Ist die Zahlung bis zu diesem Tag nicht bei uns eingegangen, übergeben wir die Forderung an unseren Inkassopartner. Dadurch können Ihnen weitere Kosten entstehen.
+
+Falls sich Ihre Zahlung mit diesem Schreiben überschnitten hat, betrachten Sie es bitte als gegenstandslos. Bei Fragen erreichen Sie uns unter {{shopContact}}.
+
+Mit freundlichen Grüßen
+{{shopName}}`,
+    },
+    en: {
+      subject: "Final reminder for your order {{orderNumber}}",
+      body: `Hello {{customerName}},
+
+despite our payment reminder and our second reminder, the invoice for your order {{orderNumber}}, due since {{originalDueDate}}, is still unpaid.
+
+${AMOUNTS_EN}
+
+Please transfer the amount by {{paymentDeadline}} at the latest:
+{{paymentInstructions}}
+
+If we have not received your payment by that date, we will hand the claim over to our debt collection partner. This may cause you further costs.
+
+If your payment has crossed with this message, please disregard it. If you have any questions, you can reach us at {{shopContact}}.
+
+Kind regards
+{{shopName}}`,
+    },
+  },
+};
+
+export const reminderTextKey = (level: DunningLevel, language: ReminderLanguage) => `${level}.${language}`;
+
+const PLACEHOLDER = /\{\{\s*([^{}]*?)\s*\}\}/g;
+const KNOWN = new Set<string>(REMINDER_PLACEHOLDERS);
+
+/** Placeholders a text uses that the renderer does not know, plus stray `{{`/`}}` (a placeholder typed wrongly). */
+export function unknownPlaceholders(template: string): string[] {
+  const found: string[] = [];
+  for (const match of template.matchAll(PLACEHOLDER)) {
+    if (!KNOWN.has(match[1] ?? "")) found.push(match[0]);
+  }
+  const rest = template.replace(PLACEHOLDER, " ");
+  for (const stray of rest.matchAll(/\{\{[^\s]{0,30}|[^\s]{0,30}\}\}/g)) found.push(stray[0]);
+  return [...new Set(found)];
+}
+
+/** Checks a shop's text before it is saved (and again before it is used). */
+export function validateReminderText(key: string, text: ReminderText): Result<ReminderText, ReminderTemplateError> {
+  const placeholders = unknownPlaceholders(`${text.subject}\n${text.body}`);
+  if (placeholders.length === 0) return ok(text);
+  return err({
+    code: "unknown_placeholders",
+    key,
+    placeholders,
+    message: `unknown placeholders in ${key}: ${placeholders.join(", ")}; allowed are ${REMINDER_PLACEHOLDERS.map((p) => `{{${p}}}`).join(", ")}`,
+  });
+}
+
+function formattedValues(data: ReminderData, language: ReminderLanguage): Record<ReminderPlaceholder, string> {
+  const locale = intlLocale(language);
+  return {
+    customerName: data.customerName,
+    orderNumber: data.orderNumber,
+    amount: formatMoney(data.amount, locale),
+    originalDueDate: formatDate(data.originalDueDate, locale),
+    fees: formatMoney(data.fees, locale),
+    interest: formatMoney(data.interest, locale),
+    total: formatMoney(data.total, locale),
+    paymentDeadline: formatDate(data.paymentDeadline, locale),
+    paymentInstructions: data.paymentInstructions.replace(/\r\n?/g, "\n").trim(),
+    shopName: data.shopName,
+    shopContact: data.shopContact,
+  };
+}
+
+const HTML_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
+
+/** One pass over the template, so a value that itself looks like `{{total}}` is never filled in again. */
+function fill(template: string, values: Record<ReminderPlaceholder, string>, encode: (s: string) => string): string {
+  let out = "";
+  let last = 0;
+  for (const match of template.matchAll(PLACEHOLDER)) {
+    out += encode(template.slice(last, match.index));
+    out += encode(values[match[1] as ReminderPlaceholder]);
+    last = match.index + match[0].length;
+  }
+  return out + encode(template.slice(last));
+}
+
+function toHtml(subject: string, escapedBody: string, language: ReminderLanguage): string {
+  const paragraphs = escapedBody
+    .split(/\n{2,}/)
+    .map((p) => p.trim())
+    .filter((p) => p !== "")
+    .map((p) => `<p>${p.replace(/\n/g, "<br>\n")}</p>`);
+  return [
+    "<!DOCTYPE html>",
+    `<html lang="${language}">`,
+    `<head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>`,
+    '<body style="font-family:Arial,Helvetica,sans-serif;font-size:15px;line-height:1.5;color:#1a1a1a">',
+    ...paragraphs,
+    "</body>",
+    "</html>",
+  ].join("\n");
+}
+
+export type RenderReminderInput = {
+  level: DunningLevel;
+  language: ReminderLanguage;
+  data: ReminderData;
+  /** The shop's overrides (`settings.reminderTexts`), keyed `${level}.${language}`. */
+  reminderTexts?: Settings["reminderTexts"];
+};
+
+/** The reminder as mail parts: the shop's text for level and language when it has one, else the default. */
+export function renderReminder(input: RenderReminderInput): Result<RenderedReminder, ReminderTemplateError> {
+  const key = reminderTextKey(input.level, input.language);
+  const override = input.reminderTexts?.[key];
+  const template = override ?? DEFAULT_REMINDER_TEXTS[input.level][input.language];
+  const valid = validateReminderText(key, template);
+  if (!valid.ok) return valid;
+
+  const values = formattedValues(input.data, input.language);
+  const body = template.body.replace(/\r\n?/g, "\n");
+  // A line break in a header value would end the header; the subject is one line whatever the data holds.
+  const subject = fill(template.subject, values, (s) => s).replace(/\s*[\r\n]+\s*/g, " ").trim();
+  const text = fill(body, values, (s) => s).trim();
+  const html = toHtml(subject, fill(body, values, escapeHtml), input.language);
+  return ok({ subject, text, html });
+}
+
+const SAMPLE_DATA: Record<ReminderLanguage, ReminderData> = {
+  de: {
+    customerName: "Erika Mustermann",
+    orderNumber: "#1001",
+    amount: money(19_990, "EUR"),
+    originalDueDate: "2026-03-02",
+    fees: money(150, "EUR"),
+    interest: money(123, "EUR"),
+    total: money(20_263, "EUR"),
+    paymentDeadline: "2026-04-06",
+    paymentInstructions: "Empfänger: Beispielshop GmbH\nIBAN: DE02 1203 0000 0000 2020 51\nVerwendungszweck: Bestellung #1001",
+    shopName: "Beispielshop GmbH",
+    shopContact: "service@beispielshop.de, 030 1234567",
+  },
+  en: {
+    customerName: "Jane Doe",
+    orderNumber: "#1001",
+    amount: money(19_990, "EUR"),
+    originalDueDate: "2026-03-02",
+    fees: money(150, "EUR"),
+    interest: money(123, "EUR"),
+    total: money(20_263, "EUR"),
+    paymentDeadline: "2026-04-06",
+    paymentInstructions: "Payee: Example Shop Ltd\nIBAN: DE02 1203 0000 0000 2020 51\nReference: order #1001",
+    shopName: "Example Shop Ltd",
+    shopContact: "service@example-shop.com, +49 30 1234567",
+  },
+};
+
+/** The same rendering with sample data, for the settings page; `data` replaces parts of the sample (e.g. shop name). */
+export function previewReminder(input: {
+  level: DunningLevel;
+  language: ReminderLanguage;
+  reminderTexts?: Settings["reminderTexts"];
+  data?: Partial<ReminderData>;
+}): Result<RenderedReminder, ReminderTemplateError> {
+  return renderReminder({ ...input, data: { ...SAMPLE_DATA[input.language], ...input.data } });
+}
