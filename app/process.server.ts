@@ -4,7 +4,9 @@ import { getDatabase } from "#app/db/db.server";
 import { jobDefinitions } from "#app/jobs/definitions.server";
 import { startJobs, type Jobs } from "#app/jobs/jobs.server";
 import { seedDemo } from "#app/services/demo-seed.server";
+import { startSandboxPartner, type SandboxPartner } from "#adapters/partners/sandbox/server";
 import { runDunningSweep } from "#app/services/dunning-sweep.server";
+import { connectDemoPartner } from "#app/services/demo-seed.server";
 import { logger } from "#app/utils/logger.server";
 import { setSingleton } from "#app/utils/singleton.server";
 
@@ -22,12 +24,14 @@ export async function startProcess(options: { work: boolean }): Promise<RunningP
     return fail(error);
   }
   logger.level = env.LOG_LEVEL;
+  let sandbox: SandboxPartner | null = null;
   try {
     const database = await getDatabase();
     if (env.demoMode) {
       await seedDemo(database.db, new Date());
       // Bring the demo to where the scheduler would have it, so the first screens show a settled state.
       await runDunningSweep(database.db, new Date());
+      if (options.work) sandbox = await startDemoPartner(database.db);
     }
     const jobs = await startJobs(database, jobDefinitions, { work: options.work });
     setSingleton("jobs", jobs);
@@ -37,6 +41,7 @@ export async function startProcess(options: { work: boolean }): Promise<RunningP
       jobs,
       stop: async () => {
         await jobs.stop();
+        await sandbox?.close();
         await database.close();
       },
     };
@@ -51,4 +56,16 @@ function fail(error: unknown): never {
   process.stderr.write(`mahnwerk: ${message}\n`);
   if (!(error instanceof EnvError || error instanceof DatabaseError)) logger.error({ err: error }, "start-up failed");
   process.exit(1);
+}
+
+/**
+ * The demo hands claims to the sandbox partner, a real HTTP server speaking Riverty's protocol, so the whole flow
+ * (handover, partner statuses, payment) runs through the real adapter without a contract.
+ */
+async function startDemoPartner(db: Parameters<typeof connectDemoPartner>[0]): Promise<SandboxPartner> {
+  const port = Number(process.env.SANDBOX_PARTNER_PORT ?? 0);
+  const sandbox = await startSandboxPartner({ port: Number.isInteger(port) && port >= 0 ? port : 0 });
+  await connectDemoPartner(db, sandbox);
+  logger.info({ url: sandbox.url }, "sandbox collection partner started");
+  return sandbox;
 }

@@ -1,8 +1,12 @@
 import "@shopify/shopify-app-remix/adapters/node";
+import { GraphqlQueryError } from "@shopify/shopify-api";
 import { ApiVersion, AppDistribution, shopifyApp } from "@shopify/shopify-app-remix/server";
+import type { AdminGraphql, GraphqlBody } from "#adapters/shopify/admin-api";
 import { getEnv } from "#app/config/env.server";
 import { getDb } from "#app/db/db.server";
 import { DrizzleSessionStorage } from "#app/db/session-storage.server";
+import { enqueue } from "#app/jobs/queue.server";
+import { installShopifyShop } from "#app/services/shopify-sync.server";
 import { singleton } from "#app/utils/singleton.server";
 
 /** Must equal `[webhooks] api_version` in shopify.app.toml. */
@@ -20,6 +24,13 @@ function createShopify() {
     authPathPrefix: "/auth",
     sessionStorage: new DrizzleSessionStorage(getDb),
     distribution: AppDistribution.AppStore,
+    hooks: {
+      // Install and every re-authentication: keep the shop row current, then import its open invoice orders.
+      afterAuth: async ({ session }) => {
+        const shop = await installShopifyShop(await getDb(), session.shop, await shopifyAdminFor(session.shop), new Date());
+        await enqueue(SHOPIFY_IMPORT_JOB, { shopId: shop.id }, { singletonKey: shop.id });
+      },
+    },
     future: {
       unstable_newEmbeddedAuthStrategy: true,
       expiringOfflineAccessTokens: true,
@@ -32,4 +43,25 @@ export type ShopifyApp = NonNullable<ReturnType<typeof createShopify>>;
 /** The configured Shopify app, or null without credentials (demo mode). */
 export function getShopify(): ShopifyApp | null {
   return singleton("shopify", createShopify);
+}
+
+export const SHOPIFY_IMPORT_JOB = "shopify.import";
+
+/**
+ * An Admin GraphQL client for background work, through the shop's offline session (refreshed before it expires,
+ * by the library). GraphQL errors come back as the body, so callAdmin can tell throttling from refusals.
+ */
+export async function shopifyAdminFor(shopDomain: string): Promise<AdminGraphql> {
+  const shopify = getShopify();
+  if (!shopify) throw new Error("Shopify is not configured");
+  const { admin } = await shopify.unauthenticated.admin(shopDomain);
+  return async (query, variables) => {
+    try {
+      const response = await admin.graphql(query, { variables });
+      return (await response.json()) as GraphqlBody;
+    } catch (error) {
+      if (error instanceof GraphqlQueryError && error.body) return error.body as GraphqlBody;
+      throw error;
+    }
+  };
 }

@@ -15,18 +15,10 @@ import type {
   PlatformEventBase,
   PostalAddress,
 } from "#app/domain/platform-event";
+import { DEFAULT_INVOICE_METHODS } from "#app/domain/settings";
 
-/**
- * Gateways on which the merchant carries the risk and chases the money (woocommerce.md §6, "merchant: chase").
- * Financed methods (Klarna, Ratepay, PayPal Pay upon Invoice, …) are not here: the provider pays the shop.
- * A shop's own list (settings) replaces this default.
- */
-export const DEFAULT_WOO_INVOICE_PAYMENT_METHODS: readonly string[] = [
-  "invoice",
-  "german_market_purchase_on_account",
-  "igfw_invoice_gateway",
-  "bs_payone_invoice",
-];
+/** The default list lives with the settings (app/domain/settings.ts); a shop's own list replaces it. */
+export const DEFAULT_WOO_INVOICE_PAYMENT_METHODS: readonly string[] = DEFAULT_INVOICE_METHODS.woocommerce;
 
 export interface WooNormalizeOptions {
   /** Payment method ids whose orders are invoice orders (status is no proof of payment for them). */

@@ -1,13 +1,15 @@
 import { parseArgs } from "node:util";
-import { asc } from "drizzle-orm";
+import { and, asc, desc, eq } from "drizzle-orm";
 import type { Db } from "#app/db/client.server";
-import { shops } from "#app/db/schema";
+import { outbox, shops } from "#app/db/schema";
 import { createApiToken, listApiTokens, revokeApiToken } from "#app/services/api-tokens.server";
 import { caseEventToJson, caseToJson } from "#app/services/case-json";
 import { listCases } from "#app/services/case-list.server";
 import { findCase, listCaseEvents } from "#app/services/case-read.server";
 import { CASE_STATUSES } from "#app/domain/case/status";
 import { cancelCase, startCase, type CaseCommandResult } from "#app/services/cases.server";
+import { listDeliveries, replayDelivery } from "#app/services/inbox-processor.server";
+import { retryOutboxRow } from "#app/services/outbox.server";
 import { findShopByDomain } from "#app/services/shops.server";
 
 /**
@@ -24,6 +26,10 @@ export const USAGE = `Usage: mahnwerk <command> [options]
   cases show <id> --shop <domain> [--json]
   cases start <id> --shop <domain> --reason <text> --actor <name> [--json]
   cases cancel <id> --shop <domain> --reason <text> --actor <name> [--json]
+  inbox list --shop <domain> [--status received|processed|ignored|rejected|dead] [--json]
+  inbox replay <id> --shop <domain> [--json]
+  outbox list --shop <domain> [--status pending|in_flight|done|failed|dead] [--json]
+  outbox retry <id> --shop <domain> [--json]
 
 Statuses: ${CASE_STATUSES.join(", ")}
 Environment: DATABASE_URL (PostgreSQL) or DATA_DIR (embedded database, default ./.data).`;
@@ -188,9 +194,57 @@ async function dispatch(positionals: string[], values: Values, deps: CliDeps): P
       const json = caseToJson(result.case);
       return { json, text: `Case ${json.id} is now ${json.status}.` };
     }
+    case "inbox list": {
+      noId(id);
+      const shop = await requireShop(db, values.shop);
+      const status = oneOf(values.status, INBOX_STATUSES, "--status");
+      const json = (await listDeliveries(db, shop, status)).map((d) => ({
+        id: d.id,
+        topic: d.topic,
+        status: d.status,
+        attempts: d.attempts,
+        lastError: d.lastError,
+        receivedAt: d.receivedAt.toISOString(),
+      }));
+      return { json, text: table(["id", "topic", "status", "attempts", "lastError", "receivedAt"], json) };
+    }
+    case "inbox replay": {
+      if (!id) throw new UsageError("inbox replay needs a delivery id");
+      const shop = await requireShop(db, values.shop);
+      if (!(await replayDelivery(db, shop, id))) throw new CliError(`no dead, rejected or ignored delivery ${id} in shop ${shop.domain}`);
+      return { json: { id, status: "received" }, text: `Delivery ${id} is queued again; a worker processes it within minutes.` };
+    }
+    case "outbox list": {
+      noId(id);
+      const shop = await requireShop(db, values.shop);
+      const status = oneOf(values.status, OUTBOX_STATUSES, "--status");
+      const rows = await db
+        .select()
+        .from(outbox)
+        .where(and(eq(outbox.shopId, shop.id), status ? eq(outbox.status, status) : undefined))
+        .orderBy(desc(outbox.createdAt))
+        .limit(250);
+      const json = rows.map((r) => ({ id: r.id, kind: r.kind, caseId: r.caseId, status: r.status, attempts: r.attempts, lastError: r.lastError, nextAttemptAt: r.nextAttemptAt.toISOString() }));
+      return { json, text: table(["id", "kind", "caseId", "status", "attempts", "lastError", "nextAttemptAt"], json) };
+    }
+    case "outbox retry": {
+      if (!id) throw new UsageError("outbox retry needs an outbox id");
+      const shop = await requireShop(db, values.shop);
+      if (!(await retryOutboxRow(db, shop.id, id, now()))) throw new CliError(`no dead or failed outbox row ${id} in shop ${shop.domain}`);
+      return { json: { id, status: "pending" }, text: `Outbox row ${id} is tried again at the next sweep (within a minute).` };
+    }
     default:
       throw new UsageError(`Unknown command: ${positionals.join(" ")}`);
   }
+}
+
+const INBOX_STATUSES = ["received", "processed", "ignored", "rejected", "dead"] as const;
+const OUTBOX_STATUSES = ["pending", "in_flight", "done", "failed", "dead"] as const;
+
+function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], flag: string): T | undefined {
+  if (value === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`${flag} must be one of ${allowed.join(", ")}`);
+  return value as T;
 }
 
 function noId(id: string | undefined): void {

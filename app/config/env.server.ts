@@ -64,6 +64,8 @@ const schema = z
         .regex(/^smtps?:\/\/[^\s]+$/, "must be an smtp:// or smtps:// URL")
         .optional(),
     ),
+    /** Sender address of reminder e-mails (the sender name is the shop's). */
+    MAIL_FROM: optionalString.pipe(z.email("must be an e-mail address").default("mahnwerk@localhost")),
     /** Optional JSON file of extra base-rate entries (app/services/base-rates.server.ts). */
     BASE_RATES_FILE: optionalString,
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

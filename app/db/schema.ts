@@ -319,6 +319,110 @@ export const partnerAccounts = pgTable(
   (t) => [uniqueIndex("partner_accounts_shop_key").on(t.shopId)],
 );
 
+/** A WooCommerce store being connected or connected: keys and webhook secret encrypted at rest (AES-256-GCM). */
+export const wooConnections = pgTable(
+  "woo_connections",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    /** Set once the store is connected and its shop row exists. */
+    shopId: uuid("shop_id").references(() => shops.id, { onDelete: "cascade" }),
+    storeUrl: text("store_url").notNull(),
+    status: text("status", { enum: ["pending", "connected", "disconnected"] }).notNull().default("pending"),
+    consumerKey: text("consumer_key"),
+    consumerSecret: text("consumer_secret"),
+    webhookSecret: text("webhook_secret").notNull(),
+    /** WooCommerce ids of the webhooks we created, by topic. */
+    webhookIds: jsonb("webhook_ids").$type<Record<string, number>>().notNull().default(sql`'{}'::jsonb`),
+    lastPolledAt: timestamp("last_polled_at", { withTimezone: true }),
+    connectedAt: timestamp("connected_at", { withTimezone: true }),
+    disconnectedAt: timestamp("disconnected_at", { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("woo_connections_shop_idx").on(t.shopId)],
+);
+
+/** Single-use sign-in tokens for the standalone tab: e-mailed magic links and wp-admin signed links. */
+export const loginTokens = pgTable(
+  "login_tokens",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    shopId: uuid("shop_id")
+      .notNull()
+      .references(() => shops.id, { onDelete: "cascade" }),
+    kind: text("kind", { enum: ["magic_link", "wp_admin"] }).notNull(),
+    /** sha256 of the token or nonce; the token itself is never stored. */
+    tokenHash: text("token_hash").notNull(),
+    email: text("email"),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    usedAt: timestamp("used_at", { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("login_tokens_hash_key").on(t.tokenHash)],
+);
+
+/** Signed-in staff of a store in the standalone tab (Shopify staff use App Bridge session tokens instead). */
+export const staffSessions = pgTable(
+  "staff_sessions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    shopId: uuid("shop_id")
+      .notNull()
+      .references(() => shops.id, { onDelete: "cascade" }),
+    email: text("email"),
+    /** sha256 of the session cookie's value. */
+    sessionHash: text("session_hash").notNull(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("staff_sessions_hash_key").on(t.sessionHash)],
+);
+
+/** Import of a shop's open invoice orders (Shopify or WooCommerce): resumable, its progress shown in the tab. */
+export const orderImports = pgTable(
+  "order_imports",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    shopId: uuid("shop_id")
+      .notNull()
+      .references(() => shops.id, { onDelete: "cascade" }),
+    status: text("status", { enum: ["running", "done", "failed"] }).notNull().default("running"),
+    /** Where to resume: a GraphQL end cursor, a bulk operation id, or a WooCommerce page number. */
+    cursor: text("cursor"),
+    processed: integer("processed").notNull().default(0),
+    total: integer("total"),
+    error: text("error"),
+    startedAt: timestamp("started_at", { withTimezone: true }).notNull().defaultNow(),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+  },
+  (t) => [index("order_imports_shop_idx").on(t.shopId, t.startedAt)],
+);
+
+/** "Start/cancel all N matching this filter": run as a background job, its progress and result kept. */
+export const bulkRuns = pgTable(
+  "bulk_runs",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    shopId: uuid("shop_id")
+      .notNull()
+      .references(() => shops.id, { onDelete: "cascade" }),
+    action: text("action", { enum: ["start", "cancel"] }).notNull(),
+    /** The list filter as the URL had it (status, period, amounts, query). */
+    filter: jsonb("filter").notNull(),
+    reason: text("reason").notNull(),
+    actorType: text("actor_type").notNull(),
+    actorId: text("actor_id").notNull(),
+    status: text("status", { enum: ["queued", "running", "done", "failed"] }).notNull().default("queued"),
+    total: integer("total"),
+    succeeded: integer("succeeded").notNull().default(0),
+    /** Cases that could not be acted on, with why: [{ caseId, orderName, code, message }]. */
+    failures: jsonb("failures").$type<{ caseId: string; orderName: string; code: string; message: string }[]>().notNull().default(sql`'[]'::jsonb`),
+    createdAt: createdAt(),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+  },
+  (t) => [index("bulk_runs_shop_idx").on(t.shopId, t.createdAt)],
+);
+
 export type Shop = typeof shops.$inferSelect;
 export type OrderRow = typeof orders.$inferSelect;
 export type CaseRow = typeof cases.$inferSelect;

@@ -1,12 +1,26 @@
+import path from "node:path";
+import { and, eq } from "drizzle-orm";
 import { z } from "zod";
+import { getEnv } from "#app/config/env.server";
 import { getDb } from "#app/db/db.server";
+import { shops } from "#app/db/schema";
+import { createFolderMailer, createMailer } from "#app/mail/mailer.server";
+import { runDunningSweep } from "#app/services/dunning-sweep.server";
 import { findStrandedDeliveries, markDeliveryDead, processInboxDelivery } from "#app/services/inbox-processor.server";
 import { INBOX_PROCESS_JOB } from "#app/services/inbox.server";
-import { runDunningSweep } from "#app/services/dunning-sweep.server";
+import type { OutboxHandler } from "#app/services/outbox-types";
+import { sweepOutbox } from "#app/services/outbox.server";
+import { partnerAccountsToSync, submitClaimHandler, syncPartnerFeed } from "#app/services/partners.server";
 import { applyPlatformEvents } from "#app/services/platform-events.server";
+import { reminderHandler } from "#app/services/reminders.server";
+import { importShopifyOrders, reconcileShopifyOrders, shopifyWriteBackHandler } from "#app/services/shopify-sync.server";
+import { wooWriteBack } from "#app/services/woo-write-back.server";
+import { getShopify, SHOPIFY_IMPORT_JOB, shopifyAdminFor } from "#app/shopify.server";
 import { logger } from "#app/utils/logger.server";
 import type { JobDefinition } from "./jobs.server";
 import { enqueue } from "./queue.server";
+import { uiJobDefinitions } from "./ui-jobs.server";
+import { wooJobDefinitions } from "./woocommerce-jobs.server";
 
 const inboxJob = z.object({ inboxId: z.uuid() });
 
@@ -52,4 +66,87 @@ export const jobDefinitions: JobDefinition<any>[] = [
     },
     queue: { retryLimit: 2, expireInSeconds: 30 * 60 },
   },
+  {
+    // The open invoice orders of a newly installed shop; resumes where a crashed run stopped.
+    name: SHOPIFY_IMPORT_JOB,
+    parse: (data) => z.object({ shopId: z.uuid() }).parse(data),
+    handle: async ({ shopId }: { shopId: string }) => {
+      const db = await getDb();
+      const [shop] = await db.select().from(shops).where(and(eq(shops.id, shopId), eq(shops.platform, "shopify"), eq(shops.status, "active"))).limit(1);
+      if (!shop) return;
+      await importShopifyOrders(db, shop, await shopifyAdminFor(shop.domain), new Date());
+    },
+    queue: { retryLimit: 10, expireInSeconds: 2 * 3600 },
+  },
+  {
+    // Shopify does not guarantee webhook delivery: every half hour, re-read what changed.
+    name: "shopify.reconcile",
+    schedule: "*/30 * * * *",
+    parse: () => ({}),
+    handle: async () => {
+      if (!getShopify()) return;
+      const db = await getDb();
+      for (const shop of await db.select().from(shops).where(and(eq(shops.platform, "shopify"), eq(shops.status, "active")))) {
+        try {
+          await reconcileShopifyOrders(db, shop, await shopifyAdminFor(shop.domain), new Date());
+        } catch (error) {
+          logger.warn({ err: error, shopId: shop.id }, "shopify reconciliation failed");
+        }
+      }
+    },
+    queue: { retryLimit: 0, expireInSeconds: 30 * 60 },
+  },
+  {
+    // What each shop's collection partner reports: polled, applied, then the cursor moves on.
+    name: "partner.sync",
+    schedule: "*/2 * * * *",
+    parse: () => ({}),
+    handle: async () => {
+      const db = await getDb();
+      for (const account of await partnerAccountsToSync(db)) {
+        try {
+          await syncPartnerFeed(db, account, new Date());
+        } catch (error) {
+          // One partner being down must not keep the others from syncing; the next poll picks it up again.
+          logger.warn({ err: error, shopId: account.shopId }, "partner feed poll failed");
+        }
+      }
+    },
+    queue: { retryLimit: 0, expireInSeconds: 10 * 60 },
+  },
+  {
+    // Delivers reminders, claims and write-backs written by the case services; SKIP LOCKED makes it safe everywhere.
+    name: "outbox.sweep",
+    schedule: "* * * * *",
+    parse: () => ({}),
+    handle: async () => {
+      const { handlers, close } = outboxHandlers();
+      try {
+        await sweepOutbox(await getDb(), handlers);
+      } finally {
+        close();
+      }
+    },
+    queue: { retryLimit: 2, expireInSeconds: 30 * 60 },
+  },
+  ...uiJobDefinitions,
+  ...wooJobDefinitions,
 ];
+
+/**
+ * Who delivers each outbox kind in this process. Without SMTP_URL the demo delivers reminders into a mailbox folder
+ * in DATA_DIR; elsewhere they wait (and the case shows why) until SMTP is configured.
+ */
+function outboxHandlers(): { handlers: Record<string, OutboxHandler>; close: () => void } {
+  const env = getEnv();
+  const mailer = env.SMTP_URL ? createMailer(env.SMTP_URL) : env.demoMode ? createFolderMailer(path.join(env.DATA_DIR, "mailbox")) : null;
+  return {
+    handlers: {
+      "reminder.send": reminderHandler({ mailer, mailFrom: env.MAIL_FROM }),
+      "partner.submit_claim": submitClaimHandler(),
+      ...(getShopify() ? { "shopify.write_back": shopifyWriteBackHandler(shopifyAdminFor) } : {}),
+      "woocommerce.write_back": wooWriteBack,
+    },
+    close: () => mailer?.close(),
+  };
+}

@@ -1,5 +1,7 @@
 import { createHash } from "node:crypto";
-import nodemailer from "nodemailer";
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import nodemailer, { type Transporter } from "nodemailer";
 
 export type MailAddress = { name: string; address: string };
 
@@ -85,7 +87,26 @@ export function createMailer(smtpUrl: string, options: MailerOptions = {}): Mail
     disableFileAccess: true,
     disableUrlAccess: true,
   });
+  return mailerOver(transport);
+}
 
+/**
+ * A mailer that delivers into a folder of .eml files instead of a server: the demo's mailbox when no SMTP_URL is
+ * set, so a shop owner trying Mahnwerk can open the reminders it sent. Same checks and headers as over SMTP.
+ */
+export function createFolderMailer(dir: string): Mailer {
+  const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: "unix", disableFileAccess: true, disableUrlAccess: true });
+  return mailerOver(transport, async (message, messageId) => {
+    await mkdir(dir, { recursive: true });
+    const name = `${new Date().toISOString().replace(/[:.]/g, "-")}-${createHash("sha256").update(messageId).digest("hex").slice(0, 12)}.eml`;
+    await writeFile(path.join(dir, name), message);
+  });
+}
+
+function mailerOver(
+  transport: Transporter,
+  deliver?: (message: Buffer, messageId: string) => Promise<void>,
+): Mailer {
   return {
     async send(mail) {
       if (!IDEMPOTENCY_KEY.test(mail.idempotencyKey)) {
@@ -118,7 +139,11 @@ export function createMailer(smtpUrl: string, options: MailerOptions = {}): Mail
             ...(a.contentType ? { contentType: a.contentType } : {}),
           })),
         });
-        if (info.accepted.length === 0) {
+        if (deliver) {
+          await deliver(info.message as Buffer, messageId);
+          return { ok: true, messageId };
+        }
+        if ((info.accepted ?? []).length === 0) {
           return { ok: false, permanent: true, reason: `recipient refused: ${String(info.response ?? "")}`.trim() };
         }
         return { ok: true, messageId };

@@ -1,28 +1,28 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { useFetcher, useLoaderData, useSearchParams } from "@remix-run/react";
 import {
   Badge,
   Banner,
   BlockStack,
-  Button,
   Card,
   InlineGrid,
   InlineStack,
   Layout,
   Link,
   List,
-  Modal,
   Page,
   Text,
-  TextField,
 } from "@shopify/polaris";
-import { useState } from "react";
+import { useEffect, useState } from "react";
+import { useFailureText } from "#app/components/action-result-banner";
+import { CaseStatusBadge } from "#app/components/case-status-badge";
+import { ReasonModal } from "#app/components/reason-modal";
 import { getDb } from "#app/db/db.server";
 import type { MessageKey } from "#app/i18n/i18n";
 import { useLocale, useT } from "#app/i18n/react";
 import { caseDetail, runCaseAction } from "#app/services/case-page.server";
 import { requireShopContext } from "#app/services/shop-context.server";
-import { formatDate, formatMinor } from "#app/utils/format";
+import { formatDate, formatMinor, withLocale } from "#app/utils/format";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { shop } = await requireShopContext(request);
@@ -43,26 +43,39 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
 export default function CasePage() {
   const data = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>();
+  const fetcher = useFetcher<typeof action>();
   const t = useT();
   const { intl } = useLocale();
+  const [params] = useSearchParams();
+  const why = useFailureText();
   const [intent, setIntent] = useState<"start" | "cancel" | null>(null);
-  const navigation = useNavigation();
   const c = data.case;
   const timeFormat = new Intl.DateTimeFormat(intl, { dateStyle: "medium", timeStyle: "short", timeZone: data.timezone });
+  const money = (minor: number) => formatMinor(minor, c.currency, intl);
+  const result = fetcher.state === "idle" ? fetcher.data : undefined;
+
+  useEffect(() => {
+    if (fetcher.state === "idle" && fetcher.data?.ok) setIntent(null);
+  }, [fetcher.state, fetcher.data]);
 
   return (
     <Page
-      backAction={{ content: t("case.back"), url: "/app" }}
+      backAction={{ content: t("case.back"), url: withLocale("/app", params) }}
       title={t("case.title", { order: c.orderName })}
-      titleMetadata={<Badge tone={c.status === "paid" ? "success" : c.status === "failed" || c.status === "blocked" ? "critical" : "info"}>{t(`status.${c.status}` as MessageKey)}</Badge>}
+      subtitle={c.kind === "chargeback" ? t("kind.chargeback") : undefined}
+      titleMetadata={<CaseStatusBadge status={c.status} partnerSubStatus={c.partnerSubStatus} cancellationRequested={c.cancellationRequested} />}
       primaryAction={data.allowedActions.includes("start") ? { content: t("action.start"), onAction: () => setIntent("start") } : undefined}
       secondaryActions={data.allowedActions.includes("cancel") ? [{ content: t("action.cancel"), destructive: true, onAction: () => setIntent("cancel") }] : []}
     >
       <Layout>
-        {result && !result.ok ? (
+        {result && result.ok ? (
           <Layout.Section>
-            <Banner tone="critical">{result.message}</Banner>
+            <Banner tone="success">{t("action.done", { status: t(`status.${result.status}` as MessageKey) })}</Banner>
+          </Layout.Section>
+        ) : null}
+        {result && !result.ok && !intent ? (
+          <Layout.Section>
+            <Banner tone="critical">{why({ code: result.code, message: result.message })}</Banner>
           </Layout.Section>
         ) : null}
         {c.failureReasons.length > 0 ? (
@@ -70,7 +83,18 @@ export default function CasePage() {
             <Banner tone="warning" title={t("case.failureReasons")}>
               <List>
                 {c.failureReasons.map((r) => (
-                  <List.Item key={r}>{r}</List.Item>
+                  <List.Item key={r}>{t(`check.${r}` as MessageKey)}</List.Item>
+                ))}
+              </List>
+            </Banner>
+          </Layout.Section>
+        ) : null}
+        {c.blockReasons.length > 0 ? (
+          <Layout.Section>
+            <Banner tone="warning" title={t("case.blockReasons")}>
+              <List>
+                {c.blockReasons.map((r) => (
+                  <List.Item key={r}>{t(`block.${r}` as MessageKey) === `block.${r}` ? r : t(`block.${r}` as MessageKey)}</List.Item>
                 ))}
               </List>
             </Banner>
@@ -84,8 +108,11 @@ export default function CasePage() {
                   {t("case.section.amounts")}
                 </Text>
                 <InlineGrid columns={{ xs: 1, sm: 2 }} gap="300">
-                  <Field label={t("case.original")} value={formatMinor(c.originalMinor, c.currency, intl)} />
-                  <Field label={t("case.outstanding")} value={formatMinor(c.outstandingMinor, c.currency, intl)} />
+                  <Field label={t("case.original")} value={money(c.originalMinor)} />
+                  <Field label={t("case.outstanding")} value={money(c.outstandingMinor)} />
+                  {c.feesMinor > 0 ? <Field label={t("case.fees")} value={money(c.feesMinor)} /> : null}
+                  {c.interestMinor > 0 ? <Field label={t("case.interest")} value={money(c.interestMinor)} /> : null}
+                  {c.overpaymentMinor > 0 ? <Field label={t("case.overpayment")} value={money(c.overpaymentMinor)} /> : null}
                   <Field label={t("case.dueDate")} value={formatDate(c.dueDate, intl)} />
                   <Field label={t("case.level")} value={t((c.dunningLevel ? `level.${c.dunningLevel}` : "level.none") as MessageKey)} />
                   {c.nextActionAt ? <Field label={t("case.nextAction")} value={timeFormat.format(new Date(c.nextActionAt))} /> : null}
@@ -99,18 +126,28 @@ export default function CasePage() {
                 </Text>
                 {data.events.length === 0 ? <Text as="p">{t("case.noEvents")}</Text> : null}
                 <BlockStack gap="300" as="ol">
-                  {data.events.map((e) => (
+                  {[...data.events].reverse().map((e) => (
                     <li key={e.seq} style={{ listStyle: "none" }}>
                       <BlockStack gap="050">
                         <InlineStack gap="200" blockAlign="center">
                           <Text as="span" fontWeight="semibold">
                             {t(`event.${e.type}` as MessageKey)}
+                            {e.detail.level ? `: ${t(`level.${e.detail.level}` as MessageKey)}` : ""}
+                            {e.detail.subStatus ? `: ${t(`partner.${e.detail.subStatus}` as MessageKey)}` : ""}
+                            {e.detail.amountMinor !== null ? `: ${money(e.detail.amountMinor)}` : ""}
                           </Text>
-                          <Text as="span" tone="subdued">
-                            {timeFormat.format(new Date(e.occurredAt))} · {t(`actor.${e.actorType}` as MessageKey)} {e.actorId}
-                          </Text>
+                          {e.detail.side ? <Badge>{t(e.detail.side === "partner" ? "payment.partner" : "payment.shop")}</Badge> : null}
+                          {e.detail.automatic ? <Badge>{t("case.automatic")}</Badge> : null}
                         </InlineStack>
-                        {e.reason ? <Text as="p">{e.reason}</Text> : null}
+                        <Text as="span" tone="subdued">
+                          <time dateTime={e.occurredAt}>{timeFormat.format(new Date(e.occurredAt))}</time> · {t(`actor.${e.actorType}` as MessageKey)}: {e.actorId}
+                        </Text>
+                        {e.reason ? <Text as="p">{t("case.reasonLabel", { reason: e.reason })}</Text> : null}
+                        {e.detail.reasons.length > 0 ? (
+                          <Text as="p" tone="subdued">
+                            {e.detail.reasons.map((r) => (t(`check.${r}` as MessageKey) === `check.${r}` ? r : t(`check.${r}` as MessageKey))).join(", ")}
+                          </Text>
+                        ) : null}
                       </BlockStack>
                     </li>
                   ))}
@@ -138,6 +175,26 @@ export default function CasePage() {
                 ) : null}
               </BlockStack>
             </Card>
+            <Card>
+              <BlockStack gap="200">
+                <Text as="h2" variant="headingMd">
+                  {t("case.section.reminders")}
+                </Text>
+                {data.reminders.length === 0 ? (
+                  <Text as="p" tone="subdued">
+                    {t("case.noReminders")}
+                  </Text>
+                ) : (
+                  <List>
+                    {data.reminders.map((r) => (
+                      <List.Item key={r.seq}>
+                        {t(`level.${r.level}` as MessageKey)} · {timeFormat.format(new Date(r.occurredAt))}
+                      </List.Item>
+                    ))}
+                  </List>
+                )}
+              </BlockStack>
+            </Card>
             {c.partnerReference || c.partnerSubStatus || c.cancellationRequested ? (
               <Card>
                 <BlockStack gap="200">
@@ -145,7 +202,7 @@ export default function CasePage() {
                     {t("case.section.partner")}
                   </Text>
                   {c.partnerReference ? <Field label={t("case.partnerReference")} value={c.partnerReference} /> : null}
-                  {c.partnerSubStatus ? <Field label={t("case.partnerStatus")} value={c.partnerSubStatus} /> : null}
+                  {c.partnerSubStatus ? <Field label={t("case.partnerStatus")} value={t(`partner.${c.partnerSubStatus}` as MessageKey)} /> : null}
                   {c.cancellationRequested ? <Badge tone="attention">{t("case.cancellationRequested")}</Badge> : null}
                 </BlockStack>
               </Card>
@@ -153,7 +210,15 @@ export default function CasePage() {
           </BlockStack>
         </Layout.Section>
       </Layout>
-      <ActionModal intent={intent} onClose={() => setIntent(null)} submitting={navigation.state !== "idle"} />
+      {intent ? (
+        <ReasonModal
+          intent={intent}
+          submitting={fetcher.state !== "idle"}
+          serverError={result && !result.ok ? why({ code: result.code, message: result.message }) : null}
+          onClose={() => setIntent(null)}
+          onSubmit={(reason) => fetcher.submit({ intent, reason }, { method: "post" })}
+        />
+      ) : null}
     </Page>
   );
 }
@@ -169,36 +234,3 @@ function Field({ label, value }: { label: string; value: string }) {
   );
 }
 
-function ActionModal({ intent, onClose, submitting }: { intent: "start" | "cancel" | null; onClose: () => void; submitting: boolean }) {
-  const t = useT();
-  const [reason, setReason] = useState("");
-  if (!intent) return null;
-  const title = t(intent === "start" ? "action.start" : "action.cancel");
-  return (
-    <Modal open onClose={onClose} title={title}>
-      <Form method="post" onSubmit={() => setTimeout(onClose, 0)}>
-        <Modal.Section>
-          <input type="hidden" name="intent" value={intent} />
-          <TextField
-            label={t("action.reason")}
-            name="reason"
-            value={reason}
-            onChange={setReason}
-            autoComplete="off"
-            helpText={t("action.reasonHelp")}
-            maxLength={500}
-            requiredIndicator
-          />
-        </Modal.Section>
-        <Modal.Section>
-          <InlineStack align="end" gap="200">
-            <Button onClick={onClose}>{t("action.close")}</Button>
-            <Button variant="primary" tone={intent === "cancel" ? "critical" : undefined} submit disabled={reason.trim() === ""} loading={submitting}>
-              {t("action.confirm")}
-            </Button>
-          </InlineStack>
-        </Modal.Section>
-      </Form>
-    </Modal>
-  );
-}

@@ -41,6 +41,8 @@ function Navigation({ embedded }: { embedded: boolean }) {
       <Link to="/app" rel="home">
         {t("nav.cases")}
       </Link>
+      <Link to="/app/reports">{t("nav.reports")}</Link>
+      <Link to="/app/settings">{t("nav.settings")}</Link>
     </NavMenu>
   );
 }

@@ -28,7 +28,7 @@ export function casesCsvStream(
         controller.enqueue(encoder.encode(format.bom + format.header() + "\r\n"));
       }
       if (cursor === null) return controller.close();
-      const page = await listCases(db, shop.id, { ...query, cursor: cursor ?? undefined, limit: 1000 });
+      const page = await listCases(db, shop.id, { ...query, cursor: cursor ?? undefined, limit: 1000 }, { timeZone: shop.timezone, now });
       const text = page.cases.map((row) => format.row(row, shop.timezone, now) + "\r\n").join("");
       if (text) controller.enqueue(encoder.encode(text));
       cursor = page.nextCursor;

@@ -70,3 +70,58 @@ describe.each(testEngines())("case list on %s", (engine) => {
     expect(await countCasesByStatus(database.db, shop.id, q({ minAmount: 20_000 }))).toMatchObject({ all: 2, running: 2, paid: 0 });
   });
 });
+
+describe.each(testEngines())("case list views of the collections tab on %s", (engine) => {
+  let database: TestDatabase;
+  let shop: Shop;
+  const berlin = { timeZone: "Europe/Berlin", now: new Date("2026-03-10T10:00:00Z") };
+  beforeAll(async () => {
+    database = await createTestDatabase(engine);
+    shop = await insertShop(database.db);
+    // 2026-03-03 23:30 UTC is already 4 March in Berlin; equal amounts make ties for the keyset.
+    await insertCaseRow(database.db, shop, { status: "paid", outstandingMinor: 1_000, createdAt: new Date("2026-03-03T23:30:00Z"), firstName: "Ida", platformOrderId: "777001" });
+    await insertCaseRow(database.db, shop, { status: "waiting_for_approval", outstandingMinor: 1_000, createdAt: new Date("2026-03-03T22:30:00Z"), firstName: "Ben" });
+    await insertCaseRow(database.db, shop, { status: "running", outstandingMinor: 1_000, createdAt: new Date("2026-02-01T12:00:00Z"), firstName: "Max" });
+    await insertCaseRow(database.db, shop, { status: "closed", outstandingMinor: 2_000, createdAt: new Date("2025-11-01T12:00:00Z"), firstName: "Lea" });
+    await insertCaseRow(database.db, shop, { status: "handed_over", outstandingMinor: 1_000, createdAt: new Date("2026-03-09T12:00:00Z"), firstName: "Finn" });
+  });
+  afterAll(() => database.close());
+
+  const names = async (input: Record<string, unknown>) =>
+    (await listCases(database.db, shop.id, q(input), berlin)).cases.map((c) => c.customerFirstName);
+
+  test("a relative period counts calendar days in the shop's zone", async () => {
+    // Last 7 days on 10 March in Berlin: 4–10 March local, so Ida (4 March 00:30 local) is in and Ben (3 March 23:30) is out.
+    expect(await names({ period: "7" })).toEqual(["Finn", "Ida"]);
+    expect(await names({ period: "30" })).toEqual(["Finn", "Ida", "Ben"]);
+    expect(await names({ period: "90" })).toEqual(["Finn", "Ida", "Ben", "Max"]);
+    expect(await names({ from: "2026-03-04", to: "2026-03-04" })).toEqual(["Ida"]);
+    expect(await names({ to: "2026-03-03" })).toEqual(["Ben", "Max", "Lea"]);
+  });
+
+  test("the query finds the platform's order id too", async () => {
+    expect(await names({ q: "777001" })).toEqual(["Ida"]);
+  });
+
+  test("sorting by status follows the lifecycle, and pages through ties without loss", async () => {
+    expect(await names({ sort: "status", direction: "asc" })).toEqual(["Ben", "Max", "Finn", "Ida", "Lea"]);
+    expect(await names({ sort: "status", direction: "desc" })).toEqual(["Lea", "Ida", "Finn", "Max", "Ben"]);
+    for (const sort of ["created", "due", "amount", "status"] as const) {
+      for (const direction of ["asc", "desc"] as const) {
+        const all = await names({ sort, direction });
+        const paged: (string | null)[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await listCases(database.db, shop.id, q({ sort, direction, limit: 2, cursor }), berlin);
+          paged.push(...page.cases.map((c) => c.customerFirstName));
+          cursor = page.nextCursor ?? undefined;
+        } while (cursor);
+        expect(paged, `${sort} ${direction}`).toEqual(all);
+      }
+    }
+  });
+
+  test("tab counts use the same period in the same zone", async () => {
+    expect(await countCasesByStatus(database.db, shop.id, q({ period: "7" }), berlin)).toMatchObject({ all: 2, paid: 1, handed_over: 1, waiting_for_approval: 0 });
+  });
+});

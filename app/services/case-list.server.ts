@@ -1,21 +1,28 @@
-import { and, asc, desc, eq, gte, ilike, lte, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gte, ilike, lt, lte, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { DbOrTx } from "#app/db/client.server";
-import { cases } from "#app/db/schema";
+import { cases, type CaseRow } from "#app/db/schema";
+import { addDays, startOfLocalDay, toLocalDate } from "#app/domain/dates";
 import { CASE_STATUSES } from "#app/domain/case/status";
 
+/** Sorting by status follows the lifecycle (as the tabs do), not the alphabet of the ids. */
+const STATUS_RANK = sql<number>`array_position(array[${sql.raw(CASE_STATUSES.map((s) => `'${s}'`).join(","))}]::text[], ${cases.status})`;
 
 const SORT_COLUMNS = {
   created: cases.createdAt,
   due: cases.dueDate,
   amount: cases.outstandingMinor,
-  status: cases.status,
+  status: STATUS_RANK,
 } as const;
+
+export const PERIODS = ["7", "30", "90"] as const;
 
 /** The list view as it lives in the URL: shareable, and the back button restores it. */
 export const caseListQuerySchema = z.object({
   status: z.enum(CASE_STATUSES).optional(),
   q: z.string().trim().max(200).optional(),
+  /** Last 7/30/90 days in the shop's zone, relative to today; from/to are a custom range (calendar dates, inclusive). */
+  period: z.enum(PERIODS).optional(),
   from: z.iso.date().optional(),
   to: z.iso.date().optional(),
   minAmount: z.coerce.number().int().nonnegative().optional(),
@@ -26,6 +33,10 @@ export const caseListQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(250).default(50),
 });
 export type CaseListQuery = z.infer<typeof caseListQuerySchema>;
+
+/** Where "today" is: the period filter counts calendar days in the shop's zone. */
+export type ListContext = { timeZone: string; now: Date };
+const UTC_NOW = (): ListContext => ({ timeZone: "UTC", now: new Date() });
 
 type Cursor = { v: string | number; id: string };
 
@@ -44,20 +55,46 @@ function decodeCursor(value: string): Cursor | null {
   }
 }
 
-function filters(shopId: string, query: Omit<CaseListQuery, "status"> & { status?: string }): SQL[] {
+/** The cursor that continues right after `row` in this sort (a bulk run keeps it to resume where it stopped). */
+export function cursorAfter(row: CaseRow, sort: CaseListQuery["sort"]): string {
+  const v =
+    sort === "created"
+      ? row.createdAt.toISOString()
+      : sort === "due"
+        ? row.dueDate
+        : sort === "amount"
+          ? row.outstandingMinor
+          : CASE_STATUSES.indexOf(row.status as (typeof CASE_STATUSES)[number]) + 1;
+  return encodeCursor({ v, id: row.id });
+}
+
+/** A relative period ("last 30 days") as the calendar dates it covers today, in the shop's zone. */
+export function resolvePeriod<T extends Pick<CaseListQuery, "period" | "from" | "to">>(query: T, context: ListContext): T {
+  if (!query.period) return query;
+  const today = toLocalDate(context.now, context.timeZone);
+  return { ...query, period: undefined, from: addDays(today, -(Number(query.period) - 1)), to: today };
+}
+
+type FilterQuery = Omit<CaseListQuery, "status" | "sort" | "direction" | "limit"> & { status?: string };
+
+function filters(shopId: string, input: FilterQuery, context: ListContext): SQL[] {
+  const query = resolvePeriod(input, context);
   const where: SQL[] = [eq(cases.shopId, shopId)];
   if (query.status) where.push(eq(cases.status, query.status));
-  if (query.from) where.push(gte(cases.createdAt, new Date(`${query.from}T00:00:00Z`)));
-  if (query.to) where.push(sql`${cases.createdAt} < (${query.to}::date + 1)`);
+  // Calendar days of the shop: 1 March in Berlin starts at 23:00 UTC the day before.
+  if (query.from) where.push(gte(cases.createdAt, sql`${startOfLocalDay(query.from, context.timeZone).toISOString()}::timestamptz`));
+  if (query.to) where.push(lt(cases.createdAt, sql`${startOfLocalDay(addDays(query.to, 1), context.timeZone).toISOString()}::timestamptz`));
   if (query.minAmount !== undefined) where.push(gte(cases.outstandingMinor, query.minAmount));
   if (query.maxAmount !== undefined) where.push(lte(cases.outstandingMinor, query.maxAmount));
   if (query.q) {
-    const prefix = `${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const escape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+    const prefix = `${escape(query.q)}%`;
     const plain = query.q.replace(/^#/, "");
     where.push(
       or(
         ilike(cases.orderName, prefix),
-        ilike(cases.orderName, `#${plain.replace(/[\\%_]/g, (c) => `\\${c}`)}%`),
+        ilike(cases.orderName, `#${escape(plain)}%`),
+        eq(cases.platformOrderId, plain),
         ilike(cases.customerFirstName, prefix),
         ilike(cases.customerLastName, prefix),
       )!,
@@ -66,18 +103,23 @@ function filters(shopId: string, query: Omit<CaseListQuery, "status"> & { status
   return where;
 }
 
-export async function listCases(db: DbOrTx, shopId: string, query: CaseListQuery) {
+export async function listCases(db: DbOrTx, shopId: string, query: CaseListQuery, context: ListContext = UTC_NOW()) {
   const column = SORT_COLUMNS[query.sort];
-  const where = filters(shopId, query);
+  const where = filters(shopId, query, context);
   const cursor = query.cursor ? decodeCursor(query.cursor) : null;
   if (cursor) {
-    // Timestamps travel as ISO text with an explicit cast: postgres.js under drizzle does not serialise Date parameters.
-    const value = query.sort === "created" ? sql`${new Date(String(cursor.v)).toISOString()}::timestamptz` : cursor.v;
+    // Timestamps and dates travel as ISO text with an explicit cast: postgres.js under drizzle does not serialise Date parameters.
+    const value =
+      query.sort === "created"
+        ? sql`${new Date(String(cursor.v)).toISOString()}::timestamptz`
+        : query.sort === "due"
+          ? sql`${String(cursor.v)}::date`
+          : sql`${Number(cursor.v)}::bigint`;
     // Keyset: (sort value, id) strictly after the last row, so deep pages cost the same as the first.
     where.push(
       query.direction === "desc"
-        ? sql`(${column}, ${cases.id}) < (${value}, ${cursor.id})`
-        : sql`(${column}, ${cases.id}) > (${value}, ${cursor.id})`,
+        ? sql`(${column}, ${cases.id}) < (${value}, ${cursor.id}::uuid)`
+        : sql`(${column}, ${cases.id}) > (${value}, ${cursor.id}::uuid)`,
     );
   }
   const order = query.direction === "desc" ? [desc(column), desc(cases.id)] : [asc(column), asc(cases.id)];
@@ -89,26 +131,15 @@ export async function listCases(db: DbOrTx, shopId: string, query: CaseListQuery
     .limit(query.limit + 1);
   const page = rows.slice(0, query.limit);
   const last = page[page.length - 1];
-  const nextCursor =
-    rows.length > query.limit && last
-      ? encodeCursor({
-          v: query.sort === "created" ? last.createdAt.toISOString() : (last[sortField(query.sort)] as string | number),
-          id: last.id,
-        })
-      : null;
-  return { cases: page, nextCursor };
-}
-
-function sortField(sort: CaseListQuery["sort"]) {
-  return ({ created: "createdAt", due: "dueDate", amount: "outstandingMinor", status: "status" } as const)[sort];
+  return { cases: page, nextCursor: rows.length > query.limit && last ? cursorAfter(last, query.sort) : null };
 }
 
 /** Count per status under the same filters (without the status filter), for the tabs. */
-export async function countCasesByStatus(db: DbOrTx, shopId: string, query: Omit<CaseListQuery, "status">) {
+export async function countCasesByStatus(db: DbOrTx, shopId: string, query: Omit<FilterQuery, "status">, context: ListContext = UTC_NOW()) {
   const rows = await db
     .select({ status: cases.status, n: sql<number>`count(*)::int` })
     .from(cases)
-    .where(and(...filters(shopId, query)))
+    .where(and(...filters(shopId, { ...query, cursor: undefined }, context)))
     .groupBy(cases.status);
   const counts = Object.fromEntries(CASE_STATUSES.map((s) => [s, 0])) as Record<(typeof CASE_STATUSES)[number], number>;
   let all = 0;
@@ -117,4 +148,13 @@ export async function countCasesByStatus(db: DbOrTx, shopId: string, query: Omit
     all += Number(row.n);
   }
   return { all, ...counts };
+}
+
+/** How many cases match a filter (a bulk run's total). */
+export async function countMatching(db: DbOrTx, shopId: string, query: FilterQuery, context: ListContext = UTC_NOW()): Promise<number> {
+  const [row] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(cases)
+    .where(and(...filters(shopId, { ...query, cursor: undefined }, context)));
+  return Number(row?.n ?? 0);
 }

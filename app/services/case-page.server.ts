@@ -1,6 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import type { DbOrTx } from "#app/db/client.server";
-import { orders, type Shop } from "#app/db/schema";
+import { orders, wooConnections, type Shop } from "#app/db/schema";
 import type { Actor } from "#app/domain/case/events";
 import { allowedManualActions } from "#app/domain/case/transitions";
 import { apiActionBody } from "./api-schemas";
@@ -17,6 +17,19 @@ export async function caseDetail(db: DbOrTx, shop: Shop, caseId: string) {
   const state = caseFromJson(row.state);
   const address = order?.billingAddress;
   const customer = order?.customer;
+  const storeUrl = shop.platform === "woocommerce" ? await wooStoreUrl(db, shop.id) : null;
+  const money = (value: unknown): number | null => {
+    const m = value as { amountMinor?: unknown; currency?: unknown } | null | undefined;
+    return m && typeof m.amountMinor === "number" && m.currency === row.currency ? m.amountMinor : null;
+  };
+  // Fees and interest are shown where events carry them (a reminder that charged a fee, interest from §288 BGB).
+  let feesMinor = 0;
+  let interestMinor = 0;
+  for (const e of events) {
+    const data = e.data as Record<string, unknown>;
+    feesMinor += money(data.fee) ?? money(data.fees) ?? 0;
+    interestMinor += money(data.interest) ?? 0;
+  }
   return {
     timezone: shop.timezone,
     case: {
@@ -34,6 +47,8 @@ export async function caseDetail(db: DbOrTx, shop: Shop, caseId: string) {
       partnerReference: row.partnerReference,
       partnerSubStatus: row.partnerSubStatus,
       cancellationRequested: row.cancellationRequested,
+      feesMinor,
+      interestMinor,
       failureReasons: state.failureReasons,
       blockReasons: state.blockReasons,
     },
@@ -46,7 +61,16 @@ export async function caseDetail(db: DbOrTx, shop: Shop, caseId: string) {
       address?.countryCode,
       customer?.email,
     ].filter((line): line is string => Boolean(line && line.trim())),
-    orderUrl: orderAdminUrl(shop, row.platformOrderId),
+    orderUrl: orderAdminUrl(shop, row.platformOrderId, storeUrl),
+    reminders: events
+      .filter((e) => e.type === "dunning_level_reached")
+      .map((e) => ({ seq: e.seq, level: String((e.data as { level?: unknown }).level ?? ""), occurredAt: e.occurredAt.toISOString() })),
+    payments: events
+      .filter((e) => e.type === "payment_received")
+      .map((e) => {
+        const data = e.data as { amount?: unknown; side?: unknown };
+        return { seq: e.seq, amountMinor: money(data.amount) ?? 0, side: data.side === "partner" ? ("partner" as const) : ("shop" as const), occurredAt: e.occurredAt.toISOString() };
+      }),
     allowedActions: allowedManualActions(state),
     events: events.map((e) => ({
       seq: e.seq,
@@ -55,18 +79,28 @@ export async function caseDetail(db: DbOrTx, shop: Shop, caseId: string) {
       actorId: e.actorId,
       reason: e.reason,
       occurredAt: e.occurredAt.toISOString(),
+      detail: eventDetail(e.type, e.data as Record<string, unknown>),
     })),
   };
 }
 
-/** The order in the platform's own admin. */
-export function orderAdminUrl(shop: Shop, platformOrderId: string): string | null {
-  if (shop.platform === "shopify") return `https://admin.shopify.com/store/${shop.domain.replace(/\.myshopify\.com$/, "")}/orders/${platformOrderId}`;
-  if (shop.platform === "woocommerce") return `https://${shop.domain}/wp-admin/post.php?post=${platformOrderId}&action=edit`;
+async function wooStoreUrl(db: DbOrTx, shopId: string): Promise<string | null> {
+  const [row] = await db.select({ storeUrl: wooConnections.storeUrl }).from(wooConnections).where(eq(wooConnections.shopId, shopId)).limit(1);
+  return row?.storeUrl ?? null;
+}
+
+/** The order in the platform's own admin: Shopify admin by store handle, wp-admin of the connected store; none for the demo. */
+export function orderAdminUrl(shop: Shop, platformOrderId: string, wooStoreUrl: string | null = null): string | null {
+  const id = encodeURIComponent(platformOrderId);
+  if (shop.platform === "shopify") return `https://admin.shopify.com/store/${shop.domain.replace(/\.myshopify\.com$/, "")}/orders/${id}`;
+  if (shop.platform === "woocommerce") {
+    const base = (wooStoreUrl ?? `https://${shop.domain}`).replace(/\/+$/, "");
+    return `${base}/wp-admin/post.php?post=${id}&action=edit`;
+  }
   return null;
 }
 
-export type CaseActionOutcome = { ok: true; status: string } | { ok: false; message: string };
+export type CaseActionOutcome = { ok: true; status: string } | { ok: false; code: string; message: string };
 
 /** Start/Cancel from the case page, with a reason, validated like the API. */
 export async function runCaseAction(
@@ -76,9 +110,27 @@ export async function runCaseAction(
   input: { intent: string; reason: string; actor: Actor },
 ): Promise<CaseActionOutcome> {
   const parsed = apiActionBody.safeParse({ reason: input.reason });
-  if (!parsed.success) return { ok: false, message: parsed.error.issues[0]?.message ?? "invalid reason" };
-  if (input.intent !== "start" && input.intent !== "cancel") return { ok: false, message: "unknown action" };
+  if (!parsed.success) return { ok: false, code: parsed.error.issues[0]?.code === "too_big" ? "reason_too_long" : "reason_required", message: parsed.error.issues[0]?.message ?? "invalid reason" };
+  if (input.intent !== "start" && input.intent !== "cancel") return { ok: false, code: "invalid", message: "unknown action" };
   const command = input.intent === "start" ? startCase : cancelCase;
   const result = await command(db, { shopId: shop.id, caseId, actor: input.actor, reason: parsed.data.reason, now: new Date() });
-  return result.ok ? { ok: true, status: result.case.status } : { ok: false, message: result.error.message };
+  if (!result.ok) return { ok: false, code: result.error.code, message: result.error.message };
+  if (input.intent === "start" && result.case.status === "failed") {
+    return { ok: false, code: "precheck_failed", message: caseFromJson(result.case.state).failureReasons.join(", ") };
+  }
+  return { ok: true, status: result.case.status };
+}
+
+/** The part of an event's data the timeline shows: reasons, the level, the partner's status, an amount. */
+function eventDetail(type: string, data: Record<string, unknown>) {
+  const reasons = Array.isArray(data.reasons) ? data.reasons.map(String) : [];
+  const amount = data.amount as { amountMinor?: number; currency?: string } | undefined;
+  return {
+    reasons,
+    level: type === "dunning_level_reached" && typeof data.level === "string" ? data.level : null,
+    subStatus: type === "partner_status_changed" && typeof data.subStatus === "string" ? data.subStatus : null,
+    amountMinor: typeof amount?.amountMinor === "number" ? amount.amountMinor : null,
+    side: data.side === "partner" || data.side === "shop" ? data.side : null,
+    automatic: type === "case_started" && data.automatic === true,
+  };
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { and, eq, sql } from "drizzle-orm";
 import type { DbOrTx, Tx } from "#app/db/client.server";
-import { caseEvents, cases, orders, shops, type CaseRow, type OrderRow, type Shop } from "#app/db/schema";
+import { caseEvents, cases, orders, outbox, shops, type CaseRow, type OrderRow, type Shop } from "#app/db/schema";
 import type { Case } from "#app/domain/case/case";
 import type { Debtor } from "#app/domain/case/checks";
 import { applyEvent, type Actor, type CaseEvent } from "#app/domain/case/events";
@@ -88,7 +88,30 @@ async function persist(tx: Tx, row: CaseRow, state: Case, events: CaseEvent[]): 
     .set({ ...projection(state), version: row.version + 1, updatedAt: sql`now()` })
     .where(eq(cases.id, row.id))
     .returning();
+  if (updated!.status !== row.status) await queueWriteBack(tx, updated!, events);
   return updated!;
+}
+
+/**
+ * The platform learns each new status through the outbox (tags/metafield on Shopify, note/meta on WooCommerce),
+ * in the same transaction as the events, so it survives restarts. "Mark as paid" only when the partner collected:
+ * a payment the shop recorded itself is already on the order.
+ */
+async function queueWriteBack(tx: Tx, row: CaseRow, events: CaseEvent[]) {
+  const [shop] = await tx.select({ platform: shops.platform }).from(shops).where(eq(shops.id, row.shopId)).limit(1);
+  if (!shop || shop.platform === "demo") return;
+  const paidByPartner = row.status === "paid" && events.some((e) => e.type === "payment_received" && e.data.side === "partner");
+  await tx
+    .insert(outbox)
+    .values({
+      shopId: row.shopId,
+      caseId: row.id,
+      kind: `${shop.platform}.write_back`,
+      idempotencyKey: `writeback:${row.id}:${row.version}`,
+      payload: { caseId: row.id, status: row.status, markPaid: paidByPartner },
+      nextAttemptAt: events[events.length - 1]?.occurredAt ?? new Date(),
+    })
+    .onConflictDoNothing();
 }
 
 /** The indexed columns of a case row, all derived from the state. */

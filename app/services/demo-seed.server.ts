@@ -6,6 +6,7 @@ import type { CaseCommand } from "#app/domain/case/transitions";
 import { addDays, toLocalDate } from "#app/domain/dates";
 import { cancelCase, executeCaseCommand, openCaseForOrder, startCase } from "./cases.server";
 import { demoAmountMinor, demoCustomer } from "./demo-data";
+import { savePartnerAccount } from "./partners.server";
 import { DEMO_SHOP_DOMAIN } from "./shop-context.server";
 
 type Plan =
@@ -192,4 +193,21 @@ async function upsertDemoOrder(db: Db, shop: Shop, index: number, dueDate: strin
     .where(and(eq(orders.shopId, shop.id), eq(orders.platformOrderId, String(820_001 + index))))
     .limit(1);
   return order!;
+}
+
+/** Points the demo shop at a running sandbox partner (its URL changes with every start). */
+export async function connectDemoPartner(db: Db, sandbox: { url: string; authUrl: string; credentials: { clientId: string; clientSecret: string; audience: string } }) {
+  const [shop] = await db.select().from(shops).where(and(eq(shops.platform, "demo"), eq(shops.domain, DEMO_SHOP_DOMAIN))).limit(1);
+  if (!shop) return;
+  await savePartnerAccount(db, {
+    shopId: shop.id,
+    partner: "sandbox",
+    environment: "sandbox",
+    config: {
+      baseUrl: sandbox.url,
+      authUrl: sandbox.authUrl,
+      ...sandbox.credentials,
+      creditor: { shopName: shop.name, street: "Musterstraße 1", houseNumber: null, postalCode: "10115", city: "Berlin", countryCode: "DE", email: "demo@mahnwerk.local", phone: null },
+    },
+  });
 }

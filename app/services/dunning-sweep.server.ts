@@ -147,13 +147,13 @@ async function queueEffects(tx: Tx, row: CaseRow, events: CaseEvent[]): Promise<
     if (event.type === "dunning_level_reached") {
       await tx
         .insert(outbox)
-        .values({ shopId: row.shopId, caseId: row.id, kind: "reminder.send", idempotencyKey: `reminder:${row.id}:${event.data.level}`, payload: { caseId: row.id, level: event.data.level } })
+        .values({ shopId: row.shopId, caseId: row.id, kind: "reminder.send", idempotencyKey: `reminder:${row.id}:${event.data.level}`, payload: { caseId: row.id, level: event.data.level }, nextAttemptAt: event.occurredAt })
         .onConflictDoNothing();
     }
     if (event.type === "handed_over") {
       await tx
         .insert(outbox)
-        .values({ shopId: row.shopId, caseId: row.id, kind: "partner.submit_claim", idempotencyKey: `claim:${row.id}`, payload: { caseId: row.id } })
+        .values({ shopId: row.shopId, caseId: row.id, kind: "partner.submit_claim", idempotencyKey: `claim:${row.id}`, payload: { caseId: row.id }, nextAttemptAt: event.occurredAt })
         .onConflictDoNothing();
     }
   }

@@ -1,8 +1,10 @@
-import { and, eq, lt, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, lt, or, sql } from "drizzle-orm";
 import { normalizeShopifyWebhook } from "#adapters/shopify/normalize";
+import { normalizeWooWebhook } from "#adapters/woocommerce/normalize";
 import type { NormalizeResult, PlatformEvent } from "#app/domain/platform-event";
 import type { Db, Tx } from "#app/db/client.server";
-import { shops, webhookInbox, type Shop } from "#app/db/schema";
+import { shops, webhookInbox, wooConnections, type Shop } from "#app/db/schema";
+import { getSettings } from "./settings.server";
 
 export type ApplyEvents = (tx: Tx, shop: Shop, events: PlatformEvent[], now: Date) => Promise<void>;
 
@@ -27,6 +29,23 @@ export async function processInboxDelivery(
         .where(eq(webhookInbox.id, row.id));
       return status;
     };
+    if (row.platform === "woocommerce") {
+      // The row's source is the connection id from the delivery URL; the shop hangs on the connection.
+      const store = await wooStoreOf(tx, row.source);
+      if (!store) return finish("ignored", `no connected WooCommerce store for connection ${row.source}`);
+      let wooPayload: unknown;
+      try {
+        wooPayload = JSON.parse(row.body);
+      } catch {
+        return finish("rejected", "body is not valid JSON", store.shop.id);
+      }
+      const { invoicePaymentMethods } = await getSettings(tx, store.shop.id);
+      const result = normalizeWooWebhook(row.topic, store.storeUrl, wooPayload, { receivedAt: row.receivedAt, deliveryKey: row.dedupeKey, invoicePaymentMethods });
+      if (result.kind !== "events") return finish(result.kind, result.reason, store.shop.id);
+      if (store.shop.status === "uninstalled") return finish("ignored", "shop is uninstalled", store.shop.id);
+      await deps.apply(tx, store.shop, result.events, deps.now);
+      return finish("processed", null, store.shop.id);
+    }
     if (row.platform !== "shopify") return finish("rejected", `no processor for platform ${row.platform}`);
     const [shop] = await tx
       .select()
@@ -48,6 +67,20 @@ export async function processInboxDelivery(
     await deps.apply(tx, shop, result.events, deps.now);
     return finish("processed", null, shop.id);
   });
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The WooCommerce shop behind a connection id (a pending connection has none yet), with the store URL. */
+async function wooStoreOf(tx: Tx, connectionId: string): Promise<{ shop: Shop; storeUrl: string } | null> {
+  if (!UUID.test(connectionId)) return null;
+  const [found] = await tx
+    .select({ storeUrl: wooConnections.storeUrl, shop: shops })
+    .from(wooConnections)
+    .innerJoin(shops, and(eq(shops.id, wooConnections.shopId), eq(shops.platform, "woocommerce")))
+    .where(eq(wooConnections.id, connectionId))
+    .limit(1);
+  return found ?? null;
 }
 
 function normalize(row: typeof webhookInbox.$inferSelect, payload: unknown): NormalizeResult {
@@ -82,4 +115,35 @@ export async function markDeliveryDead(db: Db, inboxId: string, error: string): 
     .update(webhookInbox)
     .set({ status: "dead", lastError: error, attempts: sql`${webhookInbox.attempts} + 1` })
     .where(and(eq(webhookInbox.id, inboxId), eq(webhookInbox.status, "received")));
+}
+
+/** A shop's deliveries for support, newest first: resolved rows by shop, unresolved ones by the domain they named. */
+export async function listDeliveries(db: Db, shop: Shop, status?: (typeof webhookInbox.$inferSelect)["status"]) {
+  return db
+    .select()
+    .from(webhookInbox)
+    .where(
+      and(
+        or(eq(webhookInbox.shopId, shop.id), eq(webhookInbox.source, shop.domain)),
+        status ? eq(webhookInbox.status, status) : undefined,
+      ),
+    )
+    .orderBy(desc(webhookInbox.receivedAt))
+    .limit(250);
+}
+
+/** Support: a dead, rejected or ignored delivery goes through processing again (the inbox sweep picks it up). */
+export async function replayDelivery(db: Db, shop: Shop, id: string): Promise<boolean> {
+  const rows = await db
+    .update(webhookInbox)
+    .set({ status: "received", attempts: 0, lastError: null, processedAt: null })
+    .where(
+      and(
+        eq(webhookInbox.id, id),
+        or(eq(webhookInbox.shopId, shop.id), eq(webhookInbox.source, shop.domain)),
+        inArray(webhookInbox.status, ["dead", "rejected", "ignored"]),
+      ),
+    )
+    .returning({ id: webhookInbox.id });
+  return rows.length === 1;
 }

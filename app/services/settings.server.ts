@@ -1,9 +1,13 @@
 import { desc, eq } from "drizzle-orm";
-import type { z } from "zod";
+import { z } from "zod";
 import type { DbOrTx } from "#app/db/client.server";
 import { settings as settingsTable } from "#app/db/schema";
-import { checkDunningOptionChange } from "#app/domain/policies";
-import { parseSettings, SETTINGS_DEFAULTS, settingsSchema, type Settings } from "#app/domain/settings";
+import { DUNNING_LEVELS } from "#app/domain/case/status";
+import { toLocalDate } from "#app/domain/dates";
+import { parseMoney } from "#app/domain/money";
+import { checkDunningOptionChange, DUNNING_OPTION_LOCK_DAYS } from "#app/domain/policies";
+import { AUTO_HANDOVER_PRESETS, parseSettings, SETTINGS_DEFAULTS, settingsSchema, type Settings } from "#app/domain/settings";
+import { DEFAULT_REMINDER_TEXTS, REMINDER_LANGUAGES, reminderTextKey, validateReminderText } from "#app/mail/reminder-templates";
 
 /** The shop's current settings (defaults until the first save). */
 export async function getSettings(db: DbOrTx, shopId: string): Promise<Settings & { version: number }> {
@@ -64,4 +68,167 @@ export async function settingsHistory(db: DbOrTx, shopId: string) {
 function stripVersion(s: Settings & { version: number }): Settings {
   const { version: _version, ...rest } = s;
   return rest;
+}
+
+/** A field's error as an i18n key with values, so the page shows it at the field in the admin's language. */
+export type FieldError = { key: string; values?: Record<string, string | number> };
+export type FieldErrors = Record<string, FieldError>;
+
+export const AUTO_HANDOVER_CHOICES = ["off", "all", ...AUTO_HANDOVER_PRESETS.map(String), "custom"] as const;
+
+const formText = z.string().trim();
+const wholeNumber = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/)
+    .transform(Number)
+    .pipe(z.number().min(min).max(max));
+
+/** The settings page as it is posted: text inputs, checkboxes ("on"), selects. */
+const settingsFormSchema = z.object({
+  expectedVersion: z.coerce.number().int().min(0),
+  invoicePaymentMethods: formText.max(5_000),
+  defaultPaymentTermDays: wholeNumber(0, 365),
+  "schedule.reminder_1": wholeNumber(1, 365),
+  "schedule.reminder_2": wholeNumber(1, 365),
+  "schedule.final_reminder": wholeNumber(1, 365),
+  "schedule.handover": wholeNumber(1, 365),
+  "fees.reminder_1": formText,
+  "fees.reminder_2": formText,
+  "fees.final_reminder": formText,
+  "sendWindow.startHour": wholeNumber(0, 23),
+  "sendWindow.endHour": wholeNumber(1, 24),
+  "sendWindow.skipSundays": z.literal("on").optional(),
+  autoHandover: z.enum(AUTO_HANDOVER_CHOICES),
+  autoHandoverCustom: formText.optional(),
+  chargebackAutoHandover: z.literal("on").optional(),
+  dunningOption: z.enum(["A", "B"]),
+  "writeBack.tags": z.literal("on").optional(),
+  "writeBack.metafield": z.literal("on").optional(),
+  "writeBack.markAsPaid": z.literal("on").optional(),
+});
+
+const RANGES: Record<string, [number, number]> = {
+  defaultPaymentTermDays: [0, 365],
+  "sendWindow.startHour": [0, 23],
+  "sendWindow.endHour": [1, 24],
+};
+
+/**
+ * Turns the posted settings page into the input of `updateSettings`, or errors per field. Fees are typed in the
+ * shop currency ("2,50" or "2.50") and become minor units exactly; reminder texts are stored only where they differ
+ * from the defaults, and every text is checked for unknown placeholders.
+ */
+export function parseSettingsForm(
+  form: FormData,
+  currency: string,
+): { ok: true; input: Partial<Settings>; expectedVersion: number } | { ok: false; errors: FieldErrors } {
+  const raw = Object.fromEntries([...form.entries()].filter((e): e is [string, string] => typeof e[1] === "string"));
+  const errors: FieldErrors = {};
+  const parsed = settingsFormSchema.safeParse(raw);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const field = String(issue.path[0] ?? "form");
+      if (errors[field]) continue;
+      const [min, max] = RANGES[field] ?? (field.startsWith("schedule.") ? [1, 365] : [0, 0]);
+      errors[field] =
+        issue.code === "too_small" || issue.code === "too_big"
+          ? { key: "form.error.range", values: { min, max } }
+          : issue.code === "invalid_format"
+            ? { key: "form.error.wholeNumber" }
+            : { key: "form.error.invalid" };
+    }
+    return { ok: false, errors };
+  }
+  const f = parsed.data;
+  const fee = (field: "fees.reminder_1" | "fees.reminder_2" | "fees.final_reminder"): number => {
+    const text = f[field] === "" ? "0" : f[field].replace(",", ".");
+    const money = parseMoney(text, currency);
+    if (!money.ok || money.value.amountMinor < 0 || money.value.amountMinor > 100_000) {
+      errors[field] = { key: "form.error.amount" };
+      return 0;
+    }
+    return money.value.amountMinor;
+  };
+  const fees = { reminder_1: fee("fees.reminder_1"), reminder_2: fee("fees.reminder_2"), final_reminder: fee("fees.final_reminder") };
+  if (f["sendWindow.endHour"] <= f["sendWindow.startHour"]) errors["sendWindow.endHour"] = { key: "form.error.windowEnd" };
+  let autoHandover: Settings["autoHandover"];
+  if (f.autoHandover === "off" || f.autoHandover === "all") autoHandover = { mode: f.autoHandover };
+  else if (f.autoHandover === "custom") {
+    const amount = Number(f.autoHandoverCustom ?? "");
+    if (!/^\d+$/.test(f.autoHandoverCustom ?? "") || amount < 1 || amount > 10_000_000) {
+      errors.autoHandoverCustom = { key: "form.error.range", values: { min: 1, max: 10_000_000 } };
+    }
+    autoHandover = { mode: "threshold", minimumMajor: amount };
+  } else autoHandover = { mode: "threshold", minimumMajor: Number(f.autoHandover) };
+  const methods = f.invoicePaymentMethods
+    .split(/\r?\n/)
+    .map((m) => m.trim())
+    .filter(Boolean);
+  if (methods.length > 50 || methods.some((m) => m.length > 100)) errors.invoicePaymentMethods = { key: "form.error.methods" };
+
+  const reminderTexts: Settings["reminderTexts"] = {};
+  for (const level of DUNNING_LEVELS) {
+    for (const language of REMINDER_LANGUAGES) {
+      const key = reminderTextKey(level, language);
+      const subject = String(raw[`reminderTexts.${key}.subject`] ?? "").trim();
+      const body = String(raw[`reminderTexts.${key}.body`] ?? "").replace(/\r\n?/g, "\n").trim();
+      const fallback = DEFAULT_REMINDER_TEXTS[level][language];
+      if ((subject === "" && body === "") || (subject === fallback.subject && body === fallback.body.trim())) continue;
+      if (subject === "" || subject.length > 200) errors[`reminderTexts.${key}.subject`] = { key: "form.error.subject" };
+      if (body === "" || body.length > 10_000) errors[`reminderTexts.${key}.body`] = { key: "form.error.body" };
+      const checked = validateReminderText(key, { subject, body });
+      if (!checked.ok) errors[`reminderTexts.${key}.body`] = { key: "form.error.placeholders", values: { placeholders: checked.error.placeholders.join(", ") } };
+      reminderTexts[key] = { subject, body };
+    }
+  }
+  if (Object.keys(errors).length > 0) return { ok: false, errors };
+  return {
+    ok: true,
+    expectedVersion: f.expectedVersion,
+    input: {
+      invoicePaymentMethods: methods,
+      defaultPaymentTermDays: f.defaultPaymentTermDays,
+      schedule: { reminder_1: f["schedule.reminder_1"], reminder_2: f["schedule.reminder_2"], final_reminder: f["schedule.final_reminder"], handover: f["schedule.handover"] },
+      fees,
+      sendWindow: { startHour: f["sendWindow.startHour"], endHour: f["sendWindow.endHour"], skipSundays: f["sendWindow.skipSundays"] === "on" },
+      autoHandover,
+      chargebackAutoHandover: f.chargebackAutoHandover === "on",
+      dunningOption: f.dunningOption,
+      writeBack: { tags: f["writeBack.tags"] === "on", metafield: f["writeBack.metafield"] === "on", markAsPaid: f["writeBack.markAsPaid"] === "on" },
+      reminderTexts,
+    },
+  };
+}
+
+export type SettingsSaveOutcome =
+  | { ok: true; version: number }
+  | { ok: false; errors: FieldErrors; conflict?: boolean };
+
+/** The settings page's save: form errors, the 30-day lock (with its date) and a concurrent edit, each at its place. */
+export async function saveSettingsForm(
+  db: DbOrTx,
+  shop: { id: string; currency: string; timezone: string },
+  form: FormData,
+  meta: { changedBy: string; now: Date },
+): Promise<SettingsSaveOutcome> {
+  const parsed = parseSettingsForm(form, shop.currency);
+  if (!parsed.ok) return parsed;
+  const result = await updateSettings(db, shop.id, parsed.input, { ...meta, expectedVersion: parsed.expectedVersion });
+  if (result.ok) return { ok: true, version: result.version };
+  if (result.error.code === "conflict") return { ok: false, conflict: true, errors: {} };
+  if (result.error.code === "dunning_option_locked") {
+    return { ok: false, errors: { dunningOption: { key: "settings.dunningOption.locked", values: { date: toLocalDate(result.error.possibleFrom, shop.timezone) } } } };
+  }
+  const errors: FieldErrors = {};
+  for (const issue of result.error.issues) errors[issue.path.join(".")] ??= { key: "form.error.invalid" };
+  return { ok: false, errors };
+}
+
+/** When the dunning option may change next (null: now). */
+export function dunningOptionUnlocksAt(settings: Settings, now: Date): Date | null {
+  if (!settings.dunningOptionChangedAt) return null;
+  const at = new Date(Date.parse(settings.dunningOptionChangedAt) + DUNNING_OPTION_LOCK_DAYS * 86_400_000);
+  return at.getTime() > now.getTime() ? at : null;
 }

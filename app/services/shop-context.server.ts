@@ -1,3 +1,4 @@
+import { redirect } from "@remix-run/node";
 import { and, eq } from "drizzle-orm";
 import { getEnv } from "#app/config/env.server";
 import type { DbOrTx } from "#app/db/client.server";
@@ -5,6 +6,7 @@ import { getDb } from "#app/db/db.server";
 import { shops, type Shop } from "#app/db/schema";
 import { pickLocale, type Locale } from "#app/i18n/i18n";
 import { getShopify } from "#app/shopify.server";
+import { hasStaffCookie, shopOfStaffSession } from "./woo-staff.server";
 
 export const DEMO_SHOP_DOMAIN = "demo.mahnwerk.local";
 
@@ -25,6 +27,19 @@ export async function requireShopContext(request: Request): Promise<ShopContext>
   const url = new URL(request.url);
   const db = await getDb();
   const shopify = getShopify();
+  // WooCommerce staff signed in from wp-admin (woocommerce.signin): their store's shop. Only a request that carries
+  // the cookie is looked up, so Shopify and demo requests take their paths below unchanged.
+  if (hasStaffCookie(request)) {
+    const wooShop = await shopOfStaffSession(db, request, new Date());
+    if (wooShop) {
+      return {
+        shop: wooShop,
+        locale: pickLocale(url.searchParams.get("locale"), request.headers.get("accept-language"), wooShop.locale),
+        embedded: false,
+        apiKey: "",
+      };
+    }
+  }
   if (shopify && !env.DEMO) {
     const { session } = await shopify.authenticate.admin(request);
     const shop = await findShop(db, "shopify", session.shop);
@@ -36,6 +51,8 @@ export async function requireShopContext(request: Request): Promise<ShopContext>
       apiKey: env.SHOPIFY_API_KEY ?? "",
     };
   }
+  // Neither Shopify nor demo: only WooCommerce staff get in, through wp-admin (or by connecting a store).
+  if (!env.demoMode) throw redirect("/woocommerce/connect");
   const shop = await findShop(db, "demo", DEMO_SHOP_DOMAIN);
   if (!shop) throw new Response("The demo shop has not been seeded.", { status: 503 });
   return {

@@ -29,3 +29,27 @@ export function daysOverdue(dueDate: string, nowIso: string, timeZone: string): 
   const days = (Date.parse(`${today}T00:00:00Z`) - Date.parse(`${dueDate}T00:00:00Z`)) / 86_400_000;
   return Math.max(0, Math.round(days));
 }
+
+/** A link inside the tab that keeps an explicit `?locale=` of the current page. */
+export function withLocale(path: string, search: URLSearchParams | string): string {
+  const locale = new URLSearchParams(search).get("locale");
+  if (!locale) return path;
+  return `${path}${path.includes("?") ? "&" : "?"}locale=${encodeURIComponent(locale)}`;
+}
+
+/** Minor units as the plain decimal a shop owner types ("1234.5" → "1234,50" in German). */
+export function minorToInput(amountMinor: number, currency: string, intl: string): string {
+  const digits = new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  const abs = String(Math.abs(amountMinor)).padStart(digits + 1, "0");
+  const point = intl.startsWith("de") ? "," : ".";
+  const text = digits > 0 ? `${abs.slice(0, -digits)}${point}${abs.slice(-digits)}` : abs;
+  return `${amountMinor < 0 ? "-" : ""}${text}`;
+}
+
+/** A typed amount ("100", "99,90", "99.9") as minor units, or null when it is not an amount. */
+export function inputToMinor(text: string, currency: string): number | null {
+  const digits = new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  const match = /^(\d{1,9})(?:[.,](\d*))?$/.exec(text.trim());
+  if (!match || (match[2] ?? "").length > digits) return null;
+  return Number(match[1]) * 10 ** digits + Number((match[2] ?? "").padEnd(digits, "0") || "0");
+}

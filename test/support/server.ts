@@ -1,18 +1,47 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 
 const ROOT = process.cwd();
 const TSX = path.join(ROOT, "node_modules/.bin/tsx");
 
-/** Builds the Remix app once per test run (the production server serves build/). */
-export function ensureBuild(): void {
+const LOCK = path.join(ROOT, "test-results/.build.lock");
+const STAMP = path.join(ROOT, "test-results/.build.stamp");
+
+/**
+ * Builds the Remix app once per test run (the production server serves build/), even when several e2e files ask at
+ * the same time: the first takes a lock (an atomic mkdir) and builds, the others wait and reuse it. The run is
+ * identified by vitest's main process (the workers' parent), so the next run builds afresh.
+ */
+export async function ensureBuild(): Promise<void> {
   const marker = path.join(ROOT, "build/server/index.js");
   if (existsSync(marker) && process.env.MAHNWERK_TEST_REUSE_BUILD === "1") return;
-  const result = spawnSync(path.join(ROOT, "node_modules/.bin/remix"), ["vite:build"], { cwd: ROOT, encoding: "utf8" });
-  if (result.status !== 0) throw new Error(`build failed:\n${result.stdout}\n${result.stderr}`);
-  if (!existsSync(marker) || statSync(marker).size === 0) throw new Error("build produced no server bundle");
+  const run = String(process.ppid);
+  const built = () => existsSync(STAMP) && readFileSync(STAMP, "utf8") === run && existsSync(marker);
+  mkdirSync(path.dirname(LOCK), { recursive: true });
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    if (built()) return;
+    try {
+      mkdirSync(LOCK);
+      break;
+    } catch {
+      // A lock left by a killed run is taken over after five minutes.
+      if (existsSync(LOCK) && Date.now() - statSync(LOCK).mtimeMs > 300_000) rmSync(LOCK, { recursive: true, force: true });
+      if (Date.now() > deadline) throw new Error("waited too long for another test file's build");
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+  try {
+    if (built()) return;
+    const result = spawnSync(path.join(ROOT, "node_modules/.bin/remix"), ["vite:build"], { cwd: ROOT, encoding: "utf8" });
+    if (result.status !== 0) throw new Error(`build failed:\n${result.stdout}\n${result.stderr}`);
+    if (!existsSync(marker) || statSync(marker).size === 0) throw new Error("build produced no server bundle");
+    writeFileSync(STAMP, run);
+  } finally {
+    rmSync(LOCK, { recursive: true, force: true });
+  }
 }
 
 export async function freePort(): Promise<number> {

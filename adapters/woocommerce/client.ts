@@ -1,0 +1,220 @@
+// WooCommerce REST v3 over @woocommerce/woocommerce-rest-api (https → Basic auth). Every answer that crosses into
+// the app is zod-parsed here; failures become a WooApiError with a kind the callers can act on (retry or not).
+// Facts: shared/platforms/woocommerce.md §1–§5.
+import WooCommerceRestApi from "@woocommerce/woocommerce-rest-api";
+import { z } from "zod";
+
+export type WooApiErrorKind =
+  /** 401/403: wrong or revoked keys, or a key without read_write. */
+  | "unauthorized"
+  | "not_found"
+  /** 429 */
+  | "rate_limited"
+  /** 5xx */
+  | "server"
+  /** other 4xx */
+  | "rejected"
+  /** DNS, refused, TLS, timeout: the store could not be reached. */
+  | "unreachable"
+  /** 2xx whose body is not what WooCommerce sends. */
+  | "invalid_response";
+
+export class WooApiError extends Error {
+  override name = "WooApiError";
+  constructor(
+    readonly kind: WooApiErrorKind,
+    message: string,
+    readonly status: number | null = null,
+  ) {
+    super(message);
+  }
+
+  /** Worth trying again later (network, throttling, store errors). */
+  get retryable(): boolean {
+    return this.kind === "unreachable" || this.kind === "rate_limited" || this.kind === "server";
+  }
+}
+
+export interface WooCredentials {
+  storeUrl: string;
+  consumerKey: string;
+  consumerSecret: string;
+}
+
+export type WooPage<T> = { items: T[]; total: number | null; totalPages: number | null };
+
+const TIMEOUT_MS = 20_000;
+
+type AxiosLikeError = { isAxiosError?: boolean; code?: string; message?: string; response?: { status?: number; data?: unknown } };
+
+function classify(error: unknown, what: string): WooApiError {
+  if (error instanceof WooApiError) return error;
+  const e = (error ?? {}) as AxiosLikeError;
+  const status = e.response?.status;
+  if (typeof status === "number") {
+    const data = e.response?.data as { code?: unknown; message?: unknown } | undefined;
+    const detail = typeof data?.message === "string" ? `: ${data.message}` : "";
+    if (status === 401 || status === 403) return new WooApiError("unauthorized", `${what} was refused (${status})${detail}`, status);
+    if (status === 404) return new WooApiError("not_found", `${what}: not found (404)${detail}`, status);
+    if (status === 429) return new WooApiError("rate_limited", `${what}: throttled (429)`, status);
+    if (status >= 500) return new WooApiError("server", `${what}: the store answered ${status}`, status);
+    return new WooApiError("rejected", `${what}: the store answered ${status}${detail}`, status);
+  }
+  return new WooApiError("unreachable", `${what}: the store could not be reached (${e.code ?? e.message ?? "network error"})`);
+}
+
+function headerNumber(headers: unknown, name: string): number | null {
+  const h = headers as { get?: (n: string) => unknown } & Record<string, unknown>;
+  const raw = typeof h?.get === "function" ? h.get(name) : h?.[name];
+  const n = Number(raw);
+  return raw !== undefined && raw !== null && raw !== "" && Number.isInteger(n) && n >= 0 ? n : null;
+}
+
+function parse<T>(schema: z.ZodType<T>, data: unknown, what: string): T {
+  const parsed = schema.safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new WooApiError("invalid_response", `${what}: unexpected answer (${issue?.path.join(".") ?? ""} ${issue?.message ?? ""})`.trim());
+  }
+  return parsed.data;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Answer shapes (only the fields we read).
+
+const settingOption = z.object({ id: z.string(), value: z.unknown() }).loose();
+
+/** Public WordPress index `GET /wp-json/` (no auth): site name and time zone (woocommerce.md §5). */
+const wpIndex = z
+  .object({
+    name: z.string().catch(""),
+    url: z.string().optional(),
+    home: z.string().optional(),
+    timezone_string: z.string().nullish(),
+    gmt_offset: z.union([z.number(), z.string()]).nullish(),
+  })
+  .loose();
+export type WpIndex = z.infer<typeof wpIndex>;
+
+export const WOO_WEBHOOK_STATUSES = ["active", "paused", "disabled"] as const;
+const webhook = z
+  .object({
+    id: z.number().int().positive(),
+    name: z.string().catch(""),
+    status: z.string(),
+    topic: z.string(),
+    delivery_url: z.string(),
+  })
+  .loose();
+export type WooWebhook = z.infer<typeof webhook>;
+
+const orderNote = z.object({ id: z.number().int(), note: z.string(), customer_note: z.boolean().optional(), date_created_gmt: z.string().nullish() }).loose();
+export type WooOrderNote = z.infer<typeof orderNote>;
+
+/** A REST v3 order as JSON: validated field by field later by normalizeWooOrder. */
+const orderShape = z.object({ id: z.number().int().positive(), status: z.string() }).loose();
+export type WooOrderJson = z.infer<typeof orderShape>;
+
+// ---------------------------------------------------------------------------------------------------------
+
+export interface WooClient {
+  readonly storeUrl: string;
+  /** `woocommerce_currency` etc. from `GET /settings/general`. */
+  generalSettings(): Promise<Record<string, unknown>>;
+  /** Public `GET /wp-json/` index (no keys). */
+  siteIndex(): Promise<WpIndex>;
+  listOrders(params: Record<string, string | number>): Promise<WooPage<WooOrderJson>>;
+  getOrder(id: string): Promise<WooOrderJson>;
+  updateOrder(id: string, data: Record<string, unknown>): Promise<WooOrderJson>;
+  listOrderNotes(id: string): Promise<WooOrderNote[]>;
+  addOrderNote(id: string, data: { note: string; customer_note: boolean }): Promise<WooOrderNote>;
+  listWebhooks(): Promise<WooWebhook[]>;
+  createWebhook(data: { name: string; topic: string; delivery_url: string; secret: string }): Promise<WooWebhook>;
+  updateWebhook(id: number, data: { status?: (typeof WOO_WEBHOOK_STATUSES)[number]; delivery_url?: string }): Promise<WooWebhook>;
+  /** force=true: webhooks cannot be trashed. A webhook already gone counts as deleted. */
+  deleteWebhook(id: number): Promise<void>;
+}
+
+export type WooClientFactory = (credentials: WooCredentials) => WooClient;
+
+export const createWooClient: WooClientFactory = (credentials) => {
+  const api = new WooCommerceRestApi({
+    url: credentials.storeUrl,
+    consumerKey: credentials.consumerKey,
+    consumerSecret: credentials.consumerSecret,
+    version: "wc/v3",
+    timeout: TIMEOUT_MS,
+  });
+  const call = async <T>(what: string, run: () => Promise<{ data: unknown; headers: unknown }>, schema: z.ZodType<T>) => {
+    let response: { data: unknown; headers: unknown };
+    try {
+      response = await run();
+    } catch (error) {
+      throw classify(error, what);
+    }
+    return { value: parse(schema, response.data, what), headers: response.headers };
+  };
+  const id = (value: string | number) => {
+    const text = String(value);
+    if (!/^\d+$/.test(text)) throw new WooApiError("rejected", `not a WooCommerce id: ${JSON.stringify(text)}`);
+    return text;
+  };
+
+  return {
+    storeUrl: credentials.storeUrl,
+    async generalSettings() {
+      const { value } = await call("GET settings/general", () => api.get("settings/general"), z.array(settingOption));
+      return Object.fromEntries(value.map((o) => [o.id, o.value]));
+    },
+    async siteIndex() {
+      const url = `${credentials.storeUrl.replace(/\/+$/, "")}/wp-json/`;
+      let response: Response;
+      try {
+        response = await fetch(url, { headers: { accept: "application/json" }, signal: AbortSignal.timeout(TIMEOUT_MS) });
+      } catch (error) {
+        throw classify(error, "GET /wp-json/");
+      }
+      if (!response.ok) throw classify({ response: { status: response.status } }, "GET /wp-json/");
+      let body: unknown;
+      try {
+        body = await response.json();
+      } catch {
+        throw new WooApiError("invalid_response", "GET /wp-json/: not JSON (is this a WordPress site?)");
+      }
+      return parse(wpIndex, body, "GET /wp-json/");
+    },
+    async listOrders(params) {
+      const { value, headers } = await call("GET orders", () => api.get("orders", params), z.array(orderShape));
+      return { items: value, total: headerNumber(headers, "x-wp-total"), totalPages: headerNumber(headers, "x-wp-totalpages") };
+    },
+    async getOrder(orderId) {
+      return (await call(`GET orders/${orderId}`, () => api.get(`orders/${id(orderId)}`), orderShape)).value;
+    },
+    async updateOrder(orderId, data) {
+      return (await call(`PUT orders/${orderId}`, () => api.put(`orders/${id(orderId)}`, data), orderShape)).value;
+    },
+    async listOrderNotes(orderId) {
+      return (await call(`GET orders/${orderId}/notes`, () => api.get(`orders/${id(orderId)}/notes`, { type: "internal" }), z.array(orderNote))).value;
+    },
+    async addOrderNote(orderId, data) {
+      return (await call(`POST orders/${orderId}/notes`, () => api.post(`orders/${id(orderId)}/notes`, data), orderNote)).value;
+    },
+    async listWebhooks() {
+      return (await call("GET webhooks", () => api.get("webhooks", { per_page: 100 }), z.array(webhook))).value;
+    },
+    async createWebhook(data) {
+      return (await call(`POST webhooks (${data.topic})`, () => api.post("webhooks", data), webhook)).value;
+    },
+    async updateWebhook(webhookId, data) {
+      return (await call(`PUT webhooks/${webhookId}`, () => api.put(`webhooks/${id(webhookId)}`, data), webhook)).value;
+    },
+    async deleteWebhook(webhookId) {
+      try {
+        await call(`DELETE webhooks/${webhookId}`, () => api.delete(`webhooks/${id(webhookId)}`, { force: true }), z.unknown());
+      } catch (error) {
+        if (error instanceof WooApiError && error.kind === "not_found") return;
+        throw error;
+      }
+    },
+  };
+};

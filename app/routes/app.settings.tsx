@@ -1,0 +1,337 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import {
+  Banner,
+  BlockStack,
+  Box,
+  Button,
+  Card,
+  Checkbox,
+  ChoiceList,
+  Divider,
+  FormLayout,
+  InlineGrid,
+  InlineStack,
+  Layout,
+  Page,
+  Select,
+  Tabs,
+  Text,
+  TextField,
+  type TextFieldProps,
+} from "@shopify/polaris";
+import { useState } from "react";
+import { getDb } from "#app/db/db.server";
+import { DUNNING_LEVELS } from "#app/domain/case/status";
+import { DUNNING_OPTION_LOCK_DAYS } from "#app/domain/policies";
+import { AUTO_HANDOVER_PRESETS, type Settings } from "#app/domain/settings";
+import type { MessageKey } from "#app/i18n/i18n";
+import { useLocale, useT } from "#app/i18n/react";
+import { DEFAULT_REMINDER_TEXTS, previewReminder, REMINDER_LANGUAGES, REMINDER_PLACEHOLDERS, reminderTextKey, type ReminderLanguage } from "#app/mail/reminder-templates";
+import { dunningOptionUnlocksAt, getSettings, saveSettingsForm, type FieldErrors } from "#app/services/settings.server";
+import { requireShopContext } from "#app/services/shop-context.server";
+import { formatDate, formatMinor, minorToInput } from "#app/utils/format";
+import { toLocalDate } from "#app/domain/dates";
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const { shop } = await requireShopContext(request);
+  const settings = await getSettings(await getDb(), shop.id);
+  const unlocksAt = dunningOptionUnlocksAt(settings, new Date());
+  return {
+    settings,
+    shop: { name: shop.name, currency: shop.currency, platform: shop.platform },
+    dunningOptionUnlocksOn: unlocksAt ? toLocalDate(unlocksAt, shop.timezone) : null,
+  };
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const { shop } = await requireShopContext(request);
+  const form = await request.formData();
+  return saveSettingsForm(await getDb(), shop, form, { changedBy: "staff:admin", now: new Date() });
+}
+
+type Level = (typeof DUNNING_LEVELS)[number];
+
+export default function SettingsPage() {
+  const { settings, shop, dunningOptionUnlocksOn } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const navigation = useNavigation();
+  const t = useT();
+  const { intl } = useLocale();
+  const [params] = useSearchParams();
+  const errors: FieldErrors = result && !result.ok ? result.errors : {};
+  const err = (field: string) => (errors[field] ? formatError(errors[field]!) : undefined);
+  const formatError = (e: FieldErrors[string]) => {
+    const values = { ...e.values };
+    if (typeof values.date === "string") values.date = formatDate(values.date, intl);
+    return t(e.key as MessageKey, values);
+  };
+  const saving = navigation.state === "submitting";
+
+  const autoValue =
+    settings.autoHandover.mode === "threshold"
+      ? (AUTO_HANDOVER_PRESETS as readonly number[]).includes(settings.autoHandover.minimumMajor)
+        ? String(settings.autoHandover.minimumMajor)
+        : "custom"
+      : settings.autoHandover.mode;
+  const [auto, setAuto] = useState(autoValue);
+  const [option, setOption] = useState(settings.dunningOption);
+  const locked = dunningOptionUnlocksOn !== null;
+
+  return (
+    <Page title={t("settings.title")} backAction={{ content: t("case.back"), url: `/app${params.get("locale") ? `?locale=${params.get("locale")}` : ""}` }}>
+      <Form method="post" key={settings.version}>
+        <input type="hidden" name="expectedVersion" value={settings.version} />
+        <Layout>
+          {result?.ok ? (
+            <Layout.Section>
+              <Banner tone="success">{t("settings.saved")}</Banner>
+            </Layout.Section>
+          ) : null}
+          {result && !result.ok && result.conflict ? (
+            <Layout.Section>
+              <Banner tone="critical" title={t("settings.conflict.title")}>
+                <p>{t("settings.conflict.body")}</p>
+              </Banner>
+            </Layout.Section>
+          ) : null}
+          {result && !result.ok && !result.conflict ? (
+            <Layout.Section>
+              <Banner tone="critical">{t("settings.invalid", { count: Object.keys(result.errors).length })}</Banner>
+            </Layout.Section>
+          ) : null}
+
+          <Section title={t("settings.section.invoice")} description={t("settings.section.invoice.help")}>
+            <FormLayout>
+              <FormField
+                label={t("settings.invoicePaymentMethods")}
+                name="invoicePaymentMethods"
+                defaultValue={settings.invoicePaymentMethods.join("\n")}
+                multiline={4}
+                autoComplete="off"
+                helpText={t("settings.invoicePaymentMethods.help")}
+                error={err("invoicePaymentMethods")}
+              />
+              <NumberField name="defaultPaymentTermDays" label={t("settings.defaultPaymentTermDays")} value={settings.defaultPaymentTermDays} suffix={t("settings.days")} error={err("defaultPaymentTermDays")} help={t("settings.defaultPaymentTermDays.help")} />
+            </FormLayout>
+          </Section>
+
+          <Section title={t("settings.section.schedule")} description={t("settings.section.schedule.help")}>
+            <FormLayout>
+              <InlineGrid columns={{ xs: 1, sm: 2 }} gap="300">
+                {(["reminder_1", "reminder_2", "final_reminder", "handover"] as const).map((step) => (
+                  <NumberField key={step} name={`schedule.${step}`} label={t(`settings.schedule.${step}` as MessageKey)} value={settings.schedule[step]} suffix={t("settings.days")} error={err(`schedule.${step}`)} />
+                ))}
+              </InlineGrid>
+              <InlineGrid columns={{ xs: 1, sm: 2 }} gap="300">
+                <NumberField name="sendWindow.startHour" label={t("settings.sendWindow.start")} value={settings.sendWindow.startHour} suffix={t("settings.hour")} error={err("sendWindow.startHour")} />
+                <NumberField name="sendWindow.endHour" label={t("settings.sendWindow.end")} value={settings.sendWindow.endHour} suffix={t("settings.hour")} error={err("sendWindow.endHour")} />
+              </InlineGrid>
+              <CheckboxField name="sendWindow.skipSundays" label={t("settings.sendWindow.skipSundays")} checked={settings.sendWindow.skipSundays} />
+            </FormLayout>
+          </Section>
+
+          <Section title={t("settings.section.fees")} description={t("settings.section.fees.help")}>
+            <FormLayout>
+              <InlineGrid columns={{ xs: 1, sm: 3 }} gap="300">
+                {DUNNING_LEVELS.map((level) => (
+                  <FormField
+                    key={level}
+                    label={t(`level.${level}` as MessageKey)}
+                    name={`fees.${level}`}
+                    defaultValue={minorToInput(settings.fees[level], shop.currency, intl)}
+                    suffix={shop.currency}
+                    inputMode="decimal"
+                    autoComplete="off"
+                    error={err(`fees.${level}`)}
+                  />
+                ))}
+              </InlineGrid>
+            </FormLayout>
+          </Section>
+
+          <Section title={t("settings.section.handover")} description={t("settings.section.handover.help")}>
+            <FormLayout>
+              <Select
+                label={t("settings.autoHandover")}
+                name="autoHandover"
+                value={auto}
+                onChange={setAuto}
+                options={[
+                  { label: t("settings.autoHandover.off"), value: "off" },
+                  { label: t("settings.autoHandover.all"), value: "all" },
+                  ...AUTO_HANDOVER_PRESETS.map((p) => ({ label: t("settings.autoHandover.above", { amount: formatMinor(p * 100, shop.currency, intl) }), value: String(p) })),
+                  { label: t("settings.autoHandover.custom"), value: "custom" },
+                ]}
+                helpText={t("settings.autoHandover.help")}
+                error={err("autoHandover")}
+              />
+              {auto === "custom" ? (
+                <FormField
+                  label={t("settings.autoHandover.customAmount")}
+                  name="autoHandoverCustom"
+                  defaultValue={settings.autoHandover.mode === "threshold" ? String(settings.autoHandover.minimumMajor) : ""}
+                  suffix={shop.currency}
+                  inputMode="numeric"
+                  autoComplete="off"
+                  error={err("autoHandoverCustom")}
+                />
+              ) : null}
+              <CheckboxField name="chargebackAutoHandover" label={t("settings.chargebackAutoHandover")} checked={settings.chargebackAutoHandover} help={t("settings.chargebackAutoHandover.help")} />
+            </FormLayout>
+          </Section>
+
+          <Section title={t("settings.section.dunningOption")} description={t("settings.dunningOption.help", { days: DUNNING_OPTION_LOCK_DAYS })}>
+            <BlockStack gap="300">
+              {locked ? (
+                <Banner tone="info">{t("settings.dunningOption.lockedUntil", { date: formatDate(dunningOptionUnlocksOn!, intl) })}</Banner>
+              ) : null}
+              <ChoiceList
+                title={t("settings.dunningOption")}
+                name="dunningOption"
+                choices={[
+                  { label: t("settings.dunningOption.A"), value: "A", helpText: t("settings.dunningOption.A.help"), disabled: locked && settings.dunningOption !== "A" },
+                  { label: t("settings.dunningOption.B"), value: "B", helpText: t("settings.dunningOption.B.help"), disabled: locked && settings.dunningOption !== "B" },
+                ]}
+                selected={[option]}
+                onChange={([v]) => setOption(v === "B" ? "B" : "A")}
+                error={err("dunningOption")}
+              />
+            </BlockStack>
+          </Section>
+
+          <Section title={t("settings.section.texts")} description={t("settings.section.texts.help", { placeholders: REMINDER_PLACEHOLDERS.map((p) => `{{${p}}}`).join(" ") })}>
+            <ReminderTexts settings={settings} shopName={shop.name} err={err} />
+          </Section>
+
+          <Section title={t("settings.section.writeBack")} description={t(shop.platform === "woocommerce" ? "settings.section.writeBack.woo" : "settings.section.writeBack.help")}>
+            <FormLayout>
+              <CheckboxField name="writeBack.tags" label={t("settings.writeBack.tags")} checked={settings.writeBack.tags} />
+              <CheckboxField name="writeBack.metafield" label={t("settings.writeBack.metafield")} checked={settings.writeBack.metafield} />
+              <CheckboxField name="writeBack.markAsPaid" label={t("settings.writeBack.markAsPaid")} checked={settings.writeBack.markAsPaid} />
+            </FormLayout>
+          </Section>
+
+          <Layout.Section>
+            <Box paddingBlockEnd="800">
+              <InlineStack align="end">
+                <Button submit variant="primary" loading={saving}>
+                  {t("settings.save")}
+                </Button>
+              </InlineStack>
+            </Box>
+          </Layout.Section>
+        </Layout>
+      </Form>
+    </Page>
+  );
+}
+
+function Section({ title, description, children }: { title: string; description: string; children: React.ReactNode }) {
+  return (
+    <Layout.AnnotatedSection title={title} description={description}>
+      <Card>{children}</Card>
+    </Layout.AnnotatedSection>
+  );
+}
+
+function NumberField({ name, label, value, suffix, error, help }: { name: string; label: string; value: number; suffix?: string; error?: string; help?: string }) {
+  return <FormField label={label} name={name} defaultValue={String(value)} suffix={suffix} inputMode="numeric" autoComplete="off" error={error} helpText={help} />;
+}
+
+/** A Polaris text field that starts from the saved value and posts with the form (Polaris' own is controlled). */
+function FormField({ defaultValue, ...props }: Omit<TextFieldProps, "value" | "onChange"> & { defaultValue: string }) {
+  const [value, setValue] = useState(defaultValue);
+  return <TextField {...props} value={value} onChange={setValue} />;
+}
+
+/** A Polaris checkbox that posts "on" like a plain one (Polaris' own is controlled). */
+function CheckboxField({ name, label, checked, help }: { name: string; label: string; checked: boolean; help?: string }) {
+  const [value, setValue] = useState(checked);
+  return (
+    <>
+      <Checkbox label={label} checked={value} onChange={setValue} helpText={help} />
+      {value ? <input type="hidden" name={name} value="on" /> : null}
+    </>
+  );
+}
+
+function ReminderTexts({ settings, shopName, err }: { settings: Settings & { version: number }; shopName: string; err: (field: string) => string | undefined }) {
+  const t = useT();
+  const [tab, setTab] = useState(0);
+  const combos = DUNNING_LEVELS.flatMap((level) => REMINDER_LANGUAGES.map((language) => ({ level, language })));
+  const initial = Object.fromEntries(
+    combos.map(({ level, language }) => {
+      const key = reminderTextKey(level, language);
+      return [key, settings.reminderTexts[key] ?? DEFAULT_REMINDER_TEXTS[level][language]];
+    }),
+  );
+  const [texts, setTexts] = useState<Record<string, { subject: string; body: string }>>(initial);
+  const current = combos[tab]!;
+  const key = reminderTextKey(current.level, current.language);
+  const preview = previewReminder({ level: current.level, language: current.language, reminderTexts: { [key]: texts[key]! }, data: { shopName } });
+  return (
+    <BlockStack gap="300">
+      <Tabs
+        tabs={combos.map(({ level, language }) => ({
+          id: `text-${level}-${language}`,
+          content: `${t(`level.${level}` as MessageKey)} (${language.toUpperCase()})`,
+          badge: err(`reminderTexts.${reminderTextKey(level, language)}.body`) || err(`reminderTexts.${reminderTextKey(level, language)}.subject`) ? "!" : undefined,
+        }))}
+        selected={tab}
+        onSelect={setTab}
+      />
+      {/* Every text is posted, the hidden ones too; unchanged defaults are not stored. */}
+      {combos.map(({ level, language }) => {
+        const k = reminderTextKey(level, language);
+        const visible = k === key;
+        return (
+          <div key={k} hidden={!visible}>
+            <TextEditor level={level} language={language} value={texts[k]!} onChange={(v) => setTexts((all) => ({ ...all, [k]: v }))} err={err} />
+          </div>
+        );
+      })}
+      <Divider />
+      <Text as="h3" variant="headingSm">
+        {t("settings.preview")}
+      </Text>
+      {preview.ok ? (
+        <Box background="bg-surface-secondary" padding="300" borderRadius="200">
+          <BlockStack gap="200">
+            <Text as="p" fontWeight="semibold">
+              {preview.value.subject}
+            </Text>
+            <div style={{ whiteSpace: "pre-wrap" }}>
+              <Text as="p">{preview.value.text}</Text>
+            </div>
+          </BlockStack>
+        </Box>
+      ) : (
+        <Banner tone="warning">{t("form.error.placeholders", { placeholders: preview.error.placeholders.join(", ") })}</Banner>
+      )}
+    </BlockStack>
+  );
+}
+
+function TextEditor({
+  level,
+  language,
+  value,
+  onChange,
+  err,
+}: {
+  level: Level;
+  language: ReminderLanguage;
+  value: { subject: string; body: string };
+  onChange: (v: { subject: string; body: string }) => void;
+  err: (field: string) => string | undefined;
+}) {
+  const t = useT();
+  const k = reminderTextKey(level, language);
+  return (
+    <FormLayout>
+      <TextField label={t("settings.text.subject")} name={`reminderTexts.${k}.subject`} value={value.subject} onChange={(subject) => onChange({ ...value, subject })} autoComplete="off" error={err(`reminderTexts.${k}.subject`)} />
+      <TextField label={t("settings.text.body")} name={`reminderTexts.${k}.body`} value={value.body} onChange={(body) => onChange({ ...value, body })} multiline={10} autoComplete="off" error={err(`reminderTexts.${k}.body`)} />
+    </FormLayout>
+  );
+}

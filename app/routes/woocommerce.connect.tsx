@@ -1,0 +1,167 @@
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { AppProvider, Banner, BlockStack, Button, Card, FormLayout, Layout, Page, Text, TextField } from "@shopify/polaris";
+import polarisDe from "@shopify/polaris/locales/de.json";
+import polarisEn from "@shopify/polaris/locales/en.json";
+import { useState } from "react";
+import { z } from "zod";
+import { getDb } from "#app/db/db.server";
+import { pickLocale, type MessageKey } from "#app/i18n/i18n";
+import { I18nProvider, useT } from "#app/i18n/react";
+import { enqueue } from "#app/jobs/queue.server";
+import {
+  completeConnection,
+  connectionOfShop,
+  createPendingConnection,
+  disconnectConnection,
+  normalizeStoreUrl,
+  wooAppUrl,
+  wooAuthorizeUrl,
+  wooSecretsKey,
+} from "#app/services/woo-connections.server";
+import { hasStaffCookie, shopOfStaffSession } from "#app/services/woo-staff.server";
+
+/** Standalone page: connect a WooCommerce store (authorize flow or keys by hand), or disconnect it when signed in. */
+export async function loader({ request }: LoaderFunctionArgs) {
+  const url = new URL(request.url);
+  const db = await getDb();
+  const shop = hasStaffCookie(request) ? await shopOfStaffSession(db, request, new Date()) : null;
+  const connection = shop ? await connectionOfShop(db, shop.id) : null;
+  return {
+    locale: pickLocale(url.searchParams.get("locale"), request.headers.get("accept-language")),
+    encryptionReady: wooSecretsKey() !== null,
+    httpsReady: wooAppUrl(request).startsWith("https://"),
+    connected: connection ? { storeUrl: connection.storeUrl } : null,
+  };
+}
+
+const formSchema = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("connect"), storeUrl: z.string().max(500) }),
+  z.object({ intent: z.literal("manual"), storeUrl: z.string().max(500), consumerKey: z.string().trim().max(200), consumerSecret: z.string().trim().max(200) }),
+  z.object({ intent: z.literal("disconnect") }),
+]);
+
+type ActionResult = { error: MessageKey } | { done: MessageKey; values?: Record<string, string | number> };
+
+export async function action({ request }: ActionFunctionArgs): Promise<ActionResult | Response> {
+  const parsed = formSchema.safeParse(Object.fromEntries(await request.formData()));
+  if (!parsed.success) return { error: "woo.error.invalid_url" };
+  const key = wooSecretsKey();
+  if (!key) return { error: "woo.connect.noEncryptionKey" };
+  const db = await getDb();
+  const now = new Date();
+  const form = parsed.data;
+
+  if (form.intent === "disconnect") {
+    const shop = hasStaffCookie(request) ? await shopOfStaffSession(db, request, now) : null;
+    const connection = shop ? await connectionOfShop(db, shop.id) : null;
+    if (!connection) throw new Response("Not signed in to a connected store", { status: 403 });
+    const result = await disconnectConnection(db, connection.id, { key, now });
+    return result.webhooksLeft.length > 0 ? { done: "woo.connect.webhooksLeft", values: { count: result.webhooksLeft.length } } : { done: "woo.connect.disconnected" };
+  }
+
+  const storeUrl = normalizeStoreUrl(form.storeUrl);
+  if (!storeUrl.ok) return { error: `woo.error.${storeUrl.error.code}` };
+  const appUrl = wooAppUrl(request);
+  const pending = await createPendingConnection(db, storeUrl.value, key);
+  if (form.intent === "connect") return redirect(wooAuthorizeUrl(storeUrl.value, pending.id, appUrl));
+
+  // Keys typed in by hand take the same completion path as the key callback.
+  const result = await completeConnection(db, pending.id, { consumerKey: form.consumerKey, consumerSecret: form.consumerSecret }, {
+    key,
+    now,
+    appUrl,
+    enqueue: (name, data, options) => enqueue(name, data, options),
+  });
+  if (!result.ok) return { error: `woo.error.${result.error.code}` };
+  return { done: "woo.connect.connectedManual", values: { store: storeUrl.value } };
+}
+
+export default function WooConnectPage() {
+  const { locale } = useLoaderData<typeof loader>();
+  return (
+    <AppProvider i18n={locale === "de" ? polarisDe : polarisEn}>
+      <I18nProvider locale={locale}>
+        <ConnectForms />
+      </I18nProvider>
+    </AppProvider>
+  );
+}
+
+function ConnectForms() {
+  const t = useT();
+  const { encryptionReady, httpsReady, connected } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>() as ActionResult | undefined;
+  const busy = useNavigation().state !== "idle";
+  const [storeUrl, setStoreUrl] = useState("");
+  const [manualUrl, setManualUrl] = useState("");
+  const [consumerKey, setConsumerKey] = useState("");
+  const [consumerSecret, setConsumerSecret] = useState("");
+
+  return (
+    <Page title={t("woo.connect.title")} narrowWidth>
+      <Layout>
+        <Layout.Section>
+          <BlockStack gap="400">
+            {result && "error" in result ? <Banner tone="critical">{t(result.error)}</Banner> : null}
+            {result && "done" in result ? <Banner tone="success">{t(result.done, result.values)}</Banner> : null}
+            {!encryptionReady ? <Banner tone="warning">{t("woo.connect.noEncryptionKey")}</Banner> : null}
+            {!httpsReady ? <Banner tone="warning">{t("woo.connect.httpWarning")}</Banner> : null}
+            {connected ? (
+              <Card>
+                <Form method="post">
+                  <BlockStack gap="300">
+                    <Text as="p">{t("woo.connect.connected", { store: connected.storeUrl })}</Text>
+                    <input type="hidden" name="intent" value="disconnect" />
+                    <Button submit tone="critical" loading={busy}>
+                      {t("woo.connect.disconnect")}
+                    </Button>
+                  </BlockStack>
+                </Form>
+              </Card>
+            ) : null}
+            <Card>
+              <Form method="post">
+                <FormLayout>
+                  <Text as="p">{t("woo.connect.intro")}</Text>
+                  <input type="hidden" name="intent" value="connect" />
+                  <TextField
+                    label={t("woo.connect.storeUrl")}
+                    name="storeUrl"
+                    type="url"
+                    value={storeUrl}
+                    onChange={setStoreUrl}
+                    helpText={t("woo.connect.storeUrlHelp")}
+                    autoComplete="url"
+                  />
+                  <Button submit variant="primary" loading={busy} disabled={!encryptionReady}>
+                    {t("woo.connect.submit")}
+                  </Button>
+                </FormLayout>
+              </Form>
+            </Card>
+            <Card>
+              <Form method="post">
+                <FormLayout>
+                  <Text as="h2" variant="headingMd">
+                    {t("woo.connect.manualTitle")}
+                  </Text>
+                  <Text as="p" tone="subdued">
+                    {t("woo.connect.manualHelp")}
+                  </Text>
+                  <input type="hidden" name="intent" value="manual" />
+                  <TextField label={t("woo.connect.storeUrl")} name="storeUrl" type="url" value={manualUrl} onChange={setManualUrl} autoComplete="url" />
+                  <TextField label={t("woo.connect.consumerKey")} name="consumerKey" value={consumerKey} onChange={setConsumerKey} autoComplete="off" />
+                  <TextField label={t("woo.connect.consumerSecret")} name="consumerSecret" type="password" value={consumerSecret} onChange={setConsumerSecret} autoComplete="off" />
+                  <Button submit loading={busy} disabled={!encryptionReady}>
+                    {t("woo.connect.manualSubmit")}
+                  </Button>
+                </FormLayout>
+              </Form>
+            </Card>
+          </BlockStack>
+        </Layout.Section>
+      </Layout>
+    </Page>
+  );
+}

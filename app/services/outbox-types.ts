@@ -1,0 +1,28 @@
+import type { Db } from "#app/db/client.server";
+import type { outbox } from "#app/db/schema";
+
+/*
+ * The outbox's contract with the code that delivers its rows. A row is written in the same transaction as the case
+ * event that causes it; a worker claims due rows and calls the handler registered for the row's kind.
+ */
+
+export type OutboxRow = typeof outbox.$inferSelect;
+
+export type OutboxOutcome =
+  /** Delivered; `result` is kept on the row for support. */
+  | { kind: "done"; result?: unknown }
+  /** Try again later (network, 5xx, throttled): exponential backoff with jitter, then `dead`. */
+  | { kind: "retry"; reason: string }
+  /** Will never succeed as it is (a refusal, no address): not retried; the handler records what it means for the case. */
+  | { kind: "failed"; reason: string };
+
+export type OutboxHandler = (row: OutboxRow, context: { db: Db; now: Date; attempt: number }) => Promise<OutboxOutcome>;
+
+/** The kinds the app writes, with their payloads. */
+export type OutboxPayloads = {
+  "reminder.send": { caseId: string; level: "reminder_1" | "reminder_2" | "final_reminder" };
+  "partner.submit_claim": { caseId: string };
+  /** Tell the platform the case's status (tags/metafield on Shopify, note + meta on WooCommerce). */
+  "shopify.write_back": { caseId: string; status: string; markPaid: boolean };
+  "woocommerce.write_back": { caseId: string; status: string; markPaid: boolean };
+};

@@ -1,0 +1,121 @@
+import { randomUUID } from "node:crypto";
+import { eq } from "drizzle-orm";
+import { afterEach, describe, expect, test } from "vitest";
+import { startSandboxPartner, type SandboxPartner } from "#adapters/partners/sandbox/server";
+import { caseEvents, cases, orders, outbox, partnerAccounts, type Shop } from "#app/db/schema";
+import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
+import { insertShop } from "#test/support/factories";
+import { runDunningSweep } from "./dunning-sweep.server";
+import { sweepOutbox } from "./outbox.server";
+import { openPartnerConfig, savePartnerAccount, sealPartnerConfig, submitClaimHandler, syncPartnerFeed, type PartnerConfig } from "./partners.server";
+import { updateSettings } from "./settings.server";
+
+const creditor: PartnerConfig["creditor"] = { shopName: "Wollwerk", street: "Musterstraße 1", houseNumber: null, postalCode: "10115", city: "Berlin", countryCode: "DE", email: "shop@wollwerk.example", phone: null };
+
+describe.each(testEngines())("handover to the collection partner on %s", (engine) => {
+  let database: TestDatabase;
+  let sandbox: SandboxPartner | undefined;
+  afterEach(async () => {
+    await sandbox?.close();
+    sandbox = undefined;
+    await database?.close();
+  });
+
+  /** A case driven by the scheduler all the way to handover (one day per step), with the claim queued. */
+  async function handedOverCase(lastName = "Müller", options: { partner?: boolean } = {}) {
+    database = await createTestDatabase(engine);
+    const shop: Shop = await insertShop(database.db, { name: "Wollwerk" });
+    await updateSettings(database.db, shop.id, { autoHandover: { mode: "all" }, schedule: { reminder_1: 1, reminder_2: 1, final_reminder: 1, handover: 1 } }, { changedBy: "t", now: new Date() });
+    await database.db.insert(orders).values({
+      shopId: shop.id,
+      platformOrderId: randomUUID(),
+      name: "#4711",
+      currency: "EUR",
+      totalMinor: 11_990,
+      outstandingMinor: 11_990,
+      financialStatus: "pending",
+      paymentMethods: ["Rechnung"],
+      isInvoice: true,
+      orderedAt: new Date("2026-10-01T10:00:00Z"),
+      dueDate: "2026-10-15",
+      platformUpdatedAt: new Date("2026-10-01T10:00:00Z"),
+      customer: { platformCustomerId: "1", firstName: "Anna", lastName, company: null, email: "anna@example.de", phone: null, locale: "de" },
+      billingAddress: { name: `Anna ${lastName}`, company: null, street1: "Friedrichstraße 123", street2: null, postalCode: "10117", city: "Berlin", countryCode: "DE" },
+    });
+    for (const day of ["16", "17", "18", "19", "20"]) await runDunningSweep(database.db, new Date(`2026-10-${day}T09:00:00Z`));
+    const [row] = await database.db.select().from(cases);
+    expect(row!.status).toBe("handed_over");
+    if (options.partner !== false) {
+      sandbox = await startSandboxPartner({ port: 0, seed: 7 });
+      await savePartnerAccount(database.db, { shopId: shop.id, partner: "sandbox", environment: "sandbox", config: { baseUrl: sandbox.url, authUrl: sandbox.authUrl, ...sandbox.credentials, creditor } });
+    }
+    return { shop, caseId: row!.id };
+  }
+
+  const handlers = { "partner.submit_claim": submitClaimHandler() };
+  const caseRow = async (id: string) => (await database.db.select().from(cases).where(eq(cases.id, id)))[0]!;
+  const account = async () => (await database.db.select().from(partnerAccounts))[0]!;
+
+  test("start → reminders → handover → partner pays → case paid, the claim created exactly once", async () => {
+    const { caseId } = await handedOverCase();
+    await sweepOutbox(database.db, handlers, () => new Date("2026-10-20T09:01:00Z"));
+    await sweepOutbox(database.db, handlers, () => new Date("2026-10-20T09:02:00Z"));
+    expect(sandbox!.submissions("#4711")).toBe(1);
+    const claimRow = (await database.db.select().from(outbox)).find((r) => r.kind === "partner.submit_claim");
+    expect(claimRow!.status).toBe("done");
+
+    for (let poll = 0; poll < 8 && (await caseRow(caseId)).status !== "paid"; poll++) {
+      await syncPartnerFeed(database.db, await account(), new Date(`2026-10-2${1 + (poll % 8)}T09:00:00Z`));
+    }
+    const after = await caseRow(caseId);
+    expect(after).toMatchObject({ status: "paid", outstandingMinor: 0 });
+    expect(after.partnerReference).toMatch(/\S+/);
+    const events = await database.db.select().from(caseEvents).where(eq(caseEvents.caseId, caseId)).orderBy(caseEvents.seq);
+    const partnerStatuses = events.filter((e) => e.type === "partner_status_changed").map((e) => (e.data as { subStatus: string }).subStatus);
+    expect(partnerStatuses).toEqual(expect.arrayContaining(["received", "contacted", "payment_plan"]));
+    expect(events.filter((e) => e.type === "payment_received").every((e) => (e.data as { side: string }).side === "partner")).toBe(true);
+    // Polling again changes nothing: every change is applied once.
+    const count = events.length;
+    await syncPartnerFeed(database.db, await account(), new Date("2026-10-30T09:00:00Z"));
+    expect(await database.db.select().from(caseEvents).where(eq(caseEvents.caseId, caseId))).toHaveLength(count);
+  });
+
+  test("an answer lost after the partner created the claim: the retry finds it and does not send it again", async () => {
+    await handedOverCase();
+    sandbox!.loseNextAnswers(1);
+    await sweepOutbox(database.db, handlers, () => new Date("2026-10-20T09:01:00Z"));
+    const [waiting] = (await database.db.select().from(outbox)).filter((r) => r.kind === "partner.submit_claim");
+    expect(waiting!.status).toBe("failed");
+    await sweepOutbox(database.db, handlers, () => new Date("2026-10-21T09:00:00Z"));
+    const [done] = (await database.db.select().from(outbox)).filter((r) => r.kind === "partner.submit_claim");
+    expect(done).toMatchObject({ status: "done", result: expect.objectContaining({ healed: true }) });
+    expect(sandbox!.submissions("#4711")).toBe(1);
+  });
+
+  test("a claim the partner rejects fails the case with the partner's reasons", async () => {
+    const { caseId } = await handedOverCase("Abgelehnt");
+    await sweepOutbox(database.db, handlers, () => new Date("2026-10-20T09:01:00Z"));
+    for (let poll = 0; poll < 3; poll++) await syncPartnerFeed(database.db, await account(), new Date("2026-10-21T09:00:00Z"));
+    const after = await caseRow(caseId);
+    expect(after.status).toBe("failed");
+    expect((after.state as { failureReasons: string[] }).failureReasons.some((r) => r.startsWith("partner_"))).toBe(true);
+  });
+
+  test("no partner configured: the case fails with that reason instead of waiting forever", async () => {
+    const { caseId } = await handedOverCase("Müller", { partner: false });
+    await sweepOutbox(database.db, handlers, () => new Date("2026-10-20T09:01:00Z"));
+    const after = await caseRow(caseId);
+    expect(after.status).toBe("failed");
+    expect((after.state as { failureReasons: string[] }).failureReasons).toEqual(["no_collection_partner"]);
+  });
+});
+
+test("partner credentials: encrypted with ENCRYPTION_KEY; plain only for the sandbox", () => {
+  const config: PartnerConfig = { baseUrl: "https://riverty.test", authUrl: "https://auth.riverty.test/oauth/token", audience: "a", clientId: "id", clientSecret: "very-secret-value", creditor };
+  const key = "0".repeat(64);
+  const sealed = sealPartnerConfig(config, "riverty", key);
+  expect(sealed).not.toContain("very-secret-value");
+  expect(openPartnerConfig(sealed, key)).toEqual(config);
+  expect(() => sealPartnerConfig(config, "riverty", undefined)).toThrow(/ENCRYPTION_KEY/);
+  expect(sealPartnerConfig(config, "sandbox", undefined)).toMatch(/^plain:/);
+});

@@ -1,0 +1,224 @@
+import { and, asc, eq, inArray, or, sql } from "drizzle-orm";
+import { z } from "zod";
+import { ClaimSchema, submitClaimExactlyOnce, type Claim, type CollectionPartner, type PartnerChange } from "#adapters/partners/collection-partner";
+import { createRivertyAdapter } from "#adapters/partners/riverty/adapter";
+import { mapPartnerChange } from "#adapters/partners/status-mapping";
+import { getEnv } from "#app/config/env.server";
+import type { Db, DbOrTx } from "#app/db/client.server";
+import { caseEvents, cases, orders, partnerAccounts, shops, type CaseRow, type PartnerAccountRow } from "#app/db/schema";
+import type { DunningLevel } from "#app/domain/case/status";
+import { toLocalDate } from "#app/domain/dates";
+import { decryptSecret, encryptSecret, parseKey } from "#app/utils/crypto.server";
+import { logger } from "#app/utils/logger.server";
+import { caseFromJson } from "./case-serialization";
+import { executeCaseCommand } from "./cases.server";
+import type { OutboxHandler } from "./outbox-types";
+import { getSettings } from "./settings.server";
+
+/*
+ * The collection partner of each shop: its configuration (encrypted at rest), handing a claim over exactly once
+ * (from the outbox), and applying what the partner's feed reports to the cases.
+ */
+
+const creditorSchema = ClaimSchema.shape.creditor;
+
+export const partnerConfigSchema = z.object({
+  baseUrl: z.url(),
+  authUrl: z.url(),
+  audience: z.string().min(1),
+  clientId: z.string().min(1),
+  clientSecret: z.string().min(1),
+  /** The shop as creditor, as the partner prints it on its letters. */
+  creditor: creditorSchema,
+});
+export type PartnerConfig = z.infer<typeof partnerConfigSchema>;
+
+/**
+ * Sandbox credentials are not secret (the sandbox partner prints them), so without ENCRYPTION_KEY they may be kept
+ * as plain text; real partner credentials are only ever stored encrypted.
+ */
+export function sealPartnerConfig(config: PartnerConfig, partner: PartnerAccountRow["partner"], key = getEnv().ENCRYPTION_KEY): string {
+  const json = JSON.stringify(partnerConfigSchema.parse(config));
+  if (key) return encryptSecret(json, parseKey(key));
+  if (partner !== "sandbox") throw new Error("ENCRYPTION_KEY must be set to store a collection partner's credentials");
+  return `plain:${json}`;
+}
+
+export function openPartnerConfig(stored: string, key = getEnv().ENCRYPTION_KEY): PartnerConfig {
+  const json = stored.startsWith("plain:") ? stored.slice("plain:".length) : decryptSecret(stored, parseKey(key ?? ""));
+  return partnerConfigSchema.parse(JSON.parse(json));
+}
+
+export async function savePartnerAccount(
+  db: DbOrTx,
+  input: { shopId: string; partner: PartnerAccountRow["partner"]; environment: PartnerAccountRow["environment"]; config: PartnerConfig },
+): Promise<PartnerAccountRow> {
+  const credentials = sealPartnerConfig(input.config, input.partner);
+  const [row] = await db
+    .insert(partnerAccounts)
+    .values({ shopId: input.shopId, partner: input.partner, environment: input.environment, credentials })
+    .onConflictDoUpdate({ target: partnerAccounts.shopId, set: { partner: input.partner, environment: input.environment, credentials, updatedAt: new Date() } })
+    .returning();
+  return row!;
+}
+
+export type PartnerFactory = (account: PartnerAccountRow, config: PartnerConfig) => CollectionPartner;
+
+/** Both the sandbox and Riverty speak Riverty's protocol: the demo runs the real adapter code. */
+export const defaultPartnerFactory: PartnerFactory = (_account, config) =>
+  createRivertyAdapter({ baseUrl: config.baseUrl, authUrl: config.authUrl, audience: config.audience, clientId: config.clientId, clientSecret: config.clientSecret });
+
+async function accountOf(db: DbOrTx, shopId: string): Promise<PartnerAccountRow | null> {
+  const [row] = await db.select().from(partnerAccounts).where(eq(partnerAccounts.shopId, shopId)).limit(1);
+  return row ?? null;
+}
+
+/** The claim as the partner needs it, from the case, its order and its reminders. */
+export async function buildClaim(db: DbOrTx, caseRow: CaseRow, creditor: PartnerConfig["creditor"]): Promise<ReturnType<typeof ClaimSchema.safeParse>> {
+  const [order] = await db.select().from(orders).where(eq(orders.id, caseRow.orderId)).limit(1);
+  const [shop] = await db.select().from(shops).where(eq(shops.id, caseRow.shopId)).limit(1);
+  const settings = await getSettings(db, caseRow.shopId);
+  const state = caseFromJson(caseRow.state);
+  const reached = await db
+    .select({ data: caseEvents.data, occurredAt: caseEvents.occurredAt })
+    .from(caseEvents)
+    .where(and(eq(caseEvents.caseId, caseRow.id), eq(caseEvents.type, "dunning_level_reached")))
+    .orderBy(asc(caseEvents.seq));
+  const timeZone = shop?.timezone ?? "UTC";
+  const customer = order?.customer;
+  const address = order?.billingAddress;
+  const company = customer?.company ?? address?.company ?? null;
+  const candidate: unknown = {
+    creditor,
+    debtor: {
+      type: company ? "company" : "private",
+      customerNumber: customer?.platformCustomerId ?? null,
+      firstName: customer?.firstName ?? null,
+      lastName: customer?.lastName ?? null,
+      company,
+      street: address?.street1 ?? "",
+      houseNumber: null,
+      postalCode: address?.postalCode ?? "",
+      city: address?.city ?? "",
+      countryCode: address?.countryCode ?? "",
+      email: customer?.email ?? null,
+      phone: customer?.phone ?? null,
+      preferredLanguage: (customer?.locale ?? shop?.locale ?? "de").slice(0, 2).toLowerCase(),
+    },
+    orderNumber: caseRow.orderName,
+    // The order name is unique per shop and what the debtor knows; the feed's changes come back under it.
+    invoiceNumber: caseRow.orderName,
+    invoiceDate: order ? toLocalDate(order.orderedAt, timeZone) : state.dueDate,
+    dueDate: state.dueDate,
+    original: state.original,
+    outstanding: state.outstanding,
+    reminders: reached.map((event) => {
+      const level = (event.data as { level: DunningLevel }).level;
+      return { level, sentAt: toLocalDate(event.occurredAt, timeZone), fee: { amountMinor: settings.fees[level], currency: state.outstanding.currency } };
+    }),
+    interest: null,
+    dunningOption: settings.dunningOption,
+  };
+  return ClaimSchema.safeParse(candidate);
+}
+
+const submitPayload = z.object({ caseId: z.uuid() });
+
+/** Outbox handler of "partner.submit_claim": exactly once, whatever crashed before. */
+export function submitClaimHandler(factory: PartnerFactory = defaultPartnerFactory): OutboxHandler {
+  return async (row, { db, now }) => {
+    const { caseId } = submitPayload.parse(row.payload);
+    const [caseRow] = await db.select().from(cases).where(and(eq(cases.shopId, row.shopId), eq(cases.id, caseId))).limit(1);
+    if (!caseRow) return { kind: "done", result: { skipped: "case no longer exists" } };
+    const holdsClaim = caseRow.status === "handed_over" || caseFromJson(caseRow.state).resumeStatus === "handed_over";
+    if (!holdsClaim) return { kind: "done", result: { skipped: `case is ${caseRow.status}` } };
+    const account = await accountOf(db, row.shopId);
+    if (!account) {
+      await fail(db, caseRow, ["no_collection_partner"], "No collection partner is configured for this shop.", now, row.id);
+      return { kind: "failed", reason: "no collection partner configured" };
+    }
+    const config = openPartnerConfig(account.credentials);
+    const claim = await buildClaim(db, caseRow, config.creditor);
+    if (!claim.success) {
+      const reasons = [...new Set(claim.error.issues.map((i) => `claim_${i.path.join("_") || "invalid"}`))];
+      await fail(db, caseRow, reasons, claim.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "), now, row.id);
+      return { kind: "failed", reason: "the claim is incomplete" };
+    }
+    const result = await submitClaimExactlyOnce(factory(account, config), claim.data as Claim, { requestId: row.idempotencyKey });
+    switch (result.kind) {
+      case "accepted":
+        return { kind: "done", result: { requestId: result.requestId, partnerReference: result.partnerReference } };
+      case "already_submitted":
+        return { kind: "done", result: { claimNumber: result.claimNumber, status: result.status, healed: true } };
+      case "rejected":
+        await fail(db, caseRow, result.reasons, "The collection partner refused the claim.", now, row.id);
+        return { kind: "failed", reason: result.reasons.join(", ") };
+      case "retryable":
+        return { kind: "retry", reason: result.reason };
+    }
+  };
+}
+
+async function fail(db: Db, caseRow: CaseRow, reasons: string[], reason: string, now: Date, outboxId: string) {
+  await executeCaseCommand(db, {
+    shopId: caseRow.shopId,
+    caseId: caseRow.id,
+    envelope: { command: { type: "fail", reasons }, actor: { type: "partner", id: "handover" }, reason, occurredAt: now, sourceId: `handover-failed:${outboxId}` },
+  });
+}
+
+/**
+ * One poll of a shop's partner feed: every change is applied to its case (idempotent by the change id), then the
+ * cursor moves — so a crash in between repeats changes, which their source ids make harmless, and loses none.
+ */
+export async function syncPartnerFeed(db: Db, account: PartnerAccountRow, now: Date, factory: PartnerFactory = defaultPartnerFactory) {
+  const config = openPartnerConfig(account.credentials);
+  const partner = factory(account, config);
+  const fetched = await partner.fetchChanges(account.feedCursor);
+  if (fetched.kind === "retryable") throw new Error(`partner feed unavailable: ${fetched.reason}`);
+  const settings = await getSettings(db, account.shopId);
+  let applied = 0;
+  for (const change of fetched.changes) {
+    const caseRow = await caseForChange(db, account.shopId, change);
+    if (!caseRow) {
+      logger.warn({ shopId: account.shopId, change: change.id, invoice: change.invoiceNumber }, "partner change for no known case");
+      continue;
+    }
+    const state = caseFromJson(caseRow.state);
+    const mapped = mapPartnerChange(change, { dunningOption: settings.dunningOption, handedOver: state.handedOverAt !== null, outstanding: state.outstanding });
+    for (const { command, sourceId, occurredAt } of mapped.commands) {
+      const result = await executeCaseCommand(db, {
+        shopId: account.shopId,
+        caseId: caseRow.id,
+        envelope: { command, actor: { type: "partner", id: account.partner }, reason: mapped.note, occurredAt, sourceId },
+      });
+      if (result.ok) applied += result.events.length;
+      else logger.info({ caseId: caseRow.id, change: change.id, refusal: result.error.code }, "partner change not applied");
+    }
+  }
+  await db.update(partnerAccounts).set({ feedCursor: fetched.nextCursor, feedPolledAt: now, updatedAt: now }).where(eq(partnerAccounts.id, account.id));
+  return { changes: fetched.changes.length, applied };
+}
+
+async function caseForChange(db: Db, shopId: string, change: PartnerChange): Promise<CaseRow | null> {
+  const keys = [];
+  if (change.claimNumber) keys.push(eq(cases.partnerReference, change.claimNumber));
+  if (change.invoiceNumber) keys.push(eq(cases.orderName, change.invoiceNumber));
+  if (keys.length === 0) return null;
+  const [row] = await db
+    .select()
+    .from(cases)
+    .where(and(eq(cases.shopId, shopId), or(...keys), inArray(cases.status, ["handed_over", "blocked", "failed", "paid", "cancelled"])))
+    .orderBy(sql`${cases.partnerReference} is null`)
+    .limit(1);
+  return row ?? null;
+}
+
+export async function partnerAccountsToSync(db: Db): Promise<PartnerAccountRow[]> {
+  return db
+    .select({ account: partnerAccounts })
+    .from(partnerAccounts)
+    .innerJoin(shops, eq(shops.id, partnerAccounts.shopId))
+    .where(eq(shops.status, "active"))
+    .then((rows) => rows.map((r) => r.account));
+}

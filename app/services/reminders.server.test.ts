@@ -1,0 +1,124 @@
+import { randomUUID } from "node:crypto";
+import { eq } from "drizzle-orm";
+import { afterEach, describe, expect, test } from "vitest";
+import { cases, orders, outbox, type Shop } from "#app/db/schema";
+import { createMailer } from "#app/mail/mailer.server";
+import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
+import { insertShop } from "#test/support/factories";
+import { startSmtpCapture, type SmtpCapture } from "#test/support/smtp";
+import { runDunningSweep } from "./dunning-sweep.server";
+import { backoffDelayMs, OUTBOX_MAX_ATTEMPTS, sweepOutbox } from "./outbox.server";
+import { reminderHandler, UNDELIVERABLE } from "./reminders.server";
+import { updateSettings } from "./settings.server";
+
+const FROM = "mahnungen@demo-shop.example";
+
+describe.each(testEngines())("reminders through the outbox on %s", (engine) => {
+  let database: TestDatabase;
+  let smtp: SmtpCapture;
+  afterEach(async () => {
+    await smtp?.close();
+    await database?.close();
+  });
+
+  async function runningCase(customer: { email: string | null; locale: string }) {
+    database = await createTestDatabase(engine);
+    smtp = await startSmtpCapture();
+    const shop: Shop = await insertShop(database.db, { name: "Wollwerk", timezone: "Europe/Berlin" });
+    await updateSettings(database.db, shop.id, { autoHandover: { mode: "all" }, fees: { reminder_1: 0, reminder_2: 250, final_reminder: 250 } }, { changedBy: "t", now: new Date() });
+    await database.db.insert(orders).values({
+      shopId: shop.id,
+      platformOrderId: randomUUID(),
+      name: "#4711",
+      currency: "EUR",
+      totalMinor: 11_990,
+      outstandingMinor: 11_990,
+      financialStatus: "pending",
+      paymentMethods: ["Rechnung"],
+      isInvoice: true,
+      orderedAt: new Date("2026-10-01T10:00:00Z"),
+      dueDate: "2026-10-15",
+      platformUpdatedAt: new Date("2026-10-01T10:00:00Z"),
+      customer: { platformCustomerId: "1", firstName: "Anna", lastName: "Müller", company: null, email: customer.email, phone: null, locale: customer.locale },
+      billingAddress: { name: "Anna Müller", company: null, street1: "Friedrichstraße 123", street2: null, postalCode: "10117", city: "Berlin", countryCode: "DE" },
+    });
+    // Overdue and started automatically; the first reminder is due on 20 Oct at 08:00 Berlin.
+    await runDunningSweep(database.db, new Date("2026-10-16T08:00:00Z"));
+    await runDunningSweep(database.db, new Date("2026-10-20T07:00:00Z"));
+    const [row] = await database.db.select().from(cases);
+    return { shop, caseRow: row! };
+  }
+
+  const handlers = (url: string) => ({ "reminder.send": reminderHandler({ mailer: createMailer(url, { timeoutMs: 2_000 }), mailFrom: FROM }) });
+
+  test("the first reminder goes out once, in the customer's language, with the amounts", async () => {
+    await runningCase({ email: "anna@example.de", locale: "de" });
+    expect(await sweepOutbox(database.db, handlers(smtp.url), () => new Date("2026-10-20T07:01:00Z"))).toBe(1);
+    expect(await sweepOutbox(database.db, handlers(smtp.url), () => new Date("2026-10-20T07:02:00Z"))).toBe(0);
+    expect(smtp.messages).toHaveLength(1);
+    const mail = smtp.messages[0]!.parsed;
+    expect(mail.subject).toContain("#4711");
+    expect(mail.from?.value[0]).toMatchObject({ name: "Wollwerk", address: FROM });
+    expect(mail.to && "value" in mail.to ? mail.to.value[0]?.address : null).toBe("anna@example.de");
+    expect(mail.text).toContain("119,90");
+    expect(mail.text).toContain("Anna Müller");
+    const [row] = await database.db.select().from(outbox).where(eq(outbox.kind, "reminder.send"));
+    expect(row).toMatchObject({ status: "done", kind: "reminder.send" });
+  });
+
+  test("the second reminder carries its fee; an English customer gets English", async () => {
+    await runningCase({ email: "anna@example.com", locale: "en-GB" });
+    await sweepOutbox(database.db, handlers(smtp.url), () => new Date("2026-10-20T07:01:00Z"));
+    await runDunningSweep(database.db, new Date("2026-10-30T07:00:00Z"));
+    await sweepOutbox(database.db, handlers(smtp.url), () => new Date("2026-10-30T07:01:00Z"));
+    expect(smtp.messages).toHaveLength(2);
+    const second = smtp.messages[1]!.parsed;
+    expect(second.text).toMatch(/2\.50/);
+    // No interest yet: the base rate for the second half of 2026 is not in the table, so none is charged.
+    expect(second.text).toContain("122.40");
+    expect(second.subject).not.toMatch(/Zahlungserinnerung|Mahnung/);
+  });
+
+  test("no e-mail address: the case is blocked with the reason and the row is not retried", async () => {
+    const { caseRow } = await runningCase({ email: null, locale: "de" });
+    await sweepOutbox(database.db, handlers(smtp.url), () => new Date("2026-10-20T07:01:00Z"));
+    const [after] = await database.db.select().from(cases).where(eq(cases.id, caseRow.id));
+    expect(after!.status).toBe("blocked");
+    expect((after!.state as { blockReasons: string[] }).blockReasons).toEqual([UNDELIVERABLE]);
+    expect((await database.db.select().from(outbox).where(eq(outbox.kind, "reminder.send")))[0]!.status).toBe("dead");
+    expect(smtp.messages).toHaveLength(0);
+  });
+
+  test("an SMTP outage delays the reminder without losing it, and it is sent once when the server is back", async () => {
+    await runningCase({ email: "anna@example.de", locale: "de" });
+    smtp.options.refuseAll = true;
+    await sweepOutbox(database.db, handlers(smtp.url), () => new Date("2026-10-20T07:01:00Z"));
+    const [waiting] = await database.db.select().from(outbox).where(eq(outbox.kind, "reminder.send"));
+    expect(waiting).toMatchObject({ status: "failed", attempts: 1 });
+    expect(waiting!.nextAttemptAt.getTime()).toBeGreaterThan(new Date("2026-10-20T07:01:00Z").getTime());
+    smtp.options.refuseAll = false;
+    await sweepOutbox(database.db, handlers(smtp.url), () => new Date("2026-10-20T09:00:00Z"));
+    expect(smtp.messages).toHaveLength(1);
+    expect((await database.db.select().from(outbox).where(eq(outbox.kind, "reminder.send")))[0]).toMatchObject({ status: "done", attempts: 2 });
+  });
+
+  test("after every retry the row is dead and the case blocked, visible to support", async () => {
+    const { caseRow } = await runningCase({ email: "anna@example.de", locale: "de" });
+    smtp.options.refuseAll = true;
+    let now = new Date("2026-10-20T07:01:00Z").getTime();
+    for (let i = 0; i < OUTBOX_MAX_ATTEMPTS; i++) {
+      await sweepOutbox(database.db, handlers(smtp.url), () => new Date(now));
+      now += 7 * 60 * 60_000;
+    }
+    expect((await database.db.select().from(outbox).where(eq(outbox.kind, "reminder.send")))[0]).toMatchObject({ status: "dead", attempts: OUTBOX_MAX_ATTEMPTS });
+    const [after] = await database.db.select().from(cases).where(eq(cases.id, caseRow.id));
+    expect(after!.status).toBe("blocked");
+  });
+});
+
+test("backoff grows exponentially with jitter and is capped", () => {
+  expect(backoffDelayMs(1, () => 0)).toBe(15_000);
+  expect(backoffDelayMs(1, () => 1)).toBe(30_000);
+  expect(backoffDelayMs(4, () => 1)).toBe(240_000);
+  expect(backoffDelayMs(30, () => 1)).toBe(6 * 60 * 60_000);
+});

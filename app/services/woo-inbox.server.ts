@@ -1,0 +1,84 @@
+import { isWooPing, readWooHeaders, verifyWooSignature, wooDedupeKey } from "#adapters/woocommerce/verify";
+import type { DbOrTx } from "#app/db/client.server";
+import { insertDelivery, sha256, type Enqueue } from "./inbox.server";
+import { findConnection, webhookSecretOf } from "./woo-connections.server";
+
+export type WooIngestResult =
+  | { status: 200; outcome: "ping" | "stored" | "duplicate" | "rejected"; inboxId: string | null }
+  | { status: 401 | 405; outcome: "unauthorized" | "method_not_allowed"; inboxId: null };
+
+const KEPT_HEADERS = /^(x-wc-webhook-|content-type$|user-agent$)/i;
+
+/**
+ * Step one of a WooCommerce delivery to /webhooks/woocommerce/<connectionId>: answer the creation ping, check
+ * X-WC-Webhook-Signature with the connection's own secret on the raw bytes, store, queue, answer 200. Nothing is
+ * parsed before it is stored. A storage failure throws (→ 5xx); WooCommerce never retries, the poll catches up.
+ */
+export async function ingestWooWebhook(
+  db: DbOrTx,
+  request: Request,
+  connectionId: string,
+  options: { key: Buffer; enqueue: Enqueue },
+): Promise<WooIngestResult> {
+  if (request.method !== "POST") return { status: 405, outcome: "method_not_allowed", inboxId: null };
+  const raw = new Uint8Array(await request.arrayBuffer());
+  // The ping is unsigned and arrives while the connection is still pending (we create the webhooks before the
+  // callback completes), so it is answered before any lookup; it carries nothing and nothing is stored.
+  if (isWooPing(request.headers.get("content-type"), raw)) return { status: 200, outcome: "ping", inboxId: null };
+
+  // Unknown or disconnected connections answer 401 like a bad signature (not 404): the
+  // caller learns nothing about which connection ids exist, and WooCommerce disables a webhook after repeated 4xx.
+  const connection = await findConnection(db, connectionId);
+  if (!connection || connection.status === "disconnected") return { status: 401, outcome: "unauthorized", inboxId: null };
+  if (!verifyWooSignature(raw, request.headers.get("x-wc-webhook-signature"), webhookSecretOf(connection, options.key))) {
+    return { status: 401, outcome: "unauthorized", inboxId: null };
+  }
+
+  const body = Buffer.from(raw).toString("utf8");
+  const headers = keptHeaders(request.headers);
+  const read = readWooHeaders(request.headers);
+  if (!read.ok) {
+    // Signed with our secret but not routable: kept as rejected with the reason, never a 5xx.
+    const id = await insertDelivery(db, {
+      platform: "woocommerce",
+      source: connection.id,
+      shopId: connection.shopId,
+      topic: headers["x-wc-webhook-topic"] ?? "unknown",
+      dedupeKey: `sha256:${sha256(raw)}`,
+      headers,
+      body,
+      status: "rejected",
+      lastError: read.error.message,
+      triggeredAt: null,
+    });
+    return { status: 200, outcome: "rejected", inboxId: id };
+  }
+  const id = await insertDelivery(db, {
+    platform: "woocommerce",
+    source: connection.id,
+    shopId: connection.shopId,
+    topic: read.value.topic,
+    // Delivery ids repeat within a second (woocommerce.md §3): the body hash keeps distinct deliveries apart.
+    dedupeKey: wooDedupeKey(read.value.deliveryId, raw),
+    headers,
+    body,
+    status: "received",
+    lastError: null,
+    triggeredAt: null,
+  });
+  if (!id) return { status: 200, outcome: "duplicate", inboxId: null };
+  try {
+    await options.enqueue(id);
+  } catch {
+    // The row is durable: the inbox sweep queues it again.
+  }
+  return { status: 200, outcome: "stored", inboxId: id };
+}
+
+function keptHeaders(headers: Headers): Record<string, string> {
+  const kept: Record<string, string> = {};
+  headers.forEach((value, name) => {
+    if (KEPT_HEADERS.test(name) && !/signature/i.test(name)) kept[name.toLowerCase()] = value;
+  });
+  return kept;
+}

@@ -1,0 +1,132 @@
+<?php
+/**
+ * Plugin Name:       Mahnwerk for WooCommerce
+ * Description:       Opens Mahnwerk (invoice dunning and collection) from WooCommerce → Mahnwerk, signed in, without a second password.
+ * Version:           0.1.0
+ * Requires at least: 6.4
+ * Requires PHP:      7.4
+ * Requires Plugins:  woocommerce
+ * Author:            Mahnwerk
+ * License:           GPL-2.0-or-later
+ * License URI:       https://www.gnu.org/licenses/gpl-2.0.html
+ * Text Domain:       mahnwerk
+ *
+ * How it works: connecting the store in Mahnwerk creates four webhooks named "Mahnwerk order.*" whose delivery URL
+ * is <app>/webhooks/woocommerce/<connection id> and whose secret is the connection's secret. This plugin finds
+ * them, so it needs no settings: the app URL, the connection id and the secret come from those webhooks (which a
+ * user with manage_woocommerce can already see under WooCommerce → Settings → Advanced → Webhooks).
+ * "Open Mahnwerk" sends the user to <app>/woocommerce/signin?c=&t=&n=&s= where s is the hex HMAC-SHA256 of
+ * "c|t|n" with that secret; Mahnwerk accepts each link once and for five minutes.
+ */
+
+defined( 'ABSPATH' ) || exit;
+
+const MAHNWERK_CAPABILITY = 'manage_woocommerce';
+const MAHNWERK_DELIVERY_PATTERN = '#^(https://[^\s]+?)/webhooks/woocommerce/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$#i';
+
+/**
+ * The connection this store has with Mahnwerk, read from our webhooks: app URL, connection id, secret.
+ * An active webhook wins over a paused or disabled one, a newer one over an older one (after a reconnect).
+ *
+ * @return array{app_url: string, connection_id: string, secret: string}|null
+ */
+function mahnwerk_connection() {
+	if ( ! function_exists( 'wc_get_webhook' ) || ! class_exists( 'WC_Data_Store' ) ) {
+		return null;
+	}
+	$ids = WC_Data_Store::load( 'webhook' )->search_webhooks(
+		array(
+			'search' => 'Mahnwerk',
+			'limit'  => -1,
+		)
+	);
+	$best      = null;
+	$best_rank = -1;
+	foreach ( (array) $ids as $id ) {
+		$webhook = wc_get_webhook( $id );
+		if ( ! $webhook || ! preg_match( MAHNWERK_DELIVERY_PATTERN, $webhook->get_delivery_url(), $m ) ) {
+			continue;
+		}
+		$rank = ( 'active' === $webhook->get_status() ? 1000000000 : 0 ) + (int) $webhook->get_id();
+		if ( $rank > $best_rank && '' !== $webhook->get_secret() ) {
+			$best_rank = $rank;
+			$best      = array(
+				'app_url'       => $m[1],
+				'connection_id' => strtolower( $m[2] ),
+				'secret'        => $webhook->get_secret(),
+			);
+		}
+	}
+	return $best;
+}
+
+/** The signed, short-lived sign-in link for the current user. */
+function mahnwerk_signin_url( array $connection ) {
+	$time  = time();
+	$nonce = wp_generate_password( 32, false, false );
+	$data  = $connection['connection_id'] . '|' . $time . '|' . $nonce;
+	return add_query_arg(
+		array(
+			'c' => $connection['connection_id'],
+			't' => $time,
+			'n' => $nonce,
+			's' => hash_hmac( 'sha256', $data, $connection['secret'] ),
+		),
+		$connection['app_url'] . '/woocommerce/signin'
+	);
+}
+
+// WooCommerce registers its menu at priority 9; the submenu must come after it.
+add_action(
+	'admin_menu',
+	function () {
+		add_submenu_page( 'woocommerce', 'Mahnwerk', 'Mahnwerk', MAHNWERK_CAPABILITY, 'mahnwerk', 'mahnwerk_render_page' );
+	},
+	50
+);
+
+/** The submenu page: what the plugin found, and the button that opens Mahnwerk. */
+function mahnwerk_render_page() {
+	if ( ! current_user_can( MAHNWERK_CAPABILITY ) ) {
+		wp_die( esc_html__( 'You are not allowed to open Mahnwerk.', 'mahnwerk' ), 403 );
+	}
+	$connection = mahnwerk_connection();
+	echo '<div class="wrap"><h1>Mahnwerk</h1>';
+	if ( null === $connection ) {
+		echo '<p>' . esc_html__( 'This store is not connected to Mahnwerk yet. Connect it in Mahnwerk (…/woocommerce/connect); the connection creates the webhooks this plugin uses.', 'mahnwerk' ) . '</p></div>';
+		return;
+	}
+	echo '<p>' . esc_html__( 'Connected to', 'mahnwerk' ) . ' <code>' . esc_html( $connection['app_url'] ) . '</code></p>';
+	echo '<form method="post" action="' . esc_url( admin_url( 'admin-post.php' ) ) . '" target="_blank">';
+	echo '<input type="hidden" name="action" value="mahnwerk_open" />';
+	wp_nonce_field( 'mahnwerk_open' );
+	submit_button( __( 'Open Mahnwerk', 'mahnwerk' ), 'primary', 'submit', false );
+	echo '</form></div>';
+}
+
+/** admin-post handler: capability and nonce checked again, then a redirect to the signed link. */
+add_action(
+	'admin_post_mahnwerk_open',
+	function () {
+		if ( ! current_user_can( MAHNWERK_CAPABILITY ) ) {
+			wp_die( esc_html__( 'You are not allowed to open Mahnwerk.', 'mahnwerk' ), 403 );
+		}
+		check_admin_referer( 'mahnwerk_open' );
+		$connection = mahnwerk_connection();
+		if ( null === $connection ) {
+			wp_safe_redirect( admin_url( 'admin.php?page=mahnwerk' ) );
+			exit;
+		}
+		$host = wp_parse_url( $connection['app_url'], PHP_URL_HOST );
+		add_filter(
+			'allowed_redirect_hosts',
+			function ( $hosts ) use ( $host ) {
+				$hosts[] = $host;
+				return $hosts;
+			}
+		);
+		nocache_headers();
+		wp_safe_redirect( mahnwerk_signin_url( $connection ) );
+		exit;
+	}
+);
