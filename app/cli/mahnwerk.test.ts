@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import type { Shop } from "#app/db/schema";
+import { eq } from "drizzle-orm";
+import { outbox, webhookInbox, type Shop } from "#app/db/schema";
 import { openTestCase } from "#test/support/cases";
 import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
 import { insertShop } from "#test/support/factories";
@@ -64,6 +65,26 @@ describe.each(testEngines())("mahnwerk CLI on %s", (engine) => {
     expect(again.err.trim()).toBe("mahnwerk: Cannot start a case that is running.");
     const cancel = await cli("cases", "cancel", caseId, "--shop", "laden.myshopify.com", "--reason", "Kulanz", "--actor", "maria", "--json");
     expect(cancel.json().status).toBe("cancelled");
+  });
+
+  test("dead deliveries and outbox rows: listed, replayed and retried, only in their own shop", async () => {
+    const [delivery] = await database.db
+      .insert(webhookInbox)
+      .values({ platform: "shopify", source: "laden.myshopify.com", shopId: shop.id, topic: "orders/updated", dedupeKey: "d-1", headers: {}, body: "{}", status: "dead", lastError: "boom" })
+      .returning();
+    const [row] = await database.db
+      .insert(outbox)
+      .values({ shopId: shop.id, caseId, kind: "reminder.send", idempotencyKey: "k-cli", payload: {}, status: "dead", attempts: 8, lastError: "SMTP down" })
+      .returning();
+    const dead = await cli("inbox", "list", "--shop", "laden.myshopify.com", "--status", "dead", "--json");
+    expect(dead.json()).toEqual([expect.objectContaining({ id: delivery!.id, topic: "orders/updated", status: "dead", lastError: "boom" })]);
+    expect((await cli("inbox", "replay", delivery!.id, "--shop", "other.myshopify.com")).code).toBe(1);
+    expect((await cli("inbox", "replay", delivery!.id, "--shop", "laden.myshopify.com")).code).toBe(0);
+    expect((await database.db.select().from(webhookInbox).where(eq(webhookInbox.id, delivery!.id)))[0]).toMatchObject({ status: "received", attempts: 0 });
+    expect((await cli("outbox", "list", "--shop", "laden.myshopify.com", "--status", "dead", "--json")).json()).toEqual([expect.objectContaining({ id: row!.id, kind: "reminder.send", lastError: "SMTP down" })]);
+    expect((await cli("outbox", "retry", row!.id, "--shop", "other.myshopify.com")).code).toBe(1);
+    expect((await cli("outbox", "retry", row!.id, "--shop", "laden.myshopify.com", "--json")).json()).toEqual({ id: row!.id, status: "pending" });
+    expect((await cli("outbox", "list", "--shop", "laden.myshopify.com", "--status", "bogus")).code).toBe(2);
   });
 
   test("another shop's case is not found (exit 1)", async () => {

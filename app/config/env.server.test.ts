@@ -28,6 +28,12 @@ describe("env", () => {
     expect(parseEnv({ ...shopify, DEMO: "1" }).demoMode).toBe(true);
   });
 
+  test("DEMO=0 without Shopify credentials is a WooCommerce-only installation, not the demo", () => {
+    expect(parseEnv({}).demoMode).toBe(true);
+    expect(parseEnv({ DEMO: "0" }).demoMode).toBe(false);
+    expect(parseEnv({ DEMO: "" }).demoMode).toBe(true);
+  });
+
   test.each([
     [{ PORT: "abc" }, /^Invalid environment: PORT must be a number$/],
     [{ PORT: "70000" }, /PORT must be between 1 and 65535/],

@@ -11,18 +11,21 @@ const optionalString = z
   .transform((v) => (v === "" ? undefined : v))
   .optional();
 
-const booleanFlag = z
+/** 1/0, true/false, yes/no, on/off; unset (or empty) is undefined, so a default can depend on other variables. */
+const optionalFlag = z
   .string()
   .trim()
   .toLowerCase()
   .optional()
   .transform((v, ctx) => {
-    if (v === undefined || v === "") return false;
+    if (v === undefined || v === "") return undefined;
     if (["1", "true", "yes", "on"].includes(v)) return true;
     if (["0", "false", "no", "off"].includes(v)) return false;
     ctx.addIssue({ code: "custom", message: `expected 1/0, true/false, yes/no or on/off, got "${v}"` });
     return z.NEVER;
   });
+
+const booleanFlag = optionalFlag.transform((v) => v ?? false);
 
 const postgresUrl = z
   .string()
@@ -69,7 +72,8 @@ const schema = z
     /** Optional JSON file of extra base-rate entries (app/services/base-rates.server.ts). */
     BASE_RATES_FILE: optionalString,
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-    DEMO: booleanFlag,
+    /** Unset: demo exactly when there are no Shopify credentials. 0: never (a WooCommerce-only installation). */
+    DEMO: optionalFlag,
     MOCKS: booleanFlag,
   })
   .superRefine((env, ctx) => {
@@ -93,7 +97,10 @@ const schema = z
   });
 
 export type Env = z.infer<typeof schema> & {
-  /** No Shopify credentials, or DEMO=1: the standalone admin serves the seeded demo shop. */
+  /**
+   * DEMO=1, or no Shopify credentials and DEMO unset: the standalone admin serves the seeded demo shop. DEMO=0 without
+   * Shopify credentials is a WooCommerce-only installation: staff sign in from wp-admin.
+   */
   demoMode: boolean;
   database: "pglite" | "postgres";
 };
@@ -116,7 +123,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   const hasShopify = env.SHOPIFY_API_KEY !== undefined;
   return {
     ...env,
-    demoMode: env.DEMO || !hasShopify,
+    demoMode: env.DEMO ?? !hasShopify,
     database: env.DATABASE_URL ? "postgres" : "pglite",
   };
 }

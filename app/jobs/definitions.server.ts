@@ -10,7 +10,7 @@ import { findStrandedDeliveries, markDeliveryDead, processInboxDelivery } from "
 import { INBOX_PROCESS_JOB } from "#app/services/inbox.server";
 import type { OutboxHandler } from "#app/services/outbox-types";
 import { sweepOutbox } from "#app/services/outbox.server";
-import { partnerAccountsToSync, submitClaimHandler, syncPartnerFeed } from "#app/services/partners.server";
+import { partnerAccountsToSync, recallHandler, reportPaymentHandler, submitClaimHandler, syncPartnerFeed } from "#app/services/partners.server";
 import { applyPlatformEvents } from "#app/services/platform-events.server";
 import { reminderHandler } from "#app/services/reminders.server";
 import { importShopifyOrders, reconcileShopifyOrders, shopifyWriteBackHandler } from "#app/services/shopify-sync.server";
@@ -144,6 +144,8 @@ function outboxHandlers(): { handlers: Record<string, OutboxHandler>; close: () 
     handlers: {
       "reminder.send": reminderHandler({ mailer, mailFrom: env.MAIL_FROM }),
       "partner.submit_claim": submitClaimHandler(),
+      "partner.recall": recallHandler(),
+      "partner.report_payment": reportPaymentHandler(),
       ...(getShopify() ? { "shopify.write_back": shopifyWriteBackHandler(shopifyAdminFor) } : {}),
       "woocommerce.write_back": wooWriteBack,
     },

@@ -33,6 +33,7 @@ import { apiActionBody } from "#app/services/api-schemas";
 import { actOnCases, BULK_ACTIONS, BULK_RUN_JOB, createBulkRun } from "#app/services/bulk-runs.server";
 import { caseListQuerySchema, countCasesByStatus, listCases } from "#app/services/case-list.server";
 import { caseFromJson } from "#app/services/case-serialization";
+import { latestImport } from "#app/services/order-imports.server";
 import { requireShopContext } from "#app/services/shop-context.server";
 import { daysOverdue, formatDate, formatMinor, inputToMinor, minorToInput, withLocale } from "#app/utils/format";
 
@@ -46,10 +47,16 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const now = new Date();
   const context = { timeZone: shop.timezone, now };
   const { status: _status, ...countQuery } = query;
-  const [page, counts] = await Promise.all([listCases(db, shop.id, query, context), countCasesByStatus(db, shop.id, countQuery, context)]);
+  const [page, counts, importRun] = await Promise.all([
+    listCases(db, shop.id, query, context),
+    countCasesByStatus(db, shop.id, countQuery, context),
+    latestImport(db, shop.id),
+  ]);
   const fmt = new Intl.DateTimeFormat("en-CA", { timeZone: shop.timezone, year: "numeric", month: "2-digit", day: "2-digit" });
   return {
     invalidFilter: !parsed.success,
+    // The import of a newly connected shop, while it runs (or when it failed): how far it got.
+    importRun: importRun && importRun.status !== "done" ? { status: importRun.status, processed: importRun.processed, total: importRun.total, error: importRun.error ?? "" } : null,
     timezone: shop.timezone,
     currency: shop.currency,
     today: now.toISOString(),
@@ -386,6 +393,11 @@ export default function CasesIndex() {
     >
       <BlockStack gap="400">
         {data.invalidFilter ? <Banner tone="warning">{t("cases.invalidFilter")}</Banner> : null}
+        {data.importRun ? (
+          <Banner tone={data.importRun.status === "failed" ? "critical" : "info"}>
+            {t(data.importRun.status === "failed" ? "import.failed" : "import.running", { processed: data.importRun.processed, total: data.importRun.total ?? "?", error: data.importRun.error })}
+          </Banner>
+        ) : null}
         {result ? <ActionResultBanner {...result} onDismiss={() => setResult(null)} /> : null}
         <Card padding="0">
           <IndexFilters

@@ -89,7 +89,39 @@ async function persist(tx: Tx, row: CaseRow, state: Case, events: CaseEvent[]): 
     .where(eq(cases.id, row.id))
     .returning();
   if (updated!.status !== row.status) await queueWriteBack(tx, updated!, events);
+  await queuePartnerCalls(tx, row, updated!, events);
   return updated!;
+}
+
+/**
+ * While the partner holds the claim, what happens on our side must reach it: a cancellation becomes a recall, a
+ * payment the shop received is reported (the partner would otherwise keep collecting money already paid).
+ */
+async function queuePartnerCalls(tx: Tx, before: CaseRow, after: CaseRow, events: CaseEvent[]) {
+  const held = before.status === "handed_over" || (before.status === "blocked" && caseFromJson(before.state).resumeStatus === "handed_over");
+  if (!held) return;
+  for (const event of events) {
+    if (event.type === "cancellation_requested") {
+      await tx
+        .insert(outbox)
+        .values({ shopId: after.shopId, caseId: after.id, kind: "partner.recall", idempotencyKey: `recall:${after.id}:${after.version}`, payload: { caseId: after.id, reason: event.reason }, nextAttemptAt: event.occurredAt })
+        .onConflictDoNothing();
+    }
+    if (event.type === "payment_received" && event.data.side === "shop") {
+      const paymentNumber = `${after.id.slice(0, 8)}-${after.version}`;
+      await tx
+        .insert(outbox)
+        .values({
+          shopId: after.shopId,
+          caseId: after.id,
+          kind: "partner.report_payment",
+          idempotencyKey: `payment:${after.id}:${after.version}`,
+          payload: { caseId: after.id, amount: event.data.amount, paymentNumber, date: event.occurredAt.toISOString() },
+          nextAttemptAt: event.occurredAt,
+        })
+        .onConflictDoNothing();
+    }
+  }
 }
 
 /**

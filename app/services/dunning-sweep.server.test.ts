@@ -1,43 +1,18 @@
-import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, test } from "vitest";
 import { caseEvents, cases, orders, outbox, shops, type Shop } from "#app/db/schema";
 import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
-import { insertShop } from "#test/support/factories";
+import { insertOrder as insertOrderRow, insertShop } from "#test/support/factories";
 import { startCase } from "./cases.server";
 import { advanceDueCases, openOverdueCases, runDunningSweep } from "./dunning-sweep.server";
 import { updateSettings } from "./settings.server";
-
-const address = { name: "Anna Müller", company: null, street1: "Friedrichstraße 123", street2: null, postalCode: "10117", city: "Berlin", countryCode: "DE" };
 
 describe.each(testEngines())("dunning sweep on %s", (engine) => {
   let database: TestDatabase;
   afterEach(async () => database?.close());
 
-  async function insertOrder(shop: Shop, dueDate: string, overrides: Partial<typeof orders.$inferInsert> = {}) {
-    const [order] = await database.db
-      .insert(orders)
-      .values({
-        shopId: shop.id,
-        platformOrderId: randomUUID(),
-        name: "#1001",
-        currency: "EUR",
-        totalMinor: 11_990,
-        outstandingMinor: 11_990,
-        financialStatus: "pending",
-        paymentMethods: ["Rechnung"],
-        isInvoice: true,
-        orderedAt: new Date("2026-10-01T10:00:00Z"),
-        dueDate,
-        platformUpdatedAt: new Date("2026-10-01T10:00:00Z"),
-        customer: { platformCustomerId: "1", firstName: "Anna", lastName: "Müller", company: null, email: "anna@example.de", phone: null, locale: "de" },
-        billingAddress: address,
-        ...overrides,
-      })
-      .returning();
-    return order!;
-  }
-
+  const insertOrder = (shop: Shop, dueDate: string, overrides: Partial<typeof orders.$inferInsert> = {}) =>
+    insertOrderRow(database.db, shop, { dueDate, ...overrides });
   test("opens a case for each invoice order whose due day has passed in the shop's zone, once", async () => {
     database = await createTestDatabase(engine);
     const berlin = await insertShop(database.db, { timezone: "Europe/Berlin" });

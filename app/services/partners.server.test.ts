@@ -1,13 +1,13 @@
-import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, test } from "vitest";
 import { startSandboxPartner, type SandboxPartner } from "#adapters/partners/sandbox/server";
-import { caseEvents, cases, orders, outbox, partnerAccounts, type Shop } from "#app/db/schema";
+import { caseEvents, cases, outbox, partnerAccounts, type Shop } from "#app/db/schema";
 import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
-import { insertShop } from "#test/support/factories";
+import { insertOrder, insertShop } from "#test/support/factories";
 import { runDunningSweep } from "./dunning-sweep.server";
 import { sweepOutbox } from "./outbox.server";
-import { openPartnerConfig, savePartnerAccount, sealPartnerConfig, submitClaimHandler, syncPartnerFeed, type PartnerConfig } from "./partners.server";
+import { cancelCase, executeCaseCommand } from "./cases.server";
+import { openPartnerConfig, recallHandler, reportPaymentHandler, savePartnerAccount, sealPartnerConfig, submitClaimHandler, syncPartnerFeed, type PartnerConfig } from "./partners.server";
 import { updateSettings } from "./settings.server";
 
 const creditor: PartnerConfig["creditor"] = { shopName: "Wollwerk", street: "Musterstraße 1", houseNumber: null, postalCode: "10115", city: "Berlin", countryCode: "DE", email: "shop@wollwerk.example", phone: null };
@@ -26,19 +26,8 @@ describe.each(testEngines())("handover to the collection partner on %s", (engine
     database = await createTestDatabase(engine);
     const shop: Shop = await insertShop(database.db, { name: "Wollwerk" });
     await updateSettings(database.db, shop.id, { autoHandover: { mode: "all" }, schedule: { reminder_1: 1, reminder_2: 1, final_reminder: 1, handover: 1 } }, { changedBy: "t", now: new Date() });
-    await database.db.insert(orders).values({
-      shopId: shop.id,
-      platformOrderId: randomUUID(),
+    await insertOrder(database.db, shop, {
       name: "#4711",
-      currency: "EUR",
-      totalMinor: 11_990,
-      outstandingMinor: 11_990,
-      financialStatus: "pending",
-      paymentMethods: ["Rechnung"],
-      isInvoice: true,
-      orderedAt: new Date("2026-10-01T10:00:00Z"),
-      dueDate: "2026-10-15",
-      platformUpdatedAt: new Date("2026-10-01T10:00:00Z"),
       customer: { platformCustomerId: "1", firstName: "Anna", lastName, company: null, email: "anna@example.de", phone: null, locale: "de" },
       billingAddress: { name: `Anna ${lastName}`, company: null, street1: "Friedrichstraße 123", street2: null, postalCode: "10117", city: "Berlin", countryCode: "DE" },
     });
@@ -107,6 +96,71 @@ describe.each(testEngines())("handover to the collection partner on %s", (engine
     const after = await caseRow(caseId);
     expect(after.status).toBe("failed");
     expect((after.state as { failureReasons: string[] }).failureReasons).toEqual(["no_collection_partner"]);
+  });
+});
+
+describe.each(testEngines())("while the partner holds the claim, on %s", (engine) => {
+  let database: TestDatabase;
+  let sandbox: SandboxPartner | undefined;
+  afterEach(async () => {
+    await sandbox?.close();
+    sandbox = undefined;
+    await database?.close();
+  });
+
+  const handlers = { "partner.submit_claim": submitClaimHandler(), "partner.recall": recallHandler(), "partner.report_payment": reportPaymentHandler() };
+
+  /** Handed over, submitted, and confirmed by the partner (claim number known). */
+  async function confirmedClaim() {
+    database = await createTestDatabase(engine);
+    const shop: Shop = await insertShop(database.db, { name: "Wollwerk" });
+    await updateSettings(database.db, shop.id, { autoHandover: { mode: "all" }, schedule: { reminder_1: 1, reminder_2: 1, final_reminder: 1, handover: 1 } }, { changedBy: "t", now: new Date() });
+    await insertOrder(database.db, shop, {
+      name: "#4712",
+      totalMinor: 20_000,
+      outstandingMinor: 20_000,
+      customer: { platformCustomerId: "2", firstName: "Jonas", lastName: "Klein", company: null, email: "jonas@example.de", phone: null, locale: "de" },
+      billingAddress: { name: "Jonas Klein", company: null, street1: "Hauptstraße 1", street2: null, postalCode: "50667", city: "Köln", countryCode: "DE" },
+    });
+    for (const day of ["16", "17", "18", "19", "20"]) await runDunningSweep(database.db, new Date(`2026-10-${day}T09:00:00Z`));
+    sandbox = await startSandboxPartner({ port: 0, seed: 11 });
+    await savePartnerAccount(database.db, { shopId: shop.id, partner: "sandbox", environment: "sandbox", config: { baseUrl: sandbox.url, authUrl: sandbox.authUrl, ...sandbox.credentials, creditor } });
+    await sweepOutbox(database.db, handlers, () => new Date("2026-10-20T09:01:00Z"));
+    const [account] = await database.db.select().from(partnerAccounts);
+    await syncPartnerFeed(database.db, account!, new Date("2026-10-21T09:00:00Z"));
+    const [row] = await database.db.select().from(cases);
+    expect(row!.partnerReference).toBeTruthy();
+    return { shop, caseRow: row!, account: account! };
+  }
+
+  test("cancel after handover is a recall; the partner's confirmation cancels the case", async () => {
+    const { shop, caseRow } = await confirmedClaim();
+    const requested = await cancelCase(database.db, { shopId: shop.id, caseId: caseRow.id, actor: { type: "support", id: "anna" }, reason: "Ware zurückgegeben", now: new Date("2026-10-22T09:00:00Z") });
+    expect(requested.ok && requested.case).toMatchObject({ status: "handed_over", cancellationRequested: true });
+    await sweepOutbox(database.db, handlers, () => new Date("2026-10-22T09:01:00Z"));
+    const recall = (await database.db.select().from(outbox)).find((r) => r.kind === "partner.recall");
+    expect(recall).toMatchObject({ status: "done" });
+    for (let poll = 0; poll < 4 && (await database.db.select().from(cases))[0]!.status !== "cancelled"; poll++) {
+      await syncPartnerFeed(database.db, (await database.db.select().from(partnerAccounts))[0]!, new Date("2026-10-23T09:00:00Z"));
+    }
+    expect((await database.db.select().from(cases))[0]).toMatchObject({ status: "cancelled" });
+  });
+
+  test("a payment the shop receives is reported to the partner once", async () => {
+    const { shop, caseRow } = await confirmedClaim();
+    const paid = await executeCaseCommand(database.db, {
+      shopId: shop.id,
+      caseId: caseRow.id,
+      envelope: { command: { type: "payment", amount: { amountMinor: 5_000, currency: "EUR" }, side: "shop" }, actor: { type: "platform", id: "shopify" }, reason: null, occurredAt: new Date("2026-10-22T09:00:00Z"), sourceId: "txn-77" },
+    });
+    expect(paid.ok).toBe(true);
+    await sweepOutbox(database.db, handlers, () => new Date("2026-10-22T09:01:00Z"));
+    await sweepOutbox(database.db, handlers, () => new Date("2026-10-22T09:02:00Z"));
+    const reports = (await database.db.select().from(outbox)).filter((r) => r.kind === "partner.report_payment");
+    expect(reports).toHaveLength(1);
+    expect(reports[0]).toMatchObject({ status: "done" });
+    const claim = sandbox!.claims().find((c) => c.invoiceNumber === "#4712");
+    expect(claim!.paymentNumbers).toHaveLength(1);
   });
 });
 

@@ -222,3 +222,69 @@ export async function partnerAccountsToSync(db: Db): Promise<PartnerAccountRow[]
     .where(eq(shops.status, "active"))
     .then((rows) => rows.map((r) => r.account));
 }
+
+const recallPayload = z.object({ caseId: z.uuid(), reason: z.string().nullable() });
+const paymentPayload = z.object({
+  caseId: z.uuid(),
+  amount: z.object({ amountMinor: z.number().int().positive(), currency: z.string().length(3) }),
+  paymentNumber: z.string().min(1),
+  date: z.iso.datetime(),
+});
+
+/** The claim number the partner gave the case, or null while its confirmation has not arrived in the feed. */
+async function claimOf(db: Db, shopId: string, caseId: string) {
+  const [row] = await db.select().from(cases).where(and(eq(cases.shopId, shopId), eq(cases.id, caseId))).limit(1);
+  const [shop] = row ? await db.select().from(shops).where(eq(shops.id, shopId)).limit(1) : [];
+  return row && shop ? { row, shop, claimNumber: row.partnerReference } : null;
+}
+
+/** Outbox handler of "partner.recall": the partner confirms through its feed (case cancelled then). */
+export function recallHandler(factory: PartnerFactory = defaultPartnerFactory): OutboxHandler {
+  return async (outboxRow, { db, now }) => {
+    const { caseId, reason } = recallPayload.parse(outboxRow.payload);
+    const found = await claimOf(db, outboxRow.shopId, caseId);
+    if (!found) return { kind: "done", result: { skipped: "case no longer exists" } };
+    if (!found.claimNumber) return { kind: "retry", reason: "waiting for the partner's claim number" };
+    const account = await accountOf(db, outboxRow.shopId);
+    if (!account) return { kind: "failed", reason: "no collection partner configured" };
+    const result = await factory(account, openPartnerConfig(account.credentials)).requestRecall({
+      claimNumber: found.claimNumber,
+      invoiceNumber: found.row.orderName,
+      date: toLocalDate(now, found.shop.timezone),
+      amount: null,
+      reason,
+    });
+    return partnerOutcome(result);
+  };
+}
+
+/** Outbox handler of "partner.report_payment". */
+export function reportPaymentHandler(factory: PartnerFactory = defaultPartnerFactory): OutboxHandler {
+  return async (outboxRow, { db }) => {
+    const { caseId, amount, paymentNumber, date } = paymentPayload.parse(outboxRow.payload);
+    const found = await claimOf(db, outboxRow.shopId, caseId);
+    if (!found) return { kind: "done", result: { skipped: "case no longer exists" } };
+    if (!found.claimNumber) return { kind: "retry", reason: "waiting for the partner's claim number" };
+    const account = await accountOf(db, outboxRow.shopId);
+    if (!account) return { kind: "failed", reason: "no collection partner configured" };
+    const result = await factory(account, openPartnerConfig(account.credentials)).reportPayment({
+      claimNumber: found.claimNumber,
+      invoiceNumber: found.row.orderName,
+      paymentNumber,
+      amount,
+      date: toLocalDate(new Date(date), found.shop.timezone),
+    });
+    return partnerOutcome(result);
+  };
+}
+
+function partnerOutcome(result: Awaited<ReturnType<CollectionPartner["reportPayment"]>>) {
+  switch (result.kind) {
+    case "accepted":
+      return { kind: "done" as const, result: { requestId: result.requestId } };
+    case "rejected":
+      return { kind: "failed" as const, reason: result.reasons.join(", ") };
+    case "retryable":
+      return { kind: "retry" as const, reason: result.reason };
+  }
+}

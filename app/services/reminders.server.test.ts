@@ -1,10 +1,9 @@
-import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, test } from "vitest";
-import { cases, orders, outbox, type Shop } from "#app/db/schema";
+import { cases, outbox, type Shop } from "#app/db/schema";
 import { createMailer } from "#app/mail/mailer.server";
 import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
-import { insertShop } from "#test/support/factories";
+import { insertOrder, insertShop } from "#test/support/factories";
 import { startSmtpCapture, type SmtpCapture } from "#test/support/smtp";
 import { runDunningSweep } from "./dunning-sweep.server";
 import { backoffDelayMs, OUTBOX_MAX_ATTEMPTS, sweepOutbox } from "./outbox.server";
@@ -26,21 +25,9 @@ describe.each(testEngines())("reminders through the outbox on %s", (engine) => {
     smtp = await startSmtpCapture();
     const shop: Shop = await insertShop(database.db, { name: "Wollwerk", timezone: "Europe/Berlin" });
     await updateSettings(database.db, shop.id, { autoHandover: { mode: "all" }, fees: { reminder_1: 0, reminder_2: 250, final_reminder: 250 } }, { changedBy: "t", now: new Date() });
-    await database.db.insert(orders).values({
-      shopId: shop.id,
-      platformOrderId: randomUUID(),
+    await insertOrder(database.db, shop, {
       name: "#4711",
-      currency: "EUR",
-      totalMinor: 11_990,
-      outstandingMinor: 11_990,
-      financialStatus: "pending",
-      paymentMethods: ["Rechnung"],
-      isInvoice: true,
-      orderedAt: new Date("2026-10-01T10:00:00Z"),
-      dueDate: "2026-10-15",
-      platformUpdatedAt: new Date("2026-10-01T10:00:00Z"),
       customer: { platformCustomerId: "1", firstName: "Anna", lastName: "Müller", company: null, email: customer.email, phone: null, locale: customer.locale },
-      billingAddress: { name: "Anna Müller", company: null, street1: "Friedrichstraße 123", street2: null, postalCode: "10117", city: "Berlin", countryCode: "DE" },
     });
     // Overdue and started automatically; the first reminder is due on 20 Oct at 08:00 Berlin.
     await runDunningSweep(database.db, new Date("2026-10-16T08:00:00Z"));

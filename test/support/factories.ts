@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { DbOrTx } from "#app/db/client.server";
-import { cases, orders, shops, type CaseRow, type Shop } from "#app/db/schema";
+import { cases, orders, shops, type CaseRow, type OrderRow, type Shop } from "#app/db/schema";
 
 /** Test rows written straight into the tables, for read-side tests (lists, CSV, API shapes, isolation). */
 export async function insertShop(db: DbOrTx, overrides: Partial<typeof shops.$inferInsert> = {}): Promise<Shop> {
@@ -21,13 +21,9 @@ export async function insertShop(db: DbOrTx, overrides: Partial<typeof shops.$in
 
 let orderNumber = 1000;
 
-export async function insertCaseRow(
-  db: DbOrTx,
-  shop: Shop,
-  overrides: Partial<typeof cases.$inferInsert> & { firstName?: string | null; lastName?: string | null } = {},
-): Promise<CaseRow> {
+/** A tracked invoice order (119,90 €, due 2026-10-15, Anna Müller in Berlin), overridable field by field. */
+export async function insertOrder(db: DbOrTx, shop: Shop, overrides: Partial<typeof orders.$inferInsert> = {}): Promise<OrderRow> {
   orderNumber += 1;
-  const { firstName = "Anna", lastName = "Müller", ...caseOverrides } = overrides;
   const [order] = await db
     .insert(orders)
     .values({
@@ -43,10 +39,24 @@ export async function insertCaseRow(
       orderedAt: new Date("2026-10-01T10:00:00Z"),
       dueDate: "2026-10-15",
       platformUpdatedAt: new Date("2026-10-01T10:00:00Z"),
-      customer: { platformCustomerId: "1", firstName, lastName, company: null, email: "anna@example.de", phone: null, locale: "de" },
-      billingAddress: null,
+      customer: { platformCustomerId: "1", firstName: "Anna", lastName: "Müller", company: null, email: "anna@example.de", phone: null, locale: "de" },
+      billingAddress: { name: "Anna Müller", company: null, street1: "Friedrichstraße 123", street2: null, postalCode: "10117", city: "Berlin", countryCode: "DE" },
+      ...overrides,
     })
     .returning();
+  return order!;
+}
+
+export async function insertCaseRow(
+  db: DbOrTx,
+  shop: Shop,
+  overrides: Partial<typeof cases.$inferInsert> & { firstName?: string | null; lastName?: string | null } = {},
+): Promise<CaseRow> {
+  const { firstName = "Anna", lastName = "Müller", ...caseOverrides } = overrides;
+  const order = await insertOrder(db, shop, {
+    customer: { platformCustomerId: "1", firstName, lastName, company: null, email: "anna@example.de", phone: null, locale: "de" },
+    billingAddress: null,
+  });
   const [row] = await db
     .insert(cases)
     .values({
