@@ -35,8 +35,7 @@ if (hasChromium) {
       page.on("response", (r) => {
         if (r.status() >= 400 && !r.url().endsWith("/favicon.ico")) errors.push(`${r.status()} ${r.url()}`);
       });
-      await page.goto(`${server.url}${url}`);
-      await page.waitForLoadState("networkidle");
+      await goto(page, `${server.url}${url}`);
       return { context, page, errors };
     }
     // caret "initial": the default hides the caret with an injected style, which React reports as a hydration mismatch.
@@ -44,6 +43,12 @@ if (hasChromium) {
     const rows = (page: Page) => page.locator("tbody tr");
     const tabCount = async (page: Page, name: RegExp) => Number((await page.getByRole("tab", { name }).innerText()).match(/(\d+)\s*$/)?.[1]);
     const waitForUrl = (page: Page, test: (u: URL) => boolean) => page.waitForURL((u) => test(new URL(u.toString())));
+    // React must have hydrated the page before a click can navigate (root.tsx marks the document).
+    const hydrated = (page: Page) => page.locator("html[data-hydrated]").waitFor({ state: "attached", timeout: 60_000 });
+    const goto = async (page: Page, url: string) => {
+      await page.goto(url);
+      await hydrated(page);
+    };
 
     test("every tab's count agrees with its list; LCP and CLS on the demo data", async () => {
       const { context, page, errors } = await open("/app");
@@ -91,7 +96,7 @@ if (hasChromium) {
       await expect.poll(() => page.getByRole("tab", { name: /^Bezahlt/ }).getAttribute("aria-selected")).toBe("true");
       expect(errors).toEqual([]);
       await context.close();
-    }, 60_000);
+    }, 120_000);
 
     test("each filter narrows the list and lives in the URL", async () => {
       const { context, page, errors } = await open("/app");
@@ -111,7 +116,7 @@ if (hasChromium) {
       await shot(page, "cases-index-search-de");
 
       // Amount from 500 € (URL in cents).
-      await page.goto(`${server.url}/app`);
+      await goto(page, `${server.url}/app`);
       await page.getByRole("button", { name: "Suchen und filtern" }).click();
       await page.getByRole("button", { name: /^Betrag/ }).click();
       await page.getByLabel("Betrag ab").fill("500");
@@ -124,7 +129,7 @@ if (hasChromium) {
       await shot(page, "cases-index-amount-filter-de");
 
       // Period: last 7 days (cases opened within the week: those waiting for approval and the closed ones).
-      await page.goto(`${server.url}/app`);
+      await goto(page, `${server.url}/app`);
       await page.getByRole("button", { name: "Suchen und filtern" }).click();
       await page.getByRole("button", { name: /^Zeitraum/ }).click();
       await page.getByText("Letzte 7 Tage").click();
@@ -133,17 +138,17 @@ if (hasChromium) {
       expect(await rows(page).count()).toBeGreaterThan(0);
       // The URL is the view: opened afresh it shows the same list, and the tab counts follow the filter.
       const narrowed = await rows(page).count();
-      await page.goto(page.url());
+      await goto(page, page.url());
       expect(await tabCount(page, /^Alle/)).toBe(narrowed);
       expect(await rows(page).count()).toBe(narrowed);
 
       // Sort by amount, highest first: the view is in the URL and the rows follow it.
-      await page.goto(`${server.url}/app?sort=amount&direction=desc`);
+      await goto(page, `${server.url}/app?sort=amount&direction=desc`);
       const sorted = (await rows(page).locator("td:nth-child(4)").allInnerTexts()).map((t) => Number(t.replace(/[^\d,]/g, "").replace(",", ".")));
       expect(sorted).toEqual([...sorted].sort((a, b) => b - a));
       expect(errors).toEqual([]);
       await context.close();
-    }, 60_000);
+    }, 120_000);
 
     test("start from a row with a reason, cancel on the case page; the timeline shows actor and reason", async () => {
       const { context, page, errors } = await open("/app?status=waiting_for_approval");
@@ -158,7 +163,7 @@ if (hasChromium) {
       await page.getByText("1 gestartet, 0 nicht möglich").waitFor();
       await expect.poll(() => tabCount(page, /^Warten auf Freigabe/)).toBe(before - 1);
 
-      await page.goto(`${server.url}/app?q=${encodeURIComponent(order)}`);
+      await goto(page, `${server.url}/app?q=${encodeURIComponent(order)}`);
       await rows(page).first().click();
       await page.getByRole("heading", { name: `Fall ${order}` }).waitFor();
       await page.getByText("Mahnverfahren gestartet").waitFor();
@@ -175,7 +180,7 @@ if (hasChromium) {
       await shot(page, "case-page-de");
       expect(errors).toEqual([]);
       await context.close();
-    }, 60_000);
+    }, 120_000);
 
     test("a handed-over case shows the partner's status and reference, and the reminders sent", async () => {
       const { context, page, errors } = await open("/app?status=handed_over");
@@ -187,7 +192,7 @@ if (hasChromium) {
       await shot(page, "case-page-handed-over-de");
       expect(errors).toEqual([]);
       await context.close();
-    }, 60_000);
+    }, 120_000);
 
     test("bulk: all cases matching a filter are started in the background, with progress and a summary", async () => {
       // Two per page, so "all matching" reaches past the page.
@@ -203,11 +208,11 @@ if (hasChromium) {
       await page.getByText(`${total} gestartet, 0 nicht möglich`).waitFor({ timeout: 30_000 });
       await page.getByText(`${total} von ${total} bearbeitet`).waitFor();
       await shot(page, "bulk-run-de");
-      await page.goto(`${server.url}/app`);
+      await goto(page, `${server.url}/app`);
       expect(await tabCount(page, /^Warten auf Freigabe/)).toBe(0);
       expect(errors).toEqual([]);
       await context.close();
-    }, 60_000);
+    }, 120_000);
 
     test("the CSV download is exactly the filtered view, in German Excel's format", async () => {
       const { context, page } = await open("/app?status=running");
@@ -223,7 +228,7 @@ if (hasChromium) {
       const status = lines[0]!.indexOf("Status");
       for (const line of lines.slice(1)) expect(line[status]).toBe("Laufend");
       await context.close();
-    }, 60_000);
+    }, 120_000);
 
     test("settings: errors at the field, saved, and the 30-day lock of the dunning option enforced", async () => {
       const { context, page, errors } = await open("/app/settings");
@@ -241,7 +246,8 @@ if (hasChromium) {
       await page.getByText(/kann erst wieder ab dem \d{2}\.\d{2}\.\d{4} geändert werden/).waitFor();
       expect(await page.getByLabel(/^Option A/).isDisabled()).toBe(true);
       // Wait for hydration before touching the DOM, or React rightly reports the tampered attribute as a mismatch.
-      await page.reload({ waitUntil: "networkidle" });
+      await page.reload();
+      await hydrated(page);
       expect(await page.getByLabel("Standard-Zahlungsziel").inputValue()).toBe("21");
       expect(await page.getByLabel("Letzte Mahnung", { exact: true }).inputValue()).toBe("3,50");
       // The server enforces the lock even when the browser's guard is bypassed.
@@ -251,13 +257,14 @@ if (hasChromium) {
       await page.getByText(/Erst ab dem \d{2}\.\d{2}\.\d{4} wieder änderbar/).waitFor();
       await shot(page, "settings-locked-de");
       // A form loaded before someone else saved is a conflict, not a silent overwrite.
-      await page.reload({ waitUntil: "networkidle" });
+      await page.reload();
+      await hydrated(page);
       await page.locator("input[name=expectedVersion]").evaluate((input) => ((input as HTMLInputElement).value = "0"));
       await page.getByRole("button", { name: "Speichern" }).click();
       await page.getByText("Die Einstellungen wurden inzwischen geändert").waitFor();
       expect(errors).toEqual([]);
       await context.close();
-    }, 60_000);
+    }, 120_000);
 
     test("reports: figures, charts and their data tables", async () => {
       const { context, page, errors } = await open("/app/reports");
@@ -271,7 +278,7 @@ if (hasChromium) {
       await shot(page, "reports-de");
       expect(errors).toEqual([]);
       await context.close();
-    }, 60_000);
+    }, 120_000);
 
     test("English: every screen with ?locale=en", async () => {
       const { context, page, errors } = await open("/app?locale=en", "de-DE");
@@ -282,15 +289,15 @@ if (hasChromium) {
       await waitForUrl(page, (u) => u.pathname.startsWith("/app/cases/") && u.searchParams.get("locale") === "en");
       await page.getByText("Timeline").waitFor();
       await shot(page, "case-page-en");
-      await page.goto(`${server.url}/app/settings?locale=en`);
+      await goto(page, `${server.url}/app/settings?locale=en`);
       await page.getByText("Dunning levels and delays").waitFor();
       await page.getByText("Preview with sample data").waitFor();
       await shot(page, "settings-en");
-      await page.goto(`${server.url}/app/reports?locale=en`);
+      await goto(page, `${server.url}/app/reports?locale=en`);
       await page.getByText("Recovered by month").waitFor();
       await shot(page, "reports-en");
       expect(errors).toEqual([]);
       await context.close();
-    }, 60_000);
+    }, 120_000);
   });
 }
