@@ -3,6 +3,7 @@ import { useLoaderData, useRevalidator, useSearchParams } from "@remix-run/react
 import { Badge, BlockStack, Card, InlineGrid, Layout, Page, ProgressBar, Text } from "@shopify/polaris";
 import { useEffect } from "react";
 import { ActionResultBanner } from "#app/components/action-result-banner";
+import { Field } from "#app/components/field";
 import { getDb } from "#app/db/db.server";
 import type { MessageKey } from "#app/i18n/i18n";
 import { useLocale, useT } from "#app/i18n/react";
@@ -105,16 +106,5 @@ export default function BulkRunPage() {
         </Layout.Section>
       </Layout>
     </Page>
-  );
-}
-
-function Field({ label, value }: { label: string; value: string }) {
-  return (
-    <BlockStack gap="050">
-      <Text as="span" tone="subdued">
-        {label}
-      </Text>
-      <Text as="span">{value}</Text>
-    </BlockStack>
   );
 }

@@ -16,6 +16,7 @@ import {
 import { useEffect, useState } from "react";
 import { useFailureText } from "#app/components/action-result-banner";
 import { CaseStatusBadge } from "#app/components/case-status-badge";
+import { Field } from "#app/components/field";
 import { ReasonModal } from "#app/components/reason-modal";
 import { getDb } from "#app/db/db.server";
 import type { MessageKey } from "#app/i18n/i18n";
@@ -222,15 +223,3 @@ export default function CasePage() {
     </Page>
   );
 }
-
-function Field({ label, value }: { label: string; value: string }) {
-  return (
-    <BlockStack gap="050">
-      <Text as="span" tone="subdued">
-        {label}
-      </Text>
-      <Text as="span">{value}</Text>
-    </BlockStack>
-  );
-}
-

@@ -2,6 +2,8 @@
  * The demo shop's customers and orders: invented, realistic German data (no real person). Deterministic, so
  * the seed is idempotent and screenshots are stable.
  */
+import { seededRandom } from "#app/utils/seeded-random";
+
 export type DemoCustomer = {
   firstName: string;
   lastName: string;
@@ -28,18 +30,6 @@ const CITIES: [string, string][] = [
   ["01067", "Dresden"],
 ];
 const COMPANIES = ["Bäckerei Sonnenschein GmbH", "Holzwerk Nord KG", "Atelier Blau UG"];
-
-/** A small deterministic generator (mulberry32), so every seed run produces the same shop. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function demoCustomer(index: number): DemoCustomer {
   const random = seededRandom(index + 1);

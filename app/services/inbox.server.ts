@@ -87,10 +87,11 @@ async function enqueueSafely(enqueue: Enqueue, id: string): Promise<void> {
   }
 }
 
-function keptHeaders(headers: Headers): Record<string, string> {
+/** The headers worth keeping with a stored delivery (those matching `keep`); signatures are never stored. */
+export function keptHeaders(headers: Headers, keep: RegExp = KEPT_HEADERS): Record<string, string> {
   const kept: Record<string, string> = {};
   headers.forEach((value, name) => {
-    if (KEPT_HEADERS.test(name) && !/hmac|signature/i.test(name)) kept[name.toLowerCase()] = value;
+    if (keep.test(name) && !/hmac|signature/i.test(name)) kept[name.toLowerCase()] = value;
   });
   return kept;
 }

@@ -5,6 +5,7 @@ import { caseEvents, cases, orders, shops } from "#app/db/schema";
 import type { Case } from "#app/domain/case/case";
 import { DUNNING_LEVELS, type DunningLevel } from "#app/domain/case/status";
 import { addDays, toLocalDate } from "#app/domain/dates";
+import type { BaseRateTable } from "#app/domain/dunning/base-rates";
 import { claimTotals, defaultInterest, feesForLevelsSent } from "#app/domain/dunning/interest";
 import type { Money } from "#app/domain/money";
 import type { Mailer } from "#app/mail/mailer.server";
@@ -31,6 +32,9 @@ const PAYMENT_INSTRUCTIONS: Record<ReminderLanguage, (order: string) => string> 
  * every day is known (never at a guessed rate).
  */
 export function reminderHandler(options: { mailer: Mailer | null; mailFrom: string }): OutboxHandler {
+  // Read once per handler (one outbox sweep), not once per reminder.
+  let baseRates: Promise<BaseRateTable> | null = null;
+  const rates = () => (baseRates ??= loadBaseRateTable());
   return async (row, { db, now }) => {
     const { caseId, level } = payloadSchema.parse(row.payload);
     const [caseRow] = await db.select().from(cases).where(and(eq(cases.shopId, row.shopId), eq(cases.id, caseId))).limit(1);
@@ -50,7 +54,7 @@ export function reminderHandler(options: { mailer: Mailer | null; mailFrom: stri
     const language: ReminderLanguage = languageOf(order.customer.locale ?? shop.locale);
     const today = toLocalDate(now, shop.timezone);
     const defaultSince = await firstReminderDay(db, caseId, shop.timezone);
-    const amounts = await amountsFor(state, level, settings.fees, order.customer.company ? "business" : "consumer", defaultSince, today);
+    const amounts = await amountsFor(state, level, settings.fees, order.customer.company ? "business" : "consumer", defaultSince, today, rates);
     const customerName = [order.customer.firstName, order.customer.lastName].filter(Boolean).join(" ") || order.customer.company || "";
     const deadline = state.nextActionAt ? toLocalDate(state.nextActionAt, shop.timezone) : addDays(today, 7);
     const rendered = renderReminder({
@@ -120,6 +124,7 @@ async function amountsFor(
   debtor: "consumer" | "business",
   firstReminder: string | null,
   today: string,
+  baseRates: () => Promise<BaseRateTable>,
 ): Promise<{ outstanding: Money; fees: Money; interest: Money; total: Money }> {
   const currency = state.outstanding.currency;
   const sent = DUNNING_LEVELS.slice(0, DUNNING_LEVELS.indexOf(level) + 1);
@@ -128,7 +133,7 @@ async function amountsFor(
   const interest =
     level === "reminder_1" || !firstReminder
       ? ({ ok: false, error: { code: "not_in_default" } } as const)
-      : defaultInterest({ principal: state.outstanding, debtor, from: addDays(firstReminder, 1), through: today, baseRates: await loadBaseRateTable() });
+      : defaultInterest({ principal: state.outstanding, debtor, from: addDays(firstReminder, 1), through: today, baseRates: await baseRates() });
   if (!interest.ok) logger.info({ caseId: state.id, reason: interest.error.code }, "reminder without interest");
   const totals = claimTotals({
     outstanding: state.outstanding,

@@ -1,6 +1,6 @@
 import { isWooPing, readWooHeaders, verifyWooSignature, wooDedupeKey } from "#adapters/woocommerce/verify";
 import type { DbOrTx } from "#app/db/client.server";
-import { insertDelivery, sha256, type Enqueue } from "./inbox.server";
+import { insertDelivery, keptHeaders, sha256, type Enqueue } from "./inbox.server";
 import { findConnection, webhookSecretOf } from "./woo-connections.server";
 
 export type WooIngestResult =
@@ -35,7 +35,7 @@ export async function ingestWooWebhook(
   }
 
   const body = Buffer.from(raw).toString("utf8");
-  const headers = keptHeaders(request.headers);
+  const headers = keptHeaders(request.headers, KEPT_HEADERS);
   const read = readWooHeaders(request.headers);
   if (!read.ok) {
     // Signed with our secret but not routable: kept as rejected with the reason, never a 5xx.
@@ -73,12 +73,4 @@ export async function ingestWooWebhook(
     // The row is durable: the inbox sweep queues it again.
   }
   return { status: 200, outcome: "stored", inboxId: id };
-}
-
-function keptHeaders(headers: Headers): Record<string, string> {
-  const kept: Record<string, string> = {};
-  headers.forEach((value, name) => {
-    if (KEPT_HEADERS.test(name) && !/signature/i.test(name)) kept[name.toLowerCase()] = value;
-  });
-  return kept;
 }

@@ -3,6 +3,7 @@
 // (server.ts) and the msw mock (test/mocks/riverty.ts). Deterministic: ids come from a seeded generator and
 // every claim follows a script, one step per feed poll (or per `stepMs` of time).
 import { parseMoney, toDecimalString } from "#app/domain/money";
+import { seededRandom } from "#app/utils/seeded-random";
 import {
   RivertyClaimBodySchema,
   RivertyPaymentBodySchema,
@@ -97,18 +98,6 @@ export type SandboxClaim = {
 
 type ClaimRecord = SandboxClaim & { steps: Step[]; stepsDone: number; lastStepTick: number };
 type Stored = { at: number; claimNumber: string; item: RivertyTransactionInput };
-
-/** mulberry32: small, seeded, good enough for ids and failure injection. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const json = (status: number, body: unknown): EngineResponse => ({ status, body });
 const problem = (status: number, message: string, errors?: { propertyName: string; message: string }[]) =>
