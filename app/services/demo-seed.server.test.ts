@@ -22,6 +22,9 @@ describe.each(testEngines())("demo seed on %s", (engine) => {
       for (const row of rows) {
         const own = events.filter((e) => e.caseId === row.id).sort((a, b) => a.seq - b.seq).map(eventFromRow);
         expect(replay(own)).toEqual(caseFromJson(row.state));
+        // The story reads forwards: no handover before its final reminder, no payment before the start.
+        const times = own.map((e) => e.occurredAt.getTime());
+        expect(times, `${row.orderName}: ${own.map((e) => e.type).join(" → ")}`).toEqual([...times].sort((a, b) => a - b));
       }
       const failed = rows.find((r) => r.status === "failed")!;
       expect(caseFromJson(failed.state).failureReasons).toEqual(["missing_street", "missing_postal_code"]);

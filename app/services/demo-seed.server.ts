@@ -44,7 +44,7 @@ const DAYS_OVERDUE: Record<Plan, number> = {
   running_0: 8,
   running_1: 18,
   running_2: 26,
-  handed_over: 40,
+  handed_over: 45,
   handed_over_plan: 55,
   blocked: 20,
   paid: 12,
