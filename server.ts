@@ -54,6 +54,11 @@ const server = app.listen(env.PORT, env.HOST, () => {
   );
 });
 
+// Keep idle connections open longer than any client does (undici: 4 s, load balancers: 60 s): when the server
+// closes first, a client that just reused the socket sees ECONNRESET for a delivery that was never read.
+server.keepAliveTimeout = 65_000;
+server.headersTimeout = 66_000;
+
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => {
     logger.info({ signal }, "shutting down");

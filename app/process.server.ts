@@ -7,6 +7,7 @@ import { seedDemo } from "#app/services/demo-seed.server";
 import { startSandboxPartner, type SandboxPartner } from "#adapters/partners/sandbox/server";
 import { runDunningSweep } from "#app/services/dunning-sweep.server";
 import { connectDemoPartner } from "#app/services/demo-seed.server";
+import { SANDBOX_ENDPOINTS, type SandboxEndpoints } from "#app/services/partner-settings.server";
 import { logger } from "#app/utils/logger.server";
 import { setSingleton } from "#app/utils/singleton.server";
 
@@ -66,6 +67,8 @@ async function startDemoPartner(db: Parameters<typeof connectDemoPartner>[0]): P
   const port = Number(process.env.SANDBOX_PARTNER_PORT ?? 0);
   const sandbox = await startSandboxPartner({ port: Number.isInteger(port) && port >= 0 ? port : 0 });
   await connectDemoPartner(db, sandbox);
+  // The settings page offers the sandbox partner where it runs (and only its own endpoints, never typed ones).
+  setSingleton<SandboxEndpoints>(SANDBOX_ENDPOINTS, { baseUrl: sandbox.url, authUrl: sandbox.authUrl, ...sandbox.credentials });
   logger.info({ url: sandbox.url }, "sandbox collection partner started");
   return sandbox;
 }

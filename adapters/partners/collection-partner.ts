@@ -78,6 +78,8 @@ export const ClaimSchema = z
     outstanding: MoneySchema,
     reminders: z.array(ReminderSchema),
     interest: InterestSchema.nullable(),
+    /** §288 Abs. 5 BGB flat fee from a business debtor, once per claim, with the day it became owed. */
+    flatFee: z.object({ amount: MoneySchema, date: LocalDateSchema }).nullable().optional(),
     dunningOption: z.enum(["A", "B"]),
   })
   .superRefine((claim, ctx) => {
@@ -86,6 +88,7 @@ export const ClaimSchema = z
       [["original"], claim.original],
       ...claim.reminders.map((r, i): [string[], Money] => [["reminders", String(i), "fee"], r.fee]),
       ...(claim.interest ? [[["interest", "amount"], claim.interest.amount] as [string[], Money]] : []),
+      ...(claim.flatFee ? [[["flatFee", "amount"], claim.flatFee.amount] as [string[], Money]] : []),
     ];
     for (const [path, m] of amounts) {
       if (m.currency !== currency) ctx.addIssue({ code: "custom", path: [...path, "currency"], message: `must be ${currency} like the outstanding amount` });
@@ -191,9 +194,14 @@ export type FetchChangesResult =
   | { kind: "ok"; changes: PartnerChange[]; nextCursor: string; skipped: { id: string; reason: string }[] }
   | { kind: "retryable"; reason: string };
 
+/** Whether the partner takes the shop's credentials now; reason says what it answered (for the settings page). */
+export type ConnectionCheckResult = { kind: "ok" } | { kind: "failed"; reason: string };
+
 export interface CollectionPartner {
   readonly id: string;
   readonly capabilities: PartnerCapabilities;
+  /** Signs in with the configured credentials, nothing else (Riverty: a fresh OAuth token). */
+  checkConnection(): Promise<ConnectionCheckResult>;
   /**
    * Hands a claim over. requestId is our id of this attempt (the outbox key), sent along for tracing only: no
    * partner promises idempotency, so call findClaim before any resend (see submitClaimExactlyOnce).
@@ -218,12 +226,20 @@ export type SubmitOnceResult =
 export async function submitClaimExactlyOnce(
   partner: CollectionPartner,
   claim: Claim,
-  options: { requestId: string },
+  options: {
+    requestId: string;
+    /**
+     * Asked between the look-up and the send: false means the caller no longer owns this handover (its outbox lease
+     * ran out while it waited and another worker took over), so it must not send — the look-up it made is stale.
+     */
+    stillOwner?: () => Promise<boolean>;
+  },
 ): Promise<SubmitOnceResult> {
   const existing = await partner.findClaim(claim.invoiceNumber);
   if (existing.kind === "retryable") return existing;
   if (existing.kind === "found" && existing.status !== "rejected") {
     return { kind: "already_submitted", claimNumber: existing.claimNumber, status: existing.status };
   }
-  return partner.submitClaim(claim, options);
+  if (options.stillOwner && !(await options.stillOwner())) return { kind: "retryable", reason: "another worker took this handover over" };
+  return partner.submitClaim(claim, { requestId: options.requestId });
 }

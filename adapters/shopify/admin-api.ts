@@ -18,16 +18,18 @@ export class AdminApiError extends Error {
   }
 }
 
-const ORDER_FIELDS = `
+const ORDER_SCALARS = `
   id name createdAt updatedAt cancelledAt currencyCode displayFinancialStatus paymentGatewayNames
   totalOutstandingSet { shopMoney { amount currencyCode } }
   currentTotalPriceSet { shopMoney { amount currencyCode } }
-  paymentTerms { paymentTermsName paymentTermsType dueInDays overdue paymentSchedules(first: 10) { nodes { issuedAt dueAt completedAt } } }
   customer { id firstName lastName defaultEmailAddress { emailAddress } defaultPhoneNumber { phoneNumber } locale }
   email phone customerLocale
   billingAddress { name firstName lastName company address1 address2 zip city provinceCode countryCodeV2 phone }
   purchasingEntity { __typename ... on PurchasingCompany { company { name } } }
   test tags`;
+
+const ORDER_FIELDS = `${ORDER_SCALARS}
+  paymentTerms { paymentTermsName paymentTermsType dueInDays overdue paymentSchedules(first: 10) { nodes { issuedAt dueAt completedAt } } }`;
 
 export const ORDERS_QUERY = `#graphql
 query MahnwerkOrders($first: Int!, $after: String, $query: String!) {
@@ -54,6 +56,53 @@ mutation MahnwerkMetafieldsSet($metafields: [MetafieldsSetInput!]!) { metafields
 
 export const ORDER_MARK_AS_PAID = `#graphql
 mutation MahnwerkOrderMarkAsPaid($input: OrderMarkAsPaidInput!) { orderMarkAsPaid(input: $input) { userErrors { field message } order { id displayFinancialStatus } } }`;
+
+export const ORDERS_COUNT_QUERY = `#graphql
+query MahnwerkOrdersCount($query: String!, $limit: Int) {
+  ordersCount(query: $query, limit: $limit) { count precision }
+}`;
+
+/**
+ * The same order fields as the paginated import, as a bulk query. In a bulk operation's JSONL every node of a nested
+ * connection is a line of its own with `__parentId` (payment schedules here), and `first`/`pageInfo` do not apply.
+ * paymentTerms' own id lets a schedule line be matched whether Shopify names the order or the terms as its parent.
+ */
+export function bulkOrdersQuery(search: string): string {
+  return `{
+  orders(query: ${JSON.stringify(search)}, sortKey: UPDATED_AT) {
+    edges { node { ${ORDER_SCALARS}
+      paymentTerms { id paymentTermsName paymentTermsType dueInDays overdue paymentSchedules { edges { node { id issuedAt dueAt completedAt } } } }
+    } }
+  }
+}`;
+}
+
+/*
+ * groupObjects: since 2026-01 Shopify no longer keeps a parent's child lines next to it unless asked. We ask, so the
+ * file can be read as a stream with one order in hand at a time; our query is small (one nested connection), which
+ * keeps the cost of grouping low. A child that still arrives late is matched within the current batch.
+ */
+export const BULK_OPERATION_RUN_QUERY = `#graphql
+mutation MahnwerkBulkOperationRunQuery($query: String!) {
+  bulkOperationRunQuery(query: $query, groupObjects: true) {
+    bulkOperation { id status createdAt }
+    userErrors { field message code }
+  }
+}`;
+
+const BULK_OPERATION_FIELDS = "id status errorCode createdAt completedAt objectCount rootObjectCount fileSize url partialDataUrl query";
+
+/** Polling by id: `currentBulkOperation` is deprecated, and several bulk queries may run per shop since 2026-01. */
+export const BULK_OPERATION_QUERY = `#graphql
+query MahnwerkBulkOperation($id: ID!) {
+  bulkOperation(id: $id) { ${BULK_OPERATION_FIELDS} }
+}`;
+
+/** The app's recent bulk queries, newest first: finds an operation we started but could not record (a crash). */
+export const BULK_OPERATIONS_QUERY = `#graphql
+query MahnwerkBulkOperations($query: String!) {
+  bulkOperations(first: 5, query: $query) { nodes { ${BULK_OPERATION_FIELDS} } }
+}`;
 
 /** The search query for orders bought on invoice that may still be open (Shopify's order search syntax). */
 export function openOrdersQuery(updatedSince: Date | null): string {
@@ -109,3 +158,32 @@ export const ordersPageSchema = z.object({
 });
 
 export const userErrorsSchema = z.array(z.object({ message: z.string() }));
+
+export const ordersCountSchema = z.object({ ordersCount: z.object({ count: z.number().int().nonnegative(), precision: z.string() }).nullable() });
+
+export const BULK_OPERATION_STATUSES = ["CANCELED", "CANCELING", "COMPLETED", "CREATED", "EXPIRED", "FAILED", "RUNNING"] as const;
+
+export const bulkOperationSchema = z.object({
+  id: z.string().startsWith("gid://shopify/BulkOperation/"),
+  status: z.enum(BULK_OPERATION_STATUSES),
+  /** ACCESS_DENIED, INTERNAL_SERVER_ERROR or TIMEOUT today; kept as text so a new code is reported, not rejected. */
+  errorCode: z.string().nullish(),
+  createdAt: z.string().optional(),
+  objectCount: z.union([z.string(), z.number()]).nullish(),
+  rootObjectCount: z.union([z.string(), z.number()]).nullish(),
+  url: z.string().url().nullish(),
+  partialDataUrl: z.string().url().nullish(),
+  query: z.string().nullish(),
+});
+export type BulkOperation = z.infer<typeof bulkOperationSchema>;
+
+export const bulkRunSchema = z.object({
+  bulkOperationRunQuery: z.object({
+    bulkOperation: bulkOperationSchema.pick({ id: true, status: true }).nullable(),
+    userErrors: z.array(z.object({ message: z.string(), code: z.string().nullish() })),
+  }),
+});
+
+export const bulkOperationByIdSchema = z.object({ bulkOperation: bulkOperationSchema.nullable() });
+
+export const bulkOperationsSchema = z.object({ bulkOperations: z.object({ nodes: z.array(bulkOperationSchema) }) });

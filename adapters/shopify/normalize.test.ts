@@ -382,7 +382,7 @@ describe("app and privacy topics", () => {
 });
 
 describe("ignored and rejected deliveries", () => {
-  test.each(["products/update", "checkouts/create", "orders/fulfilled", "bulk_operations/finish"])("unknown topic %s is ignored", (topic) => {
+  test.each(["products/update", "checkouts/create", "orders/fulfilled", "inventory_levels/update"])("unknown topic %s is ignored", (topic) => {
     expect(normalizeShopifyWebhook(topic, SHOP, delivery, { id: 1 })).toStrictEqual({
       kind: "ignored",
       reason: `topic ${topic} is not used by Mahnwerk`,

@@ -42,6 +42,7 @@ export const SHOPIFY_HANDLED_TOPICS = [
   "customers/data_request",
   "customers/redact",
   "shop/redact",
+  "bulk_operations/finish",
 ] as const;
 export type ShopifyHandledTopic = (typeof SHOPIFY_HANDLED_TOPICS)[number];
 
@@ -479,6 +480,14 @@ function assertSameShop(payloadDomain: string | null | undefined, shopDomain: st
   }
 }
 
+/** bulk_operations/finish (REST webhook shape): a signal only; the operation is read again by its id. */
+const bulkOperationFinishPayload = z.object({
+  admin_graphql_api_id: gidOf("BulkOperation"),
+  status: z.string().min(1),
+  error_code: z.string().nullish(),
+  completed_at: lenientDate.optional().transform((value) => value ?? undefined),
+});
+
 // ---------------------------------------------------------------------------------------------------------
 // Entry point.
 
@@ -677,6 +686,22 @@ function normalizeOrThrow(topic: string, shopDomain: string, delivery: ShopifyDe
             email: request.customer?.email ?? null,
             phone: request.customer?.phone ?? null,
             platformOrderIds: request.orders_to_redact ?? [],
+          },
+        ],
+      };
+    }
+
+    case "bulk_operations/finish": {
+      const finished = parseWith(bulkOperationFinishPayload, payload, "bulk_operations/finish");
+      return {
+        kind: "events",
+        events: [
+          {
+            ...base("bulk_operation.finished", finished.completed_at ?? triggerTime),
+            type: "bulk_operation.finished",
+            operationId: finished.admin_graphql_api_id,
+            status: finished.status.toLowerCase(),
+            errorCode: finished.error_code ?? null,
           },
         ],
       };

@@ -228,6 +228,13 @@ function isCheckoutDraft(order: WooOrder): boolean {
   return ["checkout-draft", "draft", "auto-draft"].includes(order.status.toLowerCase().replace(/^wc-/, ""));
 }
 
+/** wp_privacy_anonymize_data('email') — what WooCommerce's eraser writes into an order's billing e-mail. */
+const ANONYMIZED_EMAIL = "deleted@site.invalid";
+
+function isAnonymized(order: WooOrder): boolean {
+  return order.billing?.email?.trim().toLowerCase() === ANONYMIZED_EMAIL;
+}
+
 function snapshotOf(order: WooOrder, options: WooNormalizeOptions): OrderSnapshot {
   if (isCheckoutDraft(order)) reject(`order ${order.id} is a ${order.status}, not a placed order`);
   const invoiceMethods = options.invoicePaymentMethods ?? DEFAULT_WOO_INVOICE_PAYMENT_METHODS;
@@ -376,9 +383,22 @@ function normalizeOrThrow(topic: string, storeUrl: string, payload: unknown, con
   const version = `${order.updatedAt.toISOString()}:${sha256Hex(JSON.stringify(payload)).slice(0, 16)}`;
   const orderKey = `order:${order.platformOrderId}:${version}`;
 
-  const events: PlatformEvent[] = [
-    { ...base(`${orderKey}:order.upserted`, order.updatedAt), type: "order.upserted", order },
-  ];
+  const events: PlatformEvent[] = [];
+  // WordPress's "Erase Personal Data" (WooCommerce's order eraser) anonymizes the order and saves it, which sends
+  // order.updated: the billing e-mail becomes wp_privacy_anonymize_data('email'). That is WooCommerce's erasure
+  // request, the counterpart of Shopify's customers/redact. It goes first, while we still hold the customer's data
+  // to find it everywhere; the anonymized snapshot follows.
+  if (isAnonymized(parsed)) {
+    events.push({
+      ...base(`${orderKey}:privacy.customer_redact`, order.updatedAt),
+      type: "privacy.customer_redact",
+      customerId: null,
+      email: null,
+      phone: null,
+      platformOrderIds: [order.platformOrderId],
+    });
+  }
+  events.push({ ...base(`${orderKey}:order.upserted`, order.updatedAt), type: "order.upserted", order });
   if (topic === "order.restored") {
     events.push({ ...base(`${orderKey}:order.restored`, order.updatedAt), type: "order.restored", platformOrderId: order.platformOrderId });
   }

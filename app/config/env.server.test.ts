@@ -58,4 +58,10 @@ describe("env", () => {
     expect(parseEnv({ ENCRYPTION_KEY: "a".repeat(64) }).ENCRYPTION_KEY).toBe("a".repeat(64));
     expect(parseEnv({ ENCRYPTION_KEY: Buffer.alloc(32, 7).toString("base64") }).ENCRYPTION_KEY).toBeDefined();
   });
+
+  test("RIVERTY_ENDPOINTS must be the JSON of the environments' endpoints", () => {
+    const json = JSON.stringify({ sandbox: { baseUrl: "https://collect.example", authUrl: "https://auth.example/oauth/token" } });
+    expect(parseEnv({ RIVERTY_ENDPOINTS: json }).RIVERTY_ENDPOINTS).toBe(json);
+    expect(() => parseEnv({ RIVERTY_ENDPOINTS: '{"sandbox":{"baseUrl":"nope"}}' })).toThrow(/^Invalid environment: RIVERTY_ENDPOINTS must be JSON like/);
+  });
 });

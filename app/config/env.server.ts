@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { rivertyEnvironments } from "#adapters/partners/riverty/adapter";
 
 /**
  * The one place that reads process.env. Web, worker and CLI all parse the same schema,
@@ -69,6 +70,20 @@ const schema = z
     ),
     /** Sender address of reminder e-mails (the sender name is the shop's). */
     MAIL_FROM: optionalString.pipe(z.email("must be an e-mail address").default("mahnwerk@localhost")),
+    /** Riverty's hosts per environment, as JSON (adapters/partners/riverty/adapter.ts rivertyEnvironments). */
+    RIVERTY_ENDPOINTS: optionalString.pipe(
+      z
+        .string()
+        .refine((v) => {
+          try {
+            rivertyEnvironments(v);
+            return true;
+          } catch {
+            return false;
+          }
+        }, 'must be JSON like {"sandbox":{"baseUrl":"https://…","authUrl":"https://…/oauth/token"}}')
+        .optional(),
+    ),
     /** Optional JSON file of extra base-rate entries (app/services/base-rates.server.ts). */
     BASE_RATES_FILE: optionalString,
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

@@ -48,6 +48,7 @@ export async function migrateDatabase(options: OpenOptions, database: Database):
   try {
     if (options.engine === "pglite") {
       await migratePglite(database.db as Parameters<typeof migratePglite>[0], { migrationsFolder: MIGRATIONS_DIR });
+      await database.db.execute(sql`select mahnwerk_fence_tenant_tables()`);
       return;
     }
     // A single-connection client so the session advisory lock and the migration share one session:
@@ -56,6 +57,8 @@ export async function migrateDatabase(options: OpenOptions, database: Database):
     try {
       await client`select pg_advisory_lock(hashtext('mahnwerk:migrations'))`;
       await migratePostgres(drizzlePostgres(client), { migrationsFolder: MIGRATIONS_DIR });
+      // Row-level security on every tenant table, also on those later migrations add (drizzle/0005, ADR 006).
+      await client`select mahnwerk_fence_tenant_tables()`;
       await client`select pg_advisory_unlock(hashtext('mahnwerk:migrations'))`;
     } finally {
       await client.end({ timeout: 5 });

@@ -13,6 +13,7 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
+import { CASE_STATUSES } from "../domain/case/status";
 
 /*
  * The whole schema in one place. Conventions: money is `*_minor bigint` + `currency char(3)`,
@@ -146,6 +147,15 @@ export const cases = pgTable(
     orderName: text("order_name").notNull(),
     customerFirstName: text("customer_first_name"),
     customerLastName: text("customer_last_name"),
+    /*
+     * Derived by PostgreSQL for the list's sort and search, so that they are plain columns: under row-level security
+     * (app/db/tenant.server.ts) only leakproof conditions become index conditions, and array_position(), lower() and
+     * LIKE are not — comparisons of plain columns are. See docs/performance.md.
+     */
+    statusRank: integer("status_rank").generatedAlwaysAs(sql`array_position(array[${sql.raw(CASE_STATUSES.map((s) => `'${s}'`).join(","))}]::text[], status)`),
+    searchOrderName: text("search_order_name").generatedAlwaysAs(sql`lower(order_name)`),
+    searchFirstName: text("search_first_name").generatedAlwaysAs(sql`lower(customer_first_name)`),
+    searchLastName: text("search_last_name").generatedAlwaysAs(sql`lower(customer_last_name)`),
     /** The full projection of the case's events (app/domain); the columns above are indexed copies. */
     state: jsonb("state").notNull(),
     version: integer("version").notNull().default(0),
@@ -156,6 +166,17 @@ export const cases = pgTable(
     uniqueIndex("cases_shop_order_kind_key").on(t.shopId, t.orderId, t.kind),
     index("cases_shop_created_idx").on(t.shopId, t.createdAt, t.id),
     index("cases_shop_status_created_idx").on(t.shopId, t.status, t.createdAt, t.id),
+    // Every sort of the list, alone and inside a status tab: keyset pages walk an index, the first as the 200th.
+    index("cases_shop_due_idx").on(t.shopId, t.dueDate, t.id),
+    index("cases_shop_status_due_idx").on(t.shopId, t.status, t.dueDate, t.id),
+    index("cases_shop_amount_idx").on(t.shopId, t.outstandingMinor, t.id),
+    index("cases_shop_status_amount_idx").on(t.shopId, t.status, t.outstandingMinor, t.id),
+    index("cases_shop_rank_idx").on(t.shopId, t.statusRank, t.id),
+    // Prefix search (order number, customer names): byte-wise ranges on the lower-cased copies.
+    index("cases_shop_search_order_idx").on(t.shopId, t.searchOrderName.op("text_pattern_ops")),
+    index("cases_shop_search_first_idx").on(t.shopId, t.searchFirstName.op("text_pattern_ops")),
+    index("cases_shop_search_last_idx").on(t.shopId, t.searchLastName.op("text_pattern_ops")),
+    index("cases_shop_platform_order_idx").on(t.shopId, t.platformOrderId),
     index("cases_next_action_idx").on(t.nextActionAt).where(sql`${t.status} = 'running'`),
   ],
 );
@@ -175,6 +196,8 @@ export const caseEvents = pgTable(
     type: text("type").notNull(),
     actorType: text("actor_type").notNull(),
     actorId: text("actor_id").notNull(),
+    /** The staff member's name as the platform reported it at the time (null for non-staff actors or unknown). */
+    actorName: text("actor_name"),
     reason: text("reason"),
     data: jsonb("data").notNull().default(sql`'{}'::jsonb`),
     sourceId: text("source_id"),
@@ -370,12 +393,37 @@ export const staffSessions = pgTable(
       .notNull()
       .references(() => shops.id, { onDelete: "cascade" }),
     email: text("email"),
+    /** Who signed in: "wp:<user id>" from wp-admin, "email:<address>" by e-mailed link; their name when known. */
+    staffId: text("staff_id"),
+    staffName: text("staff_name"),
     /** sha256 of the session cookie's value. */
     sessionHash: text("session_hash").notNull(),
     expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex("staff_sessions_hash_key").on(t.sessionHash)],
+);
+
+/**
+ * WooCommerce staff the store itself vouched for: every signed wp-admin link names its WordPress user. Only their
+ * addresses may ask for an e-mailed sign-in link, and only while their last wp-admin sign-in is recent.
+ */
+export const staffMembers = pgTable(
+  "staff_members",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    shopId: uuid("shop_id")
+      .notNull()
+      .references(() => shops.id, { onDelete: "cascade" }),
+    /** "wp:<WordPress user id>". */
+    staffId: text("staff_id").notNull(),
+    name: text("name"),
+    /** Lower-cased. */
+    email: text("email"),
+    lastWpAdminSignInAt: timestamp("last_wp_admin_sign_in_at", { withTimezone: true }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("staff_members_shop_staff_key").on(t.shopId, t.staffId), index("staff_members_email_idx").on(t.email)],
 );
 
 /** Import of a shop's open invoice orders (Shopify or WooCommerce): resumable, its progress shown in the tab. */
@@ -387,8 +435,14 @@ export const orderImports = pgTable(
       .notNull()
       .references(() => shops.id, { onDelete: "cascade" }),
     status: text("status", { enum: ["running", "done", "failed"] }).notNull().default("running"),
-    /** Where to resume: a GraphQL end cursor, a bulk operation id, or a WooCommerce page number. */
+    /** How the orders are read: GraphQL pages, or (large Shopify shops) one bulk operation's JSONL file. */
+    mode: text("mode", { enum: ["pages", "bulk"] }).notNull().default("pages"),
+    /** Where to resume: a GraphQL end cursor, the JSONL lines already applied, or a WooCommerce page number. */
     cursor: text("cursor"),
+    /** The Shopify bulk operation this import reads (gid), once started; polled by id after any restart. */
+    bulkOperationId: text("bulk_operation_id"),
+    /** Bulk operations started for this import (a failed one is retried once, then pages take over). */
+    attempts: integer("attempts").notNull().default(0),
     processed: integer("processed").notNull().default(0),
     total: integer("total"),
     error: text("error"),
@@ -412,6 +466,7 @@ export const bulkRuns = pgTable(
     reason: text("reason").notNull(),
     actorType: text("actor_type").notNull(),
     actorId: text("actor_id").notNull(),
+    actorName: text("actor_name"),
     status: text("status", { enum: ["queued", "running", "done", "failed"] }).notNull().default("queued"),
     total: integer("total"),
     succeeded: integer("succeeded").notNull().default(0),

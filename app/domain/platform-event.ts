@@ -228,6 +228,16 @@ export interface PrivacyShopRedactEvent extends PlatformEventBase {
   type: "privacy.shop_redact";
 }
 
+/** Shopify's bulk_operations/finish: an operation we started ended (completed, failed or canceled). */
+export interface BulkOperationFinishedEvent extends PlatformEventBase {
+  type: "bulk_operation.finished";
+  /** gid://shopify/BulkOperation/… */
+  operationId: string;
+  /** As Shopify sent it (lower-case, e.g. "completed"); the import reads the authoritative state by id. */
+  status: string;
+  errorCode: string | null;
+}
+
 export type PlatformEvent =
   | OrderUpsertedEvent
   | OrderPaidEvent
@@ -241,7 +251,8 @@ export type PlatformEvent =
   | AppUninstalledEvent
   | PrivacyCustomerDataRequestEvent
   | PrivacyCustomerRedactEvent
-  | PrivacyShopRedactEvent;
+  | PrivacyShopRedactEvent
+  | BulkOperationFinishedEvent;
 
 export type PlatformEventType = PlatformEvent["type"];
 
@@ -273,6 +284,7 @@ export function platformOrderIdOf(event: PlatformEvent): string | null {
     case "privacy.customer_data_request":
     case "privacy.customer_redact":
     case "privacy.shop_redact":
+    case "bulk_operation.finished":
       return null;
   }
 }

@@ -12,6 +12,8 @@ export const DEFAULT_INVOICE_METHODS = {
 export const AUTO_HANDOVER_PRESETS = [100, 200, 500, 1_000, 10_000] as const;
 
 const days = z.number().int().min(1).max(365);
+/** No line breaks or other control characters (header injection), no angle brackets (a name that looks like an address). */
+const SINGLE_LINE = /^[^\p{Cc}<>]*$/u;
 const fee = z.number().int().min(0).max(100_000);
 
 export const settingsSchema = z.object({
@@ -41,6 +43,28 @@ export const settingsSchema = z.object({
   writeBack: z
     .object({ tags: z.boolean(), metafield: z.boolean(), markAsPaid: z.boolean() })
     .default({ tags: true, metafield: true, markAsPaid: false }),
+  /**
+   * Who reminder e-mails come from: the display name only, the address is always our MAIL_FROM (a shop's own domain
+   * would fail SPF/DMARC from our servers). Replies go to replyTo. Empty name: the shop's name.
+   */
+  sender: z
+    .object({ name: z.string().trim().max(100).regex(SINGLE_LINE), replyTo: z.email().max(254).nullable() })
+    .default({ name: "", replyTo: null }),
+  /** The shop's postal address and contact: the sender of a reminder letter and the creditor of a claim. */
+  address: z
+    .object({
+      company: z.string().trim().min(1).max(200).regex(SINGLE_LINE),
+      street: z.string().trim().min(1).max(200).regex(SINGLE_LINE),
+      postalCode: z.string().trim().min(1).max(20).regex(SINGLE_LINE),
+      city: z.string().trim().min(1).max(100).regex(SINGLE_LINE),
+      countryCode: z.string().regex(/^[A-Z]{2}$/),
+      email: z.email().max(254),
+      phone: z.string().trim().max(40).regex(/^[0-9+()/. -]*$/).nullable(),
+    })
+    .nullable()
+    .default(null),
+  /** §288 Abs. 5 BGB: charge business debtors the €40 flat fee once per claim. Off unless the shop turns it on. */
+  flatFeeB2B: z.boolean().default(false),
   /** Overrides of the default reminder texts, per level and language. */
   reminderTexts: z
     .record(z.string(), z.object({ subject: z.string().max(200), body: z.string().max(10_000) }))

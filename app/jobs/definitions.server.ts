@@ -13,6 +13,7 @@ import { sweepOutbox } from "#app/services/outbox.server";
 import { partnerAccountsToSync, recallHandler, reportPaymentHandler, submitClaimHandler, syncPartnerFeed } from "#app/services/partners.server";
 import { applyPlatformEvents } from "#app/services/platform-events.server";
 import { reminderHandler } from "#app/services/reminders.server";
+import { shopsWithRunningBulkImports, withBulkFinishSignal } from "#app/services/shopify-bulk-import.server";
 import { importShopifyOrders, reconcileShopifyOrders, shopifyWriteBackHandler } from "#app/services/shopify-sync.server";
 import { wooWriteBack } from "#app/services/woo-write-back.server";
 import { getShopify, SHOPIFY_IMPORT_JOB, shopifyAdminFor } from "#app/shopify.server";
@@ -33,7 +34,9 @@ export const jobDefinitions: JobDefinition<any>[] = [
     name: INBOX_PROCESS_JOB,
     parse: (data) => inboxJob.parse(data),
     handle: async ({ inboxId }: z.infer<typeof inboxJob>) => {
-      await processInboxDelivery(await getDb(), inboxId, { apply: applyPlatformEvents, now: new Date() });
+      // bulk_operations/finish queues the shop's import at once (the sweep below would find it within a minute).
+      const apply = withBulkFinishSignal(applyPlatformEvents, (shopId) => enqueue(SHOPIFY_IMPORT_JOB, { shopId }, { singletonKey: shopId }));
+      await processInboxDelivery(await getDb(), inboxId, { apply, now: new Date() });
     },
     batchSize: 5,
   },
@@ -67,7 +70,8 @@ export const jobDefinitions: JobDefinition<any>[] = [
     queue: { retryLimit: 2, expireInSeconds: 30 * 60 },
   },
   {
-    // The open invoice orders of a newly installed shop; resumes where a crashed run stopped.
+    // The open invoice orders of a newly installed shop; resumes where a crashed run stopped. A bulk import returns
+    // while Shopify's operation runs; shopify.import.sweep (or the bulk_operations/finish webhook) brings it back.
     name: SHOPIFY_IMPORT_JOB,
     parse: (data) => z.object({ shopId: z.uuid() }).parse(data),
     handle: async ({ shopId }: { shopId: string }) => {
@@ -77,6 +81,19 @@ export const jobDefinitions: JobDefinition<any>[] = [
       await importShopifyOrders(db, shop, await shopifyAdminFor(shop.domain), new Date());
     },
     queue: { retryLimit: 10, expireInSeconds: 2 * 3600 },
+  },
+  {
+    // A bulk import waits for Shopify's operation: poll each running one every minute (also after any restart).
+    name: "shopify.import.sweep",
+    schedule: "* * * * *",
+    parse: () => ({}),
+    handle: async () => {
+      if (!getShopify()) return;
+      for (const shopId of await shopsWithRunningBulkImports(await getDb())) {
+        await enqueue(SHOPIFY_IMPORT_JOB, { shopId }, { singletonKey: shopId });
+      }
+    },
+    queue: { retryLimit: 0, expireInSeconds: 5 * 60 },
   },
   {
     // Shopify does not guarantee webhook delivery: every half hour, re-read what changed.

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, test } from "vitest";
+import { sql } from "drizzle-orm";
 import { z } from "zod";
 import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
 import { startJobs, type Jobs } from "./jobs.server";
@@ -62,5 +63,31 @@ describe.each(testEngines())("jobs on %s", (engine) => {
     await jobs.send("test.flaky", {});
     await done;
     expect(attempts).toBe(2);
+  });
+
+  test("a burst of batched sends is stored in a few inserts, every job once with the queue's settings; stop() writes what is pending", async () => {
+    database = await createTestDatabase(engine);
+    const started = await startJobs(database, [{ name: "test.burst", parse: (d) => d as object, handle: async () => {}, queue: { retryLimit: 7 } }], { work: false });
+    jobs = started;
+    const inserts: number[] = [];
+    const insert = started.boss.insert.bind(started.boss);
+    started.boss.insert = (name, batch, options) => {
+      inserts.push(batch.length);
+      return insert(name, batch, options);
+    };
+    await Promise.all(Array.from({ length: 40 }, (_, n) => started.sendBatched("test.burst", { n })));
+    expect(inserts.reduce((a, b) => a + b, 0)).toBe(40);
+    expect(inserts.length).toBeLessThan(40);
+    const stored = await started.boss.findJobs("test.burst");
+    expect(stored.map((job) => (job.data as { n: number }).n).sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, n) => n));
+    expect(new Set(stored.map((job) => job.retryLimit))).toEqual(new Set([7]));
+
+    const pending = started.sendBatched("test.burst", { n: 40 });
+    await started.stop();
+    jobs = undefined;
+    await pending;
+    const result = await database.db.execute(sql`select count(*)::int as n from pgboss.job where name = 'test.burst'`);
+    const rows = (Array.isArray(result) ? result : (result as unknown as { rows: { n: number }[] }).rows) as { n: number }[];
+    expect(rows[0]?.n).toBe(41);
   });
 });

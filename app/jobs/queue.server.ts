@@ -7,3 +7,13 @@ export async function enqueue(name: string, data: object, options?: { singletonK
   if (!jobs) throw new Error("background jobs are not started in this process");
   return jobs.send(name, data, options);
 }
+
+/**
+ * Queues a job in the next shared batch (Jobs.sendBatched): for hot paths where many requests queue the same kind of
+ * job at once. Resolves once stored.
+ */
+export async function enqueueBatched(name: string, data: object): Promise<void> {
+  const jobs = getSingleton<Jobs>("jobs");
+  if (!jobs) throw new Error("background jobs are not started in this process");
+  return jobs.sendBatched(name, data);
+}

@@ -41,6 +41,11 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 // Deliberately simple: one @, no whitespace or characters that would need quoting. The server decides the rest.
 const ADDRESS = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:"]+$/;
 
+/** The same check send() applies to a recipient, for code that stores an address to mail later. */
+export function isMailAddress(address: string): boolean {
+  return ADDRESS.test(address);
+}
+
 export const REMINDER_HEADER = "X-Mahnwerk-Reminder";
 
 /** `<mahnwerk.{hash of the key}@{sender domain}>`: deterministic, and no internal id leaks into the header. */

@@ -17,6 +17,7 @@ export const REMINDER_PLACEHOLDERS = [
   "originalDueDate",
   "fees",
   "interest",
+  "flatFee",
   "total",
   "paymentDeadline",
   "paymentInstructions",
@@ -35,6 +36,8 @@ export type ReminderData = {
   originalDueDate: LocalDate;
   fees: Money;
   interest: Money;
+  /** §288 Abs. 5 BGB flat fee, when the claim carries one; a line with {{flatFee}} is left out otherwise. */
+  flatFee?: Money;
   total: Money;
   paymentDeadline: LocalDate;
   /** Free text, may span lines (account holder, IBAN, reference). */
@@ -56,11 +59,13 @@ export type ReminderTemplateError = {
 const AMOUNTS_DE = `Offener Rechnungsbetrag: {{amount}}
 Mahngebühren: {{fees}}
 Verzugszinsen: {{interest}}
+Verzugspauschale (§ 288 Abs. 5 BGB): {{flatFee}}
 Zu zahlender Betrag: {{total}}`;
 
 const AMOUNTS_EN = `Outstanding invoice amount: {{amount}}
 Reminder fees: {{fees}}
 Default interest: {{interest}}
+Flat-rate default fee (§ 288(5) BGB): {{flatFee}}
 Amount due: {{total}}`;
 
 /**
@@ -213,12 +218,20 @@ function formattedValues(data: ReminderData, language: ReminderLanguage): Record
     originalDueDate: formatDate(data.originalDueDate, locale),
     fees: formatMoney(data.fees, locale),
     interest: formatMoney(data.interest, locale),
+    flatFee: data.flatFee ? formatMoney(data.flatFee, locale) : "",
     total: formatMoney(data.total, locale),
     paymentDeadline: formatDate(data.paymentDeadline, locale),
     paymentInstructions: data.paymentInstructions.replace(/\r\n?/g, "\n").trim(),
     shopName: data.shopName,
     shopContact: data.shopContact,
   };
+}
+
+function withoutFlatFeeLines(body: string): string {
+  return body
+    .split("\n")
+    .filter((line) => !/\{\{\s*flatFee\s*\}\}/.test(line))
+    .join("\n");
 }
 
 const HTML_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
@@ -270,7 +283,8 @@ export function renderReminder(input: RenderReminderInput): Result<RenderedRemin
   if (!valid.ok) return valid;
 
   const values = formattedValues(input.data, input.language);
-  const body = template.body.replace(/\r\n?/g, "\n");
+  // Consumers (and shops that do not charge it) never read a flat-fee line, not even one of 0,00 €.
+  const body = input.data.flatFee ? template.body.replace(/\r\n?/g, "\n") : withoutFlatFeeLines(template.body.replace(/\r\n?/g, "\n"));
   // A line break in a header value would end the header; the subject is one line whatever the data holds.
   const subject = fill(template.subject, values, (s) => s).replace(/\s*[\r\n]+\s*/g, " ").trim();
   const text = fill(body, values, (s) => s).trim();

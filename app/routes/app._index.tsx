@@ -23,7 +23,6 @@ import { z } from "zod";
 import { ActionResultBanner, type ActionFailure } from "#app/components/action-result-banner";
 import { CaseStatusBadge } from "#app/components/case-status-badge";
 import { ReasonModal } from "#app/components/reason-modal";
-import { getDb } from "#app/db/db.server";
 import { CASE_STATUSES } from "#app/domain/case/status";
 import { allowedManualActions } from "#app/domain/case/transitions";
 import type { MessageKey } from "#app/i18n/i18n";
@@ -38,20 +37,17 @@ import { requireShopContext } from "#app/services/shop-context.server";
 import { daysOverdue, formatDate, formatMinor, inputToMinor, minorToInput, withLocale } from "#app/utils/format";
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const { shop } = await requireShopContext(request);
+  const { shop, tenant } = await requireShopContext(request);
   const url = new URL(request.url);
   const parsed = caseListQuerySchema.safeParse(Object.fromEntries(url.searchParams));
   // A hand-edited or outdated link shows the unfiltered list with a notice instead of an error page.
   const query = parsed.success ? parsed.data : caseListQuerySchema.parse({});
-  const db = await getDb();
   const now = new Date();
   const context = { timeZone: shop.timezone, now };
   const { status: _status, ...countQuery } = query;
-  const [page, counts, importRun] = await Promise.all([
-    listCases(db, shop.id, query, context),
-    countCasesByStatus(db, shop.id, countQuery, context),
-    latestImport(db, shop.id),
-  ]);
+  const [page, counts, importRun] = await tenant((db) =>
+    Promise.all([listCases(db, shop.id, query, context), countCasesByStatus(db, shop.id, countQuery, context), latestImport(db, shop.id)]),
+  );
   const fmt = new Intl.DateTimeFormat("en-CA", { timeZone: shop.timezone, year: "numeric", month: "2-digit", day: "2-digit" });
   return {
     invalidFilter: !parsed.success,
@@ -86,7 +82,7 @@ const actionSchema = z.discriminatedUnion("scope", [
 ]);
 
 export async function action({ request }: ActionFunctionArgs) {
-  const { shop } = await requireShopContext(request);
+  const { shop, staff, tenant } = await requireShopContext(request);
   const form = await request.formData();
   const parsed = actionSchema.safeParse({
     scope: form.get("scope"),
@@ -99,16 +95,17 @@ export async function action({ request }: ActionFunctionArgs) {
     const reasonIssue = parsed.error.issues.find((i) => i.path[0] === "reason");
     return { ok: false as const, reasonError: reasonIssue ? (reasonIssue.code === "too_big" ? "action.reasonTooLong" : "action.reasonRequired") : "action.invalid" };
   }
-  const db = await getDb();
-  const actor = { type: "staff" as const, id: "admin" };
+  const actor = { type: "staff" as const, id: staff.id, name: staff.name };
   const now = new Date();
   if (parsed.data.scope === "selected") {
-    const result = await actOnCases(db, shop, { action: parsed.data.intent, caseIds: parsed.data.ids, reason: parsed.data.reason, actor, now });
+    const { intent, ids, reason } = parsed.data;
+    const result = await tenant((db) => actOnCases(db, shop, { action: intent, caseIds: ids, reason, actor, now }));
     return { ok: true as const, ...result };
   }
   const filter = caseListQuerySchema.safeParse(Object.fromEntries(new URLSearchParams(parsed.data.filter)));
   if (!filter.success) return { ok: false as const, reasonError: "action.invalid" };
-  const run = await createBulkRun(db, shop, { action: parsed.data.intent, reason: parsed.data.reason, query: filter.data, actor, now });
+  // Enqueued after the scope's transaction committed, so the job finds the run.
+  const run = await tenant((db) => createBulkRun(db, shop, { action: parsed.data.intent, reason: parsed.data.reason, query: filter.data, actor, now }));
   await enqueue(BULK_RUN_JOB, { runId: run.id }, { singletonKey: run.id });
   return redirect(withLocale(`/app/bulk/${run.id}`, parsed.data.filter));
 }

@@ -4,7 +4,6 @@ import { Badge, BlockStack, Card, InlineGrid, Layout, Page, ProgressBar, Text } 
 import { useEffect } from "react";
 import { ActionResultBanner } from "#app/components/action-result-banner";
 import { Field } from "#app/components/field";
-import { getDb } from "#app/db/db.server";
 import type { MessageKey } from "#app/i18n/i18n";
 import { useLocale, useT } from "#app/i18n/react";
 import { getBulkRun } from "#app/services/bulk-runs.server";
@@ -12,8 +11,8 @@ import { requireShopContext } from "#app/services/shop-context.server";
 import { formatDate, formatMinor, withLocale } from "#app/utils/format";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { shop } = await requireShopContext(request);
-  const run = await getBulkRun(await getDb(), shop.id, params.runId ?? "");
+  const { shop, tenant } = await requireShopContext(request);
+  const run = await tenant((db) => getBulkRun(db, shop.id, params.runId ?? ""));
   if (!run) throw new Response("Not found", { status: 404 });
   const filter = run.filter as Record<string, unknown>;
   return {

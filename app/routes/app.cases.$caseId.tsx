@@ -18,7 +18,6 @@ import { useFailureText } from "#app/components/action-result-banner";
 import { CaseStatusBadge } from "#app/components/case-status-badge";
 import { Field } from "#app/components/field";
 import { ReasonModal } from "#app/components/reason-modal";
-import { getDb } from "#app/db/db.server";
 import type { MessageKey } from "#app/i18n/i18n";
 import { useLocale, useT } from "#app/i18n/react";
 import { caseDetail, runCaseAction } from "#app/services/case-page.server";
@@ -26,20 +25,22 @@ import { requireShopContext } from "#app/services/shop-context.server";
 import { formatDate, formatMinor, withLocale } from "#app/utils/format";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { shop } = await requireShopContext(request);
-  const detail = await caseDetail(await getDb(), shop, params.caseId ?? "");
+  const { shop, tenant } = await requireShopContext(request);
+  const detail = await tenant((db) => caseDetail(db, shop, params.caseId ?? ""));
   if (!detail) throw new Response("Not found", { status: 404 });
   return detail;
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const { shop } = await requireShopContext(request);
+  const { shop, staff, tenant } = await requireShopContext(request);
   const form = await request.formData();
-  return runCaseAction(await getDb(), shop, params.caseId ?? "", {
-    intent: String(form.get("intent") ?? ""),
-    reason: String(form.get("reason") ?? ""),
-    actor: { type: "staff", id: "admin" },
-  });
+  return tenant((db) =>
+    runCaseAction(db, shop, params.caseId ?? "", {
+      intent: String(form.get("intent") ?? ""),
+      reason: String(form.get("reason") ?? ""),
+      actor: { type: "staff", id: staff.id, name: staff.name },
+    }),
+  );
 }
 
 export default function CasePage() {
@@ -113,6 +114,7 @@ export default function CasePage() {
                   <Field label={t("case.outstanding")} value={money(c.outstandingMinor)} />
                   {c.feesMinor > 0 ? <Field label={t("case.fees")} value={money(c.feesMinor)} /> : null}
                   {c.interestMinor > 0 ? <Field label={t("case.interest")} value={money(c.interestMinor)} /> : null}
+                  {c.flatFeeMinor > 0 ? <Field label={t("case.flatFee")} value={money(c.flatFeeMinor)} /> : null}
                   {c.overpaymentMinor > 0 ? <Field label={t("case.overpayment")} value={money(c.overpaymentMinor)} /> : null}
                   <Field label={t("case.dueDate")} value={formatDate(c.dueDate, intl)} />
                   <Field label={t("case.level")} value={t((c.dunningLevel ? `level.${c.dunningLevel}` : "level.none") as MessageKey)} />
@@ -141,7 +143,7 @@ export default function CasePage() {
                           {e.detail.automatic ? <Badge>{t("case.automatic")}</Badge> : null}
                         </InlineStack>
                         <Text as="span" tone="subdued">
-                          <time dateTime={e.occurredAt}>{timeFormat.format(new Date(e.occurredAt))}</time> · {t(`actor.${e.actorType}` as MessageKey)}: {e.actorId}
+                          <time dateTime={e.occurredAt}>{timeFormat.format(new Date(e.occurredAt))}</time> · {t(`actor.${e.actorType}` as MessageKey)}: {e.actorName ? `${e.actorName} (${e.actorId})` : e.actorId}
                         </Text>
                         {e.reason ? <Text as="p">{t("case.reasonLabel", { reason: e.reason })}</Text> : null}
                         {e.detail.reasons.length > 0 ? (
@@ -193,6 +195,15 @@ export default function CasePage() {
                       </List.Item>
                     ))}
                   </List>
+                )}
+                {data.letter.available ? (
+                  <Link url={withLocale(`/app/cases/${c.id}/letter.pdf`, params)} target="_blank" accessibilityLabel={t("case.letter.help", { level: t(`level.${data.letter.level}` as MessageKey) })}>
+                    {t("case.letter")}
+                  </Link>
+                ) : (
+                  <Text as="p" tone="subdued">
+                    {t("case.letter.needsAddress")}
+                  </Text>
                 )}
               </BlockStack>
             </Card>

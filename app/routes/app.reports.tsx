@@ -2,7 +2,6 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData, useSearchParams } from "@remix-run/react";
 import { BlockStack, Card, DataTable, InlineGrid, Layout, Page, Text } from "@shopify/polaris";
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
-import { getDb } from "#app/db/db.server";
 import { CASE_STATUSES } from "#app/domain/case/status";
 import type { MessageKey } from "#app/i18n/i18n";
 import { useLocale, useT } from "#app/i18n/react";
@@ -11,8 +10,8 @@ import { requireShopContext } from "#app/services/shop-context.server";
 import { formatMinor, withLocale } from "#app/utils/format";
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const { shop } = await requireShopContext(request);
-  return { report: await buildReport(await getDb(), shop, new Date()) };
+  const { shop, tenant } = await requireShopContext(request);
+  return { report: await tenant((db) => buildReport(db, shop, new Date())) };
 }
 
 /** Polaris' data-visualisation palette (SVG presentation attributes cannot read CSS variables). */

@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import {
+  Badge,
   Banner,
   BlockStack,
   Box,
@@ -20,8 +21,7 @@ import {
   TextField,
   type TextFieldProps,
 } from "@shopify/polaris";
-import { useState } from "react";
-import { getDb } from "#app/db/db.server";
+import { useRef, useState } from "react";
 import { DUNNING_LEVELS } from "#app/domain/case/status";
 import { DUNNING_OPTION_LOCK_DAYS } from "#app/domain/policies";
 import { AUTO_HANDOVER_PRESETS, type Settings } from "#app/domain/settings";
@@ -29,32 +29,43 @@ import type { MessageKey } from "#app/i18n/i18n";
 import { useLocale, useT } from "#app/i18n/react";
 import { DEFAULT_REMINDER_TEXTS, previewReminder, REMINDER_LANGUAGES, REMINDER_PLACEHOLDERS, reminderTextKey, type ReminderLanguage } from "#app/mail/reminder-templates";
 import { dunningOptionUnlocksAt, getSettings, saveSettingsForm, type FieldErrors } from "#app/services/settings.server";
+import { getEnv } from "#app/config/env.server";
+import { partnerEndpointSources, partnerSettingsView, savePartnerForm, testPartnerForm, type PartnerSettingsView } from "#app/services/partner-settings.server";
 import { requireShopContext } from "#app/services/shop-context.server";
 import { formatDate, formatMinor, minorToInput } from "#app/utils/format";
 import { toLocalDate } from "#app/domain/dates";
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const { shop } = await requireShopContext(request);
-  const settings = await getSettings(await getDb(), shop.id);
+  const { shop, tenant } = await requireShopContext(request);
+  const settings = await tenant((db) => getSettings(db, shop.id));
+  const partner = await tenant((db) => partnerSettingsView(db, shop.id, partnerEndpointSources()));
   const unlocksAt = dunningOptionUnlocksAt(settings, new Date());
   return {
     settings,
+    partner,
+    mailFrom: getEnv().MAIL_FROM,
     shop: { name: shop.name, currency: shop.currency, platform: shop.platform },
     dunningOptionUnlocksOn: unlocksAt ? toLocalDate(unlocksAt, shop.timezone) : null,
   };
 }
 
 export async function action({ request }: ActionFunctionArgs) {
-  const { shop } = await requireShopContext(request);
+  const { shop, staff, tenant } = await requireShopContext(request);
   const form = await request.formData();
-  return saveSettingsForm(await getDb(), shop, form, { changedBy: "staff:admin", now: new Date() });
+  // The partner section is its own form: its credentials live apart from the versioned settings.
+  const intent = form.get("intent");
+  if (intent === "savePartner") return tenant((db) => savePartnerForm(db, shop.id, form, partnerEndpointSources()));
+  if (intent === "testPartner") return testPartnerForm(tenant, shop.id, form, partnerEndpointSources());
+  return tenant((db) => saveSettingsForm(db, shop, form, { changedBy: `staff:${staff.id}`, now: new Date() }));
 }
 
 type Level = (typeof DUNNING_LEVELS)[number];
 
 export default function SettingsPage() {
-  const { settings, shop, dunningOptionUnlocksOn } = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>();
+  const { settings, shop, dunningOptionUnlocksOn, partner, mailFrom } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const result = actionData && !("intent" in actionData) ? actionData : undefined;
+  const partnerResult = actionData && "intent" in actionData ? actionData : undefined;
   const navigation = useNavigation();
   const t = useT();
   const { intl } = useLocale();
@@ -147,6 +158,7 @@ export default function SettingsPage() {
                   />
                 ))}
               </InlineGrid>
+              <CheckboxField name="flatFeeB2B" label={t("settings.flatFeeB2B")} checked={settings.flatFeeB2B} help={t("settings.flatFeeB2B.help")} />
             </FormLayout>
           </Section>
 
@@ -200,6 +212,17 @@ export default function SettingsPage() {
             </BlockStack>
           </Section>
 
+          <Section title={t("settings.section.sender")} description={t("settings.section.sender.help", { address: mailFrom })}>
+            <FormLayout>
+              <FormField label={t("settings.sender.name")} name="sender.name" defaultValue={settings.sender.name} autoComplete="organization" maxLength={100} helpText={t("settings.sender.name.help", { shop: shop.name })} error={err("sender.name")} />
+              <FormField label={t("settings.sender.replyTo")} name="sender.replyTo" type="email" defaultValue={settings.sender.replyTo ?? ""} autoComplete="email" helpText={t("settings.sender.replyTo.help")} error={err("sender.replyTo")} />
+            </FormLayout>
+          </Section>
+
+          <Section title={t("settings.section.address")} description={t("settings.section.address.help")}>
+            <AddressFields address={settings.address} err={err} />
+          </Section>
+
           <Section title={t("settings.section.texts")} description={t("settings.section.texts.help", { placeholders: REMINDER_PLACEHOLDERS.map((p) => `{{${p}}}`).join(" ") })}>
             <ReminderTexts settings={settings} shopName={shop.name} err={err} />
           </Section>
@@ -223,7 +246,125 @@ export default function SettingsPage() {
           </Layout.Section>
         </Layout>
       </Form>
+      <PartnerSection partner={partner} result={partnerResult} formatError={formatError} />
     </Page>
+  );
+}
+
+/** Countries offered for the shop's address (where German-speaking shops sit and sell); a stored other one stays. */
+const ADDRESS_COUNTRIES = ["DE", "AT", "CH", "LI", "LU", "BE", "NL", "FR", "IT", "DK", "PL", "CZ", "ES", "SE"];
+
+function AddressFields({ address, err }: { address: Settings["address"]; err: (field: string) => string | undefined }) {
+  const t = useT();
+  const { intl } = useLocale();
+  const [country, setCountry] = useState(address?.countryCode ?? "DE");
+  const names = new Intl.DisplayNames([intl], { type: "region" });
+  const codes = ADDRESS_COUNTRIES.includes(country) ? ADDRESS_COUNTRIES : [...ADDRESS_COUNTRIES, country];
+  return (
+    <FormLayout>
+      <FormField label={t("settings.address.company")} name="address.company" defaultValue={address?.company ?? ""} autoComplete="organization" error={err("address.company")} />
+      <FormField label={t("settings.address.street")} name="address.street" defaultValue={address?.street ?? ""} autoComplete="address-line1" error={err("address.street")} />
+      <InlineGrid columns={{ xs: 1, sm: "1fr 2fr" }} gap="300">
+        <FormField label={t("settings.address.postalCode")} name="address.postalCode" defaultValue={address?.postalCode ?? ""} autoComplete="postal-code" error={err("address.postalCode")} />
+        <FormField label={t("settings.address.city")} name="address.city" defaultValue={address?.city ?? ""} autoComplete="address-level2" error={err("address.city")} />
+      </InlineGrid>
+      <Select label={t("settings.address.countryCode")} name="address.countryCode" value={country} onChange={setCountry} options={codes.map((code) => ({ value: code, label: names.of(code) ?? code }))} error={err("address.countryCode")} />
+      <InlineGrid columns={{ xs: 1, sm: 2 }} gap="300">
+        <FormField label={t("settings.address.email")} name="address.email" type="email" defaultValue={address?.email ?? ""} autoComplete="email" error={err("address.email")} />
+        <FormField label={t("settings.address.phone")} name="address.phone" type="tel" defaultValue={address?.phone ?? ""} autoComplete="tel" error={err("address.phone")} />
+      </InlineGrid>
+    </FormLayout>
+  );
+}
+
+type PartnerResult = { intent: "partner"; ok: true; done: "saved" | "connected" } | { intent: "partner"; ok: false; errors: FieldErrors; failure?: string };
+
+/**
+ * Partner, environment and credentials in a form of their own. The secret is never sent to the browser: a stored one
+ * shows as "Stored" with a Replace button; left empty it is kept.
+ */
+function PartnerSection({ partner, result, formatError }: { partner: PartnerSettingsView; result: PartnerResult | undefined; formatError: (e: FieldErrors[string]) => string }) {
+  const t = useT();
+  const navigation = useNavigation();
+  const [choice, setChoice] = useState<string>(partner.partner ?? (partner.available.sandbox ? "sandbox" : "riverty"));
+  const [environment, setEnvironment] = useState<string>(partner.environment);
+  const [replacing, setReplacing] = useState(!partner.secretStored);
+  const intentRef = useRef<HTMLInputElement>(null);
+  const errors = result && !result.ok ? result.errors : {};
+  const err = (field: string) => (errors[field] ? formatError(errors[field]!) : undefined);
+  const busy = navigation.state === "submitting" ? navigation.formData?.get("intent") : null;
+  const envLabel = (env: "sandbox" | "production") => t(`settings.partner.environment.${env}`);
+  return (
+    <Form method="post">
+      <Layout>
+        <Section title={t("settings.section.partner")} description={t("settings.section.partner.help")}>
+          <FormLayout>
+            {result?.ok ? <Banner tone="success">{t(result.done === "saved" ? "settings.partner.saved" : "settings.partner.connected")}</Banner> : null}
+            {result && !result.ok && result.failure ? <Banner tone="critical">{t("settings.partner.failed", { reason: result.failure })}</Banner> : null}
+            <Select
+              label={t("settings.partner")}
+              name="partner"
+              value={choice}
+              onChange={setChoice}
+              options={[
+                { label: t("settings.partner.sandbox"), value: "sandbox", disabled: !partner.available.sandbox },
+                { label: t("settings.partner.riverty"), value: "riverty" },
+              ]}
+              helpText={choice === "sandbox" ? t("settings.partner.sandboxHelp") : undefined}
+              error={err("partner.partner")}
+            />
+            {choice === "riverty" ? (
+              <>
+                <Select
+                  label={t("settings.partner.environment")}
+                  name="environment"
+                  value={environment}
+                  onChange={setEnvironment}
+                  options={(["sandbox", "production"] as const).map((env) => ({
+                    value: env,
+                    label: partner.available.riverty[env] ? envLabel(env) : t("settings.partner.environment.unavailable", { environment: envLabel(env) }),
+                    disabled: !partner.available.riverty[env],
+                  }))}
+                  error={err("partner.environment")}
+                />
+                <FormField label={t("settings.partner.clientId")} name="clientId" defaultValue={partner.clientId} autoComplete="off" error={err("partner.clientId")} />
+                {replacing ? (
+                  <FormField
+                    label={t("settings.partner.clientSecret")}
+                    name="clientSecret"
+                    type="password"
+                    defaultValue=""
+                    autoComplete="new-password"
+                    helpText={partner.secretStored ? t("settings.partner.secretKeep") : undefined}
+                    error={err("partner.clientSecret")}
+                  />
+                ) : (
+                  <BlockStack gap="100">
+                    <Text as="span">{t("settings.partner.clientSecret")}</Text>
+                    <InlineStack gap="200" blockAlign="center">
+                      <Badge tone="success">{t("settings.partner.secretStored")}</Badge>
+                      <Button variant="plain" onClick={() => setReplacing(true)}>
+                        {t("settings.partner.replaceSecret")}
+                      </Button>
+                    </InlineStack>
+                  </BlockStack>
+                )}
+              </>
+            ) : null}
+            <InlineStack gap="200" align="end">
+              {/* Polaris buttons carry no name/value: the clicked one sets the intent just before the form submits. */}
+              <input type="hidden" name="intent" ref={intentRef} defaultValue="savePartner" />
+              <Button submit onClick={() => intentRef.current && (intentRef.current.value = "testPartner")} loading={busy === "testPartner"}>
+                {t("settings.partner.test")}
+              </Button>
+              <Button submit onClick={() => intentRef.current && (intentRef.current.value = "savePartner")} variant="primary" loading={busy === "savePartner"}>
+                {t("settings.partner.save")}
+              </Button>
+            </InlineStack>
+          </FormLayout>
+        </Section>
+      </Layout>
+    </Form>
   );
 }
 

@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { getEnv } from "#app/config/env.server";
 import { getDb } from "#app/db/db.server";
-import { enqueue } from "#app/jobs/queue.server";
+import { enqueueBatched } from "#app/jobs/queue.server";
 import { ingestShopifyWebhook, INBOX_PROCESS_JOB } from "#app/services/inbox.server";
 import { logger } from "#app/utils/logger.server";
 
@@ -12,7 +12,7 @@ export async function action({ request }: ActionFunctionArgs) {
   const db = await getDb();
   const result = await ingestShopifyWebhook(db, request, {
     secret,
-    enqueue: (inboxId) => enqueue(INBOX_PROCESS_JOB, { inboxId }),
+    enqueue: (inboxId) => enqueueBatched(INBOX_PROCESS_JOB, { inboxId }),
   });
   logger.info(
     { topic: request.headers.get("x-shopify-topic"), shop: request.headers.get("x-shopify-shop-domain"), webhookId: request.headers.get("x-shopify-webhook-id"), outcome: result.outcome },

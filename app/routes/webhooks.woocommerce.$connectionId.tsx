@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { getDb } from "#app/db/db.server";
-import { enqueue } from "#app/jobs/queue.server";
+import { enqueueBatched } from "#app/jobs/queue.server";
 import { INBOX_PROCESS_JOB } from "#app/services/inbox.server";
 import { wooSecretsKey } from "#app/services/woo-connections.server";
 import { ingestWooWebhook } from "#app/services/woo-inbox.server";
@@ -14,7 +14,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const db = await getDb();
   const result = await ingestWooWebhook(db, request, params.connectionId ?? "", {
     key,
-    enqueue: (inboxId) => enqueue(INBOX_PROCESS_JOB, { inboxId }),
+    enqueue: (inboxId) => enqueueBatched(INBOX_PROCESS_JOB, { inboxId }),
   });
   logger.info(
     {

@@ -1,13 +1,11 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { AppProvider, Banner, BlockStack, Button, Card, FormLayout, Layout, Page, Text, TextField } from "@shopify/polaris";
-import polarisDe from "@shopify/polaris/locales/de.json";
-import polarisEn from "@shopify/polaris/locales/en.json";
+import { Banner, BlockStack, Button, Card, FormLayout, Layout, Link, Page, Text, TextField } from "@shopify/polaris";
 import { useState } from "react";
 import { z } from "zod";
 import { getDb } from "#app/db/db.server";
 import { pickLocale, type MessageKey } from "#app/i18n/i18n";
-import { I18nProvider, useT } from "#app/i18n/react";
+import { useT } from "#app/i18n/react";
 import { enqueue } from "#app/jobs/queue.server";
 import {
   completeConnection,
@@ -20,6 +18,7 @@ import {
   wooSecretsKey,
 } from "#app/services/woo-connections.server";
 import { hasStaffCookie, shopOfStaffSession } from "#app/services/woo-staff.server";
+import { StandalonePage } from "#app/components/standalone-page";
 
 /** Standalone page: connect a WooCommerce store (authorize flow or keys by hand), or disconnect it when signed in. */
 export async function loader({ request }: LoaderFunctionArgs) {
@@ -80,11 +79,9 @@ export async function action({ request }: ActionFunctionArgs): Promise<ActionRes
 export default function WooConnectPage() {
   const { locale } = useLoaderData<typeof loader>();
   return (
-    <AppProvider i18n={locale === "de" ? polarisDe : polarisEn}>
-      <I18nProvider locale={locale}>
-        <ConnectForms />
-      </I18nProvider>
-    </AppProvider>
+    <StandalonePage locale={locale}>
+      <ConnectForms />
+    </StandalonePage>
   );
 }
 
@@ -159,6 +156,11 @@ function ConnectForms() {
                 </FormLayout>
               </Form>
             </Card>
+            {connected ? null : (
+              <Text as="p">
+                <Link url="/woocommerce/login">{t("woo.connect.staffLogin")}</Link>
+              </Text>
+            )}
           </BlockStack>
         </Layout.Section>
       </Layout>

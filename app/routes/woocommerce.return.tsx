@@ -1,12 +1,11 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { AppProvider, Banner, BlockStack, Card, Page, Text } from "@shopify/polaris";
-import polarisDe from "@shopify/polaris/locales/de.json";
-import polarisEn from "@shopify/polaris/locales/en.json";
+import { Banner, BlockStack, Card, Page, Text } from "@shopify/polaris";
 import { getDb } from "#app/db/db.server";
 import { pickLocale } from "#app/i18n/i18n";
-import { I18nProvider, useT } from "#app/i18n/react";
+import { useT } from "#app/i18n/react";
 import { findConnection } from "#app/services/woo-connections.server";
+import { StandalonePage } from "#app/components/standalone-page";
 
 /**
  * Where WooCommerce sends the merchant after the authorize page (?success=1|0&user_id=<connection id>). The keys
@@ -33,11 +32,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export default function WooReturnPage() {
   const { locale } = useLoaderData<typeof loader>();
   return (
-    <AppProvider i18n={locale === "de" ? polarisDe : polarisEn}>
-      <I18nProvider locale={locale}>
-        <ReturnState />
-      </I18nProvider>
-    </AppProvider>
+    <StandalonePage locale={locale}>
+      <ReturnState />
+    </StandalonePage>
   );
 }
 

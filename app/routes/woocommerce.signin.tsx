@@ -6,7 +6,7 @@ import { wooSecretsKey } from "#app/services/woo-connections.server";
 import { createStaffSession, redeemWpAdminLink, staffCookie } from "#app/services/woo-staff.server";
 import { logger } from "#app/utils/logger.server";
 
-/** The wp-admin plugin's signed link (?c&t&n&s) → a staff session cookie for that store → the tab. */
+/** The wp-admin plugin's signed link (?c&t&n&u&s) → a staff session cookie for that store and user → the tab. */
 export async function loader({ request }: LoaderFunctionArgs) {
   const url = new URL(request.url);
   const t = translator(pickLocale(request.headers.get("accept-language")));
@@ -21,7 +21,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     logger.warn({ connectionId: url.searchParams.get("c"), code: result.error.code }, "woocommerce sign-in refused");
     return refuse(result.error.code === "invalid" ? 400 : 403);
   }
-  const session = await createStaffSession(db, result.value.shopId, now);
+  const session = await createStaffSession(db, result.value.shopId, result.value.staff, now);
   return redirect("/app", {
     headers: {
       "Set-Cookie": staffCookie(session.value, session.expiresAt, { secure: getEnv().NODE_ENV === "production" }),

@@ -1,10 +1,12 @@
 import type { Shop } from "#app/db/schema";
 import type { DbOrTx } from "#app/db/client.server";
+import { tenantScope, type TenantScope } from "#app/db/tenant.server";
 import { apiError } from "#app/utils/api-response.server";
 import { authenticateApiToken, type ApiTokenInfo } from "./api-tokens.server";
 import { RateLimiter } from "./rate-limit.server";
 
-export type ApiCaller = { shop: Shop; token: ApiTokenInfo; actor: { type: "support"; id: string } };
+/** tenant: the token's shop as a row-level-security scope; every query after authentication runs through it (ADR 006). */
+export type ApiCaller = { shop: Shop; token: ApiTokenInfo; actor: { type: "support"; id: string }; tenant: TenantScope };
 
 /** 120 requests per minute per token, per web process (a bucket in memory: cheap, and enough to stop a runaway script). */
 export const apiRateLimiter = new RateLimiter({ capacity: 120, refillPerSecond: 2 });
@@ -33,5 +35,5 @@ export async function requireApiCaller(
   if (options.write && resolved.token.role !== "support") {
     throw apiError("forbidden", "This token is read-only.", { role: resolved.token.role });
   }
-  return { ...resolved, actor: { type: "support", id: resolved.token.name || resolved.token.id } };
+  return { ...resolved, actor: { type: "support", id: resolved.token.name || resolved.token.id }, tenant: tenantScope(db, resolved.shop.id) };
 }

@@ -15,15 +15,18 @@ export async function apiListCases(db: Db, request: Request): Promise<Response> 
   const caller = await requireApiCaller(db, request, { write: false });
   const parsed = apiCaseListQuery.safeParse(Object.fromEntries(new URL(request.url).searchParams));
   if (!parsed.success) return apiError("invalid_request", "Invalid query parameters.", zodDetails(parsed.error));
-  const page = await listCases(db, caller.shop.id, { ...parsed.data, sort: "created", direction: "desc" });
+  const page = await caller.tenant((tx) => listCases(tx, caller.shop.id, { ...parsed.data, sort: "created", direction: "desc" }));
   return Response.json({ cases: page.cases.map(caseToJson), nextCursor: page.nextCursor });
 }
 
 export async function apiShowCase(db: Db, request: Request, caseId: string): Promise<Response> {
   const caller = await requireApiCaller(db, request, { write: false });
-  const row = await findCase(db, caller.shop.id, caseId);
-  if (!row) return apiError("not_found", "No such case.");
-  const events = await listCaseEvents(db, caller.shop.id, row.id);
+  const found = await caller.tenant(async (tx) => {
+    const row = await findCase(tx, caller.shop.id, caseId);
+    return row ? { row, events: await listCaseEvents(tx, caller.shop.id, row.id) } : null;
+  });
+  if (!found) return apiError("not_found", "No such case.");
+  const { row, events } = found;
   return Response.json({ case: { ...caseToJson(row), events: events.map(caseEventToJson) } });
 }
 
@@ -35,7 +38,7 @@ export async function apiCaseAction(db: Db, request: Request, caseId: string, ac
   const parsed = apiActionBody.safeParse(body.value);
   if (!parsed.success) return apiError("invalid_request", "Invalid request body.", zodDetails(parsed.error), { status: 422 });
   const input = { shopId: caller.shop.id, caseId, actor: caller.actor, reason: parsed.data.reason, now: new Date() };
-  const result = action === "start" ? await startCase(db, input) : await cancelCase(db, input);
+  const result = await caller.tenant((tx) => (action === "start" ? startCase(tx, input) : cancelCase(tx, input)));
   if (!result.ok) {
     if (result.error.code === "not_found") return apiError("not_found", "No such case.");
     return apiError("conflict", result.error.message, result.error.details ?? null);

@@ -96,6 +96,7 @@ export async function createBulkRun(
       reason: input.reason,
       actorType: input.actor.type,
       actorId: input.actor.id,
+      actorName: input.actor.name ?? null,
       total,
       createdAt: input.now,
     })
@@ -128,7 +129,7 @@ export async function runBulkRun(db: DbOrTx, runId: string, now: () => Date = ()
   const [shop] = await db.select().from(shops).where(eq(shops.id, initial.shopId)).limit(1);
   if (!shop) return null;
   await db.update(bulkRuns).set({ status: "running" }).where(eq(bulkRuns.id, runId));
-  const actor: Actor = { type: initial.actorType as Actor["type"], id: initial.actorId };
+  const actor: Actor = { type: initial.actorType as Actor["type"], id: initial.actorId, name: initial.actorName };
   const command = act(initial.action);
   const context = { timeZone: shop.timezone, now: initial.createdAt };
   for (;;) {

@@ -3,10 +3,12 @@ import type { DbOrTx } from "#app/db/client.server";
 import { orders, wooConnections, type Shop } from "#app/db/schema";
 import type { Actor } from "#app/domain/case/events";
 import { allowedManualActions } from "#app/domain/case/transitions";
+import { debtorKindOf, flatFeeOwed } from "#app/domain/dunning/interest";
 import { apiActionBody } from "./api-schemas";
 import { caseFromJson } from "./case-serialization";
 import { findCase, listCaseEvents } from "./case-read.server";
 import { cancelCase, startCase } from "./cases.server";
+import { getSettings } from "./settings.server";
 
 /** Everything the case page shows, for this shop only. */
 export async function caseDetail(db: DbOrTx, shop: Shop, caseId: string) {
@@ -30,8 +32,14 @@ export async function caseDetail(db: DbOrTx, shop: Shop, caseId: string) {
     feesMinor += money(data.fee) ?? money(data.fees) ?? 0;
     interestMinor += money(data.interest) ?? 0;
   }
+  const settings = await getSettings(db, shop.id);
+  // The flat fee is owed once the debtor is in default: like the reminders, from the second level on.
+  const inDefault = row.dunningLevel !== null && row.dunningLevel !== "reminder_1";
+  const flatFee = order ? flatFeeOwed({ debtor: debtorKindOf(order), enabled: settings.flatFeeB2B, currency: row.currency, inDefault }) : null;
   return {
     timezone: shop.timezone,
+    /** A letter needs the shop's postal address as its sender. */
+    letter: { available: settings.address !== null, level: row.dunningLevel ?? "reminder_1" },
     case: {
       id: row.id,
       kind: row.kind,
@@ -49,6 +57,7 @@ export async function caseDetail(db: DbOrTx, shop: Shop, caseId: string) {
       cancellationRequested: row.cancellationRequested,
       feesMinor,
       interestMinor,
+      flatFeeMinor: flatFee?.amountMinor ?? 0,
       failureReasons: state.failureReasons,
       blockReasons: state.blockReasons,
     },
@@ -77,6 +86,7 @@ export async function caseDetail(db: DbOrTx, shop: Shop, caseId: string) {
       type: e.type,
       actorType: e.actorType,
       actorId: e.actorId,
+      actorName: e.actorName,
       reason: e.reason,
       occurredAt: e.occurredAt.toISOString(),
       detail: eventDetail(e.type, e.data as Record<string, unknown>),

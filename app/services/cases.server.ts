@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, getTableColumns, inArray, sql } from "drizzle-orm";
 import type { DbOrTx, Tx } from "#app/db/client.server";
 import { caseEvents, cases, orders, outbox, shops, type CaseRow, type OrderRow, type Shop } from "#app/db/schema";
 import type { Case } from "#app/domain/case/case";
@@ -65,63 +65,127 @@ export async function executeCaseCommand(
 }
 
 async function persist(tx: Tx, row: CaseRow, state: Case, events: CaseEvent[]): Promise<CaseRow> {
-  const [{ last }] = (await tx
-    .select({ last: sql<number>`coalesce(max(${caseEvents.seq}), 0)::int` })
-    .from(caseEvents)
-    .where(eq(caseEvents.caseId, row.id))) as [{ last: number }];
-  await tx.insert(caseEvents).values(
-    events.map((event, i) => ({
-      shopId: row.shopId,
-      caseId: row.id,
-      seq: Number(last) + i + 1,
-      type: event.type,
-      actorType: event.actor.type,
-      actorId: event.actor.id,
-      reason: event.reason,
-      data: eventData(event),
-      sourceId: event.sourceId,
-      occurredAt: event.occurredAt,
-    })),
-  );
-  const [updated] = await tx
-    .update(cases)
-    .set({ ...projection(state), version: row.version + 1, updatedAt: sql`now()` })
-    .where(eq(cases.id, row.id))
-    .returning();
-  if (updated!.status !== row.status) await queueWriteBack(tx, updated!, events);
-  await queuePartnerCalls(tx, row, updated!, events);
+  const [updated] = await persistMany(tx, [{ row, state, events }]);
   return updated!;
+}
+
+export type OutboxInsert = typeof outbox.$inferInsert;
+
+/**
+ * What persist does for one case, for many locked cases at once (the dunning sweep's batches): their events
+ * appended, their rows updated from the new states, the write-backs and partner calls they cause queued — in a fixed
+ * number of statements however many cases. `effects` adds the caller's own outbox rows for each case (same insert).
+ * Returns the updated rows in the order of `items`.
+ */
+export async function persistMany(
+  tx: Tx,
+  items: { row: CaseRow; state: Case; events: CaseEvent[] }[],
+  effects: (after: CaseRow, events: CaseEvent[]) => OutboxInsert[] = () => [],
+): Promise<CaseRow[]> {
+  if (items.length === 0) return [];
+  const lasts = await tx
+    .select({ caseId: caseEvents.caseId, last: sql<number>`max(${caseEvents.seq})::int` })
+    .from(caseEvents)
+    .where(inArray(caseEvents.caseId, items.map((i) => i.row.id)))
+    .groupBy(caseEvents.caseId);
+  const lastSeq = new Map(lasts.map((r) => [r.caseId, Number(r.last)]));
+  await tx.insert(caseEvents).values(
+    items.flatMap(({ row, events }) =>
+      events.map((event, i) => ({
+        shopId: row.shopId,
+        caseId: row.id,
+        seq: (lastSeq.get(row.id) ?? 0) + i + 1,
+        type: event.type,
+        actorType: event.actor.type,
+        actorId: event.actor.id,
+        actorName: event.actor.name ?? null,
+        reason: event.reason,
+        data: eventData(event),
+        sourceId: event.sourceId,
+        occurredAt: event.occurredAt,
+      })),
+    ),
+  );
+  // One UPDATE … FROM jsonb_to_recordset for all rows: the projection of each new state, version + 1 under the lock.
+  const values = items.map(({ row, state }) => {
+    const p = projection(state);
+    return {
+      id: row.id,
+      status: p.status,
+      outstanding_minor: p.outstandingMinor,
+      dunning_level: p.dunningLevel,
+      next_action_at: p.nextActionAt?.toISOString() ?? null,
+      partner_reference: p.partnerReference,
+      partner_sub_status: p.partnerSubStatus,
+      cancellation_requested: p.cancellationRequested,
+      state: p.state,
+    };
+  });
+  const updatedRows = await tx
+    .update(cases)
+    .set({
+      status: sql`v.status`,
+      outstandingMinor: sql`v.outstanding_minor`,
+      dunningLevel: sql`v.dunning_level`,
+      nextActionAt: sql`v.next_action_at`,
+      partnerReference: sql`v.partner_reference`,
+      partnerSubStatus: sql`v.partner_sub_status`,
+      cancellationRequested: sql`v.cancellation_requested`,
+      state: sql`v.state`,
+      version: sql`${cases.version} + 1`,
+      updatedAt: sql`now()`,
+    })
+    .from(
+      sql`jsonb_to_recordset(${JSON.stringify(values)}::jsonb) as v(id uuid, status text, outstanding_minor bigint, dunning_level text,
+        next_action_at timestamptz, partner_reference text, partner_sub_status text, cancellation_requested boolean, state jsonb)`,
+    )
+    .where(sql`${cases.id} = v.id`)
+    .returning(getTableColumns(cases));
+  const byId = new Map(updatedRows.map((r) => [r.id, r as CaseRow]));
+  const updated = items.map(({ row }) => byId.get(row.id)!);
+
+  const changed = items.filter(({ row }, i) => updated[i]!.status !== row.status);
+  const platforms = changed.length
+    ? new Map(
+        (await tx.select({ id: shops.id, platform: shops.platform }).from(shops).where(inArray(shops.id, [...new Set(changed.map((i) => i.row.shopId))]))).map(
+          (s) => [s.id, s.platform],
+        ),
+      )
+    : new Map<string, string>();
+  const queued = items.flatMap(({ row, events }, i) => {
+    const after = updated[i]!;
+    const platform = after.status !== row.status ? platforms.get(row.shopId) : undefined;
+    return [...(platform ? writeBackRows(platform, after, events) : []), ...partnerCallRows(row, after, events), ...effects(after, events)];
+  });
+  if (queued.length > 0) await tx.insert(outbox).values(queued).onConflictDoNothing();
+  return updated;
 }
 
 /**
  * While the partner holds the claim, what happens on our side must reach it: a cancellation becomes a recall, a
  * payment the shop received is reported (the partner would otherwise keep collecting money already paid).
  */
-async function queuePartnerCalls(tx: Tx, before: CaseRow, after: CaseRow, events: CaseEvent[]) {
+function partnerCallRows(before: CaseRow, after: CaseRow, events: CaseEvent[]): OutboxInsert[] {
   const held = before.status === "handed_over" || (before.status === "blocked" && caseFromJson(before.state).resumeStatus === "handed_over");
-  if (!held) return;
+  if (!held) return [];
+  const rows: OutboxInsert[] = [];
   for (const event of events) {
     if (event.type === "cancellation_requested") {
-      await tx
-        .insert(outbox)
-        .values({ shopId: after.shopId, caseId: after.id, kind: "partner.recall", idempotencyKey: `recall:${after.id}:${after.version}`, payload: { caseId: after.id, reason: event.reason }, nextAttemptAt: event.occurredAt })
-        .onConflictDoNothing();
+      rows.push({ shopId: after.shopId, caseId: after.id, kind: "partner.recall", idempotencyKey: `recall:${after.id}:${after.version}`, payload: { caseId: after.id, reason: event.reason }, nextAttemptAt: event.occurredAt });
     }
     if (event.type === "payment_received" && event.data.side === "shop") {
       const paymentNumber = `${after.id.slice(0, 8)}-${after.version}`;
-      await tx
-        .insert(outbox)
-        .values({
-          shopId: after.shopId,
-          caseId: after.id,
-          kind: "partner.report_payment",
-          idempotencyKey: `payment:${after.id}:${after.version}`,
-          payload: { caseId: after.id, amount: event.data.amount, paymentNumber, date: event.occurredAt.toISOString() },
-          nextAttemptAt: event.occurredAt,
-        })
-        .onConflictDoNothing();
+      rows.push({
+        shopId: after.shopId,
+        caseId: after.id,
+        kind: "partner.report_payment",
+        idempotencyKey: `payment:${after.id}:${after.version}`,
+        payload: { caseId: after.id, amount: event.data.amount, paymentNumber, date: event.occurredAt.toISOString() },
+        nextAttemptAt: event.occurredAt,
+      });
     }
   }
+  return rows;
 }
 
 /**
@@ -129,21 +193,19 @@ async function queuePartnerCalls(tx: Tx, before: CaseRow, after: CaseRow, events
  * in the same transaction as the events, so it survives restarts. "Mark as paid" only when the partner collected:
  * a payment the shop recorded itself is already on the order.
  */
-async function queueWriteBack(tx: Tx, row: CaseRow, events: CaseEvent[]) {
-  const [shop] = await tx.select({ platform: shops.platform }).from(shops).where(eq(shops.id, row.shopId)).limit(1);
-  if (!shop || shop.platform === "demo") return;
+function writeBackRows(platform: string, row: CaseRow, events: CaseEvent[]): OutboxInsert[] {
+  if (platform === "demo") return [];
   const paidByPartner = row.status === "paid" && events.some((e) => e.type === "payment_received" && e.data.side === "partner");
-  await tx
-    .insert(outbox)
-    .values({
+  return [
+    {
       shopId: row.shopId,
       caseId: row.id,
-      kind: `${shop.platform}.write_back`,
+      kind: `${platform}.write_back`,
       idempotencyKey: `writeback:${row.id}:${row.version}`,
       payload: { caseId: row.id, status: row.status, markPaid: paidByPartner },
       nextAttemptAt: events[events.length - 1]?.occurredAt ?? new Date(),
-    })
-    .onConflictDoNothing();
+    },
+  ];
 }
 
 /** The indexed columns of a case row, all derived from the state. */
@@ -219,6 +281,7 @@ export async function openCaseForOrder(db: DbOrTx, input: OpenCaseInput): Promis
       type: event.type,
       actorType: event.actor.type,
       actorId: event.actor.id,
+      actorName: event.actor.name ?? null,
       reason: null,
       data: eventData(event),
       sourceId: event.sourceId,

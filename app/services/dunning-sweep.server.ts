@@ -3,11 +3,12 @@ import type { Db, Tx } from "#app/db/client.server";
 import { cases, orders, outbox, shops, type CaseRow, type Shop } from "#app/db/schema";
 import type { Case } from "#app/domain/case/case";
 import type { CaseEvent } from "#app/domain/case/events";
-import type { CommandEnvelope } from "#app/domain/case/transitions";
+import { execute, type CommandEnvelope } from "#app/domain/case/transitions";
 import { addDays, toLocalDate } from "#app/domain/dates";
 import { applySendWindow, nextStep, stepInstant } from "#app/domain/dunning/schedule";
 import { isOverdue } from "#app/domain/policies";
-import { executeCaseCommand, openCaseForOrder } from "./cases.server";
+import { caseFromJson } from "./case-serialization";
+import { executeCaseCommand, openCaseForOrder, persistMany, type OutboxInsert } from "./cases.server";
 import { getSettings } from "./settings.server";
 
 /*
@@ -19,7 +20,7 @@ import { getSettings } from "./settings.server";
 
 const SCHEDULER = { type: "scheduler", id: "dunning" } as const;
 const UNPAID = ["pending", "partially_paid", "authorized"];
-const BATCH = 200;
+const BATCH = 500;
 
 export type SweepReport = { opened: number; advanced: number; skippedOutsideWindow: number };
 
@@ -71,35 +72,74 @@ export async function openOverdueCases(db: Db, now: Date): Promise<number> {
   }
 }
 
-/** Running cases whose next action is due: the next reminder level, or the handover after the final reminder. */
+/**
+ * Running cases whose next action is due: the next reminder level, or the handover after the final reminder.
+ * Batches of cases are claimed and locked together (SKIP LOCKED: a sweep running beside this one takes others), each
+ * step is decided under the lock exactly as advanceCase decides it, and a batch's events, row updates and outbox rows
+ * are written in a handful of statements (persistMany) — one round trip per case would bound the sweep by latency.
+ */
 export async function advanceDueCases(db: Db, now: Date): Promise<{ advanced: number; skippedOutsideWindow: number }> {
   let advanced = 0;
   let skippedOutsideWindow = 0;
-  let after: { at: Date; id: string } | null = null;
+  type Position = { at: Date; id: string };
+  let after: Position | null = null;
   for (;;) {
-    const page: { id: string; shopId: string; nextActionAt: Date | null }[] = await db
-      .select({ id: cases.id, shopId: cases.shopId, nextActionAt: cases.nextActionAt })
-      .from(cases)
-      .innerJoin(shops, eq(shops.id, cases.shopId))
-      .where(
-        and(
-          eq(cases.status, "running"),
-          eq(shops.status, "active"),
-          lte(cases.nextActionAt, now),
-          after ? or(gt(cases.nextActionAt, after.at), and(eq(cases.nextActionAt, after.at), gt(cases.id, after.id))) : undefined,
-        ),
-      )
-      .orderBy(asc(cases.nextActionAt), asc(cases.id))
-      .limit(BATCH);
-    for (const candidate of page) {
-      const outcome = await advanceCase(db, candidate.shopId, candidate.id, now);
-      if (outcome === "advanced") advanced += 1;
-      if (outcome === "outside_window") skippedOutsideWindow += 1;
-    }
-    const last = page[page.length - 1];
-    if (!last || page.length < BATCH) return { advanced, skippedOutsideWindow };
-    after = { at: last.nextActionAt!, id: last.id };
+    const position: Position | null = after;
+    const batch: { count: number; advanced: number; skipped: number; last: Position | null } = await db.transaction(async (tx) => {
+      const rows: { row: CaseRow }[] = await tx
+        .select({ row: cases })
+        .from(cases)
+        .innerJoin(shops, eq(shops.id, cases.shopId))
+        .where(
+          and(
+            eq(cases.status, "running"),
+            eq(shops.status, "active"),
+            lte(cases.nextActionAt, now),
+            position ? or(gt(cases.nextActionAt, position.at), and(eq(cases.nextActionAt, position.at), gt(cases.id, position.id))) : undefined,
+          ),
+        )
+        .orderBy(asc(cases.nextActionAt), asc(cases.id))
+        .limit(BATCH)
+        .for("update", { of: cases, skipLocked: true });
+      const shopIds = [...new Set(rows.map(({ row }) => row.shopId))];
+      const shopRows = shopIds.length ? await tx.select().from(shops).where(inArray(shops.id, shopIds)) : [];
+      const context = new Map(await Promise.all(shopRows.map(async (shop) => [shop.id, { shop, settings: await getSettings(tx, shop.id) }] as const)));
+      const steps: { row: CaseRow; state: Case; events: CaseEvent[] }[] = [];
+      let batchAdvanced = 0;
+      let batchSkipped = 0;
+      for (const { row } of rows) {
+        const state = caseFromJson(row.state);
+        const shop = context.get(row.shopId);
+        const decision = decideStep(state, shop, now);
+        if (decision === "not_due") continue;
+        if (decision === "outside_window") {
+          batchSkipped += 1;
+          continue;
+        }
+        batchAdvanced += 1;
+        const result = execute(state, decision);
+        if (result.ok && result.value.events.length > 0) steps.push({ row, state: result.value.state, events: result.value.events });
+      }
+      await persistMany(tx, steps, effectRows);
+      const last = rows[rows.length - 1]?.row;
+      return { count: rows.length, advanced: batchAdvanced, skipped: batchSkipped, last: last ? { at: last.nextActionAt!, id: last.id } : null };
+    });
+    advanced += batch.advanced;
+    skippedOutsideWindow += batch.skipped;
+    if (!batch.last || batch.count < BATCH) return { advanced, skippedOutsideWindow };
+    after = batch.last;
   }
+}
+
+type ShopContext = { shop: Shop; settings: Awaited<ReturnType<typeof getSettings>> };
+
+/** Whether a locked case takes its next step now, and which: the one rule for the sweep and advanceCase. */
+function decideStep(state: Case, context: ShopContext | undefined, now: Date): CommandEnvelope | "not_due" | "outside_window" {
+  if (state.status !== "running" || !state.nextActionAt || state.nextActionAt.getTime() > now.getTime()) return "not_due";
+  if (!context || context.shop.status !== "active") return "not_due";
+  // Reminders reach people: only inside the shop's send window (the next sweep inside it sends them).
+  if (applySendWindow(now, context.settings.sendWindow, context.shop.timezone).getTime() !== now.getTime()) return "outside_window";
+  return stepEnvelope(state, context.shop, context.settings, now);
 }
 
 type AdvanceOutcome = "advanced" | "not_due" | "outside_window";
@@ -111,17 +151,15 @@ export async function advanceCase(db: Db, shopId: string, caseId: string, now: D
     shopId,
     caseId,
     envelope: async (state, tx) => {
-      if (state.status !== "running" || !state.nextActionAt || state.nextActionAt.getTime() > now.getTime()) return null;
       const [shop] = await tx.select().from(shops).where(eq(shops.id, shopId)).limit(1);
-      if (!shop || shop.status !== "active") return null;
-      const settings = await getSettings(tx, shopId);
-      // Reminders reach people: only inside the shop's send window (the next sweep inside it sends them).
-      if (applySendWindow(now, settings.sendWindow, shop.timezone).getTime() !== now.getTime()) {
+      const decision = decideStep(state, shop ? { shop, settings: await getSettings(tx, shopId) } : undefined, now);
+      if (decision === "not_due") return null;
+      if (decision === "outside_window") {
         outcome = "outside_window";
         return null;
       }
       outcome = "advanced";
-      return stepEnvelope(state, shop, settings, now);
+      return decision;
     },
     afterEvents: (tx, row, events) => queueEffects(tx, row, events),
   });
@@ -142,21 +180,22 @@ function stepEnvelope(state: Case, shop: Shop, settings: Awaited<ReturnType<type
 }
 
 /** The outbox rows a step causes, in the step's own transaction (idempotency keys make a repeat a no-op). */
-async function queueEffects(tx: Tx, row: CaseRow, events: CaseEvent[]): Promise<void> {
+function effectRows(row: CaseRow, events: CaseEvent[]): OutboxInsert[] {
+  const rows: OutboxInsert[] = [];
   for (const event of events) {
     if (event.type === "dunning_level_reached") {
-      await tx
-        .insert(outbox)
-        .values({ shopId: row.shopId, caseId: row.id, kind: "reminder.send", idempotencyKey: `reminder:${row.id}:${event.data.level}`, payload: { caseId: row.id, level: event.data.level }, nextAttemptAt: event.occurredAt })
-        .onConflictDoNothing();
+      rows.push({ shopId: row.shopId, caseId: row.id, kind: "reminder.send", idempotencyKey: `reminder:${row.id}:${event.data.level}`, payload: { caseId: row.id, level: event.data.level }, nextAttemptAt: event.occurredAt });
     }
     if (event.type === "handed_over") {
-      await tx
-        .insert(outbox)
-        .values({ shopId: row.shopId, caseId: row.id, kind: "partner.submit_claim", idempotencyKey: `claim:${row.id}`, payload: { caseId: row.id }, nextAttemptAt: event.occurredAt })
-        .onConflictDoNothing();
+      rows.push({ shopId: row.shopId, caseId: row.id, kind: "partner.submit_claim", idempotencyKey: `claim:${row.id}`, payload: { caseId: row.id }, nextAttemptAt: event.occurredAt });
     }
   }
+  return rows;
+}
+
+async function queueEffects(tx: Tx, row: CaseRow, events: CaseEvent[]): Promise<void> {
+  const rows = effectRows(row, events);
+  if (rows.length > 0) await tx.insert(outbox).values(rows).onConflictDoNothing();
 }
 
 export async function runDunningSweep(db: Db, now: Date): Promise<SweepReport> {

@@ -28,7 +28,7 @@ export async function ingestShopifyWebhook(
   if (!verifyShopifyWebhook(raw, request.headers.get("x-shopify-hmac-sha256"), options.secret)) {
     return { status: 401, outcome: "unauthorized", inboxId: null };
   }
-  const body = Buffer.from(raw).toString("utf8");
+  const { body, defect } = storableBody(raw);
   const headers = keptHeaders(request.headers);
   const read = readShopifyHeaders(request.headers);
   if (!read.ok) {
@@ -54,13 +54,25 @@ export async function ingestShopifyWebhook(
     dedupeKey: webhookId,
     headers,
     body,
-    status: "received",
-    lastError: null,
+    status: defect ? "rejected" : "received",
+    lastError: defect,
     triggeredAt: triggeredAt ?? null,
   });
   if (!id) return { status: 200, outcome: "duplicate", inboxId: null };
+  if (defect) return { status: 200, outcome: "rejected", inboxId: id };
   await enqueueSafely(options.enqueue, id);
   return { status: 200, outcome: "stored", inboxId: id };
+}
+
+/**
+ * The body as the text column can hold it. PostgreSQL text cannot contain a NUL byte, and JSON never does (control
+ * characters are escaped), so a signed body with one is not a delivery we can process: it is kept, NULs shown as
+ * U+FFFD, with the defect as its rejection reason — a 5xx would only make the platform send it again and again.
+ */
+export function storableBody(raw: Uint8Array): { body: string; defect: string | null } {
+  const body = Buffer.from(raw).toString("utf8");
+  if (!raw.includes(0)) return { body, defect: null };
+  return { body: body.replaceAll("\u0000", "\uFFFD"), defect: "body contains NUL bytes, so it is not JSON (stored with U+FFFD in their place)" };
 }
 
 type NewDelivery = Omit<typeof webhookInbox.$inferInsert, "id" | "receivedAt" | "attempts">;

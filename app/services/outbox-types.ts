@@ -16,7 +16,20 @@ export type OutboxOutcome =
   /** Will never succeed as it is (a refusal, no address): not retried; the handler records what it means for the case. */
   | { kind: "failed"; reason: string };
 
-export type OutboxHandler = (row: OutboxRow, context: { db: Db; now: Date; attempt: number }) => Promise<OutboxOutcome>;
+export type OutboxHandler = (
+  row: OutboxRow,
+  context: {
+    db: Db;
+    now: Date;
+    attempt: number;
+    /**
+     * Renews this worker's lease on the row and says whether it still holds it. Call it right before a send that
+     * cannot be taken back: a worker that stalled past its lease must not send what its successor already sent.
+     * Absent when a handler is called outside a sweep.
+     */
+    stillLeased?: () => Promise<boolean>;
+  },
+) => Promise<OutboxOutcome>;
 
 /** The kinds the app writes, with their payloads. */
 export type OutboxPayloads = {

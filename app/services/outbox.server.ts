@@ -51,33 +51,60 @@ export async function claimDueRows(db: Db, now: Date, kinds: string[], limit = 2
   });
 }
 
-/** Runs one claimed row through its handler and records the outcome. */
-export async function deliverRow(db: Db, row: OutboxRow, handlers: Record<string, OutboxHandler>, now: Date): Promise<OutboxOutcome> {
+/**
+ * The row as this worker claimed it: still in flight at the attempt it claimed. A worker whose lease ran out (rows
+ * are claimed in batches; a slow partner can keep the last ones waiting past the lease) has lost the row to
+ * whoever claimed it again — that attempt raised `attempts` — and must neither deliver nor record anything for it.
+ */
+const leasedBy = (row: OutboxRow) => and(eq(outbox.id, row.id), eq(outbox.status, "in_flight"), eq(outbox.attempts, row.attempts));
+
+async function renewLease(db: Db, row: OutboxRow, now: Date): Promise<boolean> {
+  const renewed = await db.update(outbox).set({ updatedAt: now }).where(leasedBy(row)).returning({ id: outbox.id });
+  return renewed.length > 0;
+}
+
+export type DeliveryOutcome = OutboxOutcome | { kind: "lease_lost" };
+
+/** Runs one claimed row through its handler and records the outcome — unless another worker took the row over. */
+export async function deliverRow(db: Db, row: OutboxRow, handlers: Record<string, OutboxHandler>, now: Date): Promise<DeliveryOutcome> {
+  if (!(await renewLease(db, row, now))) return lostLease(row, "before delivery");
   const handler = handlers[row.kind];
   let outcome: OutboxOutcome;
   if (!handler) {
     outcome = { kind: "failed", reason: `no handler for ${row.kind}` };
   } else {
     try {
-      outcome = await handler(row, { db, now, attempt: row.attempts });
+      outcome = await handler(row, { db, now, attempt: row.attempts, stillLeased: () => renewLease(db, row, now) });
     } catch (error) {
       // Unexpected errors are treated as transient: the row is retried, and ends dead if it keeps failing.
       logger.warn({ err: error, outboxId: row.id, kind: row.kind }, "outbox handler threw");
       outcome = { kind: "retry", reason: error instanceof Error ? error.message : String(error) };
     }
   }
+  let recorded: { id: string }[];
   if (outcome.kind === "done") {
-    await db.update(outbox).set({ status: "done", result: outcome.result ?? null, lastError: null, updatedAt: now }).where(eq(outbox.id, row.id));
+    recorded = await db
+      .update(outbox)
+      .set({ status: "done", result: outcome.result ?? null, lastError: null, updatedAt: now })
+      .where(leasedBy(row))
+      .returning({ id: outbox.id });
   } else if (outcome.kind === "retry" && row.attempts < OUTBOX_MAX_ATTEMPTS) {
-    await db
+    recorded = await db
       .update(outbox)
       .set({ status: "failed", lastError: outcome.reason, nextAttemptAt: new Date(now.getTime() + backoffDelayMs(row.attempts)), updatedAt: now })
-      .where(eq(outbox.id, row.id));
+      .where(leasedBy(row))
+      .returning({ id: outbox.id });
   } else {
-    await db.update(outbox).set({ status: "dead", lastError: outcome.reason, updatedAt: now }).where(eq(outbox.id, row.id));
-    if (outcome.kind === "retry") await blockCaseForDeadRow(db, row, outcome.reason, now);
+    recorded = await db.update(outbox).set({ status: "dead", lastError: outcome.reason, updatedAt: now }).where(leasedBy(row)).returning({ id: outbox.id });
+    if (recorded.length > 0 && outcome.kind === "retry") await blockCaseForDeadRow(db, row, outcome.reason, now);
   }
+  if (recorded.length === 0) return lostLease(row, `after ${outcome.kind}`);
   return outcome;
+}
+
+function lostLease(row: OutboxRow, when: string): DeliveryOutcome {
+  logger.warn({ outboxId: row.id, kind: row.kind, attempt: row.attempts }, `outbox lease lost ${when}: another worker holds the row`);
+  return { kind: "lease_lost" };
 }
 
 /** Given up after every retry: the case stops where it is, with the reason visible, until support retries. */

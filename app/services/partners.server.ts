@@ -1,13 +1,15 @@
 import { and, asc, eq, inArray, or, sql } from "drizzle-orm";
 import { z } from "zod";
-import { ClaimSchema, submitClaimExactlyOnce, type Claim, type CollectionPartner, type PartnerChange } from "#adapters/partners/collection-partner";
+import { ClaimSchema, submitClaimExactlyOnce, type Claim, type ClaimCreditor, type CollectionPartner, type PartnerChange } from "#adapters/partners/collection-partner";
 import { createRivertyAdapter } from "#adapters/partners/riverty/adapter";
 import { mapPartnerChange } from "#adapters/partners/status-mapping";
 import { getEnv } from "#app/config/env.server";
 import type { Db, DbOrTx } from "#app/db/client.server";
-import { caseEvents, cases, orders, partnerAccounts, shops, type CaseRow, type PartnerAccountRow } from "#app/db/schema";
+import { caseEvents, cases, orders, partnerAccounts, shops, type CaseRow, type OrderRow, type PartnerAccountRow } from "#app/db/schema";
 import type { DunningLevel } from "#app/domain/case/status";
-import { toLocalDate } from "#app/domain/dates";
+import { addDays, toLocalDate, type LocalDate } from "#app/domain/dates";
+import { debtorKindOf, flatFeeOwed } from "#app/domain/dunning/interest";
+import type { Settings } from "#app/domain/settings";
 import { decryptSecret, encryptSecret, parseKey } from "#app/utils/crypto.server";
 import { logger } from "#app/utils/logger.server";
 import { caseFromJson } from "./case-serialization";
@@ -62,6 +64,20 @@ export async function savePartnerAccount(
   return row!;
 }
 
+/** The shop as creditor of its claims, from the postal address in its settings. */
+export function creditorFromAddress(address: NonNullable<Settings["address"]>): ClaimCreditor {
+  return {
+    shopName: address.company,
+    street: address.street,
+    houseNumber: null,
+    postalCode: address.postalCode,
+    city: address.city,
+    countryCode: address.countryCode,
+    email: address.email,
+    phone: address.phone,
+  };
+}
+
 export type PartnerFactory = (account: PartnerAccountRow, config: PartnerConfig) => CollectionPartner;
 
 /** Both the sandbox and Riverty speak Riverty's protocol: the demo runs the real adapter code. */
@@ -89,7 +105,8 @@ export async function buildClaim(db: DbOrTx, caseRow: CaseRow, creditor: Partner
   const address = order?.billingAddress;
   const company = customer?.company ?? address?.company ?? null;
   const candidate: unknown = {
-    creditor,
+    // The address in the settings is the current one; the creditor stored with the credentials is the fallback.
+    creditor: settings.address ? creditorFromAddress(settings.address) : creditor,
     debtor: {
       type: company ? "company" : "private",
       customerNumber: customer?.platformCustomerId ?? null,
@@ -117,16 +134,25 @@ export async function buildClaim(db: DbOrTx, caseRow: CaseRow, creditor: Partner
       return { level, sentAt: toLocalDate(event.occurredAt, timeZone), fee: { amountMinor: settings.fees[level], currency: state.outstanding.currency } };
     }),
     interest: null,
+    // Owed from the day of default, the day after the first reminder (as in the reminders themselves).
+    flatFee: flatFeeOfClaim(settings, order, state.outstanding.currency, reached[0] ? addDays(toLocalDate(reached[0].occurredAt, timeZone), 1) : null, reached.length),
     dunningOption: settings.dunningOption,
   };
   return ClaimSchema.safeParse(candidate);
+}
+
+/** The flat fee a claim carries (once, whatever the number of reminders), or null. */
+function flatFeeOfClaim(settings: Settings, order: OrderRow | undefined, currency: string, defaultFrom: LocalDate | null, remindersSent: number) {
+  if (!order || !defaultFrom) return null;
+  const amount = flatFeeOwed({ debtor: debtorKindOf(order), enabled: settings.flatFeeB2B, currency, inDefault: remindersSent >= 2 });
+  return amount ? { amount, date: defaultFrom } : null;
 }
 
 const submitPayload = z.object({ caseId: z.uuid() });
 
 /** Outbox handler of "partner.submit_claim": exactly once, whatever crashed before. */
 export function submitClaimHandler(factory: PartnerFactory = defaultPartnerFactory): OutboxHandler {
-  return async (row, { db, now }) => {
+  return async (row, { db, now, stillLeased }) => {
     const { caseId } = submitPayload.parse(row.payload);
     const [caseRow] = await db.select().from(cases).where(and(eq(cases.shopId, row.shopId), eq(cases.id, caseId))).limit(1);
     if (!caseRow) return { kind: "done", result: { skipped: "case no longer exists" } };
@@ -144,7 +170,7 @@ export function submitClaimHandler(factory: PartnerFactory = defaultPartnerFacto
       await fail(db, caseRow, reasons, claim.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "), now, row.id);
       return { kind: "failed", reason: "the claim is incomplete" };
     }
-    const result = await submitClaimExactlyOnce(factory(account, config), claim.data as Claim, { requestId: row.idempotencyKey });
+    const result = await submitClaimExactlyOnce(factory(account, config), claim.data as Claim, { requestId: row.idempotencyKey, stillOwner: stillLeased });
     switch (result.kind) {
       case "accepted":
         return { kind: "done", result: { requestId: result.requestId, partnerReference: result.partnerReference } };
@@ -240,13 +266,15 @@ async function claimOf(db: Db, shopId: string, caseId: string) {
 
 /** Outbox handler of "partner.recall": the partner confirms through its feed (case cancelled then). */
 export function recallHandler(factory: PartnerFactory = defaultPartnerFactory): OutboxHandler {
-  return async (outboxRow, { db, now }) => {
+  return async (outboxRow, { db, now, stillLeased }) => {
     const { caseId, reason } = recallPayload.parse(outboxRow.payload);
     const found = await claimOf(db, outboxRow.shopId, caseId);
     if (!found) return { kind: "done", result: { skipped: "case no longer exists" } };
     if (!found.claimNumber) return { kind: "retry", reason: "waiting for the partner's claim number" };
     const account = await accountOf(db, outboxRow.shopId);
     if (!account) return { kind: "failed", reason: "no collection partner configured" };
+    // A recall carries no key the partner dedupes on: a worker that lost the row must not send it as well.
+    if (stillLeased && !(await stillLeased())) return { kind: "retry", reason: "another worker took this recall over" };
     const result = await factory(account, openPartnerConfig(account.credentials)).requestRecall({
       claimNumber: found.claimNumber,
       invoiceNumber: found.row.orderName,

@@ -8,6 +8,7 @@ import { toLocalDate } from "#app/domain/dates";
 import type {
   DisputeOpenedEvent,
   DisputeUpdatedEvent,
+  OrderSnapshot,
   OrderUpsertedEvent,
   PlatformEvent,
   PrivacyCustomerDataRequestEvent,
@@ -16,7 +17,7 @@ import type {
 import type { Settings } from "#app/domain/settings";
 import { logger } from "#app/utils/logger.server";
 import { executeCaseCommand, openCaseForOrder } from "./cases.server";
-import { findOrder, storeOrderSnapshot } from "./orders.server";
+import { findOrder, storeOrderSnapshot, storeOrderSnapshots } from "./orders.server";
 import { getSettings } from "./settings.server";
 
 /*
@@ -64,6 +65,9 @@ async function applyOne(tx: Tx, shop: Shop, settings: Settings, event: PlatformE
       return redactCustomer(tx, shop, event);
     case "privacy.shop_redact":
       return redactShop(tx, shop);
+    case "bulk_operation.finished":
+      // Only a signal: the import job reads the operation by its id (see shopify-bulk-import.server.ts).
+      return;
     case "order.paid":
     case "order.restored":
     case "transaction.created":
@@ -76,15 +80,34 @@ async function applyOne(tx: Tx, shop: Shop, settings: Settings, event: PlatformE
 /** Cancellation has one source id whichever delivery reports it, so it is applied once. */
 const cancelSourceId = (order: OrderRow) => `order-cancelled:${order.platformOrderId}`;
 
+/**
+ * Imports and reconciliation: many order snapshots in one go, stored in bulk (storeOrderSnapshots), each changed
+ * known order then followed exactly as an `order.upserted` event would be.
+ */
+export async function applyOrderSnapshots(tx: Tx, shop: Shop, snapshots: OrderSnapshot[]): Promise<void> {
+  if (snapshots.length === 0) return;
+  const settings = await getSettings(tx, shop.id);
+  const outcomes = await storeOrderSnapshots(tx, shop, snapshots, settings);
+  const actor: Actor = { type: "platform", id: shop.platform };
+  for (const outcome of outcomes) {
+    if (outcome.kind === "stored") await followStoredOrder(tx, shop, outcome.row, outcome.previous, actor);
+  }
+}
+
 async function followOrder(tx: Tx, shop: Shop, settings: Settings, event: OrderUpsertedEvent, actor: Actor) {
   const outcome = await storeOrderSnapshot(tx, shop, event.order, settings);
   if (outcome.kind !== "stored" || !outcome.previous) return;
-  const { row: order, previous } = outcome;
+  await followStoredOrder(tx, shop, outcome.row, outcome.previous, actor);
+}
+
+/** What a newer snapshot of an order we already had does to its invoice case: cancellation, edits, payments. */
+async function followStoredOrder(tx: Tx, shop: Shop, order: OrderRow, previous: OrderRow, actor: Actor) {
   const [invoiceCase] = await casesOf(tx, shop.id, order.id, "invoice");
   if (!invoiceCase) return;
-  const at = event.order.updatedAt;
+  const at = order.platformUpdatedAt;
   if (order.cancelledAt && !previous.cancelledAt) {
-    await command(tx, invoiceCase, { type: "order_cancelled" }, actor, at, cancelSourceId(order), null);
+    // At the order's cancellation time, as orders/cancelled reports it, whichever of the two arrives first.
+    await command(tx, invoiceCase, { type: "order_cancelled" }, actor, order.cancelledAt, cancelSourceId(order), null);
     return;
   }
   // Once a case is settled, later order changes are our own write-back echoing (or bookkeeping) — not money.
@@ -133,8 +156,9 @@ async function updateDispute(tx: Tx, shop: Shop, event: DisputeUpdatedEvent, act
   const decided = ["won", "lost", "accepted", "charge_refunded", "prevented"].includes(event.status);
   if (!decided) return;
   const [invoiceCase] = await casesOf(tx, shop.id, order.id, "invoice");
-  if (invoiceCase && invoiceCase.status === "blocked") {
-    // Whatever the outcome, the invoice claim itself goes on where it was.
+  if (invoiceCase && !isTerminal(invoiceCase.status as CaseStatus)) {
+    // Whatever the outcome, the invoice claim itself goes on where it was. Not blocked (yet): the decision is
+    // recorded on the dispute's stream all the same, so an opening delivered after it is stale (transitions.ts).
     await command(tx, invoiceCase, { type: "unblock", reasons: [DISPUTE_BLOCK], stream: `dispute:${event.disputeId}` }, actor, event.occurredAt, event.sourceId, event.status);
   }
   const [chargeback] = await casesOf(tx, shop.id, order.id, "chargeback");
@@ -215,8 +239,15 @@ async function redactCustomer(tx: Tx, shop: Shop, event: PrivacyCustomerRedactEv
   if (event.customerId) {
     await tx.delete(dataRequests).where(and(eq(dataRequests.shopId, shop.id), eq(dataRequests.platformCustomerId, event.customerId)));
   }
+  // Free text we wrote ourselves can quote the customer too: a staff member's reason, a mail server's refusal
+  // ("<anna@…>: mailbox unknown") in a case event, an outbox row or a delivery's error.
+  const personal = personalValues(found);
+  await scrubText(tx, shop.id, personal);
   // Raw deliveries that mention the customer: the body goes, the row (and its dedupe key) stays.
   const needles = [
+    ...personal.map((value) => value.toLowerCase()),
+    // WooCommerce order bodies (REST order JSON) open with the order id.
+    ...(shop.platform === "woocommerce" ? [...found.map((o) => o.platformOrderId), ...event.platformOrderIds].map((id) => `{"id":${id},`) : []),
     ...found.map((o) => o.platformOrderId).map((id) => `/Order/${id}"`),
     ...event.platformOrderIds.map((id) => `/Order/${id}"`),
     ...(event.email ? [event.email.toLowerCase()] : []),
@@ -232,6 +263,36 @@ async function redactCustomer(tx: Tx, shop: Shop, event: PrivacyCustomerRedactEv
           or(...needles.map((n) => sql`position(${n.toLowerCase()} in lower(${webhookInbox.body})) > 0`)),
         ),
       );
+  }
+}
+
+const REDACTED = "[redacted]";
+
+/** The customer's personal data as our orders hold it, to find it wherever else it was copied. */
+function personalValues(found: OrderRow[]): string[] {
+  const values = new Set<string>();
+  for (const order of found) {
+    const c = order.customer;
+    const b = order.billingAddress;
+    const names = [c.firstName, c.lastName, c.company, c.email, c.phone, b?.name, b?.company, b?.street1, b?.street2];
+    if (c.firstName && c.lastName) names.push(`${c.firstName} ${c.lastName}`);
+    for (const value of names) if (value && value.trim().length >= 3) values.add(value.trim());
+  }
+  // Longest first, so "Anna Müller" goes as a whole before "Anna" would split it.
+  return [...values].sort((a, b) => b.length - a.length);
+}
+
+/** Replaces each value in the shop's free-text and JSON columns (JSON as its escaped text, as jsonb prints it). */
+async function scrubText(tx: Tx, shopId: string, values: string[]) {
+  for (const value of values) {
+    const json = JSON.stringify(value).slice(1, -1);
+    const has = (column: ReturnType<typeof sql>, needle: string) => sql`position(${needle} in ${column}) > 0`;
+    await tx.execute(sql`update case_events set reason = replace(reason, ${value}, ${REDACTED}) where shop_id = ${shopId} and ${has(sql`reason`, value)}`);
+    await tx.execute(sql`update case_events set data = replace(data::text, ${json}, ${REDACTED})::jsonb where shop_id = ${shopId} and ${has(sql`data::text`, json)}`);
+    await tx.execute(sql`update outbox set last_error = replace(last_error, ${value}, ${REDACTED}) where shop_id = ${shopId} and ${has(sql`last_error`, value)}`);
+    await tx.execute(sql`update outbox set payload = replace(payload::text, ${json}, ${REDACTED})::jsonb where shop_id = ${shopId} and ${has(sql`payload::text`, json)}`);
+    await tx.execute(sql`update outbox set result = replace(result::text, ${json}, ${REDACTED})::jsonb where shop_id = ${shopId} and ${has(sql`result::text`, json)}`);
+    await tx.execute(sql`update webhook_inbox set last_error = replace(last_error, ${value}, ${REDACTED}) where shop_id = ${shopId} and ${has(sql`last_error`, value)}`);
   }
 }
 

@@ -8,6 +8,7 @@ import { startSmtpCapture, type SmtpCapture } from "#test/support/smtp";
 import { runDunningSweep } from "./dunning-sweep.server";
 import { backoffDelayMs, OUTBOX_MAX_ATTEMPTS, sweepOutbox } from "./outbox.server";
 import { reminderHandler, UNDELIVERABLE } from "./reminders.server";
+import type { Settings } from "#app/domain/settings";
 import { updateSettings } from "./settings.server";
 
 const FROM = "mahnungen@demo-shop.example";
@@ -20,14 +21,14 @@ describe.each(testEngines())("reminders through the outbox on %s", (engine) => {
     await database?.close();
   });
 
-  async function runningCase(customer: { email: string | null; locale: string }) {
+  async function runningCase(customer: { email: string | null; locale: string; company?: string }, extra: Partial<Settings> = {}) {
     database = await createTestDatabase(engine);
     smtp = await startSmtpCapture();
     const shop: Shop = await insertShop(database.db, { name: "Wollwerk", timezone: "Europe/Berlin" });
-    await updateSettings(database.db, shop.id, { autoHandover: { mode: "all" }, fees: { reminder_1: 0, reminder_2: 250, final_reminder: 250 } }, { changedBy: "t", now: new Date() });
+    await updateSettings(database.db, shop.id, { autoHandover: { mode: "all" }, fees: { reminder_1: 0, reminder_2: 250, final_reminder: 250 }, ...extra }, { changedBy: "t", now: new Date() });
     await insertOrder(database.db, shop, {
       name: "#4711",
-      customer: { platformCustomerId: "1", firstName: "Anna", lastName: "Müller", company: null, email: customer.email, phone: null, locale: customer.locale },
+      customer: { platformCustomerId: "1", firstName: "Anna", lastName: "Müller", company: customer.company ?? null, email: customer.email, phone: null, locale: customer.locale },
     });
     // Overdue and started automatically; the first reminder is due on 20 Oct at 08:00 Berlin.
     await runDunningSweep(database.db, new Date("2026-10-16T08:00:00Z"));
@@ -64,6 +65,48 @@ describe.each(testEngines())("reminders through the outbox on %s", (engine) => {
     // No interest yet: the base rate for the second half of 2026 is not in the table, so none is charged.
     expect(second.text).toContain("122.40");
     expect(second.subject).not.toMatch(/Zahlungserinnerung|Mahnung/);
+  });
+
+  test("sender name and reply-to are the shop's, the From address stays ours", async () => {
+    await runningCase({ email: "anna@example.de", locale: "de" }, { sender: { name: "Wollwerk Buchhaltung", replyTo: "buchhaltung@wollwerk.example" } });
+    await sweepOutbox(database.db, handlers(smtp.url), () => new Date("2026-10-20T07:01:00Z"));
+    expect(smtp.messages).toHaveLength(1);
+    const { parsed, raw, envelope } = smtp.messages[0]!;
+    expect(parsed.from?.value).toEqual([{ name: "Wollwerk Buchhaltung", address: FROM }]);
+    expect(parsed.replyTo?.value).toEqual([{ name: "", address: "buchhaltung@wollwerk.example" }]);
+    expect(raw).toMatch(/^Reply-To: buchhaltung@wollwerk\.example\r?$/m);
+    expect(envelope.from).toBe(FROM);
+    // The contact the text names is where replies go.
+    expect(parsed.text).toContain("buchhaltung@wollwerk.example");
+  });
+
+  test("without a sender name the shop's name is used; the address's e-mail is the reply-to", async () => {
+    await runningCase(
+      { email: "anna@example.de", locale: "de" },
+      { address: { company: "Wollwerk GmbH", street: "Hafenstraße 1", postalCode: "20457", city: "Hamburg", countryCode: "DE", email: "info@wollwerk.example", phone: null } },
+    );
+    await sweepOutbox(database.db, handlers(smtp.url), () => new Date("2026-10-20T07:01:00Z"));
+    const { parsed } = smtp.messages[0]!;
+    expect(parsed.from?.value).toEqual([{ name: "Wollwerk", address: FROM }]);
+    expect(parsed.replyTo?.value[0]?.address).toBe("info@wollwerk.example");
+  });
+
+  test("a business debtor owes the €40 flat fee once, from the second reminder on, when the shop charges it", async () => {
+    await runningCase({ email: "einkauf@firma.example", locale: "de", company: "Firma GmbH" }, { flatFeeB2B: true });
+    await sweepOutbox(database.db, handlers(smtp.url), () => new Date("2026-10-20T07:01:00Z"));
+    await runDunningSweep(database.db, new Date("2026-10-30T07:00:00Z"));
+    await sweepOutbox(database.db, handlers(smtp.url), () => new Date("2026-10-30T07:01:00Z"));
+    await runDunningSweep(database.db, new Date("2026-11-09T08:00:00Z"));
+    await sweepOutbox(database.db, handlers(smtp.url), () => new Date("2026-11-09T08:01:00Z"));
+    expect(smtp.messages).toHaveLength(3);
+    const [first, second, final] = smtp.messages.map((m) => m.parsed.text ?? "");
+    expect(first).not.toContain("Verzugspauschale");
+    expect(second).toContain("Verzugspauschale (§ 288 Abs. 5 BGB): 40,00\u00a0€");
+    // 119,90 outstanding + 2,50 fee + 40,00 flat fee.
+    expect(second).toContain("Zu zahlender Betrag: 162,40\u00a0€");
+    // Once per claim: the final reminder adds its own fee, not a second flat fee.
+    expect(final).toContain("Verzugspauschale (§ 288 Abs. 5 BGB): 40,00\u00a0€");
+    expect(final).toContain("Zu zahlender Betrag: 164,90\u00a0€");
   });
 
   test("no e-mail address: the case is blocked with the reason and the row is not retried", async () => {

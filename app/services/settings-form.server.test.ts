@@ -48,6 +48,46 @@ test("fees in the shop currency become exact minor units; thresholds and checkbo
   expect(parseSettingsForm(form({ autoHandover: "all" }), "EUR")).toMatchObject({ input: { autoHandover: { mode: "all" } } });
 });
 
+test("sender, reply-to, postal address and flat fee: parsed when posted, errors at the field, an empty address clears it", () => {
+  const address = {
+    "address.company": "Wollwerk GmbH",
+    "address.street": "Hafenstraße 1",
+    "address.postalCode": "20457",
+    "address.city": "Hamburg",
+    "address.countryCode": "de",
+    "address.email": "info@wollwerk.example",
+    "address.phone": "",
+  };
+  expect(parseSettingsForm(form({ "sender.name": " Wollwerk Buchhaltung ", "sender.replyTo": "buchhaltung@wollwerk.example", flatFeeB2B: "on", ...address }), "EUR")).toMatchObject({
+    ok: true,
+    input: {
+      sender: { name: "Wollwerk Buchhaltung", replyTo: "buchhaltung@wollwerk.example" },
+      address: { company: "Wollwerk GmbH", street: "Hafenstraße 1", postalCode: "20457", city: "Hamburg", countryCode: "DE", email: "info@wollwerk.example", phone: null },
+      flatFeeB2B: true,
+    },
+  });
+  // A form without these fields (an older page) leaves them as they are; the flat fee checkbox unticked is off.
+  const plain = parseSettingsForm(form(), "EUR");
+  expect(plain.ok && "sender" in plain.input).toBe(false);
+  expect(plain.ok && plain.input.flatFeeB2B).toBe(false);
+  expect(parseSettingsForm(form({ "sender.name": "", "sender.replyTo": "", ...Object.fromEntries(Object.keys(address).map((k) => [k, ""])) }), "EUR")).toMatchObject({
+    ok: true,
+    input: { sender: { name: "", replyTo: null }, address: null },
+  });
+  expect(
+    parseSettingsForm(form({ "sender.name": "Shop <x@evil.example>", "sender.replyTo": "kein-at-zeichen", ...address, "address.city": "", "address.email": "info@", "address.phone": "call me" }), "EUR"),
+  ).toEqual({
+    ok: false,
+    errors: {
+      "sender.name": { key: "form.error.senderName" },
+      "sender.replyTo": { key: "form.error.email" },
+      "address.city": { key: "form.error.required" },
+      "address.email": { key: "form.error.email" },
+      "address.phone": { key: "form.error.phone" },
+    },
+  });
+});
+
 test("each invalid field gets its own error", () => {
   const parsed = parseSettingsForm(form({ "schedule.reminder_1": "0", defaultPaymentTermDays: "zwei" }), "EUR");
   expect(parsed).toEqual({

@@ -107,6 +107,7 @@ const settingsFormSchema = z.object({
   "writeBack.tags": z.literal("on").optional(),
   "writeBack.metafield": z.literal("on").optional(),
   "writeBack.markAsPaid": z.literal("on").optional(),
+  flatFeeB2B: z.literal("on").optional(),
 });
 
 const RANGES: Record<string, [number, number]> = {
@@ -183,11 +184,14 @@ export function parseSettingsForm(
       reminderTexts[key] = { subject, body };
     }
   }
+  const contact = parseSenderAndAddress(raw, errors);
   if (Object.keys(errors).length > 0) return { ok: false, errors };
   return {
     ok: true,
     expectedVersion: f.expectedVersion,
     input: {
+      ...contact,
+      flatFeeB2B: f.flatFeeB2B === "on",
       invoicePaymentMethods: methods,
       defaultPaymentTermDays: f.defaultPaymentTermDays,
       schedule: { reminder_1: f["schedule.reminder_1"], reminder_2: f["schedule.reminder_2"], final_reminder: f["schedule.final_reminder"], handover: f["schedule.handover"] },
@@ -200,6 +204,44 @@ export function parseSettingsForm(
       reminderTexts,
     },
   };
+}
+
+const formEmail = z.email().max(254);
+const ADDRESS_FIELDS = ["company", "street", "postalCode", "city", "countryCode", "email", "phone"] as const;
+
+/**
+ * Sender name, reply-to and the postal address, each only when the page posted it (an older form keeps them). The
+ * address is all or nothing: every field empty clears it, a partly filled one names the missing fields.
+ */
+function parseSenderAndAddress(raw: Record<string, string>, errors: FieldErrors): Pick<Partial<Settings>, "sender" | "address"> {
+  const out: Pick<Partial<Settings>, "sender" | "address"> = {};
+  const single = settingsSchema.shape.sender.unwrap().shape.name;
+  if ("sender.name" in raw || "sender.replyTo" in raw) {
+    const name = (raw["sender.name"] ?? "").trim();
+    const replyTo = (raw["sender.replyTo"] ?? "").trim();
+    if (!single.safeParse(name).success) errors["sender.name"] = { key: "form.error.senderName" };
+    if (replyTo !== "" && !formEmail.safeParse(replyTo).success) errors["sender.replyTo"] = { key: "form.error.email" };
+    out.sender = { name, replyTo: replyTo === "" ? null : replyTo };
+  }
+  if (ADDRESS_FIELDS.some((field) => `address.${field}` in raw)) {
+    const value = Object.fromEntries(ADDRESS_FIELDS.map((field) => [field, (raw[`address.${field}`] ?? "").trim()])) as Record<(typeof ADDRESS_FIELDS)[number], string>;
+    const filled = ADDRESS_FIELDS.filter((field) => field !== "countryCode" && value[field] !== "");
+    if (filled.length === 0) {
+      out.address = null;
+      return out;
+    }
+    const shape = settingsSchema.shape.address.unwrap().unwrap().shape;
+    const candidate = { ...value, countryCode: value.countryCode.toUpperCase(), phone: value.phone === "" ? null : value.phone };
+    for (const field of ADDRESS_FIELDS) {
+      const v = candidate[field];
+      if (field !== "phone" && v === "") errors[`address.${field}`] = { key: "form.error.required" };
+      else if (!shape[field].safeParse(v).success) {
+        errors[`address.${field}`] = { key: field === "email" ? "form.error.email" : field === "phone" ? "form.error.phone" : "form.error.invalid" };
+      }
+    }
+    out.address = candidate;
+  }
+  return out;
 }
 
 export type SettingsSaveOutcome =

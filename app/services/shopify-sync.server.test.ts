@@ -42,7 +42,9 @@ function ordersHandler(total: number, options: { failOnceAtPage?: number } = {})
     const nodes = Array.from({ length: end - start }, (_, k) => node(start + k));
     return HttpResponse.json({ data: { orders: { nodes, pageInfo: { hasNextPage: end < total, endCursor: end > start ? `cursor-${end}` : null } } } });
   });
-  return { handler, calls };
+  // Below the bulk threshold: the import reads pages.
+  const count = shopifyApi.query("MahnwerkOrdersCount", () => HttpResponse.json({ data: { ordersCount: { count: total, precision: "EXACT" } } }));
+  return { handler: [handler, count], calls };
 }
 
 describe.each(testEngines())("Shopify sync on %s", (engine) => {
@@ -68,9 +70,9 @@ describe.each(testEngines())("Shopify sync on %s", (engine) => {
     database = await createTestDatabase(engine);
     const shop = await insertShop(database.db, { domain: DOMAIN });
     const { handler, calls } = ordersHandler(10_000);
-    server.use(handler);
-    const result = await importShopifyOrders(database.db, shop, admin, new Date("2026-11-01T10:00:00Z"));
-    expect(result).toEqual({ processed: 10_000, pages: 100 });
+    server.use(...handler);
+    const result = await importShopifyOrders(database.db, shop, admin, new Date("2026-11-01T10:00:00Z"), { bulkThreshold: 20_000 });
+    expect(result).toEqual({ mode: "pages", finished: true, processed: 10_000, pages: 100 });
     expect(calls[0]!.query).toContain("financial_status:pending");
     expect(await database.db.$count(orders, eq(orders.shopId, shop.id))).toBe(10_000);
     expect((await database.db.select().from(orderImports))[0]).toMatchObject({ status: "done", processed: 10_000 });
@@ -80,7 +82,7 @@ describe.each(testEngines())("Shopify sync on %s", (engine) => {
     database = await createTestDatabase(engine);
     const shop = await insertShop(database.db, { domain: DOMAIN });
     const { handler, calls } = ordersHandler(450, { failOnceAtPage: 2 });
-    server.use(handler);
+    server.use(...handler);
     await expect(importShopifyOrders(database.db, shop, admin, new Date())).rejects.toThrow(/502/);
     // What the tab shows meanwhile.
     expect(await latestImport(database.db, shop.id)).toMatchObject({ status: "running", processed: 200, cursor: "cursor-200" });

@@ -1,4 +1,4 @@
-import { and, desc, eq, max } from "drizzle-orm";
+import { and, eq, max } from "drizzle-orm";
 import { z } from "zod";
 import {
   AdminApiError,
@@ -15,14 +15,12 @@ import {
   TAGS_REMOVE,
   type AdminGraphql,
 } from "#adapters/shopify/admin-api";
-import { normalizeShopifyOrderNode } from "#adapters/shopify/normalize";
 import type { Db } from "#app/db/client.server";
 import { cases, orderImports, orders, shops, type Shop } from "#app/db/schema";
 import { CASE_STATUSES } from "#app/domain/case/status";
-import type { PlatformEvent } from "#app/domain/platform-event";
-import { logger } from "#app/utils/logger.server";
 import type { OutboxHandler } from "./outbox-types";
-import { applyPlatformEvents } from "./platform-events.server";
+import { applyOrderSnapshots } from "./platform-events.server";
+import { advanceBulkImport, openShopifyImport, snapshotsOf, type BulkImportOptions } from "./shopify-bulk-import.server";
 import { getSettings } from "./settings.server";
 
 /*
@@ -57,28 +55,32 @@ export async function installShopifyShop(db: Db, domain: string, admin: AdminGra
 
 const PAGE_SIZE = 100;
 
+export type ImportOutcome = { mode: "pages" | "bulk"; finished: boolean; processed: number; pages: number };
+
 /**
- * Imports every open order through GraphQL, page by page. Each page is applied together with the progress row in
- * one transaction, so after a crash the import resumes at the first page not yet applied and nothing is counted
- * twice.
+ * Imports every open order. A large shop (ordersCount at or above the threshold) is read through one bulk operation
+ * (shopify-bulk-import.server.ts): each call polls it by id, and when it is complete streams its file; until then the
+ * result is `finished: false` and the import sweep calls again. Smaller shops, and a bulk import that gave up, are
+ * read page by page. Each page or batch is applied together with the progress row in one transaction, so after a
+ * crash the import resumes where it stopped and nothing is counted twice.
  */
-export async function importShopifyOrders(db: Db, shop: Shop, admin: AdminGraphql, now: Date): Promise<{ processed: number; pages: number }> {
-  let [run] = await db
-    .select()
-    .from(orderImports)
-    .where(and(eq(orderImports.shopId, shop.id), eq(orderImports.status, "running")))
-    .orderBy(desc(orderImports.startedAt))
-    .limit(1);
-  if (!run) [run] = await db.insert(orderImports).values({ shopId: shop.id, startedAt: now }).returning();
-  let cursor = run!.cursor;
-  let processed = run!.processed;
+export async function importShopifyOrders(db: Db, shop: Shop, admin: AdminGraphql, now: Date, options: BulkImportOptions = {}): Promise<ImportOutcome> {
+  let run = await openShopifyImport(db, shop, admin, now, options);
+  if (run.mode === "bulk") {
+    const step = await advanceBulkImport(db, shop, admin, run, now, options);
+    if (step.kind === "waiting") return { mode: "bulk", finished: false, processed: run.processed, pages: 0 };
+    if (step.kind === "done") return { mode: "bulk", finished: true, processed: step.processed, pages: 0 };
+    run = step.run;
+  }
+  let cursor = run.cursor;
+  let processed = run.processed;
   let pages = 0;
   for (;;) {
     const page = ordersPageSchema.parse(await callAdmin(admin, ORDERS_QUERY, { first: PAGE_SIZE, after: cursor, query: openOrdersQuery(null) }));
-    const events = toEvents(shop, page.orders.nodes, "import");
+    const snapshots = snapshotsOf(shop, page.orders.nodes, "import");
     const next = page.orders.pageInfo;
     await db.transaction(async (tx) => {
-      await applyPlatformEvents(tx, shop, events, now);
+      await applyOrderSnapshots(tx, shop, snapshots);
       await tx
         .update(orderImports)
         .set({
@@ -86,12 +88,12 @@ export async function importShopifyOrders(db: Db, shop: Shop, admin: AdminGraphq
           processed: processed + page.orders.nodes.length,
           ...(next.hasNextPage ? {} : { status: "done" as const, finishedAt: new Date() }),
         })
-        .where(eq(orderImports.id, run!.id));
+        .where(eq(orderImports.id, run.id));
     });
     processed += page.orders.nodes.length;
     pages += 1;
     cursor = next.endCursor ?? cursor;
-    if (!next.hasNextPage) return { processed, pages };
+    if (!next.hasNextPage) return { mode: "pages", finished: true, processed, pages };
   }
 }
 
@@ -106,33 +108,12 @@ export async function reconcileShopifyOrders(db: Db, shop: Shop, admin: AdminGra
   let seen = 0;
   for (;;) {
     const page = ordersPageSchema.parse(await callAdmin(admin, ORDERS_QUERY, { first: PAGE_SIZE, after: cursor, query: openOrdersQuery(since) }));
-    const events = toEvents(shop, page.orders.nodes, "reconcile");
-    await db.transaction((tx) => applyPlatformEvents(tx, shop, events, now));
+    const snapshots = snapshotsOf(shop, page.orders.nodes, "reconcile");
+    await db.transaction((tx) => applyOrderSnapshots(tx, shop, snapshots));
     seen += page.orders.nodes.length;
     if (!page.orders.pageInfo.hasNextPage) return seen;
     cursor = page.orders.pageInfo.endCursor;
   }
-}
-
-function toEvents(shop: Shop, nodes: unknown[], origin: "import" | "reconcile"): PlatformEvent[] {
-  const events: PlatformEvent[] = [];
-  for (const node of nodes) {
-    const result = normalizeShopifyOrderNode(node);
-    if (!result.ok) {
-      logger.warn({ shopId: shop.id, reason: result.reason }, `order skipped in ${origin}`);
-      continue;
-    }
-    const order = result.order;
-    events.push({
-      type: "order.upserted",
-      platform: "shopify",
-      shopDomain: shop.domain,
-      sourceId: `shopify:${origin}:${order.platformOrderId}:${order.updatedAt.toISOString()}`,
-      occurredAt: order.updatedAt,
-      order,
-    });
-  }
-  return events;
 }
 
 const writeBackPayload = z.object({ caseId: z.uuid(), status: z.enum(CASE_STATUSES), markPaid: z.boolean() });

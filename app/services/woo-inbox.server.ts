@@ -1,6 +1,6 @@
 import { isWooPing, readWooHeaders, verifyWooSignature, wooDedupeKey } from "#adapters/woocommerce/verify";
 import type { DbOrTx } from "#app/db/client.server";
-import { insertDelivery, keptHeaders, sha256, type Enqueue } from "./inbox.server";
+import { insertDelivery, keptHeaders, sha256, storableBody, type Enqueue } from "./inbox.server";
 import { findConnection, webhookSecretOf } from "./woo-connections.server";
 
 export type WooIngestResult =
@@ -34,7 +34,7 @@ export async function ingestWooWebhook(
     return { status: 401, outcome: "unauthorized", inboxId: null };
   }
 
-  const body = Buffer.from(raw).toString("utf8");
+  const { body, defect } = storableBody(raw);
   const headers = keptHeaders(request.headers, KEPT_HEADERS);
   const read = readWooHeaders(request.headers);
   if (!read.ok) {
@@ -62,11 +62,12 @@ export async function ingestWooWebhook(
     dedupeKey: wooDedupeKey(read.value.deliveryId, raw),
     headers,
     body,
-    status: "received",
-    lastError: null,
+    status: defect ? "rejected" : "received",
+    lastError: defect,
     triggeredAt: null,
   });
   if (!id) return { status: 200, outcome: "duplicate", inboxId: null };
+  if (defect) return { status: 200, outcome: "rejected", inboxId: id };
   try {
     await options.enqueue(id);
   } catch {

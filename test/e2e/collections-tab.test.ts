@@ -168,7 +168,7 @@ if (hasChromium) {
       await page.getByRole("heading", { name: `Fall ${order}` }).waitFor();
       await page.getByText("Mahnverfahren gestartet").waitFor();
       await page.getByText("Grund: Kunde telefonisch nicht erreicht").waitFor();
-      await page.getByText("Mitarbeiter: admin").first().waitFor();
+      await page.getByText("Mitarbeiter: demo").first().waitFor();
       await page.getByRole("button", { name: "Kündigen" }).click();
       await page.getByLabel("Grund").fill("Ware vollständig zurückgesendet");
       await page.getByRole("button", { name: "Bestätigen" }).click();
@@ -235,14 +235,24 @@ if (hasChromium) {
       await page.getByRole("heading", { name: "Einstellungen" }).first().waitFor();
       await shot(page, "settings-de");
       await page.getByLabel("Standard-Zahlungsziel").fill("zwei Wochen");
-      await page.getByRole("button", { name: "Speichern" }).click();
+      await page.getByRole("button", { name: "Speichern", exact: true }).click();
       await page.getByText("Bitte eine ganze Zahl eingeben.").waitFor();
       await shot(page, "settings-error-de");
       await page.getByLabel("Standard-Zahlungsziel").fill("21");
       await page.getByLabel("Letzte Mahnung", { exact: true }).fill("3,50");
+      await page.getByLabel("Absendername").fill("Demo-Shop Buchhaltung");
+      await page.getByLabel("Firma", { exact: true }).fill("Demo-Shop GmbH");
+      await page.getByLabel("Straße und Hausnummer").fill("Musterstraße 1");
+      await page.getByLabel("PLZ", { exact: true }).fill("10115");
+      await page.getByLabel("Ort", { exact: true }).fill("Berlin");
+      await page.getByLabel("E-Mail für Rückfragen").fill("buchhaltung@demo-shop.example");
       await page.getByText(/^Option B:/).click();
-      await page.getByRole("button", { name: "Speichern" }).click();
+      await page.getByRole("button", { name: "Speichern", exact: true }).click();
       await page.getByText("Einstellungen gespeichert.").waitFor();
+      // The partner section: the demo's sandbox partner answers a connection test with a token.
+      await page.getByRole("button", { name: "Verbindung testen" }).click();
+      await page.getByText("Verbindung erfolgreich: Der Partner hat die Zugangsdaten angenommen.").waitFor();
+      await page.getByText("Einstellungen gespeichert.").waitFor({ state: "detached" });
       await page.getByText(/kann erst wieder ab dem \d{2}\.\d{2}\.\d{4} geändert werden/).waitFor();
       expect(await page.getByLabel(/^Option A/).isDisabled()).toBe(true);
       // Wait for hydration before touching the DOM, or React rightly reports the tampered attribute as a mismatch.
@@ -250,17 +260,19 @@ if (hasChromium) {
       await hydrated(page);
       expect(await page.getByLabel("Standard-Zahlungsziel").inputValue()).toBe("21");
       expect(await page.getByLabel("Letzte Mahnung", { exact: true }).inputValue()).toBe("3,50");
+      expect(await page.getByLabel("Ort", { exact: true }).inputValue()).toBe("Berlin");
+      expect(await page.getByLabel("Absendername").inputValue()).toBe("Demo-Shop Buchhaltung");
       // The server enforces the lock even when the browser's guard is bypassed.
       await page.getByLabel(/^Option A/).evaluate((input) => input.removeAttribute("disabled"));
       await page.getByText(/^Option A:/).click();
-      await page.getByRole("button", { name: "Speichern" }).click();
+      await page.getByRole("button", { name: "Speichern", exact: true }).click();
       await page.getByText(/Erst ab dem \d{2}\.\d{2}\.\d{4} wieder änderbar/).waitFor();
       await shot(page, "settings-locked-de");
       // A form loaded before someone else saved is a conflict, not a silent overwrite.
       await page.reload();
       await hydrated(page);
       await page.locator("input[name=expectedVersion]").evaluate((input) => ((input as HTMLInputElement).value = "0"));
-      await page.getByRole("button", { name: "Speichern" }).click();
+      await page.getByRole("button", { name: "Speichern", exact: true }).click();
       await page.getByText("Die Einstellungen wurden inzwischen geändert").waitFor();
       expect(errors).toEqual([]);
       await context.close();

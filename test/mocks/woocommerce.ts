@@ -3,6 +3,7 @@
 // `wooStore`: reset it in beforeEach, seed orders, inspect requests, webhooks and notes in assertions.
 // Shapes: shared/platforms/woocommerce.md §3–§5; order JSON from test/fixtures/woocommerce.
 import { readFileSync } from "node:fs";
+import path from "node:path";
 import { http, HttpResponse, type RequestHandler } from "msw";
 
 export const WOO_TEST_STORE_URL = "https://wollwerk.example.de";
@@ -29,9 +30,8 @@ export type MockNote = { id: number; orderId: number; note: string; customer_not
 export type LoggedRequest = { method: string; path: string; query: URLSearchParams; body: unknown };
 type Failure = { match: (r: LoggedRequest) => boolean; respond: () => Response; times: number };
 
-const baseOrder = JSON.parse(
-  readFileSync(new URL("../fixtures/woocommerce/order-created-invoice.json", import.meta.url), "utf8"),
-) as MockOrder;
+// From the project root, not import.meta.url: under happy-dom (component tests) that is an http:// URL.
+const baseOrder = JSON.parse(readFileSync(path.resolve(process.cwd(), "test/fixtures/woocommerce/order-created-invoice.json"), "utf8")) as MockOrder;
 
 const gmt = (d: Date) => d.toISOString().slice(0, 19);
 

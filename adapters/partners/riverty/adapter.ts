@@ -1,6 +1,7 @@
 // Riverty "Back in Flow" as a CollectionPartner: Claim → claim body, answers → results, the transaction feed →
 // PartnerChange. Riverty has no idempotency key and no feed cursor: exactly-once rests on findClaim before any
 // resend, and the feed is polled in overlapping time windows deduplicated by transaction id.
+import { z } from "zod";
 import type { LocalDate } from "#app/domain/dates";
 import { money, parseMoney, toDecimalString, type Money } from "#app/domain/money";
 import type { PartnerSubStatus } from "#app/domain/case/status";
@@ -8,6 +9,7 @@ import type {
   Claim,
   ClosingOutcome,
   CollectionPartner,
+  ConnectionCheckResult,
   DirectPayment,
   FetchChangesResult,
   FindClaimResult,
@@ -136,16 +138,31 @@ export function toRivertyClaimBody(claim: Claim, placementDate: LocalDate): Rive
         ],
       },
     ],
-    costs: claim.reminders
-      .filter((r) => r.fee.amountMinor > 0)
-      .map((r) => ({
-        type: "DUNNING_FEE",
-        date: r.sentAt,
-        description: `${LEVEL_LABEL[r.level]} vom ${r.sentAt}`,
-        invoiceNumber: claim.invoiceNumber,
-        originalAmount: toRivertyAmount(r.fee),
-        remainingAmount: toRivertyAmount(r.fee),
-      })),
+    costs: [
+      ...claim.reminders
+        .filter((r) => r.fee.amountMinor > 0)
+        .map((r) => ({
+          type: "DUNNING_FEE",
+          date: r.sentAt,
+          description: `${LEVEL_LABEL[r.level]} vom ${r.sentAt}`,
+          invoiceNumber: claim.invoiceNumber,
+          originalAmount: toRivertyAmount(r.fee),
+          remainingAmount: toRivertyAmount(r.fee),
+        })),
+      // A cost of the shop like the reminder fees (the cost type set is unverified, see schemas.ts).
+      ...(claim.flatFee && claim.flatFee.amount.amountMinor > 0
+        ? [
+            {
+              type: "DEFAULT_FLAT_FEE",
+              date: claim.flatFee.date,
+              description: "Verzugspauschale § 288 Abs. 5 BGB",
+              invoiceNumber: claim.invoiceNumber,
+              originalAmount: toRivertyAmount(claim.flatFee.amount),
+              remainingAmount: toRivertyAmount(claim.flatFee.amount),
+            },
+          ]
+        : []),
+    ],
     interests:
       claim.interest && claim.interest.amount.amountMinor > 0
         ? [
@@ -344,6 +361,44 @@ function actionResult(outcome: HttpOutcome): PartnerActionResult {
   return { kind: "accepted", requestId: parsed.data.requestId };
 }
 
+// ---------------------------------------------------------------------------------------------------------
+// Environments. Riverty hands out the sandbox and production hosts with the contract (partners.md: not public), so
+// the operator sets them once per installation in RIVERTY_ENDPOINTS; a shop only picks the environment, never a URL.
+
+export const RIVERTY_ENVIRONMENTS = ["sandbox", "production"] as const;
+export type RivertyEnvironment = (typeof RIVERTY_ENVIRONMENTS)[number];
+
+/** The documented audience of Riverty's test system (getting_started/authentication). */
+export const RIVERTY_SANDBOX_AUDIENCE = "https://api-test.horizonafs.io";
+
+const EndpointsSchema = z.object({ baseUrl: z.url({ protocol: /^https?$/ }), authUrl: z.url({ protocol: /^https?$/ }), audience: z.string().min(1) });
+export type RivertyEndpoints = z.infer<typeof EndpointsSchema>;
+
+export const RivertyEndpointsConfigSchema = z
+  .object({
+    sandbox: EndpointsSchema.extend({ audience: z.string().min(1).default(RIVERTY_SANDBOX_AUDIENCE) }).optional(),
+    production: EndpointsSchema.optional(),
+  })
+  .strict();
+
+/**
+ * The endpoints of each environment from RIVERTY_ENDPOINTS, e.g.
+ * `{"sandbox":{"baseUrl":"…","authUrl":"https://…/oauth/token"},"production":{"baseUrl":"…","authUrl":"…","audience":"…"}}`;
+ * an environment that is not set cannot be chosen. Throws on a malformed value (checked at start-up).
+ */
+export function rivertyEnvironments(json: string | undefined): Partial<Record<RivertyEnvironment, RivertyEndpoints>> {
+  if (!json) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    throw new TypeError("RIVERTY_ENDPOINTS is not JSON");
+  }
+  const parsed = RivertyEndpointsConfigSchema.safeParse(value);
+  if (!parsed.success) throw new TypeError(`RIVERTY_ENDPOINTS: ${parsed.error.issues.map((i) => `${i.path.join(".")} ${i.message}`).join("; ")}`);
+  return parsed.data;
+}
+
 export class RivertyAdapter implements CollectionPartner {
   readonly id = "riverty";
   readonly capabilities: PartnerCapabilities;
@@ -374,6 +429,11 @@ export class RivertyAdapter implements CollectionPartner {
     // Accepted but unreadable: the next attempt's findClaim tells whether it arrived.
     if (!answer.success) return { kind: "retryable", reason: "Riverty answered the claim without a requestId" };
     return { kind: "accepted", partnerReference: null, requestId: answer.data.requestId };
+  }
+
+  async checkConnection(): Promise<ConnectionCheckResult> {
+    const result = await this.client.checkCredentials();
+    return result.ok ? { kind: "ok" } : { kind: "failed", reason: result.reason };
   }
 
   async findClaim(invoiceNumber: string): Promise<FindClaimResult> {

@@ -61,6 +61,17 @@ export class RivertyClient {
     this.cached = null;
   }
 
+  /**
+   * Fetches a fresh token (never the cached one): whether the credentials work right now, with the reason when not.
+   * The settings page's "Test connection".
+   */
+  async checkCredentials(): Promise<{ ok: true } | { ok: false; reason: string }> {
+    this.cached = null;
+    const token = await this.token();
+    if (token.ok) return { ok: true };
+    return { ok: false, reason: token.outcome.kind === "rejected" ? token.outcome.messages.join("; ") : token.outcome.kind === "retryable" ? token.outcome.reason : "unexpected answer" };
+  }
+
   async request(method: "GET" | "POST", path: string, init: RivertyRequest = {}): Promise<HttpOutcome> {
     const first = await this.token();
     if (!first.ok) return first.outcome;

@@ -94,6 +94,8 @@ export type SandboxClaim = {
   /** Our x-request-id of the attempt that created it (tracing). */
   clientRequestId: string | null;
   paymentNumbers: string[];
+  /** How many recall requests arrived for it (a resent recall shows here; its effect happens once). */
+  recallRequests: number;
 };
 
 type ClaimRecord = SandboxClaim & { steps: Step[]; stepsDone: number; lastStepTick: number };
@@ -272,6 +274,7 @@ export function createSandboxEngine(overrides: Partial<Omit<SandboxEngineOptions
       createdAt: now,
       clientRequestId: req.clientRequestId,
       paymentNumbers: [],
+      recallRequests: 0,
       steps: [],
       stepsDone: 0,
       lastStepTick: tick,
@@ -363,6 +366,7 @@ export function createSandboxEngine(overrides: Partial<Omit<SandboxEngineOptions
     const parsed = RivertyRecallBodySchema.safeParse(raw.value);
     if (!parsed.success) return problem(400, "Validation failed", issues(parsed.error));
     const r = parsed.data;
+    claim.recallRequests += 1;
     const recallStep = (amountMinor: number): Step => ({ kind: "confirmation", type: "RECALL", number: claim.customerNumber, amountMinor });
     if (claim.status === "CLOSED" || claim.status === "REJECTED") {
       const description = claim.closingType === "RECALLED_BY_CLIENT" ? "claim was already recalled by the client" : `claim is ${claim.status.toLowerCase()}`;

@@ -34,8 +34,25 @@ export type SandboxPartner = {
   submissions(invoiceNumber: string): number;
   /** The next `count` POSTs under /v1 are carried out, but the connection drops before the answer. */
   loseNextAnswers(count: number): void;
+  /**
+   * The partner goes down until called with null: "unavailable" answers every request (token too) 503 before
+   * anything happens; "hang" holds requests unanswered and not carried out, and drops them when it ends;
+   * "refuse" stops listening (connection refused) and listens on the same port again when it ends.
+   */
+  outage(mode: SandboxOutage | null): Promise<void>;
+  /**
+   * Changes the latency, for every request or only for API requests (/v1) of the given methods: above the client's
+   * timeout, a request is carried out after the client gave up (the partner accepted, the answer never arrived).
+   */
+  setLatency(ms: number, methods?: string[]): void;
+  /** Resolves once no request is being worked on (a late one has been carried out). */
+  idle(): Promise<void>;
+  /** Every request that reached the server, as "METHOD /path", in order (none while refusing connections). */
+  requests(): string[];
   engine: SandboxEngine;
 };
+
+export type SandboxOutage = "unavailable" | "hang" | "refuse";
 
 const MAX_BODY = 1_000_000;
 
@@ -76,14 +93,34 @@ export async function startSandboxPartner(options: SandboxPartnerOptions = {}): 
   });
   const failureRate = options.failureRate ?? 0;
   if (failureRate < 0 || failureRate > 1) throw new RangeError("failureRate must be between 0 and 1");
-  const latencyMs = options.latencyMs ?? 0;
+  let latencyMs = options.latencyMs ?? 0;
+  let latencyMethods: string[] | null = null;
+  let outage: SandboxOutage | null = null;
+  const held = new Set<ServerResponse>();
+  const log: string[] = [];
+  let working = 0;
+  const whenIdle: (() => void)[] = [];
+  const done = () => {
+    working -= 1;
+    if (working === 0) for (const resolve of whenIdle.splice(0)) resolve();
+  };
   // Its own stream, so injected failures do not shift the ids the engine draws.
   const failures = seededRandom(seed ^ 0x5eed);
   let answersToLose = 0;
 
   const server = createServer((req, res) => {
+    working += 1;
     void (async () => {
       const url = new URL(req.url ?? "/", "http://sandbox.local");
+      log.push(`${req.method ?? "GET"} ${url.pathname}`);
+      if (outage === "unavailable") {
+        send(res, 503, { title: "Service Unavailable", status: 503, detail: "the sandbox partner is down" });
+        return;
+      }
+      if (outage === "hang") {
+        held.add(res);
+        return;
+      }
       let body: string;
       try {
         body = await readBody(req);
@@ -91,8 +128,9 @@ export async function startSandboxPartner(options: SandboxPartnerOptions = {}): 
         send(res, 413, { title: "Payload too large", status: 413 });
         return;
       }
-      if (latencyMs > 0) await new Promise((r) => setTimeout(r, latencyMs));
       const isApi = url.pathname.startsWith("/v1/");
+      const delayed = !latencyMethods || (isApi && latencyMethods.includes(req.method ?? "GET"));
+      if (latencyMs > 0 && delayed) await new Promise((r) => setTimeout(r, latencyMs));
       if (isApi && failureRate > 0 && failures() < failureRate) {
         send(res, 503, { title: "Service Unavailable", status: 503, detail: "injected by the sandbox" });
         return;
@@ -115,10 +153,12 @@ export async function startSandboxPartner(options: SandboxPartnerOptions = {}): 
         return;
       }
       send(res, answer.status, answer.body);
-    })().catch(() => {
-      if (!res.headersSent) send(res, 500, { title: "Internal Server Error", status: 500 });
-      else res.destroy();
-    });
+    })()
+      .catch(() => {
+        if (!res.headersSent) send(res, 500, { title: "Internal Server Error", status: 500 });
+        else res.destroy();
+      })
+      .finally(done);
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -126,6 +166,11 @@ export async function startSandboxPartner(options: SandboxPartnerOptions = {}): 
     server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
   });
   const address = server.address() as AddressInfo;
+  const listen = () =>
+    new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(address.port, address.address, () => resolve());
+    });
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
 
@@ -135,6 +180,7 @@ export async function startSandboxPartner(options: SandboxPartnerOptions = {}): 
     credentials: { clientId: engine.options.clientId, clientSecret: engine.options.clientSecret, audience: engine.options.audience },
     close: () =>
       new Promise<void>((resolve, reject) => {
+        if (!server.listening) return resolve();
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
       }),
@@ -143,6 +189,25 @@ export async function startSandboxPartner(options: SandboxPartnerOptions = {}): 
     loseNextAnswers: (count: number) => {
       answersToLose += count;
     },
+    outage: async (mode) => {
+      if (outage === mode) return;
+      if (outage === "hang") for (const res of held) res.destroy();
+      held.clear();
+      if (outage === "refuse") await listen();
+      outage = mode;
+      if (mode === "refuse") {
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
+      }
+    },
+    setLatency: (ms: number, methods?: string[]) => {
+      latencyMs = ms;
+      latencyMethods = methods ?? null;
+    },
+    idle: () => (working === 0 ? Promise.resolve() : new Promise<void>((resolve) => whenIdle.push(resolve))),
+    requests: () => [...log],
     engine,
   };
 }

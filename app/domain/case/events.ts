@@ -4,7 +4,8 @@ import type { Case } from "./case";
 import type { CaseKind, CaseStatus, DunningLevel, PartnerSubStatus, ResumableStatus } from "./status";
 
 export type ActorType = "staff" | "support" | "platform" | "scheduler" | "partner" | "system";
-export type Actor = { type: ActorType; id: string };
+/** name: a staff member's display name when the platform told us (kept beside the stable id for the timeline). */
+export type Actor = { type: ActorType; id: string; name?: string | null };
 
 type Base = { actor: Actor; reason: string | null; occurredAt: Date; sourceId: string | null };
 

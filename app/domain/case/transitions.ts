@@ -106,6 +106,13 @@ export function decide(state: Case, envelope: CommandEnvelope): Result<CaseEvent
     }
   }
 
+  // A decision that arrives before the fact it decides (a dispute won before its opening was delivered; webhooks
+  // come in any order): nothing to lift, but it is recorded on its stream, so the late opening is stale instead of
+  // blocking the case for good.
+  if (command.type === "unblock" && command.stream && !isTerminal(state.status) && !command.reasons.some((r) => state.blockReasons.includes(r))) {
+    return ok([{ ...base, type: "case_unblocked", data: { reasons: [], resumeStatus: null, stream: command.stream } }]);
+  }
+
   if (!TRANSITIONS[command.type].includes(state.status)) {
     return refuse(
       "transition_not_allowed",

@@ -127,6 +127,25 @@ export function flatFeeB2B(debtor: DebtorKind, enabled: boolean): Money | null {
   return debtor === "business" && enabled ? { ...FLAT_FEE_B2B } : null;
 }
 
+/**
+ * Consumer or business, from the order's company data: a company on the customer or on the billing address makes a
+ * business debtor. The one rule for interest margin, flat fee and the claim's debtor type.
+ */
+export function debtorKindOf(order: { customer: { company: string | null } | null | undefined; billingAddress: { company: string | null } | null | undefined }): DebtorKind {
+  const company = order.customer?.company?.trim() || order.billingAddress?.company?.trim();
+  return company ? "business" : "consumer";
+}
+
+/**
+ * The flat fee a claim carries: once per claim (never per reminder), from a business debtor already in default (the
+ * same day interest starts), and only when the shop charges it. The law names euros; a claim in another currency
+ * carries none rather than a converted amount.
+ */
+export function flatFeeOwed(input: { debtor: DebtorKind; enabled: boolean; currency: string; inDefault: boolean }): Money | null {
+  if (!input.inDefault || input.currency !== FLAT_FEE_B2B.currency) return null;
+  return flatFeeB2B(input.debtor, input.enabled);
+}
+
 /** The configured fee of every level already sent, in the shop currency (settings keep minor units). */
 export function feesForLevelsSent(
   fees: Settings["fees"],

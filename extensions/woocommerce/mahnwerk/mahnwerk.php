@@ -15,8 +15,9 @@
  * is <app>/webhooks/woocommerce/<connection id> and whose secret is the connection's secret. This plugin finds
  * them, so it needs no settings: the app URL, the connection id and the secret come from those webhooks (which a
  * user with manage_woocommerce can already see under WooCommerce → Settings → Advanced → Webhooks).
- * "Open Mahnwerk" sends the user to <app>/woocommerce/signin?c=&t=&n=&s= where s is the hex HMAC-SHA256 of
- * "c|t|n" with that secret; Mahnwerk accepts each link once and for five minutes.
+ * "Open Mahnwerk" sends the user to <app>/woocommerce/signin?c=&t=&n=&u=&s= where u is the current user as
+ * base64url JSON {"id","name","email"} (Mahnwerk records their actions under that name) and s is the hex
+ * HMAC-SHA256 of "c|t|n|u" with that secret; Mahnwerk accepts each link once and for five minutes.
  */
 
 defined( 'ABSPATH' ) || exit;
@@ -60,16 +61,31 @@ function mahnwerk_connection() {
 	return $best;
 }
 
+/** The current user as the `u` parameter: base64url (no padding) of JSON, so it never contains "|". */
+function mahnwerk_user_param() {
+	$user = wp_get_current_user();
+	$json = wp_json_encode(
+		array(
+			'id'    => (int) $user->ID,
+			'name'  => (string) $user->display_name,
+			'email' => (string) $user->user_email,
+		)
+	);
+	return rtrim( strtr( base64_encode( $json ), '+/', '-_' ), '=' );
+}
+
 /** The signed, short-lived sign-in link for the current user. */
 function mahnwerk_signin_url( array $connection ) {
 	$time  = time();
 	$nonce = wp_generate_password( 32, false, false );
-	$data  = $connection['connection_id'] . '|' . $time . '|' . $nonce;
+	$user  = mahnwerk_user_param();
+	$data  = $connection['connection_id'] . '|' . $time . '|' . $nonce . '|' . $user;
 	return add_query_arg(
 		array(
 			'c' => $connection['connection_id'],
 			't' => $time,
 			'n' => $nonce,
+			'u' => $user,
 			's' => hash_hmac( 'sha256', $data, $connection['secret'] ),
 		),
 		$connection['app_url'] . '/woocommerce/signin'

@@ -1,0 +1,35 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { getEnv } from "#app/config/env.server";
+import { translator } from "#app/i18n/i18n";
+import { renderReminderLetter } from "#app/mail/reminder-letter.server";
+import { reminderLetterFor } from "#app/services/reminder-letters.server";
+import { requireShopContext } from "#app/services/shop-context.server";
+
+/** "Brief als PDF": the case's reminder as a printable letter (`?level=` picks a level), for this shop's cases only. */
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { shop, locale, tenant } = await requireShopContext(request);
+  const level = new URL(request.url).searchParams.get("level");
+  const letter = await tenant((db) => reminderLetterFor(db, shop, params.caseId ?? "", level, { now: new Date(), mailFrom: getEnv().MAIL_FROM }));
+  const t = translator(locale);
+  const text = (status: number, message: string) => new Response(message, { status, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+  switch (letter.kind) {
+    case "not_found":
+      return text(404, "Not found");
+    case "no_address":
+      return text(409, t("case.letter.needsAddress"));
+    case "no_recipient":
+      return text(409, t("case.letter.noRecipient"));
+    case "invalid":
+      return text(409, letter.reason);
+    case "ok": {
+      const pdf = await renderReminderLetter(letter.input);
+      return new Response(Buffer.from(pdf), {
+        headers: {
+          "Content-Type": "application/pdf",
+          "Content-Disposition": `inline; filename="${letter.filename}"`,
+          "Cache-Control": "no-store",
+        },
+      });
+    }
+  }
+}

@@ -1,0 +1,112 @@
+import { PDFDocument } from "pdf-lib";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { cases, type CaseRow, type Shop } from "#app/db/schema";
+import { buildClaim } from "#app/services/partners.server";
+import { reminderLetterFor } from "#app/services/reminder-letters.server";
+import { runDunningSweep } from "#app/services/dunning-sweep.server";
+import { updateSettings } from "#app/services/settings.server";
+import { DEMO_SHOP_DOMAIN } from "#app/services/shop-context.server";
+import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
+import { insertOrder, insertShop } from "#test/support/factories";
+import { serveRoutesFrom, settle } from "#test/support/routes";
+import { TEST_APP_URL } from "#test/support/woo";
+import { loader as letterLoader } from "./app.cases.$caseId.letter[.]pdf";
+
+const ADDRESS = { company: "Wollwerk GmbH", street: "Hafenstraße 1", postalCode: "20457", city: "Hamburg", countryCode: "DE", email: "info@wollwerk.example", phone: null };
+const creditor = { shopName: "alt", street: "x", houseNumber: null, postalCode: "1", city: "y", countryCode: "DE", email: "a@b.example", phone: null };
+
+describe.each(testEngines())("reminder letter as PDF on %s", (engine) => {
+  let database: TestDatabase;
+  let routes: ReturnType<typeof serveRoutesFrom>;
+  let demo: Shop;
+  let other: Shop;
+  let business: CaseRow;
+  let foreign: CaseRow;
+  const ctx = { context: {} };
+  const get = (caseId: string, query = "") => settle(() => letterLoader({ request: new Request(`${TEST_APP_URL}/app/cases/${caseId}/letter.pdf${query}`), params: { caseId }, ...ctx }));
+
+  beforeAll(async () => {
+    database = await createTestDatabase(engine);
+    routes = serveRoutesFrom(database);
+    demo = await insertShop(database.db, { platform: "demo", domain: DEMO_SHOP_DOMAIN, name: "Wollwerk", timezone: "Europe/Berlin" });
+    other = await insertShop(database.db, { name: "Anderer Shop" });
+    for (const shop of [demo, other]) {
+      await updateSettings(database.db, shop.id, { autoHandover: { mode: "all" }, fees: { reminder_1: 0, reminder_2: 250, final_reminder: 250 }, flatFeeB2B: true }, { changedBy: "t", now: new Date() });
+    }
+    await insertOrder(database.db, demo, {
+      name: "#4711",
+      customer: { platformCustomerId: "1", firstName: "Jan", lastName: "Berg", company: "Berg Bau GmbH", email: "jan@berg.example", phone: null, locale: "de" },
+      billingAddress: { name: "Jan Berg", company: "Berg Bau GmbH", street1: "Ringstraße 5", street2: null, postalCode: "80331", city: "München", countryCode: "DE" },
+    });
+    await insertOrder(database.db, other, { name: "#9" });
+    // Opened and started on 16 Oct, first reminder on 20 Oct, second on 30 Oct.
+    for (const at of ["2026-10-16T08:00:00Z", "2026-10-20T07:00:00Z", "2026-10-30T07:00:00Z"]) await runDunningSweep(database.db, new Date(at));
+    const rows = await database.db.select().from(cases);
+    business = rows.find((r) => r.shopId === demo.id)!;
+    foreign = rows.find((r) => r.shopId === other.id)!;
+    expect(business.dunningLevel).toBe("reminder_2");
+  });
+  afterAll(async () => {
+    routes?.release();
+    await database?.close();
+  });
+
+  test("without the shop's postal address there is no letter, with a reason", async () => {
+    const response = (await get(business.id)) as Response;
+    expect(response.status).toBe(409);
+    expect(await response.text()).toMatch(/Anschrift|postal address/);
+  });
+
+  test("the letter's data: both addresses, the level's text and the amounts with the flat fee; the route serves a PDF", async () => {
+    await updateSettings(database.db, demo.id, { address: ADDRESS }, { changedBy: "t", now: new Date() });
+    const letter = await reminderLetterFor(database.db, demo, business.id, null, { now: new Date("2026-11-02T10:00:00Z"), mailFrom: "mahnwerk@localhost" });
+    expect(letter.kind).toBe("ok");
+    if (letter.kind !== "ok") return;
+    expect(letter.filename).toBe("Mahnung-4711-reminder_2.pdf");
+    expect(letter.input).toMatchObject({
+      language: "de",
+      date: "2026-11-02",
+      orderNumber: "#4711",
+      sender: { name: "Wollwerk GmbH", street: "Hafenstraße 1", postalCode: "20457", city: "Hamburg", country: "DE" },
+      recipient: { name: "Jan Berg", addition: "Berg Bau GmbH", street: "Ringstraße 5", postalCode: "80331", city: "München", country: "DE" },
+    });
+    expect(letter.input.reminder.subject).toContain("#4711");
+    expect(letter.input.reminder.text).toContain("Verzugspauschale (§ 288 Abs. 5 BGB): 40,00\u00a0€");
+    // The replies of a letter go to the shop's contact, as in the e-mail.
+    expect(letter.input.reminder.text).toContain("info@wollwerk.example");
+    expect(letter.input.totals).toEqual({
+      outstanding: { amountMinor: 11_990, currency: "EUR" },
+      fees: { amountMinor: 250, currency: "EUR" },
+      interest: { amountMinor: 0, currency: "EUR" },
+      flatFee: { amountMinor: 4_000, currency: "EUR" },
+      total: { amountMinor: 16_240, currency: "EUR" },
+    });
+
+    const response = (await get(business.id, "?level=reminder_1")) as Response;
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("application/pdf");
+    expect(response.headers.get("content-disposition")).toBe('inline; filename="Mahnung-4711-reminder_1.pdf"');
+    const pdf = await PDFDocument.load(new Uint8Array(await response.arrayBuffer()));
+    expect(pdf.getPageCount()).toBe(1);
+    expect(pdf.getTitle()).toBe("Zahlungserinnerung zu Ihrer Bestellung #4711");
+    expect(pdf.getAuthor()).toBe("Wollwerk GmbH");
+  });
+
+  test("another shop's case, an unknown id or level: 404", async () => {
+    expect(((await get(foreign.id)) as Response).status).toBe(404);
+    expect(((await get("not-a-uuid")) as Response).status).toBe(404);
+    expect(((await get(business.id, "?level=reminder_9")) as Response).status).toBe(404);
+  });
+
+  test("the claim for the partner carries the flat fee once, owed from the day after the first reminder", async () => {
+    const claim = await buildClaim(database.db, business, creditor);
+    expect(claim.success).toBe(true);
+    expect(claim.data).toMatchObject({
+      creditor: { shopName: "Wollwerk GmbH", street: "Hafenstraße 1", city: "Hamburg", email: "info@wollwerk.example" },
+      debtor: { type: "company", company: "Berg Bau GmbH" },
+      flatFee: { amount: { amountMinor: 4_000, currency: "EUR" }, date: "2026-10-21" },
+    });
+    await updateSettings(database.db, demo.id, { flatFeeB2B: false }, { changedBy: "t", now: new Date() });
+    expect((await buildClaim(database.db, business, creditor)).data?.flatFee).toBeNull();
+  });
+});

@@ -1,0 +1,80 @@
+import { spawn } from "node:child_process";
+import path from "node:path";
+import { z } from "zod";
+import { generate } from "../generate";
+import { goalAtMost, timed, withBenchDatabase } from "../support";
+import type { BenchFigure, BenchScenario } from "../types";
+
+/*
+ * CSV export of 1,000,000 cases (quick: 20,000) through the route's streaming path, against PostgreSQL's own
+ * `COPY (select …) TO STDOUT WITH CSV` of the same rows in the same order, read through postgres.js. The export runs
+ * in a child process so its peak RSS is its own.
+ */
+
+const RATIO_GOAL = 2;
+const RSS_GOAL_MB = 200;
+
+const childResult = z.object({ ms: z.number(), bytes: z.number(), rows: z.number(), maxRssKb: z.number(), rssBeforeKb: z.number() });
+
+const scenario: BenchScenario = {
+  name: "csv-export",
+  async run(ctx) {
+    return withBenchDatabase(ctx, "csv_export", async ({ sql, url }) => {
+      const size = ctx.quick ? 20_000 : 1_000_000;
+      const generated = await generate(sql, { mix: "list", now: new Date(), groups: [{ shops: 1, casesPerShop: size }, { shops: 10, casesPerShop: 1_000 }] }, ctx.log);
+      const shopId = generated.shopIds[0]![0]!;
+
+      // The same rows in the same order, the columns the export shows; COPY formats them in the server.
+      const copy = async () => {
+        let bytes = 0;
+        // COPY takes no parameters; the id is the uuid this scenario generated.
+        const stream = await sql
+          .unsafe(
+            `copy (select order_name, customer_first_name, customer_last_name, outstanding_minor, currency, due_date, status,
+                          dunning_level, created_at
+                   from cases where shop_id = '${z.uuid().parse(shopId)}' order by created_at desc, id desc) to stdout with csv`,
+          )
+          .readable();
+        for await (const chunk of stream) bytes += (chunk as Buffer).byteLength;
+        return bytes;
+      };
+      await copy(); // warm the cache for both
+      const copied = await timed(copy);
+      ctx.log(`COPY: ${(copied.ms / 1000).toFixed(2)} s, ${(copied.result / 1e6).toFixed(0)} MB`);
+      const exported = await exportInChild(url, shopId);
+      ctx.log(`export: ${(exported.ms / 1000).toFixed(2)} s, ${(exported.bytes / 1e6).toFixed(0)} MB, ${exported.rows} rows, max RSS ${(exported.maxRssKb / 1024).toFixed(0)} MB`);
+      if (exported.rows !== size) throw new Error(`the export wrote ${exported.rows} rows, expected ${size}`);
+
+      const ratio = exported.ms / copied.ms;
+      const figures: BenchFigure[] = [
+        { scenario: "csv-export", metric: "COPY ... TO STDOUT CSV", value: copied.ms / 1000, unit: "s", note: `${size.toLocaleString("en")} rows, ${(copied.result / 1e6).toFixed(0)} MB` },
+        { scenario: "csv-export", metric: "CSV export (route's stream)", value: exported.ms / 1000, unit: "s", note: `${exported.rows.toLocaleString("en")} rows, ${(exported.bytes / 1e6).toFixed(0)} MB` },
+        goalAtMost({ scenario: "csv-export", metric: "export time / COPY time", value: ratio, unit: "x" }, RATIO_GOAL, `<= ${RATIO_GOAL}x`),
+        goalAtMost({ scenario: "csv-export", metric: "export peak RSS", value: exported.maxRssKb / 1024, unit: "MB", note: `whole exporting process; ${(exported.rssBeforeKb / 1024).toFixed(0)} MB before the export (Node, tsx, app modules)` }, RSS_GOAL_MB, `< ${RSS_GOAL_MB} MB`),
+      ];
+      return figures;
+    });
+  },
+};
+
+export default scenario;
+
+function exportInChild(url: string, shopId: string): Promise<z.infer<typeof childResult>> {
+  const tsx = path.resolve(process.cwd(), "node_modules/.bin/tsx");
+  const child = spawn(tsx, [path.resolve(process.cwd(), "bench/workers/csv-export.ts"), JSON.stringify({ url, shopId })], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let out = "";
+  child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    child.on("error", reject);
+    child.on("exit", (code) => {
+      if (code !== 0) return reject(new Error(`the export process exited with ${code}`));
+      try {
+        resolve(childResult.parse(JSON.parse(out.trim().split("\n").pop() ?? "")));
+      } catch (error) {
+        reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    });
+  });
+}

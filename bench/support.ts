@@ -1,0 +1,285 @@
+/**
+ * Shared helpers for bench scenarios (bench/scenarios/*.ts). The API is deliberately small:
+ *
+ *   withBenchDatabase(ctx, name, fn)   a fresh, migrated database of its own on the server at DATABASE_URL,
+ *                                      dropped afterwards (also when fn throws or on Ctrl-C)
+ *   percentile(sorted, p), summarize(samples)   latency statistics in the samples' unit (usually ms)
+ *   timed(fn), elapsedMs(start)        wall-clock timing with process.hrtime
+ *   goalAtMost / goalAtLeast           a BenchFigure with goal text and pass flag filled in
+ *   processTreeCpuMs(pid)              CPU time (user + system) a process and its children have used, on Linux
+ *   startApp(ctx, env)                 `server.ts` in production mode on a free loopback port, as `npm start` runs
+ *                                      it, from a build/ that is (re)built first when older than app/
+ *
+ * A scenario never touches the database named in DATABASE_URL: it only connects to it to create and
+ * drop its own `mahnwerk_bench_<name>_<random>` databases on the same server.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import postgres from "postgres";
+import { migrateDatabase, openDatabase, type Database } from "#app/db/client.server";
+import { freePort } from "#test/support/server";
+import type { BenchContext, BenchFigure } from "./types";
+
+export type BenchDatabase = {
+  /** The generated database name, `mahnwerk_bench_<name>_<random>`. */
+  name: string;
+  /** Connection URL of the bench database (same server, user and options as DATABASE_URL). */
+  url: string;
+  /** The app's own database handle (drizzle over postgres.js), as the services expect it. */
+  database: Database;
+  /** A raw postgres.js client on the bench database, for bulk data generation in SQL and baselines. */
+  sql: postgres.Sql;
+};
+
+export type BenchDatabaseOptions = {
+  /** Apply the app's drizzle migrations (default true). */
+  migrate?: boolean;
+  /** Pool size of `database` and of `sql` (default 10 each). */
+  max?: number;
+};
+
+/** Replaces the database name in a PostgreSQL URL, keeping user, password, host and query options. */
+export function databaseUrlFor(serverUrl: string, databaseName: string): string {
+  const url = new URL(serverUrl);
+  url.pathname = `/${databaseName}`;
+  return url.toString();
+}
+
+/**
+ * Creates `mahnwerk_bench_<name>_<random>` on the server of `ctx.databaseUrl`, migrates it, runs `fn`, and drops it
+ * (WITH (FORCE), so connections a scenario forgot to close do not leave it behind).
+ */
+export async function withBenchDatabase<T>(
+  ctx: BenchContext,
+  name: string,
+  fn: (bench: BenchDatabase) => Promise<T>,
+  options: BenchDatabaseOptions = {},
+): Promise<T> {
+  const safe = name.toLowerCase().replace(/[^a-z0-9]+/g, "_").slice(0, 30);
+  const dbName = `mahnwerk_bench_${safe}_${randomBytes(4).toString("hex")}`;
+  const url = databaseUrlFor(ctx.databaseUrl, dbName);
+  const admin = postgres(ctx.databaseUrl, { max: 1, onnotice: () => undefined, connect_timeout: 10 });
+  let created = false;
+  const dropOnSignal = () => {
+    void dropDatabase(admin, dbName).finally(() => process.exit(130));
+  };
+  try {
+    await admin.unsafe(`create database "${dbName}"`);
+    created = true;
+    process.once("SIGINT", dropOnSignal);
+    ctx.log(`created database ${dbName}`);
+    const max = options.max ?? 10;
+    const openOptions = { engine: "postgres" as const, url, max };
+    const database = await openDatabase(openOptions);
+    const sql = postgres(url, { max, onnotice: () => undefined, connect_timeout: 10 });
+    try {
+      if (options.migrate !== false) await migrateDatabase(openOptions, database);
+      return await fn({ name: dbName, url, database, sql });
+    } finally {
+      await sql.end({ timeout: 5 }).catch(() => undefined);
+      await database.close().catch(() => undefined);
+    }
+  } finally {
+    process.off("SIGINT", dropOnSignal);
+    if (created) {
+      await dropDatabase(admin, dbName);
+      ctx.log(`dropped database ${dbName}`);
+    }
+    await admin.end({ timeout: 5 }).catch(() => undefined);
+  }
+}
+
+async function dropDatabase(admin: postgres.Sql, dbName: string): Promise<void> {
+  await admin.unsafe(`drop database if exists "${dbName}" with (force)`).catch((error: unknown) => {
+    console.error(`could not drop bench database ${dbName}: ${String(error)}`);
+  });
+}
+
+/** The p-th percentile (0..100) of ascending-sorted samples, nearest-rank method; NaN for no samples. */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const rank = Math.ceil((Math.min(Math.max(p, 0), 100) / 100) * sorted.length);
+  return sorted[Math.min(Math.max(rank - 1, 0), sorted.length - 1)]!;
+}
+
+export type Summary = { count: number; min: number; mean: number; p50: number; p95: number; p99: number; max: number };
+
+/** Count, min, mean, p50/p95/p99 and max of samples (any order; not modified). */
+export function summarize(samples: readonly number[]): Summary {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const sum = sorted.reduce((total, value) => total + value, 0);
+  return {
+    count: sorted.length,
+    min: sorted[0] ?? Number.NaN,
+    mean: sorted.length ? sum / sorted.length : Number.NaN,
+    p50: percentile(sorted, 50),
+    p95: percentile(sorted, 95),
+    p99: percentile(sorted, 99),
+    max: sorted[sorted.length - 1] ?? Number.NaN,
+  };
+}
+
+/** A process.hrtime start mark, for elapsedMs. */
+export function now(): bigint {
+  return process.hrtime.bigint();
+}
+
+/** Milliseconds since a `now()` mark. */
+export function elapsedMs(start: bigint): number {
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+/** Runs fn and returns its result with the wall-clock milliseconds it took. */
+export async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; result: T }> {
+  const start = now();
+  const result = await fn();
+  return { ms: elapsedMs(start), result };
+}
+
+type FigureBase = Omit<BenchFigure, "goal" | "pass">;
+
+/** A figure whose goal is `value <= limit` (latencies, durations, memory); goal text like "< 50 ms". */
+export function goalAtMost(figure: FigureBase, limit: number, goal = `<= ${limit} ${figure.unit}`): BenchFigure {
+  return { ...figure, goal, pass: figure.value <= limit };
+}
+
+/** A figure whose goal is `value >= limit` (throughput, ratios); goal text like ">= 50 % of raw INSERT". */
+export function goalAtLeast(figure: FigureBase, limit: number, goal = `>= ${limit} ${figure.unit}`): BenchFigure {
+  return { ...figure, goal, pass: figure.value >= limit };
+}
+
+const ROOT = process.cwd();
+const BUILD_LOCK = path.join(ROOT, "test-results/.build.lock");
+
+/**
+ * Holds the build lock of test/support/server.ts ensureBuild (an atomic mkdir) while fn runs, so a bench and the
+ * e2e tests of a parallel run never rebuild build/ under each other.
+ */
+async function withBuildLock<T>(fn: () => Promise<T>): Promise<T> {
+  mkdirSync(path.dirname(BUILD_LOCK), { recursive: true });
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    try {
+      mkdirSync(BUILD_LOCK);
+      break;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`waited five minutes for the build lock ${BUILD_LOCK}`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(BUILD_LOCK, { recursive: true, force: true });
+  }
+}
+
+/** build/ (what `npm start` serves) exists and is newer than every file under app/; otherwise `remix vite:build`. */
+function ensureAppBuild(ctx: BenchContext): void {
+  const marker = path.join(ROOT, "build/server/index.js");
+  const builtAt = existsSync(marker) ? statSync(marker).mtimeMs : 0;
+  const newest = Math.max(newestMtime(path.join(ROOT, "app")), statSync(path.join(ROOT, "vite.config.ts")).mtimeMs);
+  if (builtAt > newest) return;
+  ctx.log("building the app (remix vite:build) …");
+  const result = spawnSync(path.join(ROOT, "node_modules/.bin/remix"), ["vite:build"], { cwd: ROOT, encoding: "utf8" });
+  if (result.status !== 0) throw new Error(`remix vite:build failed:\n${result.stdout}\n${result.stderr}`);
+}
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+export type RunningApp = {
+  /** http://127.0.0.1:<port> */
+  url: string;
+  pid: number;
+  /** The server's stdout and stderr (its request log), a file, so logging costs what it costs in production. */
+  logFile: string;
+  stop(): Promise<void>;
+};
+
+/**
+ * Starts `server.ts` as `npm start` does (NODE_ENV=production) with `env` added, on a free port on 127.0.0.1, and
+ * waits for /healthz. build/ is rebuilt first when older than app/; the build lock is held until the server has
+ * loaded its bundle, so a parallel e2e build cannot swap it out from under the start. Pass DATABASE_URL of a bench database; WORKERS=0 keeps the
+ * background workers out of the measurement (as a web process next to separate `npm run worker` processes runs).
+ */
+export async function startApp(ctx: BenchContext, env: Record<string, string>): Promise<RunningApp> {
+  return withBuildLock(async () => {
+    ensureAppBuild(ctx);
+    return spawnApp(ctx, env);
+  });
+}
+
+async function spawnApp(ctx: BenchContext, env: Record<string, string>): Promise<RunningApp> {
+  const port = await freePort();
+  const logFile = path.join(os.tmpdir(), `mahnwerk-bench-app-${port}-${process.pid}.log`);
+  const log = openSync(logFile, "w");
+  const child = spawn(path.join(ROOT, "node_modules/.bin/tsx"), ["server.ts"], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? os.tmpdir(), NODE_ENV: "production", PORT: String(port), HOST: "127.0.0.1", ...env },
+    stdio: ["ignore", log, log],
+  });
+  closeSync(log);
+  const url = `http://127.0.0.1:${port}`;
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once("exit", () => resolve());
+      child.kill("SIGTERM");
+    });
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the app exited with ${child.exitCode}:\n${readFileSync(logFile, "utf8").slice(-2000)}`);
+    try {
+      if ((await fetch(`${url}/healthz`)).status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`the app did not answer /healthz within 90 s:\n${readFileSync(logFile, "utf8").slice(-2000)}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  ctx.log(`app listening on ${url} (pid ${child.pid}, log ${logFile})`);
+  return { url, pid: child.pid!, logFile, stop };
+}
+
+/**
+ * CPU milliseconds (user + system) used so far by `pid` and all its descendants, read from /proc (Linux; NaN
+ * elsewhere). The difference over a run, divided by the requests, is a cost per request that holds even when the
+ * machine is shared, unlike throughput.
+ */
+export function processTreeCpuMs(pid: number): number {
+  const tree = (id: number): number[] => {
+    let children: number[] = [];
+    try {
+      children = readFileSync(`/proc/${id}/task/${id}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
+    } catch {
+      children = [];
+    }
+    return [id, ...children.flatMap(tree)];
+  };
+  if (!existsSync(`/proc/${pid}/stat`)) return Number.NaN;
+  const ticksPerMs = 100 / 1000; // USER_HZ is 100 on Linux
+  let ticks = 0;
+  for (const id of tree(pid)) {
+    try {
+      // Fields after the ")" of the command name: utime and stime are the 12th and 13th.
+      const fields = readFileSync(`/proc/${id}/stat`, "utf8").split(") ")[1]!.split(" ");
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return ticks / ticksPerMs;
+}

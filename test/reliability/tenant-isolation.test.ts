@@ -1,0 +1,396 @@
+import { createHmac, randomBytes, randomUUID } from "node:crypto";
+import { readdirSync } from "node:fs";
+import path from "node:path";
+import { eq, sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import type { Database, Db } from "#app/db/client.server";
+import { bulkRuns, sessions, wooConnections, type Shop } from "#app/db/schema";
+import { createApiToken } from "#app/services/api-tokens.server";
+import { createBulkRun } from "#app/services/bulk-runs.server";
+import { caseListQuerySchema } from "#app/services/case-list.server";
+import { createStaffSession, encodeWpUser, signWpAdminLink, STAFF_COOKIE } from "#app/services/woo-staff.server";
+import { encryptSecret } from "#app/utils/crypto.server";
+import { signShopifyBody, signWooBody } from "#test/fixtures/sign";
+import { createAppDatabase, rowsOf, type AppDatabase } from "#test/support/app-database";
+import { openTestCase } from "#test/support/cases";
+import { testEngines } from "#test/support/db";
+import { insertShop } from "#test/support/factories";
+import { scale } from "#test/support/reliability";
+import { ensureBuild, startServer, type RunningServer } from "#test/support/server";
+
+/*
+ * Tenant isolation over HTTP (issue 11): the built app on its real server, two Shopify shops (A, B) and two
+ * WooCommerce stores (C, D), each with cases, a bulk run, an API token, a connection and a staff session. Every
+ * route under app/routes is called as one tenant with the other's ids, tokens, cookies or secrets: the answer is
+ * 401/403/404 (or the caller's own data), B's and D's data never appear in a body, and their rows are unchanged.
+ * The table below must name every route file, so a new route cannot be left out.
+ */
+
+const API_KEY = "isolation-key";
+const API_SECRET = "isolation-secret";
+const KEY = randomBytes(32);
+/** Shopify's library answers what looks like a bot (Node's own user agent) with 410 before any check. */
+const BROWSER = { "user-agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36" };
+const ROUTES_DIR = path.resolve(process.cwd(), "app/routes");
+/** Tables whose rows belong to a shop: B's and D's rows in them must not change. */
+const TENANT_TABLES = ["orders", "cases", "case_events", "settings", "outbox", "api_tokens", "bulk_runs", "woo_connections", "staff_sessions", "order_imports"];
+
+type Tenant = {
+  shop: Shop;
+  /** Texts that appear only in this tenant's data. */
+  markers: string[];
+  caseIds: string[];
+  runId: string;
+  token: string;
+  connectionId?: string;
+  webhookSecret?: string;
+  cookie?: string;
+};
+
+type Probe = {
+  name: string;
+  request: () => Promise<Response>;
+  /** Allowed statuses. */
+  status: number[];
+  /** Whose markers must not appear in the body (default: B and D). */
+  foreign?: () => Tenant[];
+  /** Markers that must appear (the caller's own data). */
+  own?: () => string[];
+  /** Foreign ids the request itself carries: an answer may name them back ("not found: <id>") without leaking. */
+  sent?: () => string[];
+};
+
+function sessionToken(shop: string, options: { secret?: string; aud?: string } = {}): string {
+  const now = Math.floor(Date.now() / 1000);
+  const enc = (v: object) => Buffer.from(JSON.stringify(v)).toString("base64url");
+  const head = enc({ alg: "HS256", typ: "JWT" });
+  const body = enc({
+    iss: `https://${shop}/admin`,
+    dest: `https://${shop}`,
+    aud: options.aud ?? API_KEY,
+    sub: "42",
+    exp: now + 60,
+    nbf: now - 5,
+    iat: now - 5,
+    jti: randomUUID(),
+    sid: randomUUID(),
+  });
+  const sig = createHmac("sha256", options.secret ?? API_SECRET).update(`${head}.${body}`).digest("base64url");
+  return `${head}.${body}.${sig}`;
+}
+
+/** Every route module Remix serves (app/routes.ts: flat routes, tests and .server files ignored). */
+function routeFiles(): string[] {
+  return readdirSync(ROUTES_DIR)
+    .filter((f) => /\.(tsx?|jsx?)$/.test(f) && !/\.test\./.test(f) && !/\.server\./.test(f))
+    .map((f) => f.replace(/\.(tsx?|jsx?)$/, ""))
+    .sort();
+}
+
+async function seedTenant(db: Db, label: string, platform: "shopify" | "woocommerce", cases: number): Promise<Tenant> {
+  const marker = `Zz${label}${randomBytes(3).toString("hex")}`;
+  const shop = await insertShop(db, {
+    platform,
+    name: `Shop ${marker}`,
+    domain: platform === "shopify" ? `${label.toLowerCase()}-${randomBytes(3).toString("hex")}.myshopify.com` : `https://${label.toLowerCase()}.example.de`,
+  });
+  const caseIds: string[] = [];
+  for (let i = 0; i < cases; i++) caseIds.push((await openTestCase(db, shop, { firstName: `${marker}x${i}` })).case.id);
+  const run = await createBulkRun(db, shop, {
+    action: "start",
+    reason: `run ${marker}`,
+    query: caseListQuerySchema.parse({}),
+    actor: { type: "staff", id: "seed", name: null },
+    now: new Date(),
+  });
+  const token = (await createApiToken(db, shop, { role: "support", name: `token-${label}` })).token;
+  const tenant: Tenant = { shop, markers: [marker], caseIds, runId: run.id, token };
+  if (platform === "shopify") {
+    await db.insert(sessions).values({ id: `offline_${shop.domain}`, shop: shop.domain, state: "", isOnline: false, scope: "read_orders", accessToken: `shpat_${marker}` });
+  } else {
+    const secret = `whsec-${marker}`;
+    const [connection] = await db
+      .insert(wooConnections)
+      .values({
+        shopId: shop.id,
+        storeUrl: shop.domain,
+        status: "connected",
+        consumerKey: encryptSecret(`ck_${marker}`, KEY),
+        consumerSecret: encryptSecret(`cs_${marker}`, KEY),
+        webhookSecret: encryptSecret(secret, KEY),
+        connectedAt: new Date(),
+      })
+      .returning();
+    const session = await createStaffSession(db, shop.id, { id: "wp:1", name: `Staff ${marker}`, email: null }, new Date());
+    Object.assign(tenant, { connectionId: connection!.id, webhookSecret: secret, cookie: `${STAFF_COOKIE}=${session.value}` });
+  }
+  return tenant;
+}
+
+/** A digest of every row of the shop in the tenant tables: equal digests, untouched rows. */
+async function shopDigest(db: Db, shopId: string): Promise<string> {
+  const parts: string[] = [];
+  for (const table of TENANT_TABLES) {
+    // A token's last use is bookkeeping the check itself causes (it calls B's and D's own tokens).
+    const rows = table === "api_tokens" ? "(select id, shop_id, name, role, token_hash, revoked_at from api_tokens)" : `"${table}"`;
+    const [row] = rowsOf<{ h: string | null }>(
+      await db.execute(sql.raw(`select md5(string_agg(t::text, '|' order by t.id::text)) as h from ${rows} t where t.shop_id = '${shopId}'`)),
+    );
+    parts.push(`${table}:${row?.h ?? ""}`);
+  }
+  const [shop] = rowsOf<{ h: string }>(await db.execute(sql.raw(`select md5(t::text) as h from shops t where t.id = '${shopId}'`)));
+  return `${parts.join(",")},shops:${shop?.h}`;
+}
+
+beforeAll(() => ensureBuild(), 300_000);
+
+describe.each(testEngines())("tenant isolation over HTTP on %s", (engine) => {
+  let appDb: AppDatabase;
+  let database: Database | undefined;
+  let server: RunningServer | undefined;
+  const t = {} as Record<"A" | "B" | "C" | "D", Tenant>;
+  const before: Record<string, string> = {};
+  const perTenant = scale(2, 25);
+
+  beforeAll(async () => {
+    appDb = await createAppDatabase(engine);
+    database = await appDb.open();
+    for (const [label, platform] of [["A", "shopify"], ["B", "shopify"], ["C", "woocommerce"], ["D", "woocommerce"]] as const) {
+      t[label] = await seedTenant(database.db, label, platform, perTenant);
+    }
+    for (const label of ["B", "D"] as const) before[label] = await shopDigest(database.db, t[label].shop.id);
+    await database.close();
+    database = undefined;
+    server = await startServer({
+      ...appDb.serverEnv,
+      SHOPIFY_API_KEY: API_KEY,
+      SHOPIFY_API_SECRET: API_SECRET,
+      SHOPIFY_APP_URL: "https://mahnwerk.example.com",
+      SCOPES: "read_orders",
+      ENCRYPTION_KEY: KEY.toString("hex"),
+      WORKERS: "0",
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    await server?.stop();
+    await database?.close();
+    await appDb?.dispose();
+  });
+
+  const url = (p: string) => `${server!.url}${p}`;
+  const fetch = (input: string, init: RequestInit = {}) => globalThis.fetch(input, { ...init, headers: { ...BROWSER, ...(init.headers as object) } });
+  const asShop = (shop: Shop, init: RequestInit = {}) => ({ ...init, redirect: "manual" as const, headers: { ...(init.headers as object), authorization: `Bearer ${sessionToken(shop.domain)}` } });
+  const withToken = (token: string, init: RequestInit = {}) => ({ ...init, redirect: "manual" as const, headers: { ...(init.headers as object), authorization: `Bearer ${token}` } });
+  const withCookie = (cookie: string, init: RequestInit = {}) => ({ ...init, redirect: "manual" as const, headers: { ...(init.headers as object), cookie } });
+  const form = (fields: Record<string, string | string[]>) => {
+    const body = new URLSearchParams();
+    for (const [k, v] of Object.entries(fields)) for (const value of [v].flat()) body.append(k, value);
+    return { method: "POST", body, headers: { "content-type": "application/x-www-form-urlencoded" } };
+  };
+  const json = (value: unknown) => ({ method: "POST", body: JSON.stringify(value), headers: { "content-type": "application/json" } });
+  const wpLink = (connectionId: string, secret: string) => {
+    const time = Math.floor(Date.now() / 1000);
+    const nonce = randomBytes(16).toString("hex");
+    const user = encodeWpUser({ id: 1, name: "Mallory" });
+    const s = signWpAdminLink(connectionId, time, nonce, user, secret);
+    return `/woocommerce/signin?${new URLSearchParams({ c: connectionId, t: String(time), n: nonce, u: user, s })}`;
+  };
+  const foreignShopify = () => [t.B, t.C, t.D];
+  const foreignWoo = () => [t.A, t.B, t.D];
+
+  /** Per route file: calls as one tenant (A, or C for WooCommerce) with the others' ids, tokens and secrets. */
+  const probes: Record<string, Probe[]> = {
+    _index: [{ name: "root as A", request: () => fetch(url("/"), asShop(t.A.shop)), status: [200, 302] }],
+    healthz: [{ name: "health", request: () => fetch(url("/healthz")), status: [200] }],
+    "api.v1.openapi[.]json": [{ name: "OpenAPI document", request: () => fetch(url("/api/v1/openapi.json")), status: [200] }],
+    "api.v1.cases": [
+      { name: "A's token lists only A's cases", request: () => fetch(url("/api/v1/cases?limit=100"), withToken(t.A.token)), status: [200], own: () => t.A.markers },
+      { name: "A's token, search for B's customer", request: () => fetch(url(`/api/v1/cases?q=${t.B.markers[0]}`), withToken(t.A.token)), status: [200] },
+      { name: "B's token with one character changed", request: () => fetch(url("/api/v1/cases"), withToken(`${t.B.token.slice(0, -1)}${t.B.token.endsWith("a") ? "b" : "a"}`)), status: [401] },
+      { name: "a Shopify session token of B", request: () => fetch(url("/api/v1/cases"), asShop(t.B.shop)), status: [401] },
+    ],
+    "api.v1.cases.$caseId": [
+      { name: "A's token on B's case", request: () => fetch(url(`/api/v1/cases/${t.B.caseIds[0]}`), withToken(t.A.token)), status: [404] },
+      { name: "C's token on D's case", request: () => fetch(url(`/api/v1/cases/${t.D.caseIds[0]}`), withToken(t.C.token)), status: [404], foreign: foreignWoo },
+    ],
+    "api.v1.cases.$caseId.start": [
+      { name: "A's token starts B's case", request: () => fetch(url(`/api/v1/cases/${t.B.caseIds[0]}/start`), withToken(t.A.token, json({ reason: "cross-tenant" }))), status: [404] },
+    ],
+    "api.v1.cases.$caseId.cancel": [
+      { name: "A's token cancels B's case", request: () => fetch(url(`/api/v1/cases/${t.B.caseIds[1] ?? t.B.caseIds[0]}/cancel`), withToken(t.A.token, json({ reason: "cross-tenant" }))), status: [404] },
+    ],
+    app: [
+      { name: "layout as A", request: () => fetch(url(`/app`), asShop(t.A.shop)), status: [200], own: () => t.A.markers },
+      { name: "a session token signed with another secret", request: () => fetch(url(`/app`), withToken(sessionToken(t.B.shop.domain, { secret: "forged" }))), status: [401] },
+      { name: "a session token of another app", request: () => fetch(url(`/app`), withToken(sessionToken(t.B.shop.domain, { aud: "other-app" }))), status: [401] },
+      { name: "B's API token as a session token", request: () => fetch(url(`/app`), withToken(t.B.token)), status: [401] },
+      { name: "a forged staff cookie", request: () => fetch(url(`/app`), withCookie(`${STAFF_COOKIE}=${randomBytes(32).toString("base64url")}`)), status: [302, 401, 410] },
+    ],
+    "app._index": [
+      { name: "list as A", request: () => fetch(url(`/app?index`), asShop(t.A.shop)), status: [200], own: () => t.A.markers },
+      { name: "list as A, searching B's customer", request: () => fetch(url(`/app?index&q=${t.B.markers[0]}`), asShop(t.A.shop)), status: [200] },
+      { name: "list as C (staff cookie)", request: () => fetch(url(`/app?index`), withCookie(t.C.cookie!)), status: [200], own: () => t.C.markers, foreign: foreignWoo },
+      {
+        name: "A starts B's cases by id",
+        request: () => fetch(url(`/app?index`), asShop(t.A.shop, form({ scope: "selected", intent: "start", reason: "cross-tenant", ids: t.B.caseIds }))),
+        status: [200],
+        sent: () => t.B.caseIds,
+      },
+      {
+        name: "C cancels D's cases by id",
+        request: () => fetch(url(`/app?index`), withCookie(t.C.cookie!, form({ scope: "selected", intent: "cancel", reason: "cross-tenant", ids: t.D.caseIds }))),
+        status: [200],
+        foreign: foreignWoo,
+        sent: () => t.D.caseIds,
+      },
+    ],
+    "app.bulk.$runId": [
+      { name: "A opens B's bulk run", request: () => fetch(url(`/app/bulk/${t.B.runId}`), asShop(t.A.shop)), status: [404] },
+      { name: "C opens D's bulk run", request: () => fetch(url(`/app/bulk/${t.D.runId}`), withCookie(t.C.cookie!)), status: [404], foreign: foreignWoo },
+    ],
+    "app.cases.$caseId": [
+      { name: "A opens B's case", request: () => fetch(url(`/app/cases/${t.B.caseIds[0]}`), asShop(t.A.shop)), status: [404] },
+      { name: "C opens D's case", request: () => fetch(url(`/app/cases/${t.D.caseIds[0]}`), withCookie(t.C.cookie!)), status: [404], foreign: foreignWoo },
+      {
+        name: "A cancels B's case",
+        request: () => fetch(url(`/app/cases/${t.B.caseIds[0]}`), asShop(t.A.shop, form({ intent: "cancel", reason: "cross-tenant" }))),
+        status: [200, 404],
+      },
+      {
+        name: "C starts D's case",
+        request: () => fetch(url(`/app/cases/${t.D.caseIds[0]}`), withCookie(t.C.cookie!, form({ intent: "start", reason: "cross-tenant" }))),
+        status: [200, 404],
+        foreign: foreignWoo,
+      },
+    ],
+    "app.cases.$caseId.letter[.]pdf": [
+      { name: "A prints B's reminder letter", request: () => fetch(url(`/app/cases/${t.B.caseIds[0]}/letter.pdf`), asShop(t.A.shop)), status: [404], sent: () => [t.B.caseIds[0]!] },
+      {
+        name: "C prints D's reminder letter",
+        request: () => fetch(url(`/app/cases/${t.D.caseIds[0]}/letter.pdf`), withCookie(t.C.cookie!)),
+        status: [404],
+        foreign: foreignWoo,
+        sent: () => [t.D.caseIds[0]!],
+      },
+    ],
+    "app.cases[.]csv": [
+      { name: "CSV as A", request: () => fetch(url("/app/cases.csv"), asShop(t.A.shop)), status: [200], own: () => t.A.markers },
+      { name: "CSV as C", request: () => fetch(url("/app/cases.csv"), withCookie(t.C.cookie!)), status: [200], own: () => t.C.markers, foreign: foreignWoo },
+    ],
+    "app.reports": [{ name: "reports as A", request: () => fetch(url(`/app/reports`), asShop(t.A.shop)), status: [200] }],
+    "app.settings": [
+      { name: "settings as A", request: () => fetch(url(`/app/settings`), asShop(t.A.shop)), status: [200] },
+      {
+        name: "settings saved with a forged session token",
+        request: () => fetch(url(`/app/settings`), withToken(sessionToken(t.A.shop.domain, { secret: "forged" }), form({ autoHandover: "off" }))),
+        status: [401],
+      },
+    ],
+    "auth.login": [
+      { name: "the login form, which names no shop", request: () => fetch(url(`/auth/login`), { redirect: "manual" }), status: [200] },
+      { name: "login for B's domain only starts Shopify's own auth", request: () => fetch(url(`/auth/login?shop=${t.B.shop.domain}`), { redirect: "manual" }), status: [302] },
+    ],
+    "auth.$": [{ name: "an auth path for B's shop without a session token", request: () => fetch(url(`/auth/session?shop=${t.B.shop.domain}`), { redirect: "manual" }), status: [302, 400, 401] }],
+    "webhooks.shopify": [
+      {
+        name: "a webhook for B signed with another secret",
+        request: () => {
+          const body = JSON.stringify({ id: 1 });
+          return fetch(url("/webhooks/shopify"), {
+            method: "POST",
+            body,
+            headers: { "content-type": "application/json", "x-shopify-topic": "orders/updated", "x-shopify-shop-domain": t.B.shop.domain, "x-shopify-webhook-id": randomUUID(), "x-shopify-hmac-sha256": signShopifyBody(body, "forged") },
+          });
+        },
+        status: [401],
+      },
+    ],
+    "webhooks.woocommerce.$connectionId": [
+      {
+        name: "a webhook to D's connection signed with C's secret",
+        request: () => {
+          const body = JSON.stringify({ id: 1, status: "cancelled" });
+          return fetch(url(`/webhooks/woocommerce/${t.D.connectionId}`), {
+            method: "POST",
+            body,
+            headers: {
+              "content-type": "application/json",
+              "x-wc-webhook-topic": "order.updated",
+              "x-wc-webhook-resource": "order",
+              "x-wc-webhook-event": "updated",
+              "x-wc-webhook-delivery-id": "1",
+              "x-wc-webhook-signature": signWooBody(body, t.C.webhookSecret!),
+            },
+          });
+        },
+        status: [401],
+        foreign: foreignWoo,
+      },
+    ],
+    "woocommerce.signin": [
+      { name: "a wp-admin link for D signed with C's secret", request: () => fetch(url(wpLink(t.D.connectionId!, t.C.webhookSecret!)), { redirect: "manual" }), status: [403], foreign: foreignWoo },
+    ],
+    "woocommerce.auth.callback": [
+      {
+        name: "new keys for D's connected store",
+        request: () =>
+          fetch(url("/woocommerce/auth/callback"), json({ key_id: 9, user_id: t.D.connectionId, consumer_key: `ck_${"x".repeat(32)}`, consumer_secret: `cs_${"x".repeat(32)}`, key_permissions: "read_write" })),
+        status: [400, 404, 409, 410, 422],
+        foreign: foreignWoo,
+      },
+    ],
+    "woocommerce.connect": [
+      { name: "connect page with C's cookie", request: () => fetch(url(`/woocommerce/connect`), withCookie(t.C.cookie!)), status: [200], own: () => [t.C.shop.domain], foreign: foreignWoo },
+    ],
+    "woocommerce.login": [
+      {
+        name: "D's staff session cookie redeemed as a sign-in link",
+        request: () => fetch(url("/woocommerce/login"), { ...form({ intent: "redeem", token: t.D.cookie!.split("=")[1]! }), redirect: "manual" }),
+        status: [200],
+        foreign: foreignWoo,
+      },
+    ],
+    "woocommerce.return": [
+      // The page names the connected store's URL (public anyway) to whoever holds the connection id; no case data.
+      { name: "return page of D's connection", request: () => fetch(url(`/woocommerce/return?user_id=${t.D.connectionId}`)), status: [200], foreign: () => [t.A, t.B] },
+    ],
+  };
+
+  test("the table covers every route file", () => {
+    expect(Object.keys(probes).sort()).toEqual(routeFiles());
+  });
+
+  test("every route answers the other tenant's ids, tokens, cookies and secrets with 401/403/404 and none of its data", async () => {
+    const failures: string[] = [];
+    for (const [route, list] of Object.entries(probes)) {
+      for (const probe of list) {
+        const res = await probe.request();
+        const body = await res.text();
+        if (res.headers.get("set-cookie")?.includes(STAFF_COOKIE)) failures.push(`${route} — ${probe.name}: opened a staff session`);
+        if (!probe.status.includes(res.status)) failures.push(`${route} — ${probe.name}: status ${res.status}, expected ${probe.status.join("/")}: ${body.slice(0, 200)}`);
+        const foreign = (probe.foreign ?? foreignShopify)();
+        for (const tenant of foreign) {
+          for (const marker of tenant.markers) if (body.includes(marker)) failures.push(`${route} — ${probe.name}: body contains ${marker} (shop ${tenant.shop.name})`);
+          for (const id of [...tenant.caseIds, tenant.runId]) if (body.includes(id) && !probe.sent?.().includes(id)) failures.push(`${route} — ${probe.name}: body contains an id of ${tenant.shop.name}`);
+        }
+        for (const marker of probe.own?.() ?? []) if (!body.includes(marker)) failures.push(`${route} — ${probe.name}: the caller's own data (${marker}) is missing: ${body.slice(0, 300)}`);
+      }
+    }
+    expect(failures).toEqual([]);
+  }, 120_000);
+
+  test("B's and D's rows are unchanged, and their cases still answer to their own tokens", async () => {
+    for (const label of ["B", "D"] as const) {
+      const res = await fetch(url(`/api/v1/cases/${t[label].caseIds[0]}`), withToken(t[label].token));
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { case: { status: string } }).case.status).toBe("waiting_for_approval");
+    }
+    await server!.stop();
+    server = undefined;
+    database = await appDb.open();
+    for (const label of ["B", "D"] as const) expect(await shopDigest(database.db, t[label].shop.id), `shop ${label}`).toBe(before[label]);
+    const [runB] = await database.db.select().from(bulkRuns).where(eq(bulkRuns.id, t.B.runId));
+    expect(runB!.status).toBe("queued");
+  }, 60_000);
+});

@@ -1,0 +1,60 @@
+import type { Database } from "#app/db/client.server";
+import type { Jobs } from "#app/jobs/jobs.server";
+import { dropSingleton, setSingleton } from "#app/utils/singleton.server";
+import type { QueuedJob } from "./woo";
+import { TEST_ENCRYPTION_KEY } from "./woo";
+
+/**
+ * Route modules (loader/action) called in the test process with a Request, as Remix would: they reach the database
+ * and the job queue through the process singletons, so a test puts its own there. In-process calls keep msw in
+ * front of every outbound WooCommerce request (a spawned server would bypass it).
+ *
+ * Must run before anything in the file reads the environment (getEnv parses once): it sets ENCRYPTION_KEY to the
+ * key test/support/woo.ts encrypts with.
+ */
+export function serveRoutesFrom(database: Database): { jobs: QueuedJob[]; release(): void } {
+  process.env.ENCRYPTION_KEY = TEST_ENCRYPTION_KEY.toString("hex");
+  const jobs: QueuedJob[] = [];
+  const recorder: Pick<Jobs, "send" | "sendBatched"> = {
+    send: async (name, data, options) => {
+      jobs.push({ name, data, options });
+      return null;
+    },
+    sendBatched: async (name, data) => {
+      jobs.push({ name, data });
+    },
+  };
+  setSingleton("database", Promise.resolve(database));
+  setSingleton("jobs", recorder);
+  return {
+    jobs,
+    release() {
+      dropSingleton("database");
+      dropSingleton("jobs");
+    },
+  };
+}
+
+/** The `name=value` pairs of a response's Set-Cookie headers, ready for a Cookie header. */
+export function cookiesOf(response: Response): string {
+  return response.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
+}
+
+/** Route loaders and actions return data or throw/return a Response; this gives back either. */
+export async function settle<T>(run: () => Promise<T>): Promise<T | Response> {
+  try {
+    return await run();
+  } catch (thrown) {
+    if (thrown instanceof Response) return thrown;
+    throw thrown;
+  }
+}
+
+export function formRequest(url: string, fields: Record<string, string | string[]>, headers: Record<string, string> = {}): Request {
+  const body = new URLSearchParams();
+  for (const [k, v] of Object.entries(fields)) for (const value of Array.isArray(v) ? v : [v]) body.append(k, value);
+  return new Request(url, { method: "POST", body, headers: { "content-type": "application/x-www-form-urlencoded", ...headers } });
+}
