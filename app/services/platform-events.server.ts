@@ -17,7 +17,7 @@ import type {
 import type { Settings } from "#app/domain/settings";
 import { logger } from "#app/utils/logger.server";
 import { executeCaseCommand, openCaseForOrder } from "./cases.server";
-import { findOrder, storeOrderSnapshot, storeOrderSnapshots } from "./orders.server";
+import { findOrder, storeOrderSnapshots } from "./orders.server";
 import { getSettings } from "./settings.server";
 
 /*
@@ -95,8 +95,8 @@ export async function applyOrderSnapshots(tx: Tx, shop: Shop, snapshots: OrderSn
 }
 
 async function followOrder(tx: Tx, shop: Shop, settings: Settings, event: OrderUpsertedEvent, actor: Actor) {
-  const outcome = await storeOrderSnapshot(tx, shop, event.order, settings);
-  if (outcome.kind !== "stored" || !outcome.previous) return;
+  const [outcome] = await storeOrderSnapshots(tx, shop, [event.order], settings);
+  if (outcome?.kind !== "stored") return;
   await followStoredOrder(tx, shop, outcome.row, outcome.previous, actor);
 }
 

@@ -13,7 +13,7 @@ import { clientFor, connectionOfShop, findConnection, webhookDeliveryUrl, webhoo
 /*
  * Reading orders through the REST API: the import of open orders on connect, and the reconciliation poll that
  * backs the webhooks up (WooCommerce builds a payload at send time and never retries, woocommerce.md §3). Both
- * feed normalizeWooOrder → order.upserted → applyPlatformEvents; storeOrderSnapshot drops stale snapshots, so
+ * feed normalizeWooOrder → order.upserted → applyPlatformEvents; storeOrderSnapshots drops stale snapshots, so
  * reading an order twice, or after a newer webhook, changes nothing.
  */
 
