@@ -256,10 +256,11 @@ function snapshotOf(order: WooOrder, options: WooNormalizeOptions): OrderSnapsho
     totalMinor: total.amountMinor,
     invoicePaidStatuses: paidStatuses,
   });
-  const outstanding: Money = {
-    amountMinor: mapping.settled ? 0 : Math.max(0, total.amountMinor - refundedMinor),
-    currency: order.currency,
-  };
+  // WooCommerce keeps `total` as placed; a refund (on an unpaid invoice: a credit note) is listed beside it. The
+  // snapshot carries the current total, as Shopify's currentTotalPrice does, so a credit note reads as the order
+  // getting smaller (the claim is adjusted) and never as money the customer paid.
+  const currentTotal: Money = { amountMinor: Math.max(0, total.amountMinor - refundedMinor), currency: order.currency };
+  const outstanding: Money = { amountMinor: mapping.settled ? 0 : currentTotal.amountMinor, currency: order.currency };
 
   const b = order.billing;
   const billingAddress: PostalAddress | null = b
@@ -294,7 +295,7 @@ function snapshotOf(order: WooOrder, options: WooNormalizeOptions): OrderSnapsho
     createdAt: order.date_created_gmt,
     updatedAt: order.date_modified_gmt,
     currency: order.currency,
-    total,
+    total: currentTotal,
     outstanding,
     financialStatus: mapping.financialStatus,
     platformStatus: order.status,

@@ -1,12 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { orders, webhookInbox } from "#app/db/schema";
+import { caseEvents, cases, orders, shops, webhookInbox } from "#app/db/schema";
 import { decryptSecret } from "#app/utils/crypto.server";
 import { fixtureBytes, wooWebhookHeaders } from "#test/fixtures/sign";
 import { wooStore } from "#test/mocks/woocommerce";
 import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
 import { connectTestStore, TEST_ENCRYPTION_KEY } from "#test/support/woo";
+import { openCaseForOrder } from "./cases.server";
 import { processInboxDelivery } from "./inbox-processor.server";
 import { applyPlatformEvents } from "./platform-events.server";
 import { disconnectConnection, type WooConnection } from "./woo-connections.server";
@@ -132,6 +133,37 @@ describe.each(testEngines())("WooCommerce webhook ingest on %s", (engine) => {
     const result = await ingest(delivery("{not json"));
     expect(result).toMatchObject({ status: 200, outcome: "stored" });
     expect(await process(result.inboxId!)).toBe("rejected");
+  });
+
+  test("a credit note on an unpaid invoice lowers the claim; it is not booked as a payment", async () => {
+    const created = JSON.parse(fixtureBytes("woocommerce/order-created-invoice.json").toString("utf8")) as Record<string, unknown>;
+    const order = { ...created, id: 5100, number: "5100", total: "89.90" };
+    const stored = await ingest(delivery(JSON.stringify({ ...order, date_modified_gmt: "2026-10-02T08:00:00" }), { topic: "order.created" }));
+    expect(await process(stored.inboxId!)).toBe("processed");
+    const [row] = await orderRow("5100");
+    const opened = await openCaseForOrder(database.db, {
+      shop: (await database.db.select().from(shops).where(eq(shops.id, connection.shopId)))[0]!,
+      order: row!,
+      kind: "invoice",
+      outstanding: { amountMinor: row!.outstandingMinor, currency: "EUR" },
+      dueDate: row!.dueDate!,
+      actor: { type: "scheduler", id: "test" },
+      now: new Date("2026-10-20T09:00:00Z"),
+      sourceId: null,
+    });
+    if (!opened?.ok) throw new Error("the case did not open");
+
+    // WooCommerce keeps `total` as placed and lists the credit note as a refund beside it.
+    const creditNote = { ...order, refunds: [{ id: 5101, reason: "Gutschrift Versandschaden", total: "-19.90" }], date_modified_gmt: "2026-10-21T08:00:00" };
+    const updated = await ingest(delivery(JSON.stringify(creditNote), { topic: "order.updated" }));
+    expect(await process(updated.inboxId!)).toBe("processed");
+
+    const [after] = await database.db.select().from(cases).where(eq(cases.id, opened.case.id));
+    expect(after).toMatchObject({ outstandingMinor: 7_000, status: opened.case.status });
+    const events = await database.db.select().from(caseEvents).where(eq(caseEvents.caseId, opened.case.id)).orderBy(caseEvents.seq);
+    expect(events.map((e) => e.type)).toEqual(["case_opened", "outstanding_adjusted"]);
+    expect(events[1]!.data).toMatchObject({ outstanding: { amountMinor: 7_000, currency: "EUR" } });
+    expect(await orderRow("5100")).toMatchObject([{ totalMinor: 7_000, outstandingMinor: 7_000 }]);
   });
 
   test("after disconnect, deliveries are refused with 401", async () => {
