@@ -5,6 +5,7 @@ import { CASE_STATUSES } from "#app/domain/case/status";
 import { createTestDatabase, testEngines } from "#test/support/db";
 import { caseFromJson, eventFromRow } from "./case-serialization";
 import { seedDemo } from "./demo-seed.server";
+import { getSettings } from "./settings.server";
 
 describe.each(testEngines())("demo seed on %s", (engine) => {
   test("a German demo shop with cases in every status, built from events, idempotent", async () => {
@@ -34,9 +35,14 @@ describe.each(testEngines())("demo seed on %s", (engine) => {
         cases: (await database.db.select().from(cases)).length,
         events: (await database.db.select().from(caseEvents)).length,
       });
+      // The demo shop has a postal address (its letters and claims need a sender), set once.
+      const settings = await getSettings(database.db, rows[0]!.shopId);
+      expect(settings.address).toMatchObject({ street: "Musterstraße 1", postalCode: "10115", city: "Berlin", countryCode: "DE" });
+
       const before = await counts();
       await seedDemo(database.db, new Date("2026-11-24T09:00:00Z"));
       expect(await counts()).toEqual(before);
+      expect((await getSettings(database.db, rows[0]!.shopId)).version).toBe(settings.version);
     } finally {
       await database.close();
     }

@@ -7,6 +7,7 @@ import { addDays, toLocalDate } from "#app/domain/dates";
 import { cancelCase, executeCaseCommand, openCaseForOrder, startCase } from "./cases.server";
 import { demoAmountMinor, demoCustomer } from "./demo-data";
 import { savePartnerAccount } from "./partners.server";
+import { getSettings, updateSettings } from "./settings.server";
 import { DEMO_SHOP_DOMAIN } from "./shop-context.server";
 
 type Plan =
@@ -54,6 +55,8 @@ const DAYS_OVERDUE: Record<Plan, number> = {
   closed: 4,
 };
 
+const DEMO_ADDRESS = { company: "Demo-Shop GmbH", street: "Musterstraße 1", postalCode: "10115", city: "Berlin", countryCode: "DE", email: "demo@mahnwerk.local", phone: null };
+
 /**
  * The demo shop (German, EUR, Europe/Berlin). Idempotent: orders and cases are keyed, so a restart adds nothing
  * and changes nothing.
@@ -69,6 +72,11 @@ export async function seedDemo(db: Db, now: Date): Promise<void> {
     .where(and(eq(shops.platform, "demo"), eq(shops.domain, DEMO_SHOP_DOMAIN)))
     .limit(1);
   if (!shop) throw new Error("demo shop missing after insert");
+  // A postal address, so the demo's reminder letters and claims show a sender; only on first start, so changes made
+  // on the demo's settings page survive a restart.
+  if ((await getSettings(db, shop.id)).version === 0) {
+    await updateSettings(db, shop.id, { address: DEMO_ADDRESS }, { changedBy: "demo seed", now });
+  }
   const today = toLocalDate(now, shop.timezone);
   for (const [index, plan] of PLANS.entries()) {
     const dueDate = addDays(today, -DAYS_OVERDUE[plan] - (index % 3));
@@ -207,7 +215,7 @@ export async function connectDemoPartner(db: Db, sandbox: { url: string; authUrl
       baseUrl: sandbox.url,
       authUrl: sandbox.authUrl,
       ...sandbox.credentials,
-      creditor: { shopName: shop.name, street: "Musterstraße 1", houseNumber: null, postalCode: "10115", city: "Berlin", countryCode: "DE", email: "demo@mahnwerk.local", phone: null },
+      creditor: { shopName: shop.name, street: DEMO_ADDRESS.street, houseNumber: null, postalCode: DEMO_ADDRESS.postalCode, city: DEMO_ADDRESS.city, countryCode: DEMO_ADDRESS.countryCode, email: DEMO_ADDRESS.email, phone: null },
     },
   });
 }

@@ -142,7 +142,7 @@ describe.each(testEngines())("WooCommerce webhook ingest on %s", (engine) => {
     expect(await process(stored.inboxId!)).toBe("processed");
     const [row] = await orderRow("5100");
     const opened = await openCaseForOrder(database.db, {
-      shop: (await database.db.select().from(shops).where(eq(shops.id, connection.shopId)))[0]!,
+      shop: (await database.db.select().from(shops).where(eq(shops.id, connection.shopId!)))[0]!,
       order: row!,
       kind: "invoice",
       outstanding: { amountMinor: row!.outstandingMinor, currency: "EUR" },
