@@ -1,8 +1,10 @@
 import { randomUUID } from "node:crypto";
+import { createServer } from "node:http";
 import type { ServerBuild } from "@remix-run/node";
 import { createRequestHandler } from "@remix-run/express";
 import express from "express";
 import { startProcess } from "#app/process.server";
+import { handleWebhookRequest, webhookTarget } from "#app/services/webhook-receive.server";
 import { logger } from "#app/utils/logger.server";
 
 /**
@@ -47,7 +49,19 @@ if (production) {
 }
 app.all("*", createRequestHandler({ build, mode: env.NODE_ENV }));
 
-const server = app.listen(env.PORT, env.HOST, () => {
+// Webhook POSTs skip Express and Remix in production: the same receive as their routes, without per-request routing,
+// Fetch Request building and a second log line (docs/performance.md, "Webhook ingest"). The dev server keeps them on
+// the Remix routes, so edits to them reload.
+const server = createServer((req, res) => {
+  const target = production ? webhookTarget(req.method, req.url) : null;
+  if (!target) return void app(req, res);
+  handleWebhookRequest(target, req, res).catch((error: unknown) => {
+    logger.error({ err: error, path: req.url }, "webhook");
+    if (!res.headersSent) res.writeHead(500);
+    res.end();
+  });
+});
+server.listen(env.PORT, env.HOST, () => {
   logger.info(
     { port: env.PORT, database: running.database.engine, demo: env.demoMode },
     `Mahnwerk is listening on http://localhost:${env.PORT}`,

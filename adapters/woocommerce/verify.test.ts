@@ -43,23 +43,31 @@ describe("verifyWooSignature", () => {
 });
 
 describe("isWooPing", () => {
+  const typed = (contentType: string | null) => new Headers(contentType === null ? {} : { "content-type": contentType });
+
   test("the unsigned form body webhook_id=<n> is a ping", () => {
-    expect(isWooPing("application/x-www-form-urlencoded", ping)).toBe(true);
-    expect(isWooPing("application/x-www-form-urlencoded; charset=UTF-8", ping)).toBe(true);
+    expect(isWooPing(typed("application/x-www-form-urlencoded"), ping)).toBe(true);
+    expect(isWooPing(typed("application/x-www-form-urlencoded; charset=UTF-8"), ping)).toBe(true);
     expect(wooPingWebhookId(ping)).toBe("17");
   });
 
+  test("a signed delivery is never a ping, even with a ping-like body (it is stored and rejected instead)", () => {
+    const signed = new Headers({ "content-type": "application/x-www-form-urlencoded", "x-wc-webhook-signature": "c2lnbmVk", "x-wc-webhook-topic": "order.updated" });
+    expect(isWooPing(signed, ping)).toBe(false);
+    expect(isWooPing(new Headers({ "x-wc-webhook-delivery-id": "fuzz-3828" }), ping)).toBe(false);
+  });
+
   test("a ping without content type is still recognized", () => {
-    expect(isWooPing(null, ping)).toBe(true);
+    expect(isWooPing(typed(null), ping)).toBe(true);
   });
 
   test("a JSON delivery is never a ping, even with a ping-like body", () => {
-    expect(isWooPing("application/json", ping)).toBe(false);
-    expect(isWooPing("application/json", body)).toBe(false);
+    expect(isWooPing(typed("application/json"), ping)).toBe(false);
+    expect(isWooPing(typed("application/json"), body)).toBe(false);
   });
 
   test.each(["webhook_id=", "webhook_id=17&x=1", "webhook_id=abc", "webhook_id=17\n", "id=17", ""])("body %j is not a ping", (text) => {
-    expect(isWooPing("application/x-www-form-urlencoded", Buffer.from(text))).toBe(false);
+    expect(isWooPing(typed("application/x-www-form-urlencoded"), Buffer.from(text))).toBe(false);
     expect(wooPingWebhookId(Buffer.from(text))).toBeNull();
   });
 });

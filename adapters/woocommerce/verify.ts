@@ -26,12 +26,15 @@ const PING_BODY = /^webhook_id=\d+$/;
 /**
  * WooCommerce pings a delivery URL when a webhook is created or its URL changes: an unsigned form body
  * `webhook_id=<id>` without X-WC headers. Answer it 200 before any signature check, or WooCommerce keeps
- * the webhook in `pending_delivery` and pings again. A JSON content type is never a ping.
+ * the webhook in `pending_delivery` and pings again. A JSON content type is never a ping, and neither is a request
+ * with X-WC-Webhook-* headers: a signed delivery whose body happens to read `webhook_id=17` is a delivery (stored,
+ * and rejected as not JSON), not something to drop unrecorded.
  */
-export function isWooPing(contentType: string | null | undefined, rawBody: Uint8Array): boolean {
-  const type = (contentType ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
+export function isWooPing(headers: Headers, rawBody: Uint8Array): boolean {
+  const type = (headers.get("content-type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
   if (type !== "" && type !== "application/x-www-form-urlencoded") return false;
   if (rawBody.length === 0 || rawBody.length > 40) return false;
+  for (const name of headers.keys()) if (name.startsWith("x-wc-webhook-")) return false;
   return PING_BODY.test(Buffer.from(rawBody).toString("utf8"));
 }
 

@@ -181,6 +181,25 @@ export const cases = pgTable(
   ],
 );
 
+/**
+ * How many cases a shop has in each status (the tab badges), exact without counting a million index entries. Kept by
+ * statement-level triggers on cases (drizzle/0007) as append-only deltas: each statement that inserts, deletes or
+ * changes the status of cases adds one row per (shop, status) it changed, so concurrent writers of one shop never
+ * wait for a shared counter row. Readers sum a shop's rows; compactCaseStatusCounts (job cases.counts.compact) folds
+ * them into one row per (shop, status). No primary key: several rows per (shop, status) are the design.
+ */
+export const caseStatusCounts = pgTable(
+  "case_status_counts",
+  {
+    shopId: uuid("shop_id")
+      .notNull()
+      .references(() => shops.id, { onDelete: "cascade" }),
+    status: text("status").notNull(),
+    n: bigint("n", { mode: "number" }).notNull(),
+  },
+  (t) => [index("case_status_counts_shop_status_idx").on(t.shopId, t.status, t.n)],
+);
+
 /** Append-only: rows are inserted, never updated or deleted (except by a GDPR erasure of personal data). */
 export const caseEvents = pgTable(
   "case_events",

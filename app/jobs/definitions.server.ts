@@ -5,6 +5,7 @@ import { getEnv } from "#app/config/env.server";
 import { getDb } from "#app/db/db.server";
 import { shops } from "#app/db/schema";
 import { createFolderMailer, createMailer } from "#app/mail/mailer.server";
+import { compactCaseStatusCounts } from "#app/services/case-status-counts.server";
 import { runDunningSweep } from "#app/services/dunning-sweep.server";
 import { findStrandedDeliveries, markDeliveryDead, processInboxDelivery } from "#app/services/inbox-processor.server";
 import { INBOX_PROCESS_JOB } from "#app/services/inbox.server";
@@ -68,6 +69,15 @@ export const jobDefinitions: JobDefinition<any>[] = [
       if (report.opened || report.advanced) logger.info(report, "dunning sweep");
     },
     queue: { retryLimit: 2, expireInSeconds: 30 * 60 },
+  },
+  {
+    // Folds the tab badges' count deltas (case_status_counts, written by triggers on cases); safe beside itself.
+    name: "cases.counts.compact",
+    schedule: "*/5 * * * *",
+    parse: () => ({}),
+    handle: async () => {
+      await compactCaseStatusCounts(await getDb());
+    },
   },
   {
     // The open invoice orders of a newly installed shop; resumes where a crashed run stopped. A bulk import returns

@@ -140,7 +140,11 @@ export default function CasesIndex() {
 
   const status = params.get("status") ?? "all";
   const selectedTab = Math.max(0, TABS.indexOf(status as (typeof TABS)[number]));
-  const totalInView = data.counts[TABS[selectedTab]!];
+  // A filtered count stops at a cap (countCasesByStatus): such a tab reads "1,000+", and so does "start all …".
+  const number = (n: number) => new Intl.NumberFormat(intl).format(n);
+  const countText = (tab: (typeof TABS)[number]) =>
+    data.counts.capped.includes(tab) ? t("cases.tab.atLeast", { count: number(data.counts[tab]) }) : number(data.counts[tab]);
+  const totalInView = countText(TABS[selectedTab]!);
 
   const goTo = (changes: Record<string, string | null>, replace = false) => {
     const next = new URLSearchParams(params);
@@ -183,7 +187,8 @@ export default function CasesIndex() {
 
   const tabs = TABS.map((id, index) => {
     const label = id === "all" ? t("cases.tab.all") : t(`status.${id}` as MessageKey);
-    return { id: `tab-${id}`, content: label, badge: String(data.counts[id]), accessibilityLabel: `${label} (${data.counts[id]})`, onAction: () => undefined, index };
+    const count = data.counts.capped.includes(id) ? t("cases.tab.atLeastLabel", { count: number(data.counts[id]) }) : countText(id);
+    return { id: `tab-${id}`, content: label, badge: countText(id), accessibilityLabel: `${label} (${count})`, onAction: () => undefined, index };
   });
 
   const filters: IndexFiltersProps["filters"] = [

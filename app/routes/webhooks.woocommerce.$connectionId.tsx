@@ -1,31 +1,12 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { getDb } from "#app/db/db.server";
-import { enqueueBatched } from "#app/jobs/queue.server";
-import { INBOX_PROCESS_JOB } from "#app/services/inbox.server";
-import { wooSecretsKey } from "#app/services/woo-connections.server";
-import { ingestWooWebhook } from "#app/services/woo-inbox.server";
-import { logger } from "#app/utils/logger.server";
+import { webhookResponse } from "#app/services/webhook-receive.server";
 
-/** Every WooCommerce webhook of one connected store arrives here; the work is in woo-inbox.server.ts. */
+/**
+ * Every WooCommerce webhook of one connected store arrives here; the work is in woo-inbox.server.ts. The production
+ * server answers POSTs before Remix (server.ts); this route serves the dev server and other methods the same way.
+ */
 export async function action({ request, params }: ActionFunctionArgs) {
-  const key = wooSecretsKey();
-  // Without ENCRYPTION_KEY no store can have been connected: nothing here is ours.
-  if (!key) return new Response(null, { status: 401 });
-  const db = await getDb();
-  const result = await ingestWooWebhook(db, request, params.connectionId ?? "", {
-    key,
-    enqueue: (inboxId) => enqueueBatched(INBOX_PROCESS_JOB, { inboxId }),
-  });
-  logger.info(
-    {
-      connectionId: params.connectionId,
-      topic: request.headers.get("x-wc-webhook-topic"),
-      deliveryId: request.headers.get("x-wc-webhook-delivery-id"),
-      outcome: result.outcome,
-    },
-    "woocommerce webhook",
-  );
-  return new Response(null, { status: result.status });
+  return webhookResponse(request, { platform: "woocommerce", connectionId: params.connectionId ?? "" });
 }
 
 export async function loader() {

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { and, eq, getTableColumns, inArray, sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import type { DbOrTx, Tx } from "#app/db/client.server";
 import { caseEvents, cases, orders, outbox, shops, type CaseRow, type OrderRow, type Shop } from "#app/db/schema";
 import type { Case } from "#app/domain/case/case";
@@ -69,46 +69,64 @@ async function persist(tx: Tx, row: CaseRow, state: Case, events: CaseEvent[]): 
   return updated!;
 }
 
-export type OutboxInsert = typeof outbox.$inferInsert;
+/** An outbox row a step causes; status, attempts and timestamps take their defaults. */
+export type OutboxInsert = Pick<typeof outbox.$inferInsert, "shopId" | "caseId" | "kind" | "idempotencyKey" | "payload"> & { nextAttemptAt: Date };
+
+/** What persistMany reads of a locked case row: the caller selects at least these columns. */
+export type LockedCase = Pick<CaseRow, "id" | "shopId" | "status" | "state" | "version">;
+
+/** The columns persistMany writes, and those PostgreSQL derives from them on the update. */
+type Written = Pick<
+  CaseRow,
+  "status" | "outstandingMinor" | "dunningLevel" | "nextActionAt" | "partnerReference" | "partnerSubStatus" | "cancellationRequested" | "state" | "version" | "updatedAt" | "statusRank"
+>;
 
 /**
  * What persist does for one case, for many locked cases at once (the dunning sweep's batches): their events
- * appended, their rows updated from the new states, the write-backs and partner calls they cause queued — in a fixed
- * number of statements however many cases. `effects` adds the caller's own outbox rows for each case (same insert).
- * Returns the updated rows in the order of `items`.
+ * appended, their rows updated from the new states, the write-backs and partner calls they cause queued — in three
+ * statements however many cases. `effects` adds the caller's own outbox rows for each case (same insert).
+ * Returns the rows as updated (the caller's row with the written columns replaced) in the order of `items`.
+ *
+ * Each statement takes its rows as one jsonb parameter (jsonb_to_recordset): the statement text is the same for any
+ * batch size, so it is prepared once per connection, and no multi-thousand-parameter VALUES list is built.
  */
-export async function persistMany(
+export async function persistMany<R extends LockedCase>(
   tx: Tx,
-  items: { row: CaseRow; state: Case; events: CaseEvent[] }[],
-  effects: (after: CaseRow, events: CaseEvent[]) => OutboxInsert[] = () => [],
-): Promise<CaseRow[]> {
+  items: { row: R; state: Case; events: CaseEvent[] }[],
+  effects: (after: R & Written, events: CaseEvent[]) => OutboxInsert[] = () => [],
+): Promise<(R & Written)[]> {
   if (items.length === 0) return [];
-  const lasts = await tx
-    .select({ caseId: caseEvents.caseId, last: sql<number>`max(${caseEvents.seq})::int` })
-    .from(caseEvents)
-    .where(inArray(caseEvents.caseId, items.map((i) => i.row.id)))
-    .groupBy(caseEvents.caseId);
-  const lastSeq = new Map(lasts.map((r) => [r.caseId, Number(r.last)]));
-  await tx.insert(caseEvents).values(
-    items.flatMap(({ row, events }) =>
-      events.map((event, i) => ({
-        shopId: row.shopId,
-        caseId: row.id,
-        seq: (lastSeq.get(row.id) ?? 0) + i + 1,
-        type: event.type,
-        actorType: event.actor.type,
-        actorId: event.actor.id,
-        actorName: event.actor.name ?? null,
-        reason: event.reason,
-        data: eventData(event),
-        sourceId: event.sourceId,
-        occurredAt: event.occurredAt,
-      })),
-    ),
+  // seq continues each case's gapless sequence: the statement's snapshot is taken after the case rows were locked, and
+  // every writer of a case's events holds that lock, so max(seq) cannot move before the insert; `n` numbers the
+  // batch's own events of a case (the statement does not see its own rows).
+  const events = items.flatMap(({ row, events: list }) =>
+    list.map((event, i) => ({
+      shop_id: row.shopId,
+      case_id: row.id,
+      n: i + 1,
+      type: event.type,
+      actor_type: event.actor.type,
+      actor_id: event.actor.id,
+      actor_name: event.actor.name ?? null,
+      reason: event.reason,
+      data: eventData(event),
+      source_id: event.sourceId,
+      occurred_at: event.occurredAt.toISOString(),
+    })),
   );
+  if (events.length > 0) {
+    await tx.execute(sql`
+      insert into case_events (shop_id, case_id, seq, type, actor_type, actor_id, actor_name, reason, data, source_id, occurred_at)
+      select e.shop_id, e.case_id, coalesce((select max(x.seq) from case_events x where x.case_id = e.case_id), 0) + e.n,
+             e.type, e.actor_type, e.actor_id, e.actor_name, e.reason, e.data, e.source_id, e.occurred_at
+      from jsonb_to_recordset(${JSON.stringify(events)}::jsonb) as e(shop_id uuid, case_id uuid, n int, type text, actor_type text,
+        actor_id text, actor_name text, reason text, data jsonb, source_id text, occurred_at timestamptz)`);
+  }
   // One UPDATE … FROM jsonb_to_recordset for all rows: the projection of each new state, version + 1 under the lock.
-  const values = items.map(({ row, state }) => {
-    const p = projection(state);
+  // Only what PostgreSQL computes comes back; the rest of each row is what was just written.
+  const projections = items.map(({ state }) => projection(state));
+  const values = items.map(({ row }, i) => {
+    const p = projections[i]!;
     return {
       id: row.id,
       status: p.status,
@@ -121,7 +139,7 @@ export async function persistMany(
       state: p.state,
     };
   });
-  const updatedRows = await tx
+  const returned = await tx
     .update(cases)
     .set({
       status: sql`v.status`,
@@ -140,9 +158,13 @@ export async function persistMany(
         next_action_at timestamptz, partner_reference text, partner_sub_status text, cancellation_requested boolean, state jsonb)`,
     )
     .where(sql`${cases.id} = v.id`)
-    .returning(getTableColumns(cases));
-  const byId = new Map(updatedRows.map((r) => [r.id, r as CaseRow]));
-  const updated = items.map(({ row }) => byId.get(row.id)!);
+    .returning({ id: cases.id, version: cases.version, updatedAt: cases.updatedAt, statusRank: cases.statusRank });
+  const byId = new Map(returned.map((r) => [r.id, r]));
+  const updated = items.map(({ row }, i): R & Written => {
+    const r = byId.get(row.id);
+    if (!r) throw new Error(`case ${row.id} was not updated: persistMany needs the caller to hold its row lock`);
+    return { ...row, ...projections[i]!, version: r.version, updatedAt: r.updatedAt, statusRank: r.statusRank };
+  });
 
   const changed = items.filter(({ row }, i) => updated[i]!.status !== row.status);
   const platforms = changed.length
@@ -152,12 +174,27 @@ export async function persistMany(
         ),
       )
     : new Map<string, string>();
-  const queued = items.flatMap(({ row, events }, i) => {
+  const queued = items.flatMap(({ row, events: list }, i) => {
     const after = updated[i]!;
     const platform = after.status !== row.status ? platforms.get(row.shopId) : undefined;
-    return [...(platform ? writeBackRows(platform, after, events) : []), ...partnerCallRows(row, after, events), ...effects(after, events)];
+    return [...(platform ? writeBackRows(platform, after, list) : []), ...partnerCallRows(row, after, list), ...effects(after, list)];
   });
-  if (queued.length > 0) await tx.insert(outbox).values(queued).onConflictDoNothing();
+  if (queued.length > 0) {
+    const rows = queued.map((o) => ({
+      shop_id: o.shopId,
+      case_id: o.caseId ?? null,
+      kind: o.kind,
+      idempotency_key: o.idempotencyKey,
+      payload: o.payload,
+      next_attempt_at: o.nextAttemptAt.toISOString(),
+    }));
+    await tx.execute(sql`
+      insert into outbox (shop_id, case_id, kind, idempotency_key, payload, next_attempt_at)
+      select o.shop_id, o.case_id, o.kind, o.idempotency_key, o.payload, o.next_attempt_at
+      from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as o(shop_id uuid, case_id uuid, kind text, idempotency_key text, payload jsonb,
+        next_attempt_at timestamptz)
+      on conflict do nothing`);
+  }
   return updated;
 }
 
@@ -165,7 +202,7 @@ export async function persistMany(
  * While the partner holds the claim, what happens on our side must reach it: a cancellation becomes a recall, a
  * payment the shop received is reported (the partner would otherwise keep collecting money already paid).
  */
-function partnerCallRows(before: CaseRow, after: CaseRow, events: CaseEvent[]): OutboxInsert[] {
+function partnerCallRows(before: LockedCase, after: LockedCase, events: CaseEvent[]): OutboxInsert[] {
   const held = before.status === "handed_over" || (before.status === "blocked" && caseFromJson(before.state).resumeStatus === "handed_over");
   if (!held) return [];
   const rows: OutboxInsert[] = [];
@@ -193,7 +230,7 @@ function partnerCallRows(before: CaseRow, after: CaseRow, events: CaseEvent[]): 
  * in the same transaction as the events, so it survives restarts. "Mark as paid" only when the partner collected:
  * a payment the shop recorded itself is already on the order.
  */
-function writeBackRows(platform: string, row: CaseRow, events: CaseEvent[]): OutboxInsert[] {
+function writeBackRows(platform: string, row: LockedCase, events: CaseEvent[]): OutboxInsert[] {
   if (platform === "demo") return [];
   const paidByPartner = row.status === "paid" && events.some((e) => e.type === "payment_received" && e.data.side === "partner");
   return [

@@ -95,6 +95,30 @@ describe.each(testEngines())("dunning sweep on %s", (engine) => {
     expect(reached).toHaveLength(12);
   });
 
+  test("batches in flight side by side, in two sweeps at once, take each due case exactly once", async () => {
+    database = await createTestDatabase(engine);
+    const shop = await insertShop(database.db);
+    for (let i = 0; i < 23; i++) await insertOrder(shop, "2026-10-01");
+    await updateSettings(database.db, shop.id, { autoHandover: { mode: "all" } }, { changedBy: "test", now: new Date() });
+    await openOverdueCases(database.db, new Date("2026-10-02T09:00:00Z"));
+    const now = new Date("2026-10-06T09:00:00Z");
+    const reports = await Promise.all([
+      advanceDueCases(database.db, now, { lanes: 3, batchSize: 4 }),
+      advanceDueCases(database.db, now, { lanes: 2, batchSize: 5 }),
+    ]);
+    expect(reports[0]!.advanced + reports[1]!.advanced).toBe(23);
+    expect(reports.map((r) => r.skippedOutsideWindow)).toEqual([0, 0]);
+    const rows = await database.db.select().from(cases);
+    expect(rows.map((r) => [r.dunningLevel, r.version])).toEqual(rows.map(() => ["reminder_1", 2]));
+    expect((await database.db.select().from(outbox)).filter((r) => r.kind === "reminder.send")).toHaveLength(23);
+    // Each case's events stay numbered 1, 2, 3 (opened, started, reminder 1): no gap, no repeat.
+    const events = await database.db.select().from(caseEvents).orderBy(caseEvents.caseId, caseEvents.seq);
+    const seqs = new Map<string, number[]>();
+    for (const e of events) seqs.set(e.caseId, [...(seqs.get(e.caseId) ?? []), e.seq]);
+    expect([...seqs.values()]).toEqual(rows.map(() => [1, 2, 3]));
+    expect(events.filter((e) => e.type === "dunning_level_reached").map((e) => e.data)).toEqual(rows.map(() => ({ level: "reminder_1", nextActionAt: expect.any(String) })));
+  });
+
   test("an uninstalled shop's cases are never advanced", async () => {
     database = await createTestDatabase(engine);
     const shop = await insertShop(database.db);

@@ -4,11 +4,12 @@ import { cases, orders, outbox, shops, type CaseRow, type Shop } from "#app/db/s
 import type { Case } from "#app/domain/case/case";
 import type { CaseEvent } from "#app/domain/case/events";
 import { execute, type CommandEnvelope } from "#app/domain/case/transitions";
-import { addDays, toLocalDate } from "#app/domain/dates";
+import { addDays, toLocalDate, type LocalDate } from "#app/domain/dates";
 import { applySendWindow, nextStep, stepInstant } from "#app/domain/dunning/schedule";
 import { isOverdue } from "#app/domain/policies";
+import type { Settings } from "#app/domain/settings";
 import { caseFromJson } from "./case-serialization";
-import { executeCaseCommand, openCaseForOrder, persistMany, type OutboxInsert } from "./cases.server";
+import { executeCaseCommand, openCaseForOrder, persistMany, type LockedCase, type OutboxInsert } from "./cases.server";
 import { getSettings } from "./settings.server";
 
 /*
@@ -20,7 +21,10 @@ import { getSettings } from "./settings.server";
 
 const SCHEDULER = { type: "scheduler", id: "dunning" } as const;
 const UNPAID = ["pending", "partially_paid", "authorized"];
-const BATCH = 500;
+/** Cases per claimed batch: large enough that per-statement costs vanish, small enough to hold locks only briefly. */
+const BATCH = 2_000;
+/** Batches in flight at once per sweep (see advanceDueCases). */
+const LANES = 2;
 
 export type SweepReport = { opened: number; advanced: number; skippedOutsideWindow: number };
 
@@ -72,22 +76,46 @@ export async function openOverdueCases(db: Db, now: Date): Promise<number> {
   }
 }
 
+/** The columns of a due case the sweep reads: what persistMany needs, the keyset position, and not the rest. */
+const dueCaseColumns = {
+  id: cases.id,
+  shopId: cases.shopId,
+  status: cases.status,
+  state: cases.state,
+  version: cases.version,
+  nextActionAt: cases.nextActionAt,
+};
+type DueCase = LockedCase & { nextActionAt: Date | null };
+type Position = { at: Date; id: string };
+
 /**
  * Running cases whose next action is due: the next reminder level, or the handover after the final reminder.
- * Batches of cases are claimed and locked together (SKIP LOCKED: a sweep running beside this one takes others), each
- * step is decided under the lock exactly as advanceCase decides it, and a batch's events, row updates and outbox rows
- * are written in a handful of statements (persistMany) — one round trip per case would bound the sweep by latency.
+ * Batches of cases are claimed and locked together (SKIP LOCKED: a sweep running beside this one, in this process or
+ * another, takes others), each step is decided under the lock exactly as advanceCase decides it, and a batch's events,
+ * row updates and outbox rows are written in a handful of statements (persistMany) — one round trip per case would
+ * bound the sweep by latency.
+ *
+ * `lanes` batches are in flight at once, each in its own transaction holding its own row locks, so deciding one batch
+ * in Node overlaps with writing another in PostgreSQL. Only claiming is sequential: a lane selects the batch after the
+ * last one claimed, so each due case is read by exactly one lane (and counted once) per sweep.
  */
-export async function advanceDueCases(db: Db, now: Date): Promise<{ advanced: number; skippedOutsideWindow: number }> {
+export async function advanceDueCases(
+  db: Db,
+  now: Date,
+  { lanes = LANES, batchSize = BATCH }: { lanes?: number; batchSize?: number } = {},
+): Promise<{ advanced: number; skippedOutsideWindow: number }> {
   let advanced = 0;
   let skippedOutsideWindow = 0;
-  type Position = { at: Date; id: string };
   let after: Position | null = null;
-  for (;;) {
-    const position: Position | null = after;
-    const batch: { count: number; advanced: number; skipped: number; last: Position | null } = await db.transaction(async (tx) => {
-      const rows: { row: CaseRow }[] = await tx
-        .select({ row: cases })
+  let exhausted = false;
+  let claims: Promise<unknown> = Promise.resolve();
+
+  const claim = (tx: Tx): Promise<DueCase[]> => {
+    const turn = claims.then(async () => {
+      if (exhausted) return [];
+      const position: Position | null = after;
+      const rows = await tx
+        .select(dueCaseColumns)
         .from(cases)
         .innerJoin(shops, eq(shops.id, cases.shopId))
         .where(
@@ -99,47 +127,85 @@ export async function advanceDueCases(db: Db, now: Date): Promise<{ advanced: nu
           ),
         )
         .orderBy(asc(cases.nextActionAt), asc(cases.id))
-        .limit(BATCH)
+        .limit(batchSize)
         .for("update", { of: cases, skipLocked: true });
-      const shopIds = [...new Set(rows.map(({ row }) => row.shopId))];
-      const shopRows = shopIds.length ? await tx.select().from(shops).where(inArray(shops.id, shopIds)) : [];
-      const context = new Map(await Promise.all(shopRows.map(async (shop) => [shop.id, { shop, settings: await getSettings(tx, shop.id) }] as const)));
-      const steps: { row: CaseRow; state: Case; events: CaseEvent[] }[] = [];
-      let batchAdvanced = 0;
-      let batchSkipped = 0;
-      for (const { row } of rows) {
-        const state = caseFromJson(row.state);
-        const shop = context.get(row.shopId);
-        const decision = decideStep(state, shop, now);
-        if (decision === "not_due") continue;
-        if (decision === "outside_window") {
-          batchSkipped += 1;
-          continue;
-        }
-        batchAdvanced += 1;
-        const result = execute(state, decision);
-        if (result.ok && result.value.events.length > 0) steps.push({ row, state: result.value.state, events: result.value.events });
-      }
-      await persistMany(tx, steps, effectRows);
-      const last = rows[rows.length - 1]?.row;
-      return { count: rows.length, advanced: batchAdvanced, skipped: batchSkipped, last: last ? { at: last.nextActionAt!, id: last.id } : null };
+      const last = rows[rows.length - 1];
+      if (last) after = { at: last.nextActionAt!, id: last.id };
+      if (rows.length < batchSize) exhausted = true;
+      return rows;
     });
-    advanced += batch.advanced;
-    skippedOutsideWindow += batch.skipped;
-    if (!batch.last || batch.count < BATCH) return { advanced, skippedOutsideWindow };
-    after = batch.last;
-  }
+    claims = turn.catch(() => undefined);
+    return turn;
+  };
+
+  const lane = async () => {
+    try {
+      while (!exhausted) {
+        const batch = await db.transaction(async (tx) => {
+          const rows = await claim(tx);
+          const contexts = await shopContexts(tx, [...new Set(rows.map((row) => row.shopId))], now);
+          const steps: { row: DueCase; state: Case; events: CaseEvent[] }[] = [];
+          let batchAdvanced = 0;
+          let batchSkipped = 0;
+          for (const row of rows) {
+            const state = caseFromJson(row.state);
+            const decision = decideStep(state, contexts.get(row.shopId), now);
+            if (decision === "not_due") continue;
+            if (decision === "outside_window") {
+              batchSkipped += 1;
+              continue;
+            }
+            batchAdvanced += 1;
+            const result = execute(state, decision);
+            if (result.ok && result.value.events.length > 0) steps.push({ row, state: result.value.state, events: result.value.events });
+          }
+          await persistMany(tx, steps, effectRows);
+          return { advanced: batchAdvanced, skipped: batchSkipped };
+        });
+        advanced += batch.advanced;
+        skippedOutsideWindow += batch.skipped;
+      }
+    } catch (error) {
+      // The other lanes finish the batch they hold and stop; the next sweep takes up what is left.
+      exhausted = true;
+      throw error;
+    }
+  };
+  const settled = await Promise.allSettled(Array.from({ length: Math.max(1, lanes) }, lane));
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
+  if (failed) throw failed.reason;
+  return { advanced, skippedOutsideWindow };
 }
 
-type ShopContext = { shop: Shop; settings: Awaited<ReturnType<typeof getSettings>> };
+/**
+ * A shop's settings and what `now` means in its zone, computed once per batch instead of once per case: whether
+ * `now` is inside the send window, the local day, and the step instants already worked out (by local date).
+ */
+type ShopContext = { shop: Shop; settings: Settings; today: LocalDate; inWindow: boolean; instants: Map<LocalDate, number> };
+
+function shopContext(shop: Shop, settings: Settings, now: Date): ShopContext {
+  return {
+    shop,
+    settings,
+    today: toLocalDate(now, shop.timezone),
+    inWindow: applySendWindow(now, settings.sendWindow, shop.timezone).getTime() === now.getTime(),
+    instants: new Map(),
+  };
+}
+
+async function shopContexts(tx: Tx, shopIds: string[], now: Date): Promise<Map<string, ShopContext>> {
+  if (shopIds.length === 0) return new Map();
+  const shopRows = await tx.select().from(shops).where(inArray(shops.id, shopIds));
+  return new Map(await Promise.all(shopRows.map(async (shop) => [shop.id, shopContext(shop, await getSettings(tx, shop.id), now)] as const)));
+}
 
 /** Whether a locked case takes its next step now, and which: the one rule for the sweep and advanceCase. */
 function decideStep(state: Case, context: ShopContext | undefined, now: Date): CommandEnvelope | "not_due" | "outside_window" {
   if (state.status !== "running" || !state.nextActionAt || state.nextActionAt.getTime() > now.getTime()) return "not_due";
   if (!context || context.shop.status !== "active") return "not_due";
   // Reminders reach people: only inside the shop's send window (the next sweep inside it sends them).
-  if (applySendWindow(now, context.settings.sendWindow, context.shop.timezone).getTime() !== now.getTime()) return "outside_window";
-  return stepEnvelope(state, context.shop, context.settings, now);
+  if (!context.inWindow) return "outside_window";
+  return stepEnvelope(state, context, now);
 }
 
 type AdvanceOutcome = "advanced" | "not_due" | "outside_window";
@@ -152,7 +218,7 @@ export async function advanceCase(db: Db, shopId: string, caseId: string, now: D
     caseId,
     envelope: async (state, tx) => {
       const [shop] = await tx.select().from(shops).where(eq(shops.id, shopId)).limit(1);
-      const decision = decideStep(state, shop ? { shop, settings: await getSettings(tx, shopId) } : undefined, now);
+      const decision = decideStep(state, shop ? shopContext(shop, await getSettings(tx, shopId), now) : undefined, now);
       if (decision === "not_due") return null;
       if (decision === "outside_window") {
         outcome = "outside_window";
@@ -166,8 +232,8 @@ export async function advanceCase(db: Db, shopId: string, caseId: string, now: D
   return outcome;
 }
 
-function stepEnvelope(state: Case, shop: Shop, settings: Awaited<ReturnType<typeof getSettings>>, now: Date): CommandEnvelope {
-  const today = toLocalDate(now, shop.timezone);
+function stepEnvelope(state: Case, context: ShopContext, now: Date): CommandEnvelope {
+  const { shop, settings, today } = context;
   const step = nextStep(state, settings.schedule, today);
   const base = { actor: SCHEDULER, reason: null, occurredAt: now, sourceId: `step:${state.id}:${step.step === "handover" ? "handover" : state.dunningLevel ?? "due"}` };
   if (state.dunningLevel === "final_reminder") {
@@ -176,11 +242,16 @@ function stepEnvelope(state: Case, shop: Shop, settings: Awaited<ReturnType<type
   const level = step.step as Exclude<typeof step.step, "handover">;
   // The following step counts from today, the day this one happens, so a late start does not fire a burst.
   const following = nextStep({ dueDate: state.dueDate, dunningLevel: level }, settings.schedule, today);
-  return { ...base, command: { type: "reach_level", level, nextActionAt: stepInstant(following.date, settings.sendWindow, shop.timezone) } };
+  let at = context.instants.get(following.date);
+  if (at === undefined) {
+    at = stepInstant(following.date, settings.sendWindow, shop.timezone).getTime();
+    context.instants.set(following.date, at);
+  }
+  return { ...base, command: { type: "reach_level", level, nextActionAt: new Date(at) } };
 }
 
 /** The outbox rows a step causes, in the step's own transaction (idempotency keys make a repeat a no-op). */
-function effectRows(row: CaseRow, events: CaseEvent[]): OutboxInsert[] {
+function effectRows(row: LockedCase, events: CaseEvent[]): OutboxInsert[] {
   const rows: OutboxInsert[] = [];
   for (const event of events) {
     if (event.type === "dunning_level_reached") {

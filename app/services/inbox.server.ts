@@ -7,9 +7,62 @@ export const INBOX_PROCESS_JOB = "inbox.process";
 
 export type Enqueue = (inboxId: string) => Promise<unknown>;
 
-export type IngestResult =
-  | { status: 200; outcome: "stored" | "duplicate" | "rejected"; inboxId: string | null }
-  | { status: 401 | 405; outcome: "unauthorized" | "method_not_allowed"; inboxId: null };
+/** Answers every ingest gives before anything is stored: wrong method, body over the limit, bad signature. */
+export type RefusedResult = { status: 401 | 405 | 413; outcome: "unauthorized" | "method_not_allowed" | "too_large"; inboxId: null };
+
+export type IngestResult = { status: 200; outcome: "stored" | "duplicate" | "rejected"; inboxId: string | null } | RefusedResult;
+
+/**
+ * A webhook request as ingest reads it: method, headers and the raw body, read once (null: longer than
+ * MAX_WEBHOOK_BODY_BYTES). server.ts builds it from Node's request without Remix; a Fetch Request (the Remix routes,
+ * tests) is read into one by `webhookDeliveryOf`.
+ */
+export type WebhookDelivery = { method: string; headers: Headers; body: Buffer | null };
+
+/**
+ * Larger than any delivery the platforms send (a Shopify order with hundreds of line items is well under 1 MB),
+ * small enough that unsigned junk cannot make the process hold unbounded memory before the signature is checked.
+ */
+export const MAX_WEBHOOK_BODY_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The raw body, or null as soon as it is known to exceed `limit`: a declared Content-Length is refused before reading;
+ * otherwise reading stops at the limit (a Node request stream is then destroyed, so its sender sees the connection
+ * close instead of a 413).
+ */
+export async function readWebhookBody(
+  chunks: AsyncIterable<Uint8Array> | null,
+  declaredLength: string | null | undefined,
+  limit = MAX_WEBHOOK_BODY_BYTES,
+): Promise<Buffer | null> {
+  if (declaredLength && Number(declaredLength) > limit) return null;
+  if (!chunks) return Buffer.alloc(0);
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of chunks) {
+    size += chunk.byteLength;
+    if (size > limit) return null;
+    parts.push(chunk);
+  }
+  return parts.length === 1 && Buffer.isBuffer(parts[0]) ? parts[0] : Buffer.concat(parts, size);
+}
+
+/** A Fetch Request as a delivery; the body is only read for a POST. */
+export async function webhookDeliveryOf(request: Request): Promise<WebhookDelivery> {
+  const post = request.method === "POST";
+  // Node's ReadableStream is async-iterable; the DOM typings do not say so.
+  const chunks = request.body as AsyncIterable<Uint8Array> | null;
+  const body = post ? await readWebhookBody(chunks, request.headers.get("content-length")) : Buffer.alloc(0);
+  return { method: request.method, headers: request.headers, body };
+}
+
+/** What every ingest checks before the signature: POST only, and a body within the limit. */
+export async function deliveryToIngest(input: Request | WebhookDelivery): Promise<{ delivery: WebhookDelivery & { body: Buffer } } | { refused: RefusedResult }> {
+  const delivery = input instanceof Request ? await webhookDeliveryOf(input) : input;
+  if (delivery.method !== "POST") return { refused: { status: 405, outcome: "method_not_allowed", inboxId: null } };
+  if (delivery.body === null) return { refused: { status: 413, outcome: "too_large", inboxId: null } };
+  return { delivery: { ...delivery, body: delivery.body } };
+}
 
 const KEPT_HEADERS = /^(x-shopify-|shopify-|x-wc-webhook-|content-type$|user-agent$)/i;
 
@@ -20,20 +73,21 @@ const KEPT_HEADERS = /^(x-shopify-|shopify-|x-wc-webhook-|content-type$|user-age
  */
 export async function ingestShopifyWebhook(
   db: DbOrTx,
-  request: Request,
+  input: Request | WebhookDelivery,
   options: { secret: string; enqueue: Enqueue },
 ): Promise<IngestResult> {
-  if (request.method !== "POST") return { status: 405, outcome: "method_not_allowed", inboxId: null };
-  const raw = new Uint8Array(await request.arrayBuffer());
-  if (!verifyShopifyWebhook(raw, request.headers.get("x-shopify-hmac-sha256"), options.secret)) {
+  const checked = await deliveryToIngest(input);
+  if ("refused" in checked) return checked.refused;
+  const { body: raw, headers: requestHeaders } = checked.delivery;
+  if (!verifyShopifyWebhook(raw, requestHeaders.get("x-shopify-hmac-sha256"), options.secret)) {
     return { status: 401, outcome: "unauthorized", inboxId: null };
   }
   const { body, defect } = storableBody(raw);
-  const headers = keptHeaders(request.headers);
-  const read = readShopifyHeaders(request.headers);
+  const headers = keptHeaders(requestHeaders);
+  const read = readShopifyHeaders(requestHeaders);
   if (!read.ok) {
     // Signed by Shopify but not a delivery we can route: kept as rejected with its reason, never a 5xx.
-    const id = await insertDelivery(db, {
+    const id = await storeDelivery(db, {
       platform: "shopify",
       source: headers["x-shopify-shop-domain"]?.toLowerCase() ?? "unknown",
       topic: headers["x-shopify-topic"] ?? "unknown",
@@ -47,7 +101,7 @@ export async function ingestShopifyWebhook(
     return { status: 200, outcome: "rejected", inboxId: id };
   }
   const { shopDomain, topic, webhookId, triggeredAt } = read.value;
-  const id = await insertDelivery(db, {
+  const id = await storeDelivery(db, {
     platform: "shopify",
     source: shopDomain,
     topic,
@@ -69,8 +123,8 @@ export async function ingestShopifyWebhook(
  * characters are escaped), so a signed body with one is not a delivery we can process: it is kept, NULs shown as
  * U+FFFD, with the defect as its rejection reason — a 5xx would only make the platform send it again and again.
  */
-export function storableBody(raw: Uint8Array): { body: string; defect: string | null } {
-  const body = Buffer.from(raw).toString("utf8");
+export function storableBody(raw: Buffer): { body: string; defect: string | null } {
+  const body = raw.toString("utf8");
   if (!raw.includes(0)) return { body, defect: null };
   return { body: body.replaceAll("\u0000", "\uFFFD"), defect: "body contains NUL bytes, so it is not JSON (stored with U+FFFD in their place)" };
 }
@@ -87,11 +141,91 @@ export async function insertDelivery(db: DbOrTx, delivery: NewDelivery): Promise
   return rows[0]?.id ?? null;
 }
 
+/** Rows per inbox INSERT, the body bytes after which a batch is closed early, and INSERTs in flight per database. */
+const MAX_BATCH_ROWS = 200;
+const MAX_BATCH_BYTES = 4 * 1024 * 1024;
+const MAX_WRITERS = 4;
+
+type PendingDelivery = { delivery: NewDelivery; resolve: (id: string | null) => void; reject: (error: unknown) => void };
+type DeliveryBatches = { pending: PendingDelivery[]; writers: number };
+const batchesByDb = new WeakMap<DbOrTx, DeliveryBatches>();
+
+const deliveryKey = (d: Pick<NewDelivery, "platform" | "source" | "dedupeKey">) => `${d.platform}\u0000${d.source}\u0000${d.dedupeKey}`;
+
+/**
+ * `insertDelivery` with group commit, for the ingest path: deliveries that arrive while earlier INSERTs are being
+ * committed go into the next one together (one statement, one commit). On PostgreSQL each commit waits for its WAL
+ * flush, so single-row inserts from a 10-connection pool stall at about 10 commits at a time; a few INSERTs of many
+ * rows each keep both the database's cores and the pool busy. An idle process writes each delivery at once.
+ * Resolves once the row is committed, with its id, or null when the key was already stored (also by an earlier
+ * delivery of the same batch). When a batch fails, its rows are inserted one by one, so a row the database refuses
+ * fails only its own delivery; when storing itself fails (connection lost), every delivery of the batch rejects.
+ */
+export function storeDelivery(db: DbOrTx, delivery: NewDelivery): Promise<string | null> {
+  let state = batchesByDb.get(db);
+  if (!state) {
+    state = { pending: [], writers: 0 };
+    batchesByDb.set(db, state);
+  }
+  const promise = new Promise<string | null>((resolve, reject) => state.pending.push({ delivery, resolve, reject }));
+  if (state.writers < MAX_WRITERS) {
+    state.writers++;
+    void writeBatches(db, state);
+  }
+  return promise;
+}
+
+async function writeBatches(db: DbOrTx, state: DeliveryBatches): Promise<void> {
+  // Let the deliveries of this event-loop turn join the first batch.
+  await new Promise((resolve) => setImmediate(resolve));
+  try {
+    while (state.pending.length > 0) {
+      let rows = 0;
+      let bytes = 0;
+      while (rows < state.pending.length && rows < MAX_BATCH_ROWS && bytes < MAX_BATCH_BYTES) bytes += state.pending[rows++]!.delivery.body.length;
+      await writeBatch(db, state.pending.splice(0, rows));
+    }
+  } finally {
+    state.writers--;
+  }
+}
+
+async function writeBatch(db: DbOrTx, batch: PendingDelivery[]): Promise<void> {
+  // One row per key: a later delivery of the same key in the batch is a duplicate of the first.
+  const first = new Map<string, PendingDelivery>();
+  for (const item of batch) if (!first.has(deliveryKey(item.delivery))) first.set(deliveryKey(item.delivery), item);
+  let ids: Map<string, string>;
+  try {
+    const inserted = await db
+      .insert(webhookInbox)
+      .values([...first.values()].map((item) => item.delivery))
+      .onConflictDoNothing({ target: [webhookInbox.platform, webhookInbox.source, webhookInbox.dedupeKey] })
+      .returning({ id: webhookInbox.id, platform: webhookInbox.platform, source: webhookInbox.source, dedupeKey: webhookInbox.dedupeKey });
+    ids = new Map(inserted.map((row) => [deliveryKey(row), row.id]));
+  } catch (error) {
+    if (first.size === 1) {
+      for (const item of batch) item.reject(error);
+      return;
+    }
+    for (const item of batch) {
+      await insertDelivery(db, item.delivery).then(
+        (id) => item.resolve(id),
+        (rowError: unknown) => item.reject(rowError),
+      );
+    }
+    return;
+  }
+  for (const item of batch) {
+    const key = deliveryKey(item.delivery);
+    item.resolve(first.get(key) === item ? (ids.get(key) ?? null) : null);
+  }
+}
+
 /**
  * The row is already durable; if the queue is briefly unavailable the inbox sweep picks the row up later,
  * so a failed enqueue must not turn a stored delivery into a 5xx (which would only make Shopify resend it).
  */
-async function enqueueSafely(enqueue: Enqueue, id: string): Promise<void> {
+export async function enqueueSafely(enqueue: Enqueue, id: string): Promise<void> {
   try {
     await enqueue(id);
   } catch {

@@ -1,11 +1,9 @@
 import { isWooPing, readWooHeaders, verifyWooSignature, wooDedupeKey } from "#adapters/woocommerce/verify";
 import type { DbOrTx } from "#app/db/client.server";
-import { insertDelivery, keptHeaders, sha256, storableBody, type Enqueue } from "./inbox.server";
+import { deliveryToIngest, enqueueSafely, keptHeaders, sha256, storableBody, storeDelivery, type Enqueue, type RefusedResult, type WebhookDelivery } from "./inbox.server";
 import { findConnection, webhookSecretOf } from "./woo-connections.server";
 
-export type WooIngestResult =
-  | { status: 200; outcome: "ping" | "stored" | "duplicate" | "rejected"; inboxId: string | null }
-  | { status: 401 | 405; outcome: "unauthorized" | "method_not_allowed"; inboxId: null };
+export type WooIngestResult = { status: 200; outcome: "ping" | "stored" | "duplicate" | "rejected"; inboxId: string | null } | RefusedResult;
 
 const KEPT_HEADERS = /^(x-wc-webhook-|content-type$|user-agent$)/i;
 
@@ -16,30 +14,31 @@ const KEPT_HEADERS = /^(x-wc-webhook-|content-type$|user-agent$)/i;
  */
 export async function ingestWooWebhook(
   db: DbOrTx,
-  request: Request,
+  input: Request | WebhookDelivery,
   connectionId: string,
   options: { key: Buffer; enqueue: Enqueue },
 ): Promise<WooIngestResult> {
-  if (request.method !== "POST") return { status: 405, outcome: "method_not_allowed", inboxId: null };
-  const raw = new Uint8Array(await request.arrayBuffer());
+  const checked = await deliveryToIngest(input);
+  if ("refused" in checked) return checked.refused;
+  const { body: raw, headers: requestHeaders } = checked.delivery;
   // The ping is unsigned and arrives while the connection is still pending (we create the webhooks before the
   // callback completes), so it is answered before any lookup; it carries nothing and nothing is stored.
-  if (isWooPing(request.headers.get("content-type"), raw)) return { status: 200, outcome: "ping", inboxId: null };
+  if (isWooPing(requestHeaders, raw)) return { status: 200, outcome: "ping", inboxId: null };
 
   // Unknown or disconnected connections answer 401 like a bad signature (not 404): the
   // caller learns nothing about which connection ids exist, and WooCommerce disables a webhook after repeated 4xx.
   const connection = await findConnection(db, connectionId);
   if (!connection || connection.status === "disconnected") return { status: 401, outcome: "unauthorized", inboxId: null };
-  if (!verifyWooSignature(raw, request.headers.get("x-wc-webhook-signature"), webhookSecretOf(connection, options.key))) {
+  if (!verifyWooSignature(raw, requestHeaders.get("x-wc-webhook-signature"), webhookSecretOf(connection, options.key))) {
     return { status: 401, outcome: "unauthorized", inboxId: null };
   }
 
   const { body, defect } = storableBody(raw);
-  const headers = keptHeaders(request.headers, KEPT_HEADERS);
-  const read = readWooHeaders(request.headers);
+  const headers = keptHeaders(requestHeaders, KEPT_HEADERS);
+  const read = readWooHeaders(requestHeaders);
   if (!read.ok) {
     // Signed with our secret but not routable: kept as rejected with the reason, never a 5xx.
-    const id = await insertDelivery(db, {
+    const id = await storeDelivery(db, {
       platform: "woocommerce",
       source: connection.id,
       shopId: connection.shopId,
@@ -53,7 +52,7 @@ export async function ingestWooWebhook(
     });
     return { status: 200, outcome: "rejected", inboxId: id };
   }
-  const id = await insertDelivery(db, {
+  const id = await storeDelivery(db, {
     platform: "woocommerce",
     source: connection.id,
     shopId: connection.shopId,
@@ -68,10 +67,6 @@ export async function ingestWooWebhook(
   });
   if (!id) return { status: 200, outcome: "duplicate", inboxId: null };
   if (defect) return { status: 200, outcome: "rejected", inboxId: id };
-  try {
-    await options.enqueue(id);
-  } catch {
-    // The row is durable: the inbox sweep queues it again.
-  }
+  await enqueueSafely(options.enqueue, id);
   return { status: 200, outcome: "stored", inboxId: id };
 }

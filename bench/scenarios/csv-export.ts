@@ -8,13 +8,22 @@ import type { BenchFigure, BenchScenario } from "../types";
 /*
  * CSV export of 1,000,000 cases (quick: 20,000) through the route's streaming path, against PostgreSQL's own
  * `COPY (select …) TO STDOUT WITH CSV` of the same rows in the same order, read through postgres.js. The export runs
- * in a child process so its peak RSS is its own.
+ * in a child process (under tsx, as `npm start` runs the web process) so its RSS is its own: the peak of the whole
+ * process is the goal figure; the RSS before the export (Node, tsx, the app's modules) and the growth during it are
+ * reported beside it.
  */
 
 const RATIO_GOAL = 2;
 const RSS_GOAL_MB = 200;
+/*
+ * Node 24 sizes V8's young generation by the heap limit (64 MB semi-spaces on this 23.5 GB machine); the ESM
+ * loader's garbage at start-up (it re-parses drizzle-orm's 180 KB package.json for every module it resolves) and
+ * each page's megabyte of text fill it, and the pages stay resident. With small semi-spaces the process holds
+ * half as much at the same speed: measured as a second figure, the flag proposed for the web process.
+ */
+const SMALL_YOUNG_GENERATION = "--max-semi-space-size=4";
 
-const childResult = z.object({ ms: z.number(), bytes: z.number(), rows: z.number(), maxRssKb: z.number(), rssBeforeKb: z.number() });
+const childResult = z.object({ ms: z.number(), bytes: z.number(), rows: z.number(), maxRssKb: z.number(), rssBeforeKb: z.number(), rssDuringKb: z.number() });
 
 const scenario: BenchScenario = {
   name: "csv-export",
@@ -42,15 +51,39 @@ const scenario: BenchScenario = {
       const copied = await timed(copy);
       ctx.log(`COPY: ${(copied.ms / 1000).toFixed(2)} s, ${(copied.result / 1e6).toFixed(0)} MB`);
       const exported = await exportInChild(url, shopId);
-      ctx.log(`export: ${(exported.ms / 1000).toFixed(2)} s, ${(exported.bytes / 1e6).toFixed(0)} MB, ${exported.rows} rows, max RSS ${(exported.maxRssKb / 1024).toFixed(0)} MB`);
+      const mb = (kb: number) => (kb / 1024).toFixed(0);
+      ctx.log(
+        `export: ${(exported.ms / 1000).toFixed(2)} s, ${(exported.bytes / 1e6).toFixed(0)} MB, ${exported.rows} rows, ` +
+          `peak RSS ${mb(exported.maxRssKb)} MB (before the export ${mb(exported.rssBeforeKb)} MB, highest during it ${mb(exported.rssDuringKb)} MB)`,
+      );
       if (exported.rows !== size) throw new Error(`the export wrote ${exported.rows} rows, expected ${size}`);
+      const small = await exportInChild(url, shopId, SMALL_YOUNG_GENERATION);
+      ctx.log(`export with ${SMALL_YOUNG_GENERATION}: ${(small.ms / 1000).toFixed(2)} s, peak RSS ${mb(small.maxRssKb)} MB (before ${mb(small.rssBeforeKb)} MB)`);
 
       const ratio = exported.ms / copied.ms;
       const figures: BenchFigure[] = [
         { scenario: "csv-export", metric: "COPY ... TO STDOUT CSV", value: copied.ms / 1000, unit: "s", note: `${size.toLocaleString("en")} rows, ${(copied.result / 1e6).toFixed(0)} MB` },
         { scenario: "csv-export", metric: "CSV export (route's stream)", value: exported.ms / 1000, unit: "s", note: `${exported.rows.toLocaleString("en")} rows, ${(exported.bytes / 1e6).toFixed(0)} MB` },
         goalAtMost({ scenario: "csv-export", metric: "export time / COPY time", value: ratio, unit: "x" }, RATIO_GOAL, `<= ${RATIO_GOAL}x`),
-        goalAtMost({ scenario: "csv-export", metric: "export peak RSS", value: exported.maxRssKb / 1024, unit: "MB", note: `whole exporting process; ${(exported.rssBeforeKb / 1024).toFixed(0)} MB before the export (Node, tsx, app modules)` }, RSS_GOAL_MB, `< ${RSS_GOAL_MB} MB`),
+        goalAtMost(
+          {
+            scenario: "csv-export",
+            metric: "export peak RSS",
+            value: exported.maxRssKb / 1024,
+            unit: "MB",
+            note: `whole exporting process; ${mb(exported.rssBeforeKb)} MB before the export (Node, tsx, app modules), ${mb(exported.rssDuringKb)} MB at most while it ran`,
+          },
+          RSS_GOAL_MB,
+          `< ${RSS_GOAL_MB} MB`,
+        ),
+        { scenario: "csv-export", metric: "RSS growth during the export", value: (exported.rssDuringKb - exported.rssBeforeKb) / 1024, unit: "MB", note: "highest RSS sampled per chunk minus RSS before" },
+        {
+          scenario: "csv-export",
+          metric: `export peak RSS with ${SMALL_YOUNG_GENERATION}`,
+          value: small.maxRssKb / 1024,
+          unit: "MB",
+          note: `${mb(small.rssBeforeKb)} MB before the export, ${mb(small.rssDuringKb)} MB at most while it ran; export ${(small.ms / 1000).toFixed(2)} s (${(small.ms / copied.ms).toFixed(2)}x COPY)`,
+        },
       ];
       return figures;
     });
@@ -59,10 +92,12 @@ const scenario: BenchScenario = {
 
 export default scenario;
 
-function exportInChild(url: string, shopId: string): Promise<z.infer<typeof childResult>> {
+/** v8Flags: extra NODE_OPTIONS for the child (empty: exactly as `npm start` runs the web process today). */
+function exportInChild(url: string, shopId: string, v8Flags = ""): Promise<z.infer<typeof childResult>> {
   const tsx = path.resolve(process.cwd(), "node_modules/.bin/tsx");
   const child = spawn(tsx, [path.resolve(process.cwd(), "bench/workers/csv-export.ts"), JSON.stringify({ url, shopId })], {
     stdio: ["ignore", "pipe", "inherit"],
+    env: { ...process.env, NODE_OPTIONS: [process.env.NODE_OPTIONS, v8Flags].filter(Boolean).join(" ") },
   });
   let out = "";
   child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));

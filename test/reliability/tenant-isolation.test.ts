@@ -33,7 +33,7 @@ const KEY = randomBytes(32);
 const BROWSER = { "user-agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36" };
 const ROUTES_DIR = path.resolve(process.cwd(), "app/routes");
 /** Tables whose rows belong to a shop: B's and D's rows in them must not change. */
-const TENANT_TABLES = ["orders", "cases", "case_events", "settings", "outbox", "api_tokens", "bulk_runs", "woo_connections", "staff_sessions", "order_imports"];
+const TENANT_TABLES = ["orders", "cases", "case_events", "settings", "outbox", "api_tokens", "bulk_runs", "woo_connections", "staff_sessions", "order_imports", "case_status_counts"];
 
 type Tenant = {
   shop: Shop;
@@ -132,7 +132,13 @@ async function shopDigest(db: Db, shopId: string): Promise<string> {
   const parts: string[] = [];
   for (const table of TENANT_TABLES) {
     // A token's last use is bookkeeping the check itself causes (it calls B's and D's own tokens).
-    const rows = table === "api_tokens" ? "(select id, shop_id, name, role, token_hash, revoked_at from api_tokens)" : `"${table}"`;
+    // Count deltas are compared as the counts they sum to: compaction rewrites the rows, never the sums.
+    const rows =
+      table === "api_tokens"
+        ? "(select id, shop_id, name, role, token_hash, revoked_at from api_tokens)"
+        : table === "case_status_counts"
+          ? "(select shop_id, status as id, sum(n) as n from case_status_counts group by shop_id, status having sum(n) <> 0)"
+          : `"${table}"`;
     const [row] = rowsOf<{ h: string | null }>(
       await db.execute(sql.raw(`select md5(string_agg(t::text, '|' order by t.id::text)) as h from ${rows} t where t.shop_id = '${shopId}'`)),
     );

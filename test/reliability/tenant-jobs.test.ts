@@ -22,13 +22,16 @@ import { scale } from "#test/support/reliability";
  * Scheduled sweeps work across all shops by design: they only have to survive a stray payload.
  */
 
-const TENANT_TABLES = ["orders", "cases", "case_events", "settings", "outbox", "bulk_runs", "woo_connections", "order_imports", "webhook_inbox"];
+const TENANT_TABLES = ["orders", "cases", "case_events", "settings", "outbox", "bulk_runs", "woo_connections", "order_imports", "webhook_inbox", "case_status_counts"];
+/** Count deltas are compared as the counts they sum to: compaction rewrites the rows, never the sums. */
+const COUNT_SUMS = "(select shop_id, status as id, sum(n) as n from case_status_counts group by shop_id, status having sum(n) <> 0)";
 
 async function shopDigest(db: Db, shopId: string): Promise<string> {
   const parts: string[] = [];
   for (const table of TENANT_TABLES) {
+    const rows = table === "case_status_counts" ? COUNT_SUMS : `"${table}"`;
     const [row] = rowsOf<{ h: string | null }>(
-      await db.execute(sql.raw(`select md5(string_agg(t::text, '|' order by t.id::text)) as h from "${table}" t where t.shop_id = '${shopId}'`)),
+      await db.execute(sql.raw(`select md5(string_agg(t::text, '|' order by t.id::text)) as h from ${rows} t where t.shop_id = '${shopId}'`)),
     );
     parts.push(`${table}:${row?.h ?? ""}`);
   }
@@ -47,6 +50,7 @@ const PAYLOADS: Record<string, ((a: Shop, ids: Ids) => object) | "sweep"> = {
   "woocommerce.poll": (a, ids) => ({ shopId: a.id, connectionId: ids.connectionId }),
   "inbox.sweep": "sweep",
   "dunning.sweep": "sweep",
+  "cases.counts.compact": "sweep",
   "shopify.import.sweep": "sweep",
   "shopify.reconcile": "sweep",
   "partner.sync": "sweep",
