@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { z } from "zod";
 import { logger } from "#app/utils/logger.server";
-import type { DbOrTx, Tx } from "./client.server";
+import { rowsOf, type DbOrTx, type Tx } from "./client.server";
 
 /**
  * Row-level security as a second fence between shops (drizzle/0005, docs/decisions/006-row-level-security.md).
@@ -53,7 +53,7 @@ export function tenantRoleUsable(db: DbOrTx): Promise<boolean> {
                    then pg_has_role(current_user, ${TENANT_ROLE}, 'MEMBER') else false end as usable,
                    current_user as user`,
       );
-      const row = (Array.isArray(result) ? result : (result as unknown as { rows: { usable: boolean; user: string }[] }).rows)[0];
+      const row = rowsOf<{ usable: boolean; user: string }>(result)[0];
       if (!row?.usable) {
         logger.warn(
           { role: TENANT_ROLE, user: row?.user },

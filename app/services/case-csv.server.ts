@@ -1,5 +1,5 @@
 import { sql, type SQL } from "drizzle-orm";
-import type { DbOrTx } from "#app/db/client.server";
+import { rowsOf, type DbOrTx } from "#app/db/client.server";
 import { cases } from "#app/db/schema";
 import type { TenantScope } from "#app/db/tenant.server";
 import { MESSAGES, translator, type Locale, type MessageKey } from "#app/i18n/i18n";
@@ -195,7 +195,3 @@ export function quote(value: string, separator: string): string {
   return value.includes(separator) || /["\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
-/** Rows of db.execute on either driver (postgres.js returns an array, PGlite an object with rows). */
-function rowsOf<T>(result: unknown): T[] {
-  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
-}

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, getTableColumns, gte, lt, lte, or, sql, type SQL } from "drizzle-orm";
 import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import { z } from "zod";
-import type { DbOrTx } from "#app/db/client.server";
+import { rowsOf, type DbOrTx } from "#app/db/client.server";
 import { cases, caseStatusCounts, type CaseRow } from "#app/db/schema";
 import { addDays, startOfLocalDay, toLocalDate } from "#app/domain/dates";
 import { CASE_STATUSES, type CaseStatus } from "#app/domain/case/status";
@@ -261,9 +261,4 @@ export async function countMatching(db: DbOrTx, shopId: string, query: FilterQue
     .from(cases)
     .where(and(...filters(shopId, { ...query, cursor: undefined }, context)));
   return Number(row?.n ?? 0);
-}
-
-/** Rows of db.execute on either driver (postgres.js returns an array, PGlite an object with rows). */
-function rowsOf<T>(result: unknown): T[] {
-  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 }

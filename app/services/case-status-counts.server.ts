@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import type { DbOrTx } from "#app/db/client.server";
+import { rowsOf, type DbOrTx } from "#app/db/client.server";
 
 /**
  * Folds case_status_counts' delta rows (drizzle/0007) into one row per (shop, status); (shop, status) pairs whose
@@ -22,6 +22,5 @@ export async function compactCaseStatusCounts(db: DbOrTx): Promise<{ folded: num
       returning 1
     )
     select (select count(*)::int from folded) as folded`);
-  const rows = (Array.isArray(result) ? result : (result as unknown as { rows: { folded: number }[] }).rows) as { folded: number }[];
-  return { folded: Number(rows[0]?.folded ?? 0) };
+  return { folded: Number(rowsOf<{ folded: number }>(result)[0]?.folded ?? 0) };
 }
