@@ -1,5 +1,6 @@
 import { PgBoss, fromPglite, type Job, type QueueOptions } from "pg-boss";
 import type { Database } from "#app/db/client.server";
+import { groupCommit, type GroupCommit } from "#app/utils/group-commit";
 import { logger } from "#app/utils/logger.server";
 
 /**
@@ -95,43 +96,28 @@ export async function startJobs(
 /** Jobs in one INSERT per queue at a time, at most this many. */
 const MAX_BATCH = 500;
 
-type Pending = { data: object; resolve: () => void; reject: (error: unknown) => void };
-
-/**
- * Group commit for jobs: the first send schedules a write for the end of the current event-loop turn; sends that
- * arrive while a write is in flight wait for the next one. Under load the batches grow by themselves; an idle
- * process writes each job at once.
- */
+/** One group commit per queue (app/utils/group-commit.ts): a burst of sends becomes one INSERT of its jobs. */
 function batchedInserts(boss: PgBoss) {
-  const queues = new Map<string, { pending: Pending[]; writing: Promise<void> | null }>();
-
-  async function write(name: string, state: { pending: Pending[]; writing: Promise<void> | null }): Promise<void> {
-    await new Promise((resolve) => setImmediate(resolve));
-    while (state.pending.length > 0) {
-      const batch = state.pending.splice(0, MAX_BATCH);
-      try {
-        await boss.insert(name, batch.map((job) => ({ data: job.data })));
-        for (const job of batch) job.resolve();
-      } catch (error) {
-        for (const job of batch) job.reject(error);
-      }
+  const queues = new Map<string, GroupCommit<object, void>>();
+  const queueOf = (name: string) => {
+    let queue = queues.get(name);
+    if (!queue) {
+      queue = groupCommit<object, void>({
+        maxItems: MAX_BATCH,
+        maxWriters: 1,
+        write: async (jobs) => {
+          await boss.insert(name, jobs.map((data) => ({ data })));
+          return jobs.map(() => ({ status: "fulfilled", value: undefined }));
+        },
+      });
+      queues.set(name, queue);
     }
-    state.writing = null;
-  }
-
+    return queue;
+  };
   return {
-    send: <T extends object>(name: string, data: T) =>
-      new Promise<void>((resolve, reject) => {
-        let state = queues.get(name);
-        if (!state) {
-          state = { pending: [], writing: null };
-          queues.set(name, state);
-        }
-        state.pending.push({ data, resolve, reject });
-        state.writing ??= write(name, state);
-      }),
+    send: <T extends object>(name: string, data: T) => queueOf(name).submit(data),
     drain: async () => {
-      await Promise.all([...queues.values()].map((state) => state.writing));
+      await Promise.all([...queues.values()].map((queue) => queue.drain()));
     },
   };
 }

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { readShopifyHeaders, verifyShopifyWebhook } from "#adapters/shopify/verify";
 import type { DbOrTx } from "#app/db/client.server";
 import { webhookInbox } from "#app/db/schema";
+import { groupCommit, type GroupCommit } from "#app/utils/group-commit";
 
 export const INBOX_PROCESS_JOB = "inbox.process";
 
@@ -146,79 +147,63 @@ const MAX_BATCH_ROWS = 200;
 const MAX_BATCH_BYTES = 4 * 1024 * 1024;
 const MAX_WRITERS = 4;
 
-type PendingDelivery = { delivery: NewDelivery; resolve: (id: string | null) => void; reject: (error: unknown) => void };
-type DeliveryBatches = { pending: PendingDelivery[]; writers: number };
-const batchesByDb = new WeakMap<DbOrTx, DeliveryBatches>();
+const committers = new WeakMap<DbOrTx, GroupCommit<NewDelivery, string | null>>();
 
 const deliveryKey = (d: Pick<NewDelivery, "platform" | "source" | "dedupeKey">) => `${d.platform}\u0000${d.source}\u0000${d.dedupeKey}`;
 
 /**
- * `insertDelivery` with group commit, for the ingest path: deliveries that arrive while earlier INSERTs are being
- * committed go into the next one together (one statement, one commit). On PostgreSQL each commit waits for its WAL
+ * `insertDelivery` with group commit (app/utils/group-commit.ts), for the ingest path: deliveries that arrive while
+ * earlier INSERTs are being committed go into the next one together. On PostgreSQL each commit waits for its WAL
  * flush, so single-row inserts from a 10-connection pool stall at about 10 commits at a time; a few INSERTs of many
- * rows each keep both the database's cores and the pool busy. An idle process writes each delivery at once.
- * Resolves once the row is committed, with its id, or null when the key was already stored (also by an earlier
- * delivery of the same batch). When a batch fails, its rows are inserted one by one, so a row the database refuses
- * fails only its own delivery; when storing itself fails (connection lost), every delivery of the batch rejects.
+ * rows each keep both the database's cores and the pool busy. Resolves once the row is committed, with its id, or
+ * null when the key was already stored (also by an earlier delivery of the same batch). When a batch fails, its rows
+ * are inserted one by one, so a row the database refuses fails only its own delivery; when storing itself fails
+ * (connection lost), every delivery of the batch rejects.
  */
 export function storeDelivery(db: DbOrTx, delivery: NewDelivery): Promise<string | null> {
-  let state = batchesByDb.get(db);
-  if (!state) {
-    state = { pending: [], writers: 0 };
-    batchesByDb.set(db, state);
+  let committer = committers.get(db);
+  if (!committer) {
+    committer = groupCommit({
+      write: (batch) => writeBatch(db, batch),
+      maxItems: MAX_BATCH_ROWS,
+      maxWeight: MAX_BATCH_BYTES,
+      weight: (item) => item.body.length,
+      maxWriters: MAX_WRITERS,
+    });
+    committers.set(db, committer);
   }
-  const promise = new Promise<string | null>((resolve, reject) => state.pending.push({ delivery, resolve, reject }));
-  if (state.writers < MAX_WRITERS) {
-    state.writers++;
-    void writeBatches(db, state);
-  }
-  return promise;
+  return committer.submit(delivery);
 }
 
-async function writeBatches(db: DbOrTx, state: DeliveryBatches): Promise<void> {
-  // Let the deliveries of this event-loop turn join the first batch.
-  await new Promise((resolve) => setImmediate(resolve));
-  try {
-    while (state.pending.length > 0) {
-      let rows = 0;
-      let bytes = 0;
-      while (rows < state.pending.length && rows < MAX_BATCH_ROWS && bytes < MAX_BATCH_BYTES) bytes += state.pending[rows++]!.delivery.body.length;
-      await writeBatch(db, state.pending.splice(0, rows));
-    }
-  } finally {
-    state.writers--;
-  }
-}
-
-async function writeBatch(db: DbOrTx, batch: PendingDelivery[]): Promise<void> {
+async function writeBatch(db: DbOrTx, batch: NewDelivery[]): Promise<PromiseSettledResult<string | null>[]> {
   // One row per key: a later delivery of the same key in the batch is a duplicate of the first.
-  const first = new Map<string, PendingDelivery>();
-  for (const item of batch) if (!first.has(deliveryKey(item.delivery))) first.set(deliveryKey(item.delivery), item);
+  const first = new Map<string, NewDelivery>();
+  for (const item of batch) if (!first.has(deliveryKey(item))) first.set(deliveryKey(item), item);
   let ids: Map<string, string>;
   try {
     const inserted = await db
       .insert(webhookInbox)
-      .values([...first.values()].map((item) => item.delivery))
+      .values([...first.values()])
       .onConflictDoNothing({ target: [webhookInbox.platform, webhookInbox.source, webhookInbox.dedupeKey] })
       .returning({ id: webhookInbox.id, platform: webhookInbox.platform, source: webhookInbox.source, dedupeKey: webhookInbox.dedupeKey });
     ids = new Map(inserted.map((row) => [deliveryKey(row), row.id]));
   } catch (error) {
-    if (first.size === 1) {
-      for (const item of batch) item.reject(error);
-      return;
-    }
+    if (first.size === 1) throw error;
+    const outcomes: PromiseSettledResult<string | null>[] = [];
     for (const item of batch) {
-      await insertDelivery(db, item.delivery).then(
-        (id) => item.resolve(id),
-        (rowError: unknown) => item.reject(rowError),
+      outcomes.push(
+        await insertDelivery(db, item).then(
+          (value) => ({ status: "fulfilled", value }) as const,
+          (reason: unknown) => ({ status: "rejected", reason }) as const,
+        ),
       );
     }
-    return;
+    return outcomes;
   }
-  for (const item of batch) {
-    const key = deliveryKey(item.delivery);
-    item.resolve(first.get(key) === item ? (ids.get(key) ?? null) : null);
-  }
+  return batch.map((item) => {
+    const key = deliveryKey(item);
+    return { status: "fulfilled", value: first.get(key) === item ? (ids.get(key) ?? null) : null };
+  });
 }
 
 /**
