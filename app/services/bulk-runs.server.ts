@@ -4,7 +4,7 @@ import type { DbOrTx } from "#app/db/client.server";
 import { bulkRuns, shops, type Shop } from "#app/db/schema";
 import type { Actor } from "#app/domain/case/events";
 import { apiActionBody } from "./api-schemas";
-import { caseListQuerySchema, countMatching, cursorAfter, listCases, resolvePeriod, type CaseListQuery } from "./case-list.server";
+import { caseListQuerySchema, countMatching, listCases, resolvePeriod, type CaseListQuery } from "./case-list.server";
 import { findCase } from "./case-read.server";
 import { caseFromJson } from "./case-serialization";
 import { cancelCase, startCase, type CaseCommandResult } from "./cases.server";
@@ -136,7 +136,7 @@ export async function runBulkRun(db: DbOrTx, runId: string, now: () => Date = ()
     const [run] = await db.select().from(bulkRuns).where(eq(bulkRuns.id, runId)).limit(1);
     const filter = bulkFilterSchema.parse(run!.filter);
     const page = await listCases(db, shop.id, { ...filter, limit: PAGE_SIZE, period: undefined }, context);
-    for (const row of page.cases) {
+    for (const [index, row] of page.cases.entries()) {
       await db.transaction(async (tx) => {
         const result: CaseCommandResult = await command(tx, { shopId: shop.id, caseId: row.id, actor, reason: initial.reason, now: now() });
         const why = failureOf(result);
@@ -144,7 +144,7 @@ export async function runBulkRun(db: DbOrTx, runId: string, now: () => Date = ()
         await tx
           .update(bulkRuns)
           .set({
-            filter: { ...filter, cursor: cursorAfter(row, filter.sort) },
+            filter: { ...filter, cursor: page.cursors[index] },
             succeeded: failure ? bulkRuns.succeeded : sql`${bulkRuns.succeeded} + 1`,
             failures: failure ? sql`${bulkRuns.failures} || ${JSON.stringify(failure)}::jsonb` : bulkRuns.failures,
           })

@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Shop } from "#app/db/schema";
 import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
@@ -123,5 +124,55 @@ describe.each(testEngines())("case list views of the collections tab on %s", (en
 
   test("tab counts use the same period in the same zone", async () => {
     expect(await countCasesByStatus(database.db, shop.id, q({ period: "7" }), berlin)).toMatchObject({ all: 2, paid: 1, handed_over: 1, waiting_for_approval: 0 });
+  });
+});
+
+describe.each(testEngines())("the list's cursor on %s", (engine) => {
+  let database: TestDatabase;
+  let shop: Shop;
+  const ids: string[] = [];
+  beforeAll(async () => {
+    database = await createTestDatabase(engine);
+    shop = await insertShop(database.db);
+    // Three cases created within one millisecond (a webhook burst), and one whose status has no tab (no status rank).
+    for (const firstName of ["A", "B", "C"]) ids.push((await insertCaseRow(database.db, shop, { firstName, createdAt: new Date("2026-11-01T12:00:00.123Z") })).id);
+    ids.push((await insertCaseRow(database.db, shop, { firstName: "X", status: "legacy_status" })).id);
+    await database.db.execute(sql`update cases set created_at = '2026-11-01 12:00:00.123400+00' where id = ${ids[0]}::uuid`);
+    await database.db.execute(sql`update cases set created_at = '2026-11-01 12:00:00.123700+00' where id = ${ids[1]}::uuid`);
+    await database.db.execute(sql`update cases set created_at = '2026-11-01 12:00:00.123100+00' where id = ${ids[2]}::uuid`);
+  });
+  afterAll(() => database.close());
+
+  const walk = async (input: Record<string, unknown>) => {
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await listCases(database.db, shop.id, q({ ...input, limit: 1, cursor }));
+      seen.push(...page.cases.map((c) => c.id));
+      expect(page.cursors).toHaveLength(page.cases.length);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    return seen;
+  };
+
+  test("pages through rows created within the same millisecond without skipping one", async () => {
+    // Milliseconds in the cursor made the second page start after every row of that millisecond.
+    expect(await walk({ sort: "created", direction: "desc" })).toEqual([ids[3], ids[1], ids[0], ids[2]]);
+    expect(await walk({ sort: "created", direction: "asc" })).toEqual([ids[2], ids[0], ids[1], ids[3]]);
+  });
+
+  test("pages through a status without a rank in both directions", async () => {
+    for (const direction of ["asc", "desc"] as const) {
+      const all = (await listCases(database.db, shop.id, q({ sort: "status", direction }))).cases.map((c) => c.id);
+      expect(all).toHaveLength(4);
+      expect(await walk({ sort: "status", direction }), direction).toEqual(all);
+    }
+  });
+
+  test("a cursor written before (milliseconds, ISO) still resumes after its row", async () => {
+    const old = Buffer.from(JSON.stringify({ v: "2026-11-01T12:00:00.124Z", id: ids[3] })).toString("base64url");
+    const page = await listCases(database.db, shop.id, q({ sort: "created", direction: "desc", cursor: old }));
+    expect(page.cases.map((c) => c.id)).toEqual([ids[1], ids[0], ids[2]]);
+    expect(page.cases[0]).not.toHaveProperty("keysetKey");
   });
 });

@@ -52,35 +52,47 @@ export type CaseListQuery = z.infer<typeof caseListQuerySchema>;
 export type ListContext = { timeZone: string; now: Date };
 const UTC_NOW = (): ListContext => ({ timeZone: "UTC", now: new Date() });
 
-type Cursor = { v: string | number; id: string };
-type CursorColumn = "id" | "createdAt" | "dueDate" | "outstandingMinor" | "status";
+/**
+ * Where a page ends: the sort value of its last row as PostgreSQL's text (timestamps keep their microseconds, so rows
+ * created within one millisecond are not skipped at a page boundary; null for a status outside CASE_STATUSES) and its id.
+ * Cursors written before carried milliseconds (ISO) or numbers: they still parse, and resume where they did.
+ */
+export type Keyset = { key: string | null; id: string };
 
-function encodeCursor(cursor: Cursor): string {
-  return Buffer.from(JSON.stringify(cursor)).toString("base64url");
+function encodeCursor(keyset: Keyset): string {
+  return Buffer.from(JSON.stringify({ v: keyset.key, id: keyset.id })).toString("base64url");
 }
 
-function decodeCursor(value: string): Cursor | null {
+function decodeCursor(value: string): Keyset | null {
   try {
     const parsed = z
-      .object({ v: z.union([z.string(), z.number()]), id: z.uuid() })
+      .object({ v: z.union([z.string().max(100), z.number(), z.null()]), id: z.uuid() })
       .safeParse(JSON.parse(Buffer.from(value, "base64url").toString("utf8")));
-    return parsed.success ? parsed.data : null;
+    return parsed.success ? { key: parsed.data.v === null ? null : String(parsed.data.v), id: parsed.data.id } : null;
   } catch {
     return null;
   }
 }
 
-/** The cursor that continues right after `row` in this sort (a bulk run keeps it to resume where it stopped). */
-export function cursorAfter(row: Pick<CaseRow, CursorColumn>, sort: CaseListQuery["sort"]): string {
-  const v =
-    sort === "created"
-      ? row.createdAt.toISOString()
-      : sort === "due"
-        ? row.dueDate
-        : sort === "amount"
-          ? row.outstandingMinor
-          : statusRank(row.status);
-  return encodeCursor({ v, id: row.id });
+const KEY_TYPES = { created: "timestamptz", due: "date", amount: "bigint", status: "int" } as const;
+
+/**
+ * Rows strictly after `after` in the view's order (sort value, then id): deep pages cost what the first does. Only the
+ * status rank can be null, and PostgreSQL sorts nulls last ascending, first descending — a row comparison with null
+ * is null, so those rows need their own branch.
+ */
+export function keysetAfter(sort: CaseListQuery["sort"], direction: CaseListQuery["direction"], after: Keyset): SQL {
+  const column = SORT_COLUMNS[sort];
+  const key = after.key === null ? null : sql`${after.key}::${sql.raw(KEY_TYPES[sort])}`;
+  if (key === null) {
+    return direction === "desc"
+      ? sql`((${column} is null and ${cases.id} < ${after.id}::uuid) or ${column} is not null)`
+      : sql`(${column} is null and ${cases.id} > ${after.id}::uuid)`;
+  }
+  if (direction === "desc") return sql`(${column}, ${cases.id}) < (${key}, ${after.id}::uuid)`;
+  return sort === "status"
+    ? sql`((${column}, ${cases.id}) > (${key}, ${after.id}::uuid) or ${column} is null)`
+    : sql`(${column}, ${cases.id}) > (${key}, ${after.id}::uuid)`;
 }
 
 /** A relative period ("last 30 days") as the calendar dates it covers today, in the shop's zone. */
@@ -138,42 +150,36 @@ export function viewConditions(shopId: string, query: Omit<CaseListQuery, "limit
   return { where, column: SORT_COLUMNS[query.sort] };
 }
 
-async function listPage<T extends Pick<CaseRow, CursorColumn>>(
+/**
+ * A page of the view, with a cursor after each of its rows: `nextCursor` continues after the page, `cursors[i]` right
+ * after `cases[i]` (a bulk run keeps it to resume where it stopped).
+ */
+export type CasePage<T> = { cases: T[]; nextCursor: string | null; cursors: string[] };
+
+async function listPage<T extends object>(
   db: DbOrTx,
   shopId: string,
   query: CaseListQuery,
   context: ListContext,
   fields: Record<string, AnyPgColumn>,
-): Promise<{ cases: T[]; nextCursor: string | null }> {
+): Promise<CasePage<T>> {
   const { where, column } = viewConditions(shopId, query, context);
   const cursor = query.cursor ? decodeCursor(query.cursor) : null;
-  if (cursor) {
-    // Timestamps and dates travel as ISO text with an explicit cast: postgres.js under drizzle does not serialise Date parameters.
-    const value =
-      query.sort === "created"
-        ? sql`${new Date(String(cursor.v)).toISOString()}::timestamptz`
-        : query.sort === "due"
-          ? sql`${String(cursor.v)}::date`
-          : query.sort === "amount"
-            ? sql`${Number(cursor.v)}::bigint`
-            : sql`${Number(cursor.v)}::int`;
-    // Keyset: (sort value, id) strictly after the last row, so deep pages cost the same as the first.
-    where.push(
-      query.direction === "desc"
-        ? sql`(${column}, ${cases.id}) < (${value}, ${cursor.id}::uuid)`
-        : sql`(${column}, ${cases.id}) > (${value}, ${cursor.id}::uuid)`,
-    );
-  }
+  if (cursor) where.push(keysetAfter(query.sort, query.direction, cursor));
   const order = query.direction === "desc" ? [desc(column), desc(cases.id)] : [asc(column), asc(cases.id)];
   const rows = (await db
-    .select(fields)
+    .select({ ...fields, keysetKey: sql<string | null>`${column}::text` })
     .from(cases)
     .where(and(...where))
     .orderBy(...order)
-    .limit(query.limit + 1)) as T[];
+    .limit(query.limit + 1)) as (T & { id: string; keysetKey: string | null })[];
   const page = rows.slice(0, query.limit);
-  const last = page[page.length - 1];
-  return { cases: page, nextCursor: rows.length > query.limit && last ? cursorAfter(last, query.sort) : null };
+  const cursors = page.map((row) => encodeCursor({ key: row.keysetKey, id: row.id }));
+  return {
+    cases: page.map(({ keysetKey: _key, ...row }) => row as unknown as T),
+    nextCursor: rows.length > query.limit ? (cursors[cursors.length - 1] ?? null) : null,
+    cursors,
+  };
 }
 
 /** The tabs: every case, and one per status. */
