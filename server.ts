@@ -68,11 +68,6 @@ server.listen(env.PORT, env.HOST, () => {
   );
 });
 
-// A query that fails while PostgreSQL drops its connections can surface as a rejection no request awaits any more
-// (its request already got its 5xx or lost its socket): log it and keep serving instead of taking every other request
-// down with the process (test/reliability/database-outage.test.ts).
-process.on("unhandledRejection", (reason) => logger.error({ err: reason }, "unhandled rejection"));
-
 // Keep idle connections open longer than any client does (undici: 4 s, load balancers: 60 s): when the server
 // closes first, a client that just reused the socket sees ECONNRESET for a delivery that was never read.
 server.keepAliveTimeout = 65_000;

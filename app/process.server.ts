@@ -25,6 +25,11 @@ export async function startProcess(options: { work: boolean }): Promise<RunningP
     return fail(error);
   }
   logger.level = env.LOG_LEVEL;
+  // A query that fails while PostgreSQL drops its connections can surface as a rejection nothing awaits any more (its
+  // request already got its 5xx or lost its socket; its job is already marked failed and will be retried): log it and
+  // keep serving instead of taking every other request and job down with the process
+  // (test/reliability/database-outage.test.ts).
+  process.on("unhandledRejection", (reason) => logger.error({ err: reason }, "unhandled rejection"));
   let sandbox: SandboxPartner | null = null;
   try {
     const database = await getDatabase();
