@@ -23,7 +23,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       action: run.action,
       status: run.status,
       reason: run.reason,
-      actor: `${run.actorType}:${run.actorId}`,
+      startedBy: { type: run.actorType, id: run.actorId, name: run.actorName },
       total: run.total ?? 0,
       succeeded: run.succeeded,
       failures: run.failures,
@@ -99,6 +99,7 @@ export default function BulkRunPage() {
                 <Field label={t("action.reason")} value={run.reason} />
                 <Field label={t("bulk.startedAt")} value={time.format(new Date(run.createdAt))} />
                 <Field label={t("bulk.finishedAt")} value={run.finishedAt ? time.format(new Date(run.finishedAt)) : t("level.none")} />
+                <Field label={t("bulk.startedBy")} value={`${t(`actor.${run.startedBy.type}` as MessageKey)}: ${run.startedBy.name ? `${run.startedBy.name} (${run.startedBy.id})` : run.startedBy.id}`} />
               </InlineGrid>
             </Card>
           </BlockStack>

@@ -207,6 +207,8 @@ if (hasChromium) {
       await waitForUrl(page, (u) => u.pathname.startsWith("/app/bulk/"));
       await page.getByText(`${total} gestartet, 0 nicht möglich`).waitFor({ timeout: 30_000 });
       await page.getByText(`${total} von ${total} bearbeitet`).waitFor();
+      // Who started it, as the case timeline names actors (the demo's staff member has only an id).
+      expect(await page.getByText("Mitarbeiter: demo", { exact: true }).count()).toBe(1);
       await shot(page, "bulk-run-de");
       await goto(page, `${server.url}/app`);
       expect(await tabCount(page, /^Warten auf Freigabe/)).toBe(0);
