@@ -292,6 +292,11 @@ export const outbox = pgTable(
       .notNull()
       .default("pending"),
     attempts: integer("attempts").notNull().default(0),
+    /**
+     * Set anew by every claim: a worker may record an outcome only while the row still carries the lease it claimed.
+     * (The attempt counter cannot fence: support's retry starts it again at 0.)
+     */
+    leaseId: uuid("lease_id"),
     nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }).notNull().defaultNow(),
     lastError: text("last_error"),
     result: jsonb("result"),

@@ -45,18 +45,18 @@ export async function claimDueRows(db: Db, now: Date, kinds: string[], limit = 2
     if (due.length === 0) return [];
     return tx
       .update(outbox)
-      .set({ status: "in_flight", attempts: sql`${outbox.attempts} + 1`, updatedAt: now })
+      .set({ status: "in_flight", attempts: sql`${outbox.attempts} + 1`, leaseId: sql`gen_random_uuid()`, updatedAt: now })
       .where(inArray(outbox.id, due.map((r) => r.id)))
       .returning();
   });
 }
 
 /**
- * The row as this worker claimed it: still in flight at the attempt it claimed. A worker whose lease ran out (rows
+ * The row as this worker claimed it: still in flight under the lease it claimed. A worker whose lease ran out (rows
  * are claimed in batches; a slow partner can keep the last ones waiting past the lease) has lost the row to
- * whoever claimed it again — that attempt raised `attempts` — and must neither deliver nor record anything for it.
+ * whoever claimed it again — that claim set a new lease — and must neither deliver nor record anything for it.
  */
-const leasedBy = (row: OutboxRow) => and(eq(outbox.id, row.id), eq(outbox.status, "in_flight"), eq(outbox.attempts, row.attempts));
+const leasedBy = (row: OutboxRow) => and(eq(outbox.id, row.id), eq(outbox.status, "in_flight"), row.leaseId ? eq(outbox.leaseId, row.leaseId) : sql`false`);
 
 async function renewLease(db: Db, row: OutboxRow, now: Date): Promise<boolean> {
   const renewed = await db.update(outbox).set({ updatedAt: now }).where(leasedBy(row)).returning({ id: outbox.id });
