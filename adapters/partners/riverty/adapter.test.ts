@@ -221,6 +221,31 @@ describe("findClaim", () => {
   });
 });
 
+describe("network errors", () => {
+  test("a feed poll whose connection broke before any answer is sent once more at once; a claim never is", async () => {
+    const a = adapter();
+    await a.findClaim("X-0"); // the token, so only the API requests below count
+    let feedRequests = 0;
+    server.use(http.get(`${V1}/transactions`, () => (++feedRequests === 1 ? HttpResponse.error() : undefined)));
+    // Without the second try the broken first request would make the whole poll wait for the next one.
+    expect((await a.fetchChanges(null)).kind).toBe("ok");
+    expect(feedRequests).toBeGreaterThan(1);
+
+    let claimRequests = 0;
+    server.use(http.post(`${V1}/claims`, () => (++claimRequests, HttpResponse.error())));
+    const result = await a.submitClaim(sampleClaim(), { requestId: "out-net" });
+    expect(result).toEqual({ kind: "retryable", reason: expect.stringContaining("network error calling Riverty") });
+    expect(claimRequests).toBe(1);
+  });
+
+  test("a GET that keeps failing is retryable after the second try", async () => {
+    let requests = 0;
+    server.use(http.get(`${V1}/transactions`, () => (++requests, HttpResponse.error())));
+    expect((await adapter().fetchChanges(null)).kind).toBe("retryable");
+    expect(requests).toBe(2);
+  });
+});
+
 describe("fetchChanges", () => {
   test("a submitted claim shows up as confirmed, then its status, keyed by invoice and claim number", async () => {
     const a = adapter();

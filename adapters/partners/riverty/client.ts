@@ -111,11 +111,23 @@ export class RivertyClient {
     return classify(response.status, response.text, `${method} ${path}`);
   }
 
-  private async call(url: string, init: { method: string; headers: Record<string, string>; body?: string }) {
+  /**
+   * One request. A request that is safe to repeat (a GET; the token request) and failed without an answer and
+   * without timing out is sent once more at once: that is how a kept-alive connection the server closed meanwhile
+   * shows up (seen after an outage), and the next feed poll or outbox attempt would otherwise be minutes away. Claims,
+   * payments and recalls (POST) are never resent here: the outbox decides, after a look-up, whether to send again.
+   */
+  private async call(
+    url: string,
+    init: { method: string; headers: Record<string, string>; body?: string },
+    repeatable = init.method === "GET",
+  ): Promise<{ kind: "response"; status: number; text: string } | { kind: "retryable"; reason: string; status: null }> {
     try {
       const res = await this.fetchImpl(url, { ...init, signal: AbortSignal.timeout(this.timeoutMs) });
       return { kind: "response" as const, status: res.status, text: await res.text() };
     } catch (error) {
+      const timedOut = error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
+      if (repeatable && !timedOut) return this.call(url, init, false);
       const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       return { kind: "retryable" as const, reason: `network error calling Riverty: ${message}`, status: null };
     }
@@ -142,7 +154,7 @@ export class RivertyClient {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
       body: form.toString(),
-    });
+    }, true);
     if (response.kind === "retryable") return { ok: false, outcome: response };
     const outcome = classify(response.status, response.text, "token request");
     if (outcome.kind === "retryable") return { ok: false, outcome };
