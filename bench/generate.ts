@@ -182,8 +182,8 @@ function bind(text: string, values: Record<string, unknown>): { text: string; pa
 /**
  * Fills the (migrated, empty) database at `sql`. Secondary indexes of orders and cases are dropped for the load
  * and rebuilt afterwards (one sort per index instead of ten million random inserts), foreign keys are not checked
- * row by row (the rows are made consistent here), case_status_counts is recounted (its triggers were off too), then
- * VACUUM ANALYZE leaves statistics and the visibility map as autovacuum would on a live database.
+ * row by row (the rows are made consistent here), case_status_counts and case_schedule are rebuilt (their triggers
+ * were off too), then VACUUM ANALYZE leaves statistics and the visibility map as autovacuum would on a live database.
  */
 export async function generate(sql: postgres.Sql, spec: GenerateSpec, log: (message: string) => void = () => {}): Promise<Generated> {
   const started = performance.now();
@@ -242,7 +242,9 @@ export async function generate(sql: postgres.Sql, spec: GenerateSpec, log: (mess
     log(`generate: ${indexes.length} indexes rebuilt in ${((performance.now() - indexStarted) / 1000).toFixed(1)} s`);
     // The load ran with triggers off (replica): recount the tab badges' table the triggers on cases would have kept.
     await reserved.unsafe(`select mahnwerk_rebuild_case_status_counts()`);
-    await reserved.unsafe(`vacuum (analyze) shops, orders, cases, case_events, case_status_counts`);
+    // Likewise the sweep's due index (drizzle/0009).
+    await reserved.unsafe(`select mahnwerk_rebuild_case_schedule()`);
+    await reserved.unsafe(`vacuum (analyze) shops, orders, cases, case_events, case_status_counts, case_schedule`);
   } finally {
     reserved.release();
   }

@@ -177,8 +177,28 @@ export const cases = pgTable(
     index("cases_shop_search_first_idx").on(t.shopId, t.searchFirstName.op("text_pattern_ops")),
     index("cases_shop_search_last_idx").on(t.shopId, t.searchLastName.op("text_pattern_ops")),
     index("cases_shop_platform_order_idx").on(t.shopId, t.platformOrderId),
-    index("cases_next_action_idx").on(t.nextActionAt).where(sql`${t.status} = 'running'`),
   ],
+);
+
+/**
+ * The sweep's due index, out of `cases`: one row per case whose next_action_at is set, kept by statement-level
+ * triggers on cases (drizzle/0009; a deleted case takes its row by cascade). With next_action_at indexed only here, a
+ * sweep step changes no indexed column of `cases` and is a HOT update there (cases has fillfactor 70 for the room),
+ * plus an update of this narrow table. See docs/decisions/007-case-schedule-table.md.
+ */
+export const caseSchedule = pgTable(
+  "case_schedule",
+  {
+    caseId: uuid("case_id")
+      .primaryKey()
+      .references(() => cases.id, { onDelete: "cascade" }),
+    shopId: uuid("shop_id")
+      .notNull()
+      .references(() => shops.id, { onDelete: "cascade" }),
+    nextActionAt: timestamp("next_action_at", { withTimezone: true }).notNull(),
+  },
+  // The claim walks due cases in (next_action_at, case_id) order from a keyset position.
+  (t) => [index("case_schedule_next_action_idx").on(t.nextActionAt, t.caseId)],
 );
 
 /**

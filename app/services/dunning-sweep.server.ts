@@ -1,6 +1,6 @@
-import { and, asc, eq, gt, inArray, isNull, lte, notExists, or, sql } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, isNull, lte, notExists, sql } from "drizzle-orm";
 import type { Db, Tx } from "#app/db/client.server";
-import { cases, orders, outbox, shops, type CaseRow, type Shop } from "#app/db/schema";
+import { caseSchedule, cases, orders, outbox, shops, type CaseRow, type Shop } from "#app/db/schema";
 import type { Case } from "#app/domain/case/case";
 import type { CaseEvent } from "#app/domain/case/events";
 import { execute, type CommandEnvelope } from "#app/domain/case/transitions";
@@ -76,20 +76,27 @@ export async function openOverdueCases(db: Db, now: Date): Promise<number> {
   }
 }
 
-/** The columns of a due case the sweep reads: what persistMany needs, the keyset position, and not the rest. */
+/**
+ * The columns of a due case the sweep reads: what persistMany needs, the keyset position (the schedule's, in the
+ * order its index walks), and not the rest.
+ */
 const dueCaseColumns = {
   id: cases.id,
   shopId: cases.shopId,
   status: cases.status,
   state: cases.state,
   version: cases.version,
-  nextActionAt: cases.nextActionAt,
+  nextActionAt: caseSchedule.nextActionAt,
 };
-type DueCase = LockedCase & { nextActionAt: Date | null };
+type DueCase = LockedCase & { nextActionAt: Date };
 type Position = { at: Date; id: string };
 
 /**
  * Running cases whose next action is due: the next reminder level, or the handover after the final reminder.
+ * Due cases are found in case_schedule (drizzle/0009), not by an index on cases: a step then changes no indexed column
+ * of cases and is a HOT update (docs/decisions/007-case-schedule-table.md). A schedule row read from the claim's
+ * snapshot may be older than the case it locks (another sweep advanced it meanwhile): the step is decided from the
+ * locked row's state, which is current, so such a case is "not due" and left alone.
  * Batches of cases are claimed and locked together (SKIP LOCKED: a sweep running beside this one, in this process or
  * another, takes others), each step is decided under the lock exactly as advanceCase decides it, and a batch's events,
  * row updates and outbox rows are written in a handful of statements (persistMany) — one round trip per case would
@@ -116,21 +123,23 @@ export async function advanceDueCases(
       const position: Position | null = after;
       const rows = await tx
         .select(dueCaseColumns)
-        .from(cases)
-        .innerJoin(shops, eq(shops.id, cases.shopId))
+        .from(caseSchedule)
+        .innerJoin(cases, eq(cases.id, caseSchedule.caseId))
+        .innerJoin(shops, eq(shops.id, caseSchedule.shopId))
         .where(
           and(
             eq(cases.status, "running"),
             eq(shops.status, "active"),
-            lte(cases.nextActionAt, now),
-            position ? or(gt(cases.nextActionAt, position.at), and(eq(cases.nextActionAt, position.at), gt(cases.id, position.id))) : undefined,
+            lte(caseSchedule.nextActionAt, now),
+            // A row comparison, so that the index scan starts at the position instead of filtering up to it.
+            position ? sql`(${caseSchedule.nextActionAt}, ${caseSchedule.caseId}) > (${position.at.toISOString()}::timestamptz, ${position.id}::uuid)` : undefined,
           ),
         )
-        .orderBy(asc(cases.nextActionAt), asc(cases.id))
+        .orderBy(asc(caseSchedule.nextActionAt), asc(caseSchedule.caseId))
         .limit(batchSize)
         .for("update", { of: cases, skipLocked: true });
       const last = rows[rows.length - 1];
-      if (last) after = { at: last.nextActionAt!, id: last.id };
+      if (last) after = { at: last.nextActionAt, id: last.id };
       if (rows.length < batchSize) exhausted = true;
       return rows;
     });
