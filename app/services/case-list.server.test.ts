@@ -1,9 +1,11 @@
+import { randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
+import type { DbOrTx } from "#app/db/client.server";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Shop } from "#app/db/schema";
 import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
 import { insertCaseRow, insertShop } from "#test/support/factories";
-import { caseListQuerySchema, countCasesByStatus, listCases } from "./case-list.server";
+import { caseListQuerySchema, countCasesByStatus, listCases, STATUS_COUNT_CAP, STATUS_COUNT_EXACT_UP_TO } from "./case-list.server";
 
 const q = (input: Record<string, unknown> = {}) => caseListQuerySchema.parse(input);
 
@@ -174,5 +176,72 @@ describe.each(testEngines())("the list's cursor on %s", (engine) => {
     const page = await listCases(database.db, shop.id, q({ sort: "created", direction: "desc", cursor: old }));
     expect(page.cases.map((c) => c.id)).toEqual([ids[1], ids[0], ids[2]]);
     expect(page.cases[0]).not.toHaveProperty("keysetKey");
+  });
+});
+
+/** n orders and their cases of one status and customer name, in one statement per table. */
+async function bulkCases(db: DbOrTx, shopId: string, n: number, status: string, lastName: string, outstandingMinor = 1_000): Promise<void> {
+  const tag = randomBytes(4).toString("hex");
+  await db.execute(sql`
+    with o as (
+      insert into orders (shop_id, platform_order_id, name, currency, total_minor, outstanding_minor, financial_status, is_invoice,
+                          ordered_at, due_date, platform_updated_at, customer)
+      select ${shopId}::uuid, ${tag} || '-' || i, '#' || ${tag} || '-' || i, 'EUR', ${outstandingMinor}::bigint, ${outstandingMinor}::bigint,
+             'pending', true, now(), '2026-10-15', now(), '{}'::jsonb
+      from generate_series(1, ${n}::int) as i
+      returning id, platform_order_id, name)
+    insert into cases (shop_id, order_id, kind, status, currency, original_minor, outstanding_minor, due_date, platform_order_id,
+                       order_name, customer_last_name, state)
+    select ${shopId}::uuid, id, 'invoice', ${status}, 'EUR', ${outstandingMinor}::bigint, ${outstandingMinor}::bigint, '2026-10-15',
+           platform_order_id, name, ${lastName}, '{}'::jsonb
+    from o`);
+}
+
+describe.each(testEngines())("filtered tab counts on %s", (engine) => {
+  let database: TestDatabase;
+  const bound = STATUS_COUNT_EXACT_UP_TO;
+  const { range, filtered } = STATUS_COUNT_CAP;
+  beforeAll(async () => {
+    database = await createTestDatabase(engine);
+  });
+  afterAll(() => database.close());
+
+  test("a filter matching at most the bound is counted exactly, also beyond the per-status caps", async () => {
+    const shop = await insertShop(database.db);
+    // One more "paid" than a search's cap, and one more "running" than a range's: below the bound both stay exact.
+    await bulkCases(database.db, shop.id, filtered + 1, "paid", "Schmidt");
+    await bulkCases(database.db, shop.id, 12, "blocked", "Schmidt");
+    await bulkCases(database.db, shop.id, range + 1, "running", "Weber", 50_000);
+    expect(await countCasesByStatus(database.db, shop.id, q({ q: "schmidt" }))).toMatchObject({ paid: filtered + 1, blocked: 12, running: 0, all: filtered + 13, capped: [] });
+    expect(await countCasesByStatus(database.db, shop.id, q({ minAmount: 50_000 }))).toMatchObject({ running: range + 1, paid: 0, all: range + 1, capped: [] });
+    expect(await countCasesByStatus(database.db, shop.id, q({ q: "Web", maxAmount: 5 }))).toMatchObject({ all: 0, capped: [] });
+  });
+
+  test("exactly the bound is exact; beyond it each status counts up to its cap and shows N+", async () => {
+    const shop = await insertShop(database.db);
+    await bulkCases(database.db, shop.id, bound - 200, "running", "Weber");
+    await bulkCases(database.db, shop.id, 200, "paid", "Weber");
+    expect(await countCasesByStatus(database.db, shop.id, q({ q: "weber" }))).toMatchObject({ running: bound - 200, paid: 200, all: bound, capped: [] });
+
+    // One match more: "running" and "paid" are past a search's cap among the first matches already, "failed" is walked.
+    await bulkCases(database.db, shop.id, 1, "failed", "Weber");
+    expect(await countCasesByStatus(database.db, shop.id, q({ q: "weber" }))).toMatchObject({ running: filtered, paid: filtered, failed: 1, all: 2 * filtered + 1, capped: ["all", "running", "paid"] });
+    // "failed" past the cap where the first matches (the rows inserted first) hold only one of them: its walk stops at the cap.
+    await bulkCases(database.db, shop.id, filtered + 49, "failed", "Weber");
+    expect(await countCasesByStatus(database.db, shop.id, q({ q: "weber" }))).toMatchObject({ running: filtered, paid: filtered, failed: filtered, all: 3 * filtered, capped: ["all", "running", "paid", "failed"] });
+    // An amount range alone is a range of a status-led index: the higher cap, below which "paid" and "failed" are exact.
+    expect(await countCasesByStatus(database.db, shop.id, q({ minAmount: 0 }))).toMatchObject({ running: range, paid: 200, failed: filtered + 50, all: range + 250 + filtered, capped: ["all", "running"] });
+    // The unfiltered tabs stay exact at any size.
+    expect(await countCasesByStatus(database.db, shop.id, q())).toMatchObject({ running: bound - 200, failed: filtered + 50, all: bound + filtered + 50, capped: [] });
+  });
+
+  test("beyond the bound, 'all' reads N+ even when no tab reached its cap (cases of a status without a tab)", async () => {
+    const shop = await insertShop(database.db);
+    await bulkCases(database.db, shop.id, bound, "legacy_status", "Weber");
+    await bulkCases(database.db, shop.id, 3, "legacy_status", "Weber", 70_000);
+    await bulkCases(database.db, shop.id, 2, "running", "Weber", 70_000);
+    expect(await countCasesByStatus(database.db, shop.id, q({ q: "weber" }))).toMatchObject({ running: 2, all: 2, capped: ["all"] });
+    // Below the bound the filtered "all" counts them, as the unfiltered one does.
+    expect(await countCasesByStatus(database.db, shop.id, q({ q: "weber", minAmount: 70_000 }))).toMatchObject({ running: 2, all: 5, capped: [] });
   });
 });

@@ -192,13 +192,16 @@ export type StatusTab = "all" | CaseStatus;
 export type StatusCounts = Record<StatusTab, number> & { capped: StatusTab[] };
 
 /**
- * Filtered counts stop at a cap per status: a filter's matches cannot be read from case_status_counts, and counting
- * all of them costs what they number (a common customer name: 158,000 cases of a big shop, 0.8–1 s). A period or an
- * amount range alone is a range of a (shop_id, status, created_at | outstanding_minor) index: up to 1,000 per status
- * are index entries only. A search, or a period with an amount range, must read each candidate row: 100 per status
- * (docs/performance.md, "Status counts").
+ * Filtered counts (docs/performance.md, "Status counts"). A filter matching at most STATUS_COUNT_EXACT_UP_TO cases is
+ * counted exactly: its matches, found through the filter's own index, grouped by status. Beyond that, counting all of
+ * them costs what they number (a common customer name: 158,000 cases of a big shop, 0.8–1 s), so each status counts up
+ * to a cap and then shows "N+". A period or an amount range alone is a range of a (shop_id, status, created_at |
+ * outstanding_minor) index, every entry a match: up to 1,000 per status. A search or a combination of filters is
+ * checked on each entry of (shop_id, status, created_at, id), which carries every filtered column (drizzle/0010), so
+ * the walk reads no rows, but it reads about cap / selectivity entries: up to 100 per status.
  */
-export const STATUS_COUNT_CAP = { indexed: 1_000, rows: 100 } as const;
+export const STATUS_COUNT_EXACT_UP_TO = 2_000;
+export const STATUS_COUNT_CAP = { range: 1_000, filtered: 100 } as const;
 
 const emptyCounts = (): StatusCounts => ({ all: 0, ...(Object.fromEntries(CASE_STATUSES.map((s) => [s, 0])) as Record<CaseStatus, number>), capped: [] });
 
@@ -219,8 +222,8 @@ async function storedCounts(db: DbOrTx, shopId: string): Promise<{ status: strin
 
 /**
  * Count per status under the same filters (without the status filter), for the tabs. Without a filter: exact, from
- * case_status_counts. With one: exact up to a cap per status (STATUS_COUNT_CAP) — one bounded subquery per status,
- * the status a literal so each gets its own plan (a status-led index plus the filter, or the filter's own index).
+ * case_status_counts. With one: exact while the filter matches at most STATUS_COUNT_EXACT_UP_TO cases; beyond that
+ * exact up to a cap per status (STATUS_COUNT_CAP) and "N+" above it.
  */
 export async function countCasesByStatus(db: DbOrTx, shopId: string, query: Omit<FilterQuery, "status">, context: ListContext = UTC_NOW()): Promise<StatusCounts> {
   const counts = emptyCounts();
@@ -232,28 +235,59 @@ export async function countCasesByStatus(db: DbOrTx, shopId: string, query: Omit
     }
     return counts;
   }
+  const where = and(...filters(shopId, { ...query, cursor: undefined }, context))!;
+  const found = await firstMatches(db, where);
+  if (found.all) {
+    for (const [status, n] of found.byStatus) {
+      if (status in counts) counts[status as CaseStatus] = n;
+      counts.all += n;
+    }
+    return counts;
+  }
   const period = Boolean(query.period || query.from || query.to);
   const amount = query.minAmount !== undefined || query.maxAmount !== undefined;
-  const cap = query.q || (period && amount) ? STATUS_COUNT_CAP.rows : STATUS_COUNT_CAP.indexed;
-  const where = and(...filters(shopId, { ...query, cursor: undefined }, context));
-  // Reading rows, each status's candidates are walked in the tab's own order, newest first, as its list page does:
-  // the (shop_id, status, created_at, id) index with the filter on each row, or — for a rare match — the filter's
-  // index and a sort of its few rows. Without an order, a LIMIT lets the planner bet on a sequential scan of the
-  // whole table finding the shop's matches early (measured: 30 ms per status on 2,000,000 cases).
-  const order = cap === STATUS_COUNT_CAP.rows ? sql` order by ${cases.createdAt} desc, ${cases.id} desc` : sql``;
-  const perStatus = CASE_STATUSES.map(
+  const cap = query.q || (period && amount) ? STATUS_COUNT_CAP.filtered : STATUS_COUNT_CAP.range;
+  // The first matches are a lower bound per status: a status with more than the cap among them is capped already and
+  // needs no walk (for a name found in heap order, its big statuses: the longest walks), the others count up to it.
+  const walked = CASE_STATUSES.filter((status) => (found.byStatus.get(status) ?? 0) <= cap);
+  // A filtered walk goes through each status newest first, as its list page does: backwards along the covering
+  // (shop_id, status, created_at, id) index, the filter checked on each entry. Without an order, a LIMIT lets the
+  // planner bet on a sequential scan of the whole table finding the shop's matches early (measured: 30 ms per status
+  // on 2,000,000 cases).
+  const order = cap === STATUS_COUNT_CAP.filtered ? sql` order by ${cases.createdAt} desc, ${cases.id} desc` : sql``;
+  // The status a literal, so each status gets its own plan and statistics.
+  const perStatus = walked.map(
     (status) =>
       sql`select ${sql.raw(`'${status}'`)} as status, count(*)::int as n from (select 1 from ${cases} where ${where} and ${cases.status} = ${sql.raw(`'${status}'`)}${order} limit ${sql.raw(String(cap + 1))}) s`,
   );
-  const rows = rowsOf<{ status: CaseStatus; n: number }>(await db.execute(sql.join(perStatus, sql` union all `)));
-  for (const row of rows) {
-    const n = Number(row.n);
-    if (n > cap) counts.capped.push(row.status);
-    counts[row.status] = Math.min(n, cap);
-    counts.all += counts[row.status];
+  const rows = perStatus.length > 0 ? rowsOf<{ status: CaseStatus; n: number }>(await db.execute(sql.join(perStatus, sql` union all `))) : [];
+  const walkedCounts = new Map(rows.map((row) => [row.status, Number(row.n)]));
+  for (const status of CASE_STATUSES) {
+    const n = walkedCounts.get(status) ?? cap + 1;
+    if (n > cap) counts.capped.push(status);
+    counts[status] = Math.min(n, cap);
+    counts.all += counts[status];
   }
-  if (counts.capped.length > 0) counts.capped.unshift("all");
+  // More than STATUS_COUNT_EXACT_UP_TO cases match: a sum at or below that is short by cases of a status outside
+  // CASE_STATUSES (no tab, not walked), so "all" reads "N+" then too.
+  if (counts.capped.length > 0 || counts.all <= STATUS_COUNT_EXACT_UP_TO) counts.capped.unshift("all");
   return counts;
+}
+
+/**
+ * The filter's first STATUS_COUNT_EXACT_UP_TO + 1 matches per status; `all` when that is every match (then the counts
+ * are exact). No order: the planner takes its cheapest way to them — a rare search the BitmapOr of its name and
+ * order-number indexes, a common one or a period the covering (shop_id, status, created_at, id) index — and stops one
+ * row past the bound when there are more.
+ */
+async function firstMatches(db: DbOrTx, where: SQL): Promise<{ byStatus: Map<string, number>; all: boolean }> {
+  const rows = rowsOf<{ status: string; n: number }>(
+    await db.execute(
+      sql`select status, count(*)::int as n from (select ${cases.status} as status from ${cases} where ${where} limit ${sql.raw(String(STATUS_COUNT_EXACT_UP_TO + 1))}) m group by status`,
+    ),
+  );
+  const byStatus = new Map(rows.map((r) => [r.status, Number(r.n)]));
+  return { byStatus, all: [...byStatus.values()].reduce((sum, n) => sum + n, 0) <= STATUS_COUNT_EXACT_UP_TO };
 }
 
 /** How many cases match a filter (a bulk run's total): exact; a status alone is read from case_status_counts. */

@@ -201,15 +201,21 @@ const PLANNED: Shape[] = [
  * under row-level security like the tab, into bench/results/case-list-plans.md.
  */
 async function writePlans(raw: postgres.Sql, shopId: string, context: ListContext): Promise<void> {
-  let captured: { query: string; params: unknown[] } | null = null;
-  const capturing = drizzle(raw, { schema, logger: { logQuery: (query, params) => (captured = { query, params }) } }) as unknown as Db;
+  let captured: { query: string; params: unknown[] }[] = [];
+  const capturing = drizzle(raw, { schema, logger: { logQuery: (query, params) => captured.push({ query, params }) } }) as unknown as Db;
+  // Every statement the call runs (a filtered count runs two when its filter matches many cases), each explained.
   const explain = async (run: (db: Db) => Promise<unknown>) => {
+    captured = [];
     await run(capturing);
-    const { query, params } = captured!;
+    const statements = captured;
     return raw.begin(async (tx) => {
       await tx`select set_config('mahnwerk.shop_id', ${shopId}, true), set_config('role', ${TENANT_ROLE}, true)`;
-      const rows = await tx.unsafe(`explain (analyze, buffers) ${query}`, params as postgres.ParameterOrJSON<never>[]);
-      return { query, plan: rows.map((r) => String(r["QUERY PLAN"])).join("\n") };
+      const explained: { query: string; plan: string }[] = [];
+      for (const { query, params } of statements) {
+        const rows = await tx.unsafe(`explain (analyze, buffers) ${query}`, params as postgres.ParameterOrJSON<never>[]);
+        explained.push({ query, plan: rows.map((r) => String(r["QUERY PLAN"])).join("\n") });
+      }
+      return { query: explained.map((e) => e.query).join(";\n\n"), plan: explained.map((e) => e.plan).join("\n\n") };
     });
   };
   const [size] = await raw<{ listed: number; total: number }[]>`
@@ -225,6 +231,9 @@ async function writePlans(raw: postgres.Sql, shopId: string, context: ListContex
     { name: "status counts, no filter", query: {} },
     { name: "status counts, customer Müller", query: { q: "Müller" } },
     { name: "status counts, period 30 days", query: { period: "30" } },
+    { name: "status counts, customer Hub (rare prefix)", query: { q: "Hub" } },
+    { name: "status counts, period 90 days + amount from 500 EUR", query: { period: "90", minAmount: 50_000 } },
+    { name: "status counts, order number #12345", query: { q: "#12345" } },
   ]) {
     const { query: text, plan } = await explain((db) => countCasesByStatus(db, shopId, caseListQuerySchema.parse(shape.query), context));
     sections.push(`### ${shape.name}`, "", "```sql", text, "```", "", "```", plan, "```", "");
