@@ -9,6 +9,7 @@
  *   processTreeCpuMs(pid)              CPU time (user + system) a process and its children have used, on Linux
  *   startApp(ctx, env)                 `server.ts` in production mode on a free loopback port, as `npm start` runs
  *                                      it, from a build/ that is (re)built first when older than app/
+ *   nodeFlagsOf(script)                the Node flags an npm script (start, worker) gives its process
  *
  * A scenario never touches the database named in DATABASE_URL: it only connects to it to create and
  * drop its own `mahnwerk_bench_<name>_<random>` databases on the same server.
@@ -197,6 +198,17 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
+/**
+ * The Node flags that package.json's `script` passes to tsx before the entry file (`tsx --flag … server.ts`), so a
+ * scenario starts its processes exactly as `npm start` / `npm run worker` do; package.json stays the one place.
+ */
+export function nodeFlagsOf(script: "start" | "worker"): string[] {
+  const pkg = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> };
+  const command = pkg.scripts[script]?.match(/(?:^|&&\s*)(?:\w+=\S+\s+)*tsx((?:\s+--\S+)*)\s+\S+\.ts\s*$/);
+  if (!command) throw new Error(`package.json's "${script}" script does not end in \`tsx [--flags] <entry>.ts\``);
+  return command[1]!.trim().split(/\s+/).filter(Boolean);
+}
+
 export type RunningApp = {
   /** http://127.0.0.1:<port> */
   url: string;
@@ -223,7 +235,7 @@ async function spawnApp(ctx: BenchContext, env: Record<string, string>): Promise
   const port = await freePort();
   const logFile = path.join(os.tmpdir(), `mahnwerk-bench-app-${port}-${process.pid}.log`);
   const log = openSync(logFile, "w");
-  const child = spawn(path.join(ROOT, "node_modules/.bin/tsx"), ["server.ts"], {
+  const child = spawn(path.join(ROOT, "node_modules/.bin/tsx"), [...nodeFlagsOf("start"), "server.ts"], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? os.tmpdir(), NODE_ENV: "production", PORT: String(port), HOST: "127.0.0.1", ...env },
     stdio: ["ignore", log, log],

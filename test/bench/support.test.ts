@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { databaseUrlFor, percentile, summarize } from "../../bench/support";
+import { databaseUrlFor, nodeFlagsOf, percentile, summarize } from "../../bench/support";
 
 describe("bench statistics", () => {
   test("percentile is the nearest rank of sorted samples", () => {
@@ -23,5 +23,11 @@ describe("bench statistics", () => {
     expect(databaseUrlFor("postgres://postgres:pw@127.0.0.1:5432/test?sslmode=disable", "mahnwerk_bench_x_1")).toBe(
       "postgres://postgres:pw@127.0.0.1:5432/mahnwerk_bench_x_1?sslmode=disable",
     );
+  });
+
+  test("the bench starts the web process with the flags of `npm start` and `npm run worker`", () => {
+    // A small young generation: the web and worker processes' peak RSS (docs/decisions/008-process-memory.md).
+    expect(nodeFlagsOf("start")).toEqual(["--max-semi-space-size=8"]);
+    expect(nodeFlagsOf("worker")).toEqual(["--max-semi-space-size=8"]);
   });
 });
