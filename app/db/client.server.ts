@@ -1,11 +1,11 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
-import { sql } from "drizzle-orm";
+import { is, sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
-import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import { drizzle as drizzlePostgres, PostgresJsSession } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 import * as schema from "./schema";
@@ -18,6 +18,15 @@ export type DbOrTx = Db | Tx;
 /** Rows of `db.execute` on either driver: postgres.js returns an array, PGlite an object with `rows`. */
 export function rowsOf<T>(result: unknown): T[] {
   return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+}
+
+/**
+ * The postgres.js client behind a handle (inside a transaction: the transaction's own connection), for what drizzle
+ * cannot express — `COPY … TO STDOUT` read as a stream; null on PGlite.
+ */
+export function postgresClientOf(handle: DbOrTx): postgres.Sql | null {
+  const session = handle._.session;
+  return is(session, PostgresJsSession) ? session.client : null;
 }
 
 export type Engine = "pglite" | "postgres";

@@ -1,197 +1,229 @@
-import { sql, type SQL } from "drizzle-orm";
-import { rowsOf, type DbOrTx } from "#app/db/client.server";
+import { sql } from "drizzle-orm";
+import type { AnyPgColumn } from "drizzle-orm/pg-core";
+import type { Readable } from "node:stream";
+import type postgres from "postgres";
+import { postgresClientOf, rowsOf, type DbOrTx, type Tx } from "#app/db/client.server";
 import { cases } from "#app/db/schema";
 import type { TenantScope } from "#app/db/tenant.server";
-import { MESSAGES, translator, type Locale, type MessageKey } from "#app/i18n/i18n";
 import { toLocalDate } from "#app/domain/dates";
-import { viewConditions, type CaseListQuery } from "./case-list.server";
+import type { Locale } from "#app/i18n/i18n";
+import { copyTextToCsv, csvLines, CSV_SOURCE_COLUMNS, type CsvLines, type CsvSourceRow } from "./case-csv-lines.server";
+import { keysetAfter, viewConditions, type CaseListQuery, type Keyset } from "./case-list.server";
+import { inlineParams } from "./sql-inline.server";
+import { Spool } from "./spool.server";
+
+export { quote } from "./case-csv-lines.server";
 
 /**
- * CSV of exactly the filtered view, all pages, streamed page by page (constant memory).
- * German: UTF-8 with BOM, ";" separator, decimal comma, dd.mm.yyyy — what German Excel opens without the
- * import wizard. English: "," and ISO dates. Quoting per RFC 4180; text cells that a spreadsheet would read as
- * a formula (= + - @, tab, CR) get a leading apostrophe.
+ * CSV of exactly the filtered view, streamed with flat memory. PostgreSQL prints the raw columns as text, JavaScript
+ * writes the lines (case-csv-lines.server.ts), the same on both engines.
  *
- * PostgreSQL writes the lines: each page is one query that returns the page's lines as one text value, so Node
- * handles one string per page instead of parsing and formatting a row object per case (a million rows took 14x
- * the time of `COPY … TO STDOUT CSV` that way; docs/performance.md, "CSV export").
- */
-/**
- * Rows per page: one transaction and one string of about two megabytes each (25,000 ran 25 % faster than 10,000:
- * fewer transactions); deeper pages cost the same (keyset).
+ * PostgreSQL: the whole view is one `COPY (select … order by …) TO STDOUT` in one fenced transaction (ADR 006), read
+ * as a stream and written as CSV into a spool file as fast as the database sends it; the download reads the spool
+ * while it grows. One statement sorts the view once (a scan and a sort, as a plain COPY of the rows does); keyset
+ * pages walked the sort's index and read about one heap page per row, which alone took three times a whole COPY at a
+ * million rows (docs/performance.md, "CSV export"). The spool keeps the transaction as short as the database's work
+ * however slowly the client reads, and Node's memory at a chunk.
+ *
+ * PGlite serves one transaction at a time to the whole process, so there each page (keyset, `pageRows` rows) is its
+ * own transaction, read when the client has taken the page before.
  */
 const PAGE = 25_000;
 
-type PageResult = { text: string | null; rows: number; key: string | null; id: string | null };
+/** The columns of the lines, in the order case-csv-lines.server.ts reads them. */
+const SOURCE: Record<(typeof CSV_SOURCE_COLUMNS)[number], AnyPgColumn> = {
+  order_name: cases.orderName,
+  customer_first_name: cases.customerFirstName,
+  customer_last_name: cases.customerLastName,
+  outstanding_minor: cases.outstandingMinor,
+  currency: cases.currency,
+  due_date: cases.dueDate,
+  status: cases.status,
+  dunning_level: cases.dunningLevel,
+  created_at: cases.createdAt,
+};
+
+/** Characters of CSV written to the spool at once: few writes, and a small string in memory. */
+const SPOOL_WRITE = 256 * 1024;
+
+type Source = { next(): Promise<Uint8Array | null>; close(): Promise<void> };
 
 export function casesCsvStream(
-  /** A handle, or the request's tenant scope: then each page is read in its own fenced transaction (ADR 006). */
+  /** A handle, or the request's tenant scope: then every transaction of the export is fenced to the shop (ADR 006). */
   db: DbOrTx | TenantScope,
   shop: { id: string; timezone: string },
   query: Omit<CaseListQuery, "cursor" | "limit">,
   locale: Locale,
   now: Date,
-  /** Rows per query; tests page through a few rows with a small one. */
+  /** Rows per page on PGlite; tests page through a few rows with a small one. */
   pageRows = PAGE,
 ): ReadableStream<Uint8Array> {
   if (!Number.isInteger(pageRows) || pageRows < 1) throw new RangeError(`pageRows must be a positive integer, not ${pageRows}`);
-  const format = csvFormat(locale);
-  const encoder = new TextEncoder();
+  const lines = csvLines(locale, toLocalDate(now, shop.timezone));
+  // A plain handle gets a transaction per unit of work too, as the text settings below are local to one (inside a
+  // caller's transaction: a savepoint, and the settings stay for the rest of that transaction).
+  const run = <T>(fn: (tx: Tx) => Promise<T>): Promise<T> => (typeof db === "function" ? db(fn) : db.transaction(fn));
   const { where, column } = viewConditions(shop.id, query, { timeZone: shop.timezone, now });
-  const line = format.lineSql(shop.timezone, toLocalDate(now, shop.timezone));
-  const descending = query.direction === "desc";
-  const order = descending ? sql`${column} desc, ${cases.id} desc` : sql`${column} asc, ${cases.id} asc`;
-  const keyType = sql.raw({ created: "timestamptz", due: "date", amount: "bigint", status: "int" }[query.sort]);
-  const limit = sql.raw(String(pageRows));
+  const order = query.direction === "desc" ? sql`${column} desc, ${cases.id} desc` : sql`${column} asc, ${cases.id} asc`;
+  const filter = sql.join(where, sql` and `);
   /*
-   * Keyset: strictly after the last row, compared with the sort value's full precision (timestamps in µs). Only the
-   * status rank can be null (a status outside CASE_STATUSES): PostgreSQL sorts nulls last ascending, first descending.
+   * PostgreSQL's text output as the lines read it, whatever the server's defaults: ISO dates, and timestamps in the
+   * shop's zone, so created_at starts with its local date there.
    */
-  const keysetAfter = ({ key, id }: { key: string | null; id: string }): SQL => {
-    if (key === null) {
-      return descending
-        ? sql`((${column} is null and ${cases.id} < ${id}::uuid) or ${column} is not null)`
-        : sql`(${column} is null and ${cases.id} > ${id}::uuid)`;
-    }
-    if (descending) return sql`(${column}, ${cases.id}) < (${key}::${keyType}, ${id}::uuid)`;
-    return query.sort === "status"
-      ? sql`((${column}, ${cases.id}) > (${key}::${keyType}, ${id}::uuid) or ${column} is null)`
-      : sql`(${column}, ${cases.id}) > (${key}::${keyType}, ${id}::uuid)`;
+  const textOutput = (tx: Tx) => tx.execute(sql`select set_config('TimeZone', ${shop.timezone}, true), set_config('DateStyle', 'ISO, YMD', true)`);
+  const copySql = () => {
+    const select = sql`select ${sql.join(CSV_SOURCE_COLUMNS.map((c) => SOURCE[c]), sql`, `)} from ${cases} where ${filter} order by ${order}`;
+    // COPY takes no bind parameters: the view's values are written in as literals (sql-inline.server.ts).
+    return `copy (${inlineParams(select)}) to stdout`;
   };
-  let after: { key: string | null; id: string } | null = null;
-  let done = false;
+  // PGlite: the same text, and each row's id and sort value for the next page's keyset.
+  const pageFields = sql.join(
+    [...CSV_SOURCE_COLUMNS.map((c) => sql`${SOURCE[c]}::text as ${sql.identifier(c)}`), sql`${cases.id}::text as id`, sql`${column}::text as key`],
+    sql`, `,
+  );
+  const readPage = async (tx: Tx, after: Keyset | null) => {
+    const keyset = after ? sql` and ${keysetAfter(query.sort, query.direction, after)}` : sql``;
+    const result = await tx.execute(sql`select ${pageFields} from ${cases} where ${filter}${keyset} order by ${order} limit ${sql.raw(String(pageRows))}`);
+    return rowsOf<Record<string, string | null>>(result);
+  };
+
+  /**
+   * The export's first unit of work tells the engines apart: on PostgreSQL it is the COPY of the whole view, which
+   * hands over its spool as soon as it opened it; on PGlite it reads the first page.
+   */
+  const open = async (): Promise<Source> => {
+    const opened: { spool?: Spool } = {};
+    let spoolOpened!: () => void;
+    const spooling = new Promise<void>((resolve) => (spoolOpened = resolve));
+    const first = run(async (tx) => {
+      await textOutput(tx);
+      const client = postgresClientOf(tx);
+      if (!client) return readPage(tx, null);
+      const copy = copySql();
+      opened.spool = await Spool.open();
+      spoolOpened();
+      await copyToSpool(client, copy, lines, opened.spool);
+      return null;
+    });
+    await Promise.race([first, spooling]);
+    const spool = opened.spool;
+    if (spool) {
+      const done = first.then(
+        () => spool.end(),
+        (error: unknown) => spool.end(error),
+      );
+      return {
+        next: () => spool.next(),
+        async close() {
+          await spool.close();
+          await done;
+        },
+      };
+    }
+    return pages((after) => run(async (tx) => (await textOutput(tx), readPage(tx, after))), (await first) ?? [], lines, pageRows);
+  };
+
+  let source: Promise<Source> | null = null;
   return new ReadableStream<Uint8Array>(
     {
       start(controller) {
-        controller.enqueue(encoder.encode(format.bom + format.header() + "\r\n"));
+        controller.enqueue(Buffer.from(lines.head));
       },
-      // Called only when the consumer has taken what was enqueued: a slow client holds back the next page's query.
+      // Called when the consumer has taken what was enqueued: one chunk ahead.
       async pull(controller) {
-        if (done) return controller.close();
-        const keyset = after ? sql` and ${keysetAfter(after)}` : sql``;
-        // The page's lines in order, and the sort value and id of its last row (needed only when the page is full).
-        const read = async (handle: DbOrTx) =>
-          rowsOf<PageResult>(
-            await handle.execute(sql`
-              with page as materialized (
-                select ${line} as line, ${column} as key, ${cases.id} as id, row_number() over (order by ${order}) as n
-                from ${cases} where ${sql.join(where, sql` and `)}${keyset}
-                order by ${order} limit ${limit}
-              )
-              select string_agg(line, chr(13) || chr(10) order by n) as text, count(*)::int as rows,
-                     ((array_agg(key) filter (where n = ${limit}))[1])::text as key,
-                     ((array_agg(id) filter (where n = ${limit}))[1])::text as id
-              from page`),
-          )[0];
-        const page = await (typeof db === "function" ? db(read) : read(db));
-        if (page?.text) controller.enqueue(encoder.encode(page.text + "\r\n"));
-        if (!page || page.rows < pageRows || page.id === null) {
-          done = true;
+        const from = await (source ??= open());
+        try {
+          const chunk = await from.next();
+          if (chunk) return controller.enqueue(chunk);
           controller.close();
-          return;
+        } catch (error) {
+          await from.close();
+          throw error;
         }
-        after = { key: page.key, id: page.id };
+        await from.close();
+      },
+      async cancel() {
+        await source?.then(
+          (from) => from.close(),
+          () => undefined,
+        );
       },
     },
-    // One page at a time: the next query waits until the consumer has read the page before.
     { highWaterMark: 1 },
   );
 }
 
-export function csvFormat(locale: Locale) {
-  const t = translator(locale);
-  const german = locale === "de";
-  const separator = german ? ";" : ",";
-  const columns: MessageKey[] = [
-    "cases.column.order",
-    "csv.column.firstName",
-    "csv.column.lastName",
-    "cases.column.outstanding",
-    "csv.column.currency",
-    "cases.column.dueDate",
-    "cases.column.daysOverdue",
-    "cases.column.status",
-    "cases.column.level",
-    "csv.column.createdAt",
-  ];
-  // The separator is one of two constants, never input: a literal keeps the line one concat_ws call.
-  const sep = sql.raw(`'${separator}'`);
-  const point = sql.raw(german ? "','" : "'.'");
-  // Cells that need an apostrophe (formula) or quotes are rare: one regex match settles most cells.
-  const special = String.raw`^[-=+@\t\r]|[${separator}"\r\n]`;
-  /** quote() in SQL. */
-  const quoted = (value: SQL) =>
-    sql`case when strpos(${value}, ${sep}) > 0 or strpos(${value}, '"') > 0 or strpos(${value}, chr(13)) > 0 or strpos(${value}, chr(10)) > 0
-             then '"' || replace(${value}, '"', '""') || '"' else ${value} end`;
-  /** User-supplied text: neutralised against formula injection (a leading apostrophe), then quoted. */
-  const text = (value: SQL) => {
-    const safe = sql`(case when left(${value}, 1) in ('=', '+', '-', '@', chr(9), chr(13)) then '''' || ${value} else ${value} end)`;
-    return sql`case when ${value} !~ ${special} then ${value} else ${quoted(safe)} end`;
-  };
-  const dateFormat = german ? "DD.MM.YYYY" : "YYYY-MM-DD";
-  return {
-    bom: german ? "\uFEFF" : "",
-    header: () => columns.map((c) => quote(t(c), separator)).join(separator),
-    /**
-     * A case's CSV line without its CRLF (the page joins its lines with it), as an expression over a row of cases.
-     * Labels are the locale's messages, already quoted, as one jsonb parameter read once per query (an uncorrelated
-     * subquery); an id without a message shows as its key, as translator() does; no dunning level (null or empty) is
-     * an empty cell.
-     */
-    lineSql(timeZone: string, today: string): SQL {
-      const labels = sql`(select ${JSON.stringify(quotedLabels(locale, separator))}::jsonb)`;
-      const digits = sql`(select ${JSON.stringify(nonDefaultFractionDigits())}::jsonb)`;
-      const status = sql`coalesce(${labels} ->> ('status.' || ${cases.status}), ${quoted(sql`('status.' || ${cases.status})`)})`;
-      const level = sql`coalesce(${labels} ->> ('level.' || ${cases.dunningLevel}),
-        case when ${cases.dunningLevel} is null then '' else ${quoted(sql`('level.' || ${cases.dunningLevel})`)} end)`;
-      // decimal(): the absolute minor units, padded to one more digit than the fraction, split before the fraction.
-      const d = sql`coalesce((${digits} ->> ${cases.currency}::text)::int, 2)`;
-      const minor = sql`abs(${cases.outstandingMinor})`;
-      const abs = sql`${minor}::text`;
-      const padded = sql`lpad(${abs}, greatest(length(${abs}), ${d} + 1), '0')`;
-      const amount = sql`case when ${cases.outstandingMinor} < 0 then '-' else '' end || case
-          when ${d} = 2 then (${minor} / 100)::text || ${point} || lpad((${minor} % 100)::text, 2, '0')
-          when ${d} = 0 then ${abs}
-          else left(${padded}, -${d}) || ${point} || right(${padded}, ${d}) end`;
-      return sql`concat_ws(${sep},
-        ${text(sql`${cases.orderName}`)},
-        ${text(sql`coalesce(${cases.customerFirstName}, '')`)},
-        ${text(sql`coalesce(${cases.customerLastName}, '')`)},
-        ${amount},
-        ${cases.currency},
-        to_char(${cases.dueDate}, ${dateFormat}),
-        greatest(0, ${today}::date - ${cases.dueDate}),
-        ${status},
-        ${level},
-        to_char(${cases.createdAt} at time zone ${timeZone}, ${dateFormat}))`;
-    },
-  };
+/**
+ * Reads the COPY's text output as it arrives and appends its CSV lines to the spool. After a failure, or once the
+ * reader has abandoned the spool, the rest of the output is only drained: a COPY left unread would keep the
+ * connection, and with it the transaction, busy. The database's work is not cancelled — a cancel request could reach
+ * the connection's next statement.
+ */
+async function copyToSpool(client: postgres.Sql, copy: string, lines: CsvLines, spool: Spool): Promise<void> {
+  const csv = copyTextToCsv(lines);
+  let pending = "";
+  const failures: unknown[] = [];
+  await readCopy(await client.unsafe(copy).readable(), async (chunk) => {
+    if (failures.length > 0 || spool.abandoned) return;
+    try {
+      pending += csv.write(chunk);
+      if (pending.length >= SPOOL_WRITE) {
+        await spool.write(Buffer.from(pending));
+        pending = "";
+      }
+    } catch (error) {
+      failures.push(error);
+    }
+  });
+  if (failures.length > 0) throw failures[0];
+  if (spool.abandoned) return;
+  csv.end();
+  if (pending) await spool.write(Buffer.from(pending));
 }
 
 /**
- * Every status and level message of the locale, keyed as translator() looks them up ("status.running"), quoted for
- * the separator; "level." (an empty level) is an empty cell.
+ * Every chunk of a postgres.js COPY stream, in order, each handled before the next is read. postgres.js pauses the
+ * connection's socket when the stream's buffer is full and resumes it only when the stream is read again; when the
+ * end of the COPY arrives right after such a pause, nothing reads the stream again and the socket stays paused, so
+ * the transaction's next statement never gets its answer (porsager/postgres#499, fix proposed in #1016; seen here as
+ * about one in ten exports of a million rows hanging after COPY). The stream's own read function is what resumes
+ * the socket: it is called once more when the stream has ended or failed.
  */
-function quotedLabels(locale: Locale, separator: string): Record<string, string> {
-  const messages: Record<string, string> = MESSAGES[locale];
-  const labels = Object.entries(messages).filter(([key]) => key.startsWith("status.") || key.startsWith("level."));
-  return { ...Object.fromEntries(labels.map(([key, label]) => [key, quote(label, separator)])), "level.": "" };
-}
-
-/** Currencies whose minor unit is not a hundredth (JPY 0, BHD 3, …), as Intl knows them; every other has 2. */
-let fractionDigits: Record<string, number> | null = null;
-function nonDefaultFractionDigits(): Record<string, number> {
-  if (!fractionDigits) {
-    fractionDigits = {};
-    for (const currency of Intl.supportedValuesOf("currency")) {
-      const digits = new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
-      if (digits !== 2) fractionDigits[currency] = digits;
-    }
+export async function readCopy(stream: Readable, handle: (chunk: Uint8Array) => Promise<void>): Promise<void> {
+  try {
+    for await (const chunk of stream) await handle(chunk as Uint8Array);
+  } finally {
+    stream._read(0);
   }
-  return fractionDigits;
 }
 
-export function quote(value: string, separator: string): string {
-  return value.includes(separator) || /["\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+/** PGlite: keyset pages, each in a transaction of its own, read when the consumer asks for more. */
+function pages(
+  read: (after: Keyset | null) => Promise<Record<string, string | null>[]>,
+  first: Record<string, string | null>[],
+  lines: CsvLines,
+  pageRows: number,
+): Source {
+  let pending: Record<string, string | null>[] | null = first;
+  let after: Keyset | null = null;
+  let done = false;
+  return {
+    async next() {
+      if (!pending && !done) pending = await read(after);
+      const rows = pending ?? [];
+      pending = null;
+      const last = rows[rows.length - 1];
+      // Only a full page may have a next one; its query runs when the consumer asks for the chunk after this one.
+      if (rows.length < pageRows || !last) done = true;
+      else after = { key: last.key ?? null, id: String(last.id) };
+      if (rows.length === 0) return null;
+      let text = "";
+      for (const row of rows) text += lines.line(CSV_SOURCE_COLUMNS.map((c): CsvSourceRow[number] => row[c] ?? null)) + "\r\n";
+      return Buffer.from(text);
+    },
+    async close() {
+      pending = null;
+      done = true;
+    },
+  };
 }
-
