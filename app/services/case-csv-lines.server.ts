@@ -1,5 +1,6 @@
 import { MESSAGES, translator, type Locale, type MessageKey } from "#app/i18n/i18n";
 import type { LocalDate } from "#app/domain/dates";
+import { currencyDigits, minorAsDecimal } from "#app/utils/format";
 
 /**
  * The CSV lines of the collections tab's export, written in JavaScript from PostgreSQL's text output of the raw
@@ -68,57 +69,18 @@ export function csvLines(locale: Locale, today: LocalDate): CsvLines {
   };
   const isoDate = (iso: string) => (german ? `${iso.slice(8, 10)}.${iso.slice(5, 7)}.${iso.slice(0, 4)}` : iso);
   const todayDay = epochDay(today);
-  // Dates repeat (two years of due and creation dates in a million rows): each is formatted once.
-  const dueCells = new Map<string, string>();
-  const due = (iso: string) => {
-    let cells = dueCells.get(iso);
-    if (cells === undefined) {
-      cells = `${isoDate(iso)}${sep}${Math.max(0, todayDay - epochDay(iso))}`;
-      dueCells.set(iso, cells);
-    }
-    return cells;
-  };
-  const createdCells = new Map<string, string>();
-  const created = (timestamp: string) => {
-    const iso = timestamp.slice(0, 10);
-    let cell = createdCells.get(iso);
-    if (cell === undefined) {
-      cell = isoDate(iso);
-      createdCells.set(iso, cell);
-    }
-    return cell;
-  };
+  // Dates repeat (two years of due and creation dates in a million rows) and labels are a handful: each cell is
+  // written once.
+  const due = cached((iso) => `${isoDate(iso)}${sep}${Math.max(0, todayDay - epochDay(iso))}`);
+  const createdDate = cached(isoDate);
+  const created = (timestamp: string) => createdDate(timestamp.slice(0, 10));
   // An id without a message shows as its key, as translator() does; an empty level is an empty cell.
   const messages: Record<string, string> = MESSAGES[locale];
   const label = (key: string) => (Object.hasOwn(messages, key) ? messages[key]! : key);
-  const statusCells = new Map<string, string>();
-  const status = (id: string) => {
-    let cell = statusCells.get(id);
-    if (cell === undefined) {
-      cell = quote(label(`status.${id}`), sep);
-      statusCells.set(id, cell);
-    }
-    return cell;
-  };
-  const levelCells = new Map<string, string>([["", ""]]);
-  const level = (id: string | null) => {
-    if (id === null) return "";
-    let cell = levelCells.get(id);
-    if (cell === undefined) {
-      cell = quote(label(`level.${id}`), sep);
-      levelCells.set(id, cell);
-    }
-    return cell;
-  };
-  const amount = (minor: string, currency: string) => {
-    const digits = fractionDigits(currency);
-    if (digits === 0) return minor;
-    const negative = minor.charCodeAt(0) === 45;
-    const abs = negative ? minor.slice(1) : minor;
-    const padded = abs.length > digits ? abs : abs.padStart(digits + 1, "0");
-    const cut = padded.length - digits;
-    return `${negative ? "-" : ""}${padded.slice(0, cut)}${point}${padded.slice(cut)}`;
-  };
+  const status = cached((id) => quote(label(`status.${id}`), sep));
+  const levelCell = cached((id) => (id === "" ? "" : quote(label(`level.${id}`), sep)));
+  const level = (id: string | null) => (id === null ? "" : levelCell(id));
+  const amount = (minor: string, currency: string) => minorAsDecimal(minor, currencyDigits(currency), point);
   return {
     head: (german ? "\uFEFF" : "") + HEADER.map((key) => quote(t(key), sep)).join(sep) + "\r\n",
     line(row) {
@@ -146,6 +108,19 @@ export function csvLines(locale: Locale, today: LocalDate): CsvLines {
   };
 }
 
+/** `cell` with its result kept per key. */
+function cached(cell: (key: string) => string): (key: string) => string {
+  const cells = new Map<string, string>();
+  return (key) => {
+    let value = cells.get(key);
+    if (value === undefined) {
+      value = cell(key);
+      cells.set(key, value);
+    }
+    return value;
+  };
+}
+
 function required(row: CsvSourceRow, index: number): string {
   const value = row[index];
   if (value === null || value === undefined) throw new Error(`the CSV export read no ${CSV_SOURCE_COLUMNS[index]}`);
@@ -155,17 +130,6 @@ function required(row: CsvSourceRow, index: number): string {
 /** Days since 1970-01-01 of an ISO date. */
 function epochDay(iso: string): number {
   return Date.UTC(Number(iso.slice(0, 4)), Number(iso.slice(5, 7)) - 1, Number(iso.slice(8, 10))) / 86_400_000;
-}
-
-/** Minor-unit digits of a currency as Intl knows them (JPY 0, BHD 3, …), read once per currency and process. */
-const digitsByCurrency = new Map<string, number>();
-function fractionDigits(currency: string): number {
-  let digits = digitsByCurrency.get(currency);
-  if (digits === undefined) {
-    digits = new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
-    digitsByCurrency.set(currency, digits);
-  }
-  return digits;
 }
 
 export function quote(value: string, separator: string): string {

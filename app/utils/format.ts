@@ -3,14 +3,34 @@
  * currency's own number of decimals, so no float ever carries an amount.
  */
 export function formatMinor(amountMinor: number, currency: string, intl: string): string {
-  const digits = new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  const negative = amountMinor < 0;
-  const abs = String(Math.abs(amountMinor)).padStart(digits + 1, "0");
-  const decimal = digits > 0 ? `${abs.slice(0, -digits)}.${abs.slice(-digits)}` : abs;
   // Intl formats a decimal string exactly (no binary float in between).
   return new Intl.NumberFormat(intl, { style: "currency", currency }).format(
-    (negative ? `-${decimal}` : decimal) as unknown as number,
+    minorAsDecimal(String(amountMinor), currencyDigits(currency), ".") as unknown as number,
   );
+}
+
+/** Decimal places of a currency's minor unit as Intl knows them (JPY 0, EUR 2, BHD 3), read once per currency. */
+const digitsByCurrency = new Map<string, number>();
+export function currencyDigits(currency: string): number {
+  let digits = digitsByCurrency.get(currency);
+  if (digits === undefined) {
+    digits = new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
+    digitsByCurrency.set(currency, digits);
+  }
+  return digits;
+}
+
+/**
+ * Minor units written as an integer ("-5", "123456") as a plain decimal with `digits` places and `point`
+ * ("-0.05", "1234,56"); on strings, so amounts beyond a double's precision stay exact.
+ */
+export function minorAsDecimal(minor: string, digits: number, point: string): string {
+  if (digits === 0) return minor;
+  const negative = minor.startsWith("-");
+  const abs = negative ? minor.slice(1) : minor;
+  const padded = abs.padStart(digits + 1, "0");
+  const cut = padded.length - digits;
+  return `${negative ? "-" : ""}${padded.slice(0, cut)}${point}${padded.slice(cut)}`;
 }
 
 /** A calendar date ("2026-11-23") for display; it is already a date in the shop's zone. */
@@ -39,16 +59,12 @@ export function withLocale(path: string, search: URLSearchParams | string): stri
 
 /** Minor units as the plain decimal a shop owner types ("1234.5" → "1234,50" in German). */
 export function minorToInput(amountMinor: number, currency: string, intl: string): string {
-  const digits = new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  const abs = String(Math.abs(amountMinor)).padStart(digits + 1, "0");
-  const point = intl.startsWith("de") ? "," : ".";
-  const text = digits > 0 ? `${abs.slice(0, -digits)}${point}${abs.slice(-digits)}` : abs;
-  return `${amountMinor < 0 ? "-" : ""}${text}`;
+  return minorAsDecimal(String(amountMinor), currencyDigits(currency), intl.startsWith("de") ? "," : ".");
 }
 
 /** A typed amount ("100", "99,90", "99.9") as minor units, or null when it is not an amount. */
 export function inputToMinor(text: string, currency: string): number | null {
-  const digits = new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  const digits = currencyDigits(currency);
   const match = /^(\d{1,9})(?:[.,](\d*))?$/.exec(text.trim());
   if (!match || (match[2] ?? "").length > digits) return null;
   return Number(match[1]) * 10 ** digits + Number((match[2] ?? "").padEnd(digits, "0") || "0");
