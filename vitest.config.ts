@@ -7,6 +7,7 @@ export default defineConfig({
     include: ["app/**/*.test.{ts,tsx}", "adapters/**/*.test.ts", "test/**/*.test.{ts,tsx}"],
     // msw must be listening before any @shopify/* module captures its own `fetch`.
     setupFiles: ["./test/setup/msw.ts"],
+    globalSetup: ["./test/setup/optional-programs.ts"],
     testTimeout: 20_000,
     hookTimeout: 60_000,
   },

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { hasChromium, launchBrowser, SCREENSHOT_DIR } from "#test/support/browser";
+import { describeWithBrowser, launchBrowser, SCREENSHOT_DIR } from "#test/support/browser";
 import { migrationCount, postgresTestUrl } from "#test/support/db";
 import { ensureBuild, runServerExpectingExit, startServer, type RunningServer } from "#test/support/server";
 
@@ -78,8 +78,7 @@ describe("start-up refuses bad configuration with one clear line and exit 1", ()
   });
 });
 
-// Only defined when a PostgreSQL is given (CI always gives one), so a plain run reports no skips.
-if (postgresTestUrl()) describe("npm start on PostgreSQL", () => {
+describe.skipIf(!postgresTestUrl())("npm start on PostgreSQL (TEST_DATABASE_URL)", () => {
   test("starts with migrations applied and reports postgres", async () => {
     const { createTestDatabase } = await import("#test/support/db");
     // A fresh empty database: the server itself applies the migrations at start.
@@ -96,34 +95,31 @@ if (postgresTestUrl()) describe("npm start on PostgreSQL", () => {
   }, 90_000);
 });
 
-// The browser suite runs wherever Debian's chromium is installed (.ci/run installs it).
-if (hasChromium) {
-  describe("the demo tab in Debian chromium", () => {
-    let server: RunningServer;
-    let browser: Browser;
-    beforeAll(async () => {
-      server = await startServer({ DATA_DIR: tempDir() });
-      browser = await launchBrowser();
-    }, 90_000);
-    afterAll(async () => {
-      await browser?.close();
-      await server?.stop();
-    });
-
-    test.each([
-      ["de-DE", "Inkasso", "Warten auf Freigabe"],
-      ["en-US", "Collections", "Waiting for approval"],
-    ])("renders the collections tab in %s, with a screenshot", async (locale, title, tab) => {
-      const context = await browser.newContext({ locale, viewport: { width: 1280, height: 800 } });
-      const page = await context.newPage();
-      const errors: string[] = [];
-      page.on("pageerror", (e) => errors.push(e.message));
-      await page.goto(`${server.url}/`);
-      await page.getByRole("heading", { name: title }).waitFor();
-      await page.getByRole("tab", { name: new RegExp(tab) }).waitFor();
-      await page.screenshot({ path: path.join(SCREENSHOT_DIR, `cases-index-${locale}.png`), fullPage: true });
-      expect(errors).toEqual([]);
-      await context.close();
-    });
+describeWithBrowser("the demo tab in Debian chromium", () => {
+  let server: RunningServer;
+  let browser: Browser;
+  beforeAll(async () => {
+    server = await startServer({ DATA_DIR: tempDir() });
+    browser = await launchBrowser();
+  }, 90_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
   });
-}
+
+  test.each([
+    ["de-DE", "Inkasso", "Warten auf Freigabe"],
+    ["en-US", "Collections", "Waiting for approval"],
+  ])("renders the collections tab in %s, with a screenshot", async (locale, title, tab) => {
+    const context = await browser.newContext({ locale, viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(`${server.url}/`);
+    await page.getByRole("heading", { name: title }).waitFor();
+    await page.getByRole("tab", { name: new RegExp(tab) }).waitFor();
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, `cases-index-${locale}.png`), fullPage: true });
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
