@@ -1,8 +1,13 @@
 // WooCommerce REST v3 over @woocommerce/woocommerce-rest-api (https → Basic auth). Every answer that crosses into
 // the app is zod-parsed here; failures become a WooApiError with a kind the callers can act on (retry or not).
 // Facts: shared/platforms/woocommerce.md §1–§5.
-import WooCommerceRestApi from "@woocommerce/woocommerce-rest-api";
+import WooCommerceRestApiModule from "@woocommerce/woocommerce-rest-api";
 import { z } from "zod";
+
+// A CommonJS package that sets exports.default: Node's ES module loader (npm start, the worker) hands over the whole
+// module.exports, bundlers and vitest the class itself. test/production/entry-points.ts constructs it under Node.
+const WooCommerceRestApi = ((WooCommerceRestApiModule as unknown as { default?: typeof WooCommerceRestApiModule }).default ??
+  WooCommerceRestApiModule) as typeof WooCommerceRestApiModule;
 
 export type WooApiErrorKind =
   /** 401/403: wrong or revoked keys, or a key without read_write. */
