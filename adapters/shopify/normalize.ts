@@ -129,13 +129,15 @@ const currencyCode = z
   .regex(/^[A-Za-z]{3}$/, "expected an ISO 4217 currency code")
   .transform((c) => c.toUpperCase());
 
-/** Reads a numeric Shopify id: a digit string, or a JSON number that survived JSON.parse without rounding. */
+/**
+ * Reads a numeric Shopify id: a digit string (what parseJsonLossless makes of ids above 2^53) or a safe integer.
+ * An unsafe number was rounded by a plain JSON.parse somewhere and is refused.
+ */
 function readNumericId(value: unknown): { ok: true; id: string } | { ok: false; message: string } {
   if (typeof value === "string" && /^\d{1,20}$/.test(value)) return { ok: true, id: value };
-  if (typeof value === "number" && Number.isInteger(value) && value >= 0) {
-    return Number.isSafeInteger(value)
-      ? { ok: true, id: String(value) }
-      : { ok: false, message: "id is above 2^53 and lost precision in JSON.parse; parse the raw body losslessly" };
+  if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) return { ok: true, id: String(value) };
+  if (typeof value === "number" && Number.isInteger(value) && value > 0) {
+    return { ok: false, message: "id is above 2^53 and was rounded by JSON.parse; parse the body with parseJsonLossless" };
   }
   return { ok: false, message: "expected a numeric id" };
 }
@@ -496,7 +498,7 @@ const bulkOperationFinishPayload = z.object({
  * @param topic        X-Shopify-Topic, e.g. "orders/paid"
  * @param shopDomain   X-Shopify-Shop-Domain (already validated, lower-case)
  * @param delivery     webhook/event ids and times from the headers
- * @param payload      the parsed JSON body (anything: garbage is rejected, not thrown)
+ * @param payload      the body as parseJsonLossless parses it (anything: garbage is rejected, not thrown)
  */
 export function normalizeShopifyWebhook(
   topic: string,

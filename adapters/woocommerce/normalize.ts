@@ -110,6 +110,12 @@ const optionalText = z
     return text.length > 0 ? text : null;
   });
 
+/**
+ * A WooCommerce id, read as its decimal string: a safe integer (zod's int() refuses larger, rounded numbers), or
+ * the digit string parseJsonLossless makes of an id above 2^53.
+ */
+const wooId = z.union([z.number().int().positive(), z.string().regex(/^[1-9]\d{0,19}$/)]).transform(String);
+
 const decimalString = z.union([z.string().trim().min(1), z.number().finite().transform((n) => String(n))]);
 
 const wooBilling = z
@@ -129,7 +135,7 @@ const wooBilling = z
   .nullish();
 
 const wooOrder = z.object({
-  id: z.number().int().positive(),
+  id: wooId,
   number: z.union([z.string(), z.number().int()]).nullish(),
   status: z.string().trim().min(1),
   currency: z
@@ -144,11 +150,12 @@ const wooOrder = z.object({
   payment_method: optionalText,
   payment_method_title: optionalText,
   billing: wooBilling,
-  customer_id: z.number().int().nonnegative().nullish(),
+  // 0 is a guest order.
+  customer_id: z.union([z.literal(0), wooId]).nullish(),
   refunds: z
     .array(
       z.object({
-        id: z.number().int().positive(),
+        id: wooId,
         reason: optionalText,
         total: decimalString,
       }),
@@ -158,7 +165,7 @@ const wooOrder = z.object({
 });
 type WooOrder = z.infer<typeof wooOrder>;
 
-const deletedPayload = z.object({ id: z.number().int().positive(), date_modified_gmt: gmtDate.nullish() }).loose();
+const deletedPayload = z.object({ id: wooId, date_modified_gmt: gmtDate.nullish() }).loose();
 
 // ---------------------------------------------------------------------------------------------------------
 // Status mapping.
@@ -333,7 +340,7 @@ function isHandledTopic(topic: string): topic is WooHandledTopic {
  * Turns one verified WooCommerce webhook into platform events.
  * @param topic     X-WC-Webhook-Topic, e.g. "order.updated"
  * @param storeUrl  the connection's store URL (or X-WC-Webhook-Source)
- * @param payload   the parsed JSON body
+ * @param payload   the body as parseJsonLossless parses it (ids above 2^53 as digit strings)
  * @param context   receivedAt (required for order.deleted), inbox key, the shop's invoice settings
  */
 export function normalizeWooWebhook(

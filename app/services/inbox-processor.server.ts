@@ -4,6 +4,7 @@ import { normalizeWooWebhook } from "#adapters/woocommerce/normalize";
 import type { NormalizeResult, PlatformEvent } from "#app/domain/platform-event";
 import type { Db, Tx } from "#app/db/client.server";
 import { shops, webhookInbox, wooConnections, type Shop } from "#app/db/schema";
+import { LosslessJsonUnsupportedError, parseJsonLossless } from "#app/utils/lossless-json";
 import { getSettings } from "./settings.server";
 
 export type ApplyEvents = (tx: Tx, shop: Shop, events: PlatformEvent[], now: Date) => Promise<void>;
@@ -33,12 +34,8 @@ export async function processInboxDelivery(
       // The row's source is the connection id from the delivery URL; the shop hangs on the connection.
       const store = await wooStoreOf(tx, row.source);
       if (!store) return finish("ignored", `no connected WooCommerce store for connection ${row.source}`);
-      let wooPayload: unknown;
-      try {
-        wooPayload = JSON.parse(row.body);
-      } catch {
-        return finish("rejected", "body is not valid JSON", store.shop.id);
-      }
+      const wooPayload = parseBody(row.body);
+      if (wooPayload === INVALID) return finish("rejected", "body is not valid JSON", store.shop.id);
       const { invoicePaymentMethods } = await getSettings(tx, store.shop.id);
       const result = normalizeWooWebhook(row.topic, store.storeUrl, wooPayload, { receivedAt: row.receivedAt, deliveryKey: row.dedupeKey, invoicePaymentMethods });
       if (result.kind !== "events") return finish(result.kind, result.reason, store.shop.id);
@@ -53,12 +50,8 @@ export async function processInboxDelivery(
       .where(and(eq(shops.platform, row.platform), eq(shops.domain, row.source)))
       .limit(1);
     if (!shop) return finish("ignored", `unknown shop ${row.source}`);
-    let payload: unknown;
-    try {
-      payload = JSON.parse(row.body);
-    } catch {
-      return finish("rejected", "body is not valid JSON", shop.id);
-    }
+    const payload = parseBody(row.body);
+    if (payload === INVALID) return finish("rejected", "body is not valid JSON", shop.id);
     const result = normalize(row, payload);
     if (result.kind !== "events") return finish(result.kind, result.reason, shop.id);
     if (shop.status === "uninstalled" && !result.events.every((e) => e.type.startsWith("privacy."))) {
@@ -67,6 +60,19 @@ export async function processInboxDelivery(
     await deps.apply(tx, shop, result.events, deps.now);
     return finish("processed", null, shop.id);
   });
+}
+
+const INVALID = Symbol("invalid JSON");
+
+/** Ids above 2^53 (Shopify transactions, refunds, disputes) arrive as exact digit strings instead of rounded numbers. */
+function parseBody(body: string): unknown {
+  try {
+    return parseJsonLossless(body);
+  } catch (error) {
+    // A runtime without source text access fails the job (retried, then dead), rather than rejecting good bodies.
+    if (error instanceof LosslessJsonUnsupportedError) throw error;
+    return INVALID;
+  }
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
