@@ -110,6 +110,9 @@ export function openOrdersQuery(updatedSince: Date | null): string {
   return updatedSince ? `updated_at:>'${updatedSince.toISOString()}'` : open;
 }
 
+/** The bulk import's query (every open invoice order): the `query` argument of bulkOperationRunQuery. */
+export const OPEN_ORDERS_BULK_QUERY = bulkOrdersQuery(openOrdersQuery(null));
+
 export const orderGid = (platformOrderId: string) => `gid://shopify/Order/${platformOrderId}`;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -5,9 +5,9 @@ import {
   BULK_OPERATIONS_QUERY,
   bulkOperationByIdSchema,
   bulkOperationsSchema,
-  bulkOrdersQuery,
   bulkRunSchema,
   callAdmin,
+  OPEN_ORDERS_BULK_QUERY,
   openOrdersQuery,
   ORDERS_COUNT_QUERY,
   ordersCountSchema,
@@ -151,7 +151,7 @@ type Started = { kind: "started"; run: ImportRun } | Exclude<BulkStep, { kind: "
  * record: the app's recent operations are checked first, and one running our query is adopted.
  */
 async function startBulkOperation(db: Db, shop: Shop, admin: AdminGraphql, run: ImportRun): Promise<Started> {
-  const query = bulkOrdersQuery(openOrdersQuery(null));
+  const query = OPEN_ORDERS_BULK_QUERY;
   const outcome = await db.transaction(async (tx): Promise<Started | { kind: "refused"; reason: string; retry: boolean; run: ImportRun }> => {
     const [row] = await tx.select().from(orderImports).where(eq(orderImports.id, run.id)).for("update");
     if (!row || row.status !== "running") return { kind: "waiting", status: row?.status ?? "gone" };
