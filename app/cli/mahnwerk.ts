@@ -30,12 +30,16 @@ export const USAGE = `Usage: mahnwerk <command> [options]
   inbox replay <id> --shop <domain> [--json]
   outbox list --shop <domain> [--status pending|in_flight|done|failed|dead] [--json]
   outbox retry <id> --shop <domain> [--json]
+  jobs run <name> [--json]      queue a periodic job now (a worker runs it within seconds): <name> is one of
+                                the scheduled jobs, e.g. dunning.sweep, outbox.sweep, partner.sync
 
 Statuses: ${CASE_STATUSES.join(", ")}
 Environment: DATABASE_URL (PostgreSQL) or DATA_DIR (embedded database, default ./.data).`;
 
 export type CliIo = { out: (text: string) => void; err: (text: string) => void };
-export type CliDeps = { db: Db; now: () => Date; io: CliIo };
+/** The periodic jobs and a way to queue one now (loaded only by `jobs` commands: it needs the job definitions). */
+export type CliJobs = { scheduled: string[]; run(name: string): Promise<string | null> };
+export type CliDeps = { db: Db; now: () => Date; io: CliIo; jobs?: () => Promise<CliJobs> };
 
 class UsageError extends Error {}
 class CliError extends Error {}
@@ -232,6 +236,15 @@ async function dispatch(positionals: string[], values: Values, deps: CliDeps): P
       const shop = await requireShop(db, values.shop);
       if (!(await retryOutboxRow(db, shop.id, id, now()))) throw new CliError(`no dead or failed outbox row ${id} in shop ${shop.domain}`);
       return { json: { id, status: "pending" }, text: `Outbox row ${id} is tried again at the next sweep (within a minute).` };
+    }
+    case "jobs run": {
+      if (!id) throw new UsageError("jobs run needs a job name");
+      if (!deps.jobs) throw new CliError("jobs cannot be queued from here");
+      const jobs = await deps.jobs();
+      if (!jobs.scheduled.includes(id)) throw new UsageError(`${id} is not a periodic job; one of ${jobs.scheduled.join(", ")}`);
+      const jobId = await jobs.run(id);
+      const json = { name: id, jobId };
+      return { json, text: `Job ${id} is queued${jobId ? ` (${jobId})` : ""}; a worker runs it within seconds.` };
     }
     default:
       throw new UsageError(`Unknown command: ${positionals.join(" ")}`);

@@ -15,7 +15,11 @@ try {
   const database = await openDatabase(options);
   try {
     await migrateDatabase(options, database);
-    code = await runCli(process.argv.slice(2), { db: database.db, now: () => new Date(), io });
+    const jobs = async () => {
+      const [{ jobDefinitions }, { sendJobNow }] = await Promise.all([import("#app/jobs/definitions.server"), import("#app/jobs/jobs.server")]);
+      return { scheduled: jobDefinitions.filter((d) => d.schedule).map((d) => d.name), run: (name: string) => sendJobNow(database, name) };
+    };
+    code = await runCli(process.argv.slice(2), { db: database.db, now: () => new Date(), io, jobs });
   } finally {
     await database.close();
   }

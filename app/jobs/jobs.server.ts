@@ -47,10 +47,7 @@ export async function startJobs(
   definitions: JobDefinition<any>[],
   options: { work: boolean },
 ): Promise<Jobs> {
-  const boss =
-    database.jobs.engine === "pglite"
-      ? new PgBoss({ db: fromPglite(database.jobs.pglite), backend: "pglite", schema: "pgboss", supervise: true })
-      : new PgBoss({ connectionString: database.jobs.url, schema: "pgboss", max: 5 });
+  const boss = newBoss(database, { supervise: true });
   boss.on("error", (error) => logger.error({ err: error }, "job queue error"));
   await boss.start();
 
@@ -69,8 +66,10 @@ export async function startJobs(
         async (jobs: Job<unknown>[]) => {
           for (const job of jobs) {
             const log = logger.child({ job: def.name, jobId: job.id });
+            const started = performance.now();
             try {
               await def.handle(def.parse(job.data ?? {}), { jobId: job.id });
+              log.debug({ ms: Math.round(performance.now() - started) }, "job done");
             } catch (error) {
               log.warn({ err: error }, "job failed; pg-boss retries it with backoff");
               throw error;
@@ -91,6 +90,27 @@ export async function startJobs(
       await boss.stop({ graceful: true, timeout: 10_000 });
     },
   };
+}
+
+function newBoss(database: Database, options: { supervise: boolean; schedule?: boolean }): PgBoss {
+  return database.jobs.engine === "pglite"
+    ? new PgBoss({ db: fromPglite(database.jobs.pglite), backend: "pglite", schema: "pgboss", ...options })
+    : new PgBoss({ connectionString: database.jobs.url, schema: "pgboss", max: options.supervise ? 5 : 1, ...options });
+}
+
+/**
+ * Queues one job from a process that does no work itself (the CLI): no maintenance, no schedules. A worker picks it
+ * up at its next poll (two seconds).
+ */
+export async function sendJobNow(database: Database, name: string, data: object = {}): Promise<string | null> {
+  const boss = newBoss(database, { supervise: false, schedule: false });
+  boss.on("error", (error) => logger.error({ err: error }, "job queue error"));
+  await boss.start();
+  try {
+    return await boss.send(name, data);
+  } finally {
+    await boss.stop({ graceful: false });
+  }
 }
 
 /** Jobs in one INSERT per queue at a time, at most this many. */

@@ -1,0 +1,119 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { migrateDatabase, openDatabase, type OpenOptions } from "#app/db/client.server";
+import { fixtureBytes, shopifyWebhookHeaders } from "#test/fixtures/sign";
+import { insertShop } from "#test/support/factories";
+import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
+import { ensureBuild, runMahnwerk, startServer, startWorker, type RunningProcess, type RunningServer } from "#test/support/server";
+
+/*
+ * Shopify webhooks into the built server started as `npm start` starts it (on PostgreSQL with WORKERS=0 beside
+ * `npm run worker`), for a shop installed in the database: signed deliveries → inbox → order → the sweep queued
+ * by the CLI → a case. Admin API calls stay in the msw tests: @shopify/shopify-api only calls
+ * https://{shop}.myshopify.com, which no local stand-in can answer without rewriting DNS.
+ */
+
+const SECRET = "shpss_production_suite_secret";
+const DOMAIN = "wollwerk.myshopify.com";
+
+beforeAll(() => ensureBuild(), 300_000);
+
+async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`waited ${timeoutMs / 1000} s for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe.each(testEngines())("Shopify webhooks through npm start (%s)", (engine) => {
+  let server: RunningServer;
+  let worker: RunningProcess | null = null;
+  let database: TestDatabase | null = null;
+  let dataDir: string | null = null;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    if (engine === "postgres") {
+      database = await createTestDatabase("postgres");
+      if (database.options.engine !== "postgres") throw new Error("unreachable");
+      await insertShop(database.db, { domain: DOMAIN, name: "Wollwerk" });
+      env = { DATABASE_URL: database.options.url };
+    } else {
+      // The embedded database belongs to one process: the shop is installed before the server starts.
+      dataDir = mkdtempSync(path.join(tmpdir(), "mahnwerk-shopify-"));
+      const options: OpenOptions = { engine: "pglite", dataDir };
+      const embedded = await openDatabase(options);
+      await migrateDatabase(options, embedded);
+      await insertShop(embedded.db, { domain: DOMAIN, name: "Wollwerk" });
+      await embedded.close();
+      env = { DATA_DIR: dataDir };
+    }
+    Object.assign(env, {
+      SHOPIFY_API_KEY: "production-suite-key",
+      SHOPIFY_API_SECRET: SECRET,
+      SHOPIFY_APP_URL: "https://mahnwerk.example.com",
+      SCOPES: "read_orders,write_orders",
+      ENCRYPTION_KEY: randomBytes(32).toString("hex"),
+      LOG_LEVEL: "debug",
+    });
+    if (engine === "postgres") {
+      server = await startServer({ ...env, WORKERS: "0" });
+      worker = await startWorker(env);
+    } else {
+      server = await startServer(env);
+    }
+  }, 180_000);
+  afterAll(async () => {
+    await worker?.stop();
+    await server?.stop();
+    await database?.close();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const deliver = async (topic: string, fixture: string, webhookId: string) => {
+    const body = fixtureBytes(fixture);
+    const res = await fetch(`${server.url}/webhooks/shopify`, { method: "POST", headers: shopifyWebhookHeaders(body, SECRET, { topic, shopDomain: DOMAIN, webhookId }), body });
+    return res.status;
+  };
+  const processed = (count: number) =>
+    waitFor(`${count} deliveries processed`, async () => {
+      const worked = (engine === "postgres" ? worker!.output() : server.output()).match(/"job":"inbox\.process".*"msg":"job done"/g) ?? [];
+      return worked.length >= count;
+    });
+
+  test("a forged signature is refused; signed orders/create and a transaction with ids above 2^53 are processed; the sweep opens the case", async () => {
+    const body = fixtureBytes("shopify/orders-create.json");
+    const forged = await fetch(`${server.url}/webhooks/shopify`, { method: "POST", headers: shopifyWebhookHeaders(body, "wrong-secret", { topic: "orders/create", shopDomain: DOMAIN }), body });
+    expect(forged.status).toBe(401);
+
+    expect(await deliver("orders/create", "shopify/orders-create.json", "11111111-1111-4111-8111-111111111111")).toBe(200);
+    expect(await deliver("order_transactions/create", "shopify/order-transactions-create-large-ids.json", "22222222-2222-4222-8222-222222222222")).toBe(200);
+    await processed(2);
+    if (engine === "pglite") await server.stop();
+
+    const inbox = await runMahnwerk(["inbox", "list", "--shop", DOMAIN, "--json"], env);
+    expect(inbox.code, inbox.stderr).toBe(0);
+    const deliveries = JSON.parse(inbox.stdout) as { topic: string; status: string; lastError: string | null }[];
+    expect(deliveries.find((d) => d.topic === "orders/create")?.status).toBe("processed");
+    // Ids above 2^53 no longer reject the delivery (the transaction is for an order we do not track: ignored or processed).
+    const transaction = deliveries.find((d) => d.topic === "order_transactions/create");
+    expect(transaction?.status, transaction?.lastError ?? "").not.toBe("rejected");
+
+    const queued = await runMahnwerk(["jobs", "run", "dunning.sweep"], env);
+    expect(queued.code, queued.stderr).toBe(0);
+    if (engine === "pglite") server = await startServer(env);
+    const running = engine === "postgres" ? worker! : server;
+    await waitFor("the sweep", async () => /"job":"dunning\.sweep".*"msg":"job done"/.test(running.output()));
+    if (engine === "pglite") await server.stop();
+
+    const cases = await runMahnwerk(["cases", "list", "--shop", DOMAIN, "--json"], env);
+    expect(cases.code, cases.stderr).toBe(0);
+    expect((JSON.parse(cases.stdout) as { status: string; order: { name: string } }[]).map((c) => [c.order.name, c.status])).toEqual([["#1042", "waiting_for_approval"]]);
+  }, 180_000);
+});
