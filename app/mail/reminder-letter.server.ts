@@ -100,14 +100,21 @@ function wrap(text: string, font: PDFFont, size: number, width: number): string[
     }
     if (line !== "") lines.push(line);
     line = "";
-    let rest = word;
-    while (!fits(rest)) {
-      let cut = rest.length - 1;
-      while (cut > 1 && !fits(rest.slice(0, cut))) cut--;
-      lines.push(rest.slice(0, cut));
-      rest = rest.slice(cut);
+    // Character by character with a running width: linear in the word (shortening a candidate one character at a
+    // time and measuring it again was quadratic, minutes for a 10,000-character name).
+    let piece = "";
+    let pieceWidth = 0;
+    for (const char of word) {
+      const charWidth = font.widthOfTextAtSize(char, size);
+      if (piece !== "" && pieceWidth + charWidth > width) {
+        lines.push(piece);
+        piece = "";
+        pieceWidth = 0;
+      }
+      piece += char;
+      pieceWidth += charWidth;
     }
-    line = rest;
+    line = piece;
   }
   lines.push(line);
   return lines;

@@ -49,7 +49,7 @@ export type ReminderData = {
 export type RenderedReminder = { subject: string; text: string; html: string };
 
 export type ReminderTemplateError = {
-  code: "unknown_placeholders";
+  code: "unknown_placeholders" | "too_long";
   /** The settings key of the text, e.g. "reminder_1.de". */
   key: string;
   placeholders: string[];
@@ -183,14 +183,18 @@ Kind regards
 
 export const reminderTextKey = (level: DunningLevel, language: ReminderLanguage) => `${level}.${language}`;
 
-const PLACEHOLDER = /\{\{\s*([^{}]*?)\s*\}\}/g;
+// Linear: no quantifier can trade characters with another (a lazy group between two \s* backtracked cubically on
+// "{{" followed by thousands of spaces). The name is trimmed in code.
+const PLACEHOLDER = /\{\{([^{}]*)\}\}/g;
+/** The settings form's limits, checked before any pattern runs. */
+export const REMINDER_TEXT_LIMITS = { subject: 200, body: 10_000 } as const;
 const KNOWN = new Set<string>(REMINDER_PLACEHOLDERS);
 
 /** Placeholders a text uses that the renderer does not know, plus stray `{{`/`}}` (a placeholder typed wrongly). */
 export function unknownPlaceholders(template: string): string[] {
   const found: string[] = [];
   for (const match of template.matchAll(PLACEHOLDER)) {
-    if (!KNOWN.has(match[1] ?? "")) found.push(match[0]);
+    if (!KNOWN.has((match[1] ?? "").trim())) found.push(match[0]);
   }
   const rest = template.replace(PLACEHOLDER, " ");
   for (const stray of rest.matchAll(/\{\{[^\s]{0,30}|[^\s]{0,30}\}\}/g)) found.push(stray[0]);
@@ -199,6 +203,9 @@ export function unknownPlaceholders(template: string): string[] {
 
 /** Checks a shop's text before it is saved (and again before it is used). */
 export function validateReminderText(key: string, text: ReminderText): Result<ReminderText, ReminderTemplateError> {
+  if (text.subject.length > REMINDER_TEXT_LIMITS.subject || text.body.length > REMINDER_TEXT_LIMITS.body) {
+    return err({ code: "too_long", key, placeholders: [], message: `${key} is longer than ${REMINDER_TEXT_LIMITS.subject} characters (subject) or ${REMINDER_TEXT_LIMITS.body} (text)` });
+  }
   const placeholders = unknownPlaceholders(`${text.subject}\n${text.body}`);
   if (placeholders.length === 0) return ok(text);
   return err({
@@ -230,7 +237,7 @@ function formattedValues(data: ReminderData, language: ReminderLanguage): Record
 function withoutFlatFeeLines(body: string): string {
   return body
     .split("\n")
-    .filter((line) => !/\{\{\s*flatFee\s*\}\}/.test(line))
+    .filter((line) => ![...line.matchAll(PLACEHOLDER)].some((m) => m[1]?.trim() === "flatFee"))
     .join("\n");
 }
 
@@ -243,7 +250,7 @@ function fill(template: string, values: Record<ReminderPlaceholder, string>, enc
   let last = 0;
   for (const match of template.matchAll(PLACEHOLDER)) {
     out += encode(template.slice(last, match.index));
-    out += encode(values[match[1] as ReminderPlaceholder]);
+    out += encode(values[(match[1] ?? "").trim() as ReminderPlaceholder]);
     last = match.index + match[0].length;
   }
   return out + encode(template.slice(last));

@@ -7,7 +7,7 @@ import { toLocalDate } from "#app/domain/dates";
 import { parseMoney } from "#app/domain/money";
 import { checkDunningOptionChange, DUNNING_OPTION_LOCK_DAYS } from "#app/domain/policies";
 import { AUTO_HANDOVER_PRESETS, parseSettings, SETTINGS_DEFAULTS, settingsSchema, type Settings } from "#app/domain/settings";
-import { DEFAULT_REMINDER_TEXTS, REMINDER_LANGUAGES, reminderTextKey, validateReminderText } from "#app/mail/reminder-templates";
+import { DEFAULT_REMINDER_TEXTS, REMINDER_LANGUAGES, REMINDER_TEXT_LIMITS, reminderTextKey, validateReminderText } from "#app/mail/reminder-templates";
 
 /** The shop's current settings (defaults until the first save). */
 export async function getSettings(db: DbOrTx, shopId: string): Promise<Settings & { version: number }> {
@@ -177,8 +177,9 @@ export function parseSettingsForm(
       const body = String(raw[`reminderTexts.${key}.body`] ?? "").replace(/\r\n?/g, "\n").trim();
       const fallback = DEFAULT_REMINDER_TEXTS[level][language];
       if ((subject === "" && body === "") || (subject === fallback.subject && body === fallback.body.trim())) continue;
-      if (subject === "" || subject.length > 200) errors[`reminderTexts.${key}.subject`] = { key: "form.error.subject" };
-      if (body === "" || body.length > 10_000) errors[`reminderTexts.${key}.body`] = { key: "form.error.body" };
+      if (subject === "" || subject.length > REMINDER_TEXT_LIMITS.subject) errors[`reminderTexts.${key}.subject`] = { key: "form.error.subject" };
+      if (body === "" || body.length > REMINDER_TEXT_LIMITS.body) errors[`reminderTexts.${key}.body`] = { key: "form.error.body" };
+      if (errors[`reminderTexts.${key}.subject`] || errors[`reminderTexts.${key}.body`]) continue;
       const checked = validateReminderText(key, { subject, body });
       if (!checked.ok) errors[`reminderTexts.${key}.body`] = { key: "form.error.placeholders", values: { placeholders: checked.error.placeholders.join(", ") } };
       reminderTexts[key] = { subject, body };
