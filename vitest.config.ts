@@ -8,7 +8,8 @@ export default defineConfig({
     // msw must be listening before any @shopify/* module captures its own `fetch`.
     setupFiles: ["./test/setup/msw.ts"],
     globalSetup: ["./test/setup/optional-programs.ts"],
-    testTimeout: 20_000,
+    // Generous: tests wait for conditions, and a loaded two-core machine makes database tests several times slower.
+    testTimeout: 60_000,
     hookTimeout: 60_000,
   },
 });

@@ -108,6 +108,9 @@ describe.each(testEngines())("mahnwerk CLI on %s", (engine) => {
   });
 });
 
+/** bin/mahnwerk.mjs starts tsx and the embedded database: seconds when quiet, far more beside other work on two cores. */
+const SPAWN_MS = 120_000;
+
 describe("the mahnwerk command", () => {
   const dir = mkdtempSync(path.join(tmpdir(), "mahnwerk-cli-"));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -118,12 +121,12 @@ describe("the mahnwerk command", () => {
     expect(r.status).toBe(1);
     expect(r.stderr.trim()).toMatch(/^mahnwerk: The embedded database in .* is in use by process 1 \(a running Mahnwerk\)/);
     rmSync(path.join(dir, "mahnwerk.pid"));
-  });
+  }, SPAWN_MS);
 
   test("runs against the embedded database when it is free", () => {
     const r = spawnSync("bin/mahnwerk.mjs", ["shops", "list", "--json"], { env: { PATH: process.env.PATH ?? "", DATA_DIR: dir, NODE_ENV: "production" }, encoding: "utf8" });
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual([]);
-  });
+  }, SPAWN_MS);
 });

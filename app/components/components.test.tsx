@@ -60,7 +60,7 @@ describe.each(["de", "en"] as Locale[])("components in %s", (locale) => {
     const onSubmit = vi.fn();
     const onClose = vi.fn();
     renderInTab(<ReasonModal intent={intent} submitting={false} onSubmit={onSubmit} onClose={onClose} />, locale);
-    const dialog = await screen.findByRole("dialog");
+    const dialog = await screen.findByRole("dialog", undefined, { timeout: 10_000 }); // not the default 1 s: a loaded machine renders slowly
     expect(within(dialog).getByText(t(intent === "start" ? "action.startTitle" : "action.cancelTitle"))).toBeTruthy();
     const confirm = within(dialog).getByRole("button", { name: t("action.confirm") });
 
@@ -87,7 +87,7 @@ describe.each(["de", "en"] as Locale[])("components in %s", (locale) => {
 
   test("the reason modal shows the server's refusal at the field", async () => {
     renderInTab(<ReasonModal intent="cancel" submitting={false} serverError={t("action.reasonTooLong")} onSubmit={() => undefined} onClose={() => undefined} />, locale);
-    const dialog = await screen.findByRole("dialog");
+    const dialog = await screen.findByRole("dialog", undefined, { timeout: 10_000 }); // not the default 1 s: a loaded machine renders slowly
     expect(within(dialog).getByText(t("action.reasonTooLong"))).toBeTruthy();
   });
 });

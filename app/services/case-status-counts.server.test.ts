@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import postgres from "postgres";
+import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import type { DbOrTx } from "#app/db/client.server";
 import { cases, caseStatusCounts, shops, type Shop } from "#app/db/schema";
 import { withTenant } from "#app/db/tenant.server";
@@ -109,7 +110,8 @@ describe.each(testEngines())("case status counts on %s", (engine) => {
     expect(await countMatching(db, shop.id, { status: "paid" })).toBe((await truth(db, shop.id)).paid);
   });
 
-  test("stay exact when transactions of one shop write at once, also on the same rows, while compaction runs", async () => {
+  // Generous: on a loaded machine the writers queue for the pool's five connections.
+  test("stay exact when transactions of one shop write at once, also on the same rows, while compaction runs", { timeout: 120_000 }, async () => {
     const db = database.db;
     await bulkCases(db, shop.id, 200, "running");
     // Two transactions updating the same rows: the second waits, then updates the first's row versions, and its
@@ -117,16 +119,27 @@ describe.each(testEngines())("case status counts on %s", (engine) => {
     const contested = sql`select id from cases where shop_id = ${shop.id} and status = 'running' order by id desc limit 30`;
     const ids = rows<{ id: string }>(await db.execute(contested)).map((r) => r.id);
     const idList = sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `);
-    let firstDone = 0;
+    // The second update starts once the first's has run, and the first commits only once the second waits for its
+    // row locks (observed in pg_stat_activity; on PGlite, one transaction at a time, the second's statement simply
+    // queues behind the first's transaction): the order is made, not hoped for from sleeps.
+    const order: string[] = [];
+    let firstUpdated!: () => void;
+    const updated = new Promise<void>((resolve) => (firstUpdated = resolve));
+    let secondIssued!: () => void;
+    const issued = new Promise<void>((resolve) => (secondIssued = resolve));
+    const secondIsWaiting = issued.then(() => (engine === "postgres" ? waitForLockWaiter(database, "update cases set status = 'cancelled'") : undefined));
     const first = db.transaction(async (tx) => {
       await tx.execute(sql`update cases set status = 'paid' where id in (${idList})`);
-      await new Promise((resolve) => setTimeout(resolve, 150));
-      firstDone = Date.now();
+      firstUpdated();
+      await secondIsWaiting;
+      order.push("first");
     });
     const second = (async () => {
-      await new Promise((resolve) => setTimeout(resolve, 30));
-      await db.execute(sql`update cases set status = 'cancelled' where id in (${idList})`);
-      return Date.now();
+      await updated;
+      // then() sends the statement at once (a drizzle query is lazy until then).
+      const update = db.execute(sql`update cases set status = 'cancelled' where id in (${idList})`).then(() => order.push("second"));
+      secondIssued();
+      await update;
     })();
     const writers = Array.from({ length: 8 }, (_, i) =>
       db.transaction(async (tx) => {
@@ -138,9 +151,10 @@ describe.each(testEngines())("case status counts on %s", (engine) => {
         if (error.message !== "rolled back on purpose") throw error;
       }),
     );
+    // A second compaction a little later, to overlap the writers differently (any delay is correct).
     const compactions = [compactCaseStatusCounts(db), new Promise((resolve) => setTimeout(resolve, 60)).then(() => compactCaseStatusCounts(db))];
-    const [secondDone] = await Promise.all([second, first, ...writers, ...compactions]);
-    expect(secondDone, "the second update waited for the first").toBeGreaterThanOrEqual(firstDone);
+    await Promise.all([second, first, secondIsWaiting, ...writers, ...compactions]);
+    expect(order, "the second update waited for the first").toEqual(["first", "second"]);
     const contestedNow = rows<{ status: string }>(await db.execute(sql`select distinct status from cases where id in (${idList})`));
     expect(contestedNow.map((r) => r.status)).toEqual(["cancelled"]);
     await expectExact(db, shop, "after concurrent writers");
@@ -193,6 +207,28 @@ describe.each(testEngines())("case status counts on %s", (engine) => {
     expect(await db.select().from(caseStatusCounts)).toEqual([]);
   });
 });
+
+/**
+ * Resolves once a statement starting with `prefix` waits for a lock in this test database: on a connection of its own,
+ * as the pool's may all be busy.
+ */
+async function waitForLockWaiter(database: TestDatabase, prefix: string): Promise<void> {
+  if (database.options.engine !== "postgres") throw new Error("pg_stat_activity: PostgreSQL only");
+  const watcher = postgres(database.options.url, { max: 1, onnotice: () => undefined });
+  try {
+    await vi.waitFor(
+      async () => {
+        const [row] = await watcher<{ n: number }[]>`
+          select count(*)::int as n from pg_stat_activity
+          where datname = current_database() and pid <> pg_backend_pid() and wait_event_type = 'Lock' and starts_with(query, ${prefix})`;
+        if (!row || row.n < 1) throw new Error(`no statement "${prefix}…" waiting for a lock yet`);
+      },
+      { timeout: 60_000, interval: 10 },
+    );
+  } finally {
+    await watcher.end();
+  }
+}
 
 /** Whether this database has the tenant role granted (it has on both test engines; a managed PostgreSQL may not). */
 async function fenced(db: DbOrTx): Promise<boolean> {

@@ -12,7 +12,7 @@ describe.each(testEngines())("health on %s", (engine) => {
     } finally {
       await database.close();
     }
-  });
+  }, 60_000); // the first PGlite of the file starts cold: seconds when quiet, far more under load
 
   test("503 with the reason once the database is gone", async () => {
     const database = await createTestDatabase(engine);

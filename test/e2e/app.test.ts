@@ -7,6 +7,11 @@ import { describeWithBrowser, launchBrowser, SCREENSHOT_DIR } from "#test/suppor
 import { migrationCount, postgresTestUrl } from "#test/support/db";
 import { ensureBuild, runServerExpectingExit, startServer, type RunningServer } from "#test/support/server";
 
+/** A server start waits up to 120 s for /healthz (test/support/server.ts); the hook or test around it waits longer. */
+const START_MS = 180_000;
+/** A process spawned to refuse its configuration: seconds when quiet, much more beside other work on two cores. */
+const SPAWN_MS = 120_000;
+
 const dirs: string[] = [];
 const tempDir = () => {
   const dir = mkdtempSync(path.join(tmpdir(), "mahnwerk-e2e-"));
@@ -14,7 +19,8 @@ const tempDir = () => {
   return dir;
 };
 
-beforeAll(() => ensureBuild(), 180_000);
+// Generous: another test file may be building, and a build on a loaded two-core machine takes minutes.
+beforeAll(() => ensureBuild(), 600_000);
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 describe("npm start on the embedded database (demo mode)", () => {
@@ -23,7 +29,7 @@ describe("npm start on the embedded database (demo mode)", () => {
   beforeAll(async () => {
     dataDir = tempDir();
     server = await startServer({ DATA_DIR: dataDir });
-  }, 90_000);
+  }, START_MS);
   afterAll(() => server?.stop());
 
   test("/healthz reports pglite with every migration applied", async () => {
@@ -55,7 +61,7 @@ describe("npm start on the embedded database (demo mode)", () => {
     const { code, output } = await runServerExpectingExit({ DATA_DIR: dataDir, PORT: "3999" });
     expect(code).toBe(1);
     expect(output.trim()).toMatch(/^mahnwerk: The embedded database in .* is in use by process \d+/);
-  });
+  }, SPAWN_MS);
 });
 
 describe("start-up refuses bad configuration with one clear line and exit 1", () => {
@@ -63,19 +69,19 @@ describe("start-up refuses bad configuration with one clear line and exit 1", ()
     const { code, output } = await runServerExpectingExit({ PORT: "abc", DATA_DIR: tempDir() });
     expect(code).toBe(1);
     expect(output.trim()).toBe("mahnwerk: Invalid environment: PORT must be a number");
-  });
+  }, SPAWN_MS);
 
   test("a partial Shopify configuration names what is missing", async () => {
     const { code, output } = await runServerExpectingExit({ SHOPIFY_API_KEY: "k", DATA_DIR: tempDir() });
     expect(code).toBe(1);
     expect(output.trim()).toMatch(/^mahnwerk: Invalid environment: SHOPIFY_API_SECRET is missing/);
-  });
+  }, SPAWN_MS);
 
   test("a database that is down", async () => {
     const { code, output } = await runServerExpectingExit({ DATABASE_URL: "postgres://postgres@127.0.0.1:1/mahnwerk" });
     expect(code).toBe(1);
     expect(output.trim()).toMatch(/^mahnwerk: Cannot reach PostgreSQL at postgres:\/\/postgres@127\.0\.0\.1:1\/mahnwerk: .*ECONNREFUSED/);
-  });
+  }, SPAWN_MS);
 });
 
 describe.skipIf(!postgresTestUrl())("npm start on PostgreSQL (TEST_DATABASE_URL)", () => {
@@ -92,7 +98,7 @@ describe.skipIf(!postgresTestUrl())("npm start on PostgreSQL (TEST_DATABASE_URL)
       await server.stop();
       await database.close();
     }
-  }, 90_000);
+  }, START_MS);
 });
 
 describeWithBrowser("the demo tab in Debian chromium", () => {
@@ -101,7 +107,7 @@ describeWithBrowser("the demo tab in Debian chromium", () => {
   beforeAll(async () => {
     server = await startServer({ DATA_DIR: tempDir() });
     browser = await launchBrowser();
-  }, 90_000);
+  }, START_MS);
   afterAll(async () => {
     await browser?.close();
     await server?.stop();
@@ -112,6 +118,8 @@ describeWithBrowser("the demo tab in Debian chromium", () => {
     ["en-US", "Collections", "Waiting for approval"],
   ])("renders the collections tab in %s, with a screenshot", async (locale, title, tab) => {
     const context = await browser.newContext({ locale, viewport: { width: 1280, height: 800 } });
+    context.setDefaultTimeout(60_000);
+    context.setDefaultNavigationTimeout(60_000);
     const page = await context.newPage();
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(e.message));
@@ -121,5 +129,5 @@ describeWithBrowser("the demo tab in Debian chromium", () => {
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, `cases-index-${locale}.png`), fullPage: true });
     expect(errors).toEqual([]);
     await context.close();
-  });
+  }, 150_000);
 });

@@ -167,7 +167,7 @@ describe.each(testEngines())("collection partner down, then back, on %s", (engin
       `[reliability] partner ${mode}: ${3 * perGroup} rows (claims, recalls, payments), ${during} requests reached the partner during ${outageMs / 60_000} min, ` +
         `${report.delivered} claims at the partner, ${report.duplicateInvoices.length} duplicates, ${report.healed} healed by look-up, recall requests per claim ${JSON.stringify([...new Set(recallsSent)])}\n`,
     );
-  });
+  }, scale(120_000, 3_600_000)); // the hang and slow modes wait for client timeouts: seconds when quiet, far more under load
 
   test("past the retry budget the case is blocked with the reason; `outbox retry` brings it back, delivered once", async () => {
     sandbox = await startSandboxPartner({ port: 0, seed: 10 });

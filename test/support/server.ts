@@ -107,7 +107,11 @@ export async function startServer(env: Record<string, string>): Promise<RunningS
   const deadline = Date.now() + 120_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${output()}`);
-    if (Date.now() > deadline) throw new Error(`server did not become healthy within 120 s:\n${output()}`);
+    if (Date.now() > deadline) {
+      // Not left running behind a failed test.
+      child.kill("SIGKILL");
+      throw new Error(`server did not become healthy within 120 s:\n${output()}`);
+    }
     const healthy = await fetch(`${url}/healthz`).then((res) => res.status === 200, () => false);
     if (healthy) break;
     await new Promise((r) => setTimeout(r, 200));
@@ -121,7 +125,10 @@ export async function startWorker(env: Record<string, string>): Promise<RunningP
   const deadline = Date.now() + 120_000;
   while (!running.output().includes('"msg":"worker started"')) {
     if (running.child.exitCode !== null) throw new Error(`worker exited with ${running.child.exitCode}:\n${running.output()}`);
-    if (Date.now() > deadline) throw new Error(`worker did not start within 120 s:\n${running.output()}`);
+    if (Date.now() > deadline) {
+      running.child.kill("SIGKILL");
+      throw new Error(`worker did not start within 120 s:\n${running.output()}`);
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   return running;
@@ -148,7 +155,9 @@ export async function runServerExpectingExit(env: Record<string, string>): Promi
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", NODE_ENV: "production", HOST: "127.0.0.1", ...env },
     encoding: "utf8",
-    timeout: 60_000,
+    // Only against a start that never ends: refusing takes seconds, but tsx's start beside other work on two cores
+    // can take far longer (callers give their tests more than this).
+    timeout: 100_000,
   });
   return { code: result.status, output: `${result.stderr}` };
 }
