@@ -5,6 +5,7 @@ import { createRequestHandler } from "@remix-run/express";
 import express from "express";
 import { startProcess } from "#app/process.server";
 import { handleWebhookRequest, webhookTarget } from "#app/services/webhook-receive.server";
+import { refuseBody } from "#app/utils/body-limits.server";
 import { logger } from "#app/utils/logger.server";
 
 /**
@@ -34,6 +35,43 @@ app.use((req, res, next) => {
     );
   });
   next();
+});
+
+// Absolute links are built from the configured address only; a request naming another host is refused, so a forged
+// Host header meets no page at all. /healthz stays open to load balancers, which probe by IP.
+if (env.refuseOtherHosts) {
+  const expected = new URL(env.appUrl).host.toLowerCase();
+  app.use((req, res, next) => {
+    if (req.path === "/healthz" || (req.headers.host ?? "").toLowerCase() === expected) return next();
+    res.status(421).type("text/plain").send(`This server answers for ${expected} only.`);
+  });
+  // A state-changing request from a page of another origin is refused (cross-site request forgery); browsers send
+  // Origin on every cross-site POST. Webhooks, the key-exchange callback and /api/v1 are called by servers, not pages.
+  const origin = new URL(env.appUrl).origin;
+  app.use((req, res, next) => {
+    if (req.method === "GET" || req.method === "HEAD" || /^\/(webhooks|api)\/|^\/woocommerce\/(auth\/callback|staff\/removed)$/.test(req.path)) return next();
+    const sent = req.headers.origin;
+    if (sent === undefined || sent === origin) return next();
+    res.status(403).type("text/plain").send("Cross-origin request refused.");
+  });
+}
+
+// The standalone pages (WooCommerce staff, sign-in, connect) are never framed; the embedded Shopify tab sets its own
+// frame-ancestors for the admin.
+app.use((req, res, next) => {
+  if (req.path.startsWith("/woocommerce/")) {
+    res.setHeader("Content-Security-Policy", "frame-ancestors 'none'");
+    res.setHeader("X-Frame-Options", "DENY");
+  }
+  next();
+});
+
+app.use((req, res, next) => {
+  const refused = refuseBody(req.method, req.path, req.headers);
+  if (!refused) return next();
+  // The body is not read: close the connection rather than drain it.
+  res.setHeader("connection", "close");
+  res.status(refused.status).type("text/plain").send(refused.message);
 });
 
 let build: ServerBuild | (() => Promise<ServerBuild>);

@@ -8,6 +8,8 @@ import { startSandboxPartner, type SandboxPartner } from "#adapters/partners/san
 import { runDunningSweep } from "#app/services/dunning-sweep.server";
 import { connectDemoPartner } from "#app/services/demo-seed.server";
 import { SANDBOX_ENDPOINTS, type SandboxEndpoints } from "#app/services/partner-settings.server";
+import { sealSecretsAtRest } from "#app/services/secrets-at-rest.server";
+import { parseKey } from "#app/utils/crypto.server";
 import { logger } from "#app/utils/logger.server";
 import { setSingleton } from "#app/utils/singleton.server";
 
@@ -25,6 +27,10 @@ export async function startProcess(options: { work: boolean }): Promise<RunningP
     return fail(error);
   }
   logger.level = env.LOG_LEVEL;
+  if (env.ALLOW_PRIVATE_NETWORK && env.NODE_ENV === "production") {
+    // Store URLs may then reach this machine's and the local network's services (meant for stand-ins and development).
+    logger.warn("ALLOW_PRIVATE_NETWORK is on: WooCommerce store URLs may point at loopback and private addresses");
+  }
   // A query that fails while PostgreSQL drops its connections can surface as a rejection nothing awaits any more (its
   // request already got its 5xx or lost its socket; its job is already marked failed and will be retried): log it and
   // keep serving instead of taking every other request and job down with the process
@@ -33,6 +39,10 @@ export async function startProcess(options: { work: boolean }): Promise<RunningP
   let sandbox: SandboxPartner | null = null;
   try {
     const database = await getDatabase();
+    if (env.ENCRYPTION_KEY) {
+      const sealed = await sealSecretsAtRest(database.db, parseKey(env.ENCRYPTION_KEY));
+      if (sealed.sessions + sealed.wooConnections + sealed.partnerAccounts > 0) logger.info(sealed, "secrets at rest brought to the current encryption");
+    }
     if (env.demoMode) {
       await seedDemo(database.db, new Date());
       // Bring the demo to where the scheduler would have it, so the first screens show a settled state.

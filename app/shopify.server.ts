@@ -7,6 +7,7 @@ import { getDb } from "#app/db/db.server";
 import { DrizzleSessionStorage } from "#app/db/session-storage.server";
 import { enqueue } from "#app/jobs/queue.server";
 import { installShopifyShop } from "#app/services/shopify-sync.server";
+import { parseKey } from "#app/utils/crypto.server";
 import { singleton } from "#app/utils/singleton.server";
 
 /** Must equal `[webhooks] api_version` in shopify.app.toml. */
@@ -22,7 +23,7 @@ function createShopify() {
     scopes: env.SCOPES.split(",").map((s) => s.trim()),
     apiVersion: SHOPIFY_API_VERSION,
     authPathPrefix: "/auth",
-    sessionStorage: new DrizzleSessionStorage(getDb),
+    sessionStorage: new DrizzleSessionStorage(getDb, () => (env.ENCRYPTION_KEY ? parseKey(env.ENCRYPTION_KEY) : null)),
     distribution: AppDistribution.AppStore,
     hooks: {
       // Install and every re-authentication: keep the shop row current, then import its open invoice orders.

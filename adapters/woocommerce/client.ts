@@ -3,6 +3,9 @@
 // Facts: shared/platforms/woocommerce.md §1–§5.
 import WooCommerceRestApiModule from "@woocommerce/woocommerce-rest-api";
 import { z } from "zod";
+import { getEnv } from "#app/config/env.server";
+import { checkHost, guardedAgents, outboundGet, type OutboundPolicy } from "#adapters/http/outbound";
+import { logger } from "#app/utils/logger.server";
 
 // A CommonJS package that sets exports.default: Node's ES module loader (npm start, the worker) hands over the whole
 // module.exports, bundlers and vitest the class itself. test/production/entry-points.ts constructs it under Node.
@@ -49,6 +52,11 @@ export interface WooCredentials {
 export type WooPage<T> = { items: T[]; total: number | null; totalPages: number | null };
 
 const TIMEOUT_MS = 20_000;
+/** Whole request, body included (TIMEOUT_MS is axios' per-socket idle limit; this also stops a slow drip). */
+const DEADLINE_MS = 60_000;
+/** A page of 100 orders is a few hundred KB; anything near this is not a WooCommerce answer. */
+const MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
+const MAX_REQUEST_BYTES = 1024 * 1024;
 
 type AxiosLikeError = { isAxiosError?: boolean; code?: string; message?: string; response?: { status?: number; data?: unknown } };
 
@@ -65,7 +73,13 @@ function classify(error: unknown, what: string): WooApiError {
     if (status >= 500) return new WooApiError("server", `${what}: the store answered ${status}`, status);
     return new WooApiError("rejected", `${what}: the store answered ${status}${detail}`, status);
   }
-  return new WooApiError("unreachable", `${what}: the store could not be reached (${e.code ?? e.message ?? "network error"})`);
+  if (e.code === "ETOOLARGE" || e.code === "ERR_BAD_RESPONSE" || /maxContentLength/.test(e.message ?? "")) {
+    return new WooApiError("invalid_response", `${what}: the answer is too large`);
+  }
+  // One message for refused addresses, closed ports, resets and timeouts alike: the merchant (or whoever submitted
+  // the URL) must not learn what listens where. The cause goes to our log only.
+  logger.debug({ what, code: e.code, reason: e.message }, "woocommerce: store unreachable");
+  return new WooApiError("unreachable", `${what}: the store could not be reached`);
 }
 
 function headerNumber(headers: unknown, name: string): number | null {
@@ -142,17 +156,36 @@ export interface WooClient {
 
 export type WooClientFactory = (credentials: WooCredentials) => WooClient;
 
-export const createWooClient: WooClientFactory = (credentials) => {
-  const api = new WooCommerceRestApi({
-    url: credentials.storeUrl,
-    consumerKey: credentials.consumerKey,
-    consumerSecret: credentials.consumerSecret,
-    version: "wc/v3",
-    timeout: TIMEOUT_MS,
-  });
+/** allowPrivateNetwork defaults to ALLOW_PRIVATE_NETWORK; resolve is for tests. */
+export type WooClientOptions = OutboundPolicy;
+
+export function createWooClient(credentials: WooCredentials, options: WooClientOptions = {}): WooClient {
+  const policy: OutboundPolicy = { ...options, allowPrivateNetwork: options.allowPrivateNetwork ?? getEnv().ALLOW_PRIVATE_NETWORK };
+  const agents = guardedAgents(policy);
+  // A fresh library instance per call: axiosConfig is fixed at construction, and each request needs its own deadline.
+  // No headers here: axiosConfig is spread last and would replace the library's (woocommerce.md).
+  const api = () =>
+    new WooCommerceRestApi({
+      url: credentials.storeUrl,
+      consumerKey: credentials.consumerKey,
+      consumerSecret: credentials.consumerSecret,
+      version: "wc/v3",
+      timeout: TIMEOUT_MS,
+      axiosConfig: {
+        ...agents,
+        // A 3xx is an answer, not an instruction: following it would let a store point us anywhere (307 keeps the body).
+        maxRedirects: 0,
+        maxContentLength: MAX_RESPONSE_BYTES,
+        maxBodyLength: MAX_REQUEST_BYTES,
+        // An HTTPS_PROXY would connect for us and bypass the address check.
+        proxy: false,
+        signal: AbortSignal.timeout(DEADLINE_MS),
+      },
+    });
   const call = async <T>(what: string, run: () => Promise<{ data: unknown; headers: unknown }>, schema: z.ZodType<T>) => {
     let response: { data: unknown; headers: unknown };
     try {
+      checkHost(credentials.storeUrl, policy);
       response = await run();
     } catch (error) {
       throw classify(error, what);
@@ -168,58 +201,58 @@ export const createWooClient: WooClientFactory = (credentials) => {
   return {
     storeUrl: credentials.storeUrl,
     async generalSettings() {
-      const { value } = await call("GET settings/general", () => api.get("settings/general"), z.array(settingOption));
+      const { value } = await call("GET settings/general", () => api().get("settings/general"), z.array(settingOption));
       return Object.fromEntries(value.map((o) => [o.id, o.value]));
     },
     async siteIndex() {
       const url = `${credentials.storeUrl.replace(/\/+$/, "")}/wp-json/`;
-      let response: Response;
+      let response: { status: number; body: Buffer };
       try {
-        response = await fetch(url, { headers: { accept: "application/json" }, signal: AbortSignal.timeout(TIMEOUT_MS) });
+        response = await outboundGet(url, { headers: { accept: "application/json" }, agents, policy, timeoutMs: DEADLINE_MS, maxBytes: MAX_RESPONSE_BYTES });
       } catch (error) {
         throw classify(error, "GET /wp-json/");
       }
-      if (!response.ok) throw classify({ response: { status: response.status } }, "GET /wp-json/");
+      if (response.status < 200 || response.status > 299) throw classify({ response: { status: response.status } }, "GET /wp-json/");
       let body: unknown;
       try {
-        body = await response.json();
+        body = JSON.parse(response.body.toString("utf8"));
       } catch {
         throw new WooApiError("invalid_response", "GET /wp-json/: not JSON (is this a WordPress site?)");
       }
       return parse(wpIndex, body, "GET /wp-json/");
     },
     async listOrders(params) {
-      const { value, headers } = await call("GET orders", () => api.get("orders", params), z.array(orderShape));
+      const { value, headers } = await call("GET orders", () => api().get("orders", params), z.array(orderShape));
       return { items: value, total: headerNumber(headers, "x-wp-total"), totalPages: headerNumber(headers, "x-wp-totalpages") };
     },
     async getOrder(orderId) {
-      return (await call(`GET orders/${orderId}`, () => api.get(`orders/${id(orderId)}`), orderShape)).value;
+      return (await call(`GET orders/${orderId}`, () => api().get(`orders/${id(orderId)}`), orderShape)).value;
     },
     async updateOrder(orderId, data) {
-      return (await call(`PUT orders/${orderId}`, () => api.put(`orders/${id(orderId)}`, data), orderShape)).value;
+      return (await call(`PUT orders/${orderId}`, () => api().put(`orders/${id(orderId)}`, data), orderShape)).value;
     },
     async listOrderNotes(orderId) {
-      return (await call(`GET orders/${orderId}/notes`, () => api.get(`orders/${id(orderId)}/notes`, { type: "internal" }), z.array(orderNote))).value;
+      return (await call(`GET orders/${orderId}/notes`, () => api().get(`orders/${id(orderId)}/notes`, { type: "internal" }), z.array(orderNote))).value;
     },
     async addOrderNote(orderId, data) {
-      return (await call(`POST orders/${orderId}/notes`, () => api.post(`orders/${id(orderId)}/notes`, data), orderNote)).value;
+      return (await call(`POST orders/${orderId}/notes`, () => api().post(`orders/${id(orderId)}/notes`, data), orderNote)).value;
     },
     async listWebhooks() {
-      return (await call("GET webhooks", () => api.get("webhooks", { per_page: 100 }), z.array(webhook))).value;
+      return (await call("GET webhooks", () => api().get("webhooks", { per_page: 100 }), z.array(webhook))).value;
     },
     async createWebhook(data) {
-      return (await call(`POST webhooks (${data.topic})`, () => api.post("webhooks", data), webhook)).value;
+      return (await call(`POST webhooks (${data.topic})`, () => api().post("webhooks", data), webhook)).value;
     },
     async updateWebhook(webhookId, data) {
-      return (await call(`PUT webhooks/${webhookId}`, () => api.put(`webhooks/${id(webhookId)}`, data), webhook)).value;
+      return (await call(`PUT webhooks/${webhookId}`, () => api().put(`webhooks/${id(webhookId)}`, data), webhook)).value;
     },
     async deleteWebhook(webhookId) {
       try {
-        await call(`DELETE webhooks/${webhookId}`, () => api.delete(`webhooks/${id(webhookId)}`, { force: true }), z.unknown());
+        await call(`DELETE webhooks/${webhookId}`, () => api().delete(`webhooks/${id(webhookId)}`, { force: true }), z.unknown());
       } catch (error) {
         if (error instanceof WooApiError && error.kind === "not_found") return;
         throw error;
       }
     },
   };
-};
+}

@@ -55,6 +55,8 @@ const schema = z
     SHOPIFY_API_KEY: optionalString,
     SHOPIFY_API_SECRET: optionalString,
     SHOPIFY_APP_URL: optionalString.pipe(z.url({ message: "must be an https:// URL" }).optional()),
+    /** Our public address: every absolute link (sign-in mails, webhook and key-exchange URLs) is built from it. */
+    APP_URL: optionalString.pipe(z.url({ protocol: /^https?$/, message: "must be an http:// or https:// URL" }).optional()),
     SCOPES: optionalString,
     ENCRYPTION_KEY: optionalString.pipe(
       z
@@ -90,6 +92,8 @@ const schema = z
     /** Unset: demo exactly when there are no Shopify credentials. 0: never (a WooCommerce-only installation). */
     DEMO: optionalFlag,
     MOCKS: booleanFlag,
+    /** 1: store URLs may point at loopback and private addresses (development, local stand-ins); never in production. */
+    ALLOW_PRIVATE_NETWORK: booleanFlag,
   })
   .superRefine((env, ctx) => {
     const shopify = ["SHOPIFY_API_KEY", "SHOPIFY_API_SECRET", "SHOPIFY_APP_URL", "SCOPES"] as const;
@@ -118,6 +122,16 @@ export type Env = z.infer<typeof schema> & {
    */
   demoMode: boolean;
   database: "pglite" | "postgres";
+  /**
+   * Our public origin without a trailing slash: APP_URL, else SHOPIFY_APP_URL, else http://localhost:PORT (demo and
+   * development). Never taken from a request's Host or X-Forwarded-* headers, which the client chooses.
+   */
+  appUrl: string;
+  /**
+   * APP_URL is set: requests for other hosts are refused. With SHOPIFY_APP_URL alone they are answered (the test and
+   * bench servers are reached by IP), harmlessly: no link is ever built from a request.
+   */
+  refuseOtherHosts: boolean;
 };
 
 export class EnvError extends Error {
@@ -136,10 +150,17 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   }
   const env = result.data;
   const hasShopify = env.SHOPIFY_API_KEY !== undefined;
+  const demoMode = env.DEMO ?? !hasShopify;
+  const configured = env.APP_URL ?? env.SHOPIFY_APP_URL;
+  if (env.NODE_ENV === "production" && !demoMode && !configured) {
+    throw new EnvError("Invalid environment: APP_URL is required in production outside demo mode (sign-in links and WooCommerce webhooks point to it)");
+  }
   return {
     ...env,
-    demoMode: env.DEMO ?? !hasShopify,
+    demoMode,
     database: env.DATABASE_URL ? "postgres" : "pglite",
+    appUrl: (configured ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ""),
+    refuseOtherHosts: env.APP_URL !== undefined,
   };
 }
 

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { getEnv } from "#app/config/env.server";
 import { getDb } from "#app/db/db.server";
-import { WOO_IMPORT_JOB, wooSecretsKey } from "#app/services/woo-connections.server";
+import { purgeExpiredPendingConnections, WOO_IMPORT_JOB, wooSecretsKey } from "#app/services/woo-connections.server";
 import { connectedConnectionIds, ensureWebhooks, pollConnection, runningImportIds, runWooImport } from "#app/services/woo-sync.server";
 import { logger } from "#app/utils/logger.server";
 import type { JobDefinition } from "./jobs.server";
@@ -40,6 +40,9 @@ export const wooJobDefinitions: JobDefinition<any>[] = [
       const db = await getDb();
       for (const connectionId of await connectedConnectionIds(db)) await enqueue(WOO_POLL_JOB, { connectionId }, { singletonKey: connectionId });
       for (const importId of await runningImportIds(db)) await enqueue(WOO_IMPORT_JOB, { importId }, { singletonKey: importId });
+      // Connection attempts nobody completed (the form is public): gone once they can no longer be completed.
+      const purged = await purgeExpiredPendingConnections(db, new Date());
+      if (purged > 0) logger.info({ purged }, "woocommerce: expired pending connections deleted");
     },
     queue: { retryLimit: 2 },
   },

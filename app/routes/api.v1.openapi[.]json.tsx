@@ -1,6 +1,6 @@
-import type { LoaderFunctionArgs } from "@remix-run/node";
+import { getEnv } from "#app/config/env.server";
 import { openApiDocument } from "#app/services/openapi";
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  return Response.json(openApiDocument(new URL(request.url).origin));
+export async function loader() {
+  return Response.json(openApiDocument(getEnv().appUrl));
 }

@@ -1,7 +1,7 @@
 import type { HeadersFunction, LoaderFunctionArgs } from "@remix-run/node";
-import { Link, Outlet, useLoaderData, useRouteError, isRouteErrorResponse } from "@remix-run/react";
+import { Form, Link, Outlet, useLoaderData, useRouteError, isRouteErrorResponse } from "@remix-run/react";
 import { NavMenu } from "@shopify/app-bridge-react";
-import { Banner, Page } from "@shopify/polaris";
+import { Banner, Button, Page } from "@shopify/polaris";
 import polarisDe from "@shopify/polaris/locales/de.json";
 import polarisEn from "@shopify/polaris/locales/en.json";
 import { AppProvider } from "@shopify/shopify-app-remix/react";
@@ -16,17 +16,20 @@ export async function loader({ request }: LoaderFunctionArgs) {
     embedded,
     locale,
     demo: shop.platform === "demo",
+    // WooCommerce staff signed in by cookie (from wp-admin or an e-mailed link) can end their session here.
+    signOut: !embedded && shop.platform === "woocommerce",
     shop: { name: shop.name, currency: shop.currency, timezone: shop.timezone },
   };
 }
 
 export default function AppLayout() {
-  const { apiKey, embedded, locale, demo } = useLoaderData<typeof loader>();
+  const { apiKey, embedded, locale, demo, signOut } = useLoaderData<typeof loader>();
   return (
     <AppProvider isEmbeddedApp={embedded} apiKey={apiKey} i18n={locale === "de" ? polarisDe : polarisEn}>
       <I18nProvider locale={locale}>
         <Navigation embedded={embedded} />
         {demo ? <DemoBanner /> : null}
+        {signOut ? <SignOut /> : null}
         <Outlet />
       </I18nProvider>
     </AppProvider>
@@ -44,6 +47,19 @@ function Navigation({ embedded }: { embedded: boolean }) {
       <Link to="/app/reports">{t("nav.reports")}</Link>
       <Link to="/app/settings">{t("nav.settings")}</Link>
     </NavMenu>
+  );
+}
+
+function SignOut() {
+  const t = useT();
+  return (
+    <div style={{ display: "flex", justifyContent: "flex-end", padding: "var(--p-space-200) var(--p-space-400) 0" }}>
+      <Form method="post" action="/woocommerce/signout">
+        <Button submit variant="plain">
+          {t("nav.signOut")}
+        </Button>
+      </Form>
+    </div>
   );
 }
 

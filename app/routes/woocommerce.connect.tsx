@@ -3,6 +3,7 @@ import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/re
 import { Banner, BlockStack, Button, Card, FormLayout, Layout, Link, Page, Text, TextField } from "@shopify/polaris";
 import { useState } from "react";
 import { z } from "zod";
+import { getEnv } from "#app/config/env.server";
 import { getDb } from "#app/db/db.server";
 import { pickLocale, type MessageKey } from "#app/i18n/i18n";
 import { useT } from "#app/i18n/react";
@@ -13,11 +14,12 @@ import {
   createPendingConnection,
   disconnectConnection,
   normalizeStoreUrl,
-  wooAppUrl,
   wooAuthorizeUrl,
   wooSecretsKey,
 } from "#app/services/woo-connections.server";
 import { hasStaffCookie, shopOfStaffSession } from "#app/services/woo-staff.server";
+import { RateLimiter } from "#app/services/rate-limit.server";
+import { singleton } from "#app/utils/singleton.server";
 import { StandalonePage } from "#app/components/standalone-page";
 
 /** Standalone page: connect a WooCommerce store (authorize flow or keys by hand), or disconnect it when signed in. */
@@ -29,7 +31,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return {
     locale: pickLocale(url.searchParams.get("locale"), request.headers.get("accept-language")),
     encryptionReady: wooSecretsKey() !== null,
-    httpsReady: wooAppUrl(request).startsWith("https://"),
+    httpsReady: getEnv().appUrl.startsWith("https://"),
     connected: connection ? { storeUrl: connection.storeUrl } : null,
   };
 }
@@ -41,6 +43,16 @@ const formSchema = z.discriminatedUnion("intent", [
 ]);
 
 type ActionResult = { error: MessageKey } | { done: MessageKey; values?: Record<string, string | number> };
+
+/**
+ * The form is public and each attempt stores a row and (by hand) calls the store: per client address a few dozen an
+ * hour, and a ceiling for everyone together, since X-Forwarded-For is the client's to choose.
+ */
+const connectLimiters = () =>
+  singleton("woo-connect-limiters", () => ({
+    client: new RateLimiter({ capacity: 30, refillPerSecond: 30 / 3600 }),
+    all: new RateLimiter({ capacity: 600, refillPerSecond: 600 / 3600 }),
+  }));
 
 export async function action({ request }: ActionFunctionArgs): Promise<ActionResult | Response> {
   const parsed = formSchema.safeParse(Object.fromEntries(await request.formData()));
@@ -59,9 +71,14 @@ export async function action({ request }: ActionFunctionArgs): Promise<ActionRes
     return result.webhooksLeft.length > 0 ? { done: "woo.connect.webhooksLeft", values: { count: result.webhooksLeft.length } } : { done: "woo.connect.disconnected" };
   }
 
+  const client = request.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || "direct";
+  const limiters = connectLimiters();
+  const limit = limiters.client.take(client, now.getTime());
+  const overall = limit.ok ? limiters.all.take("all", now.getTime()) : limit;
+  if (!overall.ok) return new Response("Too many connection attempts; please try again later.", { status: 429, headers: { "Retry-After": String(overall.retryAfterSeconds) } });
   const storeUrl = normalizeStoreUrl(form.storeUrl);
   if (!storeUrl.ok) return { error: `woo.error.${storeUrl.error.code}` };
-  const appUrl = wooAppUrl(request);
+  const appUrl = getEnv().appUrl;
   const pending = await createPendingConnection(db, storeUrl.value, key);
   if (form.intent === "connect") return redirect(wooAuthorizeUrl(storeUrl.value, pending.id, appUrl));
 

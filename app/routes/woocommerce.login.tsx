@@ -9,7 +9,6 @@ import { pickLocale, translator, type MessageKey } from "#app/i18n/i18n";
 import { useT } from "#app/i18n/react";
 import { createMailer } from "#app/mail/mailer.server";
 import { RateLimiter } from "#app/services/rate-limit.server";
-import { wooAppUrl } from "#app/services/woo-connections.server";
 import { createStaffSession, redeemMagicLink, staffCookie, startMagicLinks } from "#app/services/woo-staff.server";
 import { logger } from "#app/utils/logger.server";
 import { singleton } from "#app/utils/singleton.server";
@@ -70,7 +69,7 @@ export async function action({ request }: ActionFunctionArgs): Promise<ActionRes
   // Not awaited: how long the mail server takes must not tell a known address from an unknown one.
   startMagicLinks(db, parsed.data.email, {
     now,
-    appUrl: wooAppUrl(request),
+    appUrl: getEnv().appUrl,
     mailer: createMailer(env.SMTP_URL),
     from: env.MAIL_FROM,
     text: { subject: t("woo.login.mail.subject"), body: (values) => t("woo.login.mail.body", values), signOff: t("woo.login.mail.signOff") },

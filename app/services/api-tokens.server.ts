@@ -53,7 +53,10 @@ export async function revokeApiToken(db: DbOrTx, id: string, now: Date): Promise
   return existing ? toInfo(existing) : null;
 }
 
-/** Resolves a bearer token to its shop and role; null for unknown, malformed or revoked tokens. */
+/**
+ * Resolves a bearer token to its shop and role; null for unknown, malformed or revoked tokens, and for tokens of a
+ * shop that uninstalled the app (its data awaits redaction; support reads it through the CLI).
+ */
 export async function authenticateApiToken(
   db: DbOrTx,
   token: string,
@@ -66,7 +69,7 @@ export async function authenticateApiToken(
     .innerJoin(shops, eq(shops.id, apiTokens.shopId))
     .where(eq(apiTokens.tokenHash, hashToken(token)))
     .limit(1);
-  if (!row || row.token.revokedAt) return null;
+  if (!row || row.token.revokedAt || row.shop.status !== "active") return null;
   await db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, row.token.id));
   return { token: toInfo(row.token), shop: row.shop };
 }

@@ -1,11 +1,11 @@
 // Webhook bodies with integer ids above 2^53 (Shopify REST ids can exceed it) go through ingest and the
 // inbox worker with their ids exact. The bodies are raw text: JSON.stringify of a parsed object would round them.
 import { randomUUID } from "node:crypto";
+import { webhookSecretOf } from "#app/services/woo-connections.server";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import type { PlatformEvent } from "#app/domain/platform-event";
 import { orders, webhookInbox } from "#app/db/schema";
-import { decryptSecret } from "#app/utils/crypto.server";
 import { fixtureBytes, shopifyWebhookHeaders, wooWebhookHeaders } from "#test/fixtures/sign";
 import { wooStore } from "#test/mocks/woocommerce";
 import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
@@ -37,7 +37,7 @@ describe.each(testEngines())("webhook bodies with ids above 2^53 on %s", (engine
     await insertShop(database.db, { domain: DOMAIN });
     wooStore.reset();
     ({ connection } = await connectTestStore(database.db));
-    wooSecret = decryptSecret(connection.webhookSecret, TEST_ENCRYPTION_KEY);
+    wooSecret = webhookSecretOf(connection, TEST_ENCRYPTION_KEY);
   });
   afterAll(() => database.close());
   beforeEach(() => {

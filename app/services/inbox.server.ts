@@ -21,10 +21,11 @@ export type IngestResult = { status: 200; outcome: "stored" | "duplicate" | "rej
 export type WebhookDelivery = { method: string; headers: Headers; body: Buffer | null };
 
 /**
- * Larger than any delivery the platforms send (a Shopify order with hundreds of line items is well under 1 MB),
- * small enough that unsigned junk cannot make the process hold unbounded memory before the signature is checked.
+ * Read before the signature can be checked, so it bounds what unsigned junk makes the process hold. Five times the
+ * largest delivery seen: a Shopify order with hundreds of line items, refunds and transactions is well under 1 MB,
+ * and a WooCommerce order (the REST order JSON) is smaller still.
  */
-export const MAX_WEBHOOK_BODY_BYTES = 16 * 1024 * 1024;
+export const MAX_WEBHOOK_BODY_BYTES = 5 * 1024 * 1024;
 
 /**
  * The raw body, or null as soon as it is known to exceed `limit`: a declared Content-Length is refused before reading;

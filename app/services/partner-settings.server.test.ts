@@ -51,7 +51,7 @@ describe.each(testEngines())("partner settings on %s", (engine) => {
     const [row] = await database.db.select().from(partnerAccounts);
     expect(row).toMatchObject({ partner: "riverty", environment: "sandbox" });
     expect(row!.credentials).not.toContain(SECRET);
-    expect(openPartnerConfig(row!.credentials)).toMatchObject({ baseUrl: RIVERTY_TEST_BASE_URL, authUrl: RIVERTY_TEST_AUTH_URL, clientSecret: SECRET, creditor: { shopName: "Wollwerk GmbH", city: "Hamburg" } });
+    expect(openPartnerConfig(row!.credentials, row!.shopId)).toMatchObject({ baseUrl: RIVERTY_TEST_BASE_URL, authUrl: RIVERTY_TEST_AUTH_URL, clientSecret: SECRET, creditor: { shopName: "Wollwerk GmbH", city: "Hamburg" } });
 
     const view = await partnerSettingsView(database.db, shop.id, sources);
     expect(view).toMatchObject({ partner: "riverty", environment: "sandbox", clientId: "test-client", secretStored: true, available: { sandbox: false, riverty: { sandbox: true, production: false } } });
@@ -60,7 +60,7 @@ describe.each(testEngines())("partner settings on %s", (engine) => {
     // Saved again without typing the secret: the stored one stays.
     expect(await savePartnerForm(database.db, shop.id, form({ partner: "riverty", environment: "sandbox", clientId: "test-client", clientSecret: "" }), sources)).toMatchObject({ ok: true });
     const [again] = await database.db.select().from(partnerAccounts);
-    expect(openPartnerConfig(again!.credentials).clientSecret).toBe(SECRET);
+    expect(openPartnerConfig(again!.credentials, again!.shopId).clientSecret).toBe(SECRET);
   });
 
   test("field errors: address first, an environment the installation lacks, a missing secret, no sandbox running", async () => {
@@ -79,7 +79,7 @@ describe.each(testEngines())("partner settings on %s", (engine) => {
     // A base URL in the form is ignored: the endpoints only come from the adapter's configuration.
     expect(await savePartnerForm(database.db, shop.id, form({ partner: "riverty", environment: "sandbox", clientId: "test-client", clientSecret: SECRET, baseUrl: "https://evil.example" }), sources)).toMatchObject({ ok: true });
     const [row] = await database.db.select().from(partnerAccounts);
-    expect(openPartnerConfig(row!.credentials).baseUrl).toBe(RIVERTY_TEST_BASE_URL);
+    expect(openPartnerConfig(row!.credentials, row!.shopId).baseUrl).toBe(RIVERTY_TEST_BASE_URL);
   });
 
   test("test connection: a token from Riverty means connected; refused credentials and an outage say why", async () => {

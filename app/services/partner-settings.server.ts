@@ -49,7 +49,7 @@ async function accountOf(db: DbOrTx, shopId: string): Promise<PartnerAccountRow 
 function storedConfig(account: PartnerAccountRow | null): PartnerConfig | null {
   if (!account) return null;
   try {
-    return openPartnerConfig(account.credentials);
+    return openPartnerConfig(account.credentials, account.shopId);
   } catch {
     // Unreadable (key rotated away): the page shows no stored secret, so the owner enters it again.
     return null;

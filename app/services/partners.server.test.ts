@@ -12,7 +12,10 @@ import { updateSettings } from "./settings.server";
 
 const creditor: PartnerConfig["creditor"] = { shopName: "Wollwerk", street: "Musterstraße 1", houseNumber: null, postalCode: "10115", city: "Berlin", countryCode: "DE", email: "shop@wollwerk.example", phone: null };
 
-describe.each(testEngines())("handover to the collection partner on %s", (engine) => {
+/** Each test walks a case through several sweeps against the sandbox partner: seconds when quiet, 20 s and more under load. */
+const SLOW = { timeout: 90_000 };
+
+describe.each(testEngines())("handover to the collection partner on %s", SLOW, (engine) => {
   let database: TestDatabase;
   let sandbox: SandboxPartner | undefined;
   afterEach(async () => {
@@ -99,7 +102,7 @@ describe.each(testEngines())("handover to the collection partner on %s", (engine
   });
 });
 
-describe.each(testEngines())("while the partner holds the claim, on %s", (engine) => {
+describe.each(testEngines())("while the partner holds the claim, on %s", SLOW, (engine) => {
   let database: TestDatabase;
   let sandbox: SandboxPartner | undefined;
   afterEach(async () => {
@@ -164,12 +167,15 @@ describe.each(testEngines())("while the partner holds the claim, on %s", (engine
   });
 });
 
-test("partner credentials: encrypted with ENCRYPTION_KEY; plain only for the sandbox", () => {
+test("partner credentials: encrypted with ENCRYPTION_KEY and bound to their shop; plain only for the sandbox", () => {
+  const SHOP_ID = "6f1c2a9e-3b4d-4e5f-8a7b-1c2d3e4f5a6b";
   const config: PartnerConfig = { baseUrl: "https://riverty.test", authUrl: "https://auth.riverty.test/oauth/token", audience: "a", clientId: "id", clientSecret: "very-secret-value", creditor };
   const key = "0".repeat(64);
-  const sealed = sealPartnerConfig(config, "riverty", key);
+  const sealed = sealPartnerConfig(config, "riverty", SHOP_ID, key);
   expect(sealed).not.toContain("very-secret-value");
-  expect(openPartnerConfig(sealed, key)).toEqual(config);
-  expect(() => sealPartnerConfig(config, "riverty", undefined)).toThrow(/ENCRYPTION_KEY/);
-  expect(sealPartnerConfig(config, "sandbox", undefined)).toMatch(/^plain:/);
+  expect(openPartnerConfig(sealed, SHOP_ID, key)).toEqual(config);
+  // Copied into another shop's row, the ciphertext does not open.
+  expect(() => openPartnerConfig(sealed, "0b8e6f2d-9c1a-4d3e-b5f7-2a4c6e8d0f1b", key)).toThrow();
+  expect(() => sealPartnerConfig(config, "riverty", SHOP_ID, undefined)).toThrow(/ENCRYPTION_KEY/);
+  expect(sealPartnerConfig(config, "sandbox", SHOP_ID, undefined)).toMatch(/^plain:/);
 });

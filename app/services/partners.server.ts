@@ -10,7 +10,7 @@ import type { DunningLevel } from "#app/domain/case/status";
 import { addDays, toLocalDate, type LocalDate } from "#app/domain/dates";
 import { debtorKindOf, flatFeeOwed } from "#app/domain/dunning/interest";
 import type { Settings } from "#app/domain/settings";
-import { decryptSecret, encryptSecret, parseKey } from "#app/utils/crypto.server";
+import { decryptSecret, encryptSecret, parseKey, secretPlace } from "#app/utils/crypto.server";
 import { logger } from "#app/utils/logger.server";
 import { caseFromJson } from "./case-serialization";
 import { executeCaseCommand } from "./cases.server";
@@ -39,15 +39,18 @@ export type PartnerConfig = z.infer<typeof partnerConfigSchema>;
  * Sandbox credentials are not secret (the sandbox partner prints them), so without ENCRYPTION_KEY they may be kept
  * as plain text; real partner credentials are only ever stored encrypted.
  */
-export function sealPartnerConfig(config: PartnerConfig, partner: PartnerAccountRow["partner"], key = getEnv().ENCRYPTION_KEY): string {
+/** One account per shop: its credentials are bound to the shop. */
+export const partnerCredentialsPlace = (shopId: string) => secretPlace("partner_accounts", "credentials", shopId);
+
+export function sealPartnerConfig(config: PartnerConfig, partner: PartnerAccountRow["partner"], shopId: string, key = getEnv().ENCRYPTION_KEY): string {
   const json = JSON.stringify(partnerConfigSchema.parse(config));
-  if (key) return encryptSecret(json, parseKey(key));
+  if (key) return encryptSecret(json, parseKey(key), partnerCredentialsPlace(shopId));
   if (partner !== "sandbox") throw new Error("ENCRYPTION_KEY must be set to store a collection partner's credentials");
   return `plain:${json}`;
 }
 
-export function openPartnerConfig(stored: string, key = getEnv().ENCRYPTION_KEY): PartnerConfig {
-  const json = stored.startsWith("plain:") ? stored.slice("plain:".length) : decryptSecret(stored, parseKey(key ?? ""));
+export function openPartnerConfig(stored: string, shopId: string, key = getEnv().ENCRYPTION_KEY): PartnerConfig {
+  const json = stored.startsWith("plain:") ? stored.slice("plain:".length) : decryptSecret(stored, parseKey(key ?? ""), partnerCredentialsPlace(shopId));
   return partnerConfigSchema.parse(JSON.parse(json));
 }
 
@@ -55,7 +58,7 @@ export async function savePartnerAccount(
   db: DbOrTx,
   input: { shopId: string; partner: PartnerAccountRow["partner"]; environment: PartnerAccountRow["environment"]; config: PartnerConfig },
 ): Promise<PartnerAccountRow> {
-  const credentials = sealPartnerConfig(input.config, input.partner);
+  const credentials = sealPartnerConfig(input.config, input.partner, input.shopId);
   const [row] = await db
     .insert(partnerAccounts)
     .values({ shopId: input.shopId, partner: input.partner, environment: input.environment, credentials })
@@ -163,7 +166,7 @@ export function submitClaimHandler(factory: PartnerFactory = defaultPartnerFacto
       await fail(db, caseRow, ["no_collection_partner"], "No collection partner is configured for this shop.", now, row.id);
       return { kind: "failed", reason: "no collection partner configured" };
     }
-    const config = openPartnerConfig(account.credentials);
+    const config = openPartnerConfig(account.credentials, account.shopId);
     const claim = await buildClaim(db, caseRow, config.creditor);
     if (!claim.success) {
       const reasons = [...new Set(claim.error.issues.map((i) => `claim_${i.path.join("_") || "invalid"}`))];
@@ -198,7 +201,7 @@ async function fail(db: Db, caseRow: CaseRow, reasons: string[], reason: string,
  * cursor moves — so a crash in between repeats changes, which their source ids make harmless, and loses none.
  */
 export async function syncPartnerFeed(db: Db, account: PartnerAccountRow, now: Date, factory: PartnerFactory = defaultPartnerFactory) {
-  const config = openPartnerConfig(account.credentials);
+  const config = openPartnerConfig(account.credentials, account.shopId);
   const partner = factory(account, config);
   const fetched = await partner.fetchChanges(account.feedCursor);
   if (fetched.kind === "retryable") throw new Error(`partner feed unavailable: ${fetched.reason}`);
@@ -275,7 +278,7 @@ export function recallHandler(factory: PartnerFactory = defaultPartnerFactory): 
     if (!account) return { kind: "failed", reason: "no collection partner configured" };
     // A recall carries no key the partner dedupes on: a worker that lost the row must not send it as well.
     if (stillLeased && !(await stillLeased())) return { kind: "retry", reason: "another worker took this recall over" };
-    const result = await factory(account, openPartnerConfig(account.credentials)).requestRecall({
+    const result = await factory(account, openPartnerConfig(account.credentials, account.shopId)).requestRecall({
       claimNumber: found.claimNumber,
       invoiceNumber: found.row.orderName,
       date: toLocalDate(now, found.shop.timezone),
@@ -295,7 +298,7 @@ export function reportPaymentHandler(factory: PartnerFactory = defaultPartnerFac
     if (!found.claimNumber) return { kind: "retry", reason: "waiting for the partner's claim number" };
     const account = await accountOf(db, outboxRow.shopId);
     if (!account) return { kind: "failed", reason: "no collection partner configured" };
-    const result = await factory(account, openPartnerConfig(account.credentials)).reportPayment({
+    const result = await factory(account, openPartnerConfig(account.credentials, account.shopId)).reportPayment({
       claimNumber: found.claimNumber,
       invoiceNumber: found.row.orderName,
       paymentNumber,

@@ -14,6 +14,7 @@ import {
   type AdminGraphql,
   type BulkOperation,
 } from "#adapters/shopify/admin-api";
+import { cappedBytes } from "#adapters/http/outbound";
 import { BulkOrderBatch, jsonlLines } from "#adapters/shopify/bulk-jsonl";
 import { normalizeShopifyOrderNode } from "#adapters/shopify/normalize";
 import type { Db } from "#app/db/client.server";
@@ -41,7 +42,15 @@ export type BulkImportOptions = {
   batchSize?: number;
   /** Downloads the result file; the global fetch (msw in tests). */
   fetch?: typeof fetch;
+  /** Whole download; an interrupted file is resumed from its checkpoint by the next run. */
+  downloadTimeoutMs?: number;
+  /** Bytes of one result file. */
+  maxDownloadBytes?: number;
 };
+
+const DEFAULT_DOWNLOAD_TIMEOUT_MS = 30 * 60_000;
+/** Far above any shop's open orders (a few KB each); beyond it the file is not what we asked for. */
+const DEFAULT_MAX_DOWNLOAD_BYTES = 4 * 1024 ** 3;
 
 export const DEFAULT_BULK_THRESHOLD = 2_500;
 /** Tuned with bench/scenarios/shopify-import.ts: larger batches stop paying off around here on PostgreSQL. */
@@ -242,7 +251,8 @@ async function applyBulkFile(
   now: Date,
   options: BulkImportOptions,
 ): Promise<{ kind: "done"; processed: number } | { kind: "waiting"; status: string } | { kind: "gone" }> {
-  const response = await (options.fetch ?? fetch)(url);
+  // The URL is Shopify's (a signed storage link), but its answer still gets a deadline and a size limit.
+  const response = await (options.fetch ?? fetch)(url, { signal: AbortSignal.timeout(options.downloadTimeoutMs ?? DEFAULT_DOWNLOAD_TIMEOUT_MS) });
   if (response.status === 403 || response.status === 404 || response.status === 410) {
     await response.body?.cancel();
     return { kind: "gone" };
@@ -291,7 +301,7 @@ async function applyBulkFile(
   };
 
   try {
-    for await (const line of jsonlLines(response.body)) {
+    for await (const line of jsonlLines(cappedBytes(response.body as unknown as AsyncIterable<Uint8Array>, options.maxDownloadBytes ?? DEFAULT_MAX_DOWNLOAD_BYTES))) {
       lineNo += 1;
       if (lineNo <= skip || line.length === 0) continue;
       let row: unknown;

@@ -17,6 +17,7 @@ import {
   wooAuthorizeUrl,
   wooKeyCallbackSchema,
   WOO_IMPORT_JOB,
+  wooSecretPlace,
 } from "./woo-connections.server";
 
 const key = TEST_ENCRYPTION_KEY;
@@ -87,7 +88,7 @@ describe.each(testEngines())("WooCommerce connection on %s", (engine) => {
     expect(shop).toMatchObject({ platform: "woocommerce", domain: "wollwerk.example.de", name: "Wollwerk", currency: "EUR", timezone: "Europe/Berlin", locale: "de", status: "active" });
     expect(connection).toMatchObject({ status: "connected", shopId: shop.id });
 
-    const secret = decryptSecret(connection.webhookSecret, key);
+    const secret = decryptSecret(connection.webhookSecret, key, wooSecretPlace(connection.id, "webhook_secret"));
     expect(secret).toMatch(/^[a-z0-9]{64}$/);
     const hooks = [...wooStore.state.webhooks.values()];
     expect(hooks.map((h) => h.topic).sort()).toEqual(["order.created", "order.deleted", "order.restored", "order.updated"]);
@@ -115,8 +116,8 @@ describe.each(testEngines())("WooCommerce connection on %s", (engine) => {
     expect(dump).toContain(connection.id);
     expect(dump).not.toContain(WOO_TEST_KEYS.consumerSecret);
     expect(dump).not.toContain(WOO_TEST_KEYS.consumerKey);
-    expect(dump).not.toContain(decryptSecret(connection.webhookSecret, key));
-    expect(decryptSecret(connection.consumerSecret!, key)).toBe(WOO_TEST_KEYS.consumerSecret);
+    expect(dump).not.toContain(decryptSecret(connection.webhookSecret, key, wooSecretPlace(connection.id, "webhook_secret")));
+    expect(decryptSecret(connection.consumerSecret!, key, wooSecretPlace(connection.id, "consumer_secret"))).toBe(WOO_TEST_KEYS.consumerSecret);
   });
 
   test("wrong keys (401 from the store) are named and leave the connection pending", async () => {

@@ -1,14 +1,14 @@
-import { randomBytes } from "node:crypto";
-import { and, eq, ne } from "drizzle-orm";
+import { randomBytes, randomUUID } from "node:crypto";
+import { and, eq, isNull, lt, ne } from "drizzle-orm";
 import { z } from "zod";
 import { createWooClient, WooApiError, type WooClient, type WooClientFactory, type WpIndex } from "#adapters/woocommerce/client";
 import { DEFAULT_WOO_INVOICE_PAYMENT_METHODS, WOO_HANDLED_TOPICS, wooShopDomain } from "#adapters/woocommerce/normalize";
 import { getEnv, type Env } from "#app/config/env.server";
 import type { Db, DbOrTx } from "#app/db/client.server";
-import { orderImports, shops, wooConnections, type Shop } from "#app/db/schema";
+import { loginTokens, orderImports, shops, staffMembers, staffSessions, wooConnections, type Shop } from "#app/db/schema";
 import { isValidTimeZone } from "#app/domain/dates";
 import { err, ok, type Result } from "#app/domain/result";
-import { decryptSecret, encryptSecret, parseKey } from "#app/utils/crypto.server";
+import { decryptSecret, encryptSecret, parseKey, secretPlace } from "#app/utils/crypto.server";
 import { logger } from "#app/utils/logger.server";
 import { getSettings, updateSettings } from "./settings.server";
 
@@ -62,14 +62,6 @@ export function normalizeStoreUrl(input: string): Result<string, StoreUrlError> 
   return ok(`https://${url.host.toLowerCase()}${path}`);
 }
 
-/** Our public origin: SHOPIFY_APP_URL when configured, else the request's (https behind a TLS proxy). */
-export function wooAppUrl(request: Request, env: Env = getEnv()): string {
-  if (env.SHOPIFY_APP_URL) return env.SHOPIFY_APP_URL.replace(/\/+$/, "");
-  const url = new URL(request.url);
-  if (request.headers.get("x-forwarded-proto")?.split(",")[0]?.trim() === "https") url.protocol = "https:";
-  return url.origin;
-}
-
 export function webhookDeliveryUrl(appUrl: string, connectionId: string): string {
   return `${appUrl}/webhooks/woocommerce/${connectionId}`;
 }
@@ -94,12 +86,30 @@ function newWebhookSecret(): string {
   return randomBytes(32).toString("hex");
 }
 
+/** Each secret of a connection is bound to its row and column (app/utils/crypto.server.ts). */
+export const wooSecretPlace = (connectionId: string, column: "consumer_key" | "consumer_secret" | "webhook_secret") =>
+  secretPlace("woo_connections", column, connectionId);
+
 export async function createPendingConnection(db: DbOrTx, storeUrl: string, key: Buffer): Promise<WooConnection> {
+  // The id is made here, not by the database: the secret is bound to it before the row exists.
+  const id = randomUUID();
   const [row] = await db
     .insert(wooConnections)
-    .values({ storeUrl, status: "pending", webhookSecret: encryptSecret(newWebhookSecret(), key) })
+    .values({ id, storeUrl, status: "pending", webhookSecret: encryptSecret(newWebhookSecret(), key, wooSecretPlace(id, "webhook_secret")) })
     .returning();
   return row!;
+}
+
+/**
+ * Deletes pending connections older than PENDING_TTL_MS: they can no longer be completed, and the public connect
+ * form would otherwise let anyone fill the table. Returns how many went.
+ */
+export async function purgeExpiredPendingConnections(db: DbOrTx, now: Date): Promise<number> {
+  const gone = await db
+    .delete(wooConnections)
+    .where(and(eq(wooConnections.status, "pending"), lt(wooConnections.createdAt, new Date(now.getTime() - PENDING_TTL_MS))))
+    .returning({ id: wooConnections.id });
+  return gone.length;
 }
 
 export async function findConnection(db: DbOrTx, id: string): Promise<WooConnection | null> {
@@ -119,7 +129,7 @@ export async function connectionOfShop(db: DbOrTx, shopId: string): Promise<WooC
 }
 
 export function webhookSecretOf(connection: WooConnection, key: Buffer): string {
-  return decryptSecret(connection.webhookSecret, key);
+  return decryptSecret(connection.webhookSecret, key, wooSecretPlace(connection.id, "webhook_secret"));
 }
 
 /** A REST client with the connection's decrypted keys; null when it has none (pending or disconnected). */
@@ -127,8 +137,8 @@ export function clientFor(connection: WooConnection, key: Buffer, factory: WooCl
   if (!connection.consumerKey || !connection.consumerSecret) return null;
   return factory({
     storeUrl: connection.storeUrl,
-    consumerKey: decryptSecret(connection.consumerKey, key),
-    consumerSecret: decryptSecret(connection.consumerSecret, key),
+    consumerKey: decryptSecret(connection.consumerKey, key, wooSecretPlace(connection.id, "consumer_key")),
+    consumerSecret: decryptSecret(connection.consumerSecret, key, wooSecretPlace(connection.id, "consumer_secret")),
   });
 }
 
@@ -280,8 +290,8 @@ export async function completeConnection(
       .set({
         shopId: shop!.id,
         status: "connected",
-        consumerKey: encryptSecret(keys.consumerKey, deps.key),
-        consumerSecret: encryptSecret(keys.consumerSecret, deps.key),
+        consumerKey: encryptSecret(keys.consumerKey, deps.key, wooSecretPlace(pending.id, "consumer_key")),
+        consumerSecret: encryptSecret(keys.consumerSecret, deps.key, wooSecretPlace(pending.id, "consumer_secret")),
         webhookIds: created,
         connectedAt: deps.now,
         lastPolledAt: null,
@@ -353,15 +363,25 @@ export type DisconnectResult = { disconnected: boolean; webhooksLeft: number[] }
  * forgets the keys. Webhooks the store did not let us delete are reported; their deliveries get 401 from now on,
  * and WooCommerce disables them after a few failures.
  */
+/** A disconnected store's staff lose every way in: sessions, unused sign-in links and the staff list. */
+async function revokeStoreAccess(tx: DbOrTx, shopId: string): Promise<void> {
+  await tx.delete(staffSessions).where(eq(staffSessions.shopId, shopId));
+  await tx.delete(staffMembers).where(eq(staffMembers.shopId, shopId));
+  await tx.delete(loginTokens).where(and(eq(loginTokens.shopId, shopId), eq(loginTokens.kind, "magic_link"), isNull(loginTokens.usedAt)));
+}
+
 export async function disconnectConnection(db: Db, connectionId: string, deps: WooDeps): Promise<DisconnectResult> {
   const connection = await findConnection(db, connectionId);
   if (!connection || connection.status !== "connected") return { disconnected: false, webhooksLeft: [] };
   const client = clientFor(connection, deps.key, deps.client);
   const webhooksLeft = client ? await deleteWebhooksQuietly(client, Object.values(connection.webhookIds)) : Object.values(connection.webhookIds);
-  await db
-    .update(wooConnections)
-    .set({ status: "disconnected", disconnectedAt: deps.now, consumerKey: null, consumerSecret: null, webhookIds: {}, updatedAt: deps.now })
-    .where(eq(wooConnections.id, connection.id));
+  await db.transaction(async (tx) => {
+    await tx
+      .update(wooConnections)
+      .set({ status: "disconnected", disconnectedAt: deps.now, consumerKey: null, consumerSecret: null, webhookIds: {}, updatedAt: deps.now })
+      .where(eq(wooConnections.id, connection.id));
+    if (connection.shopId) await revokeStoreAccess(tx, connection.shopId);
+  });
   logger.info({ connectionId, shopId: connection.shopId, webhooksLeft }, "woocommerce store disconnected");
   return { disconnected: true, webhooksLeft };
 }

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
+import { webhookSecretOf } from "#app/services/woo-connections.server";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { caseEvents, cases, orders, shops, webhookInbox } from "#app/db/schema";
-import { decryptSecret } from "#app/utils/crypto.server";
 import { fixtureBytes, wooWebhookHeaders } from "#test/fixtures/sign";
 import { wooStore } from "#test/mocks/woocommerce";
 import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
@@ -26,7 +26,7 @@ describe.each(testEngines())("WooCommerce webhook ingest on %s", (engine) => {
     database = await createTestDatabase(engine);
     wooStore.reset();
     ({ connection } = await connectTestStore(database.db));
-    secret = decryptSecret(connection.webhookSecret, key);
+    secret = webhookSecretOf(connection, key);
   });
   afterAll(() => database.close());
   beforeEach(() => {

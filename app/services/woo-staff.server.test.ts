@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
+import { webhookSecretOf } from "#app/services/woo-connections.server";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { loginTokens, staffMembers, staffSessions } from "#app/db/schema";
-import { decryptSecret } from "#app/utils/crypto.server";
 import { wooStore } from "#test/mocks/woocommerce";
 import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
 import { insertShop } from "#test/support/factories";
@@ -31,7 +31,7 @@ describe.each(testEngines())("wp-admin sign-in on %s", (engine) => {
     database = await createTestDatabase(engine);
     wooStore.reset();
     ({ connection } = await connectTestStore(database.db));
-    secret = decryptSecret(connection.webhookSecret, key);
+    secret = webhookSecretOf(connection, key);
   });
   afterAll(() => database.close());
   let nonce: string;

@@ -68,16 +68,14 @@ export type StaffSignIn = Staff & { email: string | null };
 
 export type SignInError = { code: "invalid" | "bad_signature" | "expired" | "reused" };
 
+type StoreSigned = { shopId: string; user: z.output<typeof wpUserSchema> };
+
 /**
- * Checks a wp-admin link (?c&t&n&u&s): signature (constant time), age (≤ 5 minutes), single use (the nonce's hash is
- * inserted into login_tokens; a second insert of the same hash fails). Returns the store's shop id and the
- * WordPress user, who is remembered as a staff member of that store (staff_members).
+ * A request the companion plugin signed for one WordPress user (?c&t&n&u&s): signature (constant time), age
+ * (≤ 5 minutes), single use (the nonce's hash, namespaced by purpose, is inserted into login_tokens; a second insert
+ * of the same hash fails).
  */
-export async function redeemWpAdminLink(
-  db: DbOrTx,
-  params: URLSearchParams,
-  deps: { key: Buffer; now: Date },
-): Promise<Result<{ shopId: string; staff: StaffSignIn }, SignInError>> {
+async function verifyStoreSigned(db: DbOrTx, params: URLSearchParams, deps: { key: Buffer; now: Date }, purpose: "wp_admin" | "wp_user_removed"): Promise<Result<StoreSigned, SignInError>> {
   const parsed = linkSchema.safeParse({ c: params.get("c"), t: params.get("t"), n: params.get("n"), u: params.get("u"), s: params.get("s") });
   if (!parsed.success) return err({ code: "invalid" });
   const { c, t, n, u, s } = parsed.data;
@@ -96,7 +94,7 @@ export async function redeemWpAdminLink(
     .values({
       shopId: connection.shopId,
       kind: "wp_admin",
-      tokenHash: sha256(`wp_admin:${c}:${n}`),
+      tokenHash: sha256(`${purpose}:${c}:${n}`),
       expiresAt: new Date((t + WP_ADMIN_LINK_MAX_AGE_S) * 1000),
       usedAt: deps.now,
       createdAt: deps.now,
@@ -104,15 +102,47 @@ export async function redeemWpAdminLink(
     .onConflictDoNothing({ target: loginTokens.tokenHash })
     .returning({ id: loginTokens.id });
   if (used.length === 0) return err({ code: "reused" });
+  return ok({ shopId: connection.shopId, user });
+}
+
+/**
+ * Checks a wp-admin link and returns the store's shop id and the WordPress user, who is remembered as a staff member
+ * of that store (staff_members).
+ */
+export async function redeemWpAdminLink(
+  db: DbOrTx,
+  params: URLSearchParams,
+  deps: { key: Buffer; now: Date },
+): Promise<Result<{ shopId: string; staff: StaffSignIn }, SignInError>> {
+  const signed = await verifyStoreSigned(db, params, deps, "wp_admin");
+  if (!signed.ok) return signed;
+  const { shopId, user } = signed.value;
   const staff: StaffSignIn = { id: `wp:${user.id}`, name: user.name || null, email: user.email && isMailAddress(user.email) ? user.email : null };
   await db
     .insert(staffMembers)
-    .values({ shopId: connection.shopId, staffId: staff.id, name: staff.name, email: staff.email, lastWpAdminSignInAt: deps.now, createdAt: deps.now })
+    .values({ shopId, staffId: staff.id, name: staff.name, email: staff.email, lastWpAdminSignInAt: deps.now, createdAt: deps.now })
     .onConflictDoUpdate({
       target: [staffMembers.shopId, staffMembers.staffId],
       set: { name: staff.name, email: staff.email, lastWpAdminSignInAt: deps.now },
     });
-  return ok({ shopId: connection.shopId, staff });
+  return ok({ shopId, staff });
+}
+
+/**
+ * The plugin reports a WordPress user deleted or stripped of the capability: their sessions, unused sign-in links and
+ * their standing as staff (which lets them ask for links by e-mail) end at once, not when they would expire.
+ */
+export async function removeStaffMember(db: DbOrTx, params: URLSearchParams, deps: { key: Buffer; now: Date }): Promise<Result<{ shopId: string; staffId: string }, SignInError>> {
+  const signed = await verifyStoreSigned(db, params, deps, "wp_user_removed");
+  if (!signed.ok) return signed;
+  const { shopId, user } = signed.value;
+  const staffId = `wp:${user.id}`;
+  const [member] = await db.delete(staffMembers).where(and(eq(staffMembers.shopId, shopId), eq(staffMembers.staffId, staffId))).returning({ email: staffMembers.email });
+  await db.delete(staffSessions).where(and(eq(staffSessions.shopId, shopId), eq(staffSessions.staffId, staffId)));
+  const email = member?.email ?? user.email?.trim().toLowerCase();
+  if (email) await db.delete(loginTokens).where(and(eq(loginTokens.shopId, shopId), eq(loginTokens.kind, "magic_link"), eq(loginTokens.email, email), isNull(loginTokens.usedAt)));
+  logger.info({ shopId }, "woocommerce staff member removed by the store");
+  return ok({ shopId, staffId });
 }
 
 /** A new staff session for one store and person; only the cookie value's hash is stored. */
@@ -178,12 +208,12 @@ export async function endStaffSession(db: DbOrTx, request: Request): Promise<voi
 //
 // Who may ask: only addresses the store itself vouched for, i.e. WordPress users who opened Mahnwerk from wp-admin
 // through a signed link within STAFF_MEMBER_RECENT_DAYS (staff_members). A user removed in WordPress stops being
-// recent and loses this way in. The answer never says whether an address is known; a link works once, for
-// MAGIC_LINK_TTL_MS, and only its hash is stored. The link opens a page whose button signs in (a POST), so mail
+// recent, and the plugin reports a removed user at once (removeStaffMember). The answer never says whether an
+// address is known; a link works once, for MAGIC_LINK_TTL_MS, and only its hash is stored. The link opens a page whose button signs in (a POST), so mail
 // scanners that fetch every link do not burn it.
 
 export const MAGIC_LINK_TTL_MS = 15 * 60_000;
-export const STAFF_MEMBER_RECENT_DAYS = 90;
+export const STAFF_MEMBER_RECENT_DAYS = 30;
 /** Links sent to one address per hour, counted in the database so every web process shares the limit. */
 export const MAGIC_LINKS_PER_ADDRESS_PER_HOUR = 3;
 /** One address may be staff of several stores; more than a few links in one mail helps nobody. */

@@ -1,9 +1,9 @@
 import { eq } from "drizzle-orm";
+import { webhookSecretOf } from "#app/services/woo-connections.server";
 import { HttpResponse } from "msw";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { WooApiError } from "#adapters/woocommerce/client";
 import { orderImports, orders, wooConnections } from "#app/db/schema";
-import { decryptSecret } from "#app/utils/crypto.server";
 import { wooOrder, wooStore } from "#test/mocks/woocommerce";
 import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
 import { connectTestStore, TEST_APP_URL, TEST_ENCRYPTION_KEY } from "#test/support/woo";
@@ -106,7 +106,7 @@ describe.each(testEngines())("WooCommerce import and reconciliation on %s", (eng
     expect(hooks.every((h) => h.status === "active" && h.delivery_url === `${TEST_APP_URL}/webhooks/woocommerce/${connection.id}`)).toBe(true);
     const recreated = hooks.find((h) => h.topic === "order.deleted")!;
     expect(recreated.id).not.toBe(deletedId);
-    expect(recreated.secret).toBe(decryptSecret(connection.webhookSecret, key));
+    expect(recreated.secret).toBe(webhookSecretOf(connection, key));
     const [row] = await database.db.select().from(wooConnections).where(eq(wooConnections.id, connection.id));
     expect(row!.webhookIds["order.deleted"]).toBe(recreated.id);
   });

@@ -1,8 +1,10 @@
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 
 /**
- * AES-256-GCM for secrets at rest (store API keys, partner credentials). The stored form is
- * "v1:<iv>:<tag>:<ciphertext>" in base64url, so a key rotation can add "v2" later.
+ * AES-256-GCM for secrets at rest (store API keys, partner credentials, Shopify tokens). Stored as
+ * "v2:<iv>:<tag>:<ciphertext>" in base64url, with the value's place ("table:column:row id") as associated data: a
+ * ciphertext copied into another row or column does not decrypt there. "v1" (no place) is read for rows written
+ * before places were bound; start-up rewrites them (app/services/secrets-at-rest.server.ts).
  */
 export function parseKey(key: string): Buffer {
   const buffer = /^[0-9a-fA-F]{64}$/.test(key) ? Buffer.from(key, "hex") : Buffer.from(key, "base64");
@@ -10,17 +12,29 @@ export function parseKey(key: string): Buffer {
   return buffer;
 }
 
-export function encryptSecret(plain: string, key: Buffer): string {
+/** Where a secret lives, e.g. secretPlace("sessions", "access_token", id). */
+export const secretPlace = (table: string, column: string, rowId: string) => `${table}:${column}:${rowId}`;
+
+export function encryptSecret(plain: string, key: Buffer, place: string): string {
   const iv = randomBytes(12);
   const cipher = createCipheriv("aes-256-gcm", key, iv);
+  cipher.setAAD(Buffer.from(place, "utf8"));
   const data = Buffer.concat([cipher.update(plain, "utf8"), cipher.final()]);
-  return ["v1", iv.toString("base64url"), cipher.getAuthTag().toString("base64url"), data.toString("base64url")].join(":");
+  return ["v2", iv.toString("base64url"), cipher.getAuthTag().toString("base64url"), data.toString("base64url")].join(":");
 }
 
-export function decryptSecret(stored: string, key: Buffer): string {
+export function isEncryptedSecret(stored: string): boolean {
+  return /^v[12]:[A-Za-z0-9_-]+:[A-Za-z0-9_-]+:[A-Za-z0-9_-]*$/.test(stored);
+}
+
+/** Whether a stored secret predates bound places (and should be rewritten). */
+export const isUnboundSecret = (stored: string) => stored.startsWith("v1:");
+
+export function decryptSecret(stored: string, key: Buffer, place: string): string {
   const [version, iv, tag, data] = stored.split(":");
-  if (version !== "v1" || !iv || !tag || data === undefined) throw new Error("not an encrypted secret");
+  if ((version !== "v1" && version !== "v2") || !iv || !tag || data === undefined) throw new Error("not an encrypted secret");
   const decipher = createDecipheriv("aes-256-gcm", key, Buffer.from(iv, "base64url"));
+  if (version === "v2") decipher.setAAD(Buffer.from(place, "utf8"));
   decipher.setAuthTag(Buffer.from(tag, "base64url"));
   return Buffer.concat([decipher.update(Buffer.from(data, "base64url")), decipher.final()]).toString("utf8");
 }

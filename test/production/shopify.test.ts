@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { migrateDatabase, openDatabase, type OpenOptions } from "#app/db/client.server";
 import { fixtureBytes, shopifyWebhookHeaders } from "#test/fixtures/sign";
 import { insertShop } from "#test/support/factories";
+import { statusForDeclaredBody } from "#test/support/http";
 import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
 import { ensureBuild, runMahnwerk, startServer, startWorker, type RunningProcess, type RunningServer } from "#test/support/server";
 
@@ -91,6 +92,9 @@ describe.each(testEngines())("Shopify webhooks through npm start (%s)", (engine)
     const body = fixtureBytes("shopify/orders-create.json");
     const forged = await fetch(`${server.url}/webhooks/shopify`, { method: "POST", headers: shopifyWebhookHeaders(body, "wrong-secret", { topic: "orders/create", shopDomain: DOMAIN }), body });
     expect(forged.status).toBe(401);
+    // Unsigned bytes are read before the signature can be checked: above 5 MB they are refused unread.
+    const headers = Object.fromEntries(shopifyWebhookHeaders("", SECRET, { topic: "orders/create", shopDomain: DOMAIN }).entries());
+    expect(await statusForDeclaredBody(`${server.url}/webhooks/shopify`, 5 * 1024 * 1024 + 1, headers)).toBe(413);
 
     expect(await deliver("orders/create", "shopify/orders-create.json", "11111111-1111-4111-8111-111111111111")).toBe(200);
     expect(await deliver("order_transactions/create", "shopify/order-transactions-create-large-ids.json", "22222222-2222-4222-8222-222222222222")).toBe(200);

@@ -90,7 +90,7 @@ describe("npm start on the embedded database", () => {
     dataDir = mkdtempSync(path.join(tmpdir(), "mahnwerk-prod-"));
     port = await freePort();
     // debug: the job runner's "job done" lines tell when the delivery was processed.
-    env = { DEMO: "0", DATA_DIR: dataDir, ENCRYPTION_KEY, NODE_EXTRA_CA_CERTS: TEST_CA_FILE, PORT: String(port), LOG_LEVEL: "debug" };
+    env = { DEMO: "0", DATA_DIR: dataDir, ENCRYPTION_KEY, NODE_EXTRA_CA_CERTS: TEST_CA_FILE, PORT: String(port), APP_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: "debug", ALLOW_PRIVATE_NETWORK: "1" };
     server = await startServer(env);
   }, 180_000);
   afterAll(async () => {
@@ -168,8 +168,13 @@ describe.skipIf(!postgresTestUrl())("WORKERS=0 npm start, npm run worker and the
     smtp = await startSmtpCapture();
     // Steps in time rather than per poll: one feed poll after the handover sees the claim paid in full.
     partner = await startSandboxPartner({ script: { advance: "time", stepMs: 50 } });
+    const port = await freePort();
     env = {
       DEMO: "0",
+      // The stand-in stores listen on https://127.0.0.1.
+      ALLOW_PRIVATE_NETWORK: "1",
+      PORT: String(port),
+      APP_URL: `http://127.0.0.1:${port}`,
       DATABASE_URL: database.options.url,
       ENCRYPTION_KEY,
       NODE_EXTRA_CA_CERTS: TEST_CA_FILE,

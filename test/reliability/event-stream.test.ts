@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -14,6 +15,7 @@ import { createTestDatabase, testEngines, type TestDatabase } from "#test/suppor
 import { insertShop } from "#test/support/factories";
 import { scale } from "#test/support/reliability";
 import { TEST_ENCRYPTION_KEY } from "#test/support/woo";
+import { wooSecretPlace } from "#app/services/woo-connections.server";
 
 /*
  * A recorded, realistic event stream — Shopify and WooCommerce orders with creation, updates, partial payments,
@@ -110,9 +112,10 @@ describe.each(testEngines())("a recorded event stream, duplicated and shuffled, 
     runs += 1;
     const shop = await insertShop(database.db, { domain: `stream-${runs}.myshopify.com` });
     const woo = await insertShop(database.db, { platform: "woocommerce", domain: `stream-${runs}.example.de` });
+    const connectionId = randomUUID();
     const [connection] = await database.db
       .insert(wooConnections)
-      .values({ shopId: woo.id, storeUrl: `https://stream-${runs}.example.de`, status: "connected", webhookSecret: encryptSecret(WOO_SECRET, TEST_ENCRYPTION_KEY), connectedAt: NOW })
+      .values({ id: connectionId, shopId: woo.id, storeUrl: `https://stream-${runs}.example.de`, status: "connected", webhookSecret: encryptSecret(WOO_SECRET, TEST_ENCRYPTION_KEY, wooSecretPlace(connectionId, "webhook_secret")), connectedAt: NOW })
       .returning();
     // As connecting a store does: the WooCommerce invoice gateways instead of the Shopify defaults.
     await updateSettings(database.db, woo.id, { invoicePaymentMethods: [...DEFAULT_INVOICE_METHODS.woocommerce] }, { changedBy: "test", now: NOW });

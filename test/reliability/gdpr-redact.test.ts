@@ -16,6 +16,7 @@ import { insertShop } from "#test/support/factories";
 import { TEST_ENCRYPTION_KEY } from "#test/support/woo";
 import { wooConnections } from "#app/db/schema";
 import { encryptSecret } from "#app/utils/crypto.server";
+import { wooSecretPlace } from "#app/services/woo-connections.server";
 
 /*
  * GDPR erasure (issue 11): after Shopify's customers/redact, and after WooCommerce's equivalent (WordPress's
@@ -131,9 +132,10 @@ describe.each(testEngines())("GDPR erasure leaves no personal data anywhere in t
     await setup();
     const woo = await insertShop(database.db, { platform: "woocommerce", domain: "gdpr.example.de" });
     await updateSettings(database.db, woo.id, { invoicePaymentMethods: [...DEFAULT_INVOICE_METHODS.woocommerce] }, { changedBy: "test", now: NOW });
+    const connectionId = randomUUID();
     const [connection] = await database.db
       .insert(wooConnections)
-      .values({ shopId: woo.id, storeUrl: "https://gdpr.example.de", status: "connected", webhookSecret: encryptSecret(WOO_SECRET, TEST_ENCRYPTION_KEY), connectedAt: NOW })
+      .values({ id: connectionId, shopId: woo.id, storeUrl: "https://gdpr.example.de", status: "connected", webhookSecret: encryptSecret(WOO_SECRET, TEST_ENCRYPTION_KEY, wooSecretPlace(connectionId, "webhook_secret")), connectedAt: NOW })
       .returning();
     const deliver = async (topic: string, payload: Json) => {
       const body = JSON.stringify(payload);

@@ -17,6 +17,7 @@ import { testEngines } from "#test/support/db";
 import { insertShop } from "#test/support/factories";
 import { scale } from "#test/support/reliability";
 import { ensureBuild, startServer, type RunningServer } from "#test/support/server";
+import { wooSecretPlace } from "#app/services/woo-connections.server";
 
 /*
  * Tenant isolation over HTTP (issue 11): the built app on its real server, two Shopify shops (A, B) and two
@@ -109,15 +110,17 @@ async function seedTenant(db: Db, label: string, platform: "shopify" | "woocomme
     await db.insert(sessions).values({ id: `offline_${shop.domain}`, shop: shop.domain, state: "", isOnline: false, scope: "read_orders", accessToken: `shpat_${marker}` });
   } else {
     const secret = `whsec-${marker}`;
+    const id = randomUUID();
     const [connection] = await db
       .insert(wooConnections)
       .values({
+        id,
         shopId: shop.id,
         storeUrl: shop.domain,
         status: "connected",
-        consumerKey: encryptSecret(`ck_${marker}`, KEY),
-        consumerSecret: encryptSecret(`cs_${marker}`, KEY),
-        webhookSecret: encryptSecret(secret, KEY),
+        consumerKey: encryptSecret(`ck_${marker}`, KEY, wooSecretPlace(id, "consumer_key")),
+        consumerSecret: encryptSecret(`cs_${marker}`, KEY, wooSecretPlace(id, "consumer_secret")),
+        webhookSecret: encryptSecret(secret, KEY, wooSecretPlace(id, "webhook_secret")),
         connectedAt: new Date(),
       })
       .returning();
@@ -357,6 +360,18 @@ describe.each(testEngines())("tenant isolation over HTTP on %s", (engine) => {
         foreign: foreignWoo,
       },
     ],
+    "woocommerce.staff.removed": [
+      {
+        name: "D's staff member reported removed, signed with C's secret",
+        request: () => fetch(url("/woocommerce/staff/removed"), { method: "POST", body: wpLink(t.D.connectionId!, t.C.webhookSecret!).split("?")[1], headers: { "content-type": "application/x-www-form-urlencoded" } }),
+        status: [403],
+        foreign: foreignWoo,
+      },
+    ],
+    "woocommerce.signout": [
+      // Sign-out ends only the session whose cookie it carries: without one it ends nothing and shows no one's data.
+      { name: "sign-out without a session", request: () => fetch(url("/woocommerce/signout"), { method: "POST", redirect: "manual" }), status: [302], foreign: () => [t.A, t.B, t.C, t.D] },
+    ],
     "woocommerce.return": [
       // The page names the connected store's URL (public anyway) to whoever holds the connection id; no case data.
       { name: "return page of D's connection", request: () => fetch(url(`/woocommerce/return?user_id=${t.D.connectionId}`)), status: [200], foreign: () => [t.A, t.B] },
@@ -373,7 +388,8 @@ describe.each(testEngines())("tenant isolation over HTTP on %s", (engine) => {
       for (const probe of list) {
         const res = await probe.request();
         const body = await res.text();
-        if (res.headers.get("set-cookie")?.includes(STAFF_COOKIE)) failures.push(`${route} — ${probe.name}: opened a staff session`);
+        // A cookie with a value opens a session; an emptied one (sign-out) does not.
+        if (new RegExp(`${STAFF_COOKIE}=[^;]`).test(res.headers.get("set-cookie") ?? "")) failures.push(`${route} — ${probe.name}: opened a staff session`);
         if (!probe.status.includes(res.status)) failures.push(`${route} — ${probe.name}: status ${res.status}, expected ${probe.status.join("/")}: ${body.slice(0, 200)}`);
         const foreign = (probe.foreign ?? foreignShopify)();
         for (const tenant of foreign) {

@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
+import { webhookSecretOf } from "#app/services/woo-connections.server";
 import { sql } from "drizzle-orm";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Database } from "#app/db/client.server";
 import { webhookInbox } from "#app/db/schema";
 import { ingestShopifyWebhook, sha256 } from "#app/services/inbox.server";
-import { decryptSecret } from "#app/utils/crypto.server";
 import { wooDedupeKey } from "#adapters/woocommerce/verify";
 import { ingestWooWebhook } from "#app/services/woo-inbox.server";
 import { fixtureBytes, fixtureJson, signShopifyBody, signWooBody } from "#test/fixtures/sign";
@@ -477,7 +477,7 @@ describe.each(testEngines())("webhook fuzzing over HTTP on %s", (engine) => {
     wooStore.reset();
     const { connection } = await connectTestStore(database.db);
     connectionId = connection.id;
-    wooSecret = decryptSecret(connection.webhookSecret, TEST_ENCRYPTION_KEY);
+    wooSecret = webhookSecretOf(connection, TEST_ENCRYPTION_KEY);
     for (const [topic, fixture] of [
       ["orders/create", "orders-create"],
       ["orders/create", "orders-updated"],

@@ -2,7 +2,7 @@ import type { Database } from "#app/db/client.server";
 import type { Jobs } from "#app/jobs/jobs.server";
 import { dropSingleton, setSingleton } from "#app/utils/singleton.server";
 import type { QueuedJob } from "./woo";
-import { TEST_ENCRYPTION_KEY } from "./woo";
+import { TEST_APP_URL, TEST_ENCRYPTION_KEY } from "./woo";
 
 /**
  * Route modules (loader/action) called in the test process with a Request, as Remix would: they reach the database
@@ -10,10 +10,11 @@ import { TEST_ENCRYPTION_KEY } from "./woo";
  * front of every outbound WooCommerce request (a spawned server would bypass it).
  *
  * Must run before anything in the file reads the environment (getEnv parses once): it sets ENCRYPTION_KEY to the
- * key test/support/woo.ts encrypts with.
+ * key test/support/woo.ts encrypts with, and APP_URL to the address its links are built from.
  */
 export function serveRoutesFrom(database: Database): { jobs: QueuedJob[]; release(): void } {
   process.env.ENCRYPTION_KEY = TEST_ENCRYPTION_KEY.toString("hex");
+  process.env.APP_URL = TEST_APP_URL;
   const jobs: QueuedJob[] = [];
   const recorder: Pick<Jobs, "send" | "sendBatched"> = {
     send: async (name, data, options) => {

@@ -1,6 +1,10 @@
 // HTTP for Riverty Back in Flow: OAuth2 client credentials (token cached until shortly before it expires),
 // bearer on every call, one token refresh on 401, and every answer classified as ok / rejected / retryable.
+import { OutboundResponseError, readCappedText } from "#adapters/http/outbound";
 import { errorMessages, TokenResponseSchema } from "./schemas";
+
+/** Riverty's answers are small JSON documents; a larger body is a fault (or not Riverty) and is not read on. */
+const MAX_RESPONSE_BYTES = 5 * 1024 * 1024;
 
 export type RivertyConfig = {
   /** The collection API base, without /v1 (sandbox or production, from the shop's settings). */
@@ -124,8 +128,11 @@ export class RivertyClient {
   ): Promise<{ kind: "response"; status: number; text: string } | { kind: "retryable"; reason: string; status: null }> {
     try {
       const res = await this.fetchImpl(url, { ...init, signal: AbortSignal.timeout(this.timeoutMs) });
-      return { kind: "response" as const, status: res.status, text: await res.text() };
+      return { kind: "response" as const, status: res.status, text: await readCappedText(res, MAX_RESPONSE_BYTES) };
     } catch (error) {
+      if (error instanceof OutboundResponseError && error.code === "ETOOLARGE") {
+        return { kind: "retryable" as const, reason: `Riverty's answer was too large (${error.message})`, status: null };
+      }
       const timedOut = error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
       if (repeatable && !timedOut) return this.call(url, init, false);
       const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);

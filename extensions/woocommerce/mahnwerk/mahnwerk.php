@@ -61,9 +61,9 @@ function mahnwerk_connection() {
 	return $best;
 }
 
-/** The current user as the `u` parameter: base64url (no padding) of JSON, so it never contains "|". */
-function mahnwerk_user_param() {
-	$user = wp_get_current_user();
+/** A user (the current one by default) as the `u` parameter: base64url (no padding) of JSON, so it never contains "|". */
+function mahnwerk_user_param( $user = null ) {
+	$user = $user ? $user : wp_get_current_user();
 	$json = wp_json_encode(
 		array(
 			'id'    => (int) $user->ID,
@@ -74,23 +74,59 @@ function mahnwerk_user_param() {
 	return rtrim( strtr( base64_encode( $json ), '+/', '-_' ), '=' );
 }
 
-/** The signed, short-lived sign-in link for the current user. */
-function mahnwerk_signin_url( array $connection ) {
+/** The signed, short-lived parameters naming one user (c, t, n, u, s), HMAC-SHA256 with the webhook secret. */
+function mahnwerk_signed_params( array $connection, $user = null ) {
 	$time  = time();
 	$nonce = wp_generate_password( 32, false, false );
-	$user  = mahnwerk_user_param();
-	$data  = $connection['connection_id'] . '|' . $time . '|' . $nonce . '|' . $user;
-	return add_query_arg(
-		array(
-			'c' => $connection['connection_id'],
-			't' => $time,
-			'n' => $nonce,
-			'u' => $user,
-			's' => hash_hmac( 'sha256', $data, $connection['secret'] ),
-		),
-		$connection['app_url'] . '/woocommerce/signin'
+	$param = mahnwerk_user_param( $user );
+	$data  = $connection['connection_id'] . '|' . $time . '|' . $nonce . '|' . $param;
+	return array(
+		'c' => $connection['connection_id'],
+		't' => $time,
+		'n' => $nonce,
+		'u' => $param,
+		's' => hash_hmac( 'sha256', $data, $connection['secret'] ),
 	);
 }
+
+/** The signed, short-lived sign-in link for the current user. */
+function mahnwerk_signin_url( array $connection ) {
+	return add_query_arg( mahnwerk_signed_params( $connection ), $connection['app_url'] . '/woocommerce/signin' );
+}
+
+/** Tells Mahnwerk that a user may no longer open it: their sessions and sign-in links end there at once. */
+function mahnwerk_report_removed_user( $user ) {
+	$connection = mahnwerk_connection();
+	if ( null === $connection || ! $user instanceof WP_User ) {
+		return;
+	}
+	wp_remote_post(
+		$connection['app_url'] . '/woocommerce/staff/removed',
+		array(
+			'timeout'  => 5,
+			'blocking' => false,
+			'body'     => mahnwerk_signed_params( $connection, $user ),
+		)
+	);
+}
+
+add_action(
+	'delete_user',
+	function ( $user_id ) {
+		mahnwerk_report_removed_user( get_userdata( $user_id ) );
+	}
+);
+
+// A user who keeps their account but loses the capability is removed as well.
+add_action(
+	'set_user_role',
+	function ( $user_id ) {
+		$user = get_userdata( $user_id );
+		if ( $user && ! user_can( $user, MAHNWERK_CAPABILITY ) ) {
+			mahnwerk_report_removed_user( $user );
+		}
+	}
+);
 
 // WooCommerce registers its menu at priority 9; the submenu must come after it.
 add_action(
