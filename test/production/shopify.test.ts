@@ -7,6 +7,7 @@ import { migrateDatabase, openDatabase, type OpenOptions } from "#app/db/client.
 import { fixtureBytes, shopifyWebhookHeaders } from "#test/fixtures/sign";
 import { insertShop } from "#test/support/factories";
 import { statusForDeclaredBody } from "#test/support/http";
+import { waitFor } from "#test/support/wait";
 import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
 import { ensureBuild, runMahnwerk, startServer, startWorker, type RunningProcess, type RunningServer } from "#test/support/server";
 
@@ -21,16 +22,6 @@ const SECRET = "shpss_production_suite_secret";
 const DOMAIN = "wollwerk.myshopify.com";
 
 beforeAll(() => ensureBuild(), 300_000);
-
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`waited ${timeoutMs / 1000} s for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe.each(testEngines())("Shopify webhooks through npm start (%s)", (engine) => {
   let server: RunningServer;

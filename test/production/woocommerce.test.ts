@@ -9,6 +9,7 @@ import { rowsOf } from "#app/db/client.server";
 import { wooOrder } from "#test/mocks/woocommerce";
 import { createTestDatabase, postgresTestUrl, type TestDatabase } from "#test/support/db";
 import { ensureBuild, freePort, runMahnwerk, startServer, startWorker, type RunningProcess, type RunningServer } from "#test/support/server";
+import { waitFor } from "#test/support/wait";
 import { startSmtpCapture, type SmtpCapture } from "#test/support/smtp";
 import { startWooStandIn, TEST_CA_FILE, type WooStandIn } from "#test/support/standins/woocommerce-store";
 
@@ -23,16 +24,6 @@ const STAFF = { id: 1, name: "Greta Wolle", email: "greta@wollwerk.example" };
 const ORDER_ID = 4711;
 
 beforeAll(() => ensureBuild(), 300_000);
-
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`waited ${timeoutMs / 1000} s for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const form = (fields: Record<string, string>) => ({
   method: "POST",
