@@ -6,6 +6,7 @@ import express from "express";
 import { startProcess } from "#app/process.server";
 import { handleWebhookRequest, webhookTarget } from "#app/services/webhook-receive.server";
 import { refuseBody } from "#app/utils/body-limits.server";
+import type { RequestContext } from "#app/utils/client-address.server";
 import { logger } from "#app/utils/logger.server";
 
 /**
@@ -85,7 +86,8 @@ if (production) {
   app.use(vite.middlewares);
   build = () => vite.ssrLoadModule("virtual:remix/server-build") as Promise<ServerBuild>;
 }
-app.all("*", createRequestHandler({ build, mode: env.NODE_ENV }));
+// Routes see a Fetch Request without its socket: the peer's address comes along for rate limits (client-address.server.ts).
+app.all("*", createRequestHandler({ build, mode: env.NODE_ENV, getLoadContext: (req): RequestContext => ({ clientAddress: req.socket.remoteAddress }) }));
 
 // Webhook POSTs skip Express and Remix in production: the same receive as their routes, without per-request routing,
 // Fetch Request building and a second log line (docs/performance.md, "Webhook ingest"). The dev server keeps them on

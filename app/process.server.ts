@@ -1,6 +1,8 @@
+import { sql } from "drizzle-orm";
 import { EnvError, getEnv, type Env } from "#app/config/env.server";
-import { DatabaseError, describeError, type Database } from "#app/db/client.server";
+import { DatabaseError, describeError, rowsOf, type Database } from "#app/db/client.server";
 import { getDatabase } from "#app/db/db.server";
+import { TENANT_ROLE, tenantRoleUsable } from "#app/db/tenant.server";
 import { jobDefinitions } from "#app/jobs/definitions.server";
 import { startJobs, type Jobs } from "#app/jobs/jobs.server";
 import { seedDemo } from "#app/services/demo-seed.server";
@@ -39,6 +41,16 @@ export async function startProcess(options: { work: boolean }): Promise<RunningP
   let sandbox: SandboxPartner | null = null;
   try {
     const database = await getDatabase();
+    // A production deployment without the fence between shops must be a decision, not a log line nobody reads (ADR 006).
+    if (env.NODE_ENV === "production" && !env.ALLOW_WITHOUT_RLS && !(await tenantRoleUsable(database.db))) {
+      const [who] = rowsOf<{ user: string }>(await database.db.execute(sql`select current_user as user`));
+      await database.close();
+      throw new DatabaseError(
+        `row-level security is off: role ${TENANT_ROLE} is missing or not granted to ${who?.user}. ` +
+          `As an administrator run CREATE ROLE ${TENANT_ROLE} NOLOGIN; GRANT ${TENANT_ROLE} TO ${who?.user}; then restart, ` +
+          `or set ALLOW_WITHOUT_RLS=1 to run without it (docs/decisions/006-row-level-security.md)`,
+      );
+    }
     if (env.ENCRYPTION_KEY) {
       const sealed = await sealSecretsAtRest(database.db, parseKey(env.ENCRYPTION_KEY));
       if (sealed.sessions + sealed.wooConnections + sealed.partnerAccounts > 0) logger.info(sealed, "secrets at rest brought to the current encryption");

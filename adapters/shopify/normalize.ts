@@ -4,6 +4,7 @@
 import { z } from "zod";
 import { parseMoney } from "#app/domain/money";
 import type { Money } from "#app/domain/money";
+import { capText, ORDER_TEXT_LIMITS } from "#app/domain/platform-event";
 import type {
   DisputeStatus,
   DisputeType,
@@ -121,6 +122,12 @@ const optionalText = z
     const text = value?.trim() ?? "";
     return text.length > 0 ? text : null;
   });
+
+// Names and address lines cut to what the claim takes (ORDER_TEXT_LIMITS): a 10,000-character name stays out of our tables.
+const personName = optionalText.transform((t) => capText(t, ORDER_TEXT_LIMITS.personName));
+const fullName = optionalText.transform((t) => capText(t, ORDER_TEXT_LIMITS.fullName));
+const companyText = optionalText.transform((t) => capText(t, ORDER_TEXT_LIMITS.company));
+const addressLine = optionalText.transform((t) => capText(t, ORDER_TEXT_LIMITS.addressLine));
 
 const decimal = z.union([z.string().min(1), z.number().finite()]);
 const currencyCode = z
@@ -258,14 +265,14 @@ function paymentTermsFrom(input: {
 
 const restAddress = z
   .object({
-    first_name: optionalText,
-    last_name: optionalText,
-    name: optionalText,
-    company: optionalText,
-    address1: optionalText,
-    address2: optionalText,
+    first_name: personName,
+    last_name: personName,
+    name: fullName,
+    company: companyText,
+    address1: addressLine,
+    address2: addressLine,
     zip: optionalText,
-    city: optionalText,
+    city: addressLine,
     province_code: optionalText,
     country_code: optionalText,
     phone: optionalText,
@@ -276,8 +283,8 @@ const restCustomer = z
   .object({
     id: numericId.optional().catch(undefined),
     admin_graphql_api_id: z.string().nullish(),
-    first_name: optionalText,
-    last_name: optionalText,
+    first_name: personName,
+    last_name: personName,
     email: optionalText,
     phone: optionalText,
   })
@@ -726,14 +733,14 @@ const gqlSchedule = z.object({ dueAt: lenientDate.optional(), completedAt: lenie
 
 const gqlAddress = z
   .object({
-    name: optionalText,
-    firstName: optionalText,
-    lastName: optionalText,
-    company: optionalText,
-    address1: optionalText,
-    address2: optionalText,
+    name: fullName,
+    firstName: personName,
+    lastName: personName,
+    company: companyText,
+    address1: addressLine,
+    address2: addressLine,
     zip: optionalText,
-    city: optionalText,
+    city: addressLine,
     provinceCode: optionalText,
     countryCodeV2: optionalText,
     countryCode: optionalText,
@@ -768,8 +775,8 @@ const gqlOrder = z.object({
   customer: z
     .object({
       id: gidOf("Customer"),
-      firstName: optionalText,
-      lastName: optionalText,
+      firstName: personName,
+      lastName: personName,
       email: optionalText,
       phone: optionalText,
       locale: optionalText,
@@ -782,7 +789,7 @@ const gqlOrder = z.object({
   customerLocale: optionalText,
   billingAddress: gqlAddress,
   purchasingEntity: z
-    .object({ company: z.object({ name: optionalText }).nullish() })
+    .object({ company: z.object({ name: companyText }).nullish() })
     .loose()
     .nullish(),
   test: z.boolean().nullish(),

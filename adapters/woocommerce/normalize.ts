@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import { parseMoney } from "#app/domain/money";
 import type { Money } from "#app/domain/money";
+import { capText, ORDER_TEXT_LIMITS } from "#app/domain/platform-event";
 import type {
   FinancialStatus,
   NormalizeResult,
@@ -116,16 +117,20 @@ const optionalText = z
  */
 const wooId = z.union([z.number().int().positive(), z.string().regex(/^[1-9]\d{0,19}$/)]).transform(String);
 
+// Names and address lines cut to what the claim takes (ORDER_TEXT_LIMITS): a 10,000-character name stays out of our tables.
+const personName = optionalText.transform((t) => capText(t, ORDER_TEXT_LIMITS.personName));
+const addressLine = optionalText.transform((t) => capText(t, ORDER_TEXT_LIMITS.addressLine));
+
 const decimalString = z.union([z.string().trim().min(1), z.number().finite().transform((n) => String(n))]);
 
 const wooBilling = z
   .object({
-    first_name: optionalText,
-    last_name: optionalText,
-    company: optionalText,
-    address_1: optionalText,
-    address_2: optionalText,
-    city: optionalText,
+    first_name: personName,
+    last_name: personName,
+    company: optionalText.transform((t) => capText(t, ORDER_TEXT_LIMITS.company)),
+    address_1: addressLine,
+    address_2: addressLine,
+    city: addressLine,
     state: optionalText,
     postcode: optionalText,
     country: optionalText,

@@ -94,6 +94,10 @@ const schema = z
     MOCKS: booleanFlag,
     /** 1: store URLs may point at loopback and private addresses (development, local stand-ins); never in production. */
     ALLOW_PRIVATE_NETWORK: booleanFlag,
+    /** 1: production may start although row-level security cannot be entered (ADR 006); the operator accepts it. */
+    ALLOW_WITHOUT_RLS: booleanFlag,
+    /** Proxy hops in front of the app: 0 (default) takes the client address from the socket, N from X-Forwarded-For. */
+    TRUST_PROXY: z.coerce.number({ message: "must be a number" }).int("must be a whole number").min(0, "must be 0 or more").max(10, "must be at most 10").default(0),
   })
   .superRefine((env, ctx) => {
     const shopify = ["SHOPIFY_API_KEY", "SHOPIFY_API_SECRET", "SHOPIFY_APP_URL", "SCOPES"] as const;

@@ -52,6 +52,20 @@ export interface PlatformEventBase {
   occurredAt: Date;
 }
 
+/**
+ * Longest names and address lines an order snapshot keeps; the normalizers cut longer ones. Limits of the strictest
+ * consumer, the Riverty claim (first/last name and street 100, company 200; the letter wraps any length). The orders
+ * table has no raw payload column: the full value stays on the platform's order and in a webhook's raw inbox body.
+ */
+export const ORDER_TEXT_LIMITS = { personName: 100, fullName: 201, company: 200, addressLine: 100 } as const;
+
+/** `text` cut to `max` UTF-16 units (what zod's max() counts), never inside a surrogate pair. */
+export function capText(text: string | null, max: number): string | null {
+  if (text === null || text.length <= max) return text;
+  const cut = /[\uD800-\uDBFF]$/.test(text.slice(0, max)) ? text.slice(0, max - 1) : text.slice(0, max);
+  return cut.trimEnd();
+}
+
 export interface PostalAddress {
   /** Full name as printed on a letter ("Anna Müller"); null when neither name part is known. */
   name: string | null;

@@ -19,6 +19,7 @@ import {
 } from "#app/services/woo-connections.server";
 import { hasStaffCookie, shopOfStaffSession } from "#app/services/woo-staff.server";
 import { RateLimiter } from "#app/services/rate-limit.server";
+import { clientAddress } from "#app/utils/client-address.server";
 import { singleton } from "#app/utils/singleton.server";
 import { StandalonePage } from "#app/components/standalone-page";
 
@@ -46,7 +47,8 @@ type ActionResult = { error: MessageKey } | { done: MessageKey; values?: Record<
 
 /**
  * The form is public and each attempt stores a row and (by hand) calls the store: per client address a few dozen an
- * hour, and a ceiling for everyone together, since X-Forwarded-For is the client's to choose.
+ * hour (clientAddress: the socket's peer, or X-Forwarded-For as far as TRUST_PROXY hops wrote it), and a ceiling for
+ * everyone together.
  */
 const connectLimiters = () =>
   singleton("woo-connect-limiters", () => ({
@@ -54,7 +56,7 @@ const connectLimiters = () =>
     all: new RateLimiter({ capacity: 600, refillPerSecond: 600 / 3600 }),
   }));
 
-export async function action({ request }: ActionFunctionArgs): Promise<ActionResult | Response> {
+export async function action({ request, context }: ActionFunctionArgs): Promise<ActionResult | Response> {
   const parsed = formSchema.safeParse(Object.fromEntries(await request.formData()));
   if (!parsed.success) return { error: "woo.error.invalid_url" };
   const key = wooSecretsKey();
@@ -71,7 +73,7 @@ export async function action({ request }: ActionFunctionArgs): Promise<ActionRes
     return result.webhooksLeft.length > 0 ? { done: "woo.connect.webhooksLeft", values: { count: result.webhooksLeft.length } } : { done: "woo.connect.disconnected" };
   }
 
-  const client = request.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || "direct";
+  const client = clientAddress(request, context);
   const limiters = connectLimiters();
   const limit = limiters.client.take(client, now.getTime());
   const overall = limit.ok ? limiters.all.take("all", now.getTime()) : limit;

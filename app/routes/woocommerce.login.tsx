@@ -10,6 +10,7 @@ import { useT } from "#app/i18n/react";
 import { createMailer } from "#app/mail/mailer.server";
 import { RateLimiter } from "#app/services/rate-limit.server";
 import { createStaffSession, redeemMagicLink, staffCookie, startMagicLinks } from "#app/services/woo-staff.server";
+import { clientAddress } from "#app/utils/client-address.server";
 import { logger } from "#app/utils/logger.server";
 import { singleton } from "#app/utils/singleton.server";
 import { StandalonePage } from "#app/components/standalone-page";
@@ -41,7 +42,7 @@ type ActionResult = { error: MessageKey } | { sent: true };
 /** Per client address: a few requests an hour (the per-address limit is in the database, sendMagicLinks). */
 const requestLimiter = () => singleton("woo-login-limiter", () => new RateLimiter({ capacity: 10, refillPerSecond: 10 / 3600 }));
 
-export async function action({ request }: ActionFunctionArgs): Promise<ActionResult | Response> {
+export async function action({ request, context }: ActionFunctionArgs): Promise<ActionResult | Response> {
   const url = new URL(request.url);
   const locale = pickLocale(url.searchParams.get("locale"), request.headers.get("accept-language"));
   const parsed = formSchema.safeParse(Object.fromEntries(await request.formData()));
@@ -63,7 +64,7 @@ export async function action({ request }: ActionFunctionArgs): Promise<ActionRes
   }
 
   if (!env.SMTP_URL) return { error: "woo.login.unavailable" };
-  const client = request.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || "direct";
+  const client = clientAddress(request, context);
   if (!requestLimiter().take(client, now.getTime()).ok) return new Response(translator(locale)("woo.login.tooMany"), { status: 429 });
   const t = translator(locale);
   // Not awaited: how long the mail server takes must not tell a known address from an unknown one.

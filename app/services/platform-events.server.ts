@@ -236,13 +236,12 @@ async function redactCustomer(tx: Tx, shop: Shop, event: PrivacyCustomerRedactEv
   if (orderIds.length) {
     await tx.update(cases).set({ customerFirstName: null, customerLastName: null }).where(and(eq(cases.shopId, shop.id), inArray(cases.orderId, orderIds)));
   }
-  if (event.customerId) {
-    await tx.delete(dataRequests).where(and(eq(dataRequests.shopId, shop.id), eq(dataRequests.platformCustomerId, event.customerId)));
-  }
   // Free text we wrote ourselves can quote the customer too: a staff member's reason, a mail server's refusal
   // ("<anna@…>: mailbox unknown") in a case event, an outbox row or a delivery's error.
   const personal = personalValues(found);
+  await deleteDataExports(tx, shop.id, event, found, personal);
   await scrubText(tx, shop.id, personal);
+  await scrubBulkRunQueries(tx, shop.id, personal);
   // Raw deliveries that mention the customer: the body goes, the row (and its dedupe key) stays.
   const needles = [
     ...personal.map((value) => value.toLowerCase()),
@@ -267,6 +266,37 @@ async function redactCustomer(tx: Tx, shop: Shop, event: PrivacyCustomerRedactEv
 }
 
 const REDACTED = "[redacted]";
+
+/**
+ * Prepared data exports about the customer go: those filed under the customer's id, and those a request without an id
+ * (only an e-mail or orders) produced — found by the orders they list, the e-mail they were made for, or any
+ * personal value they hold, however long.
+ */
+async function deleteDataExports(tx: Tx, shopId: string, event: PrivacyCustomerRedactEvent, found: OrderRow[], personal: string[]) {
+  const orderIds = [...new Set([...found.map((o) => o.platformOrderId), ...event.platformOrderIds])];
+  const conditions = [
+    ...(event.customerId ? [eq(dataRequests.platformCustomerId, event.customerId)] : []),
+    ...orderIds.map((id) => sql`${dataRequests.data}->'orders' @> ${JSON.stringify([{ id }])}::jsonb`),
+    ...(event.email ? [sql`lower(${dataRequests.data}->'customer'->>'email') = ${event.email.toLowerCase()}`] : []),
+    ...personal.map((value) => sql`position(${JSON.stringify(value).slice(1, -1)} in ${dataRequests.data}::text) > 0`),
+  ];
+  if (conditions.length) await tx.delete(dataRequests).where(and(eq(dataRequests.shopId, shopId), or(...conditions)));
+}
+
+/**
+ * A bulk run's search text is the customer's when it is the start of a personal value, ignoring case: the list search
+ * matches names by prefix and takes at most 200 characters, so a long name is stored cut short and a replace of the
+ * whole value would miss it. The text becomes "[redacted]", which matches no case, so a run still going is not widened.
+ */
+async function scrubBulkRunQueries(tx: Tx, shopId: string, values: string[]) {
+  for (const value of values) {
+    const q = sql`btrim(bulk_runs.filter->>'q')`;
+    await tx.execute(
+      sql`update bulk_runs set filter = jsonb_set(filter, '{q}', to_jsonb(${REDACTED}::text)) where shop_id = ${shopId}
+        and length(${q}) >= 3 and lower(${q}) = left(lower(${value}::text), length(${q}))`,
+    );
+  }
+}
 
 /** The customer's personal data as our orders hold it, to find it wherever else it was copied. */
 function personalValues(found: OrderRow[]): string[] {
@@ -293,6 +323,9 @@ async function scrubText(tx: Tx, shopId: string, values: string[]) {
     await tx.execute(sql`update outbox set payload = replace(payload::text, ${json}, ${REDACTED})::jsonb where shop_id = ${shopId} and ${has(sql`payload::text`, json)}`);
     await tx.execute(sql`update outbox set result = replace(result::text, ${json}, ${REDACTED})::jsonb where shop_id = ${shopId} and ${has(sql`result::text`, json)}`);
     await tx.execute(sql`update webhook_inbox set last_error = replace(last_error, ${value}, ${REDACTED}) where shop_id = ${shopId} and ${has(sql`last_error`, value)}`);
+    // A bulk run's search text holding the whole value, and its failures ("debtor Anna Müller unknown").
+    await tx.execute(sql`update bulk_runs set filter = replace(filter::text, ${json}, ${REDACTED})::jsonb where shop_id = ${shopId} and ${has(sql`filter::text`, json)}`);
+    await tx.execute(sql`update bulk_runs set failures = replace(failures::text, ${json}, ${REDACTED})::jsonb where shop_id = ${shopId} and ${has(sql`failures::text`, json)}`);
   }
 }
 

@@ -1,5 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import { and, count, desc, eq, gt, isNull } from "drizzle-orm";
+import { and, count, desc, eq, gt, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { DbOrTx } from "#app/db/client.server";
 import { loginTokens, shops, staffMembers, staffSessions, type Shop } from "#app/db/schema";
@@ -248,28 +248,35 @@ export async function sendMagicLinks(db: DbOrTx, emailInput: string, deps: Magic
     .orderBy(desc(staffMembers.lastWpAdminSignInAt))
     .limit(MAX_STORES_PER_MAIL);
   if (members.length === 0) return 0;
-  const [{ recent }] = (await db
-    .select({ recent: count() })
-    .from(loginTokens)
-    .where(and(eq(loginTokens.kind, "magic_link"), eq(loginTokens.email, email), gt(loginTokens.createdAt, new Date(deps.now.getTime() - 3600_000))))) as [
-    { recent: number },
-  ];
-  if (Number(recent) >= MAGIC_LINKS_PER_ADDRESS_PER_HOUR) {
+  const expiresAt = new Date(deps.now.getTime() + MAGIC_LINK_TTL_MS);
+  const issued = await db.transaction(async (tx) => {
+    // Count and insert under one lock per address: concurrent requests would otherwise all count below the limit.
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`magic_link:${email}`}))`);
+    const [{ recent }] = (await tx
+      .select({ recent: count() })
+      .from(loginTokens)
+      .where(and(eq(loginTokens.kind, "magic_link"), eq(loginTokens.email, email), gt(loginTokens.createdAt, new Date(deps.now.getTime() - 3600_000))))) as [
+      { recent: number },
+    ];
+    if (Number(recent) >= MAGIC_LINKS_PER_ADDRESS_PER_HOUR) return null;
+    const links: { store: string; link: string; name: string | null }[] = [];
+    let first: string | null = null;
+    for (const member of members) {
+      const token = randomBytes(32).toString("base64url");
+      const [row] = await tx
+        .insert(loginTokens)
+        .values({ shopId: member.shopId, kind: "magic_link", tokenHash: magicTokenHash(token), email, expiresAt, createdAt: deps.now })
+        .returning({ id: loginTokens.id });
+      first ??= row!.id;
+      links.push({ store: member.store, link: `${deps.appUrl}/woocommerce/login?token=${token}`, name: member.name });
+    }
+    return { links, first: first! };
+  });
+  if (!issued) {
     logger.warn({ members: members.length }, "magic link: hourly limit for an address reached, none sent");
     return 0;
   }
-  const expiresAt = new Date(deps.now.getTime() + MAGIC_LINK_TTL_MS);
-  const links: { store: string; link: string; name: string | null }[] = [];
-  let first: string | null = null;
-  for (const member of members) {
-    const token = randomBytes(32).toString("base64url");
-    const [row] = await db
-      .insert(loginTokens)
-      .values({ shopId: member.shopId, kind: "magic_link", tokenHash: magicTokenHash(token), email, expiresAt, createdAt: deps.now })
-      .returning({ id: loginTokens.id });
-    first ??= row!.id;
-    links.push({ store: member.store, link: `${deps.appUrl}/woocommerce/login?token=${token}`, name: member.name });
-  }
+  const { links, first } = issued;
   const minutes = MAGIC_LINK_TTL_MS / 60_000;
   const name = links[0]!.name ?? email;
   const paragraphs = links.map((l) => ({ text: deps.text.body({ name, store: l.store, minutes, link: l.link }), link: l.link }));
