@@ -29,6 +29,9 @@ export async function startProcess(options: { work: boolean }): Promise<RunningP
     return fail(error);
   }
   logger.level = env.LOG_LEVEL;
+  if (env.demoMode && env.NODE_ENV === "production") {
+    logger.warn("DEMO MODE: this server shows a demo shop to anyone who reaches it and holds no real data; set the Shopify variables, or DEMO=0 with APP_URL for WooCommerce");
+  }
   if (env.ALLOW_PRIVATE_NETWORK && env.NODE_ENV === "production") {
     // Store URLs may then reach this machine's and the local network's services (meant for stand-ins and development).
     logger.warn("ALLOW_PRIVATE_NETWORK is on: WooCommerce store URLs may point at loopback and private addresses");

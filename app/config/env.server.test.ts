@@ -50,6 +50,21 @@ describe("env", () => {
     expect(() => parseEnv(source)).toThrow(message);
   });
 
+  test("production: npm start's embedded demo stays implicit; on PostgreSQL the demo must be asked for", () => {
+    expect(parseEnv({ NODE_ENV: "production" }).demoMode).toBe(true);
+    expect(() => parseEnv({ NODE_ENV: "production", DATABASE_URL: "postgres://u@db:5432/mahnwerk" })).toThrow(/DEMO is unset on PostgreSQL without Shopify credentials/);
+    expect(parseEnv({ NODE_ENV: "production", DATABASE_URL: "postgres://u@db:5432/mahnwerk", DEMO: "1" }).demoMode).toBe(true);
+    expect(parseEnv({ NODE_ENV: "production", DATABASE_URL: "postgres://u@db:5432/mahnwerk", ...shopify, ENCRYPTION_KEY: "ab".repeat(32) }).demoMode).toBe(false);
+  });
+
+  test("links come from APP_URL, else SHOPIFY_APP_URL, never from a request; production outside the demo needs one", () => {
+    expect(parseEnv({ APP_URL: "https://mahnwerk.example.com/" })).toMatchObject({ appUrl: "https://mahnwerk.example.com", refuseOtherHosts: true });
+    expect(parseEnv({ ...shopify })).toMatchObject({ appUrl: "https://mahnwerk.example.com", refuseOtherHosts: false });
+    expect(parseEnv({ PORT: "4000" })).toMatchObject({ appUrl: "http://localhost:4000", refuseOtherHosts: false });
+    expect(() => parseEnv({ NODE_ENV: "production", DEMO: "0" })).toThrow(/APP_URL is required in production outside demo mode/);
+    expect(() => parseEnv({ APP_URL: "ftp://x" })).toThrow(/APP_URL must be an http:\/\/ or https:\/\/ URL/);
+  });
+
   test("empty strings count as unset", () => {
     expect(parseEnv({ DATABASE_URL: "", SHOPIFY_API_KEY: " " }).database).toBe("pglite");
   });

@@ -156,6 +156,11 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   const hasShopify = env.SHOPIFY_API_KEY !== undefined;
   const demoMode = env.DEMO ?? !hasShopify;
   const configured = env.APP_URL ?? env.SHOPIFY_APP_URL;
+  // `npm start` on the embedded database is the demo on purpose (the README's first command); a PostgreSQL deployment
+  // that merely lacks its Shopify variables must not quietly serve the demo tab to everyone instead.
+  if (env.NODE_ENV === "production" && env.DATABASE_URL && !hasShopify && env.DEMO === undefined) {
+    throw new EnvError("Invalid environment: DEMO is unset on PostgreSQL without Shopify credentials: set DEMO=1 for a demo, DEMO=0 for a WooCommerce-only installation, or the four Shopify variables");
+  }
   if (env.NODE_ENV === "production" && !demoMode && !configured) {
     throw new EnvError("Invalid environment: APP_URL is required in production outside demo mode (sign-in links and WooCommerce webhooks point to it)");
   }

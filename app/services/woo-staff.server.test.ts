@@ -91,7 +91,7 @@ describe.each(testEngines())("wp-admin sign-in on %s", (engine) => {
   test("a staff session cookie yields its store's shop, only until it expires; the cookie is HttpOnly and Lax", async () => {
     const session = await createStaffSession(database.db, connection.shopId!, annaSignIn, now);
     const header = staffCookie(session.value, session.expiresAt, { secure: true });
-    expect(header).toMatch(new RegExp(`^${STAFF_COOKIE}=[A-Za-z0-9_-]+; Path=/; Expires=.+; HttpOnly; SameSite=Lax; Secure$`));
+    expect(header).toMatch(new RegExp(`^__Host-${STAFF_COOKIE}=[A-Za-z0-9_-]+; Path=/; Expires=.+; HttpOnly; SameSite=Lax; Secure$`));
     expect(staffCookie(session.value, session.expiresAt, { secure: false })).not.toContain("Secure");
     const request = new Request("https://mahnwerk.example.com/app", { headers: { cookie: `other=1; ${STAFF_COOKIE}=${session.value}` } });
     expect((await shopOfStaffSession(database.db, request, now))?.id).toBe(connection.shopId);

@@ -1,6 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { and, count, desc, eq, gt, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
+import { getEnv } from "#app/config/env.server";
 import type { DbOrTx } from "#app/db/client.server";
 import { loginTokens, shops, staffMembers, staffSessions, type Shop } from "#app/db/schema";
 import { err, ok, type Result } from "#app/domain/result";
@@ -19,6 +20,13 @@ import { findConnection, webhookSecretOf } from "./woo-connections.server";
  */
 
 export const STAFF_COOKIE = "mahnwerk_staff";
+/**
+ * In production (https) the cookie carries the __Host- prefix: browsers then keep it only when Secure, host-only and
+ * Path=/, so no sibling subdomain can plant a session cookie; the plain name is not read there.
+ */
+export const SECURE_STAFF_COOKIE = `__Host-${STAFF_COOKIE}`;
+export const staffCookieName = (secure: boolean) => (secure ? SECURE_STAFF_COOKIE : STAFF_COOKIE);
+const readCookieName = () => staffCookieName(getEnv().NODE_ENV === "production");
 export const WP_ADMIN_LINK_MAX_AGE_S = 5 * 60;
 /** A link stamped slightly in the future (store clock ahead of ours) is still accepted. */
 const FUTURE_SKEW_S = 60;
@@ -156,7 +164,7 @@ export async function createStaffSession(db: DbOrTx, shopId: string, staff: Staf
 }
 
 export function staffCookie(value: string, expiresAt: Date, options: { secure: boolean }): string {
-  return [`${STAFF_COOKIE}=${value}`, "Path=/", `Expires=${expiresAt.toUTCString()}`, "HttpOnly", "SameSite=Lax", ...(options.secure ? ["Secure"] : [])].join("; ");
+  return [`${staffCookieName(options.secure)}=${value}`, "Path=/", `Expires=${expiresAt.toUTCString()}`, "HttpOnly", "SameSite=Lax", ...(options.secure ? ["Secure"] : [])].join("; ");
 }
 
 export function clearStaffCookie(options: { secure: boolean }): string {
@@ -174,12 +182,12 @@ function cookieValue(cookieHeader: string | null, name: string): string | null {
 
 /** True when the request carries a staff cookie at all (no database read). */
 export function hasStaffCookie(request: Request): boolean {
-  return cookieValue(request.headers.get("cookie"), STAFF_COOKIE) !== null;
+  return cookieValue(request.headers.get("cookie"), readCookieName()) !== null;
 }
 
 /** The active WooCommerce shop of the request's unexpired staff session and who signed in, or null. */
 export async function staffSessionOf(db: DbOrTx, request: Request, now: Date): Promise<{ shop: Shop; staff: Staff } | null> {
-  const value = cookieValue(request.headers.get("cookie"), STAFF_COOKIE);
+  const value = cookieValue(request.headers.get("cookie"), readCookieName());
   if (!value || !/^[A-Za-z0-9_-]{20,100}$/.test(value)) return null;
   const [found] = await db
     .select({ shop: shops, staffId: staffSessions.staffId, staffName: staffSessions.staffName, email: staffSessions.email })
@@ -199,7 +207,7 @@ export async function shopOfStaffSession(db: DbOrTx, request: Request, now: Date
 
 /** Ends the request's session (sign-out). */
 export async function endStaffSession(db: DbOrTx, request: Request): Promise<void> {
-  const value = cookieValue(request.headers.get("cookie"), STAFF_COOKIE);
+  const value = cookieValue(request.headers.get("cookie"), readCookieName());
   if (value) await db.delete(staffSessions).where(eq(staffSessions.sessionHash, sha256(value)));
 }
 

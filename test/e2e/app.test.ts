@@ -78,7 +78,7 @@ describe("start-up refuses bad configuration with one clear line and exit 1", ()
   }, SPAWN_MS);
 
   test("a database that is down", async () => {
-    const { code, output } = await runServerExpectingExit({ DATABASE_URL: "postgres://postgres@127.0.0.1:1/mahnwerk" });
+    const { code, output } = await runServerExpectingExit({ DATABASE_URL: "postgres://postgres@127.0.0.1:1/mahnwerk", DEMO: "1" });
     expect(code).toBe(1);
     expect(output.trim()).toMatch(/^mahnwerk: Cannot reach PostgreSQL at postgres:\/\/postgres@127\.0\.0\.1:1\/mahnwerk: .*ECONNREFUSED/);
   }, SPAWN_MS);
@@ -90,7 +90,7 @@ describe.skipIf(!postgresTestUrl())("npm start on PostgreSQL (TEST_DATABASE_URL)
     // A fresh empty database: the server itself applies the migrations at start.
     const database = await createTestDatabase("postgres", { migrate: false });
     if (database.options.engine !== "postgres") throw new Error("unreachable");
-    const server = await startServer({ DATABASE_URL: database.options.url });
+    const server = await startServer({ DATABASE_URL: database.options.url, DEMO: "1" });
     try {
       const res = await fetch(`${server.url}/healthz`);
       expect(await res.json()).toEqual({ status: "ok", database: "postgres", migrations: migrationCount() });

@@ -8,7 +8,7 @@ import { bulkRuns, sessions, wooConnections, type Shop } from "#app/db/schema";
 import { createApiToken } from "#app/services/api-tokens.server";
 import { createBulkRun } from "#app/services/bulk-runs.server";
 import { caseListQuerySchema } from "#app/services/case-list.server";
-import { createStaffSession, encodeWpUser, signWpAdminLink, STAFF_COOKIE } from "#app/services/woo-staff.server";
+import { createStaffSession, encodeWpUser, SECURE_STAFF_COOKIE, signWpAdminLink, STAFF_COOKIE } from "#app/services/woo-staff.server";
 import { encryptSecret } from "#app/utils/crypto.server";
 import { signShopifyBody, signWooBody } from "#test/fixtures/sign";
 import { createAppDatabase, rowsOf, type AppDatabase } from "#test/support/app-database";
@@ -125,7 +125,7 @@ async function seedTenant(db: Db, label: string, platform: "shopify" | "woocomme
       })
       .returning();
     const session = await createStaffSession(db, shop.id, { id: "wp:1", name: `Staff ${marker}`, email: null }, new Date());
-    Object.assign(tenant, { connectionId: connection!.id, webhookSecret: secret, cookie: `${STAFF_COOKIE}=${session.value}` });
+    Object.assign(tenant, { connectionId: connection!.id, webhookSecret: secret, cookie: `${SECURE_STAFF_COOKIE}=${session.value}` });
   }
   return tenant;
 }
@@ -234,7 +234,7 @@ describe.each(testEngines())("tenant isolation over HTTP on %s", (engine) => {
       { name: "a session token signed with another secret", request: () => fetch(url(`/app`), withToken(sessionToken(t.B.shop.domain, { secret: "forged" }))), status: [401] },
       { name: "a session token of another app", request: () => fetch(url(`/app`), withToken(sessionToken(t.B.shop.domain, { aud: "other-app" }))), status: [401] },
       { name: "B's API token as a session token", request: () => fetch(url(`/app`), withToken(t.B.token)), status: [401] },
-      { name: "a forged staff cookie", request: () => fetch(url(`/app`), withCookie(`${STAFF_COOKIE}=${randomBytes(32).toString("base64url")}`)), status: [302, 401, 410] },
+      { name: "a forged staff cookie", request: () => fetch(url(`/app`), withCookie(`${SECURE_STAFF_COOKIE}=${randomBytes(32).toString("base64url")}`)), status: [302, 401, 410] },
     ],
     "app._index": [
       { name: "list as A", request: () => fetch(url(`/app?index`), asShop(t.A.shop)), status: [200], own: () => t.A.markers },

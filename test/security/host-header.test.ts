@@ -38,6 +38,7 @@ describe("sign-in links are built from APP_URL, never from the request", () => {
   let server: RunningServer;
   let dataDir: string;
   let appUrl: string;
+  let sessionCookie: string;
 
   beforeAll(async () => {
     store = await startWooStandIn();
@@ -63,7 +64,9 @@ describe("sign-in links are built from APP_URL, never from the request", () => {
     });
     expect(connected.status, server.output()).toBe(200);
     // The staff member becomes known to Mahnwerk by opening the tab once from wp-admin.
-    expect((await fetch(store.signInLink(appUrl, STAFF), { redirect: "manual" })).status).toBe(302);
+    const signedIn = await fetch(store.signInLink(appUrl, STAFF), { redirect: "manual" });
+    expect(signedIn.status).toBe(302);
+    sessionCookie = signedIn.headers.get("set-cookie") ?? "";
   }, 180_000);
   afterAll(async () => {
     await server?.stop();
@@ -97,6 +100,10 @@ describe("sign-in links are built from APP_URL, never from the request", () => {
     const page = await fetch(`${appUrl}/woocommerce/login`);
     expect(page.headers.get("content-security-policy")).toBe("frame-ancestors 'none'");
     expect(page.headers.get("x-frame-options")).toBe("DENY");
+  });
+
+  test("the session cookie is __Host-: Secure, host-only, Path=/ (no sibling subdomain can plant one)", () => {
+    expect(sessionCookie).toMatch(/^__Host-mahnwerk_staff=[A-Za-z0-9_-]+; Path=\/; Expires=[^;]+; HttpOnly; SameSite=Lax; Secure$/);
   });
 
   test("/healthz still answers probes by IP or any host name", async () => {

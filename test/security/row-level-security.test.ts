@@ -37,13 +37,13 @@ describe.skipIf(!adminUrl)("production on PostgreSQL as a user without CREATEROL
   });
 
   test("refuses to start with one line naming the missing role and the switch", async () => {
-    const { code, output } = await runServerExpectingExit({ DATABASE_URL: databaseUrl, LOG_LEVEL: "silent" });
+    const { code, output } = await runServerExpectingExit({ DATABASE_URL: databaseUrl, DEMO: "1", LOG_LEVEL: "silent" });
     expect(code).toBe(1);
     expect(output.trim().split("\n")).toEqual([expect.stringMatching(/^mahnwerk: row-level security is off: role mahnwerk_tenant .*ALLOW_WITHOUT_RLS=1/)]);
   }, 120_000);
 
   test("with ALLOW_WITHOUT_RLS=1 the operator's decision is taken and it serves", async () => {
-    server = await startServer({ DATABASE_URL: databaseUrl, ALLOW_WITHOUT_RLS: "1" });
+    server = await startServer({ DATABASE_URL: databaseUrl, DEMO: "1", ALLOW_WITHOUT_RLS: "1" });
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
     await server.stop();
     server = undefined;
