@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { eq } from "drizzle-orm";
-import { outbox, webhookInbox, type Shop } from "#app/db/schema";
+import { loginTokens, outbox, webhookInbox, type Shop } from "#app/db/schema";
 import { openTestCase } from "#test/support/cases";
 import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
 import { insertShop } from "#test/support/factories";
@@ -87,6 +87,28 @@ describe.each(testEngines())("mahnwerk CLI on %s", (engine) => {
     expect((await cli("outbox", "list", "--shop", "laden.myshopify.com", "--status", "bogus")).code).toBe(2);
   });
 
+  test("retention status, run --dry-run and run", async () => {
+    await database.db.insert(loginTokens).values({ shopId: shop.id, kind: "magic_link", tokenHash: "cli-retention", email: "staff@example.de", expiresAt: new Date("2026-11-22T10:00:00Z") });
+    const none = await cli("retention", "status", "--json");
+    expect(none.code).toBe(0);
+    expect(none.json()).toBeNull();
+    expect((await cli("retention", "status")).out).toContain("No retention sweep has run yet.");
+
+    const dry = await cli("retention", "run", "--dry-run", "--json");
+    expect(dry.code).toBe(0);
+    expect(dry.json()).toMatchObject({ dryRun: true, removed: { "login_tokens.expired": 1 }, error: null });
+    expect(await database.db.$count(loginTokens, eq(loginTokens.tokenHash, "cli-retention"))).toBe(1);
+    expect((await cli("retention", "status", "--json")).json()).toBeNull();
+
+    const run = await cli("retention", "run");
+    expect(run.code).toBe(0);
+    expect(run.out).toMatch(/login_tokens\.expired\s+login_tokens\s+0 days after the link's expiry\s+1/);
+    expect(await database.db.$count(loginTokens, eq(loginTokens.tokenHash, "cli-retention"))).toBe(0);
+    const status = await cli("retention", "status", "--json");
+    expect(status.json()).toMatchObject({ removed: { "login_tokens.expired": 1 }, error: null });
+    expect((await cli("retention", "status")).out).toMatch(/^Last retention sweep: /);
+  });
+
   test("another shop's case is not found (exit 1)", async () => {
     const r = await cli("cases", "show", caseId, "--shop", "other.myshopify.com");
     expect(r.code).toBe(1);
@@ -129,4 +151,16 @@ describe("the mahnwerk command", () => {
     expect(r.status).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual([]);
   }, SPAWN_MS);
+
+  test("retention run records the sweep that retention status shows", () => {
+    const env = { PATH: process.env.PATH ?? "", DATA_DIR: dir, NODE_ENV: "production" as const };
+    const run = spawnSync("bin/mahnwerk.mjs", ["retention", "run", "--json"], { env, encoding: "utf8" });
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    const report = JSON.parse(run.stdout);
+    expect(report).toMatchObject({ dryRun: false, removed: { "inbox.bodies": 0, "orders.personal": 0 }, error: null });
+    const status = spawnSync("bin/mahnwerk.mjs", ["retention", "status", "--json"], { env, encoding: "utf8" });
+    expect(status.status).toBe(0);
+    expect(JSON.parse(status.stdout)).toEqual({ startedAt: report.startedAt, finishedAt: report.finishedAt, removed: report.removed, error: null });
+  }, 2 * SPAWN_MS);
 });

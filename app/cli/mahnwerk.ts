@@ -10,6 +10,7 @@ import { CASE_STATUSES } from "#app/domain/case/status";
 import { cancelCase, startCase, type CaseCommandResult } from "#app/services/cases.server";
 import { listDeliveries, replayDelivery } from "#app/services/inbox-processor.server";
 import { retryOutboxRow } from "#app/services/outbox.server";
+import { lastRetentionRun, RETENTION_RULES, retentionRunToJson, runRetention } from "#app/services/retention.server";
 import { findShopByDomain } from "#app/services/shops.server";
 
 /**
@@ -30,6 +31,9 @@ export const USAGE = `Usage: mahnwerk <command> [options]
   inbox replay <id> --shop <domain> [--json]
   outbox list --shop <domain> [--status pending|in_flight|done|failed|dead] [--json]
   outbox retry <id> --shop <domain> [--json]
+  retention status [--json]     the last retention sweep and what each rule removed (docs/privacy.md)
+  retention run [--dry-run] [--json]
+                                run the retention sweep now; --dry-run only counts what it would remove
   jobs run <name> [--json]      queue a periodic job now (a worker runs it within seconds): <name> is one of
                                 the scheduled jobs, e.g. dunning.sweep, outbox.sweep, partner.sync
 
@@ -53,6 +57,7 @@ const OPTIONS = {
   q: { type: "string" },
   reason: { type: "string" },
   actor: { type: "string" },
+  "dry-run": { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -237,6 +242,23 @@ async function dispatch(positionals: string[], values: Values, deps: CliDeps): P
       if (!(await retryOutboxRow(db, shop.id, id, now()))) throw new CliError(`no dead or failed outbox row ${id} in shop ${shop.domain}`);
       return { json: { id, status: "pending" }, text: `Outbox row ${id} is tried again at the next sweep (within a minute).` };
     }
+    case "retention status": {
+      noId(id);
+      const json = retentionRunToJson(await lastRetentionRun(db));
+      if (!json) return { json, text: "No retention sweep has run yet." };
+      const head = `Last retention sweep: ${json.finishedAt} (started ${json.startedAt})${json.error ? `, stopped: ${json.error}` : ""}`;
+      return { json, text: `${head}\n\n${retentionTable(json.removed, "removed")}` };
+    }
+    case "retention run": {
+      noId(id);
+      const dryRun = values["dry-run"] === true;
+      const report = await runRetention(db, { now: now(), dryRun });
+      const json = { dryRun, startedAt: report.startedAt.toISOString(), finishedAt: report.finishedAt.toISOString(), removed: report.removed, error: report.error };
+      const column = dryRun ? "would remove" : "removed";
+      const text = `${dryRun ? "Dry run: nothing was changed." : "Retention sweep done."}\n\n${retentionTable(report.removed, column)}`;
+      if (report.error) throw new CliError(`retention sweep stopped: ${report.error}`);
+      return { json, text };
+    }
     case "jobs run": {
       if (!id) throw new UsageError("jobs run needs a job name");
       if (!deps.jobs) throw new CliError("jobs cannot be queued from here");
@@ -258,6 +280,14 @@ function oneOf<T extends string>(value: string | undefined, allowed: readonly T[
   if (value === undefined) return undefined;
   if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`${flag} must be one of ${allowed.join(", ")}`);
   return value as T;
+}
+
+/** Per rule: table, period and the count. */
+function retentionTable(removed: Record<string, number>, column: string): string {
+  return table(
+    ["rule", "table", "period", column],
+    RETENTION_RULES.filter((r) => r.id in removed).map((r) => ({ rule: r.id, table: r.table, period: `${r.periodDays} days after ${r.from}`, [column]: removed[r.id] })),
+  );
 }
 
 function noId(id: string | undefined): void {

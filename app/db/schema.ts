@@ -530,3 +530,21 @@ export type OrderRow = typeof orders.$inferSelect;
 export type CaseRow = typeof cases.$inferSelect;
 export type CaseEventRow = typeof caseEvents.$inferSelect;
 export type PartnerAccountRow = typeof partnerAccounts.$inferSelect;
+
+/**
+ * One row per run of the retention sweep (app/services/retention.server.ts): what each rule removed, for /healthz and
+ * `mahnwerk retention status`. Dry runs are not recorded. Holds no personal data.
+ */
+export const retentionRuns = pgTable(
+  "retention_runs",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    startedAt: timestamp("started_at", { withTimezone: true }).notNull(),
+    finishedAt: timestamp("finished_at", { withTimezone: true }).notNull(),
+    /** Rows changed or deleted per rule id, e.g. { "inbox.bodies": 120 }. */
+    removed: jsonb("removed").$type<Record<string, number>>().notNull(),
+    /** Why the run stopped early (the counts are those of the rules done until then); null when it finished. */
+    error: text("error"),
+  },
+  (t) => [index("retention_runs_finished_idx").on(t.finishedAt)],
+);

@@ -14,6 +14,7 @@ import { sweepOutbox } from "#app/services/outbox.server";
 import { partnerAccountsToSync, recallHandler, reportPaymentHandler, submitClaimHandler, syncPartnerFeed } from "#app/services/partners.server";
 import { applyPlatformEvents } from "#app/services/platform-events.server";
 import { reminderHandler } from "#app/services/reminders.server";
+import { runRetention } from "#app/services/retention.server";
 import { shopsWithRunningBulkImports, withBulkFinishSignal } from "#app/services/shopify-bulk-import.server";
 import { importShopifyOrders, reconcileShopifyOrders, shopifyWriteBackHandler } from "#app/services/shopify-sync.server";
 import { wooWriteBack } from "#app/services/woo-write-back.server";
@@ -155,6 +156,19 @@ export const jobDefinitions: JobDefinition<any>[] = [
       }
     },
     queue: { retryLimit: 2, expireInSeconds: 30 * 60 },
+  },
+  {
+    // Personal data kept only as long as needed (docs/privacy.md): small batches with SKIP LOCKED, safe beside itself.
+    name: "retention.sweep",
+    schedule: "17 3 * * *",
+    parse: () => ({}),
+    handle: async () => {
+      const report = await runRetention(await getDb(), { now: new Date() });
+      // What went, per rule (each rule names its table): { "inbox.bodies": 120, "login_tokens.expired": 3, … }.
+      logger.info({ removed: report.removed, error: report.error, ms: report.finishedAt.getTime() - report.startedAt.getTime() }, "retention sweep");
+      if (report.error) throw new Error(`retention sweep stopped: ${report.error}`);
+    },
+    queue: { retryLimit: 2, expireInSeconds: 2 * 3600 },
   },
   ...uiJobDefinitions,
   ...wooJobDefinitions,

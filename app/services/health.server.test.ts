@@ -2,13 +2,18 @@ import { describe, expect, test } from "vitest";
 import { DatabaseError } from "#app/db/client.server";
 import { createTestDatabase, migrationCount, testEngines } from "#test/support/db";
 import { checkHealth } from "./health.server";
+import { runRetention } from "./retention.server";
 
 describe.each(testEngines())("health on %s", (engine) => {
   test("200 with the engine and the number of applied migrations", async () => {
     const database = await createTestDatabase(engine);
     try {
       const health = await checkHealth(async () => database);
-      expect(health).toEqual({ status: 200, body: { status: "ok", database: engine, migrations: migrationCount() } });
+      expect(health).toEqual({ status: 200, body: { status: "ok", database: engine, migrations: migrationCount(), retention: null } });
+      // After a retention sweep: when it ran and what it removed per rule.
+      const run = await runRetention(database.db, { now: new Date() });
+      const after = await checkHealth(async () => database);
+      expect(after.body).toMatchObject({ status: "ok", retention: { finishedAt: run.finishedAt.toISOString(), removed: run.removed, error: null } });
     } finally {
       await database.close();
     }

@@ -1,7 +1,8 @@
 import { describeError, type Database } from "#app/db/client.server";
+import { lastRetentionRun, retentionRunToJson } from "./retention.server";
 
 export type Health =
-  | { status: 200; body: { status: "ok"; database: Database["engine"]; migrations: number } }
+  | { status: 200; body: { status: "ok"; database: Database["engine"]; migrations: number; retention: ReturnType<typeof retentionRunToJson> } }
   | { status: 503; body: { status: "error"; database?: Database["engine"]; reason: string } };
 
 export async function checkHealth(open: () => Promise<Database>): Promise<Health> {
@@ -13,7 +14,10 @@ export async function checkHealth(open: () => Promise<Database>): Promise<Health
   }
   try {
     await database.ping();
-    return { status: 200, body: { status: "ok", database: database.engine, migrations: await database.migrationsApplied() } };
+    const migrations = await database.migrationsApplied();
+    // The last retention sweep (null until the first one): when it ran, what it removed per rule, whether it stopped.
+    const retention = retentionRunToJson(await lastRetentionRun(database.db));
+    return { status: 200, body: { status: "ok", database: database.engine, migrations, retention } };
   } catch (error) {
     return { status: 503, body: { status: "error", database: database.engine, reason: describeError(error) } };
   }

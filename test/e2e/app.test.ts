@@ -35,7 +35,7 @@ describe("npm start on the embedded database (demo mode)", () => {
   test("/healthz reports pglite with every migration applied", async () => {
     const res = await fetch(`${server.url}/healthz`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: "ok", database: "pglite", migrations: migrationCount() });
+    expect(await res.json()).toEqual({ status: "ok", database: "pglite", migrations: migrationCount(), retention: null });
     expect(existsSync(path.join(dataDir, "pgdata"))).toBe(true);
   });
 
@@ -93,7 +93,7 @@ describe.skipIf(!postgresTestUrl())("npm start on PostgreSQL (TEST_DATABASE_URL)
     const server = await startServer({ DATABASE_URL: database.options.url, DEMO: "1" });
     try {
       const res = await fetch(`${server.url}/healthz`);
-      expect(await res.json()).toEqual({ status: "ok", database: "postgres", migrations: migrationCount() });
+      expect(await res.json()).toEqual({ status: "ok", database: "postgres", migrations: migrationCount(), retention: null });
     } finally {
       await server.stop();
       await database.close();

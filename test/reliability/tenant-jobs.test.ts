@@ -55,6 +55,7 @@ const PAYLOADS: Record<string, ((a: Shop, ids: Ids) => object) | "sweep"> = {
   "shopify.reconcile": "sweep",
   "partner.sync": "sweep",
   "outbox.sweep": "sweep",
+  "retention.sweep": "sweep",
   "woocommerce.reconcile": "sweep",
   "woocommerce.webhooks.check": "sweep",
 };

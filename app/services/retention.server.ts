@@ -1,0 +1,275 @@
+import { desc, sql, type SQL } from "drizzle-orm";
+import { rowsOf, type DbOrTx } from "#app/db/client.server";
+import { retentionRuns } from "#app/db/schema";
+
+/**
+ * How long Mahnwerk keeps personal data, as data: docs/privacy.md explains each rule (and its sources), and a privacy
+ * page can be generated from the same list. The daily job `retention.sweep` enforces the rules that are `enforced`.
+ *
+ * Each enforced rule picks at most BATCH rows at a time with FOR UPDATE SKIP LOCKED and changes them in one statement
+ * (its own short transaction): rows another worker holds are skipped, never waited for, so two sweeps at once split
+ * the work and neither counts a row twice (the condition, re-checked on the locked row, excludes rows already done).
+ * Rows inside a rule's period are never touched.
+ */
+export type RetentionRule = {
+  /** Stable id: the key of the counts in logs, retention_runs and the CLI. */
+  id: string;
+  table: string;
+  /** The kind of data, in words. */
+  data: string;
+  /** What happens once the period is over: rows deleted, or the personal fields cleared (the row stays). */
+  action: "delete" | "clear";
+  /** What goes, and what stays. */
+  removes: string;
+  keeps: string;
+  /** Days after `from` (0: as soon as `from` is past). */
+  periodDays: number;
+  /** When the period starts. */
+  from: string;
+  why: string;
+  /** Whether the merchant sets the period per shop (none yet: every shop has the defaults below). */
+  perShopSetting: boolean;
+  /** False: written down, not yet enforced by the job (see docs/privacy.md). */
+  enforced: boolean;
+};
+
+const DAY_MS = 86_400_000;
+export const RETENTION_BATCH = 500;
+
+/** What a cleared body reads; the same marker as a customer redaction (platform-events.server.ts). */
+const REDACTED_BODY = '{"redacted":true}';
+const REDACTED_JSON = sql`'{"redacted":true}'::jsonb`;
+const EMPTY_CUSTOMER = {
+  platformCustomerId: null,
+  firstName: null,
+  lastName: null,
+  company: null,
+  email: null,
+  phone: null,
+  locale: null,
+};
+
+export const RETENTION_RULES: readonly RetentionRule[] = [
+  {
+    id: "inbox.bodies",
+    table: "webhook_inbox",
+    data: "webhook deliveries (order and customer data as the platform sent it, request headers)",
+    action: "clear",
+    removes: "body and headers of processed and ignored deliveries",
+    keeps: "platform, source, topic, dedupe key, status, times: a late duplicate is still recognised",
+    periodDays: 7,
+    from: "receipt (and the last processing)",
+    why: "debugging and replay while the platforms may still retry (Shopify: 8 retries over 4 hours; WooCommerce: none)",
+    perShopSetting: false,
+    enforced: true,
+  },
+  {
+    id: "inbox.failed",
+    table: "webhook_inbox",
+    data: "dead and rejected webhook deliveries",
+    action: "delete",
+    removes: "the whole row",
+    keeps: "nothing; a replayed delivery is processed and falls under inbox.bodies",
+    periodDays: 30,
+    from: "receipt (and the last processing attempt)",
+    why: "support resolves them (mahnwerk inbox replay) or finds out why they were refused",
+    perShopSetting: false,
+    enforced: true,
+  },
+  {
+    id: "outbox.payloads",
+    table: "outbox",
+    data: "payloads and errors of finished calls to partners, platforms and the mail server",
+    action: "clear",
+    removes: "payload (replaced by a marker) and last_error of done rows",
+    keeps: "kind, status, idempotency key, attempts, result, times: the outcome",
+    periodDays: 30,
+    from: "the call's last change",
+    why: "support looks into a call shortly after it ran; the case's events keep what was sent",
+    perShopSetting: false,
+    enforced: true,
+  },
+  {
+    id: "orders.personal",
+    table: "orders",
+    data: "customer and billing address of orders that were paid without a case",
+    action: "clear",
+    removes: "customer (names, company, e-mail, phone, locale, customer id) and billing address",
+    keeps: "order number, amounts, dates and statuses",
+    periodDays: 30,
+    from: "the order's last change (its payment)",
+    why: "an order is watched until it is paid; once paid without a case no one needs to know who bought it",
+    perShopSetting: false,
+    enforced: true,
+  },
+  {
+    id: "login_tokens.expired",
+    table: "login_tokens",
+    data: "sign-in links (hash, staff e-mail)",
+    action: "delete",
+    removes: "the whole row",
+    keeps: "nothing",
+    periodDays: 0,
+    from: "the link's expiry",
+    why: "a link is only good until it expires",
+    perShopSetting: false,
+    enforced: true,
+  },
+  {
+    id: "staff_sessions.expired",
+    table: "staff_sessions",
+    data: "staff sessions (hash, staff e-mail and name)",
+    action: "delete",
+    removes: "the whole row",
+    keeps: "nothing",
+    periodDays: 0,
+    from: "the session's expiry",
+    why: "a session is only good until it expires",
+    perShopSetting: false,
+    enforced: true,
+  },
+  {
+    id: "data_requests.exports",
+    table: "data_requests",
+    data: "prepared data exports for a customer's access request",
+    action: "delete",
+    removes: "the whole row",
+    keeps: "nothing",
+    periodDays: 30,
+    from: "the export's creation",
+    why: "the merchant has to answer an access request within a month (Art. 12(3) GDPR)",
+    perShopSetting: false,
+    enforced: true,
+  },
+  {
+    id: "cases.commercial",
+    table: "cases, case_events (and the case's order)",
+    data: "cases and their events: reminders sent (business letters), claims handed over, payments",
+    action: "clear",
+    removes: "customer names and address, personal values in event texts",
+    keeps: "amounts, dates, statuses, the order number",
+    periodDays: 10 * 365,
+    from: "the end of the calendar year in which the case ended (paid, cancelled, closed)",
+    why: "commercial and tax retention: § 257 HGB, § 147 AO (6 years for business letters, 10 for accounting records)",
+    perShopSetting: true,
+    enforced: false,
+  },
+];
+
+type Executable = {
+  table: string;
+  /** The rows whose period is over and that still hold what the rule removes. */
+  due: (now: Date) => SQL;
+  /** `set …` for a clear rule; absent: the rows are deleted. */
+  set?: SQL;
+};
+
+const cutoff = (now: Date, days: number) => new Date(now.getTime() - days * DAY_MS).toISOString();
+
+/** The SQL of each enforced rule. Conditions use only columns PostgreSQL 15 and PGlite both have. */
+const EXECUTABLE: Record<string, Executable> = {
+  "inbox.bodies": {
+    table: "webhook_inbox",
+    due: (now) => {
+      const before = cutoff(now, 7);
+      return sql`status in ('processed', 'ignored') and received_at < ${before} and coalesce(processed_at, received_at) < ${before}
+        and (body <> ${REDACTED_BODY} or headers <> '{}'::jsonb)`;
+    },
+    set: sql`body = ${REDACTED_BODY}, headers = '{}'::jsonb`,
+  },
+  "inbox.failed": {
+    table: "webhook_inbox",
+    due: (now) => {
+      const before = cutoff(now, 30);
+      return sql`status in ('dead', 'rejected') and received_at < ${before} and coalesce(processed_at, received_at) < ${before}`;
+    },
+  },
+  "outbox.payloads": {
+    table: "outbox",
+    due: (now) => sql`status = 'done' and updated_at < ${cutoff(now, 30)} and (payload <> ${REDACTED_JSON} or last_error is not null)`,
+    set: sql`payload = ${REDACTED_JSON}, last_error = null`,
+  },
+  "orders.personal": {
+    table: "orders",
+    due: (now) => sql`financial_status in ('paid', 'partially_refunded', 'refunded') and outstanding_minor <= 0
+      and updated_at < ${cutoff(now, 30)}
+      and not exists (select from cases c where c.shop_id = orders.shop_id and c.order_id = orders.id)
+      and (customer <> ${JSON.stringify(EMPTY_CUSTOMER)}::jsonb or billing_address is not null)`,
+    set: sql`customer = ${JSON.stringify(EMPTY_CUSTOMER)}::jsonb, billing_address = null`,
+  },
+  "login_tokens.expired": { table: "login_tokens", due: (now) => sql`expires_at < ${now.toISOString()}` },
+  "staff_sessions.expired": { table: "staff_sessions", due: (now) => sql`expires_at < ${now.toISOString()}` },
+  "data_requests.exports": { table: "data_requests", due: (now) => sql`created_at < ${cutoff(now, 30)}` },
+};
+
+export type RetentionReport = {
+  startedAt: Date;
+  finishedAt: Date;
+  dryRun: boolean;
+  /** Per enforced rule: rows changed or deleted (dry run: that would be). */
+  removed: Record<string, number>;
+  error: string | null;
+};
+
+/**
+ * Runs every enforced rule to the end in batches; a dry run only counts. A real run is recorded in retention_runs
+ * (also when a rule failed: the counts until then and the error); the job logs it, the CLI prints it. Safe twice and
+ * beside itself.
+ */
+export async function runRetention(
+  db: DbOrTx,
+  { now, dryRun = false, batch = RETENTION_BATCH }: { now: Date; dryRun?: boolean; batch?: number },
+): Promise<RetentionReport> {
+  // Wall-clock times for the record (`now` only places the periods' ends): the last run is the last one that finished.
+  const startedAt = new Date();
+  const removed: Record<string, number> = {};
+  let error: string | null = null;
+  for (const rule of RETENTION_RULES) {
+    const run = EXECUTABLE[rule.id];
+    if (!rule.enforced || !run) continue;
+    try {
+      removed[rule.id] = dryRun ? await countDue(db, run, now) : await sweepRule(db, run, now, batch);
+    } catch (err) {
+      error = `${rule.id}: ${err instanceof Error ? err.message : String(err)}`;
+      break;
+    }
+  }
+  const report: RetentionReport = { startedAt, finishedAt: new Date(), dryRun, removed, error };
+  if (!dryRun) {
+    await db.insert(retentionRuns).values({ startedAt, finishedAt: report.finishedAt, removed, error });
+  }
+  return report;
+}
+
+async function countDue(db: DbOrTx, run: Executable, now: Date): Promise<number> {
+  const result = await db.execute(sql`select count(*)::int as n from ${sql.identifier(run.table)} where ${run.due(now)}`);
+  return Number(rowsOf<{ n: number }>(result)[0]?.n ?? 0);
+}
+
+/** Batches until one comes back short: each statement locks at most `batch` rows, skipping rows others hold. */
+async function sweepRule(db: DbOrTx, run: Executable, now: Date, batch: number): Promise<number> {
+  const table = sql.identifier(run.table);
+  const pick = sql`select id from ${table} where ${run.due(now)} limit ${batch} for update skip locked`;
+  let total = 0;
+  for (;;) {
+    const result = await db.execute(
+      run.set ? sql`update ${table} set ${run.set} where id in (${pick}) returning id` : sql`delete from ${table} where id in (${pick}) returning id`,
+    );
+    const n = rowsOf(result).length;
+    total += n;
+    if (n < batch) return total;
+  }
+}
+
+export type RetentionRun = typeof retentionRuns.$inferSelect;
+
+export async function lastRetentionRun(db: DbOrTx): Promise<RetentionRun | null> {
+  const [row] = await db.select().from(retentionRuns).orderBy(desc(retentionRuns.finishedAt)).limit(1);
+  return row ?? null;
+}
+
+/** The last run as JSON (/healthz, the CLI). */
+export function retentionRunToJson(run: RetentionRun | null) {
+  if (!run) return null;
+  return { startedAt: run.startedAt.toISOString(), finishedAt: run.finishedAt.toISOString(), removed: run.removed, error: run.error };
+}
