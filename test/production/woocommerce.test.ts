@@ -282,8 +282,11 @@ describe.skipIf(!postgresTestUrl())("WORKERS=0 npm start, npm run worker and the
     const status = () => (order.meta_data as { key: string; value: unknown }[]).find((m) => m.key === "_mahnwerk_status")?.value;
     await waitFor("the paid status at the store", async () => status() === "paid");
     // A private note per status (running, handed over, paid): never a customer note, which would e-mail the buyer.
-    const notes = store.store.state.notes.filter((n) => n.orderId === ORDER_ID);
-    expect(notes.length).toBeGreaterThanOrEqual(3);
+    // The meta is written before the note (a retry never leaves a note without it): wait for the notes too.
+    const notes = await waitFor("a note per status", async () => {
+      const written = store.store.state.notes.filter((n) => n.orderId === ORDER_ID);
+      return written.length >= 3 ? written : null;
+    });
     expect(notes.every((n) => !n.customer_note)).toBe(true);
     // The invoice order waited on-hold; paid, it moves on to processing as a payment would move it.
     expect(order.status).toBe("processing");
