@@ -125,7 +125,9 @@ describe.each(testEngines())("Shopify sync on %s", (engine) => {
       shopifyApi.mutation("MahnwerkMetafieldsSet", ({ variables }) => (seen.push({ op: "metafield", variables }), HttpResponse.json(ok("metafieldsSet")))),
       shopifyApi.mutation("MahnwerkOrderMarkAsPaid", ({ variables }) => (seen.push({ op: "paid", variables }), HttpResponse.json(ok("orderMarkAsPaid")))),
     );
-    await database.db.insert(outbox).values({ shopId: shop.id, caseId: row.id, kind: "shopify.write_back", idempotencyKey: "wb-1", payload: { caseId: row.id, status: "paid", markPaid: true } });
+    // Due by this process's clock in whole milliseconds: the database default (now(), microseconds) can lie a fraction
+    // of a millisecond after the sweep's Date and leave the row not yet due.
+    await database.db.insert(outbox).values({ shopId: shop.id, caseId: row.id, kind: "shopify.write_back", idempotencyKey: "wb-1", nextAttemptAt: new Date(), payload: { caseId: row.id, status: "paid", markPaid: true } });
     await sweepOutbox(database.db, { "shopify.write_back": shopifyWriteBackHandler(async () => admin) });
     const gid = `gid://shopify/Order/${row.platformOrderId}`;
     expect(seen.map((s) => s.op)).toEqual(["remove", "add", "metafield", "paid"]);
@@ -145,7 +147,7 @@ describe.each(testEngines())("Shopify sync on %s", (engine) => {
     server.use(
       shopifyApi.mutation("MahnwerkTagsRemove", () => HttpResponse.json({ data: { tagsRemove: { userErrors: [{ field: ["id"], message: "Order does not exist" }] } } })),
     );
-    await database.db.insert(outbox).values({ shopId: shop.id, caseId: row.id, kind: "shopify.write_back", idempotencyKey: "wb-2", payload: { caseId: row.id, status: "running", markPaid: false } });
+    await database.db.insert(outbox).values({ shopId: shop.id, caseId: row.id, kind: "shopify.write_back", idempotencyKey: "wb-2", nextAttemptAt: new Date(), payload: { caseId: row.id, status: "running", markPaid: false } });
     await sweepOutbox(database.db, { "shopify.write_back": shopifyWriteBackHandler(async () => admin) });
     expect((await database.db.select().from(outbox))[0]).toMatchObject({ status: "dead", lastError: expect.stringContaining("Order does not exist") });
   });
