@@ -14,6 +14,7 @@ import { createAppDatabase, processReceivedInbox, rowsOf, type AppDatabase } fro
 import { testEngines } from "#test/support/db";
 import { insertShop } from "#test/support/factories";
 import { scale } from "#test/support/reliability";
+import { statusOnFreshConnection } from "#test/support/http";
 import { ensureBuild, startServer, type RunningServer } from "#test/support/server";
 import { connectTestStore, TEST_ENCRYPTION_KEY } from "#test/support/woo";
 
@@ -549,8 +550,7 @@ describe.each(testEngines())("webhook fuzzing over HTTP on %s", (engine) => {
       .map((a) => `${a.delivery.label}: ${a.status}, expected ${a.delivery.expect} — body ${Buffer.from(a.delivery.body.slice(0, 200)).toString("utf8")}`);
     expect(wrong, `${context}\n${wrong.length ? errorLines(server!.output()) : ""}`).toEqual([]);
     expect(server!.child.exitCode, context).toBeNull();
-    const health = await fetch(`${server!.url}/healthz`);
-    expect(health.status).toBe(200);
+    expect(await statusOnFreshConnection(`${server!.url}/healthz`)).toBe(200);
 
     // Every delivery answered 200 with a signature is stored — a malformed one as rejected with its reason — and
     // nothing unsigned is.

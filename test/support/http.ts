@@ -15,3 +15,18 @@ export function statusForDeclaredBody(url: string, length: number, headers: Reco
     req.flushHeaders();
   });
 }
+
+/**
+ * A GET on a connection of its own: after a barrage of early-answered uploads a pooled keep-alive socket can be reset
+ * by the time it is reused, which says nothing about whether the server still serves.
+ */
+export function statusOnFreshConnection(url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: "GET", agent: false }, (res) => {
+      res.resume();
+      res.on("end", () => resolve(res.statusCode ?? 0));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
