@@ -1,7 +1,9 @@
+import { userInfo } from "node:os";
 import { parseArgs } from "node:util";
 import { and, asc, desc, eq } from "drizzle-orm";
 import type { Db } from "#app/db/client.server";
 import { outbox, shops } from "#app/db/schema";
+import { accessEntryToJson, listAccess, recordAccess, type AccessActor } from "#app/services/access-log.server";
 import { createApiToken, listApiTokens, revokeApiToken } from "#app/services/api-tokens.server";
 import { caseEventToJson, caseToJson } from "#app/services/case-json";
 import { listCases } from "#app/services/case-list.server";
@@ -12,6 +14,7 @@ import { listDeliveries, replayDelivery } from "#app/services/inbox-processor.se
 import { retryOutboxRow } from "#app/services/outbox.server";
 import { lastRetentionRun, RETENTION_RULES, retentionRunToJson, runRetention } from "#app/services/retention.server";
 import { findShopByDomain } from "#app/services/shops.server";
+import { isUuid } from "#app/utils/uuid";
 
 /**
  * `mahnwerk` — support staff's command line. Same services as /api/v1. Exit 0 on success, 1 on an error
@@ -24,13 +27,15 @@ export const USAGE = `Usage: mahnwerk <command> [options]
   tokens list --shop <domain> [--json]
   tokens revoke <id> [--json]
   cases list --shop <domain> [--status <status>] [--q <text>] [--json]
-  cases show <id> --shop <domain> [--json]
+  cases show <id> --shop <domain> [--actor <name>] [--json]
   cases start <id> --shop <domain> --reason <text> --actor <name> [--json]
   cases cancel <id> --shop <domain> --reason <text> --actor <name> [--json]
   inbox list --shop <domain> [--status received|processed|ignored|rejected|dead] [--json]
   inbox replay <id> --shop <domain> [--json]
   outbox list --shop <domain> [--status pending|in_flight|done|failed|dead] [--json]
   outbox retry <id> --shop <domain> [--json]
+  access-log list --shop <domain> [--case <id>] [--actor <name>] [--json]
+                                who opened which case, letter or export (newest 100); reading it is logged too
   retention status [--json]     the last retention sweep and what each rule removed (docs/privacy.md)
   retention run [--dry-run] [--json]
                                 run the retention sweep now; --dry-run only counts what it would remove
@@ -38,6 +43,8 @@ export const USAGE = `Usage: mahnwerk <command> [options]
                                 the scheduled jobs, e.g. dunning.sweep, outbox.sweep, partner.sync
 
 Statuses: ${CASE_STATUSES.join(", ")}
+Reading personal data (cases show, access-log list) is recorded in the shop's access log under --actor, or else
+the operating-system user.
 Environment: DATABASE_URL (PostgreSQL) or DATA_DIR (embedded database, default ./.data).`;
 
 export type CliIo = { out: (text: string) => void; err: (text: string) => void };
@@ -57,6 +64,7 @@ const OPTIONS = {
   q: { type: "string" },
   reason: { type: "string" },
   actor: { type: "string" },
+  case: { type: "string" },
   "dry-run": { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -179,6 +187,7 @@ async function dispatch(positionals: string[], values: Values, deps: CliDeps): P
       const shop = await requireShop(db, values.shop);
       const row = await findCase(db, shop.id, id);
       if (!row) throw new CliError(`no case ${id} in shop ${shop.domain}`);
+      await recordAccess(db, { shopId: shop.id, actor: cliReader(values.actor), what: "case", caseId: row.id, at: now() });
       const events = (await listCaseEvents(db, shop.id, row.id)).map(caseEventToJson);
       const json = { ...caseToJson(row), events };
       const head = table(["id", "status", "kind", "order", "dueDate"], [{ ...json, order: json.order.name }]);
@@ -202,6 +211,21 @@ async function dispatch(positionals: string[], values: Values, deps: CliDeps): P
       if (!result.ok) throw new CliError(result.error.message);
       const json = caseToJson(result.case);
       return { json, text: `Case ${json.id} is now ${json.status}.` };
+    }
+    case "access-log list": {
+      noId(id);
+      const shop = await requireShop(db, values.shop);
+      if (values.case !== undefined && !isUuid(values.case)) throw new UsageError("--case must be a case id");
+      const entries = await listAccess(db, shop.id, { caseId: values.case });
+      await recordAccess(db, { shopId: shop.id, actor: cliReader(values.actor), what: "access_log", caseId: values.case ?? null, at: now() });
+      const json = entries.map(accessEntryToJson);
+      return {
+        json,
+        text: table(
+          ["at", "channel", "actor", "what", "caseId"],
+          json.map((e) => ({ ...e, actor: e.actor.name ? `${e.actor.id} (${e.actor.name})` : e.actor.id })),
+        ),
+      };
     }
     case "inbox list": {
       noId(id);
@@ -288,6 +312,17 @@ function retentionTable(removed: Record<string, number>, column: string): string
     ["rule", "table", "period", column],
     RETENTION_RULES.filter((r) => r.id in removed).map((r) => ({ rule: r.id, table: r.table, period: `${r.periodDays} days after ${r.from}`, [column]: removed[r.id] })),
   );
+}
+
+/** Support on the server: the name given with --actor, or the operating-system user running the CLI. */
+function cliReader(actor: string | undefined): AccessActor {
+  const named = actor?.trim();
+  if (named) return { channel: "cli", id: named };
+  try {
+    return { channel: "cli", id: `os:${userInfo().username}` };
+  } catch {
+    return { channel: "cli", id: "os:unknown" };
+  }
 }
 
 function noId(id: string | undefined): void {

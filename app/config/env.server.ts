@@ -86,6 +86,15 @@ const schema = z
         }, 'must be JSON like {"sandbox":{"baseUrl":"https://…","authUrl":"https://…/oauth/token"}}')
         .optional(),
     ),
+    /**
+     * How merchants reach the operator of this installation about privacy (the tab's privacy page shows it): an e-mail
+     * address or an https:// page. Unset: the page says that none was given.
+     */
+    OPERATOR_CONTACT: optionalString.pipe(
+      z
+        .union([z.email(), z.url({ protocol: /^https$/ })], { message: "must be an e-mail address or an https:// URL" })
+        .optional(),
+    ),
     /** Optional JSON file of extra base-rate entries (app/services/base-rates.server.ts). */
     BASE_RATES_FILE: optionalString,
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

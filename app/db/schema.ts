@@ -161,6 +161,8 @@ export const cases = pgTable(
     version: integer("version").notNull().default(0),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
+    /** When the retention sweep removed the customer from an ended case (rule cases.commercial, docs/privacy.md). */
+    anonymisedAt: timestamp("anonymised_at", { withTimezone: true }),
   },
   (t) => [
     uniqueIndex("cases_shop_order_kind_key").on(t.shopId, t.orderId, t.kind),
@@ -547,4 +549,29 @@ export const retentionRuns = pgTable(
     error: text("error"),
   },
   (t) => [index("retention_runs_finished_idx").on(t.finishedAt)],
+);
+
+/**
+ * Who opened what: a case, its letter or an export, and the access log itself (Shopify's protected customer data
+ * asks for access logs). One row per opening; the retention job deletes rows after a year (RETENTION_RULES).
+ */
+export const accessLog = pgTable(
+  "access_log",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    shopId: uuid("shop_id")
+      .notNull()
+      .references(() => shops.id, { onDelete: "cascade" }),
+    at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+    /** tab (a staff member), api (a support token), cli (support on the server). */
+    channel: text("channel", { enum: ["tab", "api", "cli"] }).notNull(),
+    /** Staff id ("shopify:<user>", "wp:<user>", "demo"), the token's name or id, or the CLI's --actor / OS user. */
+    actorId: text("actor_id").notNull(),
+    actorName: text("actor_name"),
+    what: text("what", { enum: ["case", "letter", "export", "access_log"] }).notNull(),
+    /** Not a foreign key: the record of who looked at a case stays when the case row goes. */
+    caseId: uuid("case_id"),
+  },
+  // The last index serves the retention sweep, which looks for old entries of all shops.
+  (t) => [index("access_log_shop_at_idx").on(t.shopId, t.at), index("access_log_case_idx").on(t.shopId, t.caseId, t.at), index("access_log_at_idx").on(t.at)],
 );

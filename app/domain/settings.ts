@@ -65,6 +65,11 @@ export const settingsSchema = z.object({
     .default(null),
   /** §288 Abs. 5 BGB: charge business debtors the €40 flat fee once per claim. Off unless the shop turns it on. */
   flatFeeB2B: z.boolean().default(false),
+  /**
+   * Years an ended case (reminders sent, claims, payments) is kept with its customer, counted from the end of the year
+   * it ended: 6 for business letters (§ 257 HGB), 10 when the merchant books them as accounting vouchers (§ 147 AO).
+   */
+  caseRetentionYears: z.union([z.literal(6), z.literal(10)]).default(10),
   /** Overrides of the default reminder texts, per level and language. */
   reminderTexts: z
     .record(z.string(), z.object({ subject: z.string().max(200), body: z.string().max(10_000) }))

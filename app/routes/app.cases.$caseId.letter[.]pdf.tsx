@@ -2,14 +2,19 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { getEnv } from "#app/config/env.server";
 import { translator } from "#app/i18n/i18n";
 import { renderReminderLetter } from "#app/mail/reminder-letter.server";
+import { recordAccess, tabReader } from "#app/services/access-log.server";
 import { reminderLetterFor } from "#app/services/reminder-letters.server";
 import { requireShopContext } from "#app/services/shop-context.server";
 
 /** "Brief als PDF": the case's reminder as a printable letter (`?level=` picks a level), for this shop's cases only. */
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { shop, locale, tenant } = await requireShopContext(request);
+  const { shop, staff, locale, tenant } = await requireShopContext(request);
   const level = new URL(request.url).searchParams.get("level");
-  const letter = await tenant((db) => reminderLetterFor(db, shop, params.caseId ?? "", level, { now: new Date(), mailFrom: getEnv().MAIL_FROM }));
+  const letter = await tenant(async (db) => {
+    const found = await reminderLetterFor(db, shop, params.caseId ?? "", level, { now: new Date(), mailFrom: getEnv().MAIL_FROM });
+    if (found.kind === "ok") await recordAccess(db, { shopId: shop.id, actor: tabReader(staff), what: "letter", caseId: found.caseId });
+    return found;
+  });
   const t = translator(locale);
   const text = (status: number, message: string) => new Response(message, { status, headers: { "Content-Type": "text/plain; charset=utf-8" } });
   switch (letter.kind) {

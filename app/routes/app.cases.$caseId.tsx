@@ -20,13 +20,18 @@ import { Field } from "#app/components/field";
 import { ReasonModal } from "#app/components/reason-modal";
 import type { MessageKey } from "#app/i18n/i18n";
 import { useLocale, useT } from "#app/i18n/react";
+import { recordAccess, tabReader } from "#app/services/access-log.server";
 import { caseDetail, runCaseAction } from "#app/services/case-page.server";
 import { requireShopContext } from "#app/services/shop-context.server";
 import { formatDate, formatMinor, withLocale } from "#app/utils/format";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { shop, tenant } = await requireShopContext(request);
-  const detail = await tenant((db) => caseDetail(db, shop, params.caseId ?? ""));
+  const { shop, staff, tenant } = await requireShopContext(request);
+  const detail = await tenant(async (db) => {
+    const found = await caseDetail(db, shop, params.caseId ?? "");
+    if (found) await recordAccess(db, { shopId: shop.id, actor: tabReader(staff), what: "case", caseId: found.case.id });
+    return found;
+  });
   if (!detail) throw new Response("Not found", { status: 404 });
   return detail;
 }
@@ -205,6 +210,7 @@ export default function CasePage() {
                     {t("case.letter.needsAddress")}
                   </Text>
                 )}
+                <Link url={withLocale(`/app/access-log?case=${c.id}`, params)}>{t("case.accessLog")}</Link>
               </BlockStack>
             </Card>
             {c.partnerReference || c.partnerSubStatus || c.cancellationRequested ? (

@@ -32,7 +32,7 @@ import { dunningOptionUnlocksAt, getSettings, saveSettingsForm, type FieldErrors
 import { getEnv } from "#app/config/env.server";
 import { partnerEndpointSources, partnerSettingsView, savePartnerForm, testPartnerForm, type PartnerSettingsView } from "#app/services/partner-settings.server";
 import { requireShopContext } from "#app/services/shop-context.server";
-import { formatDate, formatMinor, minorToInput } from "#app/utils/format";
+import { formatDate, formatMinor, minorToInput, withLocale } from "#app/utils/format";
 import { toLocalDate } from "#app/domain/dates";
 
 export async function loader({ request }: LoaderFunctionArgs) {
@@ -87,10 +87,18 @@ export default function SettingsPage() {
       : settings.autoHandover.mode;
   const [auto, setAuto] = useState(autoValue);
   const [option, setOption] = useState(settings.dunningOption);
+  const [caseYears, setCaseYears] = useState(String(settings.caseRetentionYears));
   const locked = dunningOptionUnlocksOn !== null;
 
   return (
-    <Page title={t("settings.title")} backAction={{ content: t("case.back"), url: `/app${params.get("locale") ? `?locale=${params.get("locale")}` : ""}` }}>
+    <Page
+      title={t("settings.title")}
+      backAction={{ content: t("case.back"), url: `/app${params.get("locale") ? `?locale=${params.get("locale")}` : ""}` }}
+      secondaryActions={[
+        { content: t("settings.privacy"), url: withLocale("/app/privacy", params) },
+        { content: t("accessLog.link"), url: withLocale("/app/access-log", params) },
+      ]}
+    >
       <Form method="post" key={settings.version}>
         <input type="hidden" name="expectedVersion" value={settings.version} />
         <Layout>
@@ -190,6 +198,23 @@ export default function SettingsPage() {
                 />
               ) : null}
               <CheckboxField name="chargebackAutoHandover" label={t("settings.chargebackAutoHandover")} checked={settings.chargebackAutoHandover} help={t("settings.chargebackAutoHandover.help")} />
+            </FormLayout>
+          </Section>
+
+          <Section title={t("settings.section.retention")} description={t("settings.section.retention.help")}>
+            <FormLayout>
+              <Select
+                label={t("settings.caseRetentionYears")}
+                name="caseRetentionYears"
+                value={caseYears}
+                onChange={setCaseYears}
+                options={[
+                  { label: t("settings.caseRetentionYears.10"), value: "10" },
+                  { label: t("settings.caseRetentionYears.6"), value: "6" },
+                ]}
+                helpText={t("settings.caseRetentionYears.help")}
+                error={err("caseRetentionYears")}
+              />
             </FormLayout>
           </Section>
 

@@ -1,5 +1,6 @@
 import type { Db } from "#app/db/client.server";
 import { apiError, readJson, zodDetails } from "#app/utils/api-response.server";
+import { recordAccess } from "./access-log.server";
 import { requireApiCaller } from "./api-auth.server";
 import { apiActionBody, apiCaseListQuery } from "./api-schemas";
 import { caseEventToJson, caseToJson } from "./case-json";
@@ -23,7 +24,9 @@ export async function apiShowCase(db: Db, request: Request, caseId: string): Pro
   const caller = await requireApiCaller(db, request, { write: false });
   const found = await caller.tenant(async (tx) => {
     const row = await findCase(tx, caller.shop.id, caseId);
-    return row ? { row, events: await listCaseEvents(tx, caller.shop.id, row.id) } : null;
+    if (!row) return null;
+    await recordAccess(tx, { shopId: caller.shop.id, actor: { channel: "api", id: caller.token.id, name: caller.token.name }, what: "case", caseId: row.id });
+    return { row, events: await listCaseEvents(tx, caller.shop.id, row.id) };
   });
   if (!found) return apiError("not_found", "No such case.");
   const { row, events } = found;

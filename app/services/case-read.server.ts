@@ -1,12 +1,11 @@
 import { and, asc, eq } from "drizzle-orm";
 import type { DbOrTx } from "#app/db/client.server";
 import { caseEvents, cases } from "#app/db/schema";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from "#app/utils/uuid";
 
 /** A case of this shop, or null — a case of another shop is indistinguishable from no case. */
 export async function findCase(db: DbOrTx, shopId: string, caseId: string) {
-  if (!UUID.test(caseId)) return null;
+  if (!isUuid(caseId)) return null;
   const [row] = await db
     .select()
     .from(cases)

@@ -6,6 +6,7 @@ import type { Db, Tx } from "#app/db/client.server";
 import { shops, webhookInbox, wooConnections, type Shop } from "#app/db/schema";
 import { LosslessJsonUnsupportedError, parseJsonLossless } from "#app/utils/lossless-json";
 import { getSettings } from "./settings.server";
+import { isUuid } from "#app/utils/uuid";
 
 export type ApplyEvents = (tx: Tx, shop: Shop, events: PlatformEvent[], now: Date) => Promise<void>;
 
@@ -75,11 +76,9 @@ function parseBody(body: string): unknown {
   }
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** The WooCommerce shop behind a connection id (a pending connection has none yet), with the store URL. */
 async function wooStoreOf(tx: Tx, connectionId: string): Promise<{ shop: Shop; storeUrl: string } | null> {
-  if (!UUID.test(connectionId)) return null;
+  if (!isUuid(connectionId)) return null;
   const [found] = await tx
     .select({ storeUrl: wooConnections.storeUrl, shop: shops })
     .from(wooConnections)

@@ -9,7 +9,7 @@ import { findCase } from "./case-read.server";
 import { composeReminder } from "./reminders.server";
 
 export type LetterOutcome =
-  | { kind: "ok"; input: ReminderLetterInput; filename: string }
+  | { kind: "ok"; caseId: string; input: ReminderLetterInput; filename: string }
   | { kind: "not_found" }
   /** The shop's postal address (the letter's sender) is not in its settings yet. */
   | { kind: "no_address" }
@@ -44,6 +44,7 @@ export async function reminderLetterFor(
   if (!recipient) return { kind: "no_recipient" };
   return {
     kind: "ok",
+    caseId: caseRow.id,
     filename: letterFilename(caseRow.orderName, parsedLevel.data),
     input: {
       language: composed.language,

@@ -1,9 +1,10 @@
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { DbOrTx } from "#app/db/client.server";
-import { dataRequests, loginTokens, orders, outbox, retentionRuns, staffSessions, webhookInbox, type Shop } from "#app/db/schema";
+import { accessLog, caseEvents, cases, dataRequests, loginTokens, orders, outbox, retentionRuns, staffSessions, webhookInbox, type Shop } from "#app/db/schema";
 import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
 import { insertCaseRow, insertOrder, insertShop } from "#test/support/factories";
+import { updateSettings } from "./settings.server";
 import { lastRetentionRun, RETENTION_RULES, retentionRunToJson, runRetention } from "./retention.server";
 
 /*
@@ -26,7 +27,7 @@ const NONE = Object.fromEntries(ENFORCED.map((id) => [id, 0]));
 let counter = 0;
 const key = (prefix: string) => `${prefix}-${++counter}-${Math.random().toString(36).slice(2, 8)}`;
 
-type Seeded = { inboxOut: string; inboxIn: string; inboxReceived: string; deadOut: string; deadIn: string; outboxOut: string; outboxIn: string; outboxPending: string; paidOut: string; paidIn: string; unpaidOld: string; withCase: string; tokenOut: string; tokenIn: string; sessionOut: string; sessionIn: string; exportOut: string; exportIn: string };
+type Seeded = { inboxOut: string; inboxIn: string; inboxReceived: string; deadOut: string; deadIn: string; outboxOut: string; outboxIn: string; outboxPending: string; paidOut: string; paidIn: string; unpaidOld: string; withCase: string; tokenOut: string; tokenIn: string; sessionOut: string; sessionIn: string; exportOut: string; exportIn: string; accessOut: string; accessIn: string; caseOut: string; caseIn: string };
 
 async function inbox(db: DbOrTx, shop: Shop, status: "received" | "processed" | "ignored" | "rejected" | "dead", receivedAt: Date): Promise<string> {
   const [row] = await db
@@ -53,6 +54,7 @@ async function seed(db: DbOrTx, shop: Shop): Promise<Seeded> {
   await db.update(orders).set({ financialStatus: "paid", outstandingMinor: 0, updatedAt: ago(400) }).where(eq(orders.id, withCase.orderId));
   const token = async (expiresAt: Date) => (await db.insert(loginTokens).values({ shopId: shop.id, kind: "magic_link", tokenHash: key("t"), email: "staff@example.de", expiresAt }).returning())[0]!.id;
   const session = async (expiresAt: Date) => (await db.insert(staffSessions).values({ shopId: shop.id, email: "staff@example.de", sessionHash: key("s"), expiresAt }).returning())[0]!.id;
+  const access = async (at: Date) => (await db.insert(accessLog).values({ shopId: shop.id, at, channel: "tab", actorId: "wp:42", actorName: "Anna Schmidt", what: "case" }).returning())[0]!.id;
   const dataExport = async (createdAt: Date) => (await db.insert(dataRequests).values({ shopId: shop.id, platformCustomerId: "1", data: { customer: { email: "anna@example.de" } }, createdAt }).returning())[0]!.id;
   return {
     inboxOut: await inbox(db, shop, "processed", outside(7)),
@@ -73,7 +75,22 @@ async function seed(db: DbOrTx, shop: Shop): Promise<Seeded> {
     sessionIn: await session(ago(0, -1)),
     exportOut: await dataExport(outside(30)),
     exportIn: await dataExport(inside(30)),
+    accessOut: await access(outside(365)),
+    accessIn: await access(inside(365)),
+    // NOW is in 2027, the shop's default is 10 years: a case that ended in 2016 (Berlin) is past its period, one that
+    // ended at 00:30 on 1 January 2017 in Berlin (still 2016 in UTC) is not.
+    caseOut: await endedCase(db, shop, new Date("2016-12-31T22:30:00Z")),
+    caseIn: await endedCase(db, shop, new Date("2016-12-31T23:30:00Z")),
   };
+}
+
+/** A paid case whose event reason and outbox error quote the customer, last changed at `endedAt`. */
+async function endedCase(db: DbOrTx, shop: Shop, endedAt: Date, lastName = "Quorble"): Promise<string> {
+  const row = await insertCaseRow(db, shop, { status: "paid", outstandingMinor: 0, lastName });
+  await db.insert(caseEvents).values({ shopId: shop.id, caseId: row.id, seq: 1, type: "note", actorType: "staff", actorId: "demo", reason: `Frau ${lastName} rief an`, data: { to: "anna@example.de" }, occurredAt: endedAt });
+  await db.insert(outbox).values({ shopId: shop.id, caseId: row.id, kind: "reminder.send", idempotencyKey: key("c"), payload: { caseId: row.id }, status: "failed", lastError: "mailbox of <anna@example.de> full", updatedAt: endedAt });
+  await db.update(cases).set({ updatedAt: endedAt }).where(eq(cases.id, row.id));
+  return row.id;
 }
 
 async function inboxRow(db: DbOrTx, id: string) {
@@ -127,10 +144,27 @@ describe.each(testEngines())("retention on %s", (engine) => {
     for (const id of [s.paidIn, s.unpaidOld, s.withCase]) expect((await byOrderId(id)).customer.lastName).toBe("Müller");
     expect((await byOrderId(s.paidIn)).billingAddress).not.toBeNull();
 
-    const ids = async (table: typeof loginTokens | typeof staffSessions | typeof dataRequests) => (await db.select({ id: table.id }).from(table)).map((r) => r.id);
+    const ids = async (table: typeof loginTokens | typeof staffSessions | typeof dataRequests | typeof accessLog) => (await db.select({ id: table.id }).from(table)).map((r) => r.id);
     expect(await ids(loginTokens)).toEqual([s.tokenIn]);
     expect(await ids(staffSessions)).toEqual([s.sessionIn]);
     expect(await ids(dataRequests)).toEqual([s.exportIn]);
+    expect(await ids(accessLog)).toEqual([s.accessIn]);
+
+    // Cases: the one past its period has lost its customer everywhere it was; amounts and the order number stay.
+    const caseOut = (await db.select().from(cases).where(eq(cases.id, s.caseOut)))[0]!;
+    expect(caseOut).toMatchObject({ customerFirstName: null, customerLastName: null, outstandingMinor: 0, status: "paid" });
+    expect(caseOut.anonymisedAt).not.toBeNull();
+    expect((await byOrderId(caseOut.orderId)).customer.email).toBeNull();
+    expect((await byOrderId(caseOut.orderId)).billingAddress).toBeNull();
+    const texts = async (caseId: string) => JSON.stringify([
+      await db.select({ reason: caseEvents.reason, data: caseEvents.data }).from(caseEvents).where(eq(caseEvents.caseId, caseId)),
+      await db.select({ lastError: outbox.lastError }).from(outbox).where(eq(outbox.caseId, caseId)),
+    ]);
+    expect(await texts(s.caseOut)).not.toMatch(/Quorble|anna@example/);
+    expect(await texts(s.caseOut)).toContain("[redacted]");
+    const caseIn = (await db.select().from(cases).where(eq(cases.id, s.caseIn)))[0]!;
+    expect(caseIn).toMatchObject({ customerLastName: "Quorble", anonymisedAt: null });
+    expect(await texts(s.caseIn)).toMatch(/Quorble/);
 
     const second = await runRetention(db, { now: NOW });
     expect(second.removed).toEqual(NONE);
@@ -153,6 +187,21 @@ describe.each(testEngines())("retention on %s", (engine) => {
     expect(await lastRetentionRun(db)).toBeNull();
     // The real run afterwards removes exactly what the dry run counted.
     expect((await runRetention(db, { now: NOW })).removed).toEqual(report.removed);
+  }, 60_000);
+
+  test("ended cases: the shop's setting of 6 years counts from the end of the year the case ended", async () => {
+    await emptyTables();
+    const shop = await insertShop(db);
+    await updateSettings(db, shop.id, { caseRetentionYears: 6 }, { changedBy: "t", now: NOW });
+    const ended2020 = await endedCase(db, shop, new Date("2020-07-01T10:00:00Z"));
+    const ended2021 = await endedCase(db, shop, new Date("2021-01-02T10:00:00Z"));
+    const running = await insertCaseRow(db, shop, { status: "running" });
+    await db.update(cases).set({ updatedAt: new Date("2001-01-01T00:00:00Z") }).where(eq(cases.id, running.id));
+    const report = await runRetention(db, { now: NOW });
+    expect(report.removed["cases.commercial"]).toBe(1);
+    const names = Object.fromEntries((await db.select().from(cases)).map((c) => [c.id, c.customerLastName]));
+    expect(names).toEqual({ [ended2020]: null, [ended2021]: "Quorble", [running.id]: "Müller" });
+    expect((await runRetention(db, { now: NOW })).removed["cases.commercial"]).toBe(0);
   }, 60_000);
 
   test("two runs at once, in small batches, split the work without counting a row twice", async () => {
@@ -181,5 +230,5 @@ test("every rule says what it removes, for how long and why; only rules with SQL
     expect(rule.periodDays).toBeGreaterThanOrEqual(0);
     expect(rule.why.length).toBeGreaterThan(10);
   }
-  expect(RETENTION_RULES.find((r) => r.id === "cases.commercial")?.enforced).toBe(false);
+  expect(RETENTION_RULES.every((r) => r.enforced)).toBe(true);
 });

@@ -1,6 +1,8 @@
-import { desc, sql, type SQL } from "drizzle-orm";
-import { rowsOf, type DbOrTx } from "#app/db/client.server";
-import { retentionRuns } from "#app/db/schema";
+import { and, desc, eq, isNull, ne, sql, type SQL } from "drizzle-orm";
+import { rowsOf, type DbOrTx, type Tx } from "#app/db/client.server";
+import { cases, orders, retentionRuns } from "#app/db/schema";
+import type { Settings } from "#app/domain/settings";
+import { personalValues, scrubCaseText } from "./personal-data.server";
 
 /**
  * How long Mahnwerk keeps personal data, as data: docs/privacy.md explains each rule (and its sources), and a privacy
@@ -142,26 +144,47 @@ export const RETENTION_RULES: readonly RetentionRule[] = [
     enforced: true,
   },
   {
+    id: "access_log.entries",
+    table: "access_log",
+    data: "who opened which case, letter or export: staff user id and name, support token, CLI user",
+    action: "delete",
+    removes: "the whole row",
+    keeps: "nothing",
+    periodDays: 365,
+    from: "the opening",
+    why: "to answer who saw a customer's data, for the merchant, a data-protection inquiry or an incident, for a year",
+    perShopSetting: false,
+    enforced: true,
+  },
+  {
     id: "cases.commercial",
     table: "cases, case_events (and the case's order)",
     data: "cases and their events: reminders sent (business letters), claims handed over, payments",
     action: "clear",
-    removes: "customer names and address, personal values in event texts",
+    removes: "customer names, e-mail, phone and address (case and order), personal values in event and outbox texts",
     keeps: "amounts, dates, statuses, the order number",
+    // The default: the shop's setting caseRetentionYears (6 or 10) decides, in calendar years.
     periodDays: 10 * 365,
     from: "the end of the calendar year in which the case ended (paid, cancelled, closed)",
     why: "commercial and tax retention: § 257 HGB, § 147 AO (6 years for business letters, 10 for accounting records)",
     perShopSetting: true,
-    enforced: false,
+    enforced: true,
   },
 ];
+
+/** The periods a shop has set, by rule id (days), for rules with `perShopSetting`. */
+export function shopRetentionPeriods(settings: Pick<Settings, "caseRetentionYears">): Record<string, number> {
+  return { "cases.commercial": settings.caseRetentionYears * 365 };
+}
 
 type Executable = {
   table: string;
   /** The rows whose period is over and that still hold what the rule removes. */
   due: (now: Date) => SQL;
-  /** `set …` for a clear rule; absent: the rows are deleted. */
+  /** `set …` for a clear rule; absent: the rows are deleted (unless `apply` does the work). */
   set?: SQL;
+  /** Work one statement cannot do, per locked row (in the batch's transaction). */
+  apply?: (tx: Tx, id: string, now: Date) => Promise<void>;
 };
 
 const cutoff = (now: Date, days: number) => new Date(now.getTime() - days * DAY_MS).toISOString();
@@ -200,6 +223,18 @@ const EXECUTABLE: Record<string, Executable> = {
   "login_tokens.expired": { table: "login_tokens", due: (now) => sql`expires_at < ${now.toISOString()}` },
   "staff_sessions.expired": { table: "staff_sessions", due: (now) => sql`expires_at < ${now.toISOString()}` },
   "data_requests.exports": { table: "data_requests", due: (now) => sql`created_at < ${cutoff(now, 30)}` },
+  "access_log.entries": { table: "access_log", due: (now) => sql`at < ${cutoff(now, 365)}` },
+  "cases.commercial": {
+    table: "cases",
+    // The year the case ended and "now" in the shop's own zone: a case paid at 00:30 on 1 January in Berlin ended in
+    // the new year. updated_at is the end: an ended case changes no more (a later change only moves it later).
+    due: (now) => sql`status in ('paid', 'cancelled', 'closed') and anonymised_at is null
+      and extract(year from (cases.updated_at at time zone (select s.timezone from shops s where s.id = cases.shop_id)))
+        + (case (select (st.data->>'caseRetentionYears') from settings st where st.shop_id = cases.shop_id order by st.version desc limit 1)
+           when '6' then 6 else 10 end)
+        < extract(year from (${now.toISOString()}::timestamptz at time zone (select s.timezone from shops s where s.id = cases.shop_id)))`,
+    apply: anonymiseCase,
+  },
 };
 
 export type RetentionReport = {
@@ -251,6 +286,18 @@ async function sweepRule(db: DbOrTx, run: Executable, now: Date, batch: number):
   const table = sql.identifier(run.table);
   const pick = sql`select id from ${table} where ${run.due(now)} limit ${batch} for update skip locked`;
   let total = 0;
+  const apply = run.apply;
+  if (apply) {
+    for (;;) {
+      const n = await db.transaction(async (tx) => {
+        const ids = rowsOf<{ id: string }>(await tx.execute(pick)).map((r) => r.id);
+        for (const id of ids) await apply(tx, id, now);
+        return ids.length;
+      });
+      total += n;
+      if (n < batch) return total;
+    }
+  }
   for (;;) {
     const result = await db.execute(
       run.set ? sql`update ${table} set ${run.set} where id in (${pick}) returning id` : sql`delete from ${table} where id in (${pick}) returning id`,
@@ -272,4 +319,23 @@ export async function lastRetentionRun(db: DbOrTx): Promise<RetentionRun | null>
 export function retentionRunToJson(run: RetentionRun | null) {
   if (!run) return null;
   return { startedAt: run.startedAt.toISOString(), finishedAt: run.finishedAt.toISOString(), removed: run.removed, error: run.error };
+}
+
+/**
+ * An ended case past its period loses its customer: the names on the case, the order's customer and address (unless
+ * another case of the order is still kept), and every personal value quoted in the case's events and outbox rows.
+ */
+async function anonymiseCase(tx: Tx, caseId: string, now: Date): Promise<void> {
+  const [row] = await tx.select().from(cases).where(eq(cases.id, caseId));
+  if (!row) return;
+  const [order] = await tx.select().from(orders).where(eq(orders.id, row.orderId));
+  if (order) {
+    await scrubCaseText(tx, row.shopId, row.id, personalValues([order]));
+    const othersKept = await tx
+      .select({ id: cases.id })
+      .from(cases)
+      .where(and(eq(cases.orderId, order.id), ne(cases.id, row.id), isNull(cases.anonymisedAt)));
+    if (othersKept.length === 0) await tx.update(orders).set({ customer: EMPTY_CUSTOMER, billingAddress: null }).where(eq(orders.id, order.id));
+  }
+  await tx.update(cases).set({ customerFirstName: null, customerLastName: null, anonymisedAt: now }).where(eq(cases.id, row.id));
 }

@@ -88,6 +88,14 @@ test("sender, reply-to, postal address and flat fee: parsed when posted, errors 
   });
 });
 
+test("how long ended cases are kept: 6 or 10 years when posted, the stored value kept when not, nothing else", () => {
+  expect(parseSettingsForm(form({ caseRetentionYears: "6" }), "EUR")).toMatchObject({ ok: true, input: { caseRetentionYears: 6 } });
+  expect(parseSettingsForm(form({ caseRetentionYears: "10" }), "EUR")).toMatchObject({ ok: true, input: { caseRetentionYears: 10 } });
+  const older = parseSettingsForm(form(), "EUR");
+  expect(older.ok && "caseRetentionYears" in older.input).toBe(false);
+  expect(parseSettingsForm(form({ caseRetentionYears: "3" }), "EUR")).toMatchObject({ ok: false, errors: { caseRetentionYears: { key: "form.error.invalid" } } });
+});
+
 test("each invalid field gets its own error", () => {
   const parsed = parseSettingsForm(form({ "schedule.reminder_1": "0", defaultPaymentTermDays: "zwei" }), "EUR");
   expect(parsed).toEqual({

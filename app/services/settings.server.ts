@@ -108,6 +108,7 @@ const settingsFormSchema = z.object({
   "writeBack.metafield": z.literal("on").optional(),
   "writeBack.markAsPaid": z.literal("on").optional(),
   flatFeeB2B: z.literal("on").optional(),
+  caseRetentionYears: z.enum(["6", "10"]).optional(),
 });
 
 const RANGES: Record<string, [number, number]> = {
@@ -193,6 +194,8 @@ export function parseSettingsForm(
     input: {
       ...contact,
       flatFeeB2B: f.flatFeeB2B === "on",
+      // Only when the page posted it: a form from before the field keeps the stored period.
+      ...(f.caseRetentionYears ? { caseRetentionYears: f.caseRetentionYears === "6" ? 6 : 10 } : {}),
       invoicePaymentMethods: methods,
       defaultPaymentTermDays: f.defaultPaymentTermDays,
       schedule: { reminder_1: f["schedule.reminder_1"], reminder_2: f["schedule.reminder_2"], final_reminder: f["schedule.final_reminder"], handover: f["schedule.handover"] },

@@ -291,4 +291,23 @@ describe.skipIf(!postgresTestUrl())("WORKERS=0 npm start, npm run worker and the
     // The invoice order waited on-hold; paid, it moves on to processing as a payment would move it.
     expect(order.status).toBe("processing");
   }, 240_000);
+
+  test("staff opening the case and its letter, and support's CLI, are in the access log support reads", async () => {
+    const caseId = (await theCase())!.id;
+    expect((await fetch(`${server.url}/app/cases/${caseId}?locale=en`, { headers: { cookie } })).status).toBe(200);
+    const letter = await fetch(`${server.url}/app/cases/${caseId}/letter.pdf`, { headers: { cookie } });
+    expect(letter.headers.get("content-type")).toBe("application/pdf");
+    await letter.arrayBuffer();
+    const page = await (await fetch(`${server.url}/app/access-log?case=${caseId}&locale=en`, { headers: { cookie } })).text();
+    expect(page).toContain("Letter (PDF)");
+    const listed = JSON.parse(await cli("access-log", "list", "--shop", new URL(store.url).host, "--case", caseId, "--actor", "Kim (support)", "--json")) as {
+      channel: string;
+      actor: { id: string };
+      what: string;
+    }[];
+    const seen = listed.map((e) => `${e.channel} ${e.what} ${e.actor.id.replace(/:.*/, ":")}`);
+    expect(seen).toEqual(expect.arrayContaining(["tab case wp:", "tab letter wp:", "tab access_log wp:", "cli case os:"]));
+    const [last] = await query<{ actor_id: string; what: string }>(sql`select actor_id, what from access_log order by at desc limit 1`);
+    expect(last).toEqual({ actor_id: "Kim (support)", what: "access_log" });
+  });
 });

@@ -254,6 +254,11 @@ describe.each(testEngines())("tenant isolation over HTTP on %s", (engine) => {
         sent: () => t.D.caseIds,
       },
     ],
+    "app.access-log": [
+      { name: "access log as A", request: () => fetch(url(`/app/access-log`), asShop(t.A.shop)), status: [200] },
+      { name: "A reads who opened B's case", request: () => fetch(url(`/app/access-log?case=${t.B.caseIds[0]}`), asShop(t.A.shop)), status: [200], sent: () => [t.B.caseIds[0]!] },
+      { name: "C reads the access log of D's case", request: () => fetch(url(`/app/access-log?case=${t.D.caseIds[0]}`), withCookie(t.C.cookie!)), status: [200], foreign: foreignWoo, sent: () => [t.D.caseIds[0]!] },
+    ],
     "app.bulk.$runId": [
       { name: "A opens B's bulk run", request: () => fetch(url(`/app/bulk/${t.B.runId}`), asShop(t.A.shop)), status: [404] },
       { name: "C opens D's bulk run", request: () => fetch(url(`/app/bulk/${t.D.runId}`), withCookie(t.C.cookie!)), status: [404], foreign: foreignWoo },
@@ -287,6 +292,7 @@ describe.each(testEngines())("tenant isolation over HTTP on %s", (engine) => {
       { name: "CSV as A", request: () => fetch(url("/app/cases.csv"), asShop(t.A.shop)), status: [200], own: () => t.A.markers },
       { name: "CSV as C", request: () => fetch(url("/app/cases.csv"), withCookie(t.C.cookie!)), status: [200], own: () => t.C.markers, foreign: foreignWoo },
     ],
+    "app.privacy": [{ name: "privacy page as A", request: () => fetch(url(`/app/privacy`), asShop(t.A.shop)), status: [200] }],
     "app.reports": [{ name: "reports as A", request: () => fetch(url(`/app/reports`), asShop(t.A.shop)), status: [200] }],
     "app.settings": [
       { name: "settings as A", request: () => fetch(url(`/app/settings`), asShop(t.A.shop)), status: [200] },
