@@ -72,17 +72,14 @@ function parseWith<T>(schema: z.ZodType<T>, input: unknown, what: string): T {
 function toMoney(amount: string | number, currency: string, field: string): Money {
   const decimal = typeof amount === "number" ? String(amount) : amount.trim();
   const result = parseMoney(decimal, currency);
-  if (!result.ok) reject(`${field}: cannot read ${JSON.stringify(decimal)} ${currency} as money (${describeMoneyError(result.error)})`);
+  // Stored in webhook_inbox.last_error, where only ids belong: the field and the kind of fault, not what it held.
+  if (!result.ok) reject(`${field}: cannot read it as money (${moneyErrorCode(result.error)})`);
   return result.value;
 }
 
-function describeMoneyError(error: unknown): string {
-  if (error && typeof error === "object") {
-    const e = error as { code?: unknown; message?: unknown };
-    if (typeof e.message === "string") return e.message;
-    if (typeof e.code === "string") return e.code;
-  }
-  return "invalid amount";
+function moneyErrorCode(error: unknown): string {
+  const code = error && typeof error === "object" ? (error as { code?: unknown }).code : undefined;
+  return typeof code === "string" ? code : "invalid_amount";
 }
 
 function sumMoney(items: Money[], currency: string): Money {

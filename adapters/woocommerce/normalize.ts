@@ -62,18 +62,15 @@ function parseWith<T>(schema: z.ZodType<T>, input: unknown, what: string): T {
   return parsed.data;
 }
 
-function describeMoneyError(error: unknown): string {
-  if (error && typeof error === "object") {
-    const e = error as { code?: unknown; message?: unknown };
-    if (typeof e.message === "string") return e.message;
-    if (typeof e.code === "string") return e.code;
-  }
-  return "invalid amount";
+function moneyErrorCode(error: unknown): string {
+  const code = error && typeof error === "object" ? (error as { code?: unknown }).code : undefined;
+  return typeof code === "string" ? code : "invalid_amount";
 }
 
 function toMoney(amount: string, currency: string, field: string): Money {
   const result = parseMoney(amount, currency);
-  if (!result.ok) reject(`${field}: cannot read ${JSON.stringify(amount)} ${currency} as money (${describeMoneyError(result.error)})`);
+  // Stored in webhook_inbox.last_error, where only ids belong: the field and the kind of fault, not what it held.
+  if (!result.ok) reject(`${field}: cannot read it as money (${moneyErrorCode(result.error)})`);
   return result.value;
 }
 

@@ -61,7 +61,15 @@ function addressOf(to: MailAddress | string): string {
 
 type SmtpError = { code?: string; responseCode?: number; response?: string; message?: string };
 
-function failure(error: unknown): SendResult {
+/**
+ * SMTP servers quote the recipient in their answers ("550 <anna@example.de>: mailbox unavailable"); the reason is
+ * stored in outbox.last_error and the case's block event, which carry ids, not e-mail addresses.
+ */
+function withoutRecipient(reason: string, to: string): string {
+  return to === "" ? reason : reason.replace(new RegExp(to.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), "gi"), "<recipient>");
+}
+
+function failure(error: unknown, to: string): SendResult {
   const e = (error ?? {}) as SmtpError;
   const code = typeof e.responseCode === "number" ? e.responseCode : undefined;
   // Wrong SMTP credentials say nothing about the recipient: retry once the operator has fixed them.
@@ -69,7 +77,7 @@ function failure(error: unknown): SendResult {
   // 503 is "bad sequence of commands": the session, not the message, was wrong (as nodemailer treats it).
   const permanent = !authProblem && code !== undefined && code >= 500 && code < 600 && code !== 503;
   const detail = (e.response ?? e.message ?? String(error)).trim();
-  return { ok: false, permanent, reason: e.code ? `${e.code}: ${detail}` : detail };
+  return { ok: false, permanent, reason: withoutRecipient(e.code ? `${e.code}: ${detail}` : detail, to) };
 }
 
 /** A mailer for an smtp:// (STARTTLS when offered) or smtps:// (TLS from the start) URL. */
@@ -119,7 +127,8 @@ function mailerOver(
       }
       const to = addressOf(mail.to);
       if (to === "") return { ok: false, permanent: true, reason: "no recipient address" };
-      if (!ADDRESS.test(to)) return { ok: false, permanent: true, reason: `invalid recipient address "${to}"` };
+      // Not quoted: the reason is stored where only ids belong (see withoutRecipient).
+      if (!ADDRESS.test(to)) return { ok: false, permanent: true, reason: "invalid recipient address" };
 
       const messageId = reminderMessageId(mail.idempotencyKey, mail.from.address);
       const headers: Record<string, string> = {};
@@ -149,11 +158,11 @@ function mailerOver(
           return { ok: true, messageId };
         }
         if ((info.accepted ?? []).length === 0) {
-          return { ok: false, permanent: true, reason: `recipient refused: ${String(info.response ?? "")}`.trim() };
+          return { ok: false, permanent: true, reason: withoutRecipient(`recipient refused: ${String(info.response ?? "")}`.trim(), to) };
         }
         return { ok: true, messageId };
       } catch (error) {
-        return failure(error);
+        return failure(error, to);
       }
     },
     close() {
