@@ -195,8 +195,9 @@ const EXECUTABLE: Record<string, Executable> = {
     table: "webhook_inbox",
     due: (now) => {
       const before = cutoff(now, 7);
+      // The marker as a literal, not a parameter: webhook_inbox_bodies_due_idx is partial on exactly this condition.
       return sql`status in ('processed', 'ignored') and received_at < ${before} and coalesce(processed_at, received_at) < ${before}
-        and (body <> ${REDACTED_BODY} or headers <> '{}'::jsonb)`;
+        and (body <> ${sql.raw(`'${REDACTED_BODY}'`)} or headers <> '{}'::jsonb)`;
     },
     set: sql`body = ${REDACTED_BODY}, headers = '{}'::jsonb`,
   },

@@ -1,0 +1,1 @@
+CREATE INDEX "webhook_inbox_bodies_due_idx" ON "webhook_inbox" USING btree ("received_at") WHERE status in ('processed', 'ignored') and (body <> '{"redacted":true}' or headers <> '{}'::jsonb);
