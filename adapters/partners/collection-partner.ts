@@ -64,7 +64,17 @@ export const ReminderSchema = z.object({
   fee: MoneySchema,
 });
 
-export const InterestSchema = z.object({ amount: MoneySchema, from: LocalDateSchema, to: LocalDateSchema });
+/**
+ * Statutory default interest (§ 288 BGB) through `to`: `marginBp` points over the base rate; `complete` false when the
+ * base rate was not yet known up to the handover, so more interest is owed than `amount`.
+ */
+export const InterestSchema = z.object({
+  amount: MoneySchema,
+  from: LocalDateSchema,
+  to: LocalDateSchema,
+  marginBp: z.number().int().min(0).max(2_000).optional(),
+  complete: z.boolean().optional(),
+});
 
 export const ClaimSchema = z
   .object({
@@ -78,8 +88,13 @@ export const ClaimSchema = z
     outstanding: MoneySchema,
     reminders: z.array(ReminderSchema),
     interest: InterestSchema.nullable(),
-    /** §288 Abs. 5 BGB flat fee from a business debtor, once per claim, with the day it became owed. */
-    flatFee: z.object({ amount: MoneySchema, date: LocalDateSchema }).nullable().optional(),
+    /** The first day of default (§ 286 BGB): interest and the flat fee run from it. */
+    defaultFrom: LocalDateSchema.nullable().optional(),
+    /**
+     * §288 Abs. 5 BGB flat fee from a business debtor, once per claim, with the day it became owed; with
+     * `offsetAgainstFees` the amount is what it adds beyond the reminder fees (costs are the larger of both).
+     */
+    flatFee: z.object({ amount: MoneySchema, date: LocalDateSchema, offsetAgainstFees: z.boolean().optional() }).nullable().optional(),
     dunningOption: z.enum(["A", "B"]),
   })
   .superRefine((claim, ctx) => {

@@ -97,6 +97,8 @@ const schema = z
     ),
     /** Optional JSON file of extra base-rate entries (app/services/base-rates.server.ts). */
     BASE_RATES_FILE: optionalString,
+    /** The Bundesbank's base-rate series the daily job base-rates.refresh reads (adapters/bundesbank/client.ts). */
+    BASE_RATES_URL: optionalString.pipe(z.url({ protocol: /^https$/, message: "must be an https:// URL" }).optional()),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     /** Unset: demo exactly when there are no Shopify credentials. 0: never (a WooCommerce-only installation). */
     DEMO: optionalFlag,

@@ -116,14 +116,15 @@ describe.each(testEngines())("case schedule on %s", (engine) => {
     await startCase(db, { shopId: berlin.id, caseId: opened!.id, actor: { type: "staff", id: "t" }, reason: "go", now: new Date("2026-10-02T09:00:00Z") });
     expect(await entry()).toEqual(["2026-10-06T06:00:00.000Z"]);
     for (const [now, next] of [
-      ["2026-10-06T07:00:00Z", "2026-10-16T06:00:00.000Z"],
-      ["2026-10-16T07:00:00Z", "2026-10-23T06:00:00.000Z"],
-      ["2026-10-23T07:00:00Z", "2026-10-30T07:00:00.000Z"],
+      // Each step: the deadline it prints (§ 193 BGB applied) plus three working days of grace, 08:00 Berlin.
+      ["2026-10-06T07:00:00Z", "2026-10-21T06:00:00.000Z"],
+      ["2026-10-21T07:00:00Z", "2026-11-02T07:00:00.000Z"],
+      ["2026-11-02T08:00:00Z", "2026-11-12T07:00:00.000Z"],
     ] as const) {
       expect(await advanceDueCases(db, new Date(now))).toMatchObject({ advanced: 1 });
       expect(await entry(), `after the step at ${now}`).toEqual([next]);
     }
-    await advanceDueCases(db, new Date("2026-10-30T08:00:00Z"));
+    await advanceDueCases(db, new Date("2026-11-12T08:00:00Z"));
     expect((await db.select().from(cases).where(eq(cases.id, opened!.id)))[0]).toMatchObject({ status: "handed_over", nextActionAt: null });
     expect(await entry(), "handed over: no next action").toEqual([]);
     await expectInSync(db, "after the app's writes");

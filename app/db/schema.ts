@@ -298,6 +298,12 @@ export const webhookInbox = pgTable(
   (t) => [
     uniqueIndex("webhook_inbox_dedupe_key").on(t.platform, t.source, t.dedupeKey),
     index("webhook_inbox_status_idx").on(t.status, t.receivedAt),
+    // The retention sweep's inbox.bodies rule reads only bodies not yet cleared, oldest first; without this every
+    // batch would scan past the rows it already cleared (docs/performance.md, "Retention sweep"). The predicate is
+    // the rule's own, in literals, so the planner can prove the sweep's condition implies it.
+    index("webhook_inbox_bodies_due_idx")
+      .on(t.receivedAt)
+      .where(sql`status in ('processed', 'ignored') and (body <> '{"redacted":true}' or headers <> '{}'::jsonb)`),
   ],
 );
 
@@ -575,3 +581,19 @@ export const accessLog = pgTable(
   // The last index serves the retention sweep, which looks for old entries of all shops.
   (t) => [index("access_log_shop_at_idx").on(t.shopId, t.at), index("access_log_case_idx").on(t.shopId, t.caseId, t.at), index("access_log_at_idx").on(t.at)],
 );
+
+/**
+ * The base rate (§ 247 BGB) as last read from the Deutsche Bundesbank by the daily job `base-rates.refresh`
+ * (app/services/base-rates.server.ts): one row per half-year. Global, not a tenant table (no shop_id): the rate is
+ * German law's, the same for every shop. Read merged over the shipped table; an operator's BASE_RATES_FILE wins.
+ */
+export const baseRates = pgTable("base_rates", {
+  /** 1 January or 1 July. */
+  from: date("from", { mode: "string" }).primaryKey(),
+  /** Basis points: 127 = 1.27 %. */
+  rateBp: integer("rate_bp").notNull(),
+  /** Where the rate was read, e.g. the series URL. */
+  source: text("source").notNull(),
+  /** When this rate was first read, or last read as changed. */
+  fetchedAt: timestamp("fetched_at", { withTimezone: true }).notNull(),
+});

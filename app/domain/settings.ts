@@ -1,4 +1,6 @@
+import { electronicFormatIBAN, isValidBIC, isValidIBAN } from "ibantools";
 import { z } from "zod";
+import { isKnownHolidayRegion } from "./dunning/deadlines";
 import { DEFAULT_SCHEDULE, DEFAULT_SEND_WINDOW } from "./dunning/schedule";
 
 /** Invoice payment methods as the platforms name them (gateway names on Shopify, method ids on WooCommerce). */
@@ -70,6 +72,37 @@ export const settingsSchema = z.object({
    * it ended: 6 for business letters (§ 257 HGB), 10 when the merchant books them as accounting vouchers (§ 147 AO).
    */
   caseRetentionYears: z.union([z.literal(6), z.literal(10)]).default(10),
+  /**
+   * Where the shop's public holidays come from (§ 193 BGB moves a deadline off them): its country and, in Germany,
+   * its federal state ("BY"); no state means national holidays only.
+   */
+  holidays: z
+    .object({ country: z.string().regex(/^[A-Z]{2}$/), state: z.string().regex(/^[A-Z0-9]{1,3}$/).nullable() })
+    .refine((h) => isKnownHolidayRegion(h.country, h.state), { message: "unknown country or state", path: ["state"] })
+    .default({ country: "DE", state: null }),
+  /** Working days after a reminder's deadline before the next step: a transfer made on the last day has arrived. */
+  transferGraceDays: z.number().int().min(0).max(10).default(3),
+  /** § 286 Abs. 3 BGB: the shop's invoices tell consumers they are in default 30 days after the due date. */
+  consumerInvoiceWarns: z.boolean().default(false),
+  /** Where customers pay: printed in every reminder with the order number as the payment reference. */
+  bankAccount: z
+    .object({
+      holder: z.string().trim().min(1).max(70).regex(SINGLE_LINE),
+      // Stored in electronic format (no spaces, upper case) once its check digits are right (ISO 13616).
+      iban: z
+        .string()
+        .transform((v) => electronicFormatIBAN(v) ?? "")
+        .refine((v) => isValidIBAN(v), { message: "not a valid IBAN" }),
+      bic: z
+        .string()
+        .trim()
+        .transform((v) => v.toUpperCase())
+        .refine((v) => v === "" || isValidBIC(v), { message: "not a valid BIC" })
+        .transform((v) => (v === "" ? null : v))
+        .nullable(),
+    })
+    .nullable()
+    .default(null),
   /** Overrides of the default reminder texts, per level and language. */
   reminderTexts: z
     .record(z.string(), z.object({ subject: z.string().max(200), body: z.string().max(10_000) }))

@@ -5,6 +5,7 @@ import { getEnv } from "#app/config/env.server";
 import { getDb } from "#app/db/db.server";
 import { shops } from "#app/db/schema";
 import { createFolderMailer, createMailer } from "#app/mail/mailer.server";
+import { BASE_RATES_REFRESH_JOB, refreshBaseRates } from "#app/services/base-rates.server";
 import { compactCaseStatusCounts } from "#app/services/case-status-counts.server";
 import { runDunningSweep } from "#app/services/dunning-sweep.server";
 import { findStrandedDeliveries, markDeliveryDead, processInboxDelivery } from "#app/services/inbox-processor.server";
@@ -169,6 +170,27 @@ export const jobDefinitions: JobDefinition<any>[] = [
       if (report.error) throw new Error(`retention sweep stopped: ${report.error}`);
     },
     queue: { retryLimit: 2, expireInSeconds: 2 * 3600 },
+  },
+  {
+    // The base rate (§ 247 BGB) from the Bundesbank's statistics API into base_rates (docs/dunning-and-the-law.md,
+    // rule 12). A failure leaves the table as it was (interest keeps the shipped table and BASE_RATES_FILE): a
+    // warning, and tomorrow's run tries again. Safe beside itself: writing the same rates twice changes nothing.
+    name: BASE_RATES_REFRESH_JOB,
+    schedule: "41 5 * * *",
+    parse: () => ({}),
+    handle: async () => {
+      const outcome = await refreshBaseRates(await getDb(), { now: new Date(), url: getEnv().BASE_RATES_URL });
+      if (!outcome.ok) {
+        logger.warn({ source: outcome.source, error: outcome.error }, "base-rate refresh failed; the base-rate table stays as it was");
+        return;
+      }
+      // What changed: { added: [{ from, rateBp }], changed: [{ from, wasBp, rateBp }], knownThrough, … }. A stored rate
+      // that changed, one that differs from the shipped table, or a rejected observation is worth a look: a warning.
+      const { ok: _ok, ...report } = outcome;
+      if (report.changed.length || report.differFromBuiltIn.length || report.rejected.length) logger.warn(report, "base-rate refresh: check the rates");
+      else logger.info(report, report.added.length ? "base-rate refresh: new rates stored" : "base-rate refresh: no change");
+    },
+    queue: { retryLimit: 0, expireInSeconds: 5 * 60 },
   },
   ...uiJobDefinitions,
   ...wooJobDefinitions,

@@ -83,7 +83,7 @@ describe("mailer", () => {
 
     const q = gotEn!.parsed;
     expect(q.subject).toBe("Final reminder for your order #1042");
-    expect(q.text).toContain("we will hand the claim over to our debt collection partner");
+    expect(q.text).toContain("we will hand the claim over to our debt collection partner from");
     expect(q.html).toContain("Amount due: €89.90");
     expect(q.headers.get("x-mahnwerk-reminder")).toBe("case-2:final_reminder");
     expect(q.messageId).not.toBe(p.messageId);

@@ -78,7 +78,7 @@ describe("renderReminderLetter", () => {
     expect(text).not.toContain("\nDE\n");
     expect(text).toContain("06.03.2026");
     expect(text).toContain("Letzte Mahnung zu Ihrer Bestellung #20931");
-    expect(text).toContain("übergeben wir die Forderung an unseren");
+    expect(text).toContain("übergeben wir die Forderung ab dem");
     expect(text).toContain("Forderungsaufstellung");
     for (const row of [
       "Offener Rechnungsbetrag\n459,00\u00a0€",

@@ -199,12 +199,13 @@ export async function renderReminderLetter(input: ReminderLetterInput): Promise<
     }
   }
 
+  // Like the text: no line of 0,00 (the text says how interest is computed, and what is still to come).
   const rows: [string, Money][] = [
     [labels.outstanding, input.totals.outstanding],
     [labels.fees, input.totals.fees],
     [labels.interest, input.totals.interest],
-    ...(input.totals.flatFee.amountMinor !== 0 ? [[labels.flatFee, input.totals.flatFee] as [string, Money]] : []),
-  ];
+    [labels.flatFee, input.totals.flatFee],
+  ].filter(([label, amount]) => label === labels.outstanding || (amount as Money).amountMinor !== 0) as [string, Money][];
   // The statement stays on one page.
   ensureRoom(BODY_LEADING * (rows.length + 3));
   y -= BODY_LEADING;

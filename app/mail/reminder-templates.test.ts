@@ -20,6 +20,8 @@ const data: ReminderData = {
   interest: money(617, "EUR"),
   total: money(124_217, "EUR"),
   paymentDeadline: "2026-04-06",
+  handoverDate: "2026-04-10",
+  interestBasis: "Verzugszinsen gemäß § 288 BGB (5 Prozentpunkte über dem Basiszinssatz) vom 17.03.2026 bis 06.04.2026",
   paymentInstructions: "IBAN: DE02 1203 0000 0000 2020 51\nVerwendungszweck: 4711",
   shopName: "Müller & Söhne GmbH",
   shopContact: "hilfe@mueller.example",
@@ -38,7 +40,7 @@ describe("default reminder texts", () => {
     expect(r.text).toContain("Guten Tag Max Müller,");
     expect(r.text).toContain("war am 02.03.2026 fällig");
     expect(r.text).toContain("Offener Rechnungsbetrag: 1.234,50\u00a0€");
-    expect(r.text).toContain("Verzugszinsen: 6,17\u00a0€");
+    expect(r.text).toContain("Verzugszinsen gemäß § 288 BGB (5 Prozentpunkte über dem Basiszinssatz) vom 17.03.2026 bis 06.04.2026: 6,17\u00a0€");
     expect(r.text).toContain("Zu zahlender Betrag: 1.242,17\u00a0€");
     expect(r.text).toContain("bis zum 06.04.2026:\nIBAN: DE02 1203 0000 0000 2020 51\nVerwendungszweck: 4711");
     expect(r.text).toContain("Falls sich Ihre Zahlung mit diesem Schreiben überschnitten hat");
@@ -52,7 +54,7 @@ describe("default reminder texts", () => {
     expect(r.text).toContain("due since 02/03/2026");
     expect(r.text).toContain("Amount due: €1,242.17");
     expect(r.text).toContain("by 06/04/2026 at the latest");
-    expect(r.text).toContain("we will hand the claim over to our debt collection partner. This may cause you further costs.");
+    expect(r.text).toContain("we will hand the claim over to our debt collection partner from 10/04/2026. This may cause you further costs.");
   });
 
   test("German second and final reminders escalate in wording", () => {
@@ -62,19 +64,37 @@ describe("default reminder texts", () => {
     const last = render({ level: "final_reminder", language: "de", data });
     expect(last.subject).toBe("Letzte Mahnung zu Ihrer Bestellung #4711");
     expect(last.text).toContain("bis spätestens 06.04.2026");
-    expect(last.text).toContain("übergeben wir die Forderung an unseren Inkassopartner. Dadurch können Ihnen weitere Kosten entstehen.");
+    expect(last.text).toContain("übergeben wir die Forderung ab dem 10.04.2026 an unseren Inkassopartner. Dadurch können Ihnen weitere Kosten entstehen.");
   });
 
   test.each(DUNNING_LEVELS.flatMap((level) => REMINDER_LANGUAGES.map((language) => ({ level, language }))))(
     "$level.$language uses every placeholder and leaves none unfilled",
     ({ level, language }) => {
       const template = DEFAULT_REMINDER_TEXTS[level][language];
-      for (const p of REMINDER_PLACEHOLDERS) expect(`${template.subject}\n${template.body}`).toContain(`{{${p}}}`);
+      // Only the final reminder announces the handover and its date.
+      const used = REMINDER_PLACEHOLDERS.filter((p) => p !== "handoverDate" || level === "final_reminder");
+      for (const p of used) expect(`${template.subject}\n${template.body}`).toContain(`{{${p}}}`);
       const r = render({ level, language, data });
       for (const part of [r.subject, r.text, r.html]) expect(part).not.toMatch(/\{\{|\}\}/);
       expect(r.text).toContain("#4711");
     },
   );
+});
+
+describe("lines of 0,00 are left out; interest says how it is computed", () => {
+  const zero = money(0, "EUR");
+  test("no fees and no interest: neither line, in both languages", () => {
+    for (const language of REMINDER_LANGUAGES) {
+      const r = render({ level: "reminder_1", language, data: { ...data, fees: zero, interest: zero, interestBasis: undefined, total: data.amount } });
+      expect(r.text).not.toMatch(/0,00|0\.00|Mahngebühren|Reminder fees|Verzugszinsen|Default interest/);
+    }
+  });
+
+  test("interest owed but no base rate known for any day of it: said so, never 0,00", () => {
+    const r = render({ level: "reminder_2", language: "de", data: { ...data, interest: zero, interestPending: true, interestBasis: "Verzugszinsen gemäß § 288 BGB (5 Prozentpunkte über dem Basiszinssatz) ab dem 01.08.2026" } });
+    expect(r.text).toContain("ab dem 01.08.2026: Höhe folgt (Basiszinssatz noch nicht veröffentlicht)");
+    expect(r.text).not.toContain("0,00");
+  });
 });
 
 describe("html part", () => {

@@ -17,10 +17,12 @@ export const REMINDER_PLACEHOLDERS = [
   "originalDueDate",
   "fees",
   "interest",
+  "interestBasis",
   "flatFee",
   "total",
   "paymentDeadline",
   "paymentInstructions",
+  "handoverDate",
   "shopName",
   "shopContact",
 ] as const;
@@ -34,12 +36,19 @@ export type ReminderData = {
   /** Outstanding invoice amount. */
   amount: Money;
   originalDueDate: LocalDate;
+  /** A line with {{fees}}, {{interest}} or {{flatFee}} is left out when its amount is absent or zero. */
   fees: Money;
   interest: Money;
-  /** §288 Abs. 5 BGB flat fee, when the claim carries one; a line with {{flatFee}} is left out otherwise. */
+  /** How the interest is computed, e.g. "Verzugszinsen gemäß § 288 BGB (5 Prozentpunkte über dem Basiszinssatz) vom … bis …". */
+  interestBasis?: string;
+  /** When interest is owed but its rate not yet known for any day: shown instead of 0,00. */
+  interestPending?: boolean;
+  /** §288 Abs. 5 BGB flat fee beyond the fees it is offset against. */
   flatFee?: Money;
   total: Money;
   paymentDeadline: LocalDate;
+  /** From when the claim may go to the collection partner (the final reminder names it). */
+  handoverDate?: LocalDate;
   /** Free text, may span lines (account holder, IBAN, reference). */
   paymentInstructions: string;
   shopName: string;
@@ -58,14 +67,14 @@ export type ReminderTemplateError = {
 
 const AMOUNTS_DE = `Offener Rechnungsbetrag: {{amount}}
 Mahngebühren: {{fees}}
-Verzugszinsen: {{interest}}
-Verzugspauschale (§ 288 Abs. 5 BGB): {{flatFee}}
+{{interestBasis}}: {{interest}}
+Verzugspauschale (§ 288 Abs. 5 BGB), soweit nicht durch Mahngebühren gedeckt: {{flatFee}}
 Zu zahlender Betrag: {{total}}`;
 
 const AMOUNTS_EN = `Outstanding invoice amount: {{amount}}
 Reminder fees: {{fees}}
-Default interest: {{interest}}
-Flat-rate default fee (§ 288(5) BGB): {{flatFee}}
+{{interestBasis}}: {{interest}}
+Flat-rate default fee (§ 288(5) BGB), as far as not covered by reminder fees: {{flatFee}}
 Amount due: {{total}}`;
 
 /**
@@ -153,7 +162,7 @@ ${AMOUNTS_DE}
 Bitte überweisen Sie den Betrag bis spätestens {{paymentDeadline}}:
 {{paymentInstructions}}
 
-Ist die Zahlung bis zu diesem Tag nicht bei uns eingegangen, übergeben wir die Forderung an unseren Inkassopartner. Dadurch können Ihnen weitere Kosten entstehen.
+Ist die Zahlung bis zu diesem Tag nicht bei uns eingegangen, übergeben wir die Forderung ab dem {{handoverDate}} an unseren Inkassopartner. Dadurch können Ihnen weitere Kosten entstehen.
 
 Falls sich Ihre Zahlung mit diesem Schreiben überschnitten hat, betrachten Sie es bitte als gegenstandslos. Bei Fragen erreichen Sie uns unter {{shopContact}}.
 
@@ -171,7 +180,7 @@ ${AMOUNTS_EN}
 Please transfer the amount by {{paymentDeadline}} at the latest:
 {{paymentInstructions}}
 
-If we have not received your payment by that date, we will hand the claim over to our debt collection partner. This may cause you further costs.
+If we have not received your payment by that date, we will hand the claim over to our debt collection partner from {{handoverDate}}. This may cause you further costs.
 
 If your payment has crossed with this message, please disregard it. If you have any questions, you can reach us at {{shopContact}}.
 
@@ -224,20 +233,35 @@ function formattedValues(data: ReminderData, language: ReminderLanguage): Record
     amount: formatMoney(data.amount, locale),
     originalDueDate: formatDate(data.originalDueDate, locale),
     fees: formatMoney(data.fees, locale),
-    interest: formatMoney(data.interest, locale),
+    interest: data.interestPending ? PENDING_INTEREST[language] : formatMoney(data.interest, locale),
+    interestBasis: data.interestBasis ?? DEFAULT_INTEREST_LABEL[language],
     flatFee: data.flatFee ? formatMoney(data.flatFee, locale) : "",
     total: formatMoney(data.total, locale),
     paymentDeadline: formatDate(data.paymentDeadline, locale),
+    handoverDate: formatDate(data.handoverDate ?? data.paymentDeadline, locale),
     paymentInstructions: data.paymentInstructions.replace(/\r\n?/g, "\n").trim(),
     shopName: data.shopName,
     shopContact: data.shopContact,
   };
 }
 
-function withoutFlatFeeLines(body: string): string {
+const DEFAULT_INTEREST_LABEL: Record<ReminderLanguage, string> = { de: "Verzugszinsen", en: "Default interest" };
+const PENDING_INTEREST: Record<ReminderLanguage, string> = { de: "Höhe folgt (Basiszinssatz noch nicht veröffentlicht)", en: "amount to follow (base rate not yet published)" };
+
+/** The amount placeholders whose line is left out when there is nothing to show: a reminder never lists 0,00 €. */
+function emptyAmounts(data: ReminderData): Set<string> {
+  const empty = new Set<string>();
+  if (data.fees.amountMinor === 0) empty.add("fees");
+  if (data.interest.amountMinor === 0 && !data.interestPending) empty.add("interest");
+  if (!data.flatFee || data.flatFee.amountMinor === 0) empty.add("flatFee");
+  return empty;
+}
+
+function withoutLinesOf(body: string, placeholders: Set<string>): string {
+  if (placeholders.size === 0) return body;
   return body
     .split("\n")
-    .filter((line) => ![...line.matchAll(PLACEHOLDER)].some((m) => m[1]?.trim() === "flatFee"))
+    .filter((line) => ![...line.matchAll(PLACEHOLDER)].some((m) => placeholders.has(m[1]?.trim() ?? "")))
     .join("\n");
 }
 
@@ -290,8 +314,8 @@ export function renderReminder(input: RenderReminderInput): Result<RenderedRemin
   if (!valid.ok) return valid;
 
   const values = formattedValues(input.data, input.language);
-  // Consumers (and shops that do not charge it) never read a flat-fee line, not even one of 0,00 €.
-  const body = input.data.flatFee ? template.body.replace(/\r\n?/g, "\n") : withoutFlatFeeLines(template.body.replace(/\r\n?/g, "\n"));
+  // Consumers never read a flat-fee line, nobody a line of 0,00 €.
+  const body = withoutLinesOf(template.body.replace(/\r\n?/g, "\n"), emptyAmounts(input.data));
   // A line break in a header value would end the header; the subject is one line whatever the data holds.
   const subject = fill(template.subject, values, (s) => s).replace(/\s*[\r\n]+\s*/g, " ").trim();
   const text = fill(body, values, (s) => s).trim();
@@ -309,6 +333,8 @@ const SAMPLE_DATA: Record<ReminderLanguage, ReminderData> = {
     interest: money(123, "EUR"),
     total: money(20_263, "EUR"),
     paymentDeadline: "2026-04-06",
+    handoverDate: "2026-04-10",
+    interestBasis: "Verzugszinsen gemäß § 288 BGB (5 Prozentpunkte über dem Basiszinssatz) vom 17.03.2026 bis 06.04.2026",
     paymentInstructions: "Empfänger: Beispielshop GmbH\nIBAN: DE02 1203 0000 0000 2020 51\nVerwendungszweck: Bestellung #1001",
     shopName: "Beispielshop GmbH",
     shopContact: "service@beispielshop.de, 030 1234567",
@@ -322,6 +348,8 @@ const SAMPLE_DATA: Record<ReminderLanguage, ReminderData> = {
     interest: money(123, "EUR"),
     total: money(20_263, "EUR"),
     paymentDeadline: "2026-04-06",
+    handoverDate: "2026-04-10",
+    interestBasis: "Default interest under § 288 BGB (5 percentage points above the base rate) from 17/03/2026 to 06/04/2026",
     paymentInstructions: "Payee: Example Shop Ltd\nIBAN: DE02 1203 0000 0000 2020 51\nReference: order #1001",
     shopName: "Example Shop Ltd",
     shopContact: "service@example-shop.com, +49 30 1234567",

@@ -118,8 +118,16 @@ export default function CasePage() {
                   <Field label={t("case.original")} value={money(c.originalMinor)} />
                   <Field label={t("case.outstanding")} value={money(c.outstandingMinor)} />
                   {c.feesMinor > 0 ? <Field label={t("case.fees")} value={money(c.feesMinor)} /> : null}
-                  {c.interestMinor > 0 ? <Field label={t("case.interest")} value={money(c.interestMinor)} /> : null}
+                  {c.interest ? (
+                    <Field
+                      label={t("case.interest.period", { from: formatDate(c.interest.from, intl), through: formatDate(c.interest.through, intl), points: c.interest.marginBp / 100 })}
+                      value={c.interest.complete || c.interestMinor > 0 ? `${money(c.interestMinor)}${c.interest.complete ? "" : ` ${t("case.interest.more")}`}` : t("case.interest.pending")}
+                    />
+                  ) : null}
                   {c.flatFeeMinor > 0 ? <Field label={t("case.flatFee")} value={money(c.flatFeeMinor)} /> : null}
+                  {c.totalMinor !== c.outstandingMinor ? <Field label={t("case.total")} value={money(c.totalMinor)} /> : null}
+                  {c.defaultFrom ? <Field label={t("case.defaultFrom")} value={formatDate(c.defaultFrom, intl)} /> : null}
+                  {c.paymentDeadline ? <Field label={t("case.paymentDeadline")} value={formatDate(c.paymentDeadline, intl)} /> : null}
                   {c.overpaymentMinor > 0 ? <Field label={t("case.overpayment")} value={money(c.overpaymentMinor)} /> : null}
                   <Field label={t("case.dueDate")} value={formatDate(c.dueDate, intl)} />
                   <Field label={t("case.level")} value={t((c.dunningLevel ? `level.${c.dunningLevel}` : "level.none") as MessageKey)} />

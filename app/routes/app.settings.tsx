@@ -21,18 +21,20 @@ import {
   TextField,
   type TextFieldProps,
 } from "@shopify/polaris";
+import { friendlyFormatIBAN } from "ibantools";
 import { useRef, useState } from "react";
 import { DUNNING_LEVELS } from "#app/domain/case/status";
+import { feesAboveCost, MAX_REMINDER_FEE_MINOR, TYPICAL_COST_MINOR } from "#app/domain/dunning/fees";
 import { DUNNING_OPTION_LOCK_DAYS } from "#app/domain/policies";
 import { AUTO_HANDOVER_PRESETS, type Settings } from "#app/domain/settings";
 import type { MessageKey } from "#app/i18n/i18n";
 import { useLocale, useT } from "#app/i18n/react";
 import { DEFAULT_REMINDER_TEXTS, previewReminder, REMINDER_LANGUAGES, REMINDER_PLACEHOLDERS, reminderTextKey, type ReminderLanguage } from "#app/mail/reminder-templates";
-import { dunningOptionUnlocksAt, getSettings, saveSettingsForm, type FieldErrors } from "#app/services/settings.server";
+import { dunningOptionUnlocksAt, getSettings, holidayRegionOptions, saveSettingsForm, type FieldErrors, type HolidayRegionOption } from "#app/services/settings.server";
 import { getEnv } from "#app/config/env.server";
 import { partnerEndpointSources, partnerSettingsView, savePartnerForm, testPartnerForm, type PartnerSettingsView } from "#app/services/partner-settings.server";
 import { requireShopContext } from "#app/services/shop-context.server";
-import { formatDate, formatMinor, minorToInput, withLocale } from "#app/utils/format";
+import { formatDate, formatMinor, inputToMinor, minorToInput, withLocale } from "#app/utils/format";
 import { toLocalDate } from "#app/domain/dates";
 
 export async function loader({ request }: LoaderFunctionArgs) {
@@ -46,6 +48,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     mailFrom: getEnv().MAIL_FROM,
     shop: { name: shop.name, currency: shop.currency, platform: shop.platform },
     dunningOptionUnlocksOn: unlocksAt ? toLocalDate(unlocksAt, shop.timezone) : null,
+    holidayRegions: holidayRegionOptions(settings.holidays.country),
   };
 }
 
@@ -62,7 +65,7 @@ export async function action({ request }: ActionFunctionArgs) {
 type Level = (typeof DUNNING_LEVELS)[number];
 
 export default function SettingsPage() {
-  const { settings, shop, dunningOptionUnlocksOn, partner, mailFrom } = useLoaderData<typeof loader>();
+  const { settings, shop, dunningOptionUnlocksOn, partner, mailFrom, holidayRegions } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const result = actionData && !("intent" in actionData) ? actionData : undefined;
   const partnerResult = actionData && "intent" in actionData ? actionData : undefined;
@@ -75,6 +78,8 @@ export default function SettingsPage() {
   const formatError = (e: FieldErrors[string]) => {
     const values = { ...e.values };
     if (typeof values.date === "string") values.date = formatDate(values.date, intl);
+    // Amounts in minor units of the shop currency ("maxMinor": 500 → "5,00 €").
+    for (const [name, value] of Object.entries(values)) if (name.endsWith("Minor") && typeof value === "number") values[name] = formatMinor(value, shop.currency, intl);
     return t(e.key as MessageKey, values);
   };
   const saving = navigation.state === "submitting";
@@ -120,6 +125,14 @@ export default function SettingsPage() {
             </Layout.Section>
           ) : null}
 
+          {settings.bankAccount === null ? (
+            <Layout.Section>
+              <Banner tone="warning" title={t("settings.bank.missing.title")}>
+                <p>{t("settings.bank.missing")}</p>
+              </Banner>
+            </Layout.Section>
+          ) : null}
+
           <Section title={t("settings.section.invoice")} description={t("settings.section.invoice.help")}>
             <FormLayout>
               <FormField
@@ -132,6 +145,7 @@ export default function SettingsPage() {
                 error={err("invoicePaymentMethods")}
               />
               <NumberField name="defaultPaymentTermDays" label={t("settings.defaultPaymentTermDays")} value={settings.defaultPaymentTermDays} suffix={t("settings.days")} error={err("defaultPaymentTermDays")} help={t("settings.defaultPaymentTermDays.help")} />
+              <CheckboxField name="consumerInvoiceWarns" label={t("settings.consumerInvoiceWarns")} checked={settings.consumerInvoiceWarns} help={t("settings.consumerInvoiceWarns.help")} explicit />
             </FormLayout>
           </Section>
 
@@ -150,22 +164,16 @@ export default function SettingsPage() {
             </FormLayout>
           </Section>
 
-          <Section title={t("settings.section.fees")} description={t("settings.section.fees.help")}>
+          <Section title={t("settings.section.deadlines")} description={t("settings.section.deadlines.help")}>
             <FormLayout>
-              <InlineGrid columns={{ xs: 1, sm: 3 }} gap="300">
-                {DUNNING_LEVELS.map((level) => (
-                  <FormField
-                    key={level}
-                    label={t(`level.${level}` as MessageKey)}
-                    name={`fees.${level}`}
-                    defaultValue={minorToInput(settings.fees[level], shop.currency, intl)}
-                    suffix={shop.currency}
-                    inputMode="decimal"
-                    autoComplete="off"
-                    error={err(`fees.${level}`)}
-                  />
-                ))}
-              </InlineGrid>
+              <HolidayFields holidays={settings.holidays} regions={holidayRegions} err={err} />
+              <NumberField name="transferGraceDays" label={t("settings.transferGraceDays")} value={settings.transferGraceDays} suffix={t("settings.workingDays")} error={err("transferGraceDays")} help={t("settings.transferGraceDays.help")} />
+            </FormLayout>
+          </Section>
+
+          <Section title={t("settings.section.fees")} description={t("settings.section.fees.rules", { max: formatMinor(MAX_REMINDER_FEE_MINOR, shop.currency, intl) })}>
+            <FormLayout>
+              <FeeFields fees={settings.fees} currency={shop.currency} err={err} />
               <CheckboxField name="flatFeeB2B" label={t("settings.flatFeeB2B")} checked={settings.flatFeeB2B} help={t("settings.flatFeeB2B.help")} />
             </FormLayout>
           </Section>
@@ -248,6 +256,16 @@ export default function SettingsPage() {
             <AddressFields address={settings.address} err={err} />
           </Section>
 
+          <Section title={t("settings.section.bank")} description={t("settings.section.bank.help")}>
+            <FormLayout>
+              <FormField label={t("settings.bank.holder")} name="bankAccount.holder" defaultValue={settings.bankAccount?.holder ?? ""} autoComplete="off" maxLength={70} error={err("bankAccount.holder")} />
+              <InlineGrid columns={{ xs: 1, sm: "2fr 1fr" }} gap="300">
+                <FormField label={t("settings.bank.iban")} name="bankAccount.iban" defaultValue={settings.bankAccount ? (friendlyFormatIBAN(settings.bankAccount.iban) ?? settings.bankAccount.iban) : ""} autoComplete="off" error={err("bankAccount.iban")} />
+                <FormField label={t("settings.bank.bic")} name="bankAccount.bic" defaultValue={settings.bankAccount?.bic ?? ""} autoComplete="off" error={err("bankAccount.bic")} />
+              </InlineGrid>
+            </FormLayout>
+          </Section>
+
           <Section title={t("settings.section.texts")} description={t("settings.section.texts.help", { placeholders: REMINDER_PLACEHOLDERS.map((p) => `{{${p}}}`).join(" ") })}>
             <ReminderTexts settings={settings} shopName={shop.name} err={err} />
           </Section>
@@ -273,6 +291,85 @@ export default function SettingsPage() {
       </Form>
       <PartnerSection partner={partner} result={partnerResult} formatError={formatError} />
     </Page>
+  );
+}
+
+/**
+ * The reminder fees, with a warning while one is above what a reminder typically costs (it is typed, not only saved).
+ * The first reminder's fee is never charged; its field stays so that a stored value is visible.
+ */
+function FeeFields({ fees, currency, err }: { fees: Settings["fees"]; currency: string; err: (field: string) => string | undefined }) {
+  const t = useT();
+  const { intl } = useLocale();
+  const [values, setValues] = useState<Record<Level, string>>(() => ({
+    reminder_1: minorToInput(fees.reminder_1, currency, intl),
+    reminder_2: minorToInput(fees.reminder_2, currency, intl),
+    final_reminder: minorToInput(fees.final_reminder, currency, intl),
+  }));
+  const minor = (level: Level) => inputToMinor(values[level] === "" ? "0" : values[level], currency) ?? 0;
+  const above = feesAboveCost({ reminder_1: minor("reminder_1"), reminder_2: minor("reminder_2"), final_reminder: minor("final_reminder") });
+  return (
+    <BlockStack gap="300">
+      <InlineGrid columns={{ xs: 1, sm: 3 }} gap="300">
+        {DUNNING_LEVELS.map((level) => (
+          <TextField
+            key={level}
+            label={t(`level.${level}` as MessageKey)}
+            name={`fees.${level}`}
+            value={values[level]}
+            onChange={(value) => setValues((all) => ({ ...all, [level]: value }))}
+            suffix={currency}
+            inputMode="decimal"
+            autoComplete="off"
+            helpText={level === "reminder_1" ? t("settings.fees.reminder_1.help") : undefined}
+            error={err(`fees.${level}`)}
+          />
+        ))}
+      </InlineGrid>
+      {above.length > 0 ? (
+        <Banner tone="warning" title={t("settings.fees.aboveCost.title")}>
+          <p>{t("settings.fees.aboveCost", { levels: above.map((level) => t(`level.${level}` as MessageKey)).join(", "), typical: formatMinor(TYPICAL_COST_MINOR, currency, intl) })}</p>
+        </Banner>
+      ) : null}
+    </BlockStack>
+  );
+}
+
+/** Public holidays: a country and, where date-holidays knows them, its states (empty: national holidays only). */
+function HolidayFields({ holidays, regions, err }: { holidays: Settings["holidays"]; regions: HolidayRegionOption[]; err: (field: string) => string | undefined }) {
+  const t = useT();
+  const { intl } = useLocale();
+  const [country, setCountry] = useState(holidays.country);
+  const [state, setState] = useState(holidays.state ?? "");
+  const names = new Intl.DisplayNames([intl], { type: "region" });
+  const label = (code: string) => names.of(code) ?? code;
+  // German-speaking countries first, the others by name.
+  const first = regions.filter((r) => ["DE", "AT", "CH", "LI"].includes(r.country));
+  const rest = regions.filter((r) => !first.includes(r)).sort((a, b) => label(a.country).localeCompare(label(b.country), intl));
+  const states = regions.find((r) => r.country === country)?.states ?? [];
+  return (
+    <InlineGrid columns={{ xs: 1, sm: 2 }} gap="300">
+      <Select
+        label={t("settings.holidays.country")}
+        name="holidays.country"
+        value={country}
+        onChange={(next) => {
+          setCountry(next);
+          setState("");
+        }}
+        options={[...first, ...rest].map((r) => ({ value: r.country, label: label(r.country) }))}
+        error={err("holidays.country")}
+      />
+      <Select
+        label={t("settings.holidays.state")}
+        name="holidays.state"
+        value={state}
+        onChange={setState}
+        options={[{ value: "", label: t("settings.holidays.state.national") }, ...states.map((s) => ({ value: s.code, label: s.name }))]}
+        helpText={country === "DE" ? t("settings.holidays.state.help") : undefined}
+        error={err("holidays.state")}
+      />
+    </InlineGrid>
   );
 }
 
@@ -411,13 +508,16 @@ function FormField({ defaultValue, ...props }: Omit<TextFieldProps, "value" | "o
   return <TextField {...props} value={value} onChange={setValue} />;
 }
 
-/** A Polaris checkbox that posts "on" like a plain one (Polaris' own is controlled). */
-function CheckboxField({ name, label, checked, help }: { name: string; label: string; checked: boolean; help?: string }) {
+/**
+ * A Polaris checkbox that posts "on" like a plain one (Polaris' own is controlled). `explicit` posts "off" when unticked,
+ * so the server can tell an unticked box from a form that did not have it (which keeps the stored value).
+ */
+function CheckboxField({ name, label, checked, help, explicit = false }: { name: string; label: string; checked: boolean; help?: string; explicit?: boolean }) {
   const [value, setValue] = useState(checked);
   return (
     <>
       <Checkbox label={label} checked={value} onChange={setValue} helpText={help} />
-      {value ? <input type="hidden" name={name} value="on" /> : null}
+      {value || explicit ? <input type="hidden" name={name} value={value ? "on" : "off"} /> : null}
     </>
   );
 }

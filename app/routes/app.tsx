@@ -6,11 +6,13 @@ import polarisDe from "@shopify/polaris/locales/de.json";
 import polarisEn from "@shopify/polaris/locales/en.json";
 import { AppProvider } from "@shopify/shopify-app-remix/react";
 import { boundary } from "@shopify/shopify-app-remix/server";
-import { I18nProvider, useT } from "#app/i18n/react";
+import { I18nProvider, useLocale, useT } from "#app/i18n/react";
+import { baseRateStatus } from "#app/services/base-rates.server";
+import { formatDate } from "#app/utils/format";
 import { requireShopContext } from "#app/services/shop-context.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const { shop, locale, embedded, apiKey } = await requireShopContext(request);
+  const { shop, locale, embedded, apiKey, tenant } = await requireShopContext(request);
   return {
     apiKey,
     embedded,
@@ -19,16 +21,19 @@ export async function loader({ request }: LoaderFunctionArgs) {
     // WooCommerce staff signed in by cookie (from wp-admin or an e-mailed link) can end their session here.
     signOut: !embedded && shop.platform === "woocommerce",
     shop: { name: shop.name, currency: shop.currency, timezone: shop.timezone },
+    // Interest is computed only through the last known base rate: the merchant should know (and tell the operator).
+    baseRates: await tenant((db) => baseRateStatus(new Date(), undefined, db)),
   };
 }
 
 export default function AppLayout() {
-  const { apiKey, embedded, locale, demo, signOut } = useLoaderData<typeof loader>();
+  const { apiKey, embedded, locale, demo, signOut, baseRates } = useLoaderData<typeof loader>();
   return (
     <AppProvider isEmbeddedApp={embedded} apiKey={apiKey} i18n={locale === "de" ? polarisDe : polarisEn}>
       <I18nProvider locale={locale}>
         <Navigation embedded={embedded} />
         {demo ? <DemoBanner /> : null}
+        {baseRates.current ? null : <BaseRateBanner knownThrough={baseRates.knownThrough} />}
         {signOut ? <SignOut /> : null}
         <Outlet />
       </I18nProvider>
@@ -59,6 +64,18 @@ function SignOut() {
           {t("nav.signOut")}
         </Button>
       </Form>
+    </div>
+  );
+}
+
+function BaseRateBanner({ knownThrough }: { knownThrough: string | null }) {
+  const t = useT();
+  const { intl } = useLocale();
+  return (
+    <div style={{ padding: "var(--p-space-400) var(--p-space-400) 0" }}>
+      <Banner tone="warning" title={t("baseRates.banner.title")}>
+        {knownThrough ? t("baseRates.banner.through", { date: formatDate(knownThrough, intl) }) : t("baseRates.banner.unreadable")}
+      </Banner>
     </div>
   );
 }

@@ -39,8 +39,8 @@ describe.each(testEngines())("reminder letter as PDF on %s", (engine) => {
       billingAddress: { name: "Jan Berg", company: "Berg Bau GmbH", street1: "Ringstraße 5", street2: null, postalCode: "80331", city: "München", countryCode: "DE" },
     });
     await insertOrder(database.db, other, { name: "#9" });
-    // Opened and started on 16 Oct, first reminder on 20 Oct, second on 30 Oct.
-    for (const at of ["2026-10-16T08:00:00Z", "2026-10-20T07:00:00Z", "2026-10-30T07:00:00Z"]) await runDunningSweep(database.db, new Date(at));
+    // Opened and started on 16 Oct, first reminder on 20 Oct (to pay by 30 Oct), second on 4 Nov after the grace.
+    for (const at of ["2026-10-16T08:00:00Z", "2026-10-20T07:00:00Z", "2026-11-04T07:00:00Z"]) await runDunningSweep(database.db, new Date(at));
     const rows = await database.db.select().from(cases);
     business = rows.find((r) => r.shopId === demo.id)!;
     foreign = rows.find((r) => r.shopId === other.id)!;
@@ -59,27 +59,29 @@ describe.each(testEngines())("reminder letter as PDF on %s", (engine) => {
 
   test("the letter's data: both addresses, the level's text and the amounts with the flat fee; the route serves a PDF", async () => {
     await updateSettings(database.db, demo.id, { address: ADDRESS }, { changedBy: "t", now: new Date() });
-    const letter = await reminderLetterFor(database.db, demo, business.id, null, { now: new Date("2026-11-02T10:00:00Z"), mailFrom: "mahnwerk@localhost" });
+    const letter = await reminderLetterFor(database.db, demo, business.id, null, { now: new Date("2026-11-05T10:00:00Z"), mailFrom: "mahnwerk@localhost" });
     expect(letter.kind).toBe("ok");
     if (letter.kind !== "ok") return;
     expect(letter.filename).toBe("Mahnung-4711-reminder_2.pdf");
     expect(letter.input).toMatchObject({
       language: "de",
-      date: "2026-11-02",
+      date: "2026-11-05",
       orderNumber: "#4711",
       sender: { name: "Wollwerk GmbH", street: "Hafenstraße 1", postalCode: "20457", city: "Hamburg", country: "DE" },
       recipient: { name: "Jan Berg", addition: "Berg Bau GmbH", street: "Ringstraße 5", postalCode: "80331", city: "München", country: "DE" },
     });
     expect(letter.input.reminder.subject).toContain("#4711");
-    expect(letter.input.reminder.text).toContain("Verzugspauschale (§ 288 Abs. 5 BGB): 40,00\u00a0€");
+    // § 288 Abs. 5 BGB: the €40 offset against the 2,50 fee; interest announced (no base rate known after June 2026).
+    expect(letter.input.reminder.text).toContain("Verzugspauschale (§ 288 Abs. 5 BGB), soweit nicht durch Mahngebühren gedeckt: 37,50\u00a0€");
+    expect(letter.input.reminder.text).toContain("Verzugszinsen gemäß § 288 BGB (9 Prozentpunkte über dem Basiszinssatz) ab dem 31.10.2026: Höhe folgt");
     // The replies of a letter go to the shop's contact, as in the e-mail.
     expect(letter.input.reminder.text).toContain("info@wollwerk.example");
     expect(letter.input.totals).toEqual({
       outstanding: { amountMinor: 11_990, currency: "EUR" },
       fees: { amountMinor: 250, currency: "EUR" },
       interest: { amountMinor: 0, currency: "EUR" },
-      flatFee: { amountMinor: 4_000, currency: "EUR" },
-      total: { amountMinor: 16_240, currency: "EUR" },
+      flatFee: { amountMinor: 3_750, currency: "EUR" },
+      total: { amountMinor: 15_990, currency: "EUR" },
     });
 
     const response = (await get(business.id, "?level=reminder_1")) as Response;
@@ -98,15 +100,26 @@ describe.each(testEngines())("reminder letter as PDF on %s", (engine) => {
     expect(((await get(business.id, "?level=reminder_9")) as Response).status).toBe(404);
   });
 
-  test("the claim for the partner carries the flat fee once, owed from the day after the first reminder", async () => {
-    const claim = await buildClaim(database.db, business, creditor);
+  test("the claim carries the fees charged, the default date, interest and the flat fee offset against the fees", async () => {
+    const business2 = (await database.db.select().from(cases)).find((r) => r.id === business.id)!;
+    // Handed over on 1 Dec with the base rate of the second half of 2026 known (1.27 %): interest is a figure.
+    const rates = [{ from: "2026-01-01", rateBp: 127 }, { from: "2026-07-01", rateBp: 127 }];
+    const claim = await buildClaim(database.db, business2, creditor, { now: new Date("2026-12-01T10:00:00Z"), baseRates: rates });
     expect(claim.success).toBe(true);
     expect(claim.data).toMatchObject({
       creditor: { shopName: "Wollwerk GmbH", street: "Hafenstraße 1", city: "Hamburg", email: "info@wollwerk.example" },
       debtor: { type: "company", company: "Berg Bau GmbH" },
-      flatFee: { amount: { amountMinor: 4_000, currency: "EUR" }, date: "2026-10-21" },
+      reminders: [
+        { level: "reminder_1", sentAt: "2026-10-20", fee: { amountMinor: 0, currency: "EUR" } },
+        { level: "reminder_2", sentAt: "2026-11-04", fee: { amountMinor: 250, currency: "EUR" } },
+      ],
+      // In default from the day after the first reminder's deadline (Fri 30 Oct).
+      defaultFrom: "2026-10-31",
+      // 119,90 € × 10.27 % × 32 days / 365 = 1,0795… → 1,08 €.
+      interest: { amount: { amountMinor: 108, currency: "EUR" }, from: "2026-10-31", to: "2026-12-01", marginBp: 900, complete: true },
+      flatFee: { amount: { amountMinor: 3_750, currency: "EUR" }, date: "2026-10-31", offsetAgainstFees: true },
     });
     await updateSettings(database.db, demo.id, { flatFeeB2B: false }, { changedBy: "t", now: new Date() });
-    expect((await buildClaim(database.db, business, creditor)).data?.flatFee).toBeNull();
+    expect((await buildClaim(database.db, business2, creditor, { now: new Date("2026-12-01T10:00:00Z"), baseRates: rates })).data?.flatFee).toBeNull();
   });
 });

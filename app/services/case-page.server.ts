@@ -3,15 +3,17 @@ import type { DbOrTx } from "#app/db/client.server";
 import { orders, wooConnections, type Shop } from "#app/db/schema";
 import type { Actor } from "#app/domain/case/events";
 import { allowedManualActions } from "#app/domain/case/transitions";
-import { debtorKindOf, flatFeeOwed } from "#app/domain/dunning/interest";
+import { toLocalDate } from "#app/domain/dates";
 import { apiActionBody } from "./api-schemas";
 import { caseFromJson } from "./case-serialization";
 import { findCase, listCaseEvents } from "./case-read.server";
 import { cancelCase, startCase } from "./cases.server";
+import { loadBaseRateTableFrom } from "./base-rates.server";
+import { caseAmounts } from "./case-amounts.server";
 import { getSettings } from "./settings.server";
 
 /** Everything the case page shows, for this shop only. */
-export async function caseDetail(db: DbOrTx, shop: Shop, caseId: string) {
+export async function caseDetail(db: DbOrTx, shop: Shop, caseId: string, now: Date = new Date()) {
   const row = await findCase(db, shop.id, caseId);
   if (!row) return null;
   const [order] = await db.select().from(orders).where(and(eq(orders.shopId, shop.id), eq(orders.id, row.orderId))).limit(1);
@@ -24,18 +26,9 @@ export async function caseDetail(db: DbOrTx, shop: Shop, caseId: string) {
     const m = value as { amountMinor?: unknown; currency?: unknown } | null | undefined;
     return m && typeof m.amountMinor === "number" && m.currency === row.currency ? m.amountMinor : null;
   };
-  // Fees and interest are shown where events carry them (a reminder that charged a fee, interest from §288 BGB).
-  let feesMinor = 0;
-  let interestMinor = 0;
-  for (const e of events) {
-    const data = e.data as Record<string, unknown>;
-    feesMinor += money(data.fee) ?? money(data.fees) ?? 0;
-    interestMinor += money(data.interest) ?? 0;
-  }
+  // What is owed today, by the same rules as the reminders and the claim (app/domain/dunning/amounts.ts).
   const settings = await getSettings(db, shop.id);
-  // The flat fee is owed once the debtor is in default: like the reminders, from the second level on.
-  const inDefault = row.dunningLevel !== null && row.dunningLevel !== "reminder_1";
-  const flatFee = order ? flatFeeOwed({ debtor: debtorKindOf(order), enabled: settings.flatFeeB2B, currency: row.currency, inDefault }) : null;
+  const { owed } = await caseAmounts(db, { shop, caseRow: row, order, settings, on: toLocalDate(now, shop.timezone), baseRates: await loadBaseRateTableFrom(db) });
   return {
     timezone: shop.timezone,
     /** A letter needs the shop's postal address as its sender. */
@@ -55,9 +48,14 @@ export async function caseDetail(db: DbOrTx, shop: Shop, caseId: string) {
       partnerReference: row.partnerReference,
       partnerSubStatus: row.partnerSubStatus,
       cancellationRequested: row.cancellationRequested,
-      feesMinor,
-      interestMinor,
-      flatFeeMinor: flatFee?.amountMinor ?? 0,
+      feesMinor: owed.fees.amountMinor,
+      interestMinor: owed.interest?.amount.amountMinor ?? 0,
+      /** Through which day interest is computed, and whether more is owed (base rate not yet known). */
+      interest: owed.interest ? { from: owed.interest.from, through: owed.interest.through, complete: owed.interest.complete, marginBp: owed.interest.marginBp } : null,
+      defaultFrom: owed.defaultStart?.from ?? null,
+      paymentDeadline: state.paymentDeadline ?? null,
+      flatFeeMinor: owed.flatFee.amountMinor,
+      totalMinor: owed.total.amountMinor,
       failureReasons: state.failureReasons,
       blockReasons: state.blockReasons,
     },

@@ -56,6 +56,8 @@ const DAYS_OVERDUE: Record<Plan, number> = {
 };
 
 const DEMO_ADDRESS = { company: "Demo-Shop GmbH", street: "Musterstraße 1", postalCode: "10115", city: "Berlin", countryCode: "DE", email: "demo@mahnwerk.local", phone: null };
+/** The IBAN of the ISO 13616 / ECBS documentation example: valid check digits, nobody's account. */
+const DEMO_BANK_ACCOUNT = { holder: "Demo-Shop GmbH", iban: "DE89370400440532013000", bic: "COBADEFFXXX" };
 
 /**
  * The demo shop (German, EUR, Europe/Berlin). Idempotent: orders and cases are keyed, so a restart adds nothing
@@ -72,10 +74,10 @@ export async function seedDemo(db: Db, now: Date): Promise<void> {
     .where(and(eq(shops.platform, "demo"), eq(shops.domain, DEMO_SHOP_DOMAIN)))
     .limit(1);
   if (!shop) throw new Error("demo shop missing after insert");
-  // A postal address, so the demo's reminder letters and claims show a sender; only on first start, so changes made
-  // on the demo's settings page survive a restart.
+  // A postal address and a bank account, so the demo's reminders say where to pay and its letters and claims show a
+  // sender; only on first start, so changes made on the demo's settings page survive a restart.
   if ((await getSettings(db, shop.id)).version === 0) {
-    await updateSettings(db, shop.id, { address: DEMO_ADDRESS }, { changedBy: "demo seed", now });
+    await updateSettings(db, shop.id, { address: DEMO_ADDRESS, bankAccount: DEMO_BANK_ACCOUNT }, { changedBy: "demo seed", now });
   }
   const today = toLocalDate(now, shop.timezone);
   for (const [index, plan] of PLANS.entries()) {

@@ -61,14 +61,23 @@ describe.each(testEngines())("dunning sweep on %s", (engine) => {
     expect(await advanceDueCases(database.db, new Date("2026-10-07T06:05:00Z"))).toEqual({ advanced: 1, skippedOutsideWindow: 0 });
     expect(await advanceDueCases(database.db, new Date("2026-10-07T06:06:00Z"))).toEqual({ advanced: 0, skippedOutsideWindow: 0 });
     expect(await caseNow()).toMatchObject({ dunningLevel: "reminder_1" });
-    // Ten days after the day reminder 1 went out, then seven, then seven; 08:00 Berlin across the end of DST.
-    expect((await caseNow()).nextActionAt?.toISOString()).toBe("2026-10-17T06:00:00.000Z");
-    await runDunningSweep(database.db, new Date("2026-10-17T07:00:00Z"));
-    expect(await caseNow()).toMatchObject({ dunningLevel: "reminder_2" });
-    await runDunningSweep(database.db, new Date("2026-10-24T07:00:00Z"));
-    expect(await caseNow()).toMatchObject({ dunningLevel: "final_reminder" });
-    expect((await caseNow()).nextActionAt?.toISOString()).toBe("2026-10-31T07:00:00.000Z");
-    await runDunningSweep(database.db, new Date("2026-10-31T08:00:00Z"));
+    // Reminder 1 went out Wed 7 Oct with 10 days to pay: Sat 17 Oct moves to Mon 19 (§ 193 BGB); the next step waits
+    // 3 working days more (Tue, Wed, Thu) and runs Thu 22 Oct at 08:00 Berlin.
+    expect(await caseNow()).toMatchObject({ state: expect.objectContaining({ paymentDeadline: "2026-10-19", firstDeadline: "2026-10-19" }) });
+    expect((await caseNow()).nextActionAt?.toISOString()).toBe("2026-10-22T06:00:00.000Z");
+    await runDunningSweep(database.db, new Date("2026-10-21T07:00:00Z"));
+    expect(await caseNow()).toMatchObject({ dunningLevel: "reminder_1" });
+    await runDunningSweep(database.db, new Date("2026-10-22T07:00:00Z"));
+    expect(await caseNow()).toMatchObject({ dunningLevel: "reminder_2", state: expect.objectContaining({ paymentDeadline: "2026-10-29", firstDeadline: "2026-10-19" }) });
+    // Deadline Thu 29 Oct, then Fri 30, Mon 2, Tue 3 Nov: 08:00 Berlin, now winter time (UTC+1).
+    expect((await caseNow()).nextActionAt?.toISOString()).toBe("2026-11-03T07:00:00.000Z");
+    await runDunningSweep(database.db, new Date("2026-11-03T08:00:00Z"));
+    expect(await caseNow()).toMatchObject({ dunningLevel: "final_reminder", state: expect.objectContaining({ paymentDeadline: "2026-11-10" }) });
+    // The handover only after the final reminder's deadline (Tue 10 Nov) and the grace (Wed, Thu, Fri).
+    expect((await caseNow()).nextActionAt?.toISOString()).toBe("2026-11-13T07:00:00.000Z");
+    await runDunningSweep(database.db, new Date("2026-11-10T20:00:00Z"));
+    expect(await caseNow()).toMatchObject({ status: "running" });
+    await runDunningSweep(database.db, new Date("2026-11-13T08:00:00Z"));
     expect(await caseNow()).toMatchObject({ status: "handed_over" });
 
     const queued = (await database.db.select().from(outbox)).filter((r) => r.kind !== "shopify.write_back");
@@ -116,7 +125,10 @@ describe.each(testEngines())("dunning sweep on %s", (engine) => {
     const seqs = new Map<string, number[]>();
     for (const e of events) seqs.set(e.caseId, [...(seqs.get(e.caseId) ?? []), e.seq]);
     expect([...seqs.values()]).toEqual(rows.map(() => [1, 2, 3]));
-    expect(events.filter((e) => e.type === "dunning_level_reached").map((e) => e.data)).toEqual(rows.map(() => ({ level: "reminder_1", nextActionAt: expect.any(String) })));
+    // Sent Tue 6 Oct with 10 days to pay: deadline Fri 16 Oct; no fee on the first reminder.
+    expect(events.filter((e) => e.type === "dunning_level_reached").map((e) => e.data)).toEqual(
+      rows.map(() => ({ level: "reminder_1", nextActionAt: expect.any(String), paymentDeadline: "2026-10-16", fee: null })),
+    );
   });
 
   test("an uninstalled shop's cases are never advanced", async () => {

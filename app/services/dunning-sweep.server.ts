@@ -5,6 +5,8 @@ import type { Case } from "#app/domain/case/case";
 import type { CaseEvent } from "#app/domain/case/events";
 import { execute, type CommandEnvelope } from "#app/domain/case/transitions";
 import { addDays, toLocalDate, type LocalDate } from "#app/domain/dates";
+import { earliestAfterDeadline, paymentDeadline, workingCalendar } from "#app/domain/dunning/deadlines";
+import { reminderFee } from "#app/domain/dunning/fees";
 import { applySendWindow, nextStep, stepInstant } from "#app/domain/dunning/schedule";
 import { isOverdue } from "#app/domain/policies";
 import type { Settings } from "#app/domain/settings";
@@ -249,14 +251,19 @@ function stepEnvelope(state: Case, context: ShopContext, now: Date): CommandEnve
     return { ...base, command: { type: "hand_over", partnerReference: null } };
   }
   const level = step.step as Exclude<typeof step.step, "handover">;
-  // The following step counts from today, the day this one happens, so a late start does not fire a burst.
+  // The reminder's deadline counts from today, the day it is sent (a late start does not fire a burst), and is the
+  // last day to pay (§ 193 BGB); the following step waits for the day after it plus the transfer grace.
   const following = nextStep({ dueDate: state.dueDate, dunningLevel: level }, settings.schedule, today);
-  let at = context.instants.get(following.date);
+  const calendar = workingCalendar(settings.holidays.country, settings.holidays.state);
+  const deadline = paymentDeadline(today, settings.schedule[following.step], calendar);
+  const nextDay = earliestAfterDeadline(deadline, settings.transferGraceDays, calendar);
+  let at = context.instants.get(nextDay);
   if (at === undefined) {
-    at = stepInstant(following.date, settings.sendWindow, shop.timezone).getTime();
-    context.instants.set(following.date, at);
+    at = stepInstant(nextDay, settings.sendWindow, shop.timezone).getTime();
+    context.instants.set(nextDay, at);
   }
-  return { ...base, command: { type: "reach_level", level, nextActionAt: new Date(at) } };
+  const fee = reminderFee(level, settings.fees, state.outstanding.currency);
+  return { ...base, command: { type: "reach_level", level, nextActionAt: new Date(at), paymentDeadline: deadline, fee } };
 }
 
 /** The outbox rows a step causes, in the step's own transaction (idempotency keys make a repeat a no-op). */

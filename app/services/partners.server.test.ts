@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, test } from "vitest";
 import { startSandboxPartner, type SandboxPartner } from "#adapters/partners/sandbox/server";
 import { caseEvents, cases, outbox, partnerAccounts, type Shop } from "#app/db/schema";
+import { addDays } from "#app/domain/dates";
 import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
 import { insertOrder, insertShop } from "#test/support/factories";
 import { runDunningSweep } from "./dunning-sweep.server";
@@ -14,6 +15,11 @@ const creditor: PartnerConfig["creditor"] = { shopName: "Wollwerk", street: "Mus
 
 /** Each test walks a case through several sweeps against the sandbox partner: seconds when quiet, 20 s and more under load. */
 const SLOW = { timeout: 90_000 };
+
+/** The scheduler's sweep once a day at 09:00 UTC, from one day through another. */
+async function sweepDaily(db: TestDatabase["db"], from: string, through: string) {
+  for (let day = from; day <= through; day = addDays(day, 1)) await runDunningSweep(db, new Date(`${day}T09:00:00Z`));
+}
 
 describe.each(testEngines())("handover to the collection partner on %s", SLOW, (engine) => {
   let database: TestDatabase;
@@ -28,13 +34,15 @@ describe.each(testEngines())("handover to the collection partner on %s", SLOW, (
   async function handedOverCase(lastName = "Müller", options: { partner?: boolean } = {}) {
     database = await createTestDatabase(engine);
     const shop: Shop = await insertShop(database.db, { name: "Wollwerk" });
-    await updateSettings(database.db, shop.id, { autoHandover: { mode: "all" }, schedule: { reminder_1: 1, reminder_2: 1, final_reminder: 1, handover: 1 } }, { changedBy: "t", now: new Date() });
+    await updateSettings(database.db, shop.id, { autoHandover: { mode: "all" }, schedule: { reminder_1: 1, reminder_2: 1, final_reminder: 1, handover: 1 }, transferGraceDays: 0 }, { changedBy: "t", now: new Date() });
     await insertOrder(database.db, shop, {
       name: "#4711",
+      // Due Mon 5 Oct: one day per step and weekends skipped by § 193 BGB, the handover is on Tue 13 Oct.
+      dueDate: "2026-10-05",
       customer: { platformCustomerId: "1", firstName: "Anna", lastName, company: null, email: "anna@example.de", phone: null, locale: "de" },
       billingAddress: { name: `Anna ${lastName}`, company: null, street1: "Friedrichstraße 123", street2: null, postalCode: "10117", city: "Berlin", countryCode: "DE" },
     });
-    for (const day of ["16", "17", "18", "19", "20"]) await runDunningSweep(database.db, new Date(`2026-10-${day}T09:00:00Z`));
+    await sweepDaily(database.db, "2026-10-06", "2026-10-20");
     const [row] = await database.db.select().from(cases);
     expect(row!.status).toBe("handed_over");
     if (options.partner !== false) {
@@ -117,15 +125,16 @@ describe.each(testEngines())("while the partner holds the claim, on %s", SLOW, (
   async function confirmedClaim() {
     database = await createTestDatabase(engine);
     const shop: Shop = await insertShop(database.db, { name: "Wollwerk" });
-    await updateSettings(database.db, shop.id, { autoHandover: { mode: "all" }, schedule: { reminder_1: 1, reminder_2: 1, final_reminder: 1, handover: 1 } }, { changedBy: "t", now: new Date() });
+    await updateSettings(database.db, shop.id, { autoHandover: { mode: "all" }, schedule: { reminder_1: 1, reminder_2: 1, final_reminder: 1, handover: 1 }, transferGraceDays: 0 }, { changedBy: "t", now: new Date() });
     await insertOrder(database.db, shop, {
       name: "#4712",
+      dueDate: "2026-10-05",
       totalMinor: 20_000,
       outstandingMinor: 20_000,
       customer: { platformCustomerId: "2", firstName: "Jonas", lastName: "Klein", company: null, email: "jonas@example.de", phone: null, locale: "de" },
       billingAddress: { name: "Jonas Klein", company: null, street1: "Hauptstraße 1", street2: null, postalCode: "50667", city: "Köln", countryCode: "DE" },
     });
-    for (const day of ["16", "17", "18", "19", "20"]) await runDunningSweep(database.db, new Date(`2026-10-${day}T09:00:00Z`));
+    await sweepDaily(database.db, "2026-10-06", "2026-10-20");
     sandbox = await startSandboxPartner({ port: 0, seed: 11 });
     await savePartnerAccount(database.db, { shopId: shop.id, partner: "sandbox", environment: "sandbox", config: { baseUrl: sandbox.url, authUrl: sandbox.authUrl, ...sandbox.credentials, creditor } });
     await sweepOutbox(database.db, handlers, () => new Date("2026-10-20T09:01:00Z"));

@@ -1,20 +1,21 @@
-import { and, asc, eq, inArray, or, sql } from "drizzle-orm";
+import { and, eq, inArray, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import { ClaimSchema, submitClaimExactlyOnce, type Claim, type ClaimCreditor, type CollectionPartner, type PartnerChange } from "#adapters/partners/collection-partner";
 import { createRivertyAdapter } from "#adapters/partners/riverty/adapter";
 import { mapPartnerChange } from "#adapters/partners/status-mapping";
 import { getEnv } from "#app/config/env.server";
 import type { Db, DbOrTx } from "#app/db/client.server";
-import { caseEvents, cases, orders, partnerAccounts, shops, type CaseRow, type OrderRow, type PartnerAccountRow } from "#app/db/schema";
-import type { DunningLevel } from "#app/domain/case/status";
-import { addDays, toLocalDate, type LocalDate } from "#app/domain/dates";
-import { debtorKindOf, flatFeeOwed } from "#app/domain/dunning/interest";
+import { cases, orders, partnerAccounts, shops, type CaseRow, type PartnerAccountRow } from "#app/db/schema";
+import { toLocalDate } from "#app/domain/dates";
+import type { BaseRateTable } from "#app/domain/dunning/base-rates";
 import type { Settings } from "#app/domain/settings";
 import { decryptSecret, encryptSecret, parseKey, secretPlace } from "#app/utils/crypto.server";
 import { logger } from "#app/utils/logger.server";
 import { caseFromJson } from "./case-serialization";
 import { executeCaseCommand } from "./cases.server";
 import type { OutboxHandler } from "./outbox-types";
+import { loadBaseRateTableFrom } from "./base-rates.server";
+import { caseAmounts } from "./case-amounts.server";
 import { getSettings } from "./settings.server";
 
 /*
@@ -92,18 +93,25 @@ async function accountOf(db: DbOrTx, shopId: string): Promise<PartnerAccountRow 
   return row ?? null;
 }
 
-/** The claim as the partner needs it, from the case, its order and its reminders. */
-export async function buildClaim(db: DbOrTx, caseRow: CaseRow, creditor: PartnerConfig["creditor"]): Promise<ReturnType<typeof ClaimSchema.safeParse>> {
+/**
+ * The claim as the partner needs it, from the case, its order and its reminders: the fees the reminders charged,
+ * interest from the start of default through the handover day (or the last known base rate), the flat fee offset
+ * against the fees, and the day default began — the same figures as the reminders (app/domain/dunning/amounts.ts).
+ */
+export async function buildClaim(
+  db: DbOrTx,
+  caseRow: CaseRow,
+  creditor: PartnerConfig["creditor"],
+  options: { now?: Date; baseRates?: BaseRateTable } = {},
+): Promise<ReturnType<typeof ClaimSchema.safeParse>> {
   const [order] = await db.select().from(orders).where(eq(orders.id, caseRow.orderId)).limit(1);
   const [shop] = await db.select().from(shops).where(eq(shops.id, caseRow.shopId)).limit(1);
   const settings = await getSettings(db, caseRow.shopId);
   const state = caseFromJson(caseRow.state);
-  const reached = await db
-    .select({ data: caseEvents.data, occurredAt: caseEvents.occurredAt })
-    .from(caseEvents)
-    .where(and(eq(caseEvents.caseId, caseRow.id), eq(caseEvents.type, "dunning_level_reached")))
-    .orderBy(asc(caseEvents.seq));
   const timeZone = shop?.timezone ?? "UTC";
+  const { owed, reached } = shop
+    ? await caseAmounts(db, { shop, caseRow, order, settings, on: toLocalDate(options.now ?? new Date(), timeZone), baseRates: options.baseRates ?? (await loadBaseRateTableFrom(db)) })
+    : { owed: null, reached: [] };
   const customer = order?.customer;
   const address = order?.billingAddress;
   const company = customer?.company ?? address?.company ?? null;
@@ -131,24 +139,22 @@ export async function buildClaim(db: DbOrTx, caseRow: CaseRow, creditor: Partner
     invoiceDate: order ? toLocalDate(order.orderedAt, timeZone) : state.dueDate,
     dueDate: state.dueDate,
     original: state.original,
-    outstanding: state.outstanding,
-    reminders: reached.map((event) => {
-      const level = (event.data as { level: DunningLevel }).level;
-      return { level, sentAt: toLocalDate(event.occurredAt, timeZone), fee: { amountMinor: settings.fees[level], currency: state.outstanding.currency } };
-    }),
-    interest: null,
-    // Owed from the day of default, the day after the first reminder (as in the reminders themselves).
-    flatFee: flatFeeOfClaim(settings, order, state.outstanding.currency, reached[0] ? addDays(toLocalDate(reached[0].occurredAt, timeZone), 1) : null, reached.length),
+    // § 367 BGB: what is left of the principal once part payments have paid costs and interest.
+    outstanding: owed?.outstanding ?? state.outstanding,
+    reminders: reached.map((r) => ({ level: r.level, sentAt: r.sentOn, fee: r.fee ?? { amountMinor: 0, currency: state.outstanding.currency } })),
+    interest:
+      owed?.interest && owed.interest.amount.amountMinor > 0
+        ? { amount: owed.interest.amount, from: owed.interest.from, to: owed.interest.through, marginBp: owed.interest.marginBp, complete: owed.interest.complete }
+        : null,
+    defaultFrom: owed?.defaultStart?.from ?? null,
+    // § 288 Abs. 5 BGB: what the flat fee adds beyond the fees it is offset against, owed from the start of default.
+    flatFee:
+      owed?.flatFeeOwed && owed.defaultStart
+        ? { amount: owed.flatFee, date: owed.defaultStart.from, offsetAgainstFees: true }
+        : null,
     dunningOption: settings.dunningOption,
   };
   return ClaimSchema.safeParse(candidate);
-}
-
-/** The flat fee a claim carries (once, whatever the number of reminders), or null. */
-function flatFeeOfClaim(settings: Settings, order: OrderRow | undefined, currency: string, defaultFrom: LocalDate | null, remindersSent: number) {
-  if (!order || !defaultFrom) return null;
-  const amount = flatFeeOwed({ debtor: debtorKindOf(order), enabled: settings.flatFeeB2B, currency, inDefault: remindersSent >= 2 });
-  return amount ? { amount, date: defaultFrom } : null;
 }
 
 const submitPayload = z.object({ caseId: z.uuid() });
@@ -167,7 +173,7 @@ export function submitClaimHandler(factory: PartnerFactory = defaultPartnerFacto
       return { kind: "failed", reason: "no collection partner configured" };
     }
     const config = openPartnerConfig(account.credentials, account.shopId);
-    const claim = await buildClaim(db, caseRow, config.creditor);
+    const claim = await buildClaim(db, caseRow, config.creditor, { now });
     if (!claim.success) {
       const reasons = [...new Set(claim.error.issues.map((i) => `claim_${i.path.join("_") || "invalid"}`))];
       await fail(db, caseRow, reasons, claim.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "), now, row.id);

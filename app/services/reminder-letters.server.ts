@@ -4,7 +4,7 @@ import type { DbOrTx } from "#app/db/client.server";
 import { orders, type Shop } from "#app/db/schema";
 import { DUNNING_LEVELS, type DunningLevel } from "#app/domain/case/status";
 import type { LetterAddress, ReminderLetterInput } from "#app/mail/reminder-letter.server";
-import { loadBaseRateTable } from "./base-rates.server";
+import { loadBaseRateTableFrom } from "./base-rates.server";
 import { findCase } from "./case-read.server";
 import { composeReminder } from "./reminders.server";
 
@@ -36,7 +36,7 @@ export async function reminderLetterFor(
   if (!parsedLevel.success) return { kind: "not_found" };
   const [order] = await db.select().from(orders).where(and(eq(orders.shopId, shop.id), eq(orders.id, caseRow.orderId))).limit(1);
   if (!order) return { kind: "not_found" };
-  const composed = await composeReminder(db, { shop, caseRow, order, level: parsedLevel.data, now: options.now, mailFrom: options.mailFrom, baseRates: () => loadBaseRateTable() });
+  const composed = await composeReminder(db, { shop, caseRow, order, level: parsedLevel.data, now: options.now, mailFrom: options.mailFrom, baseRates: () => loadBaseRateTableFrom(db) });
   if (!composed.ok) return { kind: "invalid", reason: composed.reason };
   const own = composed.settings.address;
   if (!own) return { kind: "no_address" };

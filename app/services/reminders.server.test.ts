@@ -57,14 +57,29 @@ describe.each(testEngines())("reminders through the outbox on %s", (engine) => {
   test("the second reminder carries its fee; an English customer gets English", async () => {
     await runningCase({ email: "anna@example.com", locale: "en-GB" });
     await sweepOutbox(database.db, handlers(smtp.url), () => new Date("2026-10-20T07:01:00Z"));
-    await runDunningSweep(database.db, new Date("2026-10-30T07:00:00Z"));
-    await sweepOutbox(database.db, handlers(smtp.url), () => new Date("2026-10-30T07:01:00Z"));
+    // Reminder 1 (Tue 20 Oct) gave 10 days: Fri 30 Oct; three working days of grace: the second goes Wed 4 Nov.
+    await runDunningSweep(database.db, new Date("2026-11-03T07:00:00Z"));
+    expect(smtp.messages).toHaveLength(1);
+    await runDunningSweep(database.db, new Date("2026-11-04T07:00:00Z"));
+    await sweepOutbox(database.db, handlers(smtp.url), () => new Date("2026-11-04T07:01:00Z"));
     expect(smtp.messages).toHaveLength(2);
-    const second = smtp.messages[1]!.parsed;
-    expect(second.text).toMatch(/2\.50/);
-    // No interest yet: the base rate for the second half of 2026 is not in the table, so none is charged.
-    expect(second.text).toContain("122.40");
-    expect(second.subject).not.toMatch(/Zahlungserinnerung|Mahnung/);
+    const [first, second] = smtp.messages.map((m) => m.parsed);
+    expect(first!.text).toContain("by 30/10/2026");
+    expect(first!.text).not.toMatch(/fees|interest|0\.00/i);
+    expect(second!.text).toMatch(/Reminder fees: €2\.50/);
+    // In default since 31 Oct, but the base rate after 30 June 2026 is not published in the table: interest is
+    // announced, not printed as 0.00, and not added to the total.
+    expect(second!.text).toContain("Default interest under § 288 BGB (5 percentage points above the base rate) from 31/10/2026: amount to follow");
+    expect(second!.text).toContain("Amount due: €122.40");
+    expect(second!.subject).not.toMatch(/Zahlungserinnerung|Mahnung/);
+  });
+
+  test("the reminder says where to pay: the shop's account, checked and formatted, and the order as the reference", async () => {
+    await runningCase({ email: "anna@example.de", locale: "de" }, { bankAccount: { holder: "Wollwerk GmbH", iban: "de89 3704 0044 0532 0130 00", bic: "cobadeffxxx" } } as Partial<Settings>);
+    await sweepOutbox(database.db, handlers(smtp.url), () => new Date("2026-10-20T07:01:00Z"));
+    expect(smtp.messages[0]!.parsed.text).toContain(
+      "Bitte überweisen Sie den Betrag bis zum 30.10.2026:\nKontoinhaber: Wollwerk GmbH\nIBAN: DE89 3704 0044 0532 0130 00\nBIC: COBADEFFXXX\nVerwendungszweck: #4711",
+    );
   });
 
   test("sender name and reply-to are the shop's, the From address stays ours", async () => {
@@ -94,19 +109,24 @@ describe.each(testEngines())("reminders through the outbox on %s", (engine) => {
   test("a business debtor owes the €40 flat fee once, from the second reminder on, when the shop charges it", async () => {
     await runningCase({ email: "einkauf@firma.example", locale: "de", company: "Firma GmbH" }, { flatFeeB2B: true });
     await sweepOutbox(database.db, handlers(smtp.url), () => new Date("2026-10-20T07:01:00Z"));
-    await runDunningSweep(database.db, new Date("2026-10-30T07:00:00Z"));
-    await sweepOutbox(database.db, handlers(smtp.url), () => new Date("2026-10-30T07:01:00Z"));
-    await runDunningSweep(database.db, new Date("2026-11-09T08:00:00Z"));
-    await sweepOutbox(database.db, handlers(smtp.url), () => new Date("2026-11-09T08:01:00Z"));
+    await runDunningSweep(database.db, new Date("2026-11-04T07:00:00Z"));
+    await sweepOutbox(database.db, handlers(smtp.url), () => new Date("2026-11-04T07:01:00Z"));
+    // Reminder 2 (Wed 4 Nov) gave 7 days: Wed 11 Nov; grace Thu, Fri, Mon: the final reminder goes Mon 16 Nov.
+    await runDunningSweep(database.db, new Date("2026-11-16T08:00:00Z"));
+    await sweepOutbox(database.db, handlers(smtp.url), () => new Date("2026-11-16T08:01:00Z"));
     expect(smtp.messages).toHaveLength(3);
     const [first, second, final] = smtp.messages.map((m) => m.parsed.text ?? "");
     expect(first).not.toContain("Verzugspauschale");
-    expect(second).toContain("Verzugspauschale (§ 288 Abs. 5 BGB): 40,00\u00a0€");
-    // 119,90 outstanding + 2,50 fee + 40,00 flat fee.
-    expect(second).toContain("Zu zahlender Betrag: 162,40\u00a0€");
-    // Once per claim: the final reminder adds its own fee, not a second flat fee.
-    expect(final).toContain("Verzugspauschale (§ 288 Abs. 5 BGB): 40,00\u00a0€");
-    expect(final).toContain("Zu zahlender Betrag: 164,90\u00a0€");
+    // § 288 Abs. 5 BGB: the €40 are offset against the fees: costs are 40,00 €, whatever part the fees are.
+    expect(second).toContain("Mahngebühren: 2,50\u00a0€");
+    expect(second).toContain("Verzugspauschale (§ 288 Abs. 5 BGB), soweit nicht durch Mahngebühren gedeckt: 37,50\u00a0€");
+    expect(second).toContain("Zu zahlender Betrag: 159,90\u00a0€");
+    expect(final).toContain("Mahngebühren: 5,00\u00a0€");
+    expect(final).toContain("soweit nicht durch Mahngebühren gedeckt: 35,00\u00a0€");
+    expect(final).toContain("Zu zahlender Betrag: 159,90\u00a0€");
+    // The final reminder names its deadline and the day the claim may go to the partner (after the grace).
+    expect(final).toContain("bis spätestens 23.11.2026");
+    expect(final).toContain("ab dem 26.11.2026 an unseren Inkassopartner");
   });
 
   test("no e-mail address: the case is blocked with the reason and the row is not retried", async () => {

@@ -1,17 +1,22 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 import type { DbOrTx } from "#app/db/client.server";
-import { caseEvents, cases, orders, shops, type CaseRow, type OrderRow, type Shop } from "#app/db/schema";
-import type { Case } from "#app/domain/case/case";
+import { cases, orders, shops, type CaseRow, type OrderRow, type Shop } from "#app/db/schema";
 import { DUNNING_LEVELS, type DunningLevel } from "#app/domain/case/status";
 import { addDays, toLocalDate, type LocalDate } from "#app/domain/dates";
 import type { BaseRateTable } from "#app/domain/dunning/base-rates";
-import { claimTotals, debtorKindOf, defaultInterest, feesForLevelsSent, flatFeeOwed, type ClaimTotals, type DebtorKind } from "#app/domain/dunning/interest";
+import type { AmountsOwed, InterestFigure } from "#app/domain/dunning/amounts";
+import type { ClaimTotals } from "#app/domain/dunning/interest";
+import { zero } from "#app/domain/money";
+import { intlLocale } from "#app/i18n/i18n";
+import { formatDate } from "#app/utils/format";
+import { friendlyFormatIBAN } from "ibantools";
 import type { Mailer } from "#app/mail/mailer.server";
 import { renderReminder, type ReminderLanguage, type RenderedReminder } from "#app/mail/reminder-templates";
 import type { Settings } from "#app/domain/settings";
 import { logger } from "#app/utils/logger.server";
-import { loadBaseRateTable } from "./base-rates.server";
+import { loadBaseRateTableFrom } from "./base-rates.server";
+import { caseAmounts } from "./case-amounts.server";
 import { caseFromJson } from "./case-serialization";
 import { executeCaseCommand } from "./cases.server";
 import type { OutboxHandler } from "./outbox-types";
@@ -34,7 +39,7 @@ const PAYMENT_INSTRUCTIONS: Record<ReminderLanguage, (order: string) => string> 
 export function reminderHandler(options: { mailer: Mailer | null; mailFrom: string }): OutboxHandler {
   // Read once per handler (one outbox sweep), not once per reminder.
   let baseRates: Promise<BaseRateTable> | null = null;
-  const rates = () => (baseRates ??= loadBaseRateTable());
+  const rates = (db: DbOrTx) => (baseRates ??= loadBaseRateTableFrom(db));
   return async (row, { db, now }) => {
     const { caseId, level } = payloadSchema.parse(row.payload);
     const [caseRow] = await db.select().from(cases).where(and(eq(cases.shopId, row.shopId), eq(cases.id, caseId))).limit(1);
@@ -49,7 +54,7 @@ export function reminderHandler(options: { mailer: Mailer | null; mailFrom: stri
     if (!shop || !order) return { kind: "done", result: { skipped: "shop or order gone" } };
     if (shop.status !== "active") return { kind: "done", result: { skipped: "shop uninstalled" } };
 
-    const composed = await composeReminder(db, { shop, caseRow, order, level, now, mailFrom: options.mailFrom, baseRates: rates });
+    const composed = await composeReminder(db, { shop, caseRow, order, level, now, mailFrom: options.mailFrom, baseRates: () => rates(db) });
     // A stored text with a placeholder we do not know was refused when saved; this only guards old versions.
     if (!composed.ok) return { kind: "failed", reason: composed.reason };
     const { rendered, sender, customerName, amounts } = composed;
@@ -85,15 +90,18 @@ export type ComposedReminder = {
   customerName: string;
   rendered: RenderedReminder;
   amounts: ClaimTotals;
+  /** The figures behind `amounts`: interest period and basis, default start, the flat fee before its offset. */
+  owed: AmountsOwed;
   sender: ReturnType<typeof reminderSender>;
   settings: Settings;
   today: LocalDate;
 };
 
 /**
- * The reminder of (case, level) as it reads now: the customer's language (else the shop's), the amounts (outstanding,
- * the fees of the levels sent so far, interest where the base rate for every day is known, never a guessed one, and
- * the flat fee where owed), the shop's text. One composition for the e-mail and the printed letter.
+ * The reminder of (case, level) as it reads now: the customer's language (else the shop's), what is owed on the day
+ * (app/domain/dunning/amounts.ts: the fees the reminders charged, interest from the start of default through the last
+ * known base rate, the flat fee offset against the fees), the deadline the level set, where to pay, the shop's text.
+ * One composition for the e-mail and the printed letter.
  */
 export async function composeReminder(
   db: DbOrTx,
@@ -104,11 +112,16 @@ export async function composeReminder(
   const settings = await getSettings(db, shop.id);
   const language: ReminderLanguage = languageOf(order.customer.locale ?? shop.locale);
   const today = toLocalDate(now, shop.timezone);
-  const defaultSince = await firstReminderDay(db, caseRow.id, shop.timezone);
-  const amounts = await amountsFor(state, level, settings, debtorKindOf(order), defaultSince, today, input.baseRates);
+  // A letter of an earlier level (printed later) carries the fees up to that level only.
+  const { owed, reached } = await caseAmounts(db, { shop, caseRow, order, settings, on: today, baseRates: await input.baseRates(), upToLevel: level });
+  if (owed.interest && !owed.interest.complete) {
+    logger.warn({ caseId: caseRow.id, through: owed.interest.through }, "reminder interest only through the last known base rate");
+  }
   const sender = reminderSender(settings, shop.name, input.mailFrom);
   const customerName = [order.customer.firstName, order.customer.lastName].filter(Boolean).join(" ") || order.customer.company || "";
-  const deadline = state.nextActionAt ? toLocalDate(state.nextActionAt, shop.timezone) : addDays(today, 7);
+  const current = reached.find((r) => r.level === level);
+  const deadline = (current?.level === state.dunningLevel ? state.paymentDeadline : null) ?? current?.deadline ?? current?.legacyDeadline ?? addDays(today, 7);
+  const handoverDate = level === "final_reminder" && state.dunningLevel === "final_reminder" && state.nextActionAt ? toLocalDate(state.nextActionAt, shop.timezone) : undefined;
   const rendered = renderReminder({
     level,
     language,
@@ -116,30 +129,57 @@ export async function composeReminder(
     data: {
       customerName,
       orderNumber: order.name,
-      amount: amounts.outstanding,
+      amount: owed.outstanding,
       originalDueDate: state.dueDate,
-      fees: amounts.fees,
-      interest: amounts.interest,
-      ...(amounts.flatFee.amountMinor > 0 ? { flatFee: amounts.flatFee } : {}),
-      total: amounts.total,
+      fees: owed.fees,
+      interest: owed.interest?.amount ?? zero(owed.outstanding.currency),
+      ...(owed.interest ? { interestBasis: interestBasis(owed.interest, language), interestPending: owed.interest.amount.amountMinor === 0 } : {}),
+      ...(owed.flatFee.amountMinor > 0 ? { flatFee: owed.flatFee } : {}),
+      total: owed.total,
       paymentDeadline: deadline,
-      paymentInstructions: PAYMENT_INSTRUCTIONS[language](order.name),
+      ...(handoverDate ? { handoverDate } : {}),
+      paymentInstructions: paymentInstructions(settings.bankAccount, order.name, language),
       shopName: shop.name,
       shopContact: sender.contact,
     },
   });
   if (!rendered.ok) return { ok: false, reason: rendered.error.message };
-  return { ok: true, language, customerName, rendered: rendered.value, amounts, sender, settings, today };
+  const amounts: ClaimTotals = {
+    outstanding: owed.outstanding,
+    fees: owed.fees,
+    interest: owed.interest?.amount ?? zero(owed.outstanding.currency),
+    flatFee: owed.flatFee,
+    total: owed.total,
+  };
+  return { ok: true, language, customerName, rendered: rendered.value, amounts, owed, sender, settings, today };
 }
 
-/** The local day the first reminder was sent (its level reached), if it was. */
-async function firstReminderDay(db: DbOrTx, caseId: string, timeZone: string): Promise<string | null> {
-  const [event] = await db
-    .select({ occurredAt: caseEvents.occurredAt })
-    .from(caseEvents)
-    .where(and(eq(caseEvents.caseId, caseId), eq(caseEvents.type, "dunning_level_reached"), sql`${caseEvents.data}->>'level' = 'reminder_1'`))
-    .limit(1);
-  return event ? toLocalDate(event.occurredAt, timeZone) : null;
+/** "Verzugszinsen gemäß § 288 BGB (5 Prozentpunkte über dem Basiszinssatz) vom … bis …", and what is still to come. */
+function interestBasis(interest: InterestFigure, language: ReminderLanguage): string {
+  const locale = intlLocale(language);
+  const points = new Intl.NumberFormat(locale, { maximumFractionDigits: 2 }).format(interest.marginBp / 100);
+  const from = formatDate(interest.from, locale);
+  const through = formatDate(interest.through, locale);
+  const further = formatDate(addDays(interest.through, 1), locale);
+  if (language === "de") {
+    const period = interest.amount.amountMinor === 0 ? `ab dem ${from}` : `vom ${from} bis ${through}`;
+    const rest = interest.complete || interest.amount.amountMinor === 0 ? "" : `, zuzüglich weiterer Zinsen ab dem ${further}`;
+    return `Verzugszinsen gemäß § 288 BGB (${points} Prozentpunkte über dem Basiszinssatz) ${period}${rest}`;
+  }
+  const period = interest.amount.amountMinor === 0 ? `from ${from}` : `from ${from} to ${through}`;
+  const rest = interest.complete || interest.amount.amountMinor === 0 ? "" : `, plus further interest from ${further}`;
+  return `Default interest under § 288 BGB (${points} percentage points above the base rate) ${period}${rest}`;
+}
+
+/** Where to pay: the shop's account and the order number as the reference (without an account, the reference alone). */
+function paymentInstructions(account: Settings["bankAccount"], orderName: string, language: ReminderLanguage): string {
+  if (!account) return PAYMENT_INSTRUCTIONS[language](orderName);
+  const iban = friendlyFormatIBAN(account.iban) ?? account.iban;
+  const lines =
+    language === "de"
+      ? [`Kontoinhaber: ${account.holder}`, `IBAN: ${iban}`, ...(account.bic ? [`BIC: ${account.bic}`] : []), `Verwendungszweck: ${orderName}`]
+      : [`Account holder: ${account.holder}`, `IBAN: ${iban}`, ...(account.bic ? [`BIC: ${account.bic}`] : []), `Payment reference: ${orderName}`];
+  return lines.join("\n");
 }
 
 function languageOf(locale: string): ReminderLanguage {
@@ -153,33 +193,4 @@ function languageOf(locale: string): ReminderLanguage {
 export function reminderSender(settings: Pick<Settings, "sender" | "address">, shopName: string, mailFrom: string) {
   const replyTo = settings.sender.replyTo ?? settings.address?.email ?? null;
   return { from: { name: settings.sender.name || shopName, address: mailFrom }, replyTo, contact: replyTo ?? mailFrom };
-}
-
-async function amountsFor(
-  state: Case,
-  level: DunningLevel,
-  settings: Pick<Settings, "fees" | "flatFeeB2B">,
-  debtor: DebtorKind,
-  firstReminder: string | null,
-  today: string,
-  baseRates: () => Promise<BaseRateTable>,
-): Promise<ClaimTotals> {
-  const currency = state.outstanding.currency;
-  const sent = DUNNING_LEVELS.slice(0, DUNNING_LEVELS.indexOf(level) + 1);
-  // §286 BGB: the first reminder puts the debtor in default (conservatively also for businesses), so interest
-  // runs from the day after it; the first reminder itself carries none.
-  const interest =
-    level === "reminder_1" || !firstReminder
-      ? ({ ok: false, error: { code: "not_in_default" } } as const)
-      : defaultInterest({ principal: state.outstanding, debtor, from: addDays(firstReminder, 1), through: today, baseRates: await baseRates() });
-  if (!interest.ok) logger.info({ caseId: state.id, reason: interest.error.code }, "reminder without interest");
-  const totals = claimTotals({
-    outstanding: state.outstanding,
-    feesPerLevelSent: feesForLevelsSent(settings.fees, sent, currency),
-    interest: interest.ok ? interest.value.amount : { amountMinor: 0, currency },
-    // In default from the day after the first reminder, like interest: the first reminder carries no flat fee.
-    flatFee: flatFeeOwed({ debtor, enabled: settings.flatFeeB2B, currency, inDefault: level !== "reminder_1" && firstReminder !== null }),
-  });
-  if (!totals.ok) throw new Error(totals.error.message);
-  return totals.value;
 }

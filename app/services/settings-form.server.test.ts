@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Shop } from "#app/db/schema";
 import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
 import { insertShop } from "#test/support/factories";
+import { MAX_REMINDER_FEE_MINOR } from "#app/domain/dunning/fees";
 import { dunningOptionUnlocksAt, getSettings, parseSettingsForm, saveSettingsForm } from "./settings.server";
 
 /** The settings page as the browser posts it, with the defaults filled in. */
@@ -96,6 +97,85 @@ test("how long ended cases are kept: 6 or 10 years when posted, the stored value
   expect(parseSettingsForm(form({ caseRetentionYears: "3" }), "EUR")).toMatchObject({ ok: false, errors: { caseRetentionYears: { key: "form.error.invalid" } } });
 });
 
+test("holidays, transfer grace, the invoice notice and the bank account: parsed when posted, kept when not", () => {
+  const bank = { "bankAccount.holder": " Wollwerk GmbH ", "bankAccount.iban": "de89 3704 0044 0532 0130 00", "bankAccount.bic": "cobadeffxxx" };
+  expect(
+    parseSettingsForm(form({ "holidays.country": "DE", "holidays.state": "BY", transferGraceDays: "5", consumerInvoiceWarns: "on", ...bank }), "EUR"),
+  ).toMatchObject({
+    ok: true,
+    input: {
+      holidays: { country: "DE", state: "BY" },
+      transferGraceDays: 5,
+      consumerInvoiceWarns: true,
+      bankAccount: { holder: "Wollwerk GmbH", iban: "DE89370400440532013000", bic: "COBADEFFXXX" },
+    },
+  });
+  // National holidays only, no grace, the box unticked (posted as "off"), no BIC; Austria's states are numbered.
+  expect(
+    parseSettingsForm(form({ "holidays.country": "DE", "holidays.state": "", transferGraceDays: "0", consumerInvoiceWarns: "off", ...bank, "bankAccount.bic": "" }), "EUR"),
+  ).toMatchObject({ ok: true, input: { holidays: { country: "DE", state: null }, transferGraceDays: 0, consumerInvoiceWarns: false, bankAccount: { bic: null } } });
+  expect(parseSettingsForm(form({ "holidays.country": "AT", "holidays.state": "7" }), "EUR")).toMatchObject({ ok: true, input: { holidays: { country: "AT", state: "7" } } });
+  // All three bank fields empty clear the account.
+  expect(parseSettingsForm(form({ "bankAccount.holder": "", "bankAccount.iban": " ", "bankAccount.bic": "" }), "EUR")).toMatchObject({ ok: true, input: { bankAccount: null } });
+  // A form from before these fields changes none of them.
+  const older = parseSettingsForm(form(), "EUR");
+  expect(older.ok).toBe(true);
+  for (const field of ["holidays", "transferGraceDays", "consumerInvoiceWarns", "bankAccount"]) expect(older.ok && field in older.input, field).toBe(false);
+});
+
+test("a wrong IBAN, BIC, state, country or grace is an error at its field; holder and IBAN are required once any bank field is filled", () => {
+  expect(
+    parseSettingsForm(
+      form({
+        "holidays.country": "DE",
+        "holidays.state": "XX",
+        transferGraceDays: "11",
+        "bankAccount.holder": "Wollwerk\nGmbH",
+        "bankAccount.iban": "DE89 3704 0044 0532 0130 01",
+        "bankAccount.bic": "COBA",
+      }),
+      "EUR",
+    ),
+  ).toEqual({
+    ok: false,
+    errors: {
+      transferGraceDays: { key: "form.error.range", values: { min: 0, max: 10 } },
+    },
+  });
+  expect(
+    parseSettingsForm(
+      form({ "holidays.country": "DE", "holidays.state": "XX", "bankAccount.holder": "Wollwerk\nGmbH", "bankAccount.iban": "DE89 3704 0044 0532 0130 01", "bankAccount.bic": "COBA" }),
+      "EUR",
+    ),
+  ).toEqual({
+    ok: false,
+    errors: {
+      "holidays.state": { key: "form.error.holidayState" },
+      "bankAccount.holder": { key: "form.error.holder" },
+      "bankAccount.iban": { key: "form.error.iban" },
+      "bankAccount.bic": { key: "form.error.bic" },
+    },
+  });
+  expect(parseSettingsForm(form({ "holidays.country": "XX", "holidays.state": "" }), "EUR")).toEqual({ ok: false, errors: { "holidays.country": { key: "form.error.invalid" } } });
+  expect(parseSettingsForm(form({ "holidays.country": "AT", "holidays.state": "BY" }), "EUR")).toEqual({ ok: false, errors: { "holidays.state": { key: "form.error.holidayState" } } });
+  expect(parseSettingsForm(form({ transferGraceDays: "drei" }), "EUR")).toEqual({ ok: false, errors: { transferGraceDays: { key: "form.error.wholeNumber" } } });
+  expect(parseSettingsForm(form({ consumerInvoiceWarns: "yes" }), "EUR")).toEqual({ ok: false, errors: { consumerInvoiceWarns: { key: "form.error.invalid" } } });
+  expect(parseSettingsForm(form({ "bankAccount.holder": "", "bankAccount.iban": "", "bankAccount.bic": "COBADEFFXXX" }), "EUR")).toEqual({
+    ok: false,
+    errors: { "bankAccount.holder": { key: "form.error.required" }, "bankAccount.iban": { key: "form.error.required" } },
+  });
+});
+
+test("reminder fees: at most MAX_REMINDER_FEE_MINOR from the second reminder on; the first reminder's field keeps its wide limit", () => {
+  expect(parseSettingsForm(form({ "fees.reminder_2": "5,00", "fees.final_reminder": "5" }), "EUR")).toMatchObject({ ok: true, input: { fees: { reminder_2: 500, final_reminder: 500 } } });
+  expect(parseSettingsForm(form({ "fees.reminder_2": "5,01", "fees.final_reminder": "40" }), "EUR")).toEqual({
+    ok: false,
+    errors: { "fees.reminder_2": { key: "form.error.feeMax", values: { maxMinor: MAX_REMINDER_FEE_MINOR } }, "fees.final_reminder": { key: "form.error.feeMax", values: { maxMinor: MAX_REMINDER_FEE_MINOR } } },
+  });
+  expect(parseSettingsForm(form({ "fees.reminder_1": "10,00" }), "EUR")).toMatchObject({ ok: true, input: { fees: { reminder_1: 1000 } } });
+  expect(parseSettingsForm(form({ "fees.reminder_1": "1000,01" }), "EUR")).toEqual({ ok: false, errors: { "fees.reminder_1": { key: "form.error.amount" } } });
+});
+
 test("each invalid field gets its own error", () => {
   const parsed = parseSettingsForm(form({ "schedule.reminder_1": "0", defaultPaymentTermDays: "zwei" }), "EUR");
   expect(parsed).toEqual({
@@ -150,5 +230,30 @@ describe.each(testEngines())("saving the settings page on %s", (engine) => {
     expect(await saveSettingsForm(database.db, shop, form({ expectedVersion: "1", dunningOption: "B", defaultPaymentTermDays: "21" }), meta("2026-03-20T10:00:00Z"))).toEqual({ ok: true, version: 2 });
     expect(await saveSettingsForm(database.db, shop, form({ expectedVersion: "1", dunningOption: "B" }), meta("2026-03-20T11:00:00Z"))).toEqual({ ok: false, conflict: true, errors: {} });
     expect(await saveSettingsForm(database.db, shop, form({ expectedVersion: "2", dunningOption: "A" }), meta("2026-04-01T10:00:00Z"))).toEqual({ ok: true, version: 3 });
+  });
+
+  test("holidays, grace, invoice notice and bank account are stored (the IBAN in electronic format); an older form keeps them", async () => {
+    const other = await insertShop(database.db);
+    const fields = {
+      "holidays.country": "DE",
+      "holidays.state": "NW",
+      transferGraceDays: "4",
+      consumerInvoiceWarns: "on",
+      "bankAccount.holder": "Wollwerk GmbH",
+      "bankAccount.iban": "de89 3704 0044 0532 0130 00",
+      "bankAccount.bic": "",
+    };
+    expect(await saveSettingsForm(database.db, other, form(fields), meta("2026-03-01T10:00:00Z"))).toEqual({ ok: true, version: 1 });
+    const expected = {
+      holidays: { country: "DE", state: "NW" },
+      transferGraceDays: 4,
+      consumerInvoiceWarns: true,
+      bankAccount: { holder: "Wollwerk GmbH", iban: "DE89370400440532013000", bic: null },
+    };
+    expect(await getSettings(database.db, other.id)).toMatchObject(expected);
+    expect(await saveSettingsForm(database.db, other, form({ expectedVersion: "1" }), meta("2026-03-02T10:00:00Z"))).toEqual({ ok: true, version: 2 });
+    expect(await getSettings(database.db, other.id)).toMatchObject(expected);
+    expect(await saveSettingsForm(database.db, other, form({ expectedVersion: "2", consumerInvoiceWarns: "off", "bankAccount.holder": "", "bankAccount.iban": "", "bankAccount.bic": "" }), meta("2026-03-03T10:00:00Z"))).toEqual({ ok: true, version: 3 });
+    expect(await getSettings(database.db, other.id)).toMatchObject({ ...expected, consumerInvoiceWarns: false, bankAccount: null });
   });
 });

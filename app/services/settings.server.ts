@@ -2,8 +2,10 @@ import { desc, eq } from "drizzle-orm";
 import { z } from "zod";
 import type { DbOrTx } from "#app/db/client.server";
 import { settings as settingsTable } from "#app/db/schema";
+import Holidays from "date-holidays";
 import { DUNNING_LEVELS } from "#app/domain/case/status";
 import { toLocalDate } from "#app/domain/dates";
+import { MAX_REMINDER_FEE_MINOR } from "#app/domain/dunning/fees";
 import { parseMoney } from "#app/domain/money";
 import { checkDunningOptionChange, DUNNING_OPTION_LOCK_DAYS } from "#app/domain/policies";
 import { AUTO_HANDOVER_PRESETS, parseSettings, SETTINGS_DEFAULTS, settingsSchema, type Settings } from "#app/domain/settings";
@@ -109,13 +111,20 @@ const settingsFormSchema = z.object({
   "writeBack.markAsPaid": z.literal("on").optional(),
   flatFeeB2B: z.literal("on").optional(),
   caseRetentionYears: z.enum(["6", "10"]).optional(),
+  transferGraceDays: wholeNumber(0, 10).optional(),
+  // Posted as "on" or "off" (a hidden field), so that a form from before the field is told apart from an unticked box.
+  consumerInvoiceWarns: z.enum(["on", "off"]).optional(),
 });
 
 const RANGES: Record<string, [number, number]> = {
   defaultPaymentTermDays: [0, 365],
   "sendWindow.startHour": [0, 23],
   "sendWindow.endHour": [1, 24],
+  transferGraceDays: [0, 10],
 };
+
+/** Fees above this are rejected at the field: reminder_1 is never charged, so its field keeps the old wide limit. */
+const FEE_LIMITS = { reminder_1: 100_000, reminder_2: MAX_REMINDER_FEE_MINOR, final_reminder: MAX_REMINDER_FEE_MINOR } as const;
 
 /**
  * Turns the posted settings page into the input of `updateSettings`, or errors per field. Fees are typed in the
@@ -147,10 +156,13 @@ export function parseSettingsForm(
   const fee = (field: "fees.reminder_1" | "fees.reminder_2" | "fees.final_reminder"): number => {
     const text = f[field] === "" ? "0" : f[field].replace(",", ".");
     const money = parseMoney(text, currency);
+    const limit = FEE_LIMITS[field.slice("fees.".length) as keyof typeof FEE_LIMITS];
     if (!money.ok || money.value.amountMinor < 0 || money.value.amountMinor > 100_000) {
       errors[field] = { key: "form.error.amount" };
       return 0;
     }
+    // A value named …Minor is an amount in minor units of the shop currency; the page formats it.
+    if (money.value.amountMinor > limit) errors[field] = { key: "form.error.feeMax", values: { maxMinor: limit } };
     return money.value.amountMinor;
   };
   const fees = { reminder_1: fee("fees.reminder_1"), reminder_2: fee("fees.reminder_2"), final_reminder: fee("fees.final_reminder") };
@@ -187,15 +199,19 @@ export function parseSettingsForm(
     }
   }
   const contact = parseSenderAndAddress(raw, errors);
+  const deadlines = parseHolidaysAndBankAccount(raw, errors);
   if (Object.keys(errors).length > 0) return { ok: false, errors };
   return {
     ok: true,
     expectedVersion: f.expectedVersion,
     input: {
       ...contact,
+      ...deadlines,
       flatFeeB2B: f.flatFeeB2B === "on",
       // Only when the page posted it: a form from before the field keeps the stored period.
       ...(f.caseRetentionYears ? { caseRetentionYears: f.caseRetentionYears === "6" ? 6 : 10 } : {}),
+      ...(f.transferGraceDays !== undefined ? { transferGraceDays: f.transferGraceDays } : {}),
+      ...(f.consumerInvoiceWarns ? { consumerInvoiceWarns: f.consumerInvoiceWarns === "on" } : {}),
       invoicePaymentMethods: methods,
       defaultPaymentTermDays: f.defaultPaymentTermDays,
       schedule: { reminder_1: f["schedule.reminder_1"], reminder_2: f["schedule.reminder_2"], final_reminder: f["schedule.final_reminder"], handover: f["schedule.handover"] },
@@ -246,6 +262,78 @@ function parseSenderAndAddress(raw: Record<string, string>, errors: FieldErrors)
     out.address = candidate;
   }
   return out;
+}
+
+const BANK_FIELDS = ["holder", "iban", "bic"] as const;
+
+/**
+ * The holiday region and the bank account, each only when the page posted it (an older form keeps them). The region
+ * is checked against what date-holidays knows (an empty state: national holidays only). The bank account is all or
+ * nothing like the address: all three fields empty clear it; otherwise holder and IBAN are required, the BIC optional,
+ * and the IBAN is stored in electronic format ("DE89 3704 …" in lower case is fine).
+ */
+function parseHolidaysAndBankAccount(raw: Record<string, string>, errors: FieldErrors): Pick<Partial<Settings>, "holidays" | "bankAccount"> {
+  const out: Pick<Partial<Settings>, "holidays" | "bankAccount"> = {};
+  if ("holidays.country" in raw || "holidays.state" in raw) {
+    const country = (raw["holidays.country"] ?? "").trim().toUpperCase();
+    const state = (raw["holidays.state"] ?? "").trim().toUpperCase();
+    const parsed = settingsSchema.shape.holidays.unwrap().safeParse({ country, state: state === "" ? null : state });
+    if (parsed.success) out.holidays = parsed.data;
+    else {
+      const countryWrong = parsed.error.issues.some((issue) => issue.path[0] === "country") || !isKnownHolidayCountry(country);
+      if (countryWrong) errors["holidays.country"] = { key: "form.error.invalid" };
+      else errors["holidays.state"] = { key: "form.error.holidayState" };
+    }
+  }
+  if (BANK_FIELDS.some((field) => `bankAccount.${field}` in raw)) {
+    const value = Object.fromEntries(BANK_FIELDS.map((field) => [field, (raw[`bankAccount.${field}`] ?? "").trim()])) as Record<(typeof BANK_FIELDS)[number], string>;
+    if (BANK_FIELDS.every((field) => value[field] === "")) {
+      out.bankAccount = null;
+      return out;
+    }
+    const shape = settingsSchema.shape.bankAccount.unwrap().unwrap().shape;
+    const holder = shape.holder.safeParse(value.holder);
+    const iban = shape.iban.safeParse(value.iban);
+    const bic = shape.bic.safeParse(value.bic);
+    if (value.holder === "") errors["bankAccount.holder"] = { key: "form.error.required" };
+    else if (!holder.success) errors["bankAccount.holder"] = { key: "form.error.holder" };
+    if (value.iban === "") errors["bankAccount.iban"] = { key: "form.error.required" };
+    else if (!iban.success) errors["bankAccount.iban"] = { key: "form.error.iban" };
+    if (!bic.success) errors["bankAccount.bic"] = { key: "form.error.bic" };
+    if (holder.success && iban.success && bic.success) out.bankAccount = { holder: holder.data, iban: iban.data, bic: bic.data };
+  }
+  return out;
+}
+
+function isKnownHolidayCountry(country: string): boolean {
+  return /^[A-Z]{2}$/.test(country) && Boolean(new Holidays().getCountries()[country]);
+}
+
+/** Countries the settings page offers for public holidays: the German-speaking ones first, then the rest of the EU. */
+export const HOLIDAY_COUNTRIES = [
+  "DE", "AT", "CH", "LI",
+  "BE", "BG", "CY", "CZ", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK",
+] as const;
+
+export type HolidayRegionOption = { country: string; states: { code: string; name: string }[] };
+
+/**
+ * The holiday countries with their states as date-holidays names them (German states "BY": "Bayern"), for the settings
+ * page's selects; computed on the server so the holiday data stays out of the browser. A stored country outside the
+ * list is offered too, so that saving the page keeps it.
+ */
+export function holidayRegionOptions(stored?: string): HolidayRegionOption[] {
+  const known = new Holidays().getCountries();
+  const codes: string[] = [...HOLIDAY_COUNTRIES];
+  if (stored && !codes.includes(stored)) codes.push(stored);
+  return codes
+    .filter((country) => known[country])
+    .map((country) => ({
+      country,
+      states: Object.entries(new Holidays().getStates(country) ?? {})
+        .map(([code, name]) => ({ code, name }))
+        .sort((a, b) => a.name.localeCompare(b.name, "de")),
+    }));
 }
 
 export type SettingsSaveOutcome =

@@ -35,7 +35,13 @@ describe("npm start on the embedded database (demo mode)", () => {
   test("/healthz reports pglite with every migration applied", async () => {
     const res = await fetch(`${server.url}/healthz`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: "ok", database: "pglite", migrations: migrationCount(), retention: null });
+    expect(await res.json()).toEqual({
+      status: "ok",
+      database: "pglite",
+      migrations: migrationCount(),
+      retention: null,
+      baseRates: { knownThrough: "2026-06-30", current: expect.any(Boolean), error: null },
+    });
     expect(existsSync(path.join(dataDir, "pgdata"))).toBe(true);
   });
 

@@ -197,6 +197,10 @@ describe.skipIf(!postgresTestUrl())("WORKERS=0 npm start, npm run worker and the
   test("staff from wp-admin set the sender, the send window, automatic handover and the partner", async () => {
     cookie = await signIn(server.url, store);
     const page = await (await fetch(`${server.url}/app/settings?locale=en`, { headers: { cookie } })).text();
+    // The shipped base-rate table ends with the first half of 2026: the tab says interest stops at its last day.
+    const health = (await (await fetch(`${server.url}/healthz`)).json()) as { baseRates: { knownThrough: string; current: boolean } };
+    expect(health.baseRates.knownThrough).toBe("2026-06-30");
+    if (!health.baseRates.current) expect(page).toContain("Default interest only up to the last known base rate");
     const version = /name="expectedVersion" value="(\d+)"/.exec(page)?.[1];
     expect(version).toBeDefined();
     const saved = await fetch(`${server.url}/app/settings?locale=en`, {

@@ -56,6 +56,7 @@ const PAYLOADS: Record<string, ((a: Shop, ids: Ids) => object) | "sweep"> = {
   "partner.sync": "sweep",
   "outbox.sweep": "sweep",
   "retention.sweep": "sweep",
+  "base-rates.refresh": "sweep",
   "woocommerce.reconcile": "sweep",
   "woocommerce.webhooks.check": "sweep",
 };

@@ -20,6 +20,10 @@ export type Case = {
   dunningLevel: DunningLevel | null;
   /** When the scheduler should act next (reminder or handover); null when nothing is scheduled. */
   nextActionAt: Date | null;
+  /** The last day to pay printed in the current reminder (§ 193 BGB applied); null before one, or on old cases. */
+  paymentDeadline?: LocalDate | null;
+  /** The first reminder's deadline: its expiry puts the debtor in default (app/domain/dunning/default.ts). */
+  firstDeadline?: LocalDate | null;
   partnerReference: string | null;
   partnerSubStatus: PartnerSubStatus | null;
   /** While blocked: the status to return to. */

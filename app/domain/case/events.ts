@@ -24,7 +24,11 @@ export type CaseEvent = Base &
     | { type: "case_unblocked"; data: { reasons: string[]; resumeStatus: ResumableStatus | null; stream: string | null } }
     | { type: "case_failed"; data: { reasons: string[] } }
     | { type: "case_retried"; data: Record<string, never> }
-    | { type: "dunning_level_reached"; data: { level: DunningLevel; nextActionAt: Date | null } }
+    | {
+        type: "dunning_level_reached";
+        /** paymentDeadline and fee are absent on events written before deadlines were recorded. */
+        data: { level: DunningLevel; nextActionAt: Date | null; paymentDeadline?: LocalDate | null; fee?: Money | null };
+      }
     | { type: "handed_over"; data: { partnerReference: string | null } }
     | { type: "partner_status_changed"; data: { subStatus: PartnerSubStatus; partnerReference: string | null; stream: string } }
     | { type: "payment_received"; data: { amount: Money; side: "shop" | "partner"; outstanding: Money; overpayment: Money | null } }
@@ -123,8 +127,16 @@ export function applyEvent(state: Case | null, event: CaseEvent): Case {
       return { ...withStatus(s, "failed", event.occurredAt), failureReasons: event.data.reasons, resumeStatus: null, blockReasons: [] };
     case "case_retried":
       return { ...s, status: "waiting_for_approval", failureReasons: [] };
-    case "dunning_level_reached":
-      return { ...s, dunningLevel: event.data.level, nextActionAt: event.data.nextActionAt };
+    case "dunning_level_reached": {
+      const deadline = event.data.paymentDeadline ?? null;
+      return {
+        ...s,
+        dunningLevel: event.data.level,
+        nextActionAt: event.data.nextActionAt,
+        paymentDeadline: deadline,
+        firstDeadline: event.data.level === "reminder_1" ? deadline : (s.firstDeadline ?? null),
+      };
+    }
     case "handed_over":
       return {
         ...s,

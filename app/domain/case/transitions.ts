@@ -1,3 +1,4 @@
+import type { LocalDate } from "../dates";
 import type { Money } from "../money";
 import { err, ok, type Result } from "../result";
 import type { Case } from "./case";
@@ -15,7 +16,8 @@ export type CaseCommand =
   | { type: "unblock"; reasons: string[]; stream?: string }
   | { type: "fail"; reasons: string[] }
   | { type: "retry" }
-  | { type: "reach_level"; level: DunningLevel; nextActionAt: Date | null }
+  /** paymentDeadline: the last day to pay the reminder prints; fee: what this reminder charges (none before default). */
+  | { type: "reach_level"; level: DunningLevel; nextActionAt: Date | null; paymentDeadline?: LocalDate | null; fee?: Money | null }
   | { type: "hand_over"; partnerReference: string | null }
   | { type: "partner_status"; subStatus: PartnerSubStatus; partnerReference: string | null; dunningOption: "A" | "B" }
   | { type: "payment"; amount: Money; side: "shop" | "partner" }
@@ -161,7 +163,13 @@ export function decide(state: Case, envelope: CommandEnvelope): Result<CaseEvent
       if (order.indexOf(command.level) !== order.indexOf(state.dunningLevel) + 1) {
         return refuse("level_out_of_order", `Level ${command.level} cannot follow ${state.dunningLevel ?? "no reminder"}.`);
       }
-      return ok([{ ...base, type: "dunning_level_reached", data: { level: command.level, nextActionAt: command.nextActionAt } }]);
+      return ok([
+        {
+          ...base,
+          type: "dunning_level_reached",
+          data: { level: command.level, nextActionAt: command.nextActionAt, paymentDeadline: command.paymentDeadline ?? null, fee: command.fee ?? null },
+        },
+      ]);
     }
     case "hand_over":
       if (state.handedOverAt) return refuse("already_handed_over", "This claim was already handed over.");
