@@ -99,7 +99,13 @@ describe.skipIf(!postgresTestUrl())("npm start on PostgreSQL (TEST_DATABASE_URL)
     const server = await startServer({ DATABASE_URL: database.options.url, DEMO: "1" });
     try {
       const res = await fetch(`${server.url}/healthz`);
-      expect(await res.json()).toEqual({ status: "ok", database: "postgres", migrations: migrationCount(), retention: null });
+      expect(await res.json()).toEqual({
+        status: "ok",
+        database: "postgres",
+        migrations: migrationCount(),
+        retention: null,
+        baseRates: { knownThrough: "2026-06-30", current: expect.any(Boolean), error: null },
+      });
     } finally {
       await server.stop();
       await database.close();

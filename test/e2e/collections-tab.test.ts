@@ -277,10 +277,15 @@ describeWithBrowser("the collections tab in Debian chromium", () => {
     await page.getByRole("button", { name: "Speichern", exact: true }).click();
     await page.getByText(/Erst ab dem \d{2}\.\d{2}\.\d{4} wieder änderbar/).waitFor();
     await shot(page, "settings-locked-de");
-    // A form loaded before someone else saved is a conflict, not a silent overwrite.
+    // A form loaded before someone else saved is a conflict, not a silent overwrite: a colleague saves in another tab.
     await page.reload();
     await hydrated(page);
-    await page.locator("input[name=expectedVersion]").evaluate((input) => ((input as HTMLInputElement).value = "0"));
+    const colleague = await context.newPage();
+    await colleague.goto(page.url());
+    await hydrated(colleague);
+    await colleague.getByRole("button", { name: "Speichern", exact: true }).click();
+    await colleague.getByText("Einstellungen gespeichert.").waitFor();
+    await colleague.close();
     await page.getByRole("button", { name: "Speichern", exact: true }).click();
     await page.getByText("Die Einstellungen wurden inzwischen geändert").waitFor();
     expect(errors).toEqual([]);
