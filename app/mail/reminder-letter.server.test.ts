@@ -84,7 +84,7 @@ describe("renderReminderLetter", () => {
       "Offener Rechnungsbetrag\n459,00\u00a0€",
       "Mahngebühren\n1,50\u00a0€",
       "Verzugszinsen\n6,17\u00a0€",
-      "Verzugspauschale (§ 288 Abs. 5 BGB)\n40,00\u00a0€",
+      "Verzugspauschale (§ 288 Abs. 5 BGB), abzgl. Mahngebühren\n40,00\u00a0€",
       "Gesamtbetrag\n506,67\u00a0€",
     ]) {
       expect(text).toContain(row);
