@@ -39,6 +39,14 @@ query MahnwerkOrders($first: Int!, $after: String, $query: String!) {
   }
 }`;
 
+/** One order, read again right before its claim goes to the partner. */
+export const ORDER_QUERY = `#graphql
+query MahnwerkOrder($id: ID!) {
+  order(id: $id) { ${ORDER_FIELDS} }
+}`;
+
+export const orderByIdSchema = z.object({ order: z.unknown().nullable() });
+
 export const SHOP_QUERY = `#graphql
 query MahnwerkShop {
   shop { name myshopifyDomain ianaTimezone currencyCode }

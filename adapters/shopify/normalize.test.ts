@@ -48,7 +48,8 @@ const annaOrder: OrderSnapshot = {
     locale: "de",
   },
   companyName: null,
-  isB2B: false,
+  b2bCompany: false,
+  vatId: null,
   billingAddress: {
     name: "Anna Müller",
     firstName: "Anna",
@@ -103,7 +104,8 @@ describe("orders/* topics", () => {
             locale: "de-DE",
           },
           companyName: "Schreinerei Weber GmbH",
-          isB2B: true,
+          b2bCompany: true,
+          vatId: null,
           billingAddress: {
             name: "Thomas Weber",
             firstName: "Thomas",
@@ -485,7 +487,8 @@ describe("normalizeShopifyOrderNode (GraphQL Admin Order)", () => {
       locale: "de-DE",
     },
     companyName: "Schreinerei Weber GmbH",
-    isB2B: true,
+    b2bCompany: true,
+    vatId: null,
     billingAddress: {
       name: "Thomas Weber",
       firstName: "Thomas",

@@ -46,7 +46,8 @@ const lukasOrder: OrderSnapshot = {
     locale: null,
   },
   companyName: null,
-  isB2B: false,
+  b2bCompany: false,
+  vatId: null,
   billingAddress: {
     name: "Lukas Becker",
     firstName: "Lukas",
@@ -112,7 +113,8 @@ describe("order topics", () => {
             locale: null,
           },
           companyName: "Krüger & Söhne OHG",
-          isB2B: true,
+          b2bCompany: false,
+          vatId: null,
           billingAddress: {
             name: "Sabine Krüger",
             firstName: "Sabine",
@@ -272,6 +274,21 @@ describe("order topics", () => {
     const [event] = events("order.updated", fixture("order-updated-purchase-on-account"), { ...context, invoicePaymentMethods: ["invoice"] });
     // German Market is then an ordinary gateway: processing means paid (partly refunded).
     expect(event?.type === "order.upserted" && event.order.financialStatus).toBe("partially_refunded");
+  });
+
+  test("a VAT id comes from the order meta a VAT plugin wrote; a company name alone is none", () => {
+    const order = fixture("order-updated-purchase-on-account");
+    const withMeta = (meta: { key: string; value: unknown }[]) => normalizeWooOrder({ ...order, meta_data: meta });
+    const vatIdOf = (result: ReturnType<typeof normalizeWooOrder>) => (result.ok ? result.order.vatId : "rejected");
+    expect(vatIdOf(withMeta([]))).toBeNull();
+    expect(vatIdOf(withMeta([{ key: "_billing_vat_id", value: " DE 123456789 " }]))).toBe("DE 123456789");
+    expect(vatIdOf(withMeta([{ key: "vat_number", value: "" }, { key: "_vat_number", value: "ATU12345678" }]))).toBe("ATU12345678");
+    expect(vatIdOf(withMeta([{ key: "_billing_vat_id", value: { nested: true } }]))).toBeNull();
+    // A shop whose plugin uses its own key names it; the defaults are then not read.
+    const own = normalizeWooOrder({ ...order, meta_data: [{ key: "ust_id", value: "DE999999999" }, { key: "vat_number", value: "DE1" }] }, { vatIdMetaKeys: ["ust_id"] });
+    expect(vatIdOf(own)).toBe("DE999999999");
+    const plain = withMeta([]);
+    expect(plain.ok && plain.order).toMatchObject({ companyName: "Krüger & Söhne OHG", b2bCompany: false });
   });
 });
 

@@ -16,7 +16,7 @@ import type {
   PlatformEventBase,
   PostalAddress,
 } from "#app/domain/platform-event";
-import { DEFAULT_INVOICE_METHODS } from "#app/domain/settings";
+import { DEFAULT_INVOICE_METHODS, DEFAULT_VAT_ID_META_KEYS } from "#app/domain/settings";
 
 /** The default list lives with the settings (app/domain/settings.ts); a shop's own list replaces it. */
 export const DEFAULT_WOO_INVOICE_PAYMENT_METHODS: readonly string[] = DEFAULT_INVOICE_METHODS.woocommerce;
@@ -29,6 +29,18 @@ export interface WooNormalizeOptions {
    * WooCommerce's own statuses say fulfilled, not paid; see docs/platform-events.md.
    */
   invoicePaidStatuses?: readonly string[];
+  /** Order meta keys a VAT plugin stores the buyer's VAT id under (the first one with a value wins). */
+  vatIdMetaKeys?: readonly string[];
+}
+
+const VAT_ID_MAX = 40;
+
+function vatIdOf(meta: readonly { key: string; value: unknown }[], keys: readonly string[]): string | null {
+  for (const key of keys) {
+    const value = meta.find((m) => m.key === key)?.value;
+    if (typeof value === "string" && value.trim() !== "") return value.trim().slice(0, VAT_ID_MAX);
+  }
+  return null;
 }
 
 export interface WooDeliveryContext extends WooNormalizeOptions {
@@ -315,7 +327,8 @@ function snapshotOf(order: WooOrder, options: WooNormalizeOptions): OrderSnapsho
     cancelledAt: status === "cancelled" ? order.date_modified_gmt : null,
     customer,
     companyName,
-    isB2B: companyName !== null,
+    b2bCompany: false,
+    vatId: vatIdOf(order.meta_data ?? [], options.vatIdMetaKeys ?? DEFAULT_VAT_ID_META_KEYS),
     billingAddress,
     test: false,
     tags: [],

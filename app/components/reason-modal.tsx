@@ -4,8 +4,11 @@ import { useT } from "#app/i18n/react";
 
 export const REASON_MAX = 500;
 
+/** What staff can do to a case from its page; each needs a reason for the timeline. */
+export type CaseIntent = "start" | "cancel" | "classify_business" | "classify_consumer";
+
 /**
- * Start or cancel needs a reason (1–500 characters); it is stored in the case's timeline. The check here mirrors the
+ * Start, cancel or a classification needs a reason (1–500 characters); it is stored in the case's timeline. The check here mirrors the
  * server's, which has the last word (its error arrives as `serverError`).
  */
 export function ReasonModal({
@@ -16,7 +19,7 @@ export function ReasonModal({
   onSubmit,
   onClose,
 }: {
-  intent: "start" | "cancel";
+  intent: CaseIntent;
   description?: string;
   submitting: boolean;
   serverError?: string | null;
@@ -37,7 +40,7 @@ export function ReasonModal({
     <Modal
       open
       onClose={onClose}
-      title={t(intent === "start" ? "action.startTitle" : "action.cancelTitle")}
+      title={t(`action.${intent}Title`)}
       primaryAction={{ content: t("action.confirm"), destructive: intent === "cancel", loading: submitting, onAction: submit }}
       secondaryActions={[{ content: t("action.close"), onAction: onClose }]}
     >

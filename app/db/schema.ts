@@ -109,6 +109,9 @@ export type OrderCustomer = {
   email: string | null;
   phone: string | null;
   locale: string | null;
+  /** Business signals (app/domain/dunning/debtor.ts); absent on orders stored before they were read. */
+  b2bCompany?: boolean;
+  vatId?: string | null;
 };
 
 export type OrderAddress = {

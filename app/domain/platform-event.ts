@@ -131,8 +131,10 @@ export interface OrderSnapshot {
   cancelledAt: Date | null;
   customer: OrderCustomer | null;
   companyName: string | null;
-  /** Business customer: a Shopify B2B company or a company name in the billing address. */
-  isB2B: boolean;
+  /** Shopify B2B: bought for a company (purchasingEntity, or `company` on a webhook). A reliable business signal. */
+  b2bCompany: boolean;
+  /** A VAT identification number the order carries (WooCommerce order meta), as entered; null when none. */
+  vatId: string | null;
   billingAddress: PostalAddress | null;
   /** Test/sandbox order (Shopify `test`); never dunned. */
   test: boolean;

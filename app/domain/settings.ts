@@ -18,8 +18,16 @@ const days = z.number().int().min(1).max(365);
 const SINGLE_LINE = /^[^\p{Cc}<>]*$/u;
 const fee = z.number().int().min(0).max(100_000);
 
+/**
+ * WooCommerce has no VAT id field of its own; VAT plugins keep it in order meta, each under a key of its own. These are
+ * keys seen in use; a shop whose plugin writes another sets it (docs/dunning-and-the-law.md, "Consumer or business").
+ */
+export const DEFAULT_VAT_ID_META_KEYS: readonly string[] = ["_billing_vat_id", "_billing_vat_number", "_vat_number", "vat_number", "billing_vat_id"];
+
 export const settingsSchema = z.object({
   invoicePaymentMethods: z.array(z.string().trim().min(1).max(100)).max(50).default([...DEFAULT_INVOICE_METHODS.shopify]),
+  /** Order meta keys that hold the buyer's VAT id (WooCommerce); the first with a value counts. */
+  vatIdMetaKeys: z.array(z.string().trim().min(1).max(100)).max(20).default([...DEFAULT_VAT_ID_META_KEYS]),
   defaultPaymentTermDays: z.number().int().min(0).max(365).default(14),
   schedule: z
     .object({ reminder_1: days, reminder_2: days, final_reminder: days, handover: days })

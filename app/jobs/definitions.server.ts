@@ -18,6 +18,7 @@ import { reminderHandler } from "#app/services/reminders.server";
 import { runRetention } from "#app/services/retention.server";
 import { shopsWithRunningBulkImports, withBulkFinishSignal } from "#app/services/shopify-bulk-import.server";
 import { importShopifyOrders, reconcileShopifyOrders, shopifyWriteBackHandler } from "#app/services/shopify-sync.server";
+import { platformOrderReader } from "#app/services/order-reread.server";
 import { wooWriteBack } from "#app/services/woo-write-back.server";
 import { getShopify, SHOPIFY_IMPORT_JOB, shopifyAdminFor } from "#app/shopify.server";
 import { logger } from "#app/utils/logger.server";
@@ -206,7 +207,7 @@ function outboxHandlers(): { handlers: Record<string, OutboxHandler>; close: () 
   return {
     handlers: {
       "reminder.send": reminderHandler({ mailer, mailFrom: env.MAIL_FROM }),
-      "partner.submit_claim": submitClaimHandler(),
+      "partner.submit_claim": submitClaimHandler(undefined, platformOrderReader({ shopifyAdminFor: getShopify() ? shopifyAdminFor : null })),
       "partner.recall": recallHandler(),
       "partner.report_payment": reportPaymentHandler(),
       ...(getShopify() ? { "shopify.write_back": shopifyWriteBackHandler(shopifyAdminFor) } : {}),

@@ -1,7 +1,6 @@
 import { inflateSync } from "node:zlib";
 import { PDFDocument, PDFName, PDFRawStream } from "pdf-lib";
 import { describe, expect, test } from "vitest";
-import { claimTotals, flatFeeB2B } from "#app/domain/dunning/interest";
 import { money } from "#app/domain/money";
 import { renderReminderLetter, type ReminderLetterInput } from "#app/mail/reminder-letter.server";
 import { renderReminder, type ReminderData } from "#app/mail/reminder-templates";
@@ -13,7 +12,7 @@ const data: ReminderData = {
   originalDueDate: "2026-01-15",
   fees: money(150, "EUR"),
   interest: money(617, "EUR"),
-  total: money(50_667, "EUR"),
+  total: money(50_517, "EUR"),
   paymentDeadline: "2026-03-20",
   paymentInstructions: "Empfänger: Möbelhaus Nord GmbH\nIBAN: DE02 1203 0000 0000 2020 51",
   shopName: "Möbelhaus Nord GmbH",
@@ -23,13 +22,10 @@ const data: ReminderData = {
 function input(overrides: Partial<ReminderLetterInput> = {}, reminderData = data): ReminderLetterInput {
   const reminder = renderReminder({ level: "final_reminder", language: "de", data: reminderData });
   if (!reminder.ok) throw new Error(reminder.error.message);
-  const totals = claimTotals({
-    outstanding: reminderData.amount,
-    feesPerLevelSent: { reminder_2: reminderData.fees },
-    interest: reminderData.interest,
-    flatFee: flatFeeB2B("business", true),
-  });
-  if (!totals.ok) throw new Error(totals.error.message);
+  // A business in default: the €40 flat fee beyond the fees it is offset against (amounts.ts).
+  const flatFee = money(Math.max(0, 4_000 - reminderData.fees.amountMinor), "EUR");
+  const owed = [reminderData.amount, reminderData.fees, reminderData.interest, flatFee].reduce((sum, m) => sum + m.amountMinor, 0);
+  const totals = { outstanding: reminderData.amount, fees: reminderData.fees, interest: reminderData.interest, flatFee, total: money(owed, "EUR") };
   return {
     language: "de",
     sender: { name: "Möbelhaus Nord GmbH", street: "Hafenstraße 1", postalCode: "20457", city: "Hamburg", country: "DE" },
@@ -37,7 +33,7 @@ function input(overrides: Partial<ReminderLetterInput> = {}, reminderData = data
     date: "2026-03-06",
     orderNumber: reminderData.orderNumber,
     reminder: reminder.value,
-    totals: totals.value,
+    totals,
     ...overrides,
   };
 }
@@ -84,8 +80,8 @@ describe("renderReminderLetter", () => {
       "Offener Rechnungsbetrag\n459,00\u00a0€",
       "Mahngebühren\n1,50\u00a0€",
       "Verzugszinsen\n6,17\u00a0€",
-      "Verzugspauschale (§ 288 Abs. 5 BGB), abzgl. Mahngebühren\n40,00\u00a0€",
-      "Gesamtbetrag\n506,67\u00a0€",
+      "Verzugspauschale (§ 288 Abs. 5 BGB), abzgl. Mahngebühren\n38,50\u00a0€",
+      "Gesamtbetrag\n505,17\u00a0€",
     ]) {
       expect(text).toContain(row);
     }
@@ -104,7 +100,7 @@ describe("renderReminderLetter", () => {
     const text = await drawnText(bytes);
     expect(text).toContain(`Seite 1 von ${doc.getPageCount()}`);
     expect(text).toContain("Zeile 60 der Zahlungshinweise");
-    expect(text).toContain("Gesamtbetrag\n506,67\u00a0€");
+    expect(text).toContain("Gesamtbetrag\n505,17\u00a0€");
     // Every drawn line fits between the margins: none is wider than the text area at 10 pt.
     const widest = Math.max(...text.split("\n").map((l) => l.length));
     expect(widest).toBeLessThan(110);

@@ -1,6 +1,6 @@
 import { PDFDocument, StandardFonts, rgb, type PDFFont, type PDFPage } from "pdf-lib";
 import type { LocalDate } from "#app/domain/dates";
-import type { ClaimTotals } from "#app/domain/dunning/interest";
+import type { StatementTotals } from "#app/domain/dunning/amounts";
 import { formatMoney, type Money } from "#app/domain/money";
 import { intlLocale } from "#app/i18n/i18n";
 import type { ReminderLanguage, RenderedReminder } from "#app/mail/reminder-templates";
@@ -26,7 +26,7 @@ export type ReminderLetterInput = {
   orderNumber: string;
   /** The same rendered reminder as the e-mail: its subject and text part are printed. */
   reminder: RenderedReminder;
-  totals: ClaimTotals;
+  totals: StatementTotals;
 };
 
 const MM = 72 / 25.4;
@@ -47,6 +47,7 @@ const LABELS = {
     flatFee: "Verzugspauschale (§ 288 Abs. 5 BGB), abzgl. Mahngebühren",
     total: "Gesamtbetrag",
     statement: "Forderungsaufstellung",
+    moreInterest: "zuzüglich weiterer Verzugszinsen (siehe oben)",
     order: "Bestellung",
     page: (n: number, of: number) => `Seite ${n} von ${of}`,
   },
@@ -57,6 +58,7 @@ const LABELS = {
     flatFee: "Flat-rate default fee (§ 288(5) BGB), less reminder fees",
     total: "Total amount due",
     statement: "Statement of claim",
+    moreInterest: "plus further default interest (see above)",
     order: "Order",
     page: (n: number, of: number) => `Page ${n} of ${of}`,
   },
@@ -207,7 +209,7 @@ export async function renderReminderLetter(input: ReminderLetterInput): Promise<
     [labels.flatFee, input.totals.flatFee],
   ].filter(([label, amount]) => label === labels.outstanding || (amount as Money).amountMinor !== 0) as [string, Money][];
   // The statement stays on one page.
-  ensureRoom(BODY_LEADING * (rows.length + 3));
+  ensureRoom(BODY_LEADING * (rows.length + 4));
   y -= BODY_LEADING;
   text(labels.statement, LEFT, y, BODY_SIZE, bold);
   y -= BODY_LEADING * 1.2;
@@ -221,6 +223,10 @@ export async function renderReminderLetter(input: ReminderLetterInput): Promise<
   y -= 2;
   text(labels.total, LEFT, y, BODY_SIZE, bold);
   textRight(formatMoney(input.totals.total, locale), amountRight, y, BODY_SIZE, bold);
+  if (input.totals.moreInterest) {
+    y -= BODY_LEADING;
+    text(labels.moreInterest, LEFT, y);
+  }
 
   const pages = doc.getPages();
   if (pages.length > 1) {

@@ -4,6 +4,7 @@ import {
   Badge,
   Banner,
   BlockStack,
+  Button,
   Card,
   InlineGrid,
   InlineStack,
@@ -17,7 +18,7 @@ import { useEffect, useState } from "react";
 import { useFailureText } from "#app/components/action-result-banner";
 import { CaseStatusBadge } from "#app/components/case-status-badge";
 import { Field } from "#app/components/field";
-import { ReasonModal } from "#app/components/reason-modal";
+import { ReasonModal, type CaseIntent } from "#app/components/reason-modal";
 import type { MessageKey } from "#app/i18n/i18n";
 import { useLocale, useT } from "#app/i18n/react";
 import { recordAccess, tabReader } from "#app/services/access-log.server";
@@ -55,7 +56,7 @@ export default function CasePage() {
   const { intl } = useLocale();
   const [params] = useSearchParams();
   const why = useFailureText();
-  const [intent, setIntent] = useState<"start" | "cancel" | null>(null);
+  const [intent, setIntent] = useState<CaseIntent | null>(null);
   const c = data.case;
   const timeFormat = new Intl.DateTimeFormat(intl, { dateStyle: "medium", timeStyle: "short", timeZone: data.timezone });
   const money = (minor: number) => formatMinor(minor, c.currency, intl);
@@ -219,6 +220,27 @@ export default function CasePage() {
                   </Text>
                 )}
                 <Link url={withLocale(`/app/access-log?case=${c.id}`, params)}>{t("case.accessLog")}</Link>
+              </BlockStack>
+            </Card>
+            <Card>
+              <BlockStack gap="200">
+                <Text as="h2" variant="headingMd">
+                  {t("case.section.debtor")}
+                </Text>
+                <InlineStack gap="200" blockAlign="center">
+                  <Badge tone={data.debtor.kind === "business" ? "info" : undefined}>{t(`debtor.kind.${data.debtor.kind}`)}</Badge>
+                </InlineStack>
+                <Text as="p">{t(`debtor.basis.${data.debtor.basis}`, { vatId: data.debtor.vatId ?? "" })}</Text>
+                <Text as="p" tone="subdued">
+                  {t(`debtor.effect.${data.debtor.kind}`)}
+                </Text>
+                {data.debtor.canClassify ? (
+                  <InlineStack>
+                    <Button onClick={() => setIntent(data.debtor.kind === "business" ? "classify_consumer" : "classify_business")}>
+                      {t(data.debtor.kind === "business" ? "action.classify_consumer" : "action.classify_business")}
+                    </Button>
+                  </InlineStack>
+                ) : null}
               </BlockStack>
             </Card>
             {c.partnerReference || c.partnerSubStatus || c.cancellationRequested ? (

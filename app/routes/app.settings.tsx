@@ -144,6 +144,17 @@ export default function SettingsPage() {
                 helpText={t("settings.invoicePaymentMethods.help")}
                 error={err("invoicePaymentMethods")}
               />
+              {shop.platform === "woocommerce" ? (
+                <FormField
+                  label={t("settings.vatIdMetaKeys")}
+                  name="vatIdMetaKeys"
+                  defaultValue={settings.vatIdMetaKeys.join("\n")}
+                  multiline={3}
+                  autoComplete="off"
+                  helpText={t("settings.vatIdMetaKeys.help")}
+                  error={err("vatIdMetaKeys")}
+                />
+              ) : null}
               <NumberField name="defaultPaymentTermDays" label={t("settings.defaultPaymentTermDays")} value={settings.defaultPaymentTermDays} suffix={t("settings.days")} error={err("defaultPaymentTermDays")} help={t("settings.defaultPaymentTermDays.help")} />
               <CheckboxField name="consumerInvoiceWarns" label={t("settings.consumerInvoiceWarns")} checked={settings.consumerInvoiceWarns} help={t("settings.consumerInvoiceWarns.help")} explicit />
             </FormLayout>

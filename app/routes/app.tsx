@@ -7,7 +7,7 @@ import polarisEn from "@shopify/polaris/locales/en.json";
 import { AppProvider } from "@shopify/shopify-app-remix/react";
 import { boundary } from "@shopify/shopify-app-remix/server";
 import { I18nProvider, useLocale, useT } from "#app/i18n/react";
-import { baseRateStatus } from "#app/services/base-rates.server";
+import { recentBaseRateStatus } from "#app/services/base-rates.server";
 import { formatDate } from "#app/utils/format";
 import { requireShopContext } from "#app/services/shop-context.server";
 
@@ -22,7 +22,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     signOut: !embedded && shop.platform === "woocommerce",
     shop: { name: shop.name, currency: shop.currency, timezone: shop.timezone },
     // Interest is computed only through the last known base rate: the merchant should know (and tell the operator).
-    baseRates: await tenant((db) => baseRateStatus(new Date(), undefined, db)),
+    baseRates: await tenant((db) => recentBaseRateStatus(db)),
   };
 }
 

@@ -35,7 +35,7 @@ describe.each(testEngines())("reminder letter as PDF on %s", (engine) => {
     }
     await insertOrder(database.db, demo, {
       name: "#4711",
-      customer: { platformCustomerId: "1", firstName: "Jan", lastName: "Berg", company: "Berg Bau GmbH", email: "jan@berg.example", phone: null, locale: "de" },
+      customer: { platformCustomerId: "1", firstName: "Jan", lastName: "Berg", company: "Berg Bau GmbH", email: "jan@berg.example", phone: null, locale: "de", vatId: "DE811128135" },
       billingAddress: { name: "Jan Berg", company: "Berg Bau GmbH", street1: "Ringstraße 5", street2: null, postalCode: "80331", city: "München", countryCode: "DE" },
     });
     await insertOrder(database.db, other, { name: "#9" });
@@ -65,7 +65,8 @@ describe.each(testEngines())("reminder letter as PDF on %s", (engine) => {
     expect(letter.filename).toBe("Mahnung-4711-reminder_2.pdf");
     expect(letter.input).toMatchObject({
       language: "de",
-      date: "2026-11-05",
+      // Printed a day later, the letter is the reminder as it was sent on 4 Nov.
+      date: "2026-11-04",
       orderNumber: "#4711",
       sender: { name: "Wollwerk GmbH", street: "Hafenstraße 1", postalCode: "20457", city: "Hamburg", country: "DE" },
       recipient: { name: "Jan Berg", addition: "Berg Bau GmbH", street: "Ringstraße 5", postalCode: "80331", city: "München", country: "DE" },
@@ -82,6 +83,7 @@ describe.each(testEngines())("reminder letter as PDF on %s", (engine) => {
       interest: { amountMinor: 0, currency: "EUR" },
       flatFee: { amountMinor: 3_750, currency: "EUR" },
       total: { amountMinor: 15_990, currency: "EUR" },
+      moreInterest: true,
     });
 
     const response = (await get(business.id, "?level=reminder_1")) as Response;

@@ -16,6 +16,7 @@ import {
   loadBaseRateTableFrom,
   refreshBaseRates,
   storedBaseRates,
+  recentBaseRateStatus,
 } from "#app/services/base-rates.server";
 import { server } from "#test/mocks/node";
 import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
@@ -122,6 +123,15 @@ describe.each(testEngines())("base rates from the Bundesbank on %s", (engine) =>
     expect(await baseRateStatus(july, null, database.db)).toEqual({ knownThrough: "2026-12-31", current: true, error: null });
     // Without the database handle only the shipped table (and the file) count.
     expect(await baseRateStatus(july, null)).toEqual({ knownThrough: "2026-06-30", current: false, error: null });
+  });
+
+  test("the tab's banner reads the status at most once a minute, then sees the new half-year", async () => {
+    const at = (seconds: number) => new Date(july.getTime() + seconds * 1000);
+    expect(await recentBaseRateStatus(database.db, at(0))).toMatchObject({ knownThrough: "2026-06-30", current: false });
+    server.use(answer(withJuly2026));
+    await refreshBaseRates(database.db, { now: july });
+    expect(await recentBaseRateStatus(database.db, at(30))).toMatchObject({ knownThrough: "2026-06-30" });
+    expect(await recentBaseRateStatus(database.db, at(61))).toMatchObject({ knownThrough: "2026-12-31", current: true });
   });
 
   test("a changed rate replaces the stored one and is reported; the operator's file wins over both", async () => {

@@ -112,6 +112,18 @@ export async function baseRateStatus(now: Date, file?: string | null, db?: DbOrT
   }
 }
 
+/** The table changes at most once a day (the job, or the operator's file); the tab asks on every page. */
+const STATUS_TTL_MS = 60_000;
+let cachedStatus: { at: number; status: BaseRateStatus } | null = null;
+
+/** baseRateStatus for the tab's banner, read at most once a minute per process. */
+export async function recentBaseRateStatus(db: DbOrTx, now: Date = new Date()): Promise<BaseRateStatus> {
+  if (cachedStatus && now.getTime() - cachedStatus.at < STATUS_TTL_MS && now.getTime() >= cachedStatus.at) return cachedStatus.status;
+  const status = await baseRateStatus(now, undefined, db);
+  cachedStatus = { at: now.getTime(), status };
+  return status;
+}
+
 export const BASE_RATES_REFRESH_JOB = "base-rates.refresh";
 
 export type BaseRateRefresh =

@@ -6,7 +6,7 @@ import { toLocalDate, type LocalDate } from "#app/domain/dates";
 import { amountsOwed, type AmountsOwed, type ChargedReminder, type ReceivedPayment } from "#app/domain/dunning/amounts";
 import type { BaseRateTable } from "#app/domain/dunning/base-rates";
 import { reminderFee } from "#app/domain/dunning/fees";
-import { debtorKindOf } from "#app/domain/dunning/interest";
+import { classifyDebtor, type DebtorClassification } from "#app/domain/dunning/debtor";
 import type { Money } from "#app/domain/money";
 import type { Settings } from "#app/domain/settings";
 import { caseFromJson } from "./case-serialization";
@@ -18,7 +18,7 @@ import { caseFromJson } from "./case-serialization";
 export async function caseAmounts(
   db: DbOrTx,
   input: { shop: Shop; caseRow: CaseRow; order: OrderRow | undefined; settings: Settings; on: LocalDate; baseRates: BaseRateTable; upToLevel?: DunningLevel },
-): Promise<{ owed: AmountsOwed; reached: ReachedReminder[] }> {
+): Promise<{ owed: AmountsOwed; reached: ReachedReminder[]; debtor: DebtorClassification }> {
   const { shop, caseRow, order, settings } = input;
   const state = caseFromJson(caseRow.state);
   const events = await db
@@ -30,11 +30,12 @@ export async function caseAmounts(
   const payments: ReceivedPayment[] = events
     .filter((e) => e.type === "payment_received")
     .map((e) => ({ on: toLocalDate(e.occurredAt, shop.timezone), amount: (e.data as { amount: Money }).amount }));
+  const debtor = classifyDebtor(order?.customer, state.debtorKind);
   const owed = amountsOwed({
     outstanding: state.outstanding,
     dueDate: state.dueDate,
     firstDeadline: state.firstDeadline ?? reached[0]?.legacyDeadline ?? null,
-    debtor: order ? debtorKindOf(order) : "consumer",
+    debtor: debtor.kind,
     consumerInvoiceWarns: settings.consumerInvoiceWarns,
     reminders: input.upToLevel ? reached.filter((r) => DUNNING_LEVELS.indexOf(r.level) <= DUNNING_LEVELS.indexOf(input.upToLevel!)) : reached,
     payments,
@@ -42,7 +43,7 @@ export async function caseAmounts(
     on: input.on,
     baseRates: input.baseRates,
   });
-  return { owed, reached };
+  return { owed, reached, debtor };
 }
 
 type ReachedReminder = ChargedReminder & { deadline: LocalDate | null; legacyDeadline: LocalDate | null };

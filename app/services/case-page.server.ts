@@ -2,12 +2,12 @@ import { and, eq } from "drizzle-orm";
 import type { DbOrTx } from "#app/db/client.server";
 import { orders, wooConnections, type Shop } from "#app/db/schema";
 import type { Actor } from "#app/domain/case/events";
-import { allowedManualActions } from "#app/domain/case/transitions";
+import { allowedManualActions, canClassifyDebtor } from "#app/domain/case/transitions";
 import { toLocalDate } from "#app/domain/dates";
 import { apiActionBody } from "./api-schemas";
 import { caseFromJson } from "./case-serialization";
 import { findCase, listCaseEvents } from "./case-read.server";
-import { cancelCase, startCase } from "./cases.server";
+import { cancelCase, classifyCaseDebtor, startCase } from "./cases.server";
 import { loadBaseRateTableFrom } from "./base-rates.server";
 import { caseAmounts } from "./case-amounts.server";
 import { getSettings } from "./settings.server";
@@ -28,7 +28,7 @@ export async function caseDetail(db: DbOrTx, shop: Shop, caseId: string, now: Da
   };
   // What is owed today, by the same rules as the reminders and the claim (app/domain/dunning/amounts.ts).
   const settings = await getSettings(db, shop.id);
-  const { owed } = await caseAmounts(db, { shop, caseRow: row, order, settings, on: toLocalDate(now, shop.timezone), baseRates: await loadBaseRateTableFrom(db) });
+  const { owed, debtor } = await caseAmounts(db, { shop, caseRow: row, order, settings, on: toLocalDate(now, shop.timezone), baseRates: await loadBaseRateTableFrom(db) });
   return {
     timezone: shop.timezone,
     /** A letter needs the shop's postal address as its sender. */
@@ -69,6 +69,8 @@ export async function caseDetail(db: DbOrTx, shop: Shop, caseId: string, now: Da
       customer?.email,
     ].filter((line): line is string => Boolean(line && line.trim())),
     orderUrl: orderAdminUrl(shop, row.platformOrderId, storeUrl),
+    /** Consumer or business and why (app/domain/dunning/debtor.ts); staff may change it until the handover. */
+    debtor: { ...debtor, vatId: customer?.vatId ?? null, canClassify: canClassifyDebtor(state) },
     reminders: events
       .filter((e) => e.type === "dunning_level_reached")
       .map((e) => ({ seq: e.seq, level: String((e.data as { level?: unknown }).level ?? ""), occurredAt: e.occurredAt.toISOString() })),
@@ -119,9 +121,16 @@ export async function runCaseAction(
 ): Promise<CaseActionOutcome> {
   const parsed = apiActionBody.safeParse({ reason: input.reason });
   if (!parsed.success) return { ok: false, code: parsed.error.issues[0]?.code === "too_big" ? "reason_too_long" : "reason_required", message: parsed.error.issues[0]?.message ?? "invalid reason" };
-  if (input.intent !== "start" && input.intent !== "cancel") return { ok: false, code: "invalid", message: "unknown action" };
-  const command = input.intent === "start" ? startCase : cancelCase;
-  const result = await command(db, { shopId: shop.id, caseId, actor: input.actor, reason: parsed.data.reason, now: new Date() });
+  const action = { shopId: shop.id, caseId, actor: input.actor, reason: parsed.data.reason, now: new Date() };
+  const commands: Record<string, () => ReturnType<typeof startCase>> = {
+    start: () => startCase(db, action),
+    cancel: () => cancelCase(db, action),
+    classify_business: () => classifyCaseDebtor(db, { ...action, kind: "business" }),
+    classify_consumer: () => classifyCaseDebtor(db, { ...action, kind: "consumer" }),
+  };
+  const command = commands[input.intent];
+  if (!command) return { ok: false, code: "invalid", message: "unknown action" };
+  const result = await command();
   if (!result.ok) return { ok: false, code: result.error.code, message: result.error.message };
   if (input.intent === "start" && result.case.status === "failed") {
     return { ok: false, code: "precheck_failed", message: caseFromJson(result.case.state).failureReasons.join(", ") };

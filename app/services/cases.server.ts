@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { DebtorKind } from "#app/domain/dunning/debtor";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { DbOrTx, Tx } from "#app/db/client.server";
 import { caseEvents, cases, orders, outbox, shops, type CaseRow, type OrderRow, type Shop } from "#app/db/schema";
@@ -361,6 +362,15 @@ export async function startCase(db: DbOrTx, input: ManualActionInput & { automat
       };
       return { command, actor: input.actor, reason: input.reason, occurredAt: input.now };
     },
+  });
+}
+
+/** Staff decide whether the debtor is a consumer or a business; the figures follow from the next reminder on. */
+export async function classifyCaseDebtor(db: DbOrTx, input: ManualActionInput & { kind: DebtorKind }): Promise<CaseCommandResult> {
+  return executeCaseCommand(db, {
+    shopId: input.shopId,
+    caseId: input.caseId,
+    envelope: { command: { type: "classify_debtor", kind: input.kind }, actor: input.actor, reason: input.reason, occurredAt: input.now },
   });
 }
 

@@ -8,6 +8,8 @@ export type DemoCustomer = {
   firstName: string;
   lastName: string;
   company: string | null;
+  /** Half of the company buyers entered a VAT id (a business debtor); the rest are consumers with a company name. */
+  vatId: string | null;
   street: string;
   postalCode: string;
   city: string;
@@ -43,6 +45,7 @@ export function demoCustomer(index: number): DemoCustomer {
     firstName,
     lastName,
     company: index % 9 === 4 ? COMPANIES[index % COMPANIES.length]! : null,
+    vatId: index % 18 === 4 ? `DE${String(100_000_000 + ((index * 7_919) % 900_000_000))}` : null,
     street: `${pick(STREETS)} ${1 + Math.floor(random() * 120)}`,
     postalCode,
     city,

@@ -184,7 +184,7 @@ async function upsertDemoOrder(db: Db, shop: Shop, index: number, dueDate: strin
       orderedAt,
       dueDate,
       platformUpdatedAt: orderedAt,
-      customer: { platformCustomerId: String(7_000 + index), firstName: customer.firstName, lastName: customer.lastName, company: customer.company, email: customer.email, phone: null, locale: "de" },
+      customer: { platformCustomerId: String(7_000 + index), firstName: customer.firstName, lastName: customer.lastName, company: customer.company, email: customer.email, phone: null, locale: "de", vatId: customer.vatId },
       billingAddress: {
         name: `${customer.firstName} ${customer.lastName}`,
         company: customer.company,

@@ -37,8 +37,8 @@ export async function processInboxDelivery(
       if (!store) return finish("ignored", `no connected WooCommerce store for connection ${row.source}`);
       const wooPayload = parseBody(row.body);
       if (wooPayload === INVALID) return finish("rejected", "body is not valid JSON", store.shop.id);
-      const { invoicePaymentMethods } = await getSettings(tx, store.shop.id);
-      const result = normalizeWooWebhook(row.topic, store.storeUrl, wooPayload, { receivedAt: row.receivedAt, deliveryKey: row.dedupeKey, invoicePaymentMethods });
+      const { invoicePaymentMethods, vatIdMetaKeys } = await getSettings(tx, store.shop.id);
+      const result = normalizeWooWebhook(row.topic, store.storeUrl, wooPayload, { receivedAt: row.receivedAt, deliveryKey: row.dedupeKey, invoicePaymentMethods, vatIdMetaKeys });
       if (result.kind !== "events") return finish(result.kind, result.reason, store.shop.id);
       if (store.shop.status === "uninstalled") return finish("ignored", "shop is uninstalled", store.shop.id);
       await deps.apply(tx, store.shop, result.events, deps.now);

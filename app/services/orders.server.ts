@@ -176,6 +176,8 @@ function customerOf(snapshot: OrderSnapshot): OrderCustomer {
     email: c?.email ?? null,
     phone: c?.phone ?? billing?.phone ?? null,
     locale: c?.locale ?? null,
+    b2bCompany: snapshot.b2bCompany,
+    vatId: snapshot.vatId,
   };
 }
 

@@ -1,14 +1,16 @@
 import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, test } from "vitest";
 import { startSandboxPartner, type SandboxPartner } from "#adapters/partners/sandbox/server";
-import { caseEvents, cases, outbox, partnerAccounts, type Shop } from "#app/db/schema";
+import { caseEvents, cases, orders, outbox, partnerAccounts, type Shop } from "#app/db/schema";
 import { addDays } from "#app/domain/dates";
 import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
+import { nothingNewOnPlatform, paidSnapshot } from "#test/support/cases";
 import { insertOrder, insertShop } from "#test/support/factories";
 import { runDunningSweep } from "./dunning-sweep.server";
 import { sweepOutbox } from "./outbox.server";
 import { cancelCase, executeCaseCommand } from "./cases.server";
 import { openPartnerConfig, recallHandler, reportPaymentHandler, savePartnerAccount, sealPartnerConfig, submitClaimHandler, syncPartnerFeed, type PartnerConfig } from "./partners.server";
+import type { OrderReader } from "./order-reread.server";
 import { updateSettings } from "./settings.server";
 
 const creditor: PartnerConfig["creditor"] = { shopName: "Wollwerk", street: "Musterstraße 1", houseNumber: null, postalCode: "10115", city: "Berlin", countryCode: "DE", email: "shop@wollwerk.example", phone: null };
@@ -52,7 +54,7 @@ describe.each(testEngines())("handover to the collection partner on %s", SLOW, (
     return { shop, caseId: row!.id };
   }
 
-  const handlers = { "partner.submit_claim": submitClaimHandler() };
+  const handlers = { "partner.submit_claim": submitClaimHandler(undefined, nothingNewOnPlatform) };
   const caseRow = async (id: string) => (await database.db.select().from(cases).where(eq(cases.id, id)))[0]!;
   const account = async () => (await database.db.select().from(partnerAccounts))[0]!;
 
@@ -101,6 +103,42 @@ describe.each(testEngines())("handover to the collection partner on %s", SLOW, (
     expect((after.state as { failureReasons: string[] }).failureReasons.some((r) => r.startsWith("partner_"))).toBe(true);
   });
 
+  test("paid on the platform, its webhook lost: read again right before the handover, no claim goes out", async () => {
+    const { shop, caseId } = await handedOverCase();
+    const [order] = await database.db.select().from(orders);
+    const asked: string[] = [];
+    const paidThere: OrderReader = async (_db, s, platformOrderId) => {
+      asked.push(`${s.id}:${platformOrderId}`);
+      return { kind: "order", order: paidSnapshot(order!, new Date("2026-10-19T15:00:00Z")) };
+    };
+    await sweepOutbox(database.db, { "partner.submit_claim": submitClaimHandler(undefined, paidThere) }, () => new Date("2026-10-20T09:01:00Z"));
+    expect(asked).toEqual([`${shop.id}:${order!.platformOrderId}`]);
+    expect(sandbox!.submissions("#4711")).toBe(0);
+    const after = await caseRow(caseId);
+    expect(after).toMatchObject({ status: "paid", outstandingMinor: 0 });
+    const types = (await database.db.select().from(caseEvents).where(eq(caseEvents.caseId, caseId)).orderBy(caseEvents.seq)).map((e) => e.type);
+    expect(types.slice(-3)).toEqual(["handed_over", "handover_withdrawn", "payment_received"]);
+    // Nothing is reported to a partner that never had the claim.
+    expect((await database.db.select().from(outbox)).filter((r) => r.kind.startsWith("partner.") && r.kind !== "partner.submit_claim")).toEqual([]);
+  });
+
+  test("the platform cannot be asked: the claim waits; the order gone from the platform: the case fails", async () => {
+    const { caseId } = await handedOverCase();
+    const down: OrderReader = async () => {
+      throw new Error("connect ECONNREFUSED");
+    };
+    await sweepOutbox(database.db, { "partner.submit_claim": submitClaimHandler(undefined, down) }, () => new Date("2026-10-20T09:01:00Z"));
+    const [waiting] = (await database.db.select().from(outbox)).filter((r) => r.kind === "partner.submit_claim");
+    expect(waiting).toMatchObject({ status: "failed", lastError: expect.stringContaining("could not be read again") });
+    expect(sandbox!.submissions("#4711")).toBe(0);
+    const gone: OrderReader = async () => ({ kind: "missing" });
+    await sweepOutbox(database.db, { "partner.submit_claim": submitClaimHandler(undefined, gone) }, () => new Date("2026-10-21T09:00:00Z"));
+    const after = await caseRow(caseId);
+    expect(after.status).toBe("failed");
+    expect((after.state as { failureReasons: string[] }).failureReasons).toEqual(["order_missing_on_platform"]);
+    expect(sandbox!.submissions("#4711")).toBe(0);
+  });
+
   test("no partner configured: the case fails with that reason instead of waiting forever", async () => {
     const { caseId } = await handedOverCase("Müller", { partner: false });
     await sweepOutbox(database.db, handlers, () => new Date("2026-10-20T09:01:00Z"));
@@ -119,7 +157,7 @@ describe.each(testEngines())("while the partner holds the claim, on %s", SLOW, (
     await database?.close();
   });
 
-  const handlers = { "partner.submit_claim": submitClaimHandler(), "partner.recall": recallHandler(), "partner.report_payment": reportPaymentHandler() };
+  const handlers = { "partner.submit_claim": submitClaimHandler(undefined, nothingNewOnPlatform), "partner.recall": recallHandler(), "partner.report_payment": reportPaymentHandler() };
 
   /** Handed over, submitted, and confirmed by the partner (claim number known). */
   async function confirmedClaim() {

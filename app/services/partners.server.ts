@@ -13,9 +13,11 @@ import { decryptSecret, encryptSecret, parseKey, secretPlace } from "#app/utils/
 import { logger } from "#app/utils/logger.server";
 import { caseFromJson } from "./case-serialization";
 import { executeCaseCommand } from "./cases.server";
-import type { OutboxHandler } from "./outbox-types";
+import type { OutboxHandler, OutboxOutcome } from "./outbox-types";
 import { loadBaseRateTableFrom } from "./base-rates.server";
 import { caseAmounts } from "./case-amounts.server";
+import { platformOrderReader, type OrderReader, type OrderReading } from "./order-reread.server";
+import { applyOrderSnapshots } from "./platform-events.server";
 import { getSettings } from "./settings.server";
 
 /*
@@ -109,17 +111,20 @@ export async function buildClaim(
   const settings = await getSettings(db, caseRow.shopId);
   const state = caseFromJson(caseRow.state);
   const timeZone = shop?.timezone ?? "UTC";
-  const { owed, reached } = shop
+  const { owed, reached, debtor } = shop
     ? await caseAmounts(db, { shop, caseRow, order, settings, on: toLocalDate(options.now ?? new Date(), timeZone), baseRates: options.baseRates ?? (await loadBaseRateTableFrom(db)) })
-    : { owed: null, reached: [] };
+    : { owed: null, reached: [], debtor: null };
   const customer = order?.customer;
   const address = order?.billingAddress;
   const company = customer?.company ?? address?.company ?? null;
+  const named = Boolean(customer?.firstName?.trim() && customer?.lastName?.trim());
   const candidate: unknown = {
     // The address in the settings is the current one; the creditor stored with the credentials is the fallback.
     creditor: settings.address ? creditorFromAddress(settings.address) : creditor,
     debtor: {
-      type: company ? "company" : "private",
+      // The partner's debtor type follows the classification (docs/dunning-and-the-law.md); a consumer without a
+      // name on the order stays addressable by the company they ordered for.
+      type: company && (debtor?.kind === "business" || !named) ? "company" : "private",
       customerNumber: customer?.platformCustomerId ?? null,
       firstName: customer?.firstName ?? null,
       lastName: customer?.lastName ?? null,
@@ -159,14 +164,26 @@ export async function buildClaim(
 
 const submitPayload = z.object({ caseId: z.uuid() });
 
-/** Outbox handler of "partner.submit_claim": exactly once, whatever crashed before. */
-export function submitClaimHandler(factory: PartnerFactory = defaultPartnerFactory): OutboxHandler {
+/**
+ * Outbox handler of "partner.submit_claim": exactly once, whatever crashed before. Right before the claim goes out
+ * the order is read again from its platform (`readOrder`): a payment whose webhook never came must not reach a
+ * collection agency. Paid or cancelled there: the handover is withdrawn and the platform's answer applied.
+ */
+export function submitClaimHandler(factory: PartnerFactory = defaultPartnerFactory, readOrder: OrderReader = platformOrderReader()): OutboxHandler {
   return async (row, { db, now, stillLeased }) => {
     const { caseId } = submitPayload.parse(row.payload);
     const [caseRow] = await db.select().from(cases).where(and(eq(cases.shopId, row.shopId), eq(cases.id, caseId))).limit(1);
     if (!caseRow) return { kind: "done", result: { skipped: "case no longer exists" } };
-    const holdsClaim = caseRow.status === "handed_over" || caseFromJson(caseRow.state).resumeStatus === "handed_over";
+    const state = caseFromJson(caseRow.state);
+    const holdsClaim = caseRow.status === "handed_over" || state.resumeStatus === "handed_over";
     if (!holdsClaim) return { kind: "done", result: { skipped: `case is ${caseRow.status}` } };
+    // Once an attempt went to the partner it may hold the claim (an answer lost on the way); from then on a payment
+    // reaches it by the report the shop's payment causes, not by withdrawing here.
+    const partnerTried = row.attempts > 1 && !row.lastError?.startsWith(REREAD_FAILED);
+    if (caseRow.status === "handed_over" && !state.partnerReference && !partnerTried) {
+      const checked = await checkOrderBeforeHandover(db, caseRow, readOrder, now, row.id);
+      if (checked) return checked;
+    }
     const account = await accountOf(db, row.shopId);
     if (!account) {
       await fail(db, caseRow, ["no_collection_partner"], "No collection partner is configured for this shop.", now, row.id);
@@ -192,6 +209,42 @@ export function submitClaimHandler(factory: PartnerFactory = defaultPartnerFacto
         return { kind: "retry", reason: result.reason };
     }
   };
+}
+
+const REREAD_FAILED = "the order could not be read again";
+
+/** null: still owed on the platform, the claim goes out; otherwise the outcome of the outbox row. */
+async function checkOrderBeforeHandover(db: Db, caseRow: CaseRow, readOrder: OrderReader, now: Date, outboxId: string): Promise<OutboxOutcome | null> {
+  const [shop] = await db.select().from(shops).where(eq(shops.id, caseRow.shopId)).limit(1);
+  if (!shop) return { kind: "done", result: { skipped: "shop no longer exists" } };
+  let reading: OrderReading;
+  try {
+    reading = await readOrder(db, shop, caseRow.platformOrderId);
+  } catch (error) {
+    // No claim leaves while the platform cannot confirm it is unpaid; after the last retry the case is blocked.
+    return { kind: "retry", reason: `${REREAD_FAILED} from ${shop.platform} before the handover: ${error instanceof Error ? error.message : String(error)}` };
+  }
+  if (reading.kind === "missing") {
+    await fail(db, caseRow, ["order_missing_on_platform"], `The order is no longer in ${shop.platform}; the claim was not handed over.`, now, outboxId);
+    return { kind: "failed", reason: "the order is no longer on the platform" };
+  }
+  if (reading.kind === "none" || reading.order.outstanding.amountMinor > 0) return null;
+  const fresh = reading.order;
+  await db.transaction(async (tx) => {
+    await executeCaseCommand(tx, {
+      shopId: caseRow.shopId,
+      caseId: caseRow.id,
+      envelope: {
+        command: { type: "withdraw_handover" },
+        actor: { type: "platform", id: shop.platform },
+        reason: `${shop.platform} shows the order as ${fresh.financialStatus} right before the handover`,
+        occurredAt: now,
+        sourceId: `handover-withdrawn:${outboxId}`,
+      },
+    });
+    await applyOrderSnapshots(tx, shop, [fresh]);
+  });
+  return { kind: "done", result: { skipped: "nothing owed on the platform right before the handover", financialStatus: fresh.financialStatus } };
 }
 
 async function fail(db: Db, caseRow: CaseRow, reasons: string[], reason: string, now: Date, outboxId: string) {

@@ -15,7 +15,7 @@ export function personalValues(found: OrderRow[]): string[] {
   for (const order of found) {
     const c = order.customer;
     const b = order.billingAddress;
-    const names = [c.firstName, c.lastName, c.company, c.email, c.phone, b?.name, b?.company, b?.street1, b?.street2];
+    const names = [c.firstName, c.lastName, c.company, c.email, c.phone, c.vatId, b?.name, b?.company, b?.street1, b?.street2];
     if (c.firstName && c.lastName) names.push(`${c.firstName} ${c.lastName}`);
     for (const value of names) if (value && value.trim().length >= 3) values.add(value.trim());
   }

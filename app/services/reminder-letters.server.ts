@@ -1,7 +1,7 @@
-import { and, eq } from "drizzle-orm";
+import { and, asc, eq } from "drizzle-orm";
 import { z } from "zod";
 import type { DbOrTx } from "#app/db/client.server";
-import { orders, type Shop } from "#app/db/schema";
+import { caseEvents, orders, type Shop } from "#app/db/schema";
 import { DUNNING_LEVELS, type DunningLevel } from "#app/domain/case/status";
 import type { LetterAddress, ReminderLetterInput } from "#app/mail/reminder-letter.server";
 import { loadBaseRateTableFrom } from "./base-rates.server";
@@ -20,8 +20,8 @@ export type LetterOutcome =
 const levelSchema = z.enum(DUNNING_LEVELS);
 
 /**
- * The printable letter of a case's reminder for postal dunning, for this shop only: the same text and amounts as the
- * e-mail of that level would carry today. `level` null: the level the case has reached (the first before any).
+ * The printable letter of a case's reminder for postal dunning, for this shop only: the text and amounts of that level's
+ * e-mail, dated the day the level was reached (a level not reached yet: today, as a preview). `level` null: the level the case has reached (the first before any).
  */
 export async function reminderLetterFor(
   db: DbOrTx,
@@ -36,7 +36,9 @@ export async function reminderLetterFor(
   if (!parsedLevel.success) return { kind: "not_found" };
   const [order] = await db.select().from(orders).where(and(eq(orders.shopId, shop.id), eq(orders.id, caseRow.orderId))).limit(1);
   if (!order) return { kind: "not_found" };
-  const composed = await composeReminder(db, { shop, caseRow, order, level: parsedLevel.data, now: options.now, mailFrom: options.mailFrom, baseRates: () => loadBaseRateTableFrom(db) });
+  // A level already reached prints as it was sent (its day, its deadline, what was owed then); another is a preview.
+  const sentAt = await reachedAt(db, caseRow.id, parsedLevel.data);
+  const composed = await composeReminder(db, { shop, caseRow, order, level: parsedLevel.data, now: sentAt ?? options.now, mailFrom: options.mailFrom, baseRates: () => loadBaseRateTableFrom(db) });
   if (!composed.ok) return { kind: "invalid", reason: composed.reason };
   const own = composed.settings.address;
   if (!own) return { kind: "no_address" };
@@ -56,6 +58,15 @@ export async function reminderLetterFor(
       totals: composed.amounts,
     },
   };
+}
+
+async function reachedAt(db: DbOrTx, caseId: string, level: DunningLevel): Promise<Date | null> {
+  const reached = await db
+    .select({ data: caseEvents.data, occurredAt: caseEvents.occurredAt })
+    .from(caseEvents)
+    .where(and(eq(caseEvents.caseId, caseId), eq(caseEvents.type, "dunning_level_reached")))
+    .orderBy(asc(caseEvents.seq));
+  return reached.find((e) => (e.data as { level?: unknown }).level === level)?.occurredAt ?? null;
 }
 
 function recipientOf(order: typeof orders.$inferSelect, customerName: string): LetterAddress | null {

@@ -21,14 +21,14 @@ describe.each(testEngines())("reminders through the outbox on %s", (engine) => {
     await database?.close();
   });
 
-  async function runningCase(customer: { email: string | null; locale: string; company?: string }, extra: Partial<Settings> = {}) {
+  async function runningCase(customer: { email: string | null; locale: string; company?: string; vatId?: string }, extra: Partial<Settings> = {}) {
     database = await createTestDatabase(engine);
     smtp = await startSmtpCapture();
     const shop: Shop = await insertShop(database.db, { name: "Wollwerk", timezone: "Europe/Berlin" });
     await updateSettings(database.db, shop.id, { autoHandover: { mode: "all" }, fees: { reminder_1: 0, reminder_2: 250, final_reminder: 250 }, ...extra }, { changedBy: "t", now: new Date() });
     await insertOrder(database.db, shop, {
       name: "#4711",
-      customer: { platformCustomerId: "1", firstName: "Anna", lastName: "Müller", company: customer.company ?? null, email: customer.email, phone: null, locale: customer.locale },
+      customer: { platformCustomerId: "1", firstName: "Anna", lastName: "Müller", company: customer.company ?? null, email: customer.email, phone: null, locale: customer.locale, vatId: customer.vatId ?? null },
     });
     // Overdue and started automatically; the first reminder is due on 20 Oct at 08:00 Berlin.
     await runDunningSweep(database.db, new Date("2026-10-16T08:00:00Z"));
@@ -107,7 +107,7 @@ describe.each(testEngines())("reminders through the outbox on %s", (engine) => {
   });
 
   test("a business debtor owes the €40 flat fee once, from the second reminder on, when the shop charges it", async () => {
-    await runningCase({ email: "einkauf@firma.example", locale: "de", company: "Firma GmbH" }, { flatFeeB2B: true });
+    await runningCase({ email: "einkauf@firma.example", locale: "de", company: "Firma GmbH", vatId: "DE811128135" }, { flatFeeB2B: true });
     await sweepOutbox(database.db, handlers(smtp.url), () => new Date("2026-10-20T07:01:00Z"));
     await runDunningSweep(database.db, new Date("2026-11-04T07:00:00Z"));
     await sweepOutbox(database.db, handlers(smtp.url), () => new Date("2026-11-04T07:01:00Z"));
@@ -127,6 +127,16 @@ describe.each(testEngines())("reminders through the outbox on %s", (engine) => {
     // The final reminder names its deadline and the day the claim may go to the partner (after the grace).
     expect(final).toContain("bis spätestens 23.11.2026");
     expect(final).toContain("ab dem 26.11.2026 an unseren Inkassopartner");
+  });
+
+  test("a company name without a VAT id is dunned as a consumer: 5 points, no flat fee", async () => {
+    await runningCase({ email: "anna@firma.example", locale: "de", company: "Firma GmbH" }, { flatFeeB2B: true });
+    await sweepOutbox(database.db, handlers(smtp.url), () => new Date("2026-10-20T07:01:00Z"));
+    await runDunningSweep(database.db, new Date("2026-11-04T07:00:00Z"));
+    await sweepOutbox(database.db, handlers(smtp.url), () => new Date("2026-11-04T07:01:00Z"));
+    const second = smtp.messages[1]?.parsed.text ?? "";
+    expect(second).not.toContain("Verzugspauschale");
+    expect(second).toContain("5 Prozentpunkte über dem Basiszinssatz");
   });
 
   test("no e-mail address: the case is blocked with the reason and the row is not retried", async () => {

@@ -5,8 +5,7 @@ import { cases, orders, shops, type CaseRow, type OrderRow, type Shop } from "#a
 import { DUNNING_LEVELS, type DunningLevel } from "#app/domain/case/status";
 import { addDays, toLocalDate, type LocalDate } from "#app/domain/dates";
 import type { BaseRateTable } from "#app/domain/dunning/base-rates";
-import type { AmountsOwed, InterestFigure } from "#app/domain/dunning/amounts";
-import type { ClaimTotals } from "#app/domain/dunning/interest";
+import { statementTotals, type AmountsOwed, type InterestFigure, type StatementTotals } from "#app/domain/dunning/amounts";
 import { zero } from "#app/domain/money";
 import { intlLocale } from "#app/i18n/i18n";
 import { formatDate } from "#app/utils/format";
@@ -89,7 +88,7 @@ export type ComposedReminder = {
   language: ReminderLanguage;
   customerName: string;
   rendered: RenderedReminder;
-  amounts: ClaimTotals;
+  amounts: StatementTotals;
   /** The figures behind `amounts`: interest period and basis, default start, the flat fee before its offset. */
   owed: AmountsOwed;
   sender: ReturnType<typeof reminderSender>;
@@ -144,13 +143,7 @@ export async function composeReminder(
     },
   });
   if (!rendered.ok) return { ok: false, reason: rendered.error.message };
-  const amounts: ClaimTotals = {
-    outstanding: owed.outstanding,
-    fees: owed.fees,
-    interest: owed.interest?.amount ?? zero(owed.outstanding.currency),
-    flatFee: owed.flatFee,
-    total: owed.total,
-  };
+  const amounts = statementTotals(owed);
   return { ok: true, language, customerName, rendered: rendered.value, amounts, owed, sender, settings, today };
 }
 

@@ -91,6 +91,7 @@ const wholeNumber = (min: number, max: number) =>
 const settingsFormSchema = z.object({
   expectedVersion: z.coerce.number().int().min(0),
   invoicePaymentMethods: formText.max(5_000),
+  vatIdMetaKeys: formText.max(2_100).optional(),
   defaultPaymentTermDays: wholeNumber(0, 365),
   "schedule.reminder_1": wholeNumber(1, 365),
   "schedule.reminder_2": wholeNumber(1, 365),
@@ -176,11 +177,10 @@ export function parseSettingsForm(
     }
     autoHandover = { mode: "threshold", minimumMajor: amount };
   } else autoHandover = { mode: "threshold", minimumMajor: Number(f.autoHandover) };
-  const methods = f.invoicePaymentMethods
-    .split(/\r?\n/)
-    .map((m) => m.trim())
-    .filter(Boolean);
+  const methods = lines(f.invoicePaymentMethods);
   if (methods.length > 50 || methods.some((m) => m.length > 100)) errors.invoicePaymentMethods = { key: "form.error.methods" };
+  const vatIdMetaKeys = f.vatIdMetaKeys === undefined ? undefined : lines(f.vatIdMetaKeys);
+  if (vatIdMetaKeys && (vatIdMetaKeys.length > 20 || vatIdMetaKeys.some((k) => k.length > 100))) errors.vatIdMetaKeys = { key: "form.error.metaKeys" };
 
   const reminderTexts: Settings["reminderTexts"] = {};
   for (const level of DUNNING_LEVELS) {
@@ -213,6 +213,8 @@ export function parseSettingsForm(
       ...(f.transferGraceDays !== undefined ? { transferGraceDays: f.transferGraceDays } : {}),
       ...(f.consumerInvoiceWarns ? { consumerInvoiceWarns: f.consumerInvoiceWarns === "on" } : {}),
       invoicePaymentMethods: methods,
+      // Only WooCommerce shops see the field; a form without it keeps the stored keys.
+      ...(vatIdMetaKeys ? { vatIdMetaKeys } : {}),
       defaultPaymentTermDays: f.defaultPaymentTermDays,
       schedule: { reminder_1: f["schedule.reminder_1"], reminder_2: f["schedule.reminder_2"], final_reminder: f["schedule.final_reminder"], handover: f["schedule.handover"] },
       fees,
@@ -225,6 +227,12 @@ export function parseSettingsForm(
     },
   };
 }
+
+const lines = (text: string) =>
+  text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter(Boolean);
 
 const formEmail = z.email().max(254);
 const ADDRESS_FIELDS = ["company", "street", "postalCode", "city", "countryCode", "email", "phone"] as const;

@@ -34,10 +34,10 @@ async function connectedStore(db: Db, connection: WooConnection | null, deps: Wo
 
 /** Applies one page of REST orders in the caller's transaction; returns how many were readable orders. */
 async function applyOrders(tx: Parameters<ApplyEvents>[0], shop: Shop, items: WooOrderJson[], via: "import" | "poll", deps: WooSyncDeps) {
-  const { invoicePaymentMethods } = await getSettings(tx, shop.id);
+  const { invoicePaymentMethods, vatIdMetaKeys } = await getSettings(tx, shop.id);
   const events: PlatformEvent[] = [];
   for (const item of items) {
-    const result = normalizeWooOrder(item, { invoicePaymentMethods });
+    const result = normalizeWooOrder(item, { invoicePaymentMethods, vatIdMetaKeys });
     if (!result.ok) {
       logger.info({ shopId: shop.id, order: item.id, reason: result.reason }, `woocommerce ${via}: order skipped`);
       continue;

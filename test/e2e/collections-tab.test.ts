@@ -190,6 +190,32 @@ describeWithBrowser("the collections tab in Debian chromium", () => {
     await context.close();
   }, 120_000);
 
+  test("staff classify a running case's debtor as a business with a reason; the page and the timeline show it", async () => {
+    const { context, page, errors } = await open("/app?status=running");
+    await rows(page).first().click();
+    await page.getByText("Verbraucher oder Unternehmer").waitFor();
+    const toBusiness = page.getByRole("button", { name: "Als Unternehmer einstufen" });
+    if ((await toBusiness.count()) === 0) {
+      // The first running case already is a business by its VAT id: make it a consumer first.
+      await page.getByRole("button", { name: "Als Verbraucher einstufen" }).click();
+      await page.getByLabel("Grund").fill("Privatkauf");
+      await page.getByRole("button", { name: "Bestätigen" }).click();
+      await toBusiness.waitFor();
+    }
+    await page.getByText("Zinsen 5 Prozentpunkte über dem Basiszinssatz; keine Pauschale von 40 €.").waitFor();
+    await toBusiness.click();
+    await page.getByLabel("Grund").fill("Gewerbekunde laut Rechnung, USt-IdNr. telefonisch bestätigt");
+    await page.getByRole("button", { name: "Bestätigen" }).click();
+    await page.getByText("Von Mitarbeitenden festgelegt (siehe Verlauf).").waitFor();
+    await page.getByText("Zinsen 9 Prozentpunkte über dem Basiszinssatz; die Pauschale von 40 €, wenn der Shop sie verlangt.").waitFor();
+    await page.getByText("Grund: Gewerbekunde laut Rechnung, USt-IdNr. telefonisch bestätigt").waitFor();
+    expect(await page.getByText("Schuldner eingestuft").count()).toBeGreaterThan(0);
+    await page.getByRole("button", { name: "Als Verbraucher einstufen" }).waitFor();
+    await shot(page, "case-page-debtor-de");
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 120_000);
+
   test("a handed-over case shows the partner's status and reference, and the reminders sent", async () => {
     const { context, page, errors } = await open("/app?status=handed_over");
     await rows(page).first().click();
@@ -197,6 +223,9 @@ describeWithBrowser("the collections tab in Debian chromium", () => {
     await page.getByText("Versandte Mahnungen").waitFor();
     expect(await page.getByText("Letzte Mahnung ·").count()).toBe(1);
     expect(await page.getByRole("link", { name: "Bestellung öffnen" }).count()).toBe(0);
+    // The partner holds the claim: its debtor's classification is fixed.
+    await page.getByText("Verbraucher oder Unternehmer").waitFor();
+    expect(await page.getByRole("button", { name: /einstufen$/ }).count()).toBe(0);
     await shot(page, "case-page-handed-over-de");
     expect(errors).toEqual([]);
     await context.close();

@@ -272,8 +272,11 @@ describe.skipIf(!postgresTestUrl())("WORKERS=0 npm start, npm run worker and the
     await daysPass();
     await cli("jobs", "run", "dunning.sweep");
     await waitFor("the case handed over", async () => (await theCase())?.status === "handed_over");
+    const readsBefore = store.store.state.requests.filter((r) => r.method === "GET" && r.path === `orders/${ORDER_ID}`).length;
     await cli("jobs", "run", "outbox.sweep");
     await waitFor("the claim at the partner", async () => partner.claims().length === 1);
+    // Right before the claim went out, the worker read the order again from the store (still on-hold: unpaid).
+    expect(store.store.state.requests.filter((r) => r.method === "GET" && r.path === `orders/${ORDER_ID}`).length).toBeGreaterThan(readsBefore);
     await new Promise((r) => setTimeout(r, 500));
     await cli("jobs", "run", "partner.sync");
     await waitFor("the case paid", async () => (await theCase())?.status === "paid");

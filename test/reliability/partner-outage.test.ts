@@ -14,6 +14,7 @@ import type { OutboxHandler } from "#app/services/outbox-types";
 import { OUTBOX_MAX_ATTEMPTS, sweepOutbox } from "#app/services/outbox.server";
 import { recallHandler, reportPaymentHandler, submitClaimHandler, syncPartnerFeed, type PartnerFactory } from "#app/services/partners.server";
 import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
+import { nothingNewOnPlatform } from "#test/support/cases";
 import { exactlyOnceReport, seedHandedOverCases } from "#test/support/handover-faults";
 import { scale } from "#test/support/reliability";
 import { RIVERTY_TEST_AUTH_URL, RIVERTY_TEST_BASE_URL, RIVERTY_TEST_CONFIG, rivertyMock } from "#test/mocks/riverty";
@@ -28,7 +29,7 @@ let timeoutMs = UP_TIMEOUT_MS;
 const factory: PartnerFactory = (_account, config) =>
   createRivertyAdapter({ baseUrl: config.baseUrl, authUrl: config.authUrl, audience: config.audience, clientId: config.clientId, clientSecret: config.clientSecret }, { timeoutMs });
 const handlers: Record<string, OutboxHandler> = {
-  "partner.submit_claim": submitClaimHandler(factory),
+  "partner.submit_claim": submitClaimHandler(factory, nothingNewOnPlatform),
   "partner.recall": recallHandler(factory),
   "partner.report_payment": reportPaymentHandler(factory),
 };
@@ -235,7 +236,7 @@ describe.each(testEngines())("Riverty (msw) times out after it accepted the clai
       }),
     );
     const riverty: PartnerFactory = () => createRivertyAdapter(RIVERTY_TEST_CONFIG, { timeoutMs: DOWN_TIMEOUT_MS });
-    const rivertyHandlers = { "partner.submit_claim": submitClaimHandler(riverty) };
+    const rivertyHandlers = { "partner.submit_claim": submitClaimHandler(riverty, nothingNewOnPlatform) };
     const partner = { url: RIVERTY_TEST_BASE_URL, authUrl: RIVERTY_TEST_AUTH_URL, credentials: { clientId: RIVERTY_TEST_CONFIG.clientId, clientSecret: RIVERTY_TEST_CONFIG.clientSecret, audience: RIVERTY_TEST_CONFIG.audience } };
     const { shop, caseIds }: { shop: Shop; caseIds: string[] } = await seedHandedOverCases(database.db, partner, 1);
     const invoice = (await database.db.select().from(cases).where(eq(cases.id, caseIds[0]!)))[0]!.orderName;

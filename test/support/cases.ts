@@ -1,6 +1,8 @@
 import type { DbOrTx } from "#app/db/client.server";
-import { orders, type Shop } from "#app/db/schema";
+import { orders, type OrderRow, type Shop } from "#app/db/schema";
+import type { OrderSnapshot } from "#app/domain/platform-event";
 import { openCaseForOrder } from "#app/services/cases.server";
+import type { OrderReader } from "#app/services/order-reread.server";
 
 let n = 0;
 
@@ -39,4 +41,36 @@ export async function openTestCase(db: DbOrTx, shop: Shop, options: { amountMino
   });
   if (!result || !result.ok) throw new Error("case not opened");
   return { order: order!, case: result.case };
+}
+
+/** The platform asked right before a handover has nothing new to say: the claim goes out as the case has it. */
+export const nothingNewOnPlatform: OrderReader = async () => ({ kind: "none" });
+
+/** The order as its platform would show it once paid in full at `paidAt` (what a re-read right before handover finds). */
+export function paidSnapshot(order: OrderRow, paidAt: Date): OrderSnapshot {
+  const c = order.customer;
+  const a = order.billingAddress;
+  return {
+    platformOrderId: order.platformOrderId,
+    name: order.name,
+    createdAt: order.orderedAt,
+    updatedAt: paidAt,
+    currency: order.currency,
+    total: { amountMinor: order.totalMinor, currency: order.currency },
+    outstanding: { amountMinor: 0, currency: order.currency },
+    financialStatus: "paid",
+    platformStatus: "paid",
+    paymentMethods: order.paymentMethods,
+    paymentMethodTitle: null,
+    paymentTerms: null,
+    paidAt,
+    cancelledAt: null,
+    customer: { id: c.platformCustomerId, firstName: c.firstName, lastName: c.lastName, email: c.email, phone: c.phone, locale: c.locale },
+    companyName: c.company,
+    b2bCompany: false,
+    vatId: null,
+    billingAddress: a ? { ...a, firstName: c.firstName, lastName: c.lastName, region: null, phone: null } : null,
+    test: false,
+    tags: [],
+  };
 }

@@ -11,7 +11,7 @@ import type { OutboxHandler } from "#app/services/outbox-types";
 import { claimDueRows, deliverRow } from "#app/services/outbox.server";
 import { defaultPartnerFactory, savePartnerAccount, submitClaimHandler, type PartnerConfig, type PartnerFactory } from "#app/services/partners.server";
 import { executeCaseCommand, startCase } from "#app/services/cases.server";
-import { openTestCase } from "./cases";
+import { nothingNewOnPlatform, openTestCase } from "./cases";
 import { insertShop } from "./factories";
 
 /**
@@ -69,7 +69,7 @@ export function faultyPartnerFactory(fault: Fault, inner: PartnerFactory = defau
  * Returns how many rows it handled (a crashed worker never returns).
  */
 export async function runHandoverWorker(input: { db: Db; now: () => Date; fault: Fault; factory?: PartnerFactory; batch?: number }): Promise<number> {
-  const handlers: Record<string, OutboxHandler> = { "partner.submit_claim": submitClaimHandler(faultyPartnerFactory(input.fault, input.factory)) };
+  const handlers: Record<string, OutboxHandler> = { "partner.submit_claim": submitClaimHandler(faultyPartnerFactory(input.fault, input.factory), nothingNewOnPlatform) };
   let handled = 0;
   for (;;) {
     const rows = await claimDueRows(input.db, input.now(), Object.keys(handlers), input.batch);

@@ -1,4 +1,5 @@
 import type { LocalDate } from "../dates";
+import type { DebtorKind } from "../dunning/debtor";
 import type { Money } from "../money";
 import type { CaseKind, CaseStatus, DunningLevel, PartnerSubStatus, ResumableStatus } from "./status";
 
@@ -24,6 +25,8 @@ export type Case = {
   paymentDeadline?: LocalDate | null;
   /** The first reminder's deadline: its expiry puts the debtor in default (app/domain/dunning/default.ts). */
   firstDeadline?: LocalDate | null;
+  /** Staff's classification of the debtor (debtor_classified); null or absent: the order's signals decide. */
+  debtorKind?: DebtorKind | null;
   partnerReference: string | null;
   partnerSubStatus: PartnerSubStatus | null;
   /** While blocked: the status to return to. */

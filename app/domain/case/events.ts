@@ -1,4 +1,5 @@
 import type { LocalDate } from "../dates";
+import type { DebtorKind } from "../dunning/debtor";
 import type { Money } from "../money";
 import type { Case } from "./case";
 import type { CaseKind, CaseStatus, DunningLevel, PartnerSubStatus, ResumableStatus } from "./status";
@@ -34,6 +35,8 @@ export type CaseEvent = Base &
     | { type: "payment_received"; data: { amount: Money; side: "shop" | "partner"; outstanding: Money; overpayment: Money | null } }
     | { type: "outstanding_adjusted"; data: { outstanding: Money; cause: "refund" | "order_edit"; stream: string | null } }
     | { type: "fact_stale_ignored"; data: { fact: string; stream: string; newest: string } }
+    | { type: "debtor_classified"; data: { kind: DebtorKind } }
+    | { type: "handover_withdrawn"; data: Record<string, never> }
   );
 
 export type CaseEventType = CaseEvent["type"];
@@ -162,6 +165,11 @@ export function applyEvent(state: Case | null, event: CaseEvent): Case {
       return tick({ ...s, outstanding: event.data.outstanding }, event.data.stream, event.occurredAt);
     case "fact_stale_ignored":
       return s;
+    case "debtor_classified":
+      return { ...s, debtorKind: event.data.kind };
+    case "handover_withdrawn":
+      // handedOverAt stays: a claim is handed over at most once, so a withdrawn handover is not repeated.
+      return { ...s, status: "running", nextActionAt: null, partnerSubStatus: null };
   }
 }
 

@@ -79,6 +79,10 @@ function canonical(type: CommandType, state: Case): CaseCommand {
       return { type, amount: EUR(state.outstanding.amountMinor || 1), side: "shop" };
     case "adjust_outstanding":
       return { type, outstanding: EUR(5_000), cause: "refund" };
+    case "classify_debtor":
+      return { type, kind: "business" };
+    case "withdraw_handover":
+      return { type };
   }
 }
 
@@ -124,6 +128,11 @@ const OUTCOMES: Record<string, CaseStatus | `refused:${string}`> = {
   "order_cancelled handed_over": "handed_over",
   "order_cancelled blocked": "cancelled",
   "order_cancelled failed": "cancelled",
+  "classify_debtor waiting_for_approval": "waiting_for_approval",
+  "classify_debtor running": "running",
+  "classify_debtor blocked": "blocked",
+  "classify_debtor failed": "failed",
+  "withdraw_handover handed_over": "refused:transition_not_allowed",
 };
 
 describe("transition table", () => {
@@ -199,6 +208,28 @@ describe("rules", () => {
     const back = run(blocked, { type: "unblock", reasons: ["x"] });
     expect(back.status).toBe("handed_over");
     expect(decide(back, { command: { type: "hand_over", partnerReference: null }, actor: staff, reason: null, occurredAt: at(9) }).ok).toBe(false);
+  });
+
+  test("staff's classification of the debtor is kept until the claim is with the partner", () => {
+    let s = run(caseIn("running"), { type: "classify_debtor", kind: "business" });
+    expect(s.debtorKind).toBe("business");
+    const same = decide(s, { command: { type: "classify_debtor", kind: "business" }, actor: staff, reason: "r", occurredAt: at(3) });
+    expect(same).toEqual({ ok: true, value: [] });
+    s = run(s, { type: "classify_debtor", kind: "consumer" }, 4);
+    expect(s.debtorKind).toBe("consumer");
+    const held = run(caseIn("handed_over"), { type: "block", reasons: ["x"] });
+    const refused = decide(held, { command: { type: "classify_debtor", kind: "business" }, actor: staff, reason: "r", occurredAt: at(9) });
+    expect(!refused.ok && refused.error.code).toBe("already_handed_over");
+  });
+
+  test("a handover the platform shows paid before the claim went out is withdrawn, and never repeated", () => {
+    let s = caseIn("running");
+    for (const level of ["reminder_1", "reminder_2", "final_reminder"] as const) s = run(s, { type: "reach_level", level, nextActionAt: null });
+    s = run(s, { type: "hand_over", partnerReference: null });
+    s = run(s, { type: "withdraw_handover" }, 2);
+    expect(s).toMatchObject({ status: "running", nextActionAt: null, partnerSubStatus: null, dunningLevel: "final_reminder" });
+    expect(decide(s, { command: { type: "hand_over", partnerReference: null }, actor: staff, reason: null, occurredAt: at(3) }).ok).toBe(false);
+    expect(run(s, { type: "payment", amount: EUR(s.outstanding.amountMinor), side: "shop" }, 4).status).toBe("paid");
   });
 
   test("reminder levels only in order", () => {

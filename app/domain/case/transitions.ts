@@ -1,4 +1,5 @@
 import type { LocalDate } from "../dates";
+import type { DebtorKind } from "../dunning/debtor";
 import type { Money } from "../money";
 import { err, ok, type Result } from "../result";
 import type { Case } from "./case";
@@ -22,7 +23,11 @@ export type CaseCommand =
   | { type: "partner_status"; subStatus: PartnerSubStatus; partnerReference: string | null; dunningOption: "A" | "B" }
   | { type: "payment"; amount: Money; side: "shop" | "partner" }
   | { type: "adjust_outstanding"; outstanding: Money; cause: "refund" | "order_edit" }
-  | { type: "order_cancelled" };
+  | { type: "order_cancelled" }
+  /** Staff decide consumer or business; until the claim is handed over (it then carries the classification). */
+  | { type: "classify_debtor"; kind: DebtorKind }
+  /** The platform, read again right before the claim went out, says nothing is owed: the claim is not sent. */
+  | { type: "withdraw_handover" };
 
 export type CommandType = CaseCommand["type"];
 
@@ -67,6 +72,8 @@ export const TRANSITIONS: Record<CommandType, readonly CaseStatus[]> = {
   payment: ["waiting_for_approval", "running", "handed_over", "blocked", "failed", "paid"],
   adjust_outstanding: ["waiting_for_approval", "running", "handed_over", "blocked", "failed"],
   order_cancelled: ["waiting_for_approval", "running", "handed_over", "blocked", "failed"],
+  classify_debtor: ["waiting_for_approval", "running", "blocked", "failed"],
+  withdraw_handover: ["handed_over"],
 };
 
 export const COMMAND_TYPES = Object.keys(TRANSITIONS) as CommandType[];
@@ -77,6 +84,12 @@ export function allowedManualActions(state: Case): ("start" | "cancel")[] {
   if (TRANSITIONS.start.includes(state.status)) actions.push("start");
   if (TRANSITIONS.cancel.includes(state.status) && !state.cancellationRequested) actions.push("cancel");
   return actions;
+}
+
+/** Whether staff may (re)classify the debtor: not once the partner holds the claim. */
+export function canClassifyDebtor(state: Case): boolean {
+  const holdsClaim = state.status === "handed_over" || (state.status === "blocked" && state.resumeStatus === "handed_over");
+  return TRANSITIONS.classify_debtor.includes(state.status) && !holdsClaim;
 }
 
 /** Which stream of facts a command belongs to: within a stream an older fact never overwrites a newer one. */
@@ -218,6 +231,13 @@ export function decide(state: Case, envelope: CommandEnvelope): Result<CaseEvent
       if (state.status === "waiting_for_approval") return ok([adjusted, { ...base, type: "case_closed", data: {} }]);
       return ok([adjusted, { ...base, type: "case_cancelled", data: {} }]);
     }
+    case "withdraw_handover":
+      if (state.partnerReference) return refuse("transition_not_allowed", "The partner already holds this claim; recall it instead.");
+      return ok([{ ...base, type: "handover_withdrawn", data: {} }]);
+    case "classify_debtor":
+      if (holdsClaim) return refuse("already_handed_over", "The claim is with the partner; its debtor can no longer be reclassified here.");
+      if ((state.debtorKind ?? null) === command.kind) return ok([]);
+      return ok([{ ...base, type: "debtor_classified", data: { kind: command.kind } }]);
   }
 }
 

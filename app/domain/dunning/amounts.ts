@@ -3,7 +3,8 @@ import { addDays, type LocalDate } from "../dates";
 import { money, zero, type Money } from "../money";
 import { knownThrough, type BaseRateTable } from "./base-rates";
 import { defaultBegins, inDefaultOn, type DefaultStart } from "./default";
-import { DEFAULT_INTEREST_MARGIN_BP, defaultInterest, FLAT_FEE_B2B, type DebtorKind, type InterestPeriod } from "./interest";
+import type { DebtorKind } from "./debtor";
+import { DEFAULT_INTEREST_MARGIN_BP, defaultInterest, FLAT_FEE_B2B, type InterestPeriod } from "./interest";
 
 /**
  * What a debtor owes on a day, by part: the one computation behind the reminder texts, the claim handed to a partner
@@ -45,6 +46,18 @@ export type AmountsOwed = {
   defaultStart: DefaultStart | null;
   total: Money;
 };
+
+/**
+ * The statement a reminder and its letter print: each part in the claim's currency, zero where none is owed;
+ * `moreInterest` when interest runs past what could be computed (the base rate not yet known), so more is owed.
+ */
+export type StatementTotals = { outstanding: Money; fees: Money; interest: Money; flatFee: Money; total: Money; moreInterest?: boolean };
+
+export function statementTotals(owed: AmountsOwed): StatementTotals {
+  const { outstanding, fees, flatFee, total } = owed;
+  const moreInterest = owed.interest !== null && !owed.interest.complete;
+  return { outstanding, fees, interest: owed.interest?.amount ?? zero(outstanding.currency), flatFee, total, ...(moreInterest ? { moreInterest } : {}) };
+}
 
 export function amountsOwed(input: {
   outstanding: Money;

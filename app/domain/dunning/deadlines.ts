@@ -47,10 +47,19 @@ export function workingCalendar(country: string, state: string | null = null): W
 
 /** The countries and German federal states a shop can pick (date-holidays knows them). */
 export function isKnownHolidayRegion(country: string, state: string | null): boolean {
-  const countries = new Holidays().getCountries();
-  if (!countries[country]) return false;
-  if (!state) return true;
-  return Boolean(new Holidays().getStates(country)?.[state]);
+  // Settings are validated on every read; building the library's lists each time cost more than the read itself.
+  const states = knownStates(country);
+  if (!states) return false;
+  return !state || states.has(state);
+}
+
+const regions = new Map<string, Set<string> | null>();
+function knownStates(country: string): Set<string> | null {
+  if (!regions.has(country)) {
+    const holidays = new Holidays();
+    regions.set(country, holidays.getCountries()[country] ? new Set(Object.keys(holidays.getStates(country) ?? {})) : null);
+  }
+  return regions.get(country)!;
 }
 
 /** § 193 BGB: a last day that is not a working day moves to the next working day. */

@@ -1,5 +1,5 @@
 import { addDays, type LocalDate } from "../dates";
-import type { DebtorKind } from "./interest";
+import type { DebtorKind } from "./debtor";
 
 /**
  * When a debtor is in default (Verzug, § 286 BGB): the one rule the reminders, the claim and the case page use.

@@ -2,15 +2,8 @@ import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { addDays, daysBetween } from "#app/domain/dates";
 import { BUILT_IN_BASE_RATES, type BaseRateTable } from "#app/domain/dunning/base-rates";
-import {
-  accrueDefaultInterest,
-  claimTotals,
-  defaultInterest,
-  feesForLevelsSent,
-  flatFeeB2B,
-  type DebtorKind,
-  type InterestInput,
-} from "#app/domain/dunning/interest";
+import type { DebtorKind } from "#app/domain/dunning/debtor";
+import { accrueDefaultInterest, defaultInterest, type InterestInput } from "#app/domain/dunning/interest";
 import { money } from "#app/domain/money";
 
 const eur = (minor: number) => money(minor, "EUR");
@@ -172,51 +165,5 @@ describe("defaultInterest (§288 BGB, act/365, both ends inclusive, rounded once
       ),
       { numRuns: 300 },
     );
-  });
-});
-
-describe("flatFeeB2B (§288 Abs. 5 BGB)", () => {
-  test("€40 only from a business debtor and only when the shop charges it", () => {
-    expect(flatFeeB2B("business", true)).toEqual(eur(4_000));
-    expect(flatFeeB2B("business", false)).toBeNull();
-    expect(flatFeeB2B("consumer", true)).toBeNull();
-  });
-});
-
-describe("claimTotals", () => {
-  test("adds outstanding, the fees of the levels sent, interest and the flat fee", () => {
-    const fees = feesForLevelsSent({ reminder_1: 0, reminder_2: 150, final_reminder: 250 }, ["reminder_1", "reminder_2"], "EUR");
-    expect(fees).toEqual({ reminder_1: eur(0), reminder_2: eur(150) });
-    const result = claimTotals({ outstanding: eur(19_990), feesPerLevelSent: fees, interest: eur(617), flatFee: flatFeeB2B("business", true) });
-    expect(result).toEqual({
-      ok: true,
-      value: { outstanding: eur(19_990), fees: eur(150), interest: eur(617), flatFee: eur(4_000), total: eur(19_990 + 150 + 617 + 4_000) },
-    });
-    const consumer = claimTotals({ outstanding: eur(19_990), feesPerLevelSent: {}, interest: eur(0), flatFee: null });
-    expect(consumer).toEqual({
-      ok: true,
-      value: { outstanding: eur(19_990), fees: eur(0), interest: eur(0), flatFee: eur(0), total: eur(19_990) },
-    });
-  });
-
-  test("refuses parts in another currency, naming each", () => {
-    const result = claimTotals({
-      outstanding: money(10_000, "CHF"),
-      feesPerLevelSent: { reminder_2: money(150, "CHF"), final_reminder: eur(250) },
-      interest: money(12, "CHF"),
-      flatFee: flatFeeB2B("business", true),
-    });
-    expect(result).toEqual({
-      ok: false,
-      error: {
-        code: "currency_mismatch",
-        currency: "CHF",
-        mismatched: [
-          { field: "fees.final_reminder", currency: "EUR" },
-          { field: "flatFee", currency: "EUR" },
-        ],
-        message: "the claim is in CHF, but fees.final_reminder is in EUR, flatFee is in EUR",
-      },
-    });
   });
 });

@@ -1,12 +1,10 @@
-import type { DunningLevel } from "#app/domain/case/status";
 import { addDays, daysBetween, isLocalDate, type LocalDate } from "#app/domain/dates";
 import { knownThrough, rateOn, type BaseRateTable } from "#app/domain/dunning/base-rates";
-import { money, roundHalfAwayFromZero, zero, type Money } from "#app/domain/money";
+import type { DebtorKind } from "#app/domain/dunning/debtor";
+import { money, roundHalfAwayFromZero, type Money } from "#app/domain/money";
 import { err, ok, type Result } from "#app/domain/result";
-import type { Settings } from "#app/domain/settings";
 
 /** §288 BGB: a consumer owes base rate + 5 points, a business (Entgeltforderung) base rate + 9 points. */
-export type DebtorKind = "consumer" | "business";
 export const DEFAULT_INTEREST_MARGIN_BP: Readonly<Record<DebtorKind, number>> = { consumer: 500, business: 900 };
 
 /**
@@ -119,80 +117,5 @@ export function defaultInterest(input: InterestInput): Result<DefaultInterest, I
   return ok({ amount: total, periods });
 }
 
-/** §288 Abs. 5 BGB: €40 once per claim, only from a debtor who is not a consumer. */
+/** §288 Abs. 5 BGB: €40 once per claim, only from a debtor who is not a consumer (amounts.ts offsets it). */
 export const FLAT_FEE_B2B: Money = { amountMinor: 4_000, currency: "EUR" };
-
-/** The flat fee when the debtor is a business and the shop charges it (`enabled`); otherwise none. */
-export function flatFeeB2B(debtor: DebtorKind, enabled: boolean): Money | null {
-  return debtor === "business" && enabled ? { ...FLAT_FEE_B2B } : null;
-}
-
-/**
- * Consumer or business, from the order's company data: a company on the customer or on the billing address makes a
- * business debtor. The one rule for interest margin, flat fee and the claim's debtor type.
- */
-export function debtorKindOf(order: { customer: { company: string | null } | null | undefined; billingAddress: { company: string | null } | null | undefined }): DebtorKind {
-  const company = order.customer?.company?.trim() || order.billingAddress?.company?.trim();
-  return company ? "business" : "consumer";
-}
-
-/**
- * The flat fee a claim carries: once per claim (never per reminder), from a business debtor already in default (the
- * same day interest starts), and only when the shop charges it. The law names euros; a claim in another currency
- * carries none rather than a converted amount.
- */
-export function flatFeeOwed(input: { debtor: DebtorKind; enabled: boolean; currency: string; inDefault: boolean }): Money | null {
-  if (!input.inDefault || input.currency !== FLAT_FEE_B2B.currency) return null;
-  return flatFeeB2B(input.debtor, input.enabled);
-}
-
-/** The configured fee of every level already sent, in the shop currency (settings keep minor units). */
-export function feesForLevelsSent(
-  fees: Settings["fees"],
-  levelsSent: readonly DunningLevel[],
-  currency: string,
-): Partial<Record<DunningLevel, Money>> {
-  const out: Partial<Record<DunningLevel, Money>> = {};
-  for (const level of levelsSent) out[level] = money(fees[level], currency);
-  return out;
-}
-
-export type ClaimTotals = { outstanding: Money; fees: Money; interest: Money; flatFee: Money; total: Money };
-
-export type ClaimTotalsError = {
-  code: "currency_mismatch";
-  currency: string;
-  mismatched: { field: string; currency: string }[];
-  message: string;
-};
-
-/** What the debtor owes, by part. Every part must be in the currency of `outstanding`; nothing is converted. */
-export function claimTotals(input: {
-  outstanding: Money;
-  feesPerLevelSent: Partial<Record<DunningLevel, Money>>;
-  interest: Money;
-  flatFee: Money | null;
-}): Result<ClaimTotals, ClaimTotalsError> {
-  const { currency } = input.outstanding;
-  const parts: [string, Money][] = [
-    ...Object.entries(input.feesPerLevelSent).map(([level, fee]): [string, Money] => [`fees.${level}`, fee]),
-    ["interest", input.interest],
-  ];
-  if (input.flatFee) parts.push(["flatFee", input.flatFee]);
-  const mismatched = parts.filter(([, m]) => m.currency !== currency).map(([field, m]) => ({ field, currency: m.currency }));
-  if (mismatched.length > 0) {
-    return err({
-      code: "currency_mismatch",
-      currency,
-      mismatched,
-      message: `the claim is in ${currency}, but ${mismatched.map((m) => `${m.field} is in ${m.currency}`).join(", ")}`,
-    });
-  }
-  const fees = money(
-    Object.values(input.feesPerLevelSent).reduce((acc, fee) => acc + fee.amountMinor, 0),
-    currency,
-  );
-  const flatFee = input.flatFee ?? zero(currency);
-  const total = money(input.outstanding.amountMinor + fees.amountMinor + input.interest.amountMinor + flatFee.amountMinor, currency);
-  return ok({ outstanding: input.outstanding, fees, interest: input.interest, flatFee, total });
-}
