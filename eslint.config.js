@@ -26,7 +26,8 @@ export default tseslint.config(
         "error",
         {
           patterns: [
-            { group: ["#app/db/*", "#app/services/*", "#app/jobs/*", "#app/routes/*", "#adapters/*", "node:*", "drizzle-orm*", "pg-boss", "postgres", "@shopify/*", "@remix-run/*"], message: "app/domain is pure: pass data in, return data out." },
+            // A regex, not a gitignore group: in gitignore syntax a leading "#" starts a comment, so "#app/…" matched nothing.
+            { regex: "^(#app/(db|services|web|demo|jobs|routes)/|#adapters/|node:|drizzle-orm|pg-boss$|postgres$|@shopify/|@remix-run/)", message: "app/domain is pure: pass data in, return data out." },
           ],
         },
       ],
@@ -39,7 +40,26 @@ export default tseslint.config(
     rules: {
       "no-restricted-imports": [
         "error",
-        { patterns: [{ group: ["#app/db/*", "#app/services/*", "#app/jobs/*", "#app/routes/*"], message: "adapters import only app/domain" }] },
+        { patterns: [{ regex: "^#app/(db|services|web|demo|jobs|routes)/", message: "adapters import only app/domain" }] },
+      ],
+    },
+  },
+  {
+    // Services do the work of a capability for any caller (tab, API, CLI, worker): they know nothing of requests,
+    // routes, the job queue, the Shopify app object or the demo (docs/decisions/011-services-by-capability.md).
+    files: ["app/services/**/*.ts"],
+    ignores: ["**/*.test.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              regex: "^(#app/(web|routes|jobs|demo)/|#app/shopify\\.server$|@remix-run/|(\\.\\./)+(web|routes|jobs|demo)/)",
+              message: "app/services is called by the web layer, routes and jobs, never the other way round.",
+            },
+          ],
+        },
       ],
     },
   },

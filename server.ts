@@ -4,7 +4,7 @@ import type { ServerBuild } from "@remix-run/node";
 import { createRequestHandler } from "@remix-run/express";
 import express from "express";
 import { startProcess } from "#app/process.server";
-import { handleWebhookRequest, webhookTarget } from "#app/services/webhook-receive.server";
+import { handleWebhookRequest, webhookTarget } from "#app/web/webhook-receive.server";
 import { refuseBody } from "#app/utils/body-limits.server";
 import type { RequestContext } from "#app/utils/client-address.server";
 import { logger } from "#app/utils/logger.server";

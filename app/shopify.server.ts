@@ -6,7 +6,7 @@ import { getEnv } from "#app/config/env.server";
 import { getDb } from "#app/db/db.server";
 import { DrizzleSessionStorage } from "#app/db/session-storage.server";
 import { enqueue } from "#app/jobs/queue.server";
-import { installShopifyShop } from "#app/services/shopify-sync.server";
+import { installShopifyShop } from "#app/services/shopify/sync.server";
 import { parseKey } from "#app/utils/crypto.server";
 import { singleton } from "#app/utils/singleton.server";
 

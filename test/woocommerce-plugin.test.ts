@@ -1,8 +1,8 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { action as removedAction } from "#app/routes/woocommerce.staff.removed";
-import { webhookSecretOf, type WooConnection } from "#app/services/woo-connections.server";
-import { createStaffSession, redeemWpAdminLink, STAFF_COOKIE, staffSessionOf } from "#app/services/woo-staff.server";
+import { webhookSecretOf, type WooConnection } from "#app/services/woocommerce/connections.server";
+import { createStaffSession, redeemWpAdminLink, STAFF_COOKIE, staffSessionOf } from "#app/services/woocommerce/staff.server";
 import { wooStore } from "#test/mocks/woocommerce";
 import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
 import { serveRoutesFrom } from "#test/support/routes";

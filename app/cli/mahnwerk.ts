@@ -3,17 +3,17 @@ import { parseArgs } from "node:util";
 import { and, asc, desc, eq } from "drizzle-orm";
 import type { Db } from "#app/db/client.server";
 import { outbox, shops } from "#app/db/schema";
-import { accessEntryToJson, listAccess, recordAccess, type AccessActor } from "#app/services/access-log.server";
-import { createApiToken, listApiTokens, revokeApiToken } from "#app/services/api-tokens.server";
-import { caseEventToJson, caseToJson } from "#app/services/case-json";
-import { listCases } from "#app/services/case-list.server";
-import { findCase, listCaseEvents } from "#app/services/case-read.server";
+import { accessEntryToJson, listAccess, recordAccess, type AccessActor } from "#app/services/privacy/access-log.server";
+import { createApiToken, listApiTokens, revokeApiToken } from "#app/web/api/tokens.server";
+import { caseEventToJson, caseToJson } from "#app/services/cases/json";
+import { listCases } from "#app/services/cases/list.server";
+import { findCase, listCaseEvents } from "#app/services/cases/read.server";
 import { CASE_STATUSES } from "#app/domain/case/status";
-import { cancelCase, startCase, type CaseCommandResult } from "#app/services/cases.server";
-import { listDeliveries, replayDelivery } from "#app/services/inbox-processor.server";
-import { retryOutboxRow } from "#app/services/outbox.server";
-import { lastRetentionRun, RETENTION_RULES, retentionRunToJson, runRetention } from "#app/services/retention.server";
-import { findShopByDomain } from "#app/services/shops.server";
+import { cancelCase, startCase, type CaseCommandResult } from "#app/services/cases/commands.server";
+import { listDeliveries, replayDelivery } from "#app/services/intake/processor.server";
+import { retryOutboxRow } from "#app/services/outbox/outbox.server";
+import { lastRetentionRun, RETENTION_RULES, retentionRunToJson, runRetention } from "#app/services/privacy/retention.server";
+import { findShopByDomain } from "#app/services/shops/shops.server";
 import { isUuid } from "#app/utils/uuid";
 
 /**

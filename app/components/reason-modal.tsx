@@ -1,8 +1,8 @@
 import { BlockStack, Modal, Text, TextField } from "@shopify/polaris";
 import { useState } from "react";
+import { REASON_MAX } from "#app/domain/case/reason";
 import { useT } from "#app/i18n/react";
 
-export const REASON_MAX = 500;
 
 /** What staff can do to a case from its page; each needs a reason for the timeline. */
 export type CaseIntent = "start" | "cancel" | "classify_business" | "classify_consumer";

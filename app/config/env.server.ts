@@ -95,7 +95,7 @@ const schema = z
         .union([z.email(), z.url({ protocol: /^https$/ })], { message: "must be an e-mail address or an https:// URL" })
         .optional(),
     ),
-    /** Optional JSON file of extra base-rate entries (app/services/base-rates.server.ts). */
+    /** Optional JSON file of extra base-rate entries (app/services/dunning/base-rates.server.ts). */
     BASE_RATES_FILE: optionalString,
     /** The Bundesbank's base-rate series the daily job base-rates.refresh reads (adapters/bundesbank/client.ts). */
     BASE_RATES_URL: optionalString.pipe(z.url({ protocol: /^https$/, message: "must be an https:// URL" }).optional()),

@@ -6,8 +6,8 @@ import { cases, caseSchedule, shops, type Shop } from "#app/db/schema";
 import { tenantRoleUsable, withTenant } from "#app/db/tenant.server";
 import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
 import { insertOrder, insertShop } from "#test/support/factories";
-import { startCase } from "#app/services/cases.server";
-import { advanceDueCases, openOverdueCases } from "#app/services/dunning-sweep.server";
+import { startCase } from "#app/services/cases/commands.server";
+import { advanceDueCases, openOverdueCases } from "#app/services/dunning/sweep.server";
 
 /*
  * case_schedule (drizzle/0009), the sweep's due index, against the truth — the cases whose next_action_at is set —

@@ -543,7 +543,7 @@ export type CaseEventRow = typeof caseEvents.$inferSelect;
 export type PartnerAccountRow = typeof partnerAccounts.$inferSelect;
 
 /**
- * One row per run of the retention sweep (app/services/retention.server.ts): what each rule removed, for /healthz and
+ * One row per run of the retention sweep (app/services/privacy/retention.server.ts): what each rule removed, for /healthz and
  * `mahnwerk retention status`. Dry runs are not recorded. Holds no personal data.
  */
 export const retentionRuns = pgTable(
@@ -587,7 +587,7 @@ export const accessLog = pgTable(
 
 /**
  * The base rate (§ 247 BGB) as last read from the Deutsche Bundesbank by the daily job `base-rates.refresh`
- * (app/services/base-rates.server.ts): one row per half-year. Global, not a tenant table (no shop_id): the rate is
+ * (app/services/dunning/base-rates.server.ts): one row per half-year. Global, not a tenant table (no shop_id): the rate is
  * German law's, the same for every shop. Read merged over the shipped table; an operator's BASE_RATES_FILE wins.
  */
 export const baseRates = pgTable("base_rates", {

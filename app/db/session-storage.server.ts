@@ -10,7 +10,7 @@ type SessionRow = typeof sessions.$inferInsert;
 /**
  * Shopify session storage on our own sessions table: one database, one migration tool. With a key (ENCRYPTION_KEY,
  * required in production with Shopify) the access and refresh tokens are stored encrypted and bound to their session;
- * a token stored before that (plain text) is still read, and start-up encrypts it (secrets-at-rest.server.ts).
+ * a token stored before that (plain text) is still read, and start-up encrypts it (app/services/shops/secrets-at-rest.server.ts).
  */
 export class DrizzleSessionStorage implements SessionStorage {
   constructor(

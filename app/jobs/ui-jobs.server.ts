@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { getDb } from "#app/db/db.server";
-import { BULK_RUN_JOB, failBulkRun, runBulkRun } from "#app/services/bulk-runs.server";
+import { BULK_RUN_JOB, failBulkRun, runBulkRun } from "#app/services/cases/bulk-runs.server";
 import type { JobDefinition } from "./jobs.server";
 
 const bulkJob = z.object({ runId: z.uuid() });

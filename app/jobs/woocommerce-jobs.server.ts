@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { getEnv } from "#app/config/env.server";
 import { getDb } from "#app/db/db.server";
-import { purgeExpiredPendingConnections, WOO_IMPORT_JOB, wooSecretsKey } from "#app/services/woo-connections.server";
-import { connectedConnectionIds, ensureWebhooks, pollConnection, runningImportIds, runWooImport } from "#app/services/woo-sync.server";
+import { purgeExpiredPendingConnections, WOO_IMPORT_JOB, wooSecretsKey } from "#app/services/woocommerce/connections.server";
+import { connectedConnectionIds, ensureWebhooks, pollConnection, runningImportIds, runWooImport } from "#app/services/woocommerce/sync.server";
 import { logger } from "#app/utils/logger.server";
 import type { JobDefinition } from "./jobs.server";
 import { enqueue } from "./queue.server";

@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { getDb } from "#app/db/db.server";
-import { apiCaseAction, respond } from "#app/services/api-v1.server";
+import { apiCaseAction, respond } from "#app/web/api/v1.server";
 
 export async function action({ request, params }: ActionFunctionArgs) {
   return respond(async () => apiCaseAction(await getDb(), request, params.caseId ?? "", "cancel"));

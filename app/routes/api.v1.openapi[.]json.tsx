@@ -1,5 +1,5 @@
 import { getEnv } from "#app/config/env.server";
-import { openApiDocument } from "#app/services/openapi";
+import { openApiDocument } from "#app/web/api/openapi";
 
 export async function loader() {
   return Response.json(openApiDocument(getEnv().appUrl));

@@ -28,12 +28,12 @@ import { allowedManualActions } from "#app/domain/case/transitions";
 import type { MessageKey } from "#app/i18n/i18n";
 import { useLocale, useT } from "#app/i18n/react";
 import { enqueue } from "#app/jobs/queue.server";
-import { apiActionBody } from "#app/services/api-schemas";
-import { actOnCases, BULK_ACTIONS, BULK_RUN_JOB, createBulkRun } from "#app/services/bulk-runs.server";
-import { caseListQuerySchema, countCasesByStatus, listCases } from "#app/services/case-list.server";
-import { caseFromJson } from "#app/services/case-serialization";
-import { latestImport } from "#app/services/order-imports.server";
-import { requireShopContext } from "#app/services/shop-context.server";
+import { apiActionBody } from "#app/web/api/schemas";
+import { actOnCases, BULK_ACTIONS, BULK_RUN_JOB, createBulkRun } from "#app/services/cases/bulk-runs.server";
+import { caseListQuerySchema, countCasesByStatus, listCases } from "#app/services/cases/list.server";
+import { caseFromJson } from "#app/services/cases/serialization";
+import { latestImport } from "#app/services/intake/order-imports.server";
+import { requireShopContext } from "#app/web/shop-context.server";
 import { daysOverdue, formatDate, formatMinor, inputToMinor, minorToInput, withLocale } from "#app/utils/format";
 
 export async function loader({ request }: LoaderFunctionArgs) {

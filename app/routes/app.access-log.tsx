@@ -3,8 +3,8 @@ import { useLoaderData, useSearchParams } from "@remix-run/react";
 import { Card, DataTable, EmptyState, Link, Page, Text } from "@shopify/polaris";
 import type { MessageKey } from "#app/i18n/i18n";
 import { useLocale, useT } from "#app/i18n/react";
-import { accessEntryToJson, listAccess, recordAccess, tabReader } from "#app/services/access-log.server";
-import { requireShopContext } from "#app/services/shop-context.server";
+import { accessEntryToJson, listAccess, recordAccess, tabReader } from "#app/services/privacy/access-log.server";
+import { requireShopContext } from "#app/web/shop-context.server";
 import { isUuid } from "#app/utils/uuid";
 import { withLocale } from "#app/utils/format";
 

@@ -6,8 +6,8 @@ import { ActionResultBanner } from "#app/components/action-result-banner";
 import { Field } from "#app/components/field";
 import type { MessageKey } from "#app/i18n/i18n";
 import { useLocale, useT } from "#app/i18n/react";
-import { getBulkRun } from "#app/services/bulk-runs.server";
-import { requireShopContext } from "#app/services/shop-context.server";
+import { getBulkRun } from "#app/services/cases/bulk-runs.server";
+import { requireShopContext } from "#app/web/shop-context.server";
 import { formatDate, formatMinor, withLocale } from "#app/utils/format";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {

@@ -21,9 +21,9 @@ import { Field } from "#app/components/field";
 import { ReasonModal, type CaseIntent } from "#app/components/reason-modal";
 import type { MessageKey } from "#app/i18n/i18n";
 import { useLocale, useT } from "#app/i18n/react";
-import { recordAccess, tabReader } from "#app/services/access-log.server";
-import { caseDetail, runCaseAction } from "#app/services/case-page.server";
-import { requireShopContext } from "#app/services/shop-context.server";
+import { recordAccess, tabReader } from "#app/services/privacy/access-log.server";
+import { caseDetail, runCaseAction } from "#app/services/cases/page.server";
+import { requireShopContext } from "#app/web/shop-context.server";
 import { formatDate, formatMinor, withLocale } from "#app/utils/format";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {

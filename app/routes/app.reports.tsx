@@ -5,8 +5,8 @@ import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAx
 import { CASE_STATUSES } from "#app/domain/case/status";
 import type { MessageKey } from "#app/i18n/i18n";
 import { useLocale, useT } from "#app/i18n/react";
-import { buildReport } from "#app/services/reports.server";
-import { requireShopContext } from "#app/services/shop-context.server";
+import { buildReport } from "#app/services/cases/reports.server";
+import { requireShopContext } from "#app/web/shop-context.server";
 import { formatMinor, withLocale } from "#app/utils/format";
 
 export async function loader({ request }: LoaderFunctionArgs) {

@@ -30,10 +30,10 @@ import { AUTO_HANDOVER_PRESETS, type Settings } from "#app/domain/settings";
 import type { MessageKey } from "#app/i18n/i18n";
 import { useLocale, useT } from "#app/i18n/react";
 import { DEFAULT_REMINDER_TEXTS, previewReminder, REMINDER_LANGUAGES, REMINDER_PLACEHOLDERS, reminderTextKey, type ReminderLanguage } from "#app/mail/reminder-templates";
-import { dunningOptionUnlocksAt, getSettings, holidayRegionOptions, saveSettingsForm, type FieldErrors, type HolidayRegionOption } from "#app/services/settings.server";
+import { dunningOptionUnlocksAt, getSettings, holidayRegionOptions, saveSettingsForm, type FieldErrors, type HolidayRegionOption } from "#app/services/settings/settings.server";
 import { getEnv } from "#app/config/env.server";
-import { partnerEndpointSources, partnerSettingsView, savePartnerForm, testPartnerForm, type PartnerSettingsView } from "#app/services/partner-settings.server";
-import { requireShopContext } from "#app/services/shop-context.server";
+import { partnerEndpointSources, partnerSettingsView, savePartnerForm, testPartnerForm, type PartnerSettingsView } from "#app/services/collection/partner-settings.server";
+import { requireShopContext } from "#app/web/shop-context.server";
 import { formatDate, formatMinor, inputToMinor, minorToInput, withLocale } from "#app/utils/format";
 import { toLocalDate } from "#app/domain/dates";
 

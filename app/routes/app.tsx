@@ -7,9 +7,9 @@ import polarisEn from "@shopify/polaris/locales/en.json";
 import { AppProvider } from "@shopify/shopify-app-remix/react";
 import { boundary } from "@shopify/shopify-app-remix/server";
 import { I18nProvider, useLocale, useT } from "#app/i18n/react";
-import { recentBaseRateStatus } from "#app/services/base-rates.server";
+import { recentBaseRateStatus } from "#app/services/dunning/base-rates.server";
 import { formatDate } from "#app/utils/format";
-import { requireShopContext } from "#app/services/shop-context.server";
+import { requireShopContext } from "#app/web/shop-context.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { shop, locale, embedded, apiKey, tenant } = await requireShopContext(request);

@@ -1,5 +1,5 @@
 import { getDatabase } from "#app/db/db.server";
-import { checkHealth } from "#app/services/health.server";
+import { checkHealth } from "#app/web/health.server";
 
 export async function loader() {
   const result = await checkHealth(getDatabase);

@@ -3,8 +3,8 @@ import { cleanup, render, screen, within } from "@testing-library/react";
 import { createMemoryRouter, RouterProvider } from "react-router-dom";
 import { afterEach, describe, expect, test } from "vitest";
 import { translator, type Locale } from "#app/i18n/i18n";
-import { privacyRows, retentionPeriod } from "#app/services/privacy-page";
-import { RETENTION_RULES, shopRetentionPeriods } from "#app/services/retention.server";
+import { privacyRows, retentionPeriod } from "#app/services/privacy/privacy-page";
+import { RETENTION_RULES, shopRetentionPeriods } from "#app/services/privacy/retention.server";
 import { Providers } from "#test/support/render";
 import PrivacyPage, { type loader } from "./app.privacy";
 

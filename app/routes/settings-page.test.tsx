@@ -6,7 +6,7 @@ import { afterEach, describe, expect, test } from "vitest";
 import { MAX_REMINDER_FEE_MINOR } from "#app/domain/dunning/fees";
 import { SETTINGS_DEFAULTS } from "#app/domain/settings";
 import { intlLocale, translator, type Locale, type MessageKey } from "#app/i18n/i18n";
-import { holidayRegionOptions, parseSettingsForm } from "#app/services/settings.server";
+import { holidayRegionOptions, parseSettingsForm } from "#app/services/settings/settings.server";
 import { formatMinor } from "#app/utils/format";
 import { Providers } from "#test/support/render";
 import SettingsPage, { type loader } from "./app.settings";

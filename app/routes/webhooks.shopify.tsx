@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { webhookResponse } from "#app/services/webhook-receive.server";
+import { webhookResponse } from "#app/web/webhook-receive.server";
 
 /**
  * Every Shopify topic, compliance topics too, arrives here (shopify.app.toml). The production server answers POSTs

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import { loginTokens, staffMembers } from "#app/db/schema";
 import { translator } from "#app/i18n/i18n";
 import { createMailer } from "#app/mail/mailer.server";
-import { webhookSecretOf, type WooConnection } from "#app/services/woo-connections.server";
+import { webhookSecretOf, type WooConnection } from "#app/services/woocommerce/connections.server";
 import {
   MAGIC_LINKS_PER_ADDRESS_PER_HOUR,
   encodeWpUser,
@@ -15,7 +15,7 @@ import {
   signWpAdminLink,
   staffSessionOf,
   type MagicLinkDeps,
-} from "#app/services/woo-staff.server";
+} from "#app/services/woocommerce/staff.server";
 import { wooStore } from "#test/mocks/woocommerce";
 import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
 import { cookiesOf, formRequest, serveRoutesFrom, settle } from "#test/support/routes";

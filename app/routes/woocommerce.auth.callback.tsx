@@ -2,7 +2,7 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import { getEnv } from "#app/config/env.server";
 import { getDb } from "#app/db/db.server";
 import { enqueue } from "#app/jobs/queue.server";
-import { completeConnection, connectErrorStatus, wooKeyCallbackSchema, wooSecretsKey } from "#app/services/woo-connections.server";
+import { completeConnection, connectErrorStatus, wooKeyCallbackSchema, wooSecretsKey } from "#app/services/woocommerce/connections.server";
 import { apiError, readJson, zodDetails } from "#app/utils/api-response.server";
 import { logger } from "#app/utils/logger.server";
 

@@ -16,9 +16,9 @@ import {
   normalizeStoreUrl,
   wooAuthorizeUrl,
   wooSecretsKey,
-} from "#app/services/woo-connections.server";
-import { hasStaffCookie, shopOfStaffSession } from "#app/services/woo-staff.server";
-import { RateLimiter } from "#app/services/rate-limit.server";
+} from "#app/services/woocommerce/connections.server";
+import { hasStaffCookie, shopOfStaffSession } from "#app/services/woocommerce/staff.server";
+import { RateLimiter } from "#app/web/rate-limit.server";
 import { clientAddress } from "#app/utils/client-address.server";
 import { singleton } from "#app/utils/singleton.server";
 import { StandalonePage } from "#app/components/standalone-page";

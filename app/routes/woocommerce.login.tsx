@@ -8,15 +8,15 @@ import { getDb } from "#app/db/db.server";
 import { pickLocale, translator, type MessageKey } from "#app/i18n/i18n";
 import { useT } from "#app/i18n/react";
 import { createMailer } from "#app/mail/mailer.server";
-import { RateLimiter } from "#app/services/rate-limit.server";
-import { createStaffSession, redeemMagicLink, staffCookie, startMagicLinks } from "#app/services/woo-staff.server";
+import { RateLimiter } from "#app/web/rate-limit.server";
+import { createStaffSession, redeemMagicLink, staffCookie, startMagicLinks } from "#app/services/woocommerce/staff.server";
 import { clientAddress } from "#app/utils/client-address.server";
 import { logger } from "#app/utils/logger.server";
 import { singleton } from "#app/utils/singleton.server";
 import { StandalonePage } from "#app/components/standalone-page";
 
 /**
- * Sign-in by e-mailed link for WooCommerce staff away from wp-admin (woo-staff.server.ts has the rules). GET shows
+ * Sign-in by e-mailed link for WooCommerce staff away from wp-admin (app/services/woocommerce/staff.server.ts has the rules). GET shows
  * the request form, or with ?token= a button: the token is only spent by the POST that button sends.
  */
 /** The page may carry a token in its URL: keep it out of caches and Referer headers. */

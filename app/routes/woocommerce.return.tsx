@@ -4,7 +4,7 @@ import { Banner, BlockStack, Card, Page, Text } from "@shopify/polaris";
 import { getDb } from "#app/db/db.server";
 import { pickLocale } from "#app/i18n/i18n";
 import { useT } from "#app/i18n/react";
-import { findConnection } from "#app/services/woo-connections.server";
+import { findConnection } from "#app/services/woocommerce/connections.server";
 import { StandalonePage } from "#app/components/standalone-page";
 
 /**

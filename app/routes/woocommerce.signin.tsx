@@ -2,8 +2,8 @@ import { redirect, type LoaderFunctionArgs } from "@remix-run/node";
 import { getEnv } from "#app/config/env.server";
 import { getDb } from "#app/db/db.server";
 import { pickLocale, translator } from "#app/i18n/i18n";
-import { wooSecretsKey } from "#app/services/woo-connections.server";
-import { createStaffSession, redeemWpAdminLink, staffCookie } from "#app/services/woo-staff.server";
+import { wooSecretsKey } from "#app/services/woocommerce/connections.server";
+import { createStaffSession, redeemWpAdminLink, staffCookie } from "#app/services/woocommerce/staff.server";
 import { logger } from "#app/utils/logger.server";
 
 /** The wp-admin plugin's signed link (?c&t&n&u&s) → a staff session cookie for that store and user → the tab. */

@@ -1,7 +1,7 @@
 import { redirect, type ActionFunctionArgs } from "@remix-run/node";
 import { getEnv } from "#app/config/env.server";
 import { getDb } from "#app/db/db.server";
-import { clearStaffCookie, endStaffSession } from "#app/services/woo-staff.server";
+import { clearStaffCookie, endStaffSession } from "#app/services/woocommerce/staff.server";
 
 /** Sign-out for WooCommerce staff in the standalone tab: the session row goes, and the cookie with it. */
 export async function action({ request }: ActionFunctionArgs) {

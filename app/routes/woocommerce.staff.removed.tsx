@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { getDb } from "#app/db/db.server";
-import { wooSecretsKey } from "#app/services/woo-connections.server";
-import { removeStaffMember } from "#app/services/woo-staff.server";
+import { wooSecretsKey } from "#app/services/woocommerce/connections.server";
+import { removeStaffMember } from "#app/services/woocommerce/staff.server";
 import { logger } from "#app/utils/logger.server";
 
 /**

@@ -2,7 +2,7 @@
  * Request-body limits per route, checked on the headers before anything is read (ASVS V13: bounded input). Node's
  * HTTP parser never delivers more than a declared Content-Length, so a declared length within the limit bounds the
  * body; a body without one (chunked) is refused, as no form or API client here sends one. Webhooks have their own
- * cap (app/services/inbox.server.ts MAX_WEBHOOK_BODY_BYTES), read in their receive path.
+ * cap (app/services/intake/inbox.server.ts MAX_WEBHOOK_BODY_BYTES), read in their receive path.
  */
 
 const KB = 1024;

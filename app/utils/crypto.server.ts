@@ -1,10 +1,15 @@
-import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
+
+/** Hex SHA-256 of a body or a token: content keys for deliveries, stored hashes of tokens. */
+export function sha256(bytes: Uint8Array | string): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}
 
 /**
  * AES-256-GCM for secrets at rest (store API keys, partner credentials, Shopify tokens). Stored as
  * "v2:<iv>:<tag>:<ciphertext>" in base64url, with the value's place ("table:column:row id") as associated data: a
  * ciphertext copied into another row or column does not decrypt there. "v1" (no place) is read for rows written
- * before places were bound; start-up rewrites them (app/services/secrets-at-rest.server.ts).
+ * before places were bound; start-up rewrites them (app/services/shops/secrets-at-rest.server.ts).
  */
 export function parseKey(key: string): Buffer {
   const buffer = /^[0-9a-fA-F]{64}$/.test(key) ? Buffer.from(key, "hex") : Buffer.from(key, "base64");

@@ -6,7 +6,7 @@ import type postgres from "postgres";
 import type { Db } from "#app/db/client.server";
 import * as schema from "#app/db/schema";
 import { TENANT_ROLE, tenantScope } from "#app/db/tenant.server";
-import { caseListQuerySchema, countCasesByStatus, listCases, type CaseListQuery, type ListContext } from "#app/services/case-list.server";
+import { caseListQuerySchema, countCasesByStatus, listCases, type CaseListQuery, type ListContext } from "#app/services/cases/list.server";
 import { generate, listSpec, type GenerateSpec } from "../generate";
 import { goalAtMost, summarize, timed, withBenchDatabase } from "../support";
 import type { BenchContext, BenchFigure, BenchScenario } from "../types";

@@ -1,4 +1,4 @@
-import { runDunningSweep } from "#app/services/dunning-sweep.server";
+import { runDunningSweep } from "#app/services/dunning/sweep.server";
 import { generate } from "../generate";
 import { goalAtMost, timed, withBenchDatabase, type BenchDatabase } from "../support";
 import type { BenchContext, BenchFigure, BenchScenario } from "../types";

@@ -1,6 +1,6 @@
 /**
  * Retention sweep (issue: "Measured in `npm run bench` on 10 million inbox rows: rows per second removed and the
- * longest lock held"): the real `runRetention` (app/services/retention.server.ts) over a webhook_inbox of 10,000,000
+ * longest lock held"): the real `runRetention` (app/services/privacy/retention.server.ts) over a webhook_inbox of 10,000,000
  * rows (BENCH_RETENTION_ROWS to change it; `--quick`: 100,000), half of them processed and older than 7 days (bodies
  * cleared by inbox.bodies), some dead and older than 30 days (deleted by inbox.failed), the rest recent.
  *
@@ -26,7 +26,7 @@ import type { SQL, SQLWrapper } from "drizzle-orm";
 import { PgDialect } from "drizzle-orm/pg-core";
 import postgres from "postgres";
 import { openDatabase, rowsOf, type Database, type Db } from "#app/db/client.server";
-import { RETENTION_BATCH, RETENTION_RULES, runRetention } from "#app/services/retention.server";
+import { RETENTION_BATCH, RETENTION_RULES, runRetention } from "#app/services/privacy/retention.server";
 import { elapsedMs, goalAtLeast, goalAtMost, now, summarize, timed, withBenchDatabase, type BenchDatabase } from "../support";
 import type { BenchContext, BenchFigure, BenchScenario } from "../types";
 

@@ -7,8 +7,8 @@
 import { z } from "zod";
 import { openDatabase } from "#app/db/client.server";
 import { tenantScope } from "#app/db/tenant.server";
-import { casesCsvStream } from "#app/services/case-csv.server";
-import { caseListQuerySchema } from "#app/services/case-list.server";
+import { casesCsvStream } from "#app/services/cases/csv.server";
+import { caseListQuerySchema } from "#app/services/cases/list.server";
 
 const input = z.object({ url: z.string(), shopId: z.uuid() }).parse(JSON.parse(process.argv[2] ?? "{}"));
 const database = await openDatabase({ engine: "postgres", url: input.url, max: 2 });

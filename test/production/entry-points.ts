@@ -9,7 +9,7 @@ const checks: [string, () => Promise<unknown>][] = [
   ["remix build", () => import(pathToFileURL(path.resolve("build/server/index.js")).href)],
   ["web and worker process", () => import("#app/process.server")],
   ["job handlers", () => import("#app/jobs/definitions.server")],
-  ["webhook receive", () => import("#app/services/webhook-receive.server")],
+  ["webhook receive", () => import("#app/web/webhook-receive.server")],
   ["cli", () => import("#app/cli/mahnwerk")],
   [
     "woocommerce client",

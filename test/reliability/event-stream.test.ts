@@ -4,10 +4,10 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { orders, shops, wooConnections, type Shop } from "#app/db/schema";
 import { DEFAULT_INVOICE_METHODS } from "#app/domain/settings";
-import { openCaseForOrder, startCase } from "#app/services/cases.server";
-import { updateSettings } from "#app/services/settings.server";
-import { ingestShopifyWebhook } from "#app/services/inbox.server";
-import { ingestWooWebhook } from "#app/services/woo-inbox.server";
+import { openCaseForOrder, startCase } from "#app/services/cases/commands.server";
+import { updateSettings } from "#app/services/settings/settings.server";
+import { ingestShopifyWebhook } from "#app/services/intake/inbox.server";
+import { ingestWooWebhook } from "#app/services/woocommerce/inbox.server";
 import { encryptSecret } from "#app/utils/crypto.server";
 import { fixtureJson, shopifyWebhookHeaders, wooWebhookHeaders } from "#test/fixtures/sign";
 import { processReceivedInbox, rowsOf } from "#test/support/app-database";
@@ -15,7 +15,7 @@ import { createTestDatabase, testEngines, type TestDatabase } from "#test/suppor
 import { insertShop } from "#test/support/factories";
 import { scale } from "#test/support/reliability";
 import { TEST_ENCRYPTION_KEY } from "#test/support/woo";
-import { wooSecretPlace } from "#app/services/woo-connections.server";
+import { wooSecretPlace } from "#app/services/woocommerce/connections.server";
 
 /*
  * A recorded, realistic event stream — Shopify and WooCommerce orders with creation, updates, partial payments,
@@ -183,7 +183,7 @@ describe.each(testEngines())("a recorded event stream, duplicated and shuffled, 
    * business state, not the path to it: the orders; each case's status, amounts, blocks and dunning step (the
    * projection of its events, `state`); and what the outbox will tell the platform and the partner last. Excluded
    * on purpose: the event log itself (a snapshot that arrives after a newer one is stale, so a shuffled run records
-   * fewer, larger steps — by design, see platform-events.server.ts), outbox versions in idempotency keys, the
+   * fewer, larger steps — by design, see app/services/intake/platform-events.server.ts), outbox versions in idempotency keys, the
    * remaining amount of a case closed or cancelled (the claim is void), and times taken from the moment a delivery
    * was received (WooCommerce's order.deleted carries no time of its own).
    */

@@ -5,10 +5,10 @@ import { jobDefinitions } from "#app/jobs/definitions.server";
 import { startJobs, type Jobs } from "#app/jobs/jobs.server";
 import { caseEvents, cases, orders, outbox, type Shop } from "#app/db/schema";
 import { DEFAULT_INVOICE_METHODS } from "#app/domain/settings";
-import { openCaseForOrder, startCase } from "#app/services/cases.server";
-import { INBOX_PROCESS_JOB, ingestShopifyWebhook } from "#app/services/inbox.server";
-import { updateSettings } from "#app/services/settings.server";
-import { ingestWooWebhook } from "#app/services/woo-inbox.server";
+import { openCaseForOrder, startCase } from "#app/services/cases/commands.server";
+import { INBOX_PROCESS_JOB, ingestShopifyWebhook } from "#app/services/intake/inbox.server";
+import { updateSettings } from "#app/services/settings/settings.server";
+import { ingestWooWebhook } from "#app/services/woocommerce/inbox.server";
 import { fixtureJson, shopifyWebhookHeaders, wooWebhookHeaders } from "#test/fixtures/sign";
 import { processReceivedInbox, rowsOf } from "#test/support/app-database";
 import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
@@ -16,7 +16,7 @@ import { insertShop } from "#test/support/factories";
 import { TEST_ENCRYPTION_KEY } from "#test/support/woo";
 import { wooConnections } from "#app/db/schema";
 import { encryptSecret } from "#app/utils/crypto.server";
-import { wooSecretPlace } from "#app/services/woo-connections.server";
+import { wooSecretPlace } from "#app/services/woocommerce/connections.server";
 
 /*
  * GDPR erasure (issue 11): after Shopify's customers/redact, and after WooCommerce's equivalent (WordPress's

@@ -5,10 +5,10 @@ import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Database, Db } from "#app/db/client.server";
 import { bulkRuns, sessions, wooConnections, type Shop } from "#app/db/schema";
-import { createApiToken } from "#app/services/api-tokens.server";
-import { createBulkRun } from "#app/services/bulk-runs.server";
-import { caseListQuerySchema } from "#app/services/case-list.server";
-import { createStaffSession, encodeWpUser, SECURE_STAFF_COOKIE, signWpAdminLink, STAFF_COOKIE } from "#app/services/woo-staff.server";
+import { createApiToken } from "#app/web/api/tokens.server";
+import { createBulkRun } from "#app/services/cases/bulk-runs.server";
+import { caseListQuerySchema } from "#app/services/cases/list.server";
+import { createStaffSession, encodeWpUser, SECURE_STAFF_COOKIE, signWpAdminLink, STAFF_COOKIE } from "#app/services/woocommerce/staff.server";
 import { encryptSecret } from "#app/utils/crypto.server";
 import { signShopifyBody, signWooBody } from "#test/fixtures/sign";
 import { createAppDatabase, rowsOf, type AppDatabase } from "#test/support/app-database";
@@ -17,7 +17,7 @@ import { testEngines } from "#test/support/db";
 import { insertShop } from "#test/support/factories";
 import { scale } from "#test/support/reliability";
 import { ensureBuild, startServer, type RunningServer } from "#test/support/server";
-import { wooSecretPlace } from "#app/services/woo-connections.server";
+import { wooSecretPlace } from "#app/services/woocommerce/connections.server";
 
 /*
  * Tenant isolation over HTTP (issue 11): the built app on its real server, two Shopify shops (A, B) and two

@@ -1,13 +1,14 @@
 import { randomUUID } from "node:crypto";
-import { webhookSecretOf } from "#app/services/woo-connections.server";
+import { webhookSecretOf } from "#app/services/woocommerce/connections.server";
 import { sql } from "drizzle-orm";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Database } from "#app/db/client.server";
 import { webhookInbox } from "#app/db/schema";
-import { ingestShopifyWebhook, sha256 } from "#app/services/inbox.server";
+import { ingestShopifyWebhook } from "#app/services/intake/inbox.server";
+import { sha256 } from "#app/utils/crypto.server";
 import { wooDedupeKey } from "#adapters/woocommerce/verify";
-import { ingestWooWebhook } from "#app/services/woo-inbox.server";
+import { ingestWooWebhook } from "#app/services/woocommerce/inbox.server";
 import { fixtureBytes, fixtureJson, signShopifyBody, signWooBody } from "#test/fixtures/sign";
 import { wooStore } from "#test/mocks/woocommerce";
 import { createAppDatabase, processReceivedInbox, rowsOf, type AppDatabase } from "#test/support/app-database";

@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { shops } from "#app/db/schema";
-import { authenticateApiToken, createApiToken } from "#app/services/api-tokens.server";
+import { authenticateApiToken, createApiToken } from "#app/web/api/tokens.server";
 import { insertShop } from "#test/support/factories";
 import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
 

@@ -1,7 +1,7 @@
 // Run by hostile-text.test.ts in its own process (tsx), so that a pattern or loop that blocks the event loop is
 // killed by the parent's deadline instead of hanging the test run. Prints one "ok <name> <ms>" line per check.
 import { unknownPlaceholders, validateReminderText } from "#app/mail/reminder-templates";
-import { parseSettingsForm } from "#app/services/settings.server";
+import { parseSettingsForm } from "#app/services/settings/settings.server";
 import { renderSampleLetter } from "#test/support/letter";
 
 const MB = 1_000_000;

@@ -4,9 +4,9 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { partnerAccounts, sessions, wooConnections } from "#app/db/schema";
 import { DrizzleSessionStorage } from "#app/db/session-storage.server";
-import { openPartnerConfig, type PartnerConfig } from "#app/services/partners.server";
-import { sealSecretsAtRest } from "#app/services/secrets-at-rest.server";
-import { clientFor, webhookSecretOf } from "#app/services/woo-connections.server";
+import { openPartnerConfig, type PartnerConfig } from "#app/services/collection/partners.server";
+import { sealSecretsAtRest } from "#app/services/shops/secrets-at-rest.server";
+import { clientFor, webhookSecretOf } from "#app/services/woocommerce/connections.server";
 import { insertShop } from "#test/support/factories";
 import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
 

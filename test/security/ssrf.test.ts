@@ -6,7 +6,7 @@ import { isPublicAddress } from "#adapters/http/outbound";
 import { RivertyClient } from "#adapters/partners/riverty/client";
 import { createWooClient, WooApiError } from "#adapters/woocommerce/client";
 import { wooConnections } from "#app/db/schema";
-import * as connections from "#app/services/woo-connections.server";
+import * as connections from "#app/services/woocommerce/connections.server";
 import { WOO_TEST_KEYS, WOO_TEST_STORE_URL, wooStore } from "#test/mocks/woocommerce";
 import { server } from "#test/mocks/node";
 import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { disconnectConnection, webhookSecretOf, type WooConnection } from "#app/services/woo-connections.server";
-import { createStaffSession, encodeWpUser, redeemWpAdminLink, sendMagicLinks, signWpAdminLink, STAFF_COOKIE, staffSessionOf } from "#app/services/woo-staff.server";
+import { disconnectConnection, webhookSecretOf, type WooConnection } from "#app/services/woocommerce/connections.server";
+import { createStaffSession, encodeWpUser, redeemWpAdminLink, sendMagicLinks, signWpAdminLink, STAFF_COOKIE, staffSessionOf } from "#app/services/woocommerce/staff.server";
 import type { Mailer } from "#app/mail/mailer.server";
 import { wooStore } from "#test/mocks/woocommerce";
 import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";

@@ -4,8 +4,8 @@ import path from "node:path";
 import { asc, eq, sql } from "drizzle-orm";
 import { migrateDatabase, openDatabase, type Database, type Db, type Engine } from "#app/db/client.server";
 import { webhookInbox } from "#app/db/schema";
-import { processInboxDelivery, type ProcessOutcome } from "#app/services/inbox-processor.server";
-import { applyPlatformEvents } from "#app/services/platform-events.server";
+import { processInboxDelivery, type ProcessOutcome } from "#app/services/intake/processor.server";
+import { applyPlatformEvents } from "#app/services/intake/platform-events.server";
 import { createTestDatabase, type TestDatabase } from "./db";
 
 /**

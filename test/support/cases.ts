@@ -1,8 +1,8 @@
 import type { DbOrTx } from "#app/db/client.server";
 import { orders, type OrderRow, type Shop } from "#app/db/schema";
 import type { OrderSnapshot } from "#app/domain/platform-event";
-import { openCaseForOrder } from "#app/services/cases.server";
-import type { OrderReader } from "#app/services/order-reread.server";
+import { openCaseForOrder } from "#app/services/cases/commands.server";
+import type { OrderReader } from "#app/services/intake/order-reread.server";
 
 let n = 0;
 

@@ -7,10 +7,10 @@ import type { CollectionPartner } from "#adapters/partners/collection-partner";
 import type { SandboxPartner } from "#adapters/partners/sandbox/server";
 import type { Db } from "#app/db/client.server";
 import { cases, outbox, type Shop } from "#app/db/schema";
-import type { OutboxHandler } from "#app/services/outbox-types";
-import { claimDueRows, deliverRow } from "#app/services/outbox.server";
-import { defaultPartnerFactory, savePartnerAccount, submitClaimHandler, type PartnerConfig, type PartnerFactory } from "#app/services/partners.server";
-import { executeCaseCommand, startCase } from "#app/services/cases.server";
+import type { OutboxHandler } from "#app/services/outbox/types";
+import { claimDueRows, deliverRow } from "#app/services/outbox/outbox.server";
+import { defaultPartnerFactory, savePartnerAccount, submitClaimHandler, type PartnerConfig, type PartnerFactory } from "#app/services/collection/partners.server";
+import { executeCaseCommand, startCase } from "#app/services/cases/commands.server";
 import { nothingNewOnPlatform, openTestCase } from "./cases";
 import { insertShop } from "./factories";
 

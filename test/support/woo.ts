@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
 import type { Db } from "#app/db/client.server";
-import { completeConnection, createPendingConnection, type EnqueueJob } from "#app/services/woo-connections.server";
+import { completeConnection, createPendingConnection, type EnqueueJob } from "#app/services/woocommerce/connections.server";
 import { WOO_TEST_KEYS, WOO_TEST_STORE_URL } from "#test/mocks/woocommerce";
 
 export const TEST_APP_URL = "https://mahnwerk.example.com";

@@ -11,7 +11,7 @@ export type BaseRateTable = readonly BaseRateEntry[];
 /**
  * Shipped history. -0.88 % held unchanged from 1 July 2016 to 31 December 2022; the table starts at 2020-01-01
  * because older claims are time-barred (§195, §199 BGB). The daily job base-rates.refresh adds the Bundesbank's later
- * half-years (app/services/base-rates.server.ts); an operator can add or correct entries through BASE_RATES_FILE.
+ * half-years (app/services/dunning/base-rates.server.ts); an operator can add or correct entries through BASE_RATES_FILE.
  */
 export const BUILT_IN_BASE_RATES: BaseRateTable = [
   { from: "2020-01-01", rateBp: -88 },

@@ -1,0 +1,380 @@
+import { and, eq, inArray, or, sql } from "drizzle-orm";
+import { z } from "zod";
+import { ClaimSchema, submitClaimExactlyOnce, type Claim, type ClaimCreditor, type CollectionPartner, type PartnerChange } from "#adapters/partners/collection-partner";
+import { createRivertyAdapter } from "#adapters/partners/riverty/adapter";
+import { mapPartnerChange } from "#adapters/partners/status-mapping";
+import { getEnv } from "#app/config/env.server";
+import type { Db, DbOrTx } from "#app/db/client.server";
+import { cases, orders, partnerAccounts, shops, type CaseRow, type PartnerAccountRow } from "#app/db/schema";
+import { toLocalDate } from "#app/domain/dates";
+import type { BaseRateTable } from "#app/domain/dunning/base-rates";
+import type { Settings } from "#app/domain/settings";
+import { decryptSecret, encryptSecret, parseKey, secretPlace } from "#app/utils/crypto.server";
+import { logger } from "#app/utils/logger.server";
+import { caseFromJson } from "#app/services/cases/serialization";
+import { executeCaseCommand } from "#app/services/cases/commands.server";
+import type { OutboxHandler, OutboxOutcome } from "#app/services/outbox/types";
+import { loadBaseRateTableFrom } from "#app/services/dunning/base-rates.server";
+import { caseAmounts } from "#app/services/dunning/amounts.server";
+import { platformOrderReader, type OrderReader, type OrderReading } from "#app/services/intake/order-reread.server";
+import { applyOrderSnapshots } from "#app/services/intake/platform-events.server";
+import { getSettings } from "#app/services/settings/settings.server";
+
+/*
+ * The collection partner of each shop: its configuration (encrypted at rest), handing a claim over exactly once
+ * (from the outbox), and applying what the partner's feed reports to the cases.
+ */
+
+const creditorSchema = ClaimSchema.shape.creditor;
+
+export const partnerConfigSchema = z.object({
+  baseUrl: z.url(),
+  authUrl: z.url(),
+  audience: z.string().min(1),
+  clientId: z.string().min(1),
+  clientSecret: z.string().min(1),
+  /** The shop as creditor, as the partner prints it on its letters. */
+  creditor: creditorSchema,
+});
+export type PartnerConfig = z.infer<typeof partnerConfigSchema>;
+
+/**
+ * Sandbox credentials are not secret (the sandbox partner prints them), so without ENCRYPTION_KEY they may be kept
+ * as plain text; real partner credentials are only ever stored encrypted.
+ */
+/** One account per shop: its credentials are bound to the shop. */
+export const partnerCredentialsPlace = (shopId: string) => secretPlace("partner_accounts", "credentials", shopId);
+
+export function sealPartnerConfig(config: PartnerConfig, partner: PartnerAccountRow["partner"], shopId: string, key = getEnv().ENCRYPTION_KEY): string {
+  const json = JSON.stringify(partnerConfigSchema.parse(config));
+  if (key) return encryptSecret(json, parseKey(key), partnerCredentialsPlace(shopId));
+  if (partner !== "sandbox") throw new Error("ENCRYPTION_KEY must be set to store a collection partner's credentials");
+  return `plain:${json}`;
+}
+
+export function openPartnerConfig(stored: string, shopId: string, key = getEnv().ENCRYPTION_KEY): PartnerConfig {
+  const json = stored.startsWith("plain:") ? stored.slice("plain:".length) : decryptSecret(stored, parseKey(key ?? ""), partnerCredentialsPlace(shopId));
+  return partnerConfigSchema.parse(JSON.parse(json));
+}
+
+export async function savePartnerAccount(
+  db: DbOrTx,
+  input: { shopId: string; partner: PartnerAccountRow["partner"]; environment: PartnerAccountRow["environment"]; config: PartnerConfig },
+): Promise<PartnerAccountRow> {
+  const credentials = sealPartnerConfig(input.config, input.partner, input.shopId);
+  const [row] = await db
+    .insert(partnerAccounts)
+    .values({ shopId: input.shopId, partner: input.partner, environment: input.environment, credentials })
+    .onConflictDoUpdate({ target: partnerAccounts.shopId, set: { partner: input.partner, environment: input.environment, credentials, updatedAt: new Date() } })
+    .returning();
+  return row!;
+}
+
+/** The shop as creditor of its claims, from the postal address in its settings. */
+export function creditorFromAddress(address: NonNullable<Settings["address"]>): ClaimCreditor {
+  return {
+    shopName: address.company,
+    street: address.street,
+    houseNumber: null,
+    postalCode: address.postalCode,
+    city: address.city,
+    countryCode: address.countryCode,
+    email: address.email,
+    phone: address.phone,
+  };
+}
+
+export type PartnerFactory = (account: PartnerAccountRow, config: PartnerConfig) => CollectionPartner;
+
+/** Both the sandbox and Riverty speak Riverty's protocol: the demo runs the real adapter code. */
+export const defaultPartnerFactory: PartnerFactory = (_account, config) =>
+  createRivertyAdapter({ baseUrl: config.baseUrl, authUrl: config.authUrl, audience: config.audience, clientId: config.clientId, clientSecret: config.clientSecret });
+
+async function accountOf(db: DbOrTx, shopId: string): Promise<PartnerAccountRow | null> {
+  const [row] = await db.select().from(partnerAccounts).where(eq(partnerAccounts.shopId, shopId)).limit(1);
+  return row ?? null;
+}
+
+/**
+ * The claim as the partner needs it, from the case, its order and its reminders: the fees the reminders charged,
+ * interest from the start of default through the handover day (or the last known base rate), the flat fee offset
+ * against the fees, and the day default began — the same figures as the reminders (app/domain/dunning/amounts.ts).
+ */
+export async function buildClaim(
+  db: DbOrTx,
+  caseRow: CaseRow,
+  creditor: PartnerConfig["creditor"],
+  options: { now?: Date; baseRates?: BaseRateTable } = {},
+): Promise<ReturnType<typeof ClaimSchema.safeParse>> {
+  const [order] = await db.select().from(orders).where(eq(orders.id, caseRow.orderId)).limit(1);
+  const [shop] = await db.select().from(shops).where(eq(shops.id, caseRow.shopId)).limit(1);
+  const settings = await getSettings(db, caseRow.shopId);
+  const state = caseFromJson(caseRow.state);
+  const timeZone = shop?.timezone ?? "UTC";
+  const { owed, reached, debtor } = shop
+    ? await caseAmounts(db, { shop, caseRow, order, settings, on: toLocalDate(options.now ?? new Date(), timeZone), baseRates: options.baseRates ?? (await loadBaseRateTableFrom(db)) })
+    : { owed: null, reached: [], debtor: null };
+  const customer = order?.customer;
+  const address = order?.billingAddress;
+  const company = customer?.company ?? address?.company ?? null;
+  const named = Boolean(customer?.firstName?.trim() && customer?.lastName?.trim());
+  const candidate: unknown = {
+    // The address in the settings is the current one; the creditor stored with the credentials is the fallback.
+    creditor: settings.address ? creditorFromAddress(settings.address) : creditor,
+    debtor: {
+      // The partner's debtor type follows the classification (docs/dunning-and-the-law.md); a consumer without a
+      // name on the order stays addressable by the company they ordered for.
+      type: company && (debtor?.kind === "business" || !named) ? "company" : "private",
+      customerNumber: customer?.platformCustomerId ?? null,
+      firstName: customer?.firstName ?? null,
+      lastName: customer?.lastName ?? null,
+      company,
+      street: address?.street1 ?? "",
+      houseNumber: null,
+      postalCode: address?.postalCode ?? "",
+      city: address?.city ?? "",
+      countryCode: address?.countryCode ?? "",
+      email: customer?.email ?? null,
+      phone: customer?.phone ?? null,
+      preferredLanguage: (customer?.locale ?? shop?.locale ?? "de").slice(0, 2).toLowerCase(),
+    },
+    orderNumber: caseRow.orderName,
+    // The order name is unique per shop and what the debtor knows; the feed's changes come back under it.
+    invoiceNumber: caseRow.orderName,
+    invoiceDate: order ? toLocalDate(order.orderedAt, timeZone) : state.dueDate,
+    dueDate: state.dueDate,
+    original: state.original,
+    // § 367 BGB: what is left of the principal once part payments have paid costs and interest.
+    outstanding: owed?.outstanding ?? state.outstanding,
+    reminders: reached.map((r) => ({ level: r.level, sentAt: r.sentOn, fee: r.fee ?? { amountMinor: 0, currency: state.outstanding.currency } })),
+    interest:
+      owed?.interest && owed.interest.amount.amountMinor > 0
+        ? { amount: owed.interest.amount, from: owed.interest.from, to: owed.interest.through, marginBp: owed.interest.marginBp, complete: owed.interest.complete }
+        : null,
+    defaultFrom: owed?.defaultStart?.from ?? null,
+    // § 288 Abs. 5 BGB: what the flat fee adds beyond the fees it is offset against, owed from the start of default.
+    flatFee:
+      owed?.flatFeeOwed && owed.defaultStart
+        ? { amount: owed.flatFee, date: owed.defaultStart.from, offsetAgainstFees: true }
+        : null,
+    dunningOption: settings.dunningOption,
+  };
+  return ClaimSchema.safeParse(candidate);
+}
+
+const submitPayload = z.object({ caseId: z.uuid() });
+
+/**
+ * Outbox handler of "partner.submit_claim": exactly once, whatever crashed before. Right before the claim goes out
+ * the order is read again from its platform (`readOrder`): a payment whose webhook never came must not reach a
+ * collection agency. Paid or cancelled there: the handover is withdrawn and the platform's answer applied.
+ */
+export function submitClaimHandler(factory: PartnerFactory = defaultPartnerFactory, readOrder: OrderReader = platformOrderReader()): OutboxHandler {
+  return async (row, { db, now, stillLeased }) => {
+    const { caseId } = submitPayload.parse(row.payload);
+    const [caseRow] = await db.select().from(cases).where(and(eq(cases.shopId, row.shopId), eq(cases.id, caseId))).limit(1);
+    if (!caseRow) return { kind: "done", result: { skipped: "case no longer exists" } };
+    const state = caseFromJson(caseRow.state);
+    const holdsClaim = caseRow.status === "handed_over" || state.resumeStatus === "handed_over";
+    if (!holdsClaim) return { kind: "done", result: { skipped: `case is ${caseRow.status}` } };
+    // Once an attempt went to the partner it may hold the claim (an answer lost on the way); from then on a payment
+    // reaches it by the report the shop's payment causes, not by withdrawing here.
+    const partnerTried = row.attempts > 1 && !row.lastError?.startsWith(REREAD_FAILED);
+    if (caseRow.status === "handed_over" && !state.partnerReference && !partnerTried) {
+      const checked = await checkOrderBeforeHandover(db, caseRow, readOrder, now, row.id);
+      if (checked) return checked;
+    }
+    const account = await accountOf(db, row.shopId);
+    if (!account) {
+      await fail(db, caseRow, ["no_collection_partner"], "No collection partner is configured for this shop.", now, row.id);
+      return { kind: "failed", reason: "no collection partner configured" };
+    }
+    const config = openPartnerConfig(account.credentials, account.shopId);
+    const claim = await buildClaim(db, caseRow, config.creditor, { now });
+    if (!claim.success) {
+      const reasons = [...new Set(claim.error.issues.map((i) => `claim_${i.path.join("_") || "invalid"}`))];
+      await fail(db, caseRow, reasons, claim.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "), now, row.id);
+      return { kind: "failed", reason: "the claim is incomplete" };
+    }
+    const result = await submitClaimExactlyOnce(factory(account, config), claim.data as Claim, { requestId: row.idempotencyKey, stillOwner: stillLeased });
+    switch (result.kind) {
+      case "accepted":
+        return { kind: "done", result: { requestId: result.requestId, partnerReference: result.partnerReference } };
+      case "already_submitted":
+        return { kind: "done", result: { claimNumber: result.claimNumber, status: result.status, healed: true } };
+      case "rejected":
+        await fail(db, caseRow, result.reasons, "The collection partner refused the claim.", now, row.id);
+        return { kind: "failed", reason: result.reasons.join(", ") };
+      case "retryable":
+        return { kind: "retry", reason: result.reason };
+    }
+  };
+}
+
+const REREAD_FAILED = "the order could not be read again";
+
+/** null: still owed on the platform, the claim goes out; otherwise the outcome of the outbox row. */
+async function checkOrderBeforeHandover(db: Db, caseRow: CaseRow, readOrder: OrderReader, now: Date, outboxId: string): Promise<OutboxOutcome | null> {
+  const [shop] = await db.select().from(shops).where(eq(shops.id, caseRow.shopId)).limit(1);
+  if (!shop) return { kind: "done", result: { skipped: "shop no longer exists" } };
+  let reading: OrderReading;
+  try {
+    reading = await readOrder(db, shop, caseRow.platformOrderId);
+  } catch (error) {
+    // No claim leaves while the platform cannot confirm it is unpaid; after the last retry the case is blocked.
+    return { kind: "retry", reason: `${REREAD_FAILED} from ${shop.platform} before the handover: ${error instanceof Error ? error.message : String(error)}` };
+  }
+  if (reading.kind === "missing") {
+    await fail(db, caseRow, ["order_missing_on_platform"], `The order is no longer in ${shop.platform}; the claim was not handed over.`, now, outboxId);
+    return { kind: "failed", reason: "the order is no longer on the platform" };
+  }
+  if (reading.kind === "none" || reading.order.outstanding.amountMinor > 0) return null;
+  const fresh = reading.order;
+  await db.transaction(async (tx) => {
+    await executeCaseCommand(tx, {
+      shopId: caseRow.shopId,
+      caseId: caseRow.id,
+      envelope: {
+        command: { type: "withdraw_handover" },
+        actor: { type: "platform", id: shop.platform },
+        reason: `${shop.platform} shows the order as ${fresh.financialStatus} right before the handover`,
+        occurredAt: now,
+        sourceId: `handover-withdrawn:${outboxId}`,
+      },
+    });
+    await applyOrderSnapshots(tx, shop, [fresh]);
+  });
+  return { kind: "done", result: { skipped: "nothing owed on the platform right before the handover", financialStatus: fresh.financialStatus } };
+}
+
+async function fail(db: Db, caseRow: CaseRow, reasons: string[], reason: string, now: Date, outboxId: string) {
+  await executeCaseCommand(db, {
+    shopId: caseRow.shopId,
+    caseId: caseRow.id,
+    envelope: { command: { type: "fail", reasons }, actor: { type: "partner", id: "handover" }, reason, occurredAt: now, sourceId: `handover-failed:${outboxId}` },
+  });
+}
+
+/**
+ * One poll of a shop's partner feed: every change is applied to its case (idempotent by the change id), then the
+ * cursor moves — so a crash in between repeats changes, which their source ids make harmless, and loses none.
+ */
+export async function syncPartnerFeed(db: Db, account: PartnerAccountRow, now: Date, factory: PartnerFactory = defaultPartnerFactory) {
+  const config = openPartnerConfig(account.credentials, account.shopId);
+  const partner = factory(account, config);
+  const fetched = await partner.fetchChanges(account.feedCursor);
+  if (fetched.kind === "retryable") throw new Error(`partner feed unavailable: ${fetched.reason}`);
+  const settings = await getSettings(db, account.shopId);
+  let applied = 0;
+  for (const change of fetched.changes) {
+    const caseRow = await caseForChange(db, account.shopId, change);
+    if (!caseRow) {
+      logger.warn({ shopId: account.shopId, change: change.id, invoice: change.invoiceNumber }, "partner change for no known case");
+      continue;
+    }
+    const state = caseFromJson(caseRow.state);
+    const mapped = mapPartnerChange(change, { dunningOption: settings.dunningOption, handedOver: state.handedOverAt !== null, outstanding: state.outstanding });
+    for (const { command, sourceId, occurredAt } of mapped.commands) {
+      const result = await executeCaseCommand(db, {
+        shopId: account.shopId,
+        caseId: caseRow.id,
+        envelope: { command, actor: { type: "partner", id: account.partner }, reason: mapped.note, occurredAt, sourceId },
+      });
+      if (result.ok) applied += result.events.length;
+      else logger.info({ caseId: caseRow.id, change: change.id, refusal: result.error.code }, "partner change not applied");
+    }
+  }
+  await db.update(partnerAccounts).set({ feedCursor: fetched.nextCursor, feedPolledAt: now, updatedAt: now }).where(eq(partnerAccounts.id, account.id));
+  return { changes: fetched.changes.length, applied };
+}
+
+async function caseForChange(db: Db, shopId: string, change: PartnerChange): Promise<CaseRow | null> {
+  const keys = [];
+  if (change.claimNumber) keys.push(eq(cases.partnerReference, change.claimNumber));
+  if (change.invoiceNumber) keys.push(eq(cases.orderName, change.invoiceNumber));
+  if (keys.length === 0) return null;
+  const [row] = await db
+    .select()
+    .from(cases)
+    .where(and(eq(cases.shopId, shopId), or(...keys), inArray(cases.status, ["handed_over", "blocked", "failed", "paid", "cancelled"])))
+    .orderBy(sql`${cases.partnerReference} is null`)
+    .limit(1);
+  return row ?? null;
+}
+
+export async function partnerAccountsToSync(db: Db): Promise<PartnerAccountRow[]> {
+  return db
+    .select({ account: partnerAccounts })
+    .from(partnerAccounts)
+    .innerJoin(shops, eq(shops.id, partnerAccounts.shopId))
+    .where(eq(shops.status, "active"))
+    .then((rows) => rows.map((r) => r.account));
+}
+
+const recallPayload = z.object({ caseId: z.uuid(), reason: z.string().nullable() });
+const paymentPayload = z.object({
+  caseId: z.uuid(),
+  amount: z.object({ amountMinor: z.number().int().positive(), currency: z.string().length(3) }),
+  paymentNumber: z.string().min(1),
+  date: z.iso.datetime(),
+});
+
+/** The claim number the partner gave the case, or null while its confirmation has not arrived in the feed. */
+async function claimOf(db: Db, shopId: string, caseId: string) {
+  const [row] = await db.select().from(cases).where(and(eq(cases.shopId, shopId), eq(cases.id, caseId))).limit(1);
+  const [shop] = row ? await db.select().from(shops).where(eq(shops.id, shopId)).limit(1) : [];
+  return row && shop ? { row, shop, claimNumber: row.partnerReference } : null;
+}
+
+/** Outbox handler of "partner.recall": the partner confirms through its feed (case cancelled then). */
+export function recallHandler(factory: PartnerFactory = defaultPartnerFactory): OutboxHandler {
+  return async (outboxRow, { db, now, stillLeased }) => {
+    const { caseId, reason } = recallPayload.parse(outboxRow.payload);
+    const found = await claimOf(db, outboxRow.shopId, caseId);
+    if (!found) return { kind: "done", result: { skipped: "case no longer exists" } };
+    if (!found.claimNumber) return { kind: "retry", reason: "waiting for the partner's claim number" };
+    const account = await accountOf(db, outboxRow.shopId);
+    if (!account) return { kind: "failed", reason: "no collection partner configured" };
+    // A recall carries no key the partner dedupes on: a worker that lost the row must not send it as well.
+    if (stillLeased && !(await stillLeased())) return { kind: "retry", reason: "another worker took this recall over" };
+    const result = await factory(account, openPartnerConfig(account.credentials, account.shopId)).requestRecall({
+      claimNumber: found.claimNumber,
+      invoiceNumber: found.row.orderName,
+      date: toLocalDate(now, found.shop.timezone),
+      amount: null,
+      reason,
+    });
+    return partnerOutcome(result);
+  };
+}
+
+/** Outbox handler of "partner.report_payment". */
+export function reportPaymentHandler(factory: PartnerFactory = defaultPartnerFactory): OutboxHandler {
+  return async (outboxRow, { db }) => {
+    const { caseId, amount, paymentNumber, date } = paymentPayload.parse(outboxRow.payload);
+    const found = await claimOf(db, outboxRow.shopId, caseId);
+    if (!found) return { kind: "done", result: { skipped: "case no longer exists" } };
+    if (!found.claimNumber) return { kind: "retry", reason: "waiting for the partner's claim number" };
+    const account = await accountOf(db, outboxRow.shopId);
+    if (!account) return { kind: "failed", reason: "no collection partner configured" };
+    const result = await factory(account, openPartnerConfig(account.credentials, account.shopId)).reportPayment({
+      claimNumber: found.claimNumber,
+      invoiceNumber: found.row.orderName,
+      paymentNumber,
+      amount,
+      date: toLocalDate(new Date(date), found.shop.timezone),
+    });
+    return partnerOutcome(result);
+  };
+}
+
+function partnerOutcome(result: Awaited<ReturnType<CollectionPartner["reportPayment"]>>) {
+  switch (result.kind) {
+    case "accepted":
+      return { kind: "done" as const, result: { requestId: result.requestId } };
+    case "rejected":
+      return { kind: "failed" as const, reason: result.reasons.join(", ") };
+    case "retryable":
+      return { kind: "retry" as const, reason: result.reason };
+  }
+}

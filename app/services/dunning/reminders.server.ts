@@ -1,0 +1,189 @@
+import { and, eq } from "drizzle-orm";
+import { z } from "zod";
+import type { DbOrTx } from "#app/db/client.server";
+import { cases, orders, shops, type CaseRow, type OrderRow, type Shop } from "#app/db/schema";
+import { DUNNING_LEVELS, type DunningLevel } from "#app/domain/case/status";
+import { addDays, toLocalDate, type LocalDate } from "#app/domain/dates";
+import type { BaseRateTable } from "#app/domain/dunning/base-rates";
+import { statementTotals, type AmountsOwed, type InterestFigure, type StatementTotals } from "#app/domain/dunning/amounts";
+import { zero } from "#app/domain/money";
+import { intlLocale } from "#app/i18n/i18n";
+import { formatDate } from "#app/utils/format";
+import { friendlyFormatIBAN } from "ibantools";
+import type { Mailer } from "#app/mail/mailer.server";
+import { renderReminder, type ReminderLanguage, type RenderedReminder } from "#app/mail/reminder-templates";
+import type { Settings } from "#app/domain/settings";
+import { logger } from "#app/utils/logger.server";
+import { loadBaseRateTableFrom } from "./base-rates.server";
+import { caseAmounts } from "./amounts.server";
+import { caseFromJson } from "#app/services/cases/serialization";
+import { executeCaseCommand } from "#app/services/cases/commands.server";
+import type { OutboxHandler } from "#app/services/outbox/types";
+import { getSettings } from "#app/services/settings/settings.server";
+
+const payloadSchema = z.object({ caseId: z.uuid(), level: z.enum(DUNNING_LEVELS) });
+
+export const UNDELIVERABLE = "reminder_undeliverable";
+
+const PAYMENT_INSTRUCTIONS: Record<ReminderLanguage, (order: string) => string> = {
+  de: (order) => `Bitte überweisen Sie den Betrag unter Angabe der Bestellnummer ${order} als Verwendungszweck.`,
+  en: (order) => `Please transfer the amount quoting order number ${order} as the payment reference.`,
+};
+
+/**
+ * Sends the reminder of one (case, level), queued by the dunning sweep. The amounts are computed at send time:
+ * what is still outstanding, the fees of the levels sent so far, and statutory interest where the base rate for
+ * every day is known (never at a guessed rate).
+ */
+export function reminderHandler(options: { mailer: Mailer | null; mailFrom: string }): OutboxHandler {
+  // Read once per handler (one outbox sweep), not once per reminder.
+  let baseRates: Promise<BaseRateTable> | null = null;
+  const rates = (db: DbOrTx) => (baseRates ??= loadBaseRateTableFrom(db));
+  return async (row, { db, now }) => {
+    const { caseId, level } = payloadSchema.parse(row.payload);
+    const [caseRow] = await db.select().from(cases).where(and(eq(cases.shopId, row.shopId), eq(cases.id, caseId))).limit(1);
+    if (!caseRow) return { kind: "done", result: { skipped: "case no longer exists" } };
+    // A blocked case may resume (a dispute decided): keep trying for a while; anything else means no reminder.
+    if (caseRow.status === "blocked") return { kind: "retry", reason: "the case is blocked" };
+    if (caseRow.status !== "running") return { kind: "done", result: { skipped: `case is ${caseRow.status}` } };
+    if (!options.mailer) return { kind: "retry", reason: "SMTP_URL is not configured" };
+
+    const [shop] = await db.select().from(shops).where(eq(shops.id, row.shopId)).limit(1);
+    const [order] = await db.select().from(orders).where(eq(orders.id, caseRow.orderId)).limit(1);
+    if (!shop || !order) return { kind: "done", result: { skipped: "shop or order gone" } };
+    if (shop.status !== "active") return { kind: "done", result: { skipped: "shop uninstalled" } };
+
+    const composed = await composeReminder(db, { shop, caseRow, order, level, now, mailFrom: options.mailFrom, baseRates: () => rates(db) });
+    // A stored text with a placeholder we do not know was refused when saved; this only guards old versions.
+    if (!composed.ok) return { kind: "failed", reason: composed.reason };
+    const { rendered, sender, customerName, amounts } = composed;
+
+    const sent = await options.mailer.send({
+      idempotencyKey: row.idempotencyKey,
+      from: sender.from,
+      ...(sender.replyTo ? { replyTo: sender.replyTo } : {}),
+      to: { name: customerName, address: order.customer.email ?? "" },
+      subject: rendered.subject,
+      text: rendered.text,
+      html: rendered.html,
+    });
+    if (sent.ok) return { kind: "done", result: { messageId: sent.messageId, level, total: amounts.total } };
+    if (!sent.permanent) return { kind: "retry", reason: sent.reason };
+    await executeCaseCommand(db, {
+      shopId: shop.id,
+      caseId,
+      envelope: {
+        command: { type: "block", reasons: [UNDELIVERABLE] },
+        actor: { type: "system", id: "mailer" },
+        reason: sent.reason,
+        occurredAt: now,
+        sourceId: `reminder-undeliverable:${row.id}`,
+      },
+    });
+    return { kind: "failed", reason: sent.reason };
+  };
+}
+
+export type ComposedReminder = {
+  language: ReminderLanguage;
+  customerName: string;
+  rendered: RenderedReminder;
+  amounts: StatementTotals;
+  /** The figures behind `amounts`: interest period and basis, default start, the flat fee before its offset. */
+  owed: AmountsOwed;
+  sender: ReturnType<typeof reminderSender>;
+  settings: Settings;
+  today: LocalDate;
+};
+
+/**
+ * The reminder of (case, level) as it reads now: the customer's language (else the shop's), what is owed on the day
+ * (app/domain/dunning/amounts.ts: the fees the reminders charged, interest from the start of default through the last
+ * known base rate, the flat fee offset against the fees), the deadline the level set, where to pay, the shop's text.
+ * One composition for the e-mail and the printed letter.
+ */
+export async function composeReminder(
+  db: DbOrTx,
+  input: { shop: Shop; caseRow: CaseRow; order: OrderRow; level: DunningLevel; now: Date; mailFrom: string; baseRates: () => Promise<BaseRateTable> },
+): Promise<({ ok: true } & ComposedReminder) | { ok: false; reason: string }> {
+  const { shop, caseRow, order, level, now } = input;
+  const state = caseFromJson(caseRow.state);
+  const settings = await getSettings(db, shop.id);
+  const language: ReminderLanguage = languageOf(order.customer.locale ?? shop.locale);
+  const today = toLocalDate(now, shop.timezone);
+  // A letter of an earlier level (printed later) carries the fees up to that level only.
+  const { owed, reached } = await caseAmounts(db, { shop, caseRow, order, settings, on: today, baseRates: await input.baseRates(), upToLevel: level });
+  if (owed.interest && !owed.interest.complete) {
+    logger.warn({ caseId: caseRow.id, through: owed.interest.through }, "reminder interest only through the last known base rate");
+  }
+  const sender = reminderSender(settings, shop.name, input.mailFrom);
+  const customerName = [order.customer.firstName, order.customer.lastName].filter(Boolean).join(" ") || order.customer.company || "";
+  const current = reached.find((r) => r.level === level);
+  const deadline = (current?.level === state.dunningLevel ? state.paymentDeadline : null) ?? current?.deadline ?? current?.legacyDeadline ?? addDays(today, 7);
+  const handoverDate = level === "final_reminder" && state.dunningLevel === "final_reminder" && state.nextActionAt ? toLocalDate(state.nextActionAt, shop.timezone) : undefined;
+  const rendered = renderReminder({
+    level,
+    language,
+    reminderTexts: settings.reminderTexts,
+    data: {
+      customerName,
+      orderNumber: order.name,
+      amount: owed.outstanding,
+      originalDueDate: state.dueDate,
+      fees: owed.fees,
+      interest: owed.interest?.amount ?? zero(owed.outstanding.currency),
+      ...(owed.interest ? { interestBasis: interestBasis(owed.interest, language), interestPending: owed.interest.amount.amountMinor === 0 } : {}),
+      ...(owed.flatFee.amountMinor > 0 ? { flatFee: owed.flatFee } : {}),
+      total: owed.total,
+      paymentDeadline: deadline,
+      ...(handoverDate ? { handoverDate } : {}),
+      paymentInstructions: paymentInstructions(settings.bankAccount, order.name, language),
+      shopName: shop.name,
+      shopContact: sender.contact,
+    },
+  });
+  if (!rendered.ok) return { ok: false, reason: rendered.error.message };
+  const amounts = statementTotals(owed);
+  return { ok: true, language, customerName, rendered: rendered.value, amounts, owed, sender, settings, today };
+}
+
+/** "Verzugszinsen gemäß § 288 BGB (5 Prozentpunkte über dem Basiszinssatz) vom … bis …", and what is still to come. */
+function interestBasis(interest: InterestFigure, language: ReminderLanguage): string {
+  const locale = intlLocale(language);
+  const points = new Intl.NumberFormat(locale, { maximumFractionDigits: 2 }).format(interest.marginBp / 100);
+  const from = formatDate(interest.from, locale);
+  const through = formatDate(interest.through, locale);
+  const further = formatDate(addDays(interest.through, 1), locale);
+  if (language === "de") {
+    const period = interest.amount.amountMinor === 0 ? `ab dem ${from}` : `vom ${from} bis ${through}`;
+    const rest = interest.complete || interest.amount.amountMinor === 0 ? "" : `, zuzüglich weiterer Zinsen ab dem ${further}`;
+    return `Verzugszinsen gemäß § 288 BGB (${points} Prozentpunkte über dem Basiszinssatz) ${period}${rest}`;
+  }
+  const period = interest.amount.amountMinor === 0 ? `from ${from}` : `from ${from} to ${through}`;
+  const rest = interest.complete || interest.amount.amountMinor === 0 ? "" : `, plus further interest from ${further}`;
+  return `Default interest under § 288 BGB (${points} percentage points above the base rate) ${period}${rest}`;
+}
+
+/** Where to pay: the shop's account and the order number as the reference (without an account, the reference alone). */
+function paymentInstructions(account: Settings["bankAccount"], orderName: string, language: ReminderLanguage): string {
+  if (!account) return PAYMENT_INSTRUCTIONS[language](orderName);
+  const iban = friendlyFormatIBAN(account.iban) ?? account.iban;
+  const lines =
+    language === "de"
+      ? [`Kontoinhaber: ${account.holder}`, `IBAN: ${iban}`, ...(account.bic ? [`BIC: ${account.bic}`] : []), `Verwendungszweck: ${orderName}`]
+      : [`Account holder: ${account.holder}`, `IBAN: ${iban}`, ...(account.bic ? [`BIC: ${account.bic}`] : []), `Payment reference: ${orderName}`];
+  return lines.join("\n");
+}
+
+function languageOf(locale: string): ReminderLanguage {
+  return locale.toLowerCase().startsWith("de") ? "de" : "en";
+}
+
+/**
+ * From: the shop's sender name (else its name) with our own address, never the shop's domain, which our servers may
+ * not send for (SPF/DMARC). Replies go to the shop: its reply-to, else the contact e-mail of its address.
+ */
+export function reminderSender(settings: Pick<Settings, "sender" | "address">, shopName: string, mailFrom: string) {
+  const replyTo = settings.sender.replyTo ?? settings.address?.email ?? null;
+  return { from: { name: settings.sender.name || shopName, address: mailFrom }, replyTo, contact: replyTo ?? mailFrom };
+}

@@ -1,0 +1,80 @@
+import { and, eq } from "drizzle-orm";
+import { z } from "zod";
+import { createWooClient, WooApiError, type WooClientFactory } from "#adapters/woocommerce/client";
+import { cases, shops } from "#app/db/schema";
+import { MESSAGES, pickLocale, translator, type MessageKey } from "#app/i18n/i18n";
+import type { OutboxHandler, OutboxOutcome } from "#app/services/outbox/types";
+import { clientFor, connectionOfShop, wooSecretsKey } from "./connections.server";
+
+/*
+ * Outbox kind "woocommerce.write_back": tells the store the case's status. Order meta `_mahnwerk_status` (PUT
+ * meta_data replaces the key's value, woocommerce.md §4), a private order note in the shop's language
+ * (customer_note=false: a customer note would e-mail the buyer), and on markPaid the order is set paid.
+ */
+
+const payloadSchema = z.object({ caseId: z.uuid(), status: z.string().trim().min(1).max(50), markPaid: z.boolean() });
+
+export const WOO_STATUS_META_KEY = "_mahnwerk_status";
+/** A note of the same text this long before the row was written still counts as ours (store clock skew). */
+const NOTE_CLOCK_SKEW_MS = 5 * 60_000;
+
+export function wooWriteBackHandler(options: { key?: () => Buffer | null; client?: WooClientFactory } = {}): OutboxHandler {
+  return async (row, { db, attempt }) => {
+    const payload = payloadSchema.safeParse(row.payload);
+    if (!payload.success) return { kind: "failed", reason: `invalid payload: ${payload.error.issues[0]?.message ?? "unexpected shape"}` };
+    const { caseId, status, markPaid } = payload.data;
+    const [found] = await db
+      .select({ platformOrderId: cases.platformOrderId, locale: shops.locale })
+      .from(cases)
+      .innerJoin(shops, and(eq(shops.id, cases.shopId), eq(shops.platform, "woocommerce")))
+      .where(and(eq(cases.id, caseId), eq(cases.shopId, row.shopId)))
+      .limit(1);
+    if (!found) return { kind: "failed", reason: `case ${caseId} is not a case of this WooCommerce shop` };
+    const connection = await connectionOfShop(db, row.shopId);
+    const key = (options.key ?? wooSecretsKey)();
+    if (!connection || !key) return { kind: "failed", reason: "the store is not connected" };
+    const client = clientFor(connection, key, options.client ?? createWooClient);
+    if (!client) return { kind: "failed", reason: "the store is not connected" };
+
+    const orderId = found.platformOrderId;
+    const t = translator(pickLocale(found.locale));
+    const statusKey = `status.${status}`;
+    const label = statusKey in MESSAGES.en ? t(statusKey as MessageKey) : status;
+    const note = t("woo.writeBack.note", { status: label });
+    try {
+      // Idempotent steps first, the note last: a retry after a failure never leaves a note without the meta.
+      await client.updateOrder(orderId, { meta_data: [{ key: WOO_STATUS_META_KEY, value: status }] });
+      let markedPaid: "set_paid" | "processing" | "already" | null = null;
+      if (markPaid) {
+        const order = await client.getOrder(orderId);
+        if (order.status === "pending" || order.status === "failed") {
+          // payment_complete(): WooCommerce's own "paid" path (date_paid, stock, its processing e-mail).
+          await client.updateOrder(orderId, { set_paid: true });
+          markedPaid = "set_paid";
+        } else if (order.status === "on-hold") {
+          // set_paid ignores on-hold orders (they do not "need payment"); processing is what payment would set.
+          await client.updateOrder(orderId, { status: "processing" });
+          markedPaid = "processing";
+        } else {
+          markedPaid = "already";
+        }
+      }
+      const since = row.createdAt.getTime() - NOTE_CLOCK_SKEW_MS;
+      const noted =
+        attempt > 1 &&
+        (await client.listOrderNotes(orderId)).some((n) => n.note === note && n.date_created_gmt && new Date(`${n.date_created_gmt.replace(/Z$/, "")}Z`).getTime() >= since);
+      if (!noted) await client.addOrderNote(orderId, { note, customer_note: false });
+      return { kind: "done", result: { orderId, status, markedPaid } };
+    } catch (error) {
+      return outcomeOf(error);
+    }
+  };
+}
+
+function outcomeOf(error: unknown): OutboxOutcome {
+  if (error instanceof WooApiError) return error.retryable ? { kind: "retry", reason: error.message } : { kind: "failed", reason: error.message };
+  return { kind: "retry", reason: error instanceof Error ? error.message : String(error) };
+}
+
+/** The handler the outbox worker registers for "woocommerce.write_back" (ENCRYPTION_KEY from the environment). */
+export const wooWriteBack: OutboxHandler = wooWriteBackHandler();

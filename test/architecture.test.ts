@@ -1,0 +1,52 @@
+// The layering of docs/decisions/011-services-by-capability.md, checked: the lint fences bite, and the layout the
+// README draws is the layout on disk.
+import { existsSync, readFileSync } from "node:fs";
+import { ESLint } from "eslint";
+import { describe, expect, test } from "vitest";
+
+const eslint = new ESLint();
+async function restrictedImports(filePath: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath });
+  return (result?.messages ?? []).filter((m) => m.ruleId === "no-restricted-imports").map((m) => m.message);
+}
+
+describe("lint fences", () => {
+  test.each([
+    ["#app/web/shop-context.server", "requireShopContext"],
+    ["#app/web/api/schemas", "apiActionBody"],
+    ["#app/routes/app.cases.$caseId", "loader"],
+    ["#app/jobs/queue.server", "enqueue"],
+    ["#app/shopify.server", "getShopify"],
+    ["#app/demo/seed.server", "seedDemo"],
+    ["@remix-run/node", "redirect"],
+  ])("a service importing %s fails lint", async (from, name) => {
+    const messages = await restrictedImports("app/services/cases/fence-probe.server.ts", `import { ${name} } from "${from}";\nexport const probe = ${name};\n`);
+    expect(messages.join("\n")).toContain("app/services is called by the web layer");
+  });
+
+  test("a service importing another capability, the domain, the database or an adapter passes", async () => {
+    const code = [
+      'import { caseDetail } from "#app/services/cases/page.server";',
+      'import { classifyDebtor } from "#app/domain/dunning/debtor";',
+      'import { getDb } from "#app/db/db.server";',
+      'import { normalizeWooOrder } from "#adapters/woocommerce/normalize";',
+      "export const probe = [caseDetail, classifyDebtor, getDb, normalizeWooOrder];",
+      "",
+    ].join("\n");
+    expect(await restrictedImports("app/services/dunning/fence-probe.server.ts", code)).toEqual([]);
+  });
+
+  test("the domain imports neither services nor the web layer; adapters not the app", async () => {
+    expect(await restrictedImports("app/domain/fence-probe.ts", 'import { caseDetail } from "#app/services/cases/page.server";\nexport const p = caseDetail;\n')).not.toEqual([]);
+    expect(await restrictedImports("app/domain/fence-probe.ts", 'import { requireShopContext } from "#app/web/shop-context.server";\nexport const p = requireShopContext;\n')).not.toEqual([]);
+    expect(await restrictedImports("adapters/shopify/fence-probe.ts", 'import { getSettings } from "#app/services/settings/settings.server";\nexport const p = getSettings;\n')).not.toEqual([]);
+  });
+});
+
+test("every folder the README's architecture section names exists", () => {
+  const readme = readFileSync("README.md", "utf8");
+  const section = readme.slice(readme.indexOf("## Architecture"), readme.indexOf("\n## ", readme.indexOf("## Architecture") + 1));
+  const folders = [...section.matchAll(/`((?:app|adapters|test|bench|docs|drizzle|extensions)\/[\w./-]*\/)`/g)].map((m) => m[1]!);
+  expect(folders.length).toBeGreaterThan(15);
+  expect(folders.filter((folder) => !existsSync(folder))).toEqual([]);
+});
