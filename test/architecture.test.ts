@@ -1,5 +1,6 @@
 // The layering of docs/decisions/011-services-by-capability.md, checked: the lint fences bite, and the layout the
 // README draws is the layout on disk.
+import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { ESLint } from "eslint";
 import { describe, expect, test } from "vitest";
@@ -49,4 +50,20 @@ test("every folder the README's architecture section names exists", () => {
   const folders = [...section.matchAll(/`((?:app|adapters|test|bench|docs|drizzle|extensions)\/[\w./-]*\/)`/g)].map((m) => m[1]!);
   expect(folders.length).toBeGreaterThan(15);
   expect(folders.filter((folder) => !existsSync(folder))).toEqual([]);
+});
+
+test("the code cites facts inside the repository, and every cited section exists", () => {
+  const tracked = execFileSync("git", ["ls-files", "*.ts", "*.tsx", "*.md"], { encoding: "utf8" }).split("\n").filter((f) => f && existsSync(f));
+  const outside: string[] = [];
+  const missing: string[] = [];
+  for (const file of tracked) {
+    const text = readFileSync(file, "utf8");
+    if (file !== "test/architecture.test.ts" && /\.\.\/shared\/|\bSTYLE\.md|\bPRODUCT\.md/.test(text)) outside.push(file);
+    for (const [, doc, section] of text.matchAll(/(docs\/platforms\/[\w-]+\.md) §(\d+)/g)) {
+      const target = readFileSync(doc!, "utf8");
+      if (!new RegExp(`^## §${section}\\b`, "m").test(target)) missing.push(`${file}: ${doc} §${section}`);
+    }
+  }
+  expect(outside).toEqual([]);
+  expect(missing).toEqual([]);
 });

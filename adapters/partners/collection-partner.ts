@@ -1,4 +1,4 @@
-// The one interface every debt-collection partner is reached through (PRODUCT.md "Collection partner").
+// The one interface every debt-collection partner is reached through (docs/product.md, "Collection partner").
 // Adapters turn a partner's protocol into these types; app/services decides what to do with them.
 import { z } from "zod";
 import { isLocalDate, type LocalDate } from "#app/domain/dates";

@@ -1,6 +1,6 @@
 // Shopify payload → PlatformEvent. Pure: the webhook route has already verified the HMAC and stored the raw
 // delivery; the inbox worker calls normalizeShopifyWebhook with the parsed JSON. Every failure is a
-// `rejected` result with a reason, never a throw (STYLE.md §2 step 2). Mapping tables: docs/platform-events.md.
+// `rejected` result with a reason, never a throw (docs/platforms/README.md, "How a delivery is taken in", step 2). Mapping tables: docs/platform-events.md.
 import { z } from "zod";
 import { parseMoney } from "#app/domain/money";
 import type { Money } from "#app/domain/money";

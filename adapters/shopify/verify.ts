@@ -1,5 +1,5 @@
 // Shopify webhook authentication and header reading. Runs on the raw request bytes, before anything is
-// parsed or stored (STYLE.md §2 step 1). Pure apart from node:crypto.
+// parsed or stored (docs/platforms/README.md, "How a delivery is taken in", step 1). Pure apart from node:crypto.
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 

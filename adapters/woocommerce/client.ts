@@ -1,6 +1,6 @@
 // WooCommerce REST v3 over @woocommerce/woocommerce-rest-api (https → Basic auth). Every answer that crosses into
 // the app is zod-parsed here; failures become a WooApiError with a kind the callers can act on (retry or not).
-// Facts: shared/platforms/woocommerce.md §1–§5.
+// Facts: docs/platforms/woocommerce.md §1–§5.
 import WooCommerceRestApiModule from "@woocommerce/woocommerce-rest-api";
 import { z } from "zod";
 import { getEnv } from "#app/config/env.server";
@@ -103,7 +103,7 @@ function parse<T>(schema: z.ZodType<T>, data: unknown, what: string): T {
 
 const settingOption = z.object({ id: z.string(), value: z.unknown() }).loose();
 
-/** Public WordPress index `GET /wp-json/` (no auth): site name and time zone (woocommerce.md §5). */
+/** Public WordPress index `GET /wp-json/` (no auth): site name and time zone (docs/platforms/woocommerce.md §5). */
 const wpIndex = z
   .object({
     name: z.string().catch(""),
@@ -163,7 +163,7 @@ export function createWooClient(credentials: WooCredentials, options: WooClientO
   const policy: OutboundPolicy = { ...options, allowPrivateNetwork: options.allowPrivateNetwork ?? getEnv().ALLOW_PRIVATE_NETWORK };
   const agents = guardedAgents(policy);
   // A fresh library instance per call: axiosConfig is fixed at construction, and each request needs its own deadline.
-  // No headers here: axiosConfig is spread last and would replace the library's (woocommerce.md).
+  // No headers here: axiosConfig is spread last and would replace the library's (docs/platforms/woocommerce.md).
   const api = () =>
     new WooCommerceRestApi({
       url: credentials.storeUrl,

@@ -1,7 +1,7 @@
 // WooCommerce REST v3 order JSON → PlatformEvent. Pure apart from node:crypto (hashing for source ids).
 // The webhook payload is `GET /wc/v3/orders/{id}` built at delivery time (order.deleted: `{"id":N}`), so the
 // same function serves webhooks, the import and polling. Failures are `rejected` results, never throws.
-// Facts: shared/platforms/woocommerce.md §3–§6. Mapping tables and decisions: docs/platform-events.md.
+// Facts: docs/platforms/woocommerce.md §3–§6. Mapping tables and decisions: docs/platform-events.md.
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { parseMoney } from "#app/domain/money";
@@ -91,7 +91,7 @@ function sha256Hex(text: string): string {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Schemas (REST v3 order, woocommerce.md §4).
+// Schemas (REST v3 order, docs/platforms/woocommerce.md §4).
 
 // *_gmt fields come without a zone suffix ("2026-11-02T09:15:00") and are UTC. Tolerate an explicit zone.
 const WOO_DATE = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})?$/;

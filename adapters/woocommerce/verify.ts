@@ -1,5 +1,5 @@
 // WooCommerce webhook authentication, ping detection, dedupe key and header reading. Runs on the raw request
-// bytes before anything is parsed (STYLE.md §2 step 1). Facts: shared/platforms/woocommerce.md §3.
+// bytes before anything is parsed (docs/platforms/README.md, "How a delivery is taken in", step 1). Facts: docs/platforms/woocommerce.md §3.
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 

@@ -6,7 +6,7 @@ import { DEFAULT_SCHEDULE, DEFAULT_SEND_WINDOW } from "./dunning/schedule";
 /** Invoice payment methods as the platforms name them (gateway names on Shopify, method ids on WooCommerce). */
 export const DEFAULT_INVOICE_METHODS = {
   shopify: ["Rechnung", "Kauf auf Rechnung", "Invoice", "Pay by invoice"],
-  // Gateways on which the merchant carries the risk and chases the money (shared/platforms/woocommerce.md §6);
+  // Gateways on which the merchant carries the risk and chases the money (docs/platforms/woocommerce.md §6);
   // never the financed ones (PayPal Pay upon Invoice, Klarna, Ratepay, secured PAYONE), where a provider paid the shop.
   woocommerce: ["invoice", "german_market_purchase_on_account", "igfw_invoice_gateway", "bs_payone_invoice"],
 } as const;

@@ -7,7 +7,7 @@ import { apiError, readJson, zodDetails } from "#app/utils/api-response.server";
 import { logger } from "#app/utils/logger.server";
 
 /**
- * WooCommerce POSTs the new API keys here after the merchant approved (shared/platforms/woocommerce.md §1).
+ * WooCommerce POSTs the new API keys here after the merchant approved (docs/platforms/woocommerce.md §1).
  * Only exactly 200 keeps the key: every refusal (unknown or used connection, keys the store itself rejects)
  * answers 4xx, stores nothing, and WooCommerce deletes the key it just made.
  */

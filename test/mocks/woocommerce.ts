@@ -1,7 +1,7 @@
 // A WooCommerce store at a fixed test host, answering REST v3 the way WooCommerce does (Basic auth over https,
 // X-WP-Total / X-WP-TotalPages, webhooks that cannot be trashed, notes, meta_data, set_paid). State lives in
 // `wooStore`: reset it in beforeEach, seed orders, inspect requests, webhooks and notes in assertions.
-// Shapes: shared/platforms/woocommerce.md §3–§5; order JSON from test/fixtures/woocommerce.
+// Shapes: docs/platforms/woocommerce.md §3–§5; order JSON from test/fixtures/woocommerce.
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { http, HttpResponse, type RequestHandler } from "msw";

@@ -362,7 +362,7 @@ function actionResult(outcome: HttpOutcome): PartnerActionResult {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Environments. Riverty hands out the sandbox and production hosts with the contract (partners.md: not public), so
+// Environments. Riverty hands out the sandbox and production hosts with the contract (docs/platforms/riverty.md: not public), so
 // the operator sets them once per installation in RIVERTY_ENDPOINTS; a shop only picks the environment, never a URL.
 
 export const RIVERTY_ENVIRONMENTS = ["sandbox", "production"] as const;

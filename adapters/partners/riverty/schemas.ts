@@ -1,5 +1,5 @@
 // Riverty "Back in Flow" collection API, as documented on docs.riverty.com/back_in_flow (see
-// ../shared/platforms/partners.md §1). Where the documentation is silent the shape is marked UNVERIFIED and read
+// docs/platforms/riverty.md §1). Where the documentation is silent the shape is marked UNVERIFIED and read
 // leniently. Amounts are JSON numbers in the currency's major unit, dates yyyy-MM-dd.
 import { z } from "zod";
 import { isLocalDate } from "#app/domain/dates";

@@ -1,4 +1,4 @@
-/** Case statuses, ids exactly as in PRODUCT.md. Labels live in app/i18n. */
+/** Case statuses, ids exactly as in docs/product.md. Labels live in app/i18n. */
 export const CASE_STATUSES = [
   "waiting_for_approval",
   "running",

@@ -13,7 +13,7 @@ import { logger } from "#app/utils/logger.server";
 import { getSettings, updateSettings } from "#app/services/settings/settings.server";
 
 /*
- * Connecting a WooCommerce store (shared/platforms/woocommerce.md §1): a pending row with its own webhook secret,
+ * Connecting a WooCommerce store (docs/platforms/woocommerce.md §1): a pending row with its own webhook secret,
  * the store's authorize page, the key callback (or keys typed in by hand), then the store's currency and time
  * zone, the shop row, the four webhooks and the import. Keys and secret are AES-256-GCM encrypted at rest.
  */
@@ -66,7 +66,7 @@ export function webhookDeliveryUrl(appUrl: string, connectionId: string): string
   return `${appUrl}/webhooks/woocommerce/${connectionId}`;
 }
 
-/** The store's key-exchange page (woocommerce.md §1); user_id is our connection id, echoed back. */
+/** The store's key-exchange page (docs/platforms/woocommerce.md §1); user_id is our connection id, echoed back. */
 export function wooAuthorizeUrl(storeUrl: string, connectionId: string, appUrl: string): string {
   const params = new URLSearchParams({
     app_name: "Mahnwerk",
@@ -81,7 +81,7 @@ export function wooAuthorizeUrl(storeUrl: string, connectionId: string, appUrl: 
 // ---------------------------------------------------------------------------------------------------------
 // Rows and secrets
 
-/** Alphanumeric on purpose: WooCommerce entity-decodes the secret before signing (woocommerce.md §3). */
+/** Alphanumeric on purpose: WooCommerce entity-decodes the secret before signing (docs/platforms/woocommerce.md §3). */
 function newWebhookSecret(): string {
   return randomBytes(32).toString("hex");
 }
@@ -145,7 +145,7 @@ export function clientFor(connection: WooConnection, key: Buffer, factory: WooCl
 // ---------------------------------------------------------------------------------------------------------
 // Completion: the key callback and manual key entry end here.
 
-/** The JSON WooCommerce POSTs to callback_url after approval (woocommerce.md §1). */
+/** The JSON WooCommerce POSTs to callback_url after approval (docs/platforms/woocommerce.md §1). */
 export const wooKeyCallbackSchema = z.object({
   key_id: z.coerce.number().int().positive(),
   user_id: z.union([z.string(), z.number()]).transform(String).pipe(z.uuid()),
@@ -197,7 +197,7 @@ function apiFailure(error: unknown): ConnectError {
   }
 }
 
-/** WordPress time zone: timezone_string, else a whole-hour gmt_offset as Etc/GMT∓N, else UTC (woocommerce.md §5). */
+/** WordPress time zone: timezone_string, else a whole-hour gmt_offset as Etc/GMT∓N, else UTC (docs/platforms/woocommerce.md §5). */
 export function storeTimeZone(index: Pick<WpIndex, "timezone_string" | "gmt_offset"> | null): string {
   const named = index?.timezone_string?.trim();
   if (named && isValidTimeZone(named)) return named;
@@ -301,7 +301,7 @@ export async function completeConnection(
       .returning();
     if (!claimed) return null;
     if ((await getSettings(tx, shop!.id)).version === 0) {
-      // The sheet's merchant-risk gateways (woocommerce.md §6), not the Shopify gateway names the defaults carry.
+      // The sheet's merchant-risk gateways (docs/platforms/woocommerce.md §6), not the Shopify gateway names the defaults carry.
       await updateSettings(tx, shop!.id, { invoicePaymentMethods: [...DEFAULT_WOO_INVOICE_PAYMENT_METHODS] }, { changedBy: "system:woocommerce-connect", now: deps.now });
     }
     // One store, one live connection: an older one (a reconnect) is replaced.

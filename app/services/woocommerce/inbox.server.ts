@@ -58,7 +58,7 @@ export async function ingestWooWebhook(
     source: connection.id,
     shopId: connection.shopId,
     topic: read.value.topic,
-    // Delivery ids repeat within a second (woocommerce.md §3): the body hash keeps distinct deliveries apart.
+    // Delivery ids repeat within a second (docs/platforms/woocommerce.md §3): the body hash keeps distinct deliveries apart.
     dedupeKey: wooDedupeKey(read.value.deliveryId, raw),
     headers,
     body,

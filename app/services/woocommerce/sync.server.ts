@@ -12,7 +12,7 @@ import { clientFor, connectionOfShop, findConnection, webhookDeliveryUrl, webhoo
 
 /*
  * Reading orders through the REST API: the import of open orders on connect, and the reconciliation poll that
- * backs the webhooks up (WooCommerce builds a payload at send time and never retries, woocommerce.md §3). Both
+ * backs the webhooks up (WooCommerce builds a payload at send time and never retries, docs/platforms/woocommerce.md §3). Both
  * feed normalizeWooOrder → order.upserted → applyPlatformEvents; storeOrderSnapshots drops stale snapshots, so
  * reading an order twice, or after a newer webhook, changes nothing.
  */
@@ -20,7 +20,7 @@ import { clientFor, connectionOfShop, findConnection, webhookDeliveryUrl, webhoo
 export type WooSyncDeps = { key: Buffer; now: Date; client?: WooClientFactory; apply?: ApplyEvents };
 
 const PER_PAGE = 100;
-/** The import reads orders that may still be unpaid (woocommerce.md §4: select by payment method, client-side). */
+/** The import reads orders that may still be unpaid (docs/platforms/woocommerce.md §4: select by payment method, client-side). */
 const OPEN_STATUSES = "pending,on-hold,processing";
 /** Re-read a margin before the last poll: clock skew, and orders saved while the last poll ran. */
 const POLL_OVERLAP_MS = 15 * 60_000;
@@ -146,7 +146,7 @@ export async function pollConnection(db: Db, connectionId: string, deps: WooSync
 export type WebhookHealth = { reenabled: number; recreated: number; missing: string[] };
 
 /**
- * WooCommerce disables a webhook after repeated failed deliveries and never turns it back on (woocommerce.md §3);
+ * WooCommerce disables a webhook after repeated failed deliveries and never turns it back on (docs/platforms/woocommerce.md §3);
  * a merchant may also delete one. Ours are recognised by their delivery URL: paused or disabled ones are set
  * active again, missing topics are created anew with the connection's secret.
  */

@@ -8,7 +8,7 @@ import { clientFor, connectionOfShop, wooSecretsKey } from "./connections.server
 
 /*
  * Outbox kind "woocommerce.write_back": tells the store the case's status. Order meta `_mahnwerk_status` (PUT
- * meta_data replaces the key's value, woocommerce.md §4), a private order note in the shop's language
+ * meta_data replaces the key's value, docs/platforms/woocommerce.md §4), a private order note in the shop's language
  * (customer_note=false: a customer note would e-mail the buyer), and on markPaid the order is set paid.
  */
 
