@@ -13,7 +13,7 @@ import { logger } from "#app/utils/logger.server";
  * The web process: Remix app + (unless WORKERS=0) the background workers, for the embedded default.
  * Production on PostgreSQL may run this with WORKERS=0 next to any number of `npm run worker` processes.
  */
-const running = await startProcess({ work: process.env.WORKERS !== "0" });
+const running = await startProcess({ role: "web" });
 const { env } = running;
 const production = env.NODE_ENV === "production";
 

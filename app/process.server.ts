@@ -21,7 +21,8 @@ export type RunningProcess = { env: Env; database: Database; jobs: Jobs; stop():
  * Start-up shared by the web process, the worker and anything else long-running: validate env, open and
  * migrate the database, seed the demo shop, start pg-boss. Any failure ends the process with one line.
  */
-export async function startProcess(options: { work: boolean }): Promise<RunningProcess> {
+/** `web`: `npm start`, which also works unless WORKERS=0; `worker`: `npm run worker`, which always works. */
+export async function startProcess(options: { role: "web" | "worker" }): Promise<RunningProcess> {
   let env: Env;
   try {
     env = getEnv();
@@ -29,6 +30,7 @@ export async function startProcess(options: { work: boolean }): Promise<RunningP
     return fail(error);
   }
   logger.level = env.LOG_LEVEL;
+  const work = options.role === "worker" || env.WORKERS;
   if (env.demoMode && env.NODE_ENV === "production") {
     logger.warn("DEMO MODE: this server shows a demo shop to anyone who reaches it and holds no real data; set the Shopify variables, or DEMO=0 with APP_URL for WooCommerce");
   }
@@ -62,9 +64,9 @@ export async function startProcess(options: { work: boolean }): Promise<RunningP
       await seedDemo(database.db, new Date());
       // Bring the demo to where the scheduler would have it, so the first screens show a settled state.
       await runDunningSweep(database.db, new Date());
-      if (options.work) sandbox = await startDemoPartner(database.db);
+      if (work) sandbox = await startDemoPartner(database.db);
     }
-    const jobs = await startJobs(database, jobDefinitions, { work: options.work });
+    const jobs = await startJobs(database, jobDefinitions, { work });
     setSingleton("jobs", jobs);
     return {
       env,
@@ -94,8 +96,7 @@ function fail(error: unknown): never {
  * (handover, partner statuses, payment) runs through the real adapter without a contract.
  */
 async function startDemoPartner(db: Parameters<typeof connectDemoPartner>[0]): Promise<SandboxPartner> {
-  const port = Number(process.env.SANDBOX_PARTNER_PORT ?? 0);
-  const sandbox = await startSandboxPartner({ port: Number.isInteger(port) && port >= 0 ? port : 0 });
+  const sandbox = await startSandboxPartner({ port: getEnv().SANDBOX_PARTNER_PORT });
   await connectDemoPartner(db, sandbox);
   // The settings page offers the sandbox partner where it runs (and only its own endpoints, never typed ones).
   setSingleton<SandboxEndpoints>(SANDBOX_ENDPOINTS, { baseUrl: sandbox.url, authUrl: sandbox.authUrl, ...sandbox.credentials });

@@ -28,6 +28,11 @@ describe("env", () => {
     expect(parseEnv({ ...shopify, DEMO: "1" }).demoMode).toBe(true);
   });
 
+  test("WORKERS=0 keeps the web process from working; the sandbox partner's port is 0 (any free one) unless set", () => {
+    expect(parseEnv({})).toMatchObject({ WORKERS: true, SANDBOX_PARTNER_PORT: 0 });
+    expect(parseEnv({ WORKERS: "0", SANDBOX_PARTNER_PORT: "4010" })).toMatchObject({ WORKERS: false, SANDBOX_PARTNER_PORT: 4010 });
+  });
+
   test("DEMO=0 without Shopify credentials is a WooCommerce-only installation, not the demo", () => {
     expect(parseEnv({}).demoMode).toBe(true);
     expect(parseEnv({ DEMO: "0" }).demoMode).toBe(false);
@@ -45,6 +50,9 @@ describe("env", () => {
     [{ SHOPIFY_API_KEY: "key" }, /SHOPIFY_API_SECRET is missing: set all of SHOPIFY_API_KEY, SHOPIFY_API_SECRET, SHOPIFY_APP_URL, SCOPES or none \(demo mode\); SHOPIFY_API_KEY is set/],
     [{ ...shopify, SHOPIFY_APP_URL: "not a url" }, /SHOPIFY_APP_URL must be an https:\/\/ URL/],
     [{ ...shopify, NODE_ENV: "production" }, /ENCRYPTION_KEY is required in production/],
+    [{ WORKERS: "sometimes" }, /WORKERS expected 1\/0, true\/false/],
+    [{ SANDBOX_PARTNER_PORT: "80a" }, /SANDBOX_PARTNER_PORT must be a port number/],
+    [{ SANDBOX_PARTNER_PORT: "70000" }, /SANDBOX_PARTNER_PORT must be a port number/],
   ])("rejects %j with one clear line naming the variable", (source, message) => {
     expect(() => parseEnv(source)).toThrow(EnvError);
     expect(() => parseEnv(source)).toThrow(message);

@@ -102,7 +102,10 @@ const schema = z
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     /** Unset: demo exactly when there are no Shopify credentials. 0: never (a WooCommerce-only installation). */
     DEMO: optionalFlag,
-    MOCKS: booleanFlag,
+    /** 0: `npm start` serves requests only, next to `npm run worker` processes (PostgreSQL); default: it works too. */
+    WORKERS: optionalFlag.transform((v) => v ?? true),
+    /** Port of the sandbox partner demo mode starts; 0 (default) lets the system pick a free one. */
+    SANDBOX_PARTNER_PORT: z.coerce.number({ message: "must be a port number" }).int("must be a port number").min(0, "must be a port number").max(65_535, "must be a port number").default(0),
     /** 1: store URLs may point at loopback and private addresses (development, local stand-ins); never in production. */
     ALLOW_PRIVATE_NETWORK: booleanFlag,
     /** 1: production may start although row-level security cannot be entered (ADR 006); the operator accepts it. */

@@ -2,6 +2,6 @@ import type { RequestHandler } from "msw";
 import { handlers as riverty } from "./riverty";
 import { handlers as woocommerce } from "./woocommerce";
 
-// One list of handlers per outside API is added here as each adapter lands;
-// tests and the mock dev mode (MOCKS=true) share it.
+// One list of handlers per outside API, for the tests. `npm run dev` needs none: without Shopify credentials it is
+// the demo shop with the sandbox partner, a real local server.
 export const handlers: RequestHandler[] = [...riverty, ...woocommerce];

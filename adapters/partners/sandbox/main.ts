@@ -1,17 +1,28 @@
 // npm run sandbox-partner: the sandbox collection partner on SANDBOX_PARTNER_PORT (default 4010).
+import { z } from "zod";
 import { startSandboxPartner } from "./server";
 
-const port = Number(process.env.SANDBOX_PARTNER_PORT ?? 4010);
-if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-  console.error(`SANDBOX_PARTNER_PORT must be a port number, got ${process.env.SANDBOX_PARTNER_PORT}`);
+// A program of its own (no app environment): its four settings checked here, a bad value named instead of guessed.
+const number = (min: number, max: number, fallback: number) => z.coerce.number().min(min).max(max).default(fallback);
+const parsed = z
+  .object({
+    SANDBOX_PARTNER_PORT: number(0, 65_535, 4010).pipe(z.number().int()),
+    SANDBOX_PARTNER_LATENCY_MS: number(0, 60_000, 0),
+    SANDBOX_PARTNER_FAILURE_RATE: number(0, 1, 0),
+    SANDBOX_PARTNER_SEED: number(0, Number.MAX_SAFE_INTEGER, 1).pipe(z.number().int()),
+  })
+  .safeParse(Object.fromEntries(Object.entries(process.env).filter(([key, value]) => key.startsWith("SANDBOX_PARTNER_") && value !== "")));
+if (!parsed.success) {
+  for (const issue of parsed.error.issues) console.error(`${issue.path.join(".")}: ${issue.message}`);
   process.exit(1);
 }
+const env = parsed.data;
 
 const sandbox = await startSandboxPartner({
-  port,
-  latencyMs: Number(process.env.SANDBOX_PARTNER_LATENCY_MS ?? 0),
-  failureRate: Number(process.env.SANDBOX_PARTNER_FAILURE_RATE ?? 0),
-  seed: Number(process.env.SANDBOX_PARTNER_SEED ?? 1),
+  port: env.SANDBOX_PARTNER_PORT,
+  latencyMs: env.SANDBOX_PARTNER_LATENCY_MS,
+  failureRate: env.SANDBOX_PARTNER_FAILURE_RATE,
+  seed: env.SANDBOX_PARTNER_SEED,
 });
 
 process.stdout.write(
