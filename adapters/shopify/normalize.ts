@@ -2,8 +2,8 @@
 // delivery; the inbox worker calls normalizeShopifyWebhook with the parsed JSON. Every failure is a
 // `rejected` result with a reason, never a throw (docs/platforms/README.md, "How a delivery is taken in", step 2). Mapping tables: docs/platform-events.md.
 import { z } from "zod";
-import { parseMoney } from "#app/domain/money";
 import type { Money } from "#app/domain/money";
+import { parseWith, reject, Rejection, toMoney } from "#adapters/inbound/rejection";
 import { capText, ORDER_TEXT_LIMITS } from "#app/domain/platform-event";
 import type {
   DisputeStatus,
@@ -49,38 +49,6 @@ export type ShopifyHandledTopic = (typeof SHOPIFY_HANDLED_TOPICS)[number];
 
 // ---------------------------------------------------------------------------------------------------------
 // Internal plumbing: a rejection is thrown inside and turned into data at the boundary.
-
-class Rejection extends Error {}
-
-function reject(reason: string): never {
-  throw new Rejection(reason);
-}
-
-function describeZodError(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 3)
-    .map((issue) => `${issue.path.length > 0 ? issue.path.join(".") : "(root)"}: ${issue.message}`)
-    .join("; ");
-}
-
-function parseWith<T>(schema: z.ZodType<T>, input: unknown, what: string): T {
-  const parsed = schema.safeParse(input);
-  if (!parsed.success) reject(`invalid ${what} payload: ${describeZodError(parsed.error)}`);
-  return parsed.data;
-}
-
-function toMoney(amount: string | number, currency: string, field: string): Money {
-  const decimal = typeof amount === "number" ? String(amount) : amount.trim();
-  const result = parseMoney(decimal, currency);
-  // Stored in webhook_inbox.last_error, where only ids belong: the field and the kind of fault, not what it held.
-  if (!result.ok) reject(`${field}: cannot read it as money (${moneyErrorCode(result.error)})`);
-  return result.value;
-}
-
-function moneyErrorCode(error: unknown): string {
-  const code = error && typeof error === "object" ? (error as { code?: unknown }).code : undefined;
-  return typeof code === "string" ? code : "invalid_amount";
-}
 
 function sumMoney(items: Money[], currency: string): Money {
   return { amountMinor: items.reduce((sum, m) => sum + m.amountMinor, 0), currency };

@@ -1,24 +1,14 @@
 // Shopify webhook authentication and header reading. Runs on the raw request bytes, before anything is
 // parsed or stored (docs/platforms/README.md, "How a delivery is taken in", step 1). Pure apart from node:crypto.
-import { createHmac, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
-
-const SHA256_BYTES = 32;
-// Standard base64 (not url-safe), padded; an HMAC-SHA256 is 44 characters with one "=".
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+import { verifyBase64HmacSha256 } from "#adapters/inbound/signature";
 
 /**
  * True only when `hmacHeader` is the base64 HMAC-SHA256 of exactly these bytes under `secret`.
  * Missing, empty, non-base64 or wrong-length headers are false, never a throw. Constant-time compare.
  */
 export function verifyShopifyWebhook(rawBody: Uint8Array, hmacHeader: string | null | undefined, secret: string): boolean {
-  if (!secret || typeof hmacHeader !== "string") return false;
-  const header = hmacHeader.trim();
-  if (header.length === 0 || !BASE64.test(header)) return false;
-  const received = Buffer.from(header, "base64");
-  if (received.length !== SHA256_BYTES) return false;
-  const expected = createHmac("sha256", secret).update(rawBody).digest();
-  return expected.length === received.length && timingSafeEqual(expected, received);
+  return verifyBase64HmacSha256(rawBody, hmacHeader, secret);
 }
 
 export interface ShopifyWebhookHeaders {

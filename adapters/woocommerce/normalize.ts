@@ -4,8 +4,8 @@
 // Facts: docs/platforms/woocommerce.md §3–§6. Mapping tables and decisions: docs/platform-events.md.
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import { parseMoney } from "#app/domain/money";
 import type { Money } from "#app/domain/money";
+import { parseWith, reject, Rejection, toMoney } from "#adapters/inbound/rejection";
 import { capText, ORDER_TEXT_LIMITS } from "#app/domain/platform-event";
 import type {
   FinancialStatus,
@@ -55,36 +55,6 @@ export type WooHandledTopic = (typeof WOO_HANDLED_TOPICS)[number];
 
 // ---------------------------------------------------------------------------------------------------------
 
-class Rejection extends Error {}
-
-function reject(reason: string): never {
-  throw new Rejection(reason);
-}
-
-function describeZodError(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 3)
-    .map((issue) => `${issue.path.length > 0 ? issue.path.join(".") : "(root)"}: ${issue.message}`)
-    .join("; ");
-}
-
-function parseWith<T>(schema: z.ZodType<T>, input: unknown, what: string): T {
-  const parsed = schema.safeParse(input);
-  if (!parsed.success) reject(`invalid ${what} payload: ${describeZodError(parsed.error)}`);
-  return parsed.data;
-}
-
-function moneyErrorCode(error: unknown): string {
-  const code = error && typeof error === "object" ? (error as { code?: unknown }).code : undefined;
-  return typeof code === "string" ? code : "invalid_amount";
-}
-
-function toMoney(amount: string, currency: string, field: string): Money {
-  const result = parseMoney(amount, currency);
-  // Stored in webhook_inbox.last_error, where only ids belong: the field and the kind of fault, not what it held.
-  if (!result.ok) reject(`${field}: cannot read it as money (${moneyErrorCode(result.error)})`);
-  return result.value;
-}
 
 function sha256Hex(text: string): string {
   return createHash("sha256").update(text).digest("hex");

@@ -1,10 +1,8 @@
 // WooCommerce webhook authentication, ping detection, dedupe key and header reading. Runs on the raw request
 // bytes before anything is parsed (docs/platforms/README.md, "How a delivery is taken in", step 1). Facts: docs/platforms/woocommerce.md §3.
-import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import { createHash } from "node:crypto";
 import { z } from "zod";
-
-const SHA256_BYTES = 32;
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+import { verifyBase64HmacSha256 } from "#adapters/inbound/signature";
 
 /**
  * True only when `signatureHeader` (X-WC-Webhook-Signature) is base64(HMAC-SHA256(rawBody, secret)).
@@ -12,13 +10,7 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
  * Use an alphanumeric secret: WooCommerce entity-decodes the secret before signing.
  */
 export function verifyWooSignature(rawBody: Uint8Array, signatureHeader: string | null | undefined, secret: string): boolean {
-  if (!secret || typeof signatureHeader !== "string") return false;
-  const header = signatureHeader.trim();
-  if (header.length === 0 || !BASE64.test(header)) return false;
-  const received = Buffer.from(header, "base64");
-  if (received.length !== SHA256_BYTES) return false;
-  const expected = createHmac("sha256", secret).update(rawBody).digest();
-  return expected.length === received.length && timingSafeEqual(expected, received);
+  return verifyBase64HmacSha256(rawBody, signatureHeader, secret);
 }
 
 const PING_BODY = /^webhook_id=\d+$/;

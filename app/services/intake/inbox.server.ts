@@ -84,39 +84,41 @@ export async function ingestShopifyWebhook(
   if (!verifyShopifyWebhook(raw, requestHeaders.get("x-shopify-hmac-sha256"), options.secret)) {
     return { status: 401, outcome: "unauthorized", inboxId: null };
   }
-  const { body, defect } = storableBody(raw);
   const headers = keptHeaders(requestHeaders);
   const read = readShopifyHeaders(requestHeaders);
-  if (!read.ok) {
-    // Signed by Shopify but not a delivery we can route: kept as rejected with its reason, never a 5xx.
-    const id = await storeDelivery(db, {
-      platform: "shopify",
-      source: headers["x-shopify-shop-domain"]?.toLowerCase() ?? "unknown",
-      topic: headers["x-shopify-topic"] ?? "unknown",
-      dedupeKey: `sha256:${sha256(raw)}`,
-      headers,
-      body,
-      status: "rejected",
-      lastError: read.error.message,
-      triggeredAt: null,
-    });
+  return storeAndQueue(db, raw, {
+    platform: "shopify",
+    source: read.ok ? read.value.shopDomain : (headers["x-shopify-shop-domain"]?.toLowerCase() ?? "unknown"),
+    headers,
+    route: read.ok
+      ? { ok: true, topic: read.value.topic, dedupeKey: read.value.webhookId, triggeredAt: read.value.triggeredAt ?? null }
+      : { ok: false, topic: headers["x-shopify-topic"] ?? "unknown", reason: read.error.message },
+  }, options.enqueue);
+}
+
+/** Where a signed delivery goes: its topic and inbox key, or why it cannot be routed. */
+export type DeliveryRoute = { ok: true; topic: string; dedupeKey: string; triggeredAt: Date | null } | { ok: false; topic: string; reason: string };
+
+/**
+ * After the signature, for every platform: store the delivery and queue it. Signed but not routable, or not storable
+ * as text: kept as rejected with the reason (keyed by its body's hash), never a 5xx. A repeat is a duplicate.
+ */
+export async function storeAndQueue(
+  db: DbOrTx,
+  raw: Buffer,
+  delivery: Pick<NewDelivery, "platform" | "source" | "shopId" | "headers"> & { route: DeliveryRoute },
+  enqueue: Enqueue,
+): Promise<IngestResult> {
+  const { route, ...where } = delivery;
+  const { body, defect } = storableBody(raw);
+  if (!route.ok) {
+    const id = await storeDelivery(db, { ...where, body, topic: route.topic, dedupeKey: `sha256:${sha256(raw)}`, status: "rejected", lastError: route.reason, triggeredAt: null });
     return { status: 200, outcome: "rejected", inboxId: id };
   }
-  const { shopDomain, topic, webhookId, triggeredAt } = read.value;
-  const id = await storeDelivery(db, {
-    platform: "shopify",
-    source: shopDomain,
-    topic,
-    dedupeKey: webhookId,
-    headers,
-    body,
-    status: defect ? "rejected" : "received",
-    lastError: defect,
-    triggeredAt: triggeredAt ?? null,
-  });
+  const id = await storeDelivery(db, { ...where, body, topic: route.topic, dedupeKey: route.dedupeKey, status: defect ? "rejected" : "received", lastError: defect, triggeredAt: route.triggeredAt });
   if (!id) return { status: 200, outcome: "duplicate", inboxId: null };
   if (defect) return { status: 200, outcome: "rejected", inboxId: id };
-  await enqueueSafely(options.enqueue, id);
+  await enqueueSafely(enqueue, id);
   return { status: 200, outcome: "stored", inboxId: id };
 }
 
@@ -125,7 +127,7 @@ export async function ingestShopifyWebhook(
  * characters are escaped), so a signed body with one is not a delivery we can process: it is kept, NULs shown as
  * U+FFFD, with the defect as its rejection reason — a 5xx would only make the platform send it again and again.
  */
-export function storableBody(raw: Buffer): { body: string; defect: string | null } {
+function storableBody(raw: Buffer): { body: string; defect: string | null } {
   const body = raw.toString("utf8");
   if (!raw.includes(0)) return { body, defect: null };
   return { body: body.replaceAll("\u0000", "\uFFFD"), defect: "body contains NUL bytes, so it is not JSON (stored with U+FFFD in their place)" };
@@ -211,7 +213,7 @@ async function writeBatch(db: DbOrTx, batch: NewDelivery[]): Promise<PromiseSett
  * The row is already durable; if the queue is briefly unavailable the inbox sweep picks the row up later,
  * so a failed enqueue must not turn a stored delivery into a 5xx (which would only make Shopify resend it).
  */
-export async function enqueueSafely(enqueue: Enqueue, id: string): Promise<void> {
+async function enqueueSafely(enqueue: Enqueue, id: string): Promise<void> {
   try {
     await enqueue(id);
   } catch {

@@ -1,7 +1,6 @@
 import { isWooPing, readWooHeaders, verifyWooSignature, wooDedupeKey } from "#adapters/woocommerce/verify";
 import type { DbOrTx } from "#app/db/client.server";
-import { sha256 } from "#app/utils/crypto.server";
-import { deliveryToIngest, enqueueSafely, keptHeaders, storableBody, storeDelivery, type Enqueue, type RefusedResult, type WebhookDelivery } from "#app/services/intake/inbox.server";
+import { deliveryToIngest, keptHeaders, storeAndQueue, type Enqueue, type RefusedResult, type WebhookDelivery } from "#app/services/intake/inbox.server";
 import { findConnection, webhookSecretOf } from "./connections.server";
 
 export type WooIngestResult = { status: 200; outcome: "ping" | "stored" | "duplicate" | "rejected"; inboxId: string | null } | RefusedResult;
@@ -34,40 +33,16 @@ export async function ingestWooWebhook(
     return { status: 401, outcome: "unauthorized", inboxId: null };
   }
 
-  const { body, defect } = storableBody(raw);
   const headers = keptHeaders(requestHeaders, KEPT_HEADERS);
   const read = readWooHeaders(requestHeaders);
-  if (!read.ok) {
-    // Signed with our secret but not routable: kept as rejected with the reason, never a 5xx.
-    const id = await storeDelivery(db, {
-      platform: "woocommerce",
-      source: connection.id,
-      shopId: connection.shopId,
-      topic: headers["x-wc-webhook-topic"] ?? "unknown",
-      dedupeKey: `sha256:${sha256(raw)}`,
-      headers,
-      body,
-      status: "rejected",
-      lastError: read.error.message,
-      triggeredAt: null,
-    });
-    return { status: 200, outcome: "rejected", inboxId: id };
-  }
-  const id = await storeDelivery(db, {
+  return storeAndQueue(db, raw, {
     platform: "woocommerce",
     source: connection.id,
     shopId: connection.shopId,
-    topic: read.value.topic,
-    // Delivery ids repeat within a second (docs/platforms/woocommerce.md §3): the body hash keeps distinct deliveries apart.
-    dedupeKey: wooDedupeKey(read.value.deliveryId, raw),
     headers,
-    body,
-    status: defect ? "rejected" : "received",
-    lastError: defect,
-    triggeredAt: null,
-  });
-  if (!id) return { status: 200, outcome: "duplicate", inboxId: null };
-  if (defect) return { status: 200, outcome: "rejected", inboxId: id };
-  await enqueueSafely(options.enqueue, id);
-  return { status: 200, outcome: "stored", inboxId: id };
+    route: read.ok
+      ? // Delivery ids repeat within a second (docs/platforms/woocommerce.md §3): the body hash keeps distinct deliveries apart.
+        { ok: true, topic: read.value.topic, dedupeKey: wooDedupeKey(read.value.deliveryId, raw), triggeredAt: null }
+      : { ok: false, topic: headers["x-wc-webhook-topic"] ?? "unknown", reason: read.error.message },
+  }, options.enqueue);
 }
