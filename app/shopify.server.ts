@@ -5,7 +5,7 @@ import type { AdminGraphql, GraphqlBody } from "#adapters/shopify/admin-api";
 import { getEnv } from "#app/config/env.server";
 import { getDb } from "#app/db/db.server";
 import { DrizzleSessionStorage } from "#app/db/session-storage.server";
-import { enqueue } from "#app/jobs/queue.server";
+import { shopifyImportJob } from "#app/jobs/shopify.server";
 import { installShopifyShop } from "#app/services/shopify/sync.server";
 import { parseKey } from "#app/utils/crypto.server";
 import { singleton } from "#app/utils/singleton.server";
@@ -29,7 +29,7 @@ function createShopify() {
       // Install and every re-authentication: keep the shop row current, then import its open invoice orders.
       afterAuth: async ({ session }) => {
         const shop = await installShopifyShop(await getDb(), session.shop, await shopifyAdminFor(session.shop), new Date());
-        await enqueue(SHOPIFY_IMPORT_JOB, { shopId: shop.id }, { singletonKey: shop.id });
+        await shopifyImportJob.send({ shopId: shop.id }, { singletonKey: shop.id });
       },
     },
     future: {
@@ -46,7 +46,6 @@ export function getShopify(): ShopifyApp | null {
   return singleton("shopify", createShopify);
 }
 
-export const SHOPIFY_IMPORT_JOB = "shopify.import";
 
 /**
  * An Admin GraphQL client for background work, through the shop's offline session (refreshed before it expires,

@@ -1,7 +1,9 @@
 import { PgBoss, fromPglite, type Job, type QueueOptions } from "pg-boss";
+import type { z } from "zod";
 import type { Database } from "#app/db/client.server";
 import { groupCommit, type GroupCommit } from "#app/utils/group-commit";
 import { logger } from "#app/utils/logger.server";
+import { getSingleton } from "#app/utils/singleton.server";
 
 /**
  * Durable background work on pg-boss. On PostgreSQL any number of worker processes on any number of
@@ -22,9 +24,37 @@ export type JobDefinition<T extends object = object> = {
   pollingIntervalSeconds?: number;
 };
 
+export type SendOptions = { singletonKey?: string; startAfter?: Date | number };
+
+/** A job defined once, with its name, payload schema and handler: `send` accepts exactly what `handle` gets. */
+export type TypedJob<T extends object> = JobDefinition<T> & {
+  /** Queues it through this process's queue (started by app/process.server.ts). */
+  send(data: T, options?: SendOptions): Promise<string | null>;
+  /** Queues it in the next shared batch (Jobs.sendBatched), for hot paths such as webhook ingest. */
+  sendBatched(data: T): Promise<void>;
+};
+
+export function defineJob<S extends z.ZodType<object>>(
+  spec: Omit<JobDefinition<z.output<S>>, "parse"> & { schema: S },
+): TypedJob<z.output<S>> {
+  const { schema, ...definition } = spec;
+  return {
+    ...definition,
+    parse: (data) => schema.parse(data),
+    send: (data, options) => processJobs().send(definition.name, data, options),
+    sendBatched: (data) => processJobs().sendBatched(definition.name, data),
+  };
+}
+
+function processJobs(): Jobs {
+  const jobs = getSingleton<Jobs>("jobs");
+  if (!jobs) throw new Error("background jobs are not started in this process");
+  return jobs;
+}
+
 export type Jobs = {
   boss: PgBoss;
-  send<T extends object>(name: string, data: T, options?: { singletonKey?: string; startAfter?: Date | number }): Promise<string | null>;
+  send<T extends object>(name: string, data: T, options?: SendOptions): Promise<string | null>;
   /**
    * Queues a job (queue defaults, no options) together with every other sendBatched to the same queue made while
    * the previous batch was being written: one INSERT, one round trip and one commit for a whole burst. For hot

@@ -27,9 +27,9 @@ import { CASE_STATUSES } from "#app/domain/case/status";
 import { allowedManualActions } from "#app/domain/case/transitions";
 import type { MessageKey } from "#app/i18n/i18n";
 import { useLocale, useT } from "#app/i18n/react";
-import { enqueue } from "#app/jobs/queue.server";
+import { bulkRunJob } from "#app/jobs/cases.server";
 import { apiActionBody } from "#app/web/api/schemas";
-import { actOnCases, BULK_ACTIONS, BULK_RUN_JOB, createBulkRun } from "#app/services/cases/bulk-runs.server";
+import { actOnCases, BULK_ACTIONS, createBulkRun } from "#app/services/cases/bulk-runs.server";
 import { caseListQuerySchema, countCasesByStatus, listCases } from "#app/services/cases/list.server";
 import { caseFromJson } from "#app/services/cases/serialization";
 import { latestImport } from "#app/services/intake/order-imports.server";
@@ -106,7 +106,7 @@ export async function action({ request }: ActionFunctionArgs) {
   if (!filter.success) return { ok: false as const, reasonError: "action.invalid" };
   // Enqueued after the scope's transaction committed, so the job finds the run.
   const run = await tenant((db) => createBulkRun(db, shop, { action: parsed.data.intent, reason: parsed.data.reason, query: filter.data, actor, now }));
-  await enqueue(BULK_RUN_JOB, { runId: run.id }, { singletonKey: run.id });
+  await bulkRunJob.send({ runId: run.id }, { singletonKey: run.id });
   return redirect(withLocale(`/app/bulk/${run.id}`, parsed.data.filter));
 }
 

@@ -2,7 +2,8 @@ import { randomUUID } from "node:crypto";
 import { desc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { caseEvents, settings, shops, type Shop } from "#app/db/schema";
-import { BULK_RUN_JOB, runBulkRun } from "#app/services/cases/bulk-runs.server";
+import { bulkRunJob } from "#app/jobs/cases.server";
+import { runBulkRun } from "#app/services/cases/bulk-runs.server";
 import { getSettings } from "#app/services/settings/settings.server";
 import { DEMO_SHOP_DOMAIN, shopifyStaff } from "#app/web/shop-context.server";
 import { webhookSecretOf } from "#app/services/woocommerce/connections.server";
@@ -86,7 +87,7 @@ describe.each(testEngines())("who acted, recorded from the tab's session on %s",
       indexAction({ request: formRequest(`${TEST_APP_URL}/app`, { scope: "all", intent: "start", reason: "Alle Filterbar", filter }, { cookie }), params: {}, ...ctx }),
     );
     expect((response as Response).status).toBe(302);
-    const job = routes.jobs.find((j) => j.name === BULK_RUN_JOB)!;
+    const job = routes.jobs.find((j) => j.name === bulkRunJob.name)!;
     await runBulkRun(database.db, (job.data as { runId: string }).runId);
     expect(await lastEvent(c.id)).toMatchObject({ type: "case_started", actorId: "wp:42", actorName: "Anna Schmidt", reason: "Alle Filterbar" });
   });

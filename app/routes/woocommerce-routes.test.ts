@@ -4,7 +4,7 @@ import { http, HttpResponse } from "msw";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { loginTokens, staffSessions, webhookInbox, wooConnections } from "#app/db/schema";
 import { translator, type MessageKey } from "#app/i18n/i18n";
-import { INBOX_PROCESS_JOB } from "#app/services/intake/inbox.server";
+import { inboxProcessJob } from "#app/jobs/intake.server";
 import { webhookSecretOf, type WooConnection } from "#app/services/woocommerce/connections.server";
 import { encodeWpUser, signWpAdminLink } from "#app/services/woocommerce/staff.server";
 import { fixtureBytes, wooWebhookHeaders } from "#test/fixtures/sign";
@@ -236,7 +236,7 @@ describe.each(testEngines())("WooCommerce routes on %s", (engine) => {
       const genuine = new Request(deliveryUrl(), { method: "POST", headers: wooWebhookHeaders(body, secret, { topic: "order.created", deliveryId: randomUUID() }), body: new Uint8Array(body) });
       expect((await webhook(genuine)).status).toBe(200);
       expect(await inboxCount()).toBe(before + 1);
-      expect(routes.jobs).toEqual([expect.objectContaining({ name: INBOX_PROCESS_JOB, data: { inboxId: expect.any(String) } })]);
+      expect(routes.jobs).toEqual([expect.objectContaining({ name: inboxProcessJob.name, data: { inboxId: expect.any(String) } })]);
       expect((await webhookLoader()).status).toBe(405);
     });
   });

@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { getEnv } from "#app/config/env.server";
 import { getDb } from "#app/db/db.server";
-import { enqueue } from "#app/jobs/queue.server";
+import { wooImportJob } from "#app/jobs/woocommerce.server";
 import { completeConnection, connectErrorStatus, wooKeyCallbackSchema, wooSecretsKey } from "#app/services/woocommerce/connections.server";
 import { apiError, readJson, zodDetails } from "#app/utils/api-response.server";
 import { logger } from "#app/utils/logger.server";
@@ -24,7 +24,7 @@ export async function action({ request }: ActionFunctionArgs) {
     await getDb(),
     connectionId,
     { consumerKey: consumer_key, consumerSecret: consumer_secret, permissions: key_permissions },
-    { key, now: new Date(), appUrl: getEnv().appUrl, enqueue: (name, data, options) => enqueue(name, data, options) },
+    { key, now: new Date(), appUrl: getEnv().appUrl, queueImport: (importId) => wooImportJob.send({ importId }, { singletonKey: importId }) },
   );
   if (!result.ok) {
     logger.warn({ connectionId, code: result.error.code }, "woocommerce key callback refused");

@@ -7,7 +7,7 @@ import { getEnv } from "#app/config/env.server";
 import { getDb } from "#app/db/db.server";
 import { pickLocale, type MessageKey } from "#app/i18n/i18n";
 import { useT } from "#app/i18n/react";
-import { enqueue } from "#app/jobs/queue.server";
+import { wooImportJob } from "#app/jobs/woocommerce.server";
 import {
   completeConnection,
   connectionOfShop,
@@ -89,7 +89,7 @@ export async function action({ request, context }: ActionFunctionArgs): Promise<
     key,
     now,
     appUrl,
-    enqueue: (name, data, options) => enqueue(name, data, options),
+    queueImport: (importId) => wooImportJob.send({ importId }, { singletonKey: importId }),
   });
   if (!result.ok) return { error: `woo.error.${result.error.code}` };
   return { done: "woo.connect.connectedManual", values: { store: storeUrl.value } };

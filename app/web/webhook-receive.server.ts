@@ -2,9 +2,9 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { getEnv } from "#app/config/env.server";
 import { getDb } from "#app/db/db.server";
-import { enqueueBatched } from "#app/jobs/queue.server";
+import { inboxProcessJob } from "#app/jobs/intake.server";
 import { logger } from "#app/utils/logger.server";
-import { ingestShopifyWebhook, INBOX_PROCESS_JOB, readWebhookBody, webhookDeliveryOf, type WebhookDelivery } from "#app/services/intake/inbox.server";
+import { ingestShopifyWebhook, readWebhookBody, webhookDeliveryOf, type WebhookDelivery } from "#app/services/intake/inbox.server";
 import { wooSecretsKey } from "#app/services/woocommerce/connections.server";
 import { ingestWooWebhook } from "#app/services/woocommerce/inbox.server";
 
@@ -20,7 +20,7 @@ export type WebhookTarget = { platform: "shopify" } | { platform: "woocommerce";
 
 export type Received = { status: number; outcome: string; inboxId: string | null; text?: string };
 
-const enqueue = (inboxId: string) => enqueueBatched(INBOX_PROCESS_JOB, { inboxId });
+const enqueue = (inboxId: string) => inboxProcessJob.sendBatched({ inboxId });
 
 /** Signature check, store, queue (app/services/intake/inbox.server.ts, app/services/woocommerce/inbox.server.ts). Throws only when storing failed (→ 5xx). */
 export async function receiveWebhook(target: WebhookTarget, delivery: WebhookDelivery): Promise<Received> {

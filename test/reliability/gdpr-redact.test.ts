@@ -6,7 +6,8 @@ import { startJobs, type Jobs } from "#app/jobs/jobs.server";
 import { caseEvents, cases, orders, outbox, type Shop } from "#app/db/schema";
 import { DEFAULT_INVOICE_METHODS } from "#app/domain/settings";
 import { openCaseForOrder, startCase } from "#app/services/cases/commands.server";
-import { INBOX_PROCESS_JOB, ingestShopifyWebhook } from "#app/services/intake/inbox.server";
+import { inboxProcessJob } from "#app/jobs/intake.server";
+import { ingestShopifyWebhook } from "#app/services/intake/inbox.server";
 import { updateSettings } from "#app/services/settings/settings.server";
 import { ingestWooWebhook } from "#app/services/woocommerce/inbox.server";
 import { fixtureJson, shopifyWebhookHeaders, wooWebhookHeaders } from "#test/fixtures/sign";
@@ -65,7 +66,7 @@ describe.each(testEngines())("GDPR erasure leaves no personal data anywhere in t
     // pg-boss's own tables (schema pgboss) are part of the dump: queued jobs must not carry personal data either.
     jobs = await startJobs(database, jobDefinitions, { work: false });
   }
-  const enqueue = (inboxId: string) => jobs!.send(INBOX_PROCESS_JOB, { inboxId });
+  const enqueue = (inboxId: string) => jobs!.send(inboxProcessJob.name, { inboxId });
   const process = async () => {
     const done = await processReceivedInbox(database.db, { now: NOW, watch: [] });
     expect(done.filter((d) => d.outcome !== "processed")).toEqual([]);

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
 import type { Db } from "#app/db/client.server";
-import { completeConnection, createPendingConnection, type EnqueueJob } from "#app/services/woocommerce/connections.server";
+import { completeConnection, createPendingConnection, type WooDeps } from "#app/services/woocommerce/connections.server";
 import { WOO_TEST_KEYS, WOO_TEST_STORE_URL } from "#test/mocks/woocommerce";
 
 export const TEST_APP_URL = "https://mahnwerk.example.com";
@@ -9,20 +9,21 @@ export const TEST_ENCRYPTION_KEY = randomBytes(32);
 
 export type QueuedJob = { name: string; data: object; options?: { singletonKey?: string } };
 
-export function jobRecorder(): { jobs: QueuedJob[]; enqueue: EnqueueJob } {
-  const jobs: QueuedJob[] = [];
-  return { jobs, enqueue: async (name, data, options) => void jobs.push({ name, data, options }) };
+/** The imports a connection queues, by import id. */
+export function importRecorder(): { imports: string[]; queueImport: NonNullable<WooDeps["queueImport"]> } {
+  const imports: string[] = [];
+  return { imports, queueImport: async (importId) => void imports.push(importId) };
 }
 
 /** Connects the mock store (test/mocks/woocommerce.ts) through the same path the key callback takes. */
-export async function connectTestStore(db: Db, options: { now?: Date; enqueue?: EnqueueJob } = {}) {
+export async function connectTestStore(db: Db, options: { now?: Date; queueImport?: WooDeps["queueImport"] } = {}) {
   const now = options.now ?? new Date();
   const pending = await createPendingConnection(db, WOO_TEST_STORE_URL, TEST_ENCRYPTION_KEY);
   const result = await completeConnection(db, pending.id, { ...WOO_TEST_KEYS, permissions: "read_write" }, {
     key: TEST_ENCRYPTION_KEY,
     now,
     appUrl: TEST_APP_URL,
-    enqueue: options.enqueue,
+    queueImport: options.queueImport,
   });
   if (!result.ok) throw new Error(`connect failed: ${result.error.message}`);
   return result.value;

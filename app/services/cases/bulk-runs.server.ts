@@ -9,7 +9,6 @@ import { findCase } from "./read.server";
 import { caseFromJson } from "./serialization";
 import { cancelCase, startCase, type CaseCommandResult } from "./commands.server";
 
-export const BULK_RUN_JOB = "cases.bulk";
 export const BULK_ACTIONS = ["start", "cancel"] as const;
 export type BulkAction = (typeof BULK_ACTIONS)[number];
 export type BulkFailure = { caseId: string; orderName: string; code: string; message: string };

@@ -124,7 +124,6 @@ export async function recentBaseRateStatus(db: DbOrTx, now: Date = new Date()): 
   return status;
 }
 
-export const BASE_RATES_REFRESH_JOB = "base-rates.refresh";
 
 export type BaseRateRefresh =
   | {

@@ -4,7 +4,6 @@ import type { DbOrTx } from "#app/db/client.server";
 import { webhookInbox } from "#app/db/schema";
 import { groupCommit, type GroupCommit } from "#app/utils/group-commit";
 
-export const INBOX_PROCESS_JOB = "inbox.process";
 
 export type Enqueue = (inboxId: string) => Promise<unknown>;
 

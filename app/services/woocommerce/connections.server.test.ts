@@ -7,7 +7,7 @@ import { decryptSecret } from "#app/utils/crypto.server";
 import { server } from "#test/mocks/node";
 import { WOO_TEST_KEYS, WOO_TEST_STORE_URL, wooStore } from "#test/mocks/woocommerce";
 import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
-import { connectTestStore, dumpPublicTables, jobRecorder, TEST_APP_URL, TEST_ENCRYPTION_KEY } from "#test/support/woo";
+import { connectTestStore, dumpPublicTables, importRecorder, TEST_APP_URL, TEST_ENCRYPTION_KEY } from "#test/support/woo";
 import {
   completeConnection,
   createPendingConnection,
@@ -16,7 +16,6 @@ import {
   storeTimeZone,
   wooAuthorizeUrl,
   wooKeyCallbackSchema,
-  WOO_IMPORT_JOB,
   wooSecretPlace,
 } from "./connections.server";
 
@@ -83,8 +82,8 @@ describe.each(testEngines())("WooCommerce connection on %s", (engine) => {
   });
 
   test("connecting reads the store, creates the shop, its WooCommerce settings, four webhooks and the import", async () => {
-    const { jobs, enqueue } = jobRecorder();
-    const { connection, shop } = await connectTestStore(database.db, { enqueue });
+    const { imports, queueImport } = importRecorder();
+    const { connection, shop } = await connectTestStore(database.db, { queueImport });
     expect(shop).toMatchObject({ platform: "woocommerce", domain: "wollwerk.example.de", name: "Wollwerk", currency: "EUR", timezone: "Europe/Berlin", locale: "de", status: "active" });
     expect(connection).toMatchObject({ status: "connected", shopId: shop.id });
 
@@ -102,7 +101,7 @@ describe.each(testEngines())("WooCommerce connection on %s", (engine) => {
     expect((first!.data as { invoicePaymentMethods: string[] }).invoicePaymentMethods).toEqual([...DEFAULT_WOO_INVOICE_PAYMENT_METHODS]);
     const [run] = await database.db.select().from(orderImports).where(eq(orderImports.shopId, shop.id));
     expect(run).toMatchObject({ status: "running", cursor: "1", processed: 0 });
-    expect(jobs).toEqual([{ name: WOO_IMPORT_JOB, data: { importId: run!.id }, options: { singletonKey: run!.id } }]);
+    expect(imports).toEqual([run!.id]);
 
     // WooCommerce repeats nothing, but a replayed callback must not create a second set of webhooks.
     const again = await completeConnection(database.db, connection.id, { ...WOO_TEST_KEYS, permissions: "read_write" }, { key, now: new Date(), appUrl: TEST_APP_URL });

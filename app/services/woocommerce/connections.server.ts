@@ -18,9 +18,7 @@ import { getSettings, updateSettings } from "#app/services/settings/settings.ser
  * zone, the shop row, the four webhooks and the import. Keys and secret are AES-256-GCM encrypted at rest.
  */
 
-export const WOO_IMPORT_JOB = "woocommerce.import";
 export type WooConnection = typeof wooConnections.$inferSelect;
-export type EnqueueJob = (name: string, data: object, options?: { singletonKey?: string }) => Promise<unknown>;
 
 /** A pending connection whose callback never came is not accepted after this long. */
 const PENDING_TTL_MS = 60 * 60_000;
@@ -32,7 +30,8 @@ export type WooDeps = {
   key: Buffer;
   now: Date;
   client?: WooClientFactory;
-  enqueue?: EnqueueJob;
+  /** Queues the import of a newly connected store (the job woocommerce.import). */
+  queueImport?: (importId: string) => Promise<unknown>;
 };
 
 /**
@@ -318,7 +317,7 @@ export async function completeConnection(
     return err({ code: "already_used", message: "This connection attempt was already completed." });
   }
   for (const old of outcome.replaced) await retireConnection(db, old, deps);
-  await enqueueQuietly(deps.enqueue, WOO_IMPORT_JOB, { importId: outcome.importId }, outcome.importId);
+  await queueImportQuietly(deps.queueImport, outcome.importId);
   logger.info({ shopId: outcome.shop.id, connectionId: pending.id }, "woocommerce store connected");
   return ok({ connection: outcome.connection, shop: outcome.shop });
 }
@@ -336,13 +335,13 @@ async function deleteWebhooksQuietly(client: WooClient, ids: number[]): Promise<
   return failed;
 }
 
-async function enqueueQuietly(enqueue: EnqueueJob | undefined, name: string, data: object, singletonKey: string) {
-  if (!enqueue) return;
+async function queueImportQuietly(queueImport: WooDeps["queueImport"], importId: string) {
+  if (!queueImport) return;
   try {
-    await enqueue(name, data, { singletonKey });
+    await queueImport(importId);
   } catch (error) {
     // The row is durable; the reconcile schedule queues running imports again.
-    logger.warn({ err: error, job: name }, "woocommerce: job not queued now, the reconcile schedule picks it up");
+    logger.warn({ err: error, importId }, "woocommerce: import not queued now, the reconcile schedule picks it up");
   }
 }
 

@@ -1,18 +1,10 @@
 import { z } from "zod";
 import { getEnv } from "#app/config/env.server";
 import { getDb } from "#app/db/db.server";
-import { purgeExpiredPendingConnections, WOO_IMPORT_JOB, wooSecretsKey } from "#app/services/woocommerce/connections.server";
+import { purgeExpiredPendingConnections, wooSecretsKey } from "#app/services/woocommerce/connections.server";
 import { connectedConnectionIds, ensureWebhooks, pollConnection, runningImportIds, runWooImport } from "#app/services/woocommerce/sync.server";
 import { logger } from "#app/utils/logger.server";
-import type { JobDefinition } from "./jobs.server";
-import { enqueue } from "./queue.server";
-
-export const WOO_RECONCILE_JOB = "woocommerce.reconcile";
-export const WOO_POLL_JOB = "woocommerce.poll";
-export const WOO_WEBHOOK_HEALTH_JOB = "woocommerce.webhooks.check";
-
-const importJob = z.object({ importId: z.uuid() });
-const pollJob = z.object({ connectionId: z.uuid() });
+import { defineJob } from "./jobs.server";
 
 /** Store credentials cannot be read without ENCRYPTION_KEY; then there is no connected store either. */
 function keyOrSkip(job: string): Buffer | null {
@@ -21,47 +13,53 @@ function keyOrSkip(job: string): Buffer | null {
   return key;
 }
 
-export const wooJobDefinitions: JobDefinition<any>[] = [
-  {
-    name: WOO_IMPORT_JOB,
-    parse: (data) => importJob.parse(data),
-    handle: async ({ importId }: z.infer<typeof importJob>) => {
-      const key = keyOrSkip(WOO_IMPORT_JOB);
-      if (key) await runWooImport(await getDb(), importId, { key, now: new Date() });
-    },
-    queue: { expireInSeconds: 60 * 60 },
+/** The open orders of a newly connected store, page by page; resumes from its cursor. */
+export const wooImportJob = defineJob({
+  name: "woocommerce.import",
+  schema: z.object({ importId: z.uuid() }),
+  handle: async ({ importId }) => {
+    const key = keyOrSkip("woocommerce.import");
+    if (key) await runWooImport(await getDb(), importId, { key, now: new Date() });
   },
-  {
+  queue: { expireInSeconds: 60 * 60 },
+});
+
+/** One connected store read back since its last poll. */
+export const wooPollJob = defineJob({
+  name: "woocommerce.poll",
+  schema: z.object({ connectionId: z.uuid() }),
+  handle: async ({ connectionId }) => {
+    const key = keyOrSkip("woocommerce.poll");
+    if (key) await pollConnection(await getDb(), connectionId, { key, now: new Date() });
+  },
+  queue: { retryLimit: 3, expireInSeconds: 30 * 60 },
+  batchSize: 2,
+});
+
+export const woocommerceJobs = [
+  wooImportJob,
+  wooPollJob,
+  defineJob({
     // WooCommerce never retries a delivery: every connected store is read back every ten minutes.
-    name: WOO_RECONCILE_JOB,
+    name: "woocommerce.reconcile",
     schedule: "*/10 * * * *",
-    parse: () => ({}),
+    schema: z.object({}),
     handle: async () => {
       const db = await getDb();
-      for (const connectionId of await connectedConnectionIds(db)) await enqueue(WOO_POLL_JOB, { connectionId }, { singletonKey: connectionId });
-      for (const importId of await runningImportIds(db)) await enqueue(WOO_IMPORT_JOB, { importId }, { singletonKey: importId });
+      for (const connectionId of await connectedConnectionIds(db)) await wooPollJob.send({ connectionId }, { singletonKey: connectionId });
+      for (const importId of await runningImportIds(db)) await wooImportJob.send({ importId }, { singletonKey: importId });
       // Connection attempts nobody completed (the form is public): gone once they can no longer be completed.
       const purged = await purgeExpiredPendingConnections(db, new Date());
       if (purged > 0) logger.info({ purged }, "woocommerce: expired pending connections deleted");
     },
     queue: { retryLimit: 2 },
-  },
-  {
-    name: WOO_POLL_JOB,
-    parse: (data) => pollJob.parse(data),
-    handle: async ({ connectionId }: z.infer<typeof pollJob>) => {
-      const key = keyOrSkip(WOO_POLL_JOB);
-      if (key) await pollConnection(await getDb(), connectionId, { key, now: new Date() });
-    },
-    queue: { retryLimit: 3, expireInSeconds: 30 * 60 },
-    batchSize: 2,
-  },
-  {
-    name: WOO_WEBHOOK_HEALTH_JOB,
+  }),
+  defineJob({
+    name: "woocommerce.webhooks.check",
     schedule: "23 * * * *",
-    parse: () => ({}),
+    schema: z.object({}),
     handle: async () => {
-      const key = keyOrSkip(WOO_WEBHOOK_HEALTH_JOB);
+      const key = keyOrSkip("woocommerce.webhooks.check");
       if (!key) return;
       const db = await getDb();
       const appUrl = getEnv().SHOPIFY_APP_URL?.replace(/\/+$/, "");
@@ -75,5 +73,5 @@ export const wooJobDefinitions: JobDefinition<any>[] = [
       }
     },
     queue: { retryLimit: 1 },
-  },
+  }),
 ];
