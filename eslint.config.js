@@ -4,7 +4,16 @@ import globals from "globals";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["build/**", "node_modules/**", ".data/**", "bench/results/**", "test-results/**", "extensions/woocommerce/**/*.php"] },
+  {
+    ignores: [
+      "build/**",
+      "node_modules/**",
+      ".data/**",
+      "bench/results/**",
+      "test-results/**",
+      "extensions/woocommerce/**/*.php",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -27,11 +36,19 @@ export default tseslint.config(
         {
           patterns: [
             // A regex, not a gitignore group: in gitignore syntax a leading "#" starts a comment, so "#app/…" matched nothing.
-            { regex: "^(#app/(db|services|web|demo|jobs|routes)/|#adapters/|node:|drizzle-orm|pg-boss$|postgres$|@shopify/|@remix-run/)", message: "app/domain is pure: pass data in, return data out." },
+            {
+              regex:
+                "^(#app/(db|services|web|demo|jobs|routes)/|#adapters/|node:|drizzle-orm|pg-boss$|postgres$|@shopify/|@remix-run/)",
+              message: "app/domain is pure: pass data in, return data out.",
+            },
           ],
         },
       ],
-      "no-restricted-globals": ["error", { name: "fetch", message: "no I/O in app/domain" }, { name: "process", message: "no environment in app/domain" }],
+      "no-restricted-globals": [
+        "error",
+        { name: "fetch", message: "no I/O in app/domain" },
+        { name: "process", message: "no environment in app/domain" },
+      ],
     },
   },
   {
@@ -40,7 +57,11 @@ export default tseslint.config(
     rules: {
       "no-restricted-imports": [
         "error",
-        { patterns: [{ regex: "^#app/(db|services|web|demo|jobs|routes)/", message: "adapters import only app/domain" }] },
+        {
+          patterns: [
+            { regex: "^#app/(db|services|web|demo|jobs|routes)/", message: "adapters import only app/domain" },
+          ],
+        },
       ],
     },
   },
@@ -55,7 +76,8 @@ export default tseslint.config(
         {
           patterns: [
             {
-              regex: "^(#app/(web|routes|jobs|demo)/|#app/shopify\\.server$|@remix-run/|(\\.\\./)+(web|routes|jobs|demo)/)",
+              regex:
+                "^(#app/(web|routes|jobs|demo)/|#app/shopify\\.server$|@remix-run/|(\\.\\./)+(web|routes|jobs|demo)/)",
               message: "app/services is called by the web layer, routes and jobs, never the other way round.",
             },
           ],

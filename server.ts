@@ -50,7 +50,12 @@ if (env.refuseOtherHosts) {
   // Origin on every cross-site POST. Webhooks, the key-exchange callback and /api/v1 are called by servers, not pages.
   const origin = new URL(env.appUrl).origin;
   app.use((req, res, next) => {
-    if (req.method === "GET" || req.method === "HEAD" || /^\/(webhooks|api)\/|^\/woocommerce\/(auth\/callback|staff\/removed)$/.test(req.path)) return next();
+    if (
+      req.method === "GET" ||
+      req.method === "HEAD" ||
+      /^\/(webhooks|api)\/|^\/woocommerce\/(auth\/callback|staff\/removed)$/.test(req.path)
+    )
+      return next();
     const sent = req.headers.origin;
     if (sent === undefined || sent === origin) return next();
     res.status(403).type("text/plain").send("Cross-origin request refused.");
@@ -87,7 +92,14 @@ if (production) {
   build = () => vite.ssrLoadModule("virtual:remix/server-build") as Promise<ServerBuild>;
 }
 // Routes see a Fetch Request without its socket: the peer's address comes along for rate limits (client-address.server.ts).
-app.all("*", createRequestHandler({ build, mode: env.NODE_ENV, getLoadContext: (req): RequestContext => ({ clientAddress: req.socket.remoteAddress }) }));
+app.all(
+  "*",
+  createRequestHandler({
+    build,
+    mode: env.NODE_ENV,
+    getLoadContext: (req): RequestContext => ({ clientAddress: req.socket.remoteAddress }),
+  }),
+);
 
 // Webhook POSTs skip Express and Remix in production: the same receive as their routes, without per-request routing,
 // Fetch Request building and a second log line (docs/performance.md, "Webhook ingest"). The dev server keeps them on

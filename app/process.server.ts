@@ -32,7 +32,9 @@ export async function startProcess(options: { role: "web" | "worker" }): Promise
   logger.level = env.LOG_LEVEL;
   const work = options.role === "worker" || env.WORKERS;
   if (env.demoMode && env.NODE_ENV === "production") {
-    logger.warn("DEMO MODE: this server shows a demo shop to anyone who reaches it and holds no real data; set the Shopify variables, or DEMO=0 with APP_URL for WooCommerce");
+    logger.warn(
+      "DEMO MODE: this server shows a demo shop to anyone who reaches it and holds no real data; set the Shopify variables, or DEMO=0 with APP_URL for WooCommerce",
+    );
   }
   if (env.ALLOW_PRIVATE_NETWORK && env.NODE_ENV === "production") {
     // Store URLs may then reach this machine's and the local network's services (meant for stand-ins and development).
@@ -58,7 +60,8 @@ export async function startProcess(options: { role: "web" | "worker" }): Promise
     }
     if (env.ENCRYPTION_KEY) {
       const sealed = await sealSecretsAtRest(database.db, parseKey(env.ENCRYPTION_KEY));
-      if (sealed.sessions + sealed.wooConnections + sealed.partnerAccounts > 0) logger.info(sealed, "secrets at rest brought to the current encryption");
+      if (sealed.sessions + sealed.wooConnections + sealed.partnerAccounts > 0)
+        logger.info(sealed, "secrets at rest brought to the current encryption");
     }
     if (env.demoMode) {
       await seedDemo(database.db, new Date());
@@ -99,7 +102,11 @@ async function startDemoPartner(db: Parameters<typeof connectDemoPartner>[0]): P
   const sandbox = await startSandboxPartner({ port: getEnv().SANDBOX_PARTNER_PORT });
   await connectDemoPartner(db, sandbox);
   // The settings page offers the sandbox partner where it runs (and only its own endpoints, never typed ones).
-  setSingleton<SandboxEndpoints>(SANDBOX_ENDPOINTS, { baseUrl: sandbox.url, authUrl: sandbox.authUrl, ...sandbox.credentials });
+  setSingleton<SandboxEndpoints>(SANDBOX_ENDPOINTS, {
+    baseUrl: sandbox.url,
+    authUrl: sandbox.authUrl,
+    ...sandbox.credentials,
+  });
   logger.info({ url: sandbox.url }, "sandbox collection partner started");
   return sandbox;
 }

@@ -28,7 +28,12 @@ function createShopify() {
     hooks: {
       // Install and every re-authentication: keep the shop row current, then import its open invoice orders.
       afterAuth: async ({ session }) => {
-        const shop = await installShopifyShop(await getDb(), session.shop, await shopifyAdminFor(session.shop), new Date());
+        const shop = await installShopifyShop(
+          await getDb(),
+          session.shop,
+          await shopifyAdminFor(session.shop),
+          new Date(),
+        );
         await shopifyImportJob.send({ shopId: shop.id }, { singletonKey: shop.id });
       },
     },
@@ -45,7 +50,6 @@ export type ShopifyApp = NonNullable<ReturnType<typeof createShopify>>;
 export function getShopify(): ShopifyApp | null {
   return singleton("shopify", createShopify);
 }
-
 
 /**
  * An Admin GraphQL client for background work, through the shop's offline session (refreshed before it expires,

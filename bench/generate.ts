@@ -29,17 +29,101 @@ export type GenerateSpec = {
 export type Generated = { shopIds: string[][]; cases: number; seconds: number };
 
 const FIRST_NAMES = [
-  "Anna", "Lukas", "Marie", "Leon", "Sophie", "Paul", "Emma", "Jonas", "Mia", "Felix", "Hannah", "Elias", "Lena", "Noah",
-  "Laura", "Ben", "Julia", "Finn", "Lea", "Tim", "Sarah", "Max", "Lisa", "Jan", "Clara", "David", "Nina", "Tom", "Eva",
-  "Moritz", "Katharina", "Stefan", "Sabine", "Thomas", "Petra", "Michael", "Andrea", "Peter", "Claudia", "Frank",
+  "Anna",
+  "Lukas",
+  "Marie",
+  "Leon",
+  "Sophie",
+  "Paul",
+  "Emma",
+  "Jonas",
+  "Mia",
+  "Felix",
+  "Hannah",
+  "Elias",
+  "Lena",
+  "Noah",
+  "Laura",
+  "Ben",
+  "Julia",
+  "Finn",
+  "Lea",
+  "Tim",
+  "Sarah",
+  "Max",
+  "Lisa",
+  "Jan",
+  "Clara",
+  "David",
+  "Nina",
+  "Tom",
+  "Eva",
+  "Moritz",
+  "Katharina",
+  "Stefan",
+  "Sabine",
+  "Thomas",
+  "Petra",
+  "Michael",
+  "Andrea",
+  "Peter",
+  "Claudia",
+  "Frank",
 ];
 const LAST_NAMES = [
-  "Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker", "Schulz", "Hoffmann", "Schäfer",
-  "Koch", "Bauer", "Richter", "Klein", "Wolf", "Schröder", "Neumann", "Schwarz", "Zimmermann", "Braun", "Krüger",
-  "Hofmann", "Hartmann", "Lange", "Schmitt", "Werner", "Schmitz", "Krause", "Meier", "Lehmann", "Schmid", "Schulze",
-  "Maier", "Köhler", "Herrmann", "König", "Walter", "Mayer", "Huber",
+  "Müller",
+  "Schmidt",
+  "Schneider",
+  "Fischer",
+  "Weber",
+  "Meyer",
+  "Wagner",
+  "Becker",
+  "Schulz",
+  "Hoffmann",
+  "Schäfer",
+  "Koch",
+  "Bauer",
+  "Richter",
+  "Klein",
+  "Wolf",
+  "Schröder",
+  "Neumann",
+  "Schwarz",
+  "Zimmermann",
+  "Braun",
+  "Krüger",
+  "Hofmann",
+  "Hartmann",
+  "Lange",
+  "Schmitt",
+  "Werner",
+  "Schmitz",
+  "Krause",
+  "Meier",
+  "Lehmann",
+  "Schmid",
+  "Schulze",
+  "Maier",
+  "Köhler",
+  "Herrmann",
+  "König",
+  "Walter",
+  "Mayer",
+  "Huber",
 ];
-const CITIES = ["Berlin", "Hamburg", "München", "Köln", "Frankfurt am Main", "Stuttgart", "Düsseldorf", "Leipzig", "Dortmund", "Essen"];
+const CITIES = [
+  "Berlin",
+  "Hamburg",
+  "München",
+  "Köln",
+  "Frankfurt am Main",
+  "Stuttgart",
+  "Düsseldorf",
+  "Leipzig",
+  "Dortmund",
+  "Essen",
+];
 
 /** Rows per INSERT statement: big enough to be fast, small enough to keep each transaction's footprint modest. */
 const CHUNK = 250_000;
@@ -185,7 +269,11 @@ function bind(text: string, values: Record<string, unknown>): { text: string; pa
  * row by row (the rows are made consistent here), case_status_counts and case_schedule are rebuilt (their triggers
  * were off too), then VACUUM ANALYZE leaves statistics and the visibility map as autovacuum would on a live database.
  */
-export async function generate(sql: postgres.Sql, spec: GenerateSpec, log: (message: string) => void = () => {}): Promise<Generated> {
+export async function generate(
+  sql: postgres.Sql,
+  spec: GenerateSpec,
+  log: (message: string) => void = () => {},
+): Promise<Generated> {
   const started = performance.now();
   const total = spec.groups.reduce((sum, g) => sum + g.shops * g.casesPerShop, 0);
   const session = `set timezone = 'UTC'; set synchronous_commit = off; set maintenance_work_mem = '512MB'; set work_mem = '64MB';
@@ -211,7 +299,11 @@ export async function generate(sql: postgres.Sql, spec: GenerateSpec, log: (mess
     const slice = Math.min(group.casesPerShop, CHUNK);
     for (let s = 0; s < ids.length; s += shopsPerChunk) {
       for (let from = 1; from <= group.casesPerShop; from += slice) {
-        chunks.push({ shops: ids.slice(s, s + shopsPerChunk).map((r) => r.id), from, to: Math.min(group.casesPerShop, from + slice - 1) });
+        chunks.push({
+          shops: ids.slice(s, s + shopsPerChunk).map((r) => r.id),
+          from,
+          to: Math.min(group.casesPerShop, from + slice - 1),
+        });
       }
     }
   }
@@ -223,10 +315,17 @@ export async function generate(sql: postgres.Sql, spec: GenerateSpec, log: (mess
     try {
       await reserved.unsafe(session);
       for (let chunk = chunks.shift(); chunk; chunk = chunks.shift()) {
-        const { text, params } = bind(statement, { now: spec.now.toISOString(), shops: chunk.shops, from: chunk.from, to: chunk.to });
+        const { text, params } = bind(statement, {
+          now: spec.now.toISOString(),
+          shops: chunk.shops,
+          from: chunk.from,
+          to: chunk.to,
+        });
         await reserved.unsafe(text, params as postgres.ParameterOrJSON<never>[]);
         done += chunk.shops.length * (chunk.to - chunk.from + 1);
-        log(`generate: ${done.toLocaleString("en")} / ${total.toLocaleString("en")} cases (${((performance.now() - started) / 1000).toFixed(0)} s)`);
+        log(
+          `generate: ${done.toLocaleString("en")} / ${total.toLocaleString("en")} cases (${((performance.now() - started) / 1000).toFixed(0)} s)`,
+        );
       }
     } finally {
       reserved.release();
@@ -259,6 +358,20 @@ export async function generate(sql: postgres.Sql, spec: GenerateSpec, log: (mess
  */
 export function listSpec(quick: boolean, now: Date): GenerateSpec {
   return quick
-    ? { mix: "list", now, groups: [{ shops: 1, casesPerShop: 20_000 }, { shops: 80, casesPerShop: 1_000 }] }
-    : { mix: "list", now, groups: [{ shops: 1, casesPerShop: 1_000_000 }, { shops: 9_000, casesPerShop: 1_000 }] };
+    ? {
+        mix: "list",
+        now,
+        groups: [
+          { shops: 1, casesPerShop: 20_000 },
+          { shops: 80, casesPerShop: 1_000 },
+        ],
+      }
+    : {
+        mix: "list",
+        now,
+        groups: [
+          { shops: 1, casesPerShop: 1_000_000 },
+          { shops: 9_000, casesPerShop: 1_000 },
+        ],
+      };
 }

@@ -19,7 +19,10 @@ const BENCH_DIR = path.resolve(process.cwd(), "bench");
 const SCENARIO_DIR = path.join(BENCH_DIR, "scenarios");
 const RESULTS_FILE = path.join(BENCH_DIR, "results.json");
 
-const scenarioShape = z.object({ name: z.string().min(1), run: z.custom<BenchScenario["run"]>((value) => typeof value === "function") });
+const scenarioShape = z.object({
+  name: z.string().min(1),
+  run: z.custom<BenchScenario["run"]>((value) => typeof value === "function"),
+});
 
 function out(line = ""): void {
   process.stdout.write(`${line}\n`);
@@ -44,7 +47,12 @@ async function main(): Promise<number> {
     return 2;
   }
   const quick = values.quick ?? false;
-  const only = new Set((values.only ?? []).flatMap((value) => value.split(",")).map((value) => value.trim()).filter(Boolean));
+  const only = new Set(
+    (values.only ?? [])
+      .flatMap((value) => value.split(","))
+      .map((value) => value.trim())
+      .filter(Boolean),
+  );
 
   const postgresVersion = await serverVersion(databaseUrl);
   const { scenarios, broken } = await loadScenarios();
@@ -61,7 +69,14 @@ async function main(): Promise<number> {
   for (const { file, message } of only.size > 0 ? [] : broken) {
     failed += 1;
     console.error(`[${file}] FAILED to load: ${message}`);
-    figures.push({ scenario: file, metric: "load", value: Number.NaN, unit: "", pass: false, note: `failed: ${firstLine(message)}` });
+    figures.push({
+      scenario: file,
+      metric: "load",
+      value: Number.NaN,
+      unit: "",
+      pass: false,
+      note: `failed: ${firstLine(message)}`,
+    });
   }
   for (const scenario of selected) {
     const context: BenchContext = {
@@ -79,7 +94,14 @@ async function main(): Promise<number> {
       failed += 1;
       const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
       console.error(`[${scenario.name}] FAILED: ${message}`);
-      figures.push({ scenario: scenario.name, metric: "run", value: Number.NaN, unit: "", pass: false, note: `failed: ${firstLine(message)}` });
+      figures.push({
+        scenario: scenario.name,
+        metric: "run",
+        value: Number.NaN,
+        unit: "",
+        pass: false,
+        note: `failed: ${firstLine(message)}`,
+      });
     }
   }
 
@@ -103,7 +125,10 @@ async function main(): Promise<number> {
   out();
   if (misses.length > 0) {
     out(`MISSED ${misses.length} goal(s):`);
-    for (const miss of misses) out(`  - ${miss.scenario} / ${miss.metric}: ${formatValue(miss)} (goal ${miss.goal ?? "run without error"})${miss.note ? ` — ${miss.note}` : ""}`);
+    for (const miss of misses)
+      out(
+        `  - ${miss.scenario} / ${miss.metric}: ${formatValue(miss)} (goal ${miss.goal ?? "run without error"})${miss.note ? ` — ${miss.note}` : ""}`,
+      );
   } else {
     out("All goals met.");
   }
@@ -122,7 +147,9 @@ async function serverVersion(databaseUrl: string): Promise<string> {
     const [row] = await client<{ version: string }[]>`select current_setting('server_version') as version`;
     return row?.version ?? "unknown";
   } catch (error) {
-    throw new Error(`cannot reach PostgreSQL at DATABASE_URL: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(
+      `cannot reach PostgreSQL at DATABASE_URL: ${error instanceof Error ? error.message : String(error)}`,
+    );
   } finally {
     await client.end({ timeout: 5 });
   }
@@ -170,7 +197,14 @@ function verdict(figure: BenchFigure): string {
 }
 
 function rows(figures: BenchFigure[]): string[][] {
-  return figures.map((figure) => [figure.scenario, figure.metric, formatValue(figure), figure.goal ?? "", verdict(figure), figure.note ?? ""]);
+  return figures.map((figure) => [
+    figure.scenario,
+    figure.metric,
+    formatValue(figure),
+    figure.goal ?? "",
+    verdict(figure),
+    figure.note ?? "",
+  ]);
 }
 
 const HEADER = ["scenario", "metric", "value", "goal", "result", "note"];
@@ -178,13 +212,26 @@ const HEADER = ["scenario", "metric", "value", "goal", "result", "note"];
 function plainTable(figures: BenchFigure[]): string {
   const body = rows(figures);
   const widths = HEADER.map((title, column) => Math.max(title.length, ...body.map((row) => row[column]!.length)));
-  const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column]!)).join("  ").trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, column) => cell.padEnd(widths[column]!))
+      .join("  ")
+      .trimEnd();
   return [line(HEADER), line(widths.map((width) => "-".repeat(width))), ...body.map(line)].join("\n");
 }
 
 function markdownTable(
   figures: BenchFigure[],
-  machine: { cpu: string; cores: number; memoryGb: number; node: string; postgres: string; loadAverage: number; date: string; quick: boolean },
+  machine: {
+    cpu: string;
+    cores: number;
+    memoryGb: number;
+    node: string;
+    postgres: string;
+    loadAverage: number;
+    date: string;
+    quick: boolean;
+  },
 ): string {
   const escape = (cell: string) => cell.replace(/\|/g, "\\|");
   const lines = [

@@ -29,5 +29,7 @@ async function time(label: string, run: () => Promise<unknown>) {
 }
 const plain = await time("owner, no fence", () => listCases(db, shops[0]!.id, query));
 const fenced = await time("withTenant", () => withTenant(db, shops[0]!.id, (tx) => listCases(tx, shops[0]!.id, query)));
-process.stdout.write(`${database.engine} overhead: ${(fenced - plain).toFixed(2)} ms (${(((fenced - plain) / plain) * 100).toFixed(0)}%)\n`);
+process.stdout.write(
+  `${database.engine} overhead: ${(fenced - plain).toFixed(2)} ms (${(((fenced - plain) / plain) * 100).toFixed(0)}%)\n`,
+);
 await database.close();

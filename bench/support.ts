@@ -59,7 +59,10 @@ export async function withBenchDatabase<T>(
   fn: (bench: BenchDatabase) => Promise<T>,
   options: BenchDatabaseOptions = {},
 ): Promise<T> {
-  const safe = name.toLowerCase().replace(/[^a-z0-9]+/g, "_").slice(0, 30);
+  const safe = name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "_")
+    .slice(0, 30);
   const dbName = `mahnwerk_bench_${safe}_${randomBytes(4).toString("hex")}`;
   const url = databaseUrlFor(ctx.databaseUrl, dbName);
   const admin = postgres(ctx.databaseUrl, { max: 1, onnotice: () => undefined, connect_timeout: 10 });
@@ -237,7 +240,14 @@ async function spawnApp(ctx: BenchContext, env: Record<string, string>): Promise
   const log = openSync(logFile, "w");
   const child = spawn(path.join(ROOT, "node_modules/.bin/tsx"), [...nodeFlagsOf("start"), "server.ts"], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? os.tmpdir(), NODE_ENV: "production", PORT: String(port), HOST: "127.0.0.1", ...env },
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? os.tmpdir(),
+      NODE_ENV: "production",
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      ...env,
+    },
     stdio: ["ignore", log, log],
   });
   closeSync(log);
@@ -250,7 +260,8 @@ async function spawnApp(ctx: BenchContext, env: Record<string, string>): Promise
     });
   const deadline = Date.now() + 90_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`the app exited with ${child.exitCode}:\n${readFileSync(logFile, "utf8").slice(-2000)}`);
+    if (child.exitCode !== null)
+      throw new Error(`the app exited with ${child.exitCode}:\n${readFileSync(logFile, "utf8").slice(-2000)}`);
     try {
       if ((await fetch(`${url}/healthz`)).status === 200) break;
     } catch {
@@ -275,7 +286,11 @@ export function processTreeCpuMs(pid: number): number {
   const tree = (id: number): number[] => {
     let children: number[] = [];
     try {
-      children = readFileSync(`/proc/${id}/task/${id}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
+      children = readFileSync(`/proc/${id}/task/${id}/children`, "utf8")
+        .trim()
+        .split(/\s+/)
+        .filter(Boolean)
+        .map(Number);
     } catch {
       children = [];
     }

@@ -21,7 +21,10 @@ describe("lint fences", () => {
     ["#app/demo/seed.server", "seedDemo"],
     ["@remix-run/node", "redirect"],
   ])("a service importing %s fails lint", async (from, name) => {
-    const messages = await restrictedImports("app/services/cases/fence-probe.server.ts", `import { ${name} } from "${from}";\nexport const probe = ${name};\n`);
+    const messages = await restrictedImports(
+      "app/services/cases/fence-probe.server.ts",
+      `import { ${name} } from "${from}";\nexport const probe = ${name};\n`,
+    );
     expect(messages.join("\n")).toContain("app/services is called by the web layer");
   });
 
@@ -38,27 +41,50 @@ describe("lint fences", () => {
   });
 
   test("the domain imports neither services nor the web layer; adapters not the app", async () => {
-    expect(await restrictedImports("app/domain/fence-probe.ts", 'import { caseDetail } from "#app/services/cases/page.server";\nexport const p = caseDetail;\n')).not.toEqual([]);
-    expect(await restrictedImports("app/domain/fence-probe.ts", 'import { requireShopContext } from "#app/web/shop-context.server";\nexport const p = requireShopContext;\n')).not.toEqual([]);
-    expect(await restrictedImports("adapters/shopify/fence-probe.ts", 'import { getSettings } from "#app/services/settings/settings.server";\nexport const p = getSettings;\n')).not.toEqual([]);
+    expect(
+      await restrictedImports(
+        "app/domain/fence-probe.ts",
+        'import { caseDetail } from "#app/services/cases/page.server";\nexport const p = caseDetail;\n',
+      ),
+    ).not.toEqual([]);
+    expect(
+      await restrictedImports(
+        "app/domain/fence-probe.ts",
+        'import { requireShopContext } from "#app/web/shop-context.server";\nexport const p = requireShopContext;\n',
+      ),
+    ).not.toEqual([]);
+    expect(
+      await restrictedImports(
+        "adapters/shopify/fence-probe.ts",
+        'import { getSettings } from "#app/services/settings/settings.server";\nexport const p = getSettings;\n',
+      ),
+    ).not.toEqual([]);
   });
 });
 
 test("every folder the README's architecture section names exists", () => {
   const readme = readFileSync("README.md", "utf8");
-  const section = readme.slice(readme.indexOf("## Architecture"), readme.indexOf("\n## ", readme.indexOf("## Architecture") + 1));
-  const folders = [...section.matchAll(/`((?:app|adapters|test|bench|docs|drizzle|extensions)\/[\w./-]*\/)`/g)].map((m) => m[1]!);
+  const section = readme.slice(
+    readme.indexOf("## Architecture"),
+    readme.indexOf("\n## ", readme.indexOf("## Architecture") + 1),
+  );
+  const folders = [...section.matchAll(/`((?:app|adapters|test|bench|docs|drizzle|extensions)\/[\w./-]*\/)`/g)].map(
+    (m) => m[1]!,
+  );
   expect(folders.length).toBeGreaterThan(15);
   expect(folders.filter((folder) => !existsSync(folder))).toEqual([]);
 });
 
 test("the code cites facts inside the repository, and every cited section exists", () => {
-  const tracked = execFileSync("git", ["ls-files", "*.ts", "*.tsx", "*.md"], { encoding: "utf8" }).split("\n").filter((f) => f && existsSync(f));
+  const tracked = execFileSync("git", ["ls-files", "*.ts", "*.tsx", "*.md"], { encoding: "utf8" })
+    .split("\n")
+    .filter((f) => f && existsSync(f));
   const outside: string[] = [];
   const missing: string[] = [];
   for (const file of tracked) {
     const text = readFileSync(file, "utf8");
-    if (file !== "test/architecture.test.ts" && /\.\.\/shared\/|\bSTYLE\.md|\bPRODUCT\.md/.test(text)) outside.push(file);
+    if (file !== "test/architecture.test.ts" && /\.\.\/shared\/|\bSTYLE\.md|\bPRODUCT\.md/.test(text))
+      outside.push(file);
     for (const [, doc, section] of text.matchAll(/(docs\/platforms\/[\w-]+\.md) §(\d+)/g)) {
       const target = readFileSync(doc!, "utf8");
       if (!new RegExp(`^## §${section}\\b`, "m").test(target)) missing.push(`${file}: ${doc} §${section}`);

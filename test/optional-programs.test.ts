@@ -11,7 +11,11 @@ function runBrowserSuite(extra: Record<string, string>) {
   const result = spawnSync(
     path.resolve("node_modules/.bin/vitest"),
     ["run", "test/e2e/collections-tab.test.ts", "--reporter=default", "--no-color"],
-    { env: { ...env, NODE_ENV: "test", CHROMIUM_PATH: "/nonexistent/chromium", NO_COLOR: "1", ...extra }, encoding: "utf8", timeout: 120_000 },
+    {
+      env: { ...env, NODE_ENV: "test", CHROMIUM_PATH: "/nonexistent/chromium", NO_COLOR: "1", ...extra },
+      encoding: "utf8",
+      timeout: 120_000,
+    },
   );
   return { code: result.status, output: `${result.stdout}\n${result.stderr}` };
 }
@@ -20,7 +24,9 @@ describe("browser tests on a machine without chromium", () => {
   test("a plain run passes and reports them skipped with the reason", () => {
     const { code, output } = runBrowserSuite({});
     expect(code, output).toBe(0);
-    expect(output).toMatch(/browser tests skipped: no chromium at \/nonexistent\/chromium \(apt-get install chromium, or set CHROMIUM_PATH=/);
+    expect(output).toMatch(
+      /browser tests skipped: no chromium at \/nonexistent\/chromium \(apt-get install chromium, or set CHROMIUM_PATH=/,
+    );
     expect(output).toMatch(/Tests\s+\d+ skipped/);
     expect(output).not.toMatch(/No test suite found/);
   }, 150_000);

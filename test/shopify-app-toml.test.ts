@@ -16,7 +16,20 @@ test("requests read_all_orders and payment terms, and sends every topic to /webh
   const uris = [...toml.matchAll(/uri = "([^"]+)"/g)].map((m) => m[1]);
   expect(uris.length).toBeGreaterThan(0);
   expect(new Set(uris)).toEqual(new Set(["/webhooks/shopify"]));
-  for (const topic of ["orders/create", "orders/updated", "orders/paid", "orders/cancelled", "order_transactions/create", "refunds/create", "disputes/create", "disputes/update", "app/uninstalled", "customers/data_request", "customers/redact", "shop/redact"]) {
+  for (const topic of [
+    "orders/create",
+    "orders/updated",
+    "orders/paid",
+    "orders/cancelled",
+    "order_transactions/create",
+    "refunds/create",
+    "disputes/create",
+    "disputes/update",
+    "app/uninstalled",
+    "customers/data_request",
+    "customers/redact",
+    "shop/redact",
+  ]) {
     expect(toml).toContain(`"${topic}"`);
   }
 });

@@ -25,7 +25,11 @@ import { SHOPIFY_API_VERSION } from "#app/shopify.server";
 
 const SCHEMA_DIR = "test/fixtures/shopify/admin-schema";
 const SCHEMA_FILE = `${SCHEMA_DIR}/admin_${SHOPIFY_API_VERSION}.json.gz`;
-const source = JSON.parse(readFileSync(`${SCHEMA_DIR}/source.json`, "utf8")) as { version: string; file: string; sha256: string };
+const source = JSON.parse(readFileSync(`${SCHEMA_DIR}/source.json`, "utf8")) as {
+  version: string;
+  file: string;
+  sha256: string;
+};
 const MISSING =
   `No Admin API schema for ${SHOPIFY_API_VERSION} (SHOPIFY_API_VERSION in app/shopify.server.ts) at ${SCHEMA_FILE}, only ${source.file}: ` +
   `the API version was upgraded, so fetch its schema with \`npx tsx ${SCHEMA_DIR}/update.ts ${SHOPIFY_API_VERSION}\` ` +
@@ -34,12 +38,16 @@ const MISSING =
 let cached: GraphQLSchema | undefined;
 function adminSchema(): GraphQLSchema {
   if (!existsSync(SCHEMA_FILE)) throw new Error(MISSING);
-  cached ??= buildClientSchema((JSON.parse(gunzipSync(readFileSync(SCHEMA_FILE)).toString("utf8")) as { data: IntrospectionQuery }).data);
+  cached ??= buildClientSchema(
+    (JSON.parse(gunzipSync(readFileSync(SCHEMA_FILE)).toString("utf8")) as { data: IntrospectionQuery }).data,
+  );
   return cached;
 }
 
 /** Every `#graphql` constant admin-api.ts exports, found by their tag, so a new one is validated without a list to edit. */
-const TAGGED = Object.entries(adminApi).filter((entry): entry is [string, string] => typeof entry[1] === "string" && entry[1].startsWith("#graphql"));
+const TAGGED = Object.entries(adminApi).filter(
+  (entry): entry is [string, string] => typeof entry[1] === "string" && entry[1].startsWith("#graphql"),
+);
 
 /**
  * The bulk import's query, sent as the `query` argument of bulkOperationRunQuery and run by Shopify as a query on the
@@ -62,7 +70,10 @@ function problems(document: string, rules?: readonly ValidationRule[]): string[]
     if (!(error instanceof GraphQLError)) throw error;
     errors = [error];
   }
-  return errors.map((e) => `${e.message}${e.locations?.length ? ` (line ${e.locations[0]!.line}, column ${e.locations[0]!.column})` : ""}`);
+  return errors.map(
+    (e) =>
+      `${e.message}${e.locations?.length ? ` (line ${e.locations[0]!.line}, column ${e.locations[0]!.column})` : ""}`,
+  );
 }
 
 describe(`Admin API ${SHOPIFY_API_VERSION}`, () => {
@@ -70,7 +81,10 @@ describe(`Admin API ${SHOPIFY_API_VERSION}`, () => {
     expect(existsSync(SCHEMA_FILE), MISSING).toBe(true);
     expect(source.file, MISSING).toBe(`admin_${SHOPIFY_API_VERSION}.json.gz`);
     const sha256 = createHash("sha256").update(readFileSync(SCHEMA_FILE)).digest("hex");
-    expect(sha256, `${SCHEMA_FILE} differs from @shopify/dev-mcp@${source.version}'s copy: fetch it again with update.ts`).toBe(source.sha256);
+    expect(
+      sha256,
+      `${SCHEMA_FILE} differs from @shopify/dev-mcp@${source.version}'s copy: fetch it again with update.ts`,
+    ).toBe(source.sha256);
   });
 
   test.each(DOCUMENTS)("%s validates against the schema", (name, document) => {
@@ -79,23 +93,38 @@ describe(`Admin API ${SHOPIFY_API_VERSION}`, () => {
 
   // A deprecated field is the one that moves at a coming version: it is reported now, while its successor exists.
   test.each(DOCUMENTS)("%s uses no deprecated field, argument or enum value", (name, document) => {
-    expect(problems(document, [NoDeprecatedCustomRule]), `${name} uses what Admin API ${SHOPIFY_API_VERSION} deprecates`).toEqual([]);
+    expect(
+      problems(document, [NoDeprecatedCustomRule]),
+      `${name} uses what Admin API ${SHOPIFY_API_VERSION} deprecates`,
+    ).toEqual([]);
   });
 
   test("the bulk query is one query operation without variables, as bulkOperationRunQuery takes it", () => {
     for (const [name, document] of BULK) {
       const definitions = parse(document).definitions;
       expect(definitions, name).toHaveLength(1);
-      expect(definitions[0], name).toMatchObject({ kind: "OperationDefinition", operation: "query", variableDefinitions: [] });
+      expect(definitions[0], name).toMatchObject({
+        kind: "OperationDefinition",
+        operation: "query",
+        variableDefinitions: [],
+      });
     }
   });
 
   test("validation bites: a misspelled field and a deprecated field are reported", () => {
-    expect(problems("query MahnwerkShop { shop { nmae } }")).toEqual(['Cannot query field "nmae" on type "Shop". Did you mean "name"? (line 1, column 29)']);
+    expect(problems("query MahnwerkShop { shop { nmae } }")).toEqual([
+      'Cannot query field "nmae" on type "Shop". Did you mean "name"? (line 1, column 29)',
+    ]);
     const deprecated = Object.values(adminSchema().getQueryType()!.getFields()).find(
-      (field) => field.deprecationReason && !field.args.some(isRequiredArgument) && getNamedType(field.type) instanceof GraphQLObjectType,
+      (field) =>
+        field.deprecationReason &&
+        !field.args.some(isRequiredArgument) &&
+        getNamedType(field.type) instanceof GraphQLObjectType,
     );
-    expect(deprecated, "no deprecated root field without required arguments to try the deprecation rule on").toBeDefined();
+    expect(
+      deprecated,
+      "no deprecated root field without required arguments to try the deprecation rule on",
+    ).toBeDefined();
     const document = `{ ${deprecated!.name} { __typename } }`;
     expect(problems(document)).toEqual([]);
     expect(problems(document, [NoDeprecatedCustomRule])).toHaveLength(1);
@@ -112,7 +141,8 @@ function sourceFiles(dir: string): string[] {
 }
 
 /** A string that begins like a GraphQL document: a `#graphql` tag, an operation or fragment keyword, or `{ field(`/`{ field {`. */
-const LOOKS_LIKE_GRAPHQL = /^\s*(#graphql|(query|mutation|subscription)\b\s*\w*\s*[({]|fragment\s+\w+\s+on\s|\{\s*[A-Za-z_]\w*\s*[({])/;
+const LOOKS_LIKE_GRAPHQL =
+  /^\s*(#graphql|(query|mutation|subscription)\b\s*\w*\s*[({]|fragment\s+\w+\s+on\s|\{\s*[A-Za-z_]\w*\s*[({])/;
 
 /**
  * Reads a source with TypeScript's parser (not a regex over the text, which comments and nested templates fool):
@@ -122,8 +152,15 @@ const LOOKS_LIKE_GRAPHQL = /^\s*(#graphql|(query|mutation|subscription)\b\s*\w*\
 function scanSource(file: string, text: string): Finding[] {
   const validated = new Set(DOCUMENTS.map(([name]) => name));
   const findings: Finding[] = [];
-  const sourceFile = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, file.endsWith(".tsx") ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
-  const report = (node: ts.Node, what: string) => findings.push({ file, line: sourceFile.getLineAndCharacterOfPosition(node.getStart()).line + 1, what });
+  const sourceFile = ts.createSourceFile(
+    file,
+    text,
+    ts.ScriptTarget.Latest,
+    true,
+    file.endsWith(".tsx") ? ts.ScriptKind.TSX : ts.ScriptKind.TS,
+  );
+  const report = (node: ts.Node, what: string) =>
+    findings.push({ file, line: sourceFile.getLineAndCharacterOfPosition(node.getStart()).line + 1, what });
   const owner = (node: ts.Node): string | undefined => {
     while (node.parent && node.parent !== sourceFile) node = node.parent;
     if (ts.isVariableStatement(node)) return node.declarationList.declarations[0]?.name.getText();
@@ -131,20 +168,33 @@ function scanSource(file: string, text: string): Finding[] {
     return undefined;
   };
   const visit = (node: ts.Node) => {
-    const literal = ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node) ? node.text : ts.isTemplateExpression(node) ? node.head.text : undefined;
+    const literal =
+      ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)
+        ? node.text
+        : ts.isTemplateExpression(node)
+          ? node.head.text
+          : undefined;
     if (literal !== undefined && LOOKS_LIKE_GRAPHQL.test(literal)) {
       const name = owner(node);
-      const covered = name !== undefined && (validated.has(name) || (name in BUILDERS && validated.has(BUILDERS[name]!)));
-      if (file !== join("adapters", "shopify", "admin-api.ts") || !covered) report(node, `GraphQL document ${JSON.stringify(literal.slice(0, 60))} (in ${name ?? "no named declaration"})`);
+      const covered =
+        name !== undefined && (validated.has(name) || (name in BUILDERS && validated.has(BUILDERS[name]!)));
+      if (file !== join("adapters", "shopify", "admin-api.ts") || !covered)
+        report(node, `GraphQL document ${JSON.stringify(literal.slice(0, 60))} (in ${name ?? "no named declaration"})`);
     }
     if (ts.isCallExpression(node)) {
       const callee = node.expression;
       if (ts.isIdentifier(callee) && callee.text === "callAdmin") {
         const document = node.arguments[1];
-        if (!document || !ts.isIdentifier(document) || !validated.has(document.text)) report(node, `callAdmin sends ${document?.getText() ?? "nothing"}, not a validated document`);
+        if (!document || !ts.isIdentifier(document) || !validated.has(document.text))
+          report(node, `callAdmin sends ${document?.getText() ?? "nothing"}, not a validated document`);
       }
       // The one `.graphql(` call is the client behind AdminGraphql, which sends what callAdmin hands it.
-      if (ts.isPropertyAccessExpression(callee) && callee.name.text === "graphql" && file !== join("app", "shopify.server.ts")) report(node, `${node.getText().slice(0, 60)} bypasses callAdmin`);
+      if (
+        ts.isPropertyAccessExpression(callee) &&
+        callee.name.text === "graphql" &&
+        file !== join("app", "shopify.server.ts")
+      )
+        report(node, `${node.getText().slice(0, 60)} bypasses callAdmin`);
     }
     ts.forEachChild(node, visit);
   };
@@ -157,17 +207,30 @@ describe("the documents validated are all the app sends", () => {
     const files = [...sourceFiles("app"), ...sourceFiles("adapters")];
     expect(files).toContain(join("adapters", "shopify", "admin-api.ts"));
     const findings = files.flatMap((file) => scanSource(file, readFileSync(file, "utf8")));
-    expect(findings, "put it in adapters/shopify/admin-api.ts as an exported `#graphql` constant (or in BULK here) and send that").toEqual([]);
+    expect(
+      findings,
+      "put it in adapters/shopify/admin-api.ts as an exported `#graphql` constant (or in BULK here) and send that",
+    ).toEqual([]);
   });
 
   test("the scan reports a document that is not validated", () => {
-    const elsewhere = "const Q = `#graphql\nquery X { shop { name } }`;\nawait callAdmin(admin, Q, {});\nawait admin.graphql(`{ shop { name } }`);";
+    const elsewhere =
+      "const Q = `#graphql\nquery X { shop { name } }`;\nawait callAdmin(admin, Q, {});\nawait admin.graphql(`{ shop { name } }`);";
     // The tagged literal (line 1), its callAdmin (line 3), the `.graphql(` call and its literal (line 4).
     expect(scanSource(join("app", "services", "x.server.ts"), elsewhere).map((f) => f.line)).toEqual([1, 3, 4, 4]);
     const untagged = "export const NEW_QUERY = `query MahnwerkNew { shop { ${FIELDS} } }`;\nconst FIELDS = `name`;";
     expect(scanSource(join("adapters", "shopify", "admin-api.ts"), untagged)).toEqual([
-      { file: join("adapters", "shopify", "admin-api.ts"), line: 1, what: 'GraphQL document "query MahnwerkNew { shop { " (in NEW_QUERY)' },
+      {
+        file: join("adapters", "shopify", "admin-api.ts"),
+        line: 1,
+        what: 'GraphQL document "query MahnwerkNew { shop { " (in NEW_QUERY)',
+      },
     ]);
-    expect(scanSource(join("adapters", "shopify", "admin-api.ts"), "export const ORDERS_QUERY = `#graphql\nquery MahnwerkOrders { shop { name } }`;")).toEqual([]);
+    expect(
+      scanSource(
+        join("adapters", "shopify", "admin-api.ts"),
+        "export const ORDERS_QUERY = `#graphql\nquery MahnwerkOrders { shop { name } }`;",
+      ),
+    ).toEqual([]);
   });
 });

@@ -2,7 +2,12 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { action as removedAction } from "#app/routes/woocommerce.staff.removed";
 import { webhookSecretOf, type WooConnection } from "#app/services/woocommerce/connections.server";
-import { createStaffSession, redeemWpAdminLink, STAFF_COOKIE, staffSessionOf } from "#app/services/woocommerce/staff.server";
+import {
+  createStaffSession,
+  redeemWpAdminLink,
+  STAFF_COOKIE,
+  staffSessionOf,
+} from "#app/services/woocommerce/staff.server";
 import { wooStore } from "#test/mocks/woocommerce";
 import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
 import { serveRoutesFrom } from "#test/support/routes";
@@ -26,14 +31,19 @@ if (!php && required) {
 
 describe.skipIf(!php)(php ? "the WooCommerce companion plugin" : `the WooCommerce companion plugin (${REASON})`, () => {
   test("passes php -l", () => {
-    expect(execFileSync("php", ["-l", "extensions/woocommerce/mahnwerk/mahnwerk.php"], { encoding: "utf8" })).toContain("No syntax errors");
+    expect(execFileSync("php", ["-l", "extensions/woocommerce/mahnwerk/mahnwerk.php"], { encoding: "utf8" })).toContain(
+      "No syntax errors",
+    );
   });
 
   describe.each(testEngines())("against the server's checks on %s", (engine) => {
     let database: TestDatabase;
     let routes: ReturnType<typeof serveRoutesFrom>;
     let connection: WooConnection;
-    let produced: { signin: string; posts: { url: string; body: Record<string, string | number>; blocking: boolean }[] };
+    let produced: {
+      signin: string;
+      posts: { url: string; body: Record<string, string | number>; blocking: boolean }[];
+    };
 
     beforeAll(async () => {
       database = await createTestDatabase(engine);
@@ -42,7 +52,11 @@ describe.skipIf(!php)(php ? "the WooCommerce companion plugin" : `the WooCommerc
       ({ connection } = await connectTestStore(database.db));
       const out = execFileSync("php", ["extensions/woocommerce/test/harness.php"], {
         encoding: "utf8",
-        env: { ...process.env, MAHNWERK_TEST_DELIVERY_URL: `${TEST_APP_URL}/webhooks/woocommerce/${connection.id}`, MAHNWERK_TEST_SECRET: webhookSecretOf(connection, TEST_ENCRYPTION_KEY) },
+        env: {
+          ...process.env,
+          MAHNWERK_TEST_DELIVERY_URL: `${TEST_APP_URL}/webhooks/woocommerce/${connection.id}`,
+          MAHNWERK_TEST_SECRET: webhookSecretOf(connection, TEST_ENCRYPTION_KEY),
+        },
       });
       produced = JSON.parse(out) as typeof produced;
     });
@@ -54,23 +68,42 @@ describe.skipIf(!php)(php ? "the WooCommerce companion plugin" : `the WooCommerc
     test("its sign-in link signs in; its report of a deleted user ends that user's session; a demoted user is reported too", async () => {
       const link = new URL(produced.signin);
       expect(`${link.origin}${link.pathname}`).toBe(`${TEST_APP_URL}/woocommerce/signin`);
-      const redeemed = await redeemWpAdminLink(database.db, link.searchParams, { key: TEST_ENCRYPTION_KEY, now: new Date() });
+      const redeemed = await redeemWpAdminLink(database.db, link.searchParams, {
+        key: TEST_ENCRYPTION_KEY,
+        now: new Date(),
+      });
       if (!redeemed.ok) throw new Error(`the plugin's link was refused: ${redeemed.error.code}`);
       expect(redeemed.value.staff).toMatchObject({ id: "wp:42", name: "Anna Schmidt", email: "anna@shop.example.de" });
       const session = await createStaffSession(database.db, redeemed.value.shopId, redeemed.value.staff, new Date());
       const cookie = `${STAFF_COOKIE}=${session.value}`;
 
       // Anna deleted, Ben demoted; Anna's own role change kept the capability and sent nothing.
-      expect(produced.posts.map((p) => [p.url, JSON.parse(Buffer.from(String(p.body.u), "base64url").toString()).id, p.blocking])).toEqual([
+      expect(
+        produced.posts.map((p) => [
+          p.url,
+          JSON.parse(Buffer.from(String(p.body.u), "base64url").toString()).id,
+          p.blocking,
+        ]),
+      ).toEqual([
         [`${TEST_APP_URL}/woocommerce/staff/removed`, 42, false],
         [`${TEST_APP_URL}/woocommerce/staff/removed`, 43, false],
       ]);
       for (const post of produced.posts) {
         const body = new URLSearchParams(Object.entries(post.body).map(([k, v]) => [k, String(v)]));
-        const res = (await removedAction({ request: new Request(post.url, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body }), params: {}, context: {} })) as Response;
+        const res = (await removedAction({
+          request: new Request(post.url, {
+            method: "POST",
+            headers: { "content-type": "application/x-www-form-urlencoded" },
+            body,
+          }),
+          params: {},
+          context: {},
+        })) as Response;
         expect(res.status).toBe(204);
       }
-      expect(await staffSessionOf(database.db, new Request(`${TEST_APP_URL}/app`, { headers: { cookie } }), new Date())).toBeNull();
+      expect(
+        await staffSessionOf(database.db, new Request(`${TEST_APP_URL}/app`, { headers: { cookie } }), new Date()),
+      ).toBeNull();
     });
   });
 });

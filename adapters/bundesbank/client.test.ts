@@ -15,7 +15,8 @@ import { BASE_RATE_ANSWER, baseRateAnswerWith as answerWith } from "./fixtures";
 // msw is started by test/setup/msw.ts before any test file loads (and so before any @shopify import). The answer is
 // the fixture fixtures/base-rate.sdmx.xml, built in the format the Bundesbank's SDMX web service returns for
 // Accept: application/vnd.sdmx.genericdata+xml;version=2.1; its top says where the format and the values come from.
-const xml = (body: string) => new HttpResponse(body, { headers: { "content-type": "application/vnd.sdmx.genericdata+xml; version=2.1" } });
+const xml = (body: string) =>
+  new HttpResponse(body, { headers: { "content-type": "application/vnd.sdmx.genericdata+xml; version=2.1" } });
 
 describe("percentToBasisPoints", () => {
   test("exact, without floats; anything finer than a basis point is refused", () => {
@@ -49,23 +50,39 @@ describe("parseBundesbankBaseRates", () => {
   });
 
   test("a half-year counts from any of its month-ends; months that disagree, or an unusable value, are left out", () => {
-    const { entries, rejected } = parseBundesbankBaseRates(answerWith([["2026-08", "1.52"], ["2026-09", "1.53"], ["2027-02", "NaN"], ["2027-03", "99.99"]]));
+    const { entries, rejected } = parseBundesbankBaseRates(
+      answerWith([
+        ["2026-08", "1.52"],
+        ["2026-09", "1.53"],
+        ["2027-02", "NaN"],
+        ["2027-03", "99.99"],
+      ]),
+    );
     expect(entries.at(-1)).toEqual({ from: "2026-01-01", rateBp: 127 });
     expect(rejected).toEqual([
       expect.stringMatching(/^2027-02: value must be a rate/),
       "2026-07-01: the months of this half-year show different rates",
       "2027-01-01: must be between -1000 and 1500 basis points",
     ]);
-    expect(parseBundesbankBaseRates(answerWith([["2026-09", "1.52"]])).entries.at(-1)).toEqual({ from: "2026-07-01", rateBp: 152 });
+    expect(parseBundesbankBaseRates(answerWith([["2026-09", "1.52"]])).entries.at(-1)).toEqual({
+      from: "2026-07-01",
+      rateBp: 152,
+    });
   });
 
   test("malformed answers are errors: not SDMX, no series or several, another series, nothing usable", () => {
-    expect(() => parseBundesbankBaseRates("<html><body>Wartungsarbeiten</body></html>")).toThrow("not an SDMX-ML 2.1 GenericData message");
+    expect(() => parseBundesbankBaseRates("<html><body>Wartungsarbeiten</body></html>")).toThrow(
+      "not an SDMX-ML 2.1 GenericData message",
+    );
     expect(() => parseBundesbankBaseRates('{"data":{"dataSets":[]}}')).toThrow(BundesbankError);
-    expect(() => parseBundesbankBaseRates(BASE_RATE_ANSWER.replace(/<generic:Series>[\s\S]*<\/generic:Series>/, ""))).toThrow("holds 0 series");
+    expect(() =>
+      parseBundesbankBaseRates(BASE_RATE_ANSWER.replace(/<generic:Series>[\s\S]*<\/generic:Series>/, "")),
+    ).toThrow("holds 0 series");
     const twice = BASE_RATE_ANSWER.replace(/(<generic:Series>[\s\S]*<\/generic:Series>)/, "$1$1");
     expect(() => parseBundesbankBaseRates(twice)).toThrow("holds 2 series");
-    expect(() => parseBundesbankBaseRates(BASE_RATE_ANSWER, "BBIN1.M.DE.BBK.BBKBAS1.EUR.ME")).toThrow("is series BBIN1.M.DE.BBK.BBKBAS2.EUR.ME");
+    expect(() => parseBundesbankBaseRates(BASE_RATE_ANSWER, "BBIN1.M.DE.BBK.BBKBAS1.EUR.ME")).toThrow(
+      "is series BBIN1.M.DE.BBK.BBKBAS2.EUR.ME",
+    );
     const garbage = BASE_RATE_ANSWER.replace(/<generic:ObsValue value="[^"]*"\/>/g, '<generic:ObsValue value="n/a"/>');
     expect(() => parseBundesbankBaseRates(garbage)).toThrow("holds no usable base rate");
     // Truncated mid-observation: the cut observation is not read, the others are.
@@ -84,7 +101,9 @@ describe("fetchBundesbankBaseRates", () => {
       }),
     );
     const { entries } = await fetchBundesbankBaseRates();
-    expect(asked?.url.origin + asked!.url.pathname).toBe("https://api.statistiken.bundesbank.de/rest/data/BBIN1/M.DE.BBK.BBKBAS2.EUR.ME");
+    expect(asked?.url.origin + asked!.url.pathname).toBe(
+      "https://api.statistiken.bundesbank.de/rest/data/BBIN1/M.DE.BBK.BBKBAS2.EUR.ME",
+    );
     expect(asked?.url.searchParams.get("startPeriod")).toBe("2020-01");
     expect(asked?.accept).toBe(SDMX_GENERIC_DATA);
     expect(entries.at(-1)).toEqual({ from: "2026-01-01", rateBp: 127 });
@@ -102,7 +121,9 @@ describe("fetchBundesbankBaseRates", () => {
         return xml(BASE_RATE_ANSWER);
       }),
     );
-    await expect(fetchBundesbankBaseRates({ timeoutMs: 50 })).rejects.toThrow(new BundesbankError("no answer from the Bundesbank within 0.05 s"));
+    await expect(fetchBundesbankBaseRates({ timeoutMs: 50 })).rejects.toThrow(
+      new BundesbankError("no answer from the Bundesbank within 0.05 s"),
+    );
   }, 10_000);
 
   test("an oversized, a malformed or no answer is a BundesbankError", async () => {

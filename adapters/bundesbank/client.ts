@@ -61,7 +61,8 @@ export function percentToBasisPoints(value: string): number | null {
   return match[1] === "-" ? -bp : bp;
 }
 
-const attr = (element: string, name: string): string | undefined => new RegExp(`\\b${name}="([^"]*)"`).exec(element)?.[1];
+const attr = (element: string, name: string): string | undefined =>
+  new RegExp(`\\b${name}="([^"]*)"`).exec(element)?.[1];
 
 /**
  * The half-year entries in an SDMX-ML 2.1 generic data answer for the base-rate series. The series holds the rate at
@@ -70,13 +71,15 @@ const attr = (element: string, name: string): string | undefined => new RegExp(`
  * message, holds no series or more than one, or no usable entry.
  */
 export function parseBundesbankBaseRates(xml: string, expectedSeries?: string): BundesbankBaseRates {
-  if (!/<(?:[\w-]+:)?GenericData[\s>]/.test(xml)) throw new BundesbankError("the answer is not an SDMX-ML 2.1 GenericData message");
+  if (!/<(?:[\w-]+:)?GenericData[\s>]/.test(xml))
+    throw new BundesbankError("the answer is not an SDMX-ML 2.1 GenericData message");
   const series = xml.match(/<(?:[\w-]+:)?Series[\s>]/g) ?? [];
   if (series.length !== 1) throw new BundesbankError(`the answer holds ${series.length} series, expected exactly one`);
   if (expectedSeries) {
     const bbkId = /<(?:[\w-]+:)?Value\b[^>]*\bid="BBK_ID"[^>]*>/.exec(xml)?.[0];
     const id = bbkId ? attr(bbkId, "value") : undefined;
-    if (id !== undefined && id !== expectedSeries) throw new BundesbankError(`the answer is series ${id}, expected ${expectedSeries}`);
+    if (id !== undefined && id !== expectedSeries)
+      throw new BundesbankError(`the answer is series ${id}, expected ${expectedSeries}`);
   }
 
   const rejected: string[] = [];
@@ -85,7 +88,10 @@ export function parseBundesbankBaseRates(xml: string, expectedSeries?: string): 
   for (const [obs] of xml.matchAll(/<(?:[\w-]+:)?Obs[\s>][\s\S]*?<\/(?:[\w-]+:)?Obs>/g)) {
     const dimension = /<(?:[\w-]+:)?ObsDimension\b[^>]*>/.exec(obs)?.[0];
     const value = /<(?:[\w-]+:)?ObsValue\b[^>]*>/.exec(obs)?.[0];
-    const parsed = observationSchema.safeParse({ period: dimension && attr(dimension, "value"), value: value && attr(value, "value") });
+    const parsed = observationSchema.safeParse({
+      period: dimension && attr(dimension, "value"),
+      value: value && attr(value, "value"),
+    });
     if (!parsed.success) {
       const period = dimension ? (attr(dimension, "value") ?? "?") : "?";
       rejected.push(`${period}: ${parsed.error.issues.map((i) => `${String(i.path[0])} ${i.message}`).join(", ")}`);
@@ -118,7 +124,9 @@ export function parseBundesbankBaseRates(xml: string, expectedSeries?: string): 
     entries.push(entry.data);
   }
   if (entries.length === 0) {
-    throw new BundesbankError(`the answer holds no usable base rate${rejected.length ? ` (${rejected.slice(0, 3).join("; ")})` : ""}`);
+    throw new BundesbankError(
+      `the answer holds no usable base rate${rejected.length ? ` (${rejected.slice(0, 3).join("; ")})` : ""}`,
+    );
   }
   return { entries, rejected };
 }
@@ -131,7 +139,8 @@ function seriesIdOf(url: URL): string | undefined {
 
 async function readBounded(response: Response, maxBytes: number): Promise<string> {
   const declared = Number(response.headers.get("content-length") ?? NaN);
-  if (Number.isFinite(declared) && declared > maxBytes) throw new BundesbankError(`the answer is ${declared} bytes, more than ${maxBytes}`);
+  if (Number.isFinite(declared) && declared > maxBytes)
+    throw new BundesbankError(`the answer is ${declared} bytes, more than ${maxBytes}`);
   if (!response.body) return "";
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -160,15 +169,21 @@ async function readBounded(response: Response, maxBytes: number): Promise<string
  */
 export async function fetchBundesbankBaseRates(options: BundesbankOptions = {}): Promise<BundesbankBaseRates> {
   const url = new URL(options.url ?? BUNDESBANK_BASE_RATE_URL);
-  if (!url.searchParams.has("startPeriod")) url.searchParams.set("startPeriod", options.startPeriod ?? DEFAULT_START_PERIOD);
+  if (!url.searchParams.has("startPeriod"))
+    url.searchParams.set("startPeriod", options.startPeriod ?? DEFAULT_START_PERIOD);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const signal = AbortSignal.timeout(timeoutMs);
   // The deadline holds for the whole exchange, headers and body, even where a fetch implementation ignores the signal.
-  const deadline = new Promise<never>((_, reject) => signal.addEventListener("abort", () => reject(signal.reason as Error), { once: true }));
+  const deadline = new Promise<never>((_, reject) =>
+    signal.addEventListener("abort", () => reject(signal.reason as Error), { once: true }),
+  );
   deadline.catch(() => undefined);
   let text: string;
   try {
-    const response = await Promise.race([fetch(url, { headers: { accept: SDMX_GENERIC_DATA }, redirect: "error", signal }), deadline]);
+    const response = await Promise.race([
+      fetch(url, { headers: { accept: SDMX_GENERIC_DATA }, redirect: "error", signal }),
+      deadline,
+    ]);
     if (!response.ok) {
       void response.body?.cancel().catch(() => undefined);
       throw new BundesbankError(`the Bundesbank answered HTTP ${response.status}`);

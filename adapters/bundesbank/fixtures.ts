@@ -9,7 +9,10 @@ export const BASE_RATE_ANSWER = readFileSync(new URL("./fixtures/base-rate.sdmx.
 /** The recorded answer with more month-ends appended, e.g. a half-year the shipped table does not know yet. */
 export function baseRateAnswerWith(extra: [month: string, value: string][]): string {
   const obs = extra
-    .map(([month, value]) => `      <generic:Obs>\n        <generic:ObsDimension value="${month}"/>\n        <generic:ObsValue value="${value}"/>\n      </generic:Obs>\n`)
+    .map(
+      ([month, value]) =>
+        `      <generic:Obs>\n        <generic:ObsDimension value="${month}"/>\n        <generic:ObsValue value="${value}"/>\n      </generic:Obs>\n`,
+    )
     .join("");
   return BASE_RATE_ANSWER.replace("    </generic:Series>", `${obs}    </generic:Series>`);
 }

@@ -37,7 +37,8 @@ const EXTRA_REFUSED: [string, number][] = [
 export function isPublicAddress(address: string): boolean {
   if (!ipaddr.isValid(address) || net.isIP(address) === 0) return false;
   let parsed: ipaddr.IPv4 | ipaddr.IPv6 = ipaddr.parse(address);
-  if (parsed.kind() === "ipv6" && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) parsed = (parsed as ipaddr.IPv6).toIPv4Address();
+  if (parsed.kind() === "ipv6" && (parsed as ipaddr.IPv6).isIPv4MappedAddress())
+    parsed = (parsed as ipaddr.IPv6).toIPv4Address();
   if (parsed.range() !== "unicast") return false;
   return !EXTRA_REFUSED.some(([base, bits]) => {
     const range = ipaddr.parse(base);
@@ -62,7 +63,8 @@ export function guardedLookup(policy: OutboundPolicy = {}): LookupFunction {
   return (hostname, options, callback) => {
     resolve(hostname, { family: typeof options.family === "number" ? options.family : undefined, hints: options.hints })
       .then((addresses) => {
-        if (addresses.length === 0) throw Object.assign(new Error(`${hostname} did not resolve`), { code: "ENOTFOUND" });
+        if (addresses.length === 0)
+          throw Object.assign(new Error(`${hostname} did not resolve`), { code: "ENOTFOUND" });
         // One private address among public ones refuses the whole name: otherwise which one we hit is up to chance.
         if (!policy.allowPrivateNetwork && addresses.some((a) => !isPublicAddress(a.address))) throw refuse(hostname);
         if (options.all) callback(null, addresses);
@@ -76,7 +78,10 @@ export function guardedLookup(policy: OutboundPolicy = {}): LookupFunction {
 export function guardedAgents(policy: OutboundPolicy = {}): { httpsAgent: https.Agent; httpAgent: http.Agent } {
   const lookup = guardedLookup(policy);
   // No keep-alive: agents live per client object and are never destroyed, so idle sockets would linger.
-  return { httpsAgent: new https.Agent({ lookup, keepAlive: false }), httpAgent: new http.Agent({ lookup, keepAlive: false }) };
+  return {
+    httpsAgent: new https.Agent({ lookup, keepAlive: false }),
+    httpAgent: new http.Agent({ lookup, keepAlive: false }),
+  };
 }
 
 export type OutboundLimits = {
@@ -103,7 +108,11 @@ export type OutboundResponse = { status: number; headers: http.IncomingHttpHeade
  */
 export function outboundGet(
   url: string,
-  options: { headers?: Record<string, string>; agents: ReturnType<typeof guardedAgents>; policy?: OutboundPolicy } & OutboundLimits,
+  options: {
+    headers?: Record<string, string>;
+    agents: ReturnType<typeof guardedAgents>;
+    policy?: OutboundPolicy;
+  } & OutboundLimits,
 ): Promise<OutboundResponse> {
   checkHost(url, options.policy);
   const target = new URL(url);
@@ -115,7 +124,11 @@ export function outboundGet(
       signal: AbortSignal.timeout(options.timeoutMs),
     });
     request.on("error", (error) => {
-      reject(error.name === "TimeoutError" || error.name === "AbortError" ? new OutboundResponseError("ETIMEDOUT", `no complete answer within ${options.timeoutMs} ms`) : error);
+      reject(
+        error.name === "TimeoutError" || error.name === "AbortError"
+          ? new OutboundResponseError("ETIMEDOUT", `no complete answer within ${options.timeoutMs} ms`)
+          : error,
+      );
     });
     request.on("response", (response) => {
       const announced = Number(response.headers["content-length"]);
@@ -132,7 +145,9 @@ export function outboundGet(
         chunks.push(chunk);
       });
       response.on("error", reject);
-      response.on("end", () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) }));
+      response.on("end", () =>
+        resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) }),
+      );
     });
   });
 }

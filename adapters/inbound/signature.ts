@@ -8,7 +8,11 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
  * True only when `header` is the base64 HMAC-SHA256 of exactly these bytes under `secret` (how Shopify and WooCommerce
  * both sign webhooks). Missing, empty, non-base64 or wrong-length headers are false, never a throw. Constant-time.
  */
-export function verifyBase64HmacSha256(rawBody: Uint8Array, header: string | null | undefined, secret: string): boolean {
+export function verifyBase64HmacSha256(
+  rawBody: Uint8Array,
+  header: string | null | undefined,
+  secret: string,
+): boolean {
   if (!secret || typeof header !== "string") return false;
   const value = header.trim();
   if (value.length === 0 || !BASE64.test(value)) return false;

@@ -45,7 +45,10 @@ export const DebtorSchema = z
     email: z.email().nullable(),
     phone: optionalText(40),
     /** ISO 639-1, e.g. "de". */
-    preferredLanguage: z.string().regex(/^[a-z]{2}$/, "must be an ISO 639-1 code").nullable(),
+    preferredLanguage: z
+      .string()
+      .regex(/^[a-z]{2}$/, "must be an ISO 639-1 code")
+      .nullable(),
   })
   .superRefine((debtor, ctx) => {
     const has = (v: string | null | undefined) => !!v && v.trim() !== "";
@@ -94,7 +97,10 @@ export const ClaimSchema = z
      * §288 Abs. 5 BGB flat fee from a business debtor, once per claim, with the day it became owed; with
      * `offsetAgainstFees` the amount is what it adds beyond the reminder fees (costs are the larger of both).
      */
-    flatFee: z.object({ amount: MoneySchema, date: LocalDateSchema, offsetAgainstFees: z.boolean().optional() }).nullable().optional(),
+    flatFee: z
+      .object({ amount: MoneySchema, date: LocalDateSchema, offsetAgainstFees: z.boolean().optional() })
+      .nullable()
+      .optional(),
     dunningOption: z.enum(["A", "B"]),
   })
   .superRefine((claim, ctx) => {
@@ -106,14 +112,26 @@ export const ClaimSchema = z
       ...(claim.flatFee ? [[["flatFee", "amount"], claim.flatFee.amount] as [string[], Money]] : []),
     ];
     for (const [path, m] of amounts) {
-      if (m.currency !== currency) ctx.addIssue({ code: "custom", path: [...path, "currency"], message: `must be ${currency} like the outstanding amount` });
-      if (m.amountMinor < 0) ctx.addIssue({ code: "custom", path: [...path, "amountMinor"], message: "must not be negative" });
+      if (m.currency !== currency)
+        ctx.addIssue({
+          code: "custom",
+          path: [...path, "currency"],
+          message: `must be ${currency} like the outstanding amount`,
+        });
+      if (m.amountMinor < 0)
+        ctx.addIssue({ code: "custom", path: [...path, "amountMinor"], message: "must not be negative" });
     }
-    if (claim.outstanding.amountMinor <= 0) ctx.addIssue({ code: "custom", path: ["outstanding", "amountMinor"], message: "must be positive" });
+    if (claim.outstanding.amountMinor <= 0)
+      ctx.addIssue({ code: "custom", path: ["outstanding", "amountMinor"], message: "must be positive" });
     if (claim.original.currency === currency && claim.outstanding.amountMinor > claim.original.amountMinor) {
-      ctx.addIssue({ code: "custom", path: ["outstanding", "amountMinor"], message: "must not exceed the original amount" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["outstanding", "amountMinor"],
+        message: "must not exceed the original amount",
+      });
     }
-    if (claim.dueDate < claim.invoiceDate) ctx.addIssue({ code: "custom", path: ["dueDate"], message: "must not be before the invoice date" });
+    if (claim.dueDate < claim.invoiceDate)
+      ctx.addIssue({ code: "custom", path: ["dueDate"], message: "must not be before the invoice date" });
     if (claim.interest && claim.interest.to < claim.interest.from) {
       ctx.addIssue({ code: "custom", path: ["interest", "to"], message: "must not be before interest.from" });
     }
@@ -178,7 +196,8 @@ export type RecallRequest = {
 export type ClosingOutcome = "paid_in_full" | "partial" | "uncollectible" | "recalled" | "other";
 
 /** What a confirmation or rejection is about: the claim itself or one of the follow-up requests. */
-export type PartnerSubject = "claim" | "costs" | "interests" | "payment" | "recall" | "credit_waiver" | "cancellation" | "other";
+export type PartnerSubject =
+  "claim" | "costs" | "interests" | "payment" | "recall" | "credit_waiver" | "cancellation" | "other";
 
 /**
  * One thing the partner reports, normalized. `id` is unique per change (dedupe across overlapping polls);
@@ -255,6 +274,7 @@ export async function submitClaimExactlyOnce(
   if (existing.kind === "found" && existing.status !== "rejected") {
     return { kind: "already_submitted", claimNumber: existing.claimNumber, status: existing.status };
   }
-  if (options.stillOwner && !(await options.stillOwner())) return { kind: "retryable", reason: "another worker took this handover over" };
+  if (options.stillOwner && !(await options.stillOwner()))
+    return { kind: "retryable", reason: "another worker took this handover over" };
   return partner.submitClaim(claim, { requestId: options.requestId });
 }

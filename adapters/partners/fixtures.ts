@@ -3,7 +3,9 @@ import { ClaimSchema, type Claim } from "./collection-partner";
 
 const eur = (amountMinor: number) => ({ amountMinor, currency: "EUR" });
 
-export function sampleClaim(overrides: { invoiceNumber?: string; lastName?: string; outstandingMinor?: number } = {}): Claim {
+export function sampleClaim(
+  overrides: { invoiceNumber?: string; lastName?: string; outstandingMinor?: number } = {},
+): Claim {
   const outstanding = overrides.outstandingMinor ?? 11_999;
   return ClaimSchema.parse({
     creditor: {

@@ -71,17 +71,16 @@ export function mapPartnerChange(change: PartnerChange, context: CaseContext): M
   });
   const none = (note: string): MappedChange => ({ commands: [], note });
   const reference = change.claimNumber;
-  const status = (subStatus: "received" | "contacted" | "payment_plan" | "disputed" | "court_procedure" | "uncollectible") =>
-    one({ type: "partner_status", subStatus, partnerReference: reference, dunningOption: context.dunningOption });
+  const status = (
+    subStatus: "received" | "contacted" | "payment_plan" | "disputed" | "court_procedure" | "uncollectible",
+  ) => one({ type: "partner_status", subStatus, partnerReference: reference, dunningOption: context.dunningOption });
 
   switch (change.type) {
     case "confirmed":
       if (change.subject !== "claim") return none(`partner confirmed the ${change.subject.replace(/_/g, " ")} request`);
       return {
         commands: [
-          context.handedOver
-            ? status("received")
-            : one({ type: "hand_over", partnerReference: change.claimNumber }),
+          context.handedOver ? status("received") : one({ type: "hand_over", partnerReference: change.claimNumber }),
         ],
         note: null,
       };
@@ -89,35 +88,48 @@ export function mapPartnerChange(change: PartnerChange, context: CaseContext): M
       const reasons = change.reasons.length > 0 ? change.reasons.map(rejectionReasonCode) : ["partner_rejected"];
       if (change.subject !== "claim") {
         // A refused follow-up (payment report, recall) leaves the claim where it is; the shop must look at it.
-        return none(`partner rejected the ${change.subject.replace(/_/g, " ")} request: ${[...reasons, change.description ?? ""].filter(Boolean).join(", ")}`);
+        return none(
+          `partner rejected the ${change.subject.replace(/_/g, " ")} request: ${[...reasons, change.description ?? ""].filter(Boolean).join(", ")}`,
+        );
       }
       return { commands: [one({ type: "fail", reasons })], note: change.description };
     }
     case "sub_status":
       return { commands: [status(change.subStatus)], note: null };
     case "payment":
-      if (change.receivedBy === "client") return none("partner booked a payment the shop received (already applied as the shop's payment)");
+      if (change.receivedBy === "client")
+        return none("partner booked a payment the shop received (already applied as the shop's payment)");
       if (change.amount.amountMinor <= 0) return none("partner reported a payment of zero");
       return {
         commands: [one({ type: "payment", amount: change.amount, side: "partner" })],
-        note: change.fees ? `partner also collected ${toDecimalString(change.fees)} ${change.fees.currency} in dunning fees and interest` : null,
+        note: change.fees
+          ? `partner also collected ${toDecimalString(change.fees)} ${change.fees.currency} in dunning fees and interest`
+          : null,
       };
     case "closed":
       switch (change.outcome) {
         case "paid_in_full":
-          if (context.outstanding.amountMinor <= 0) return none(`partner closed the claim (${change.detail}); nothing is outstanding`);
+          if (context.outstanding.amountMinor <= 0)
+            return none(`partner closed the claim (${change.detail}); nothing is outstanding`);
           return { commands: [one({ type: "payment", amount: context.outstanding, side: "partner" })], note: null };
         case "partial":
           // Whatever was recovered arrived as payments; the rest is given up.
-          return { commands: [status("uncollectible")], note: `partner closed the claim with partial success (${change.detail})` };
+          return {
+            commands: [status("uncollectible")],
+            note: `partner closed the claim with partial success (${change.detail})`,
+          };
         case "uncollectible":
           return { commands: [status("uncollectible")], note: `partner closed the claim: ${change.detail}` };
         case "recalled":
           return { commands: [one({ type: "confirm_cancellation" })], note: null };
         case "other":
-          if (DISPUTED_CLOSINGS.has(change.detail)) return { commands: [status("disputed")], note: `partner closed the claim: ${change.detail}` };
+          if (DISPUTED_CLOSINGS.has(change.detail))
+            return { commands: [status("disputed")], note: `partner closed the claim: ${change.detail}` };
           if (RETURNED_CLOSINGS.has(change.detail)) {
-            return { commands: [one({ type: "fail", reasons: [`partner_closed_${change.detail.toLowerCase()}`] })], note: null };
+            return {
+              commands: [one({ type: "fail", reasons: [`partner_closed_${change.detail.toLowerCase()}`] })],
+              note: null,
+            };
           }
           return none(`partner closed the claim (${change.detail}); check the case with the partner`);
       }

@@ -5,9 +5,16 @@ import { z } from "zod";
 /** One GraphQL call: the parsed JSON body (data, errors, extensions), or a thrown error for transport failures. */
 export type AdminGraphql = (query: string, variables?: Record<string, unknown>) => Promise<GraphqlBody>;
 
-export type GraphqlBody = { data?: unknown; errors?: { message: string; extensions?: { code?: string } }[]; extensions?: { cost?: Cost } };
+export type GraphqlBody = {
+  data?: unknown;
+  errors?: { message: string; extensions?: { code?: string } }[];
+  extensions?: { cost?: Cost };
+};
 
-type Cost = { requestedQueryCost?: number; throttleStatus?: { maximumAvailable: number; currentlyAvailable: number; restoreRate: number } };
+type Cost = {
+  requestedQueryCost?: number;
+  throttleStatus?: { maximumAvailable: number; currentlyAvailable: number; restoreRate: number };
+};
 
 export class AdminApiError extends Error {
   constructor(
@@ -98,7 +105,8 @@ mutation MahnwerkBulkOperationRunQuery($query: String!) {
   }
 }`;
 
-const BULK_OPERATION_FIELDS = "id status errorCode createdAt completedAt objectCount rootObjectCount fileSize url partialDataUrl query";
+const BULK_OPERATION_FIELDS =
+  "id status errorCode createdAt completedAt objectCount rootObjectCount fileSize url partialDataUrl query";
 
 /** Polling by id: `currentBulkOperation` is deprecated, and several bulk queries may run per shop since 2026-01. */
 export const BULK_OPERATION_QUERY = `#graphql
@@ -160,19 +168,37 @@ function refillWaitMs(cost: Cost | undefined, attempt: number): number {
 }
 
 export const shopInfoSchema = z.object({
-  shop: z.object({ name: z.string(), myshopifyDomain: z.string(), ianaTimezone: z.string(), currencyCode: z.string().length(3) }),
+  shop: z.object({
+    name: z.string(),
+    myshopifyDomain: z.string(),
+    ianaTimezone: z.string(),
+    currencyCode: z.string().length(3),
+  }),
   shopLocales: z.array(z.object({ locale: z.string(), primary: z.boolean() })),
 });
 
 export const ordersPageSchema = z.object({
-  orders: z.object({ nodes: z.array(z.unknown()), pageInfo: z.object({ hasNextPage: z.boolean(), endCursor: z.string().nullable() }) }),
+  orders: z.object({
+    nodes: z.array(z.unknown()),
+    pageInfo: z.object({ hasNextPage: z.boolean(), endCursor: z.string().nullable() }),
+  }),
 });
 
 export const userErrorsSchema = z.array(z.object({ message: z.string() }));
 
-export const ordersCountSchema = z.object({ ordersCount: z.object({ count: z.number().int().nonnegative(), precision: z.string() }).nullable() });
+export const ordersCountSchema = z.object({
+  ordersCount: z.object({ count: z.number().int().nonnegative(), precision: z.string() }).nullable(),
+});
 
-export const BULK_OPERATION_STATUSES = ["CANCELED", "CANCELING", "COMPLETED", "CREATED", "EXPIRED", "FAILED", "RUNNING"] as const;
+export const BULK_OPERATION_STATUSES = [
+  "CANCELED",
+  "CANCELING",
+  "COMPLETED",
+  "CREATED",
+  "EXPIRED",
+  "FAILED",
+  "RUNNING",
+] as const;
 
 export const bulkOperationSchema = z.object({
   id: z.string().startsWith("gid://shopify/BulkOperation/"),

@@ -45,9 +45,16 @@ describe("BulkOrderBatch", () => {
     paymentGatewayNames: ["Rechnung"],
     totalOutstandingSet: { shopMoney: { amount: "10.00", currencyCode: "EUR" } },
     currentTotalPriceSet: { shopMoney: { amount: "10.00", currencyCode: "EUR" } },
-    paymentTerms: termsId ? { id: `gid://shopify/PaymentTerms/${termsId}`, paymentTermsName: "Net 30", dueInDays: 30 } : null,
+    paymentTerms: termsId
+      ? { id: `gid://shopify/PaymentTerms/${termsId}`, paymentTermsName: "Net 30", dueInDays: 30 }
+      : null,
   });
-  const schedule = (id: number, parent: string, dueAt: string) => ({ id: `gid://shopify/PaymentSchedule/${id}`, dueAt, completedAt: null, __parentId: parent });
+  const schedule = (id: number, parent: string, dueAt: string) => ({
+    id: `gid://shopify/PaymentSchedule/${id}`,
+    dueAt,
+    completedAt: null,
+    __parentId: parent,
+  });
 
   test("puts schedule lines back under their order, whether they name the order or its payment terms", () => {
     const batch = new BulkOrderBatch();

@@ -3,7 +3,9 @@
 // hundreds of megabytes, so nothing here holds more than one chunk, one partial line and one batch of orders.
 
 /** The lines of a UTF-8 byte stream, without their line breaks; pulls the next chunk only when asked. */
-export async function* jsonlLines(body: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>): AsyncGenerator<string> {
+export async function* jsonlLines(
+  body: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>,
+): AsyncGenerator<string> {
   const decoder = new TextDecoder("utf-8", { fatal: false });
   let rest = "";
   for await (const chunk of body as AsyncIterable<Uint8Array>) {

@@ -8,7 +8,12 @@ import type { ShopifyDeliveryInfo } from "./normalize";
 const SHOP = "mahnwerk-demo.myshopify.com";
 const TRIGGERED = new Date("2026-11-23T08:00:00.123Z");
 const RECEIVED = new Date("2026-11-23T08:00:01.000Z");
-const delivery: ShopifyDeliveryInfo = { webhookId: "wh-1", eventId: "ev-1", triggeredAt: TRIGGERED, receivedAt: RECEIVED };
+const delivery: ShopifyDeliveryInfo = {
+  webhookId: "wh-1",
+  eventId: "ev-1",
+  triggeredAt: TRIGGERED,
+  receivedAt: RECEIVED,
+};
 const eur = (amountMinor: number) => ({ amountMinor, currency: "EUR" });
 const fixture = (name: string) => fixtureJson(`shopify/${name}.json`) as Record<string, unknown>;
 const base = (type: PlatformEvent["type"], occurredAt: Date) => ({
@@ -169,7 +174,11 @@ describe("orders/* topics", () => {
   const roundedId = JSON.parse("820982911946154508") as number;
 
   test("the order id comes from admin_graphql_api_id, immune to float rounding of a huge numeric id", () => {
-    const payload = { ...fixture("orders-create"), id: roundedId, admin_graphql_api_id: "gid://shopify/Order/820982911946154508" };
+    const payload = {
+      ...fixture("orders-create"),
+      id: roundedId,
+      admin_graphql_api_id: "gid://shopify/Order/820982911946154508",
+    };
     const [event] = events("orders/create", payload);
     expect(event?.type === "order.upserted" && event.order.platformOrderId).toBe("820982911946154508");
   });
@@ -246,13 +255,16 @@ describe("payments, refunds, disputes", () => {
     expect(event?.type === "transaction.created" && event.status).toBe(expected);
   });
 
-  test.each(["authorization", "emv_authorization", "change", "suggested_refund"])("transaction kind %s is ignored", (kind) => {
-    const result = normalizeShopifyWebhook("order_transactions/create", SHOP, delivery, {
-      ...fixture("order-transactions-create"),
-      kind,
-    });
-    expect(result).toStrictEqual({ kind: "ignored", reason: `transaction kind ${kind} moves no money` });
-  });
+  test.each(["authorization", "emv_authorization", "change", "suggested_refund"])(
+    "transaction kind %s is ignored",
+    (kind) => {
+      const result = normalizeShopifyWebhook("order_transactions/create", SHOP, delivery, {
+        ...fixture("order-transactions-create"),
+        kind,
+      });
+      expect(result).toStrictEqual({ kind: "ignored", reason: `transaction kind ${kind} moves no money` });
+    },
+  );
 
   test("refunds/create → refund.created with the sum of successful refund transactions only", () => {
     expect(events("refunds/create", fixture("refunds-create"))).toStrictEqual([
@@ -317,12 +329,18 @@ describe("payments, refunds, disputes", () => {
   });
 
   test("an unknown dispute status is rejected with the status named", () => {
-    const result = normalizeShopifyWebhook("disputes/update", SHOP, delivery, { ...fixture("disputes-update"), status: "escalated" });
+    const result = normalizeShopifyWebhook("disputes/update", SHOP, delivery, {
+      ...fixture("disputes-update"),
+      status: "escalated",
+    });
     expect(result).toStrictEqual({ kind: "rejected", reason: 'disputes/update: unknown dispute status "escalated"' });
   });
 
   test("a dispute without an order is ignored", () => {
-    const result = normalizeShopifyWebhook("disputes/create", SHOP, delivery, { ...fixture("disputes-create"), order_id: null });
+    const result = normalizeShopifyWebhook("disputes/create", SHOP, delivery, {
+      ...fixture("disputes-create"),
+      order_id: null,
+    });
     expect(result.kind).toBe("ignored");
   });
 });
@@ -335,7 +353,11 @@ describe("app and privacy topics", () => {
   });
 
   test("without X-Shopify-Triggered-At the receive time orders the event", () => {
-    const [event] = events("app/uninstalled", fixture("app-uninstalled"), { webhookId: "wh-1", eventId: "ev-1", receivedAt: RECEIVED });
+    const [event] = events("app/uninstalled", fixture("app-uninstalled"), {
+      webhookId: "wh-1",
+      eventId: "ev-1",
+      receivedAt: RECEIVED,
+    });
     expect(event?.occurredAt).toStrictEqual(RECEIVED);
   });
 
@@ -377,19 +399,25 @@ describe("app and privacy topics", () => {
     ["shop/redact", "shop-redact", "shop_domain"],
     ["app/uninstalled", "app-uninstalled", "myshopify_domain"],
   ])("%s naming another shop than the delivery is rejected", (topic, name, field) => {
-    const result = normalizeShopifyWebhook(topic, SHOP, delivery, { ...fixture(name), [field]: "other-shop.myshopify.com" });
+    const result = normalizeShopifyWebhook(topic, SHOP, delivery, {
+      ...fixture(name),
+      [field]: "other-shop.myshopify.com",
+    });
     expect(result.kind).toBe("rejected");
     expect(result.kind === "rejected" && result.reason).toContain("other-shop.myshopify.com");
   });
 });
 
 describe("ignored and rejected deliveries", () => {
-  test.each(["products/update", "checkouts/create", "orders/fulfilled", "inventory_levels/update"])("unknown topic %s is ignored", (topic) => {
-    expect(normalizeShopifyWebhook(topic, SHOP, delivery, { id: 1 })).toStrictEqual({
-      kind: "ignored",
-      reason: `topic ${topic} is not used by Mahnwerk`,
-    });
-  });
+  test.each(["products/update", "checkouts/create", "orders/fulfilled", "inventory_levels/update"])(
+    "unknown topic %s is ignored",
+    (topic) => {
+      expect(normalizeShopifyWebhook(topic, SHOP, delivery, { id: 1 })).toStrictEqual({
+        kind: "ignored",
+        reason: `topic ${topic} is not used by Mahnwerk`,
+      });
+    },
+  );
 
   test.each([
     ["null", null],
@@ -410,13 +438,19 @@ describe("ignored and rejected deliveries", () => {
   });
 
   test("an unparseable amount is rejected through parseMoney, not turned into a float", () => {
-    const result = normalizeShopifyWebhook("orders/create", SHOP, delivery, { ...fixture("orders-create"), total_outstanding: "119,90" });
+    const result = normalizeShopifyWebhook("orders/create", SHOP, delivery, {
+      ...fixture("orders-create"),
+      total_outstanding: "119,90",
+    });
     expect(result.kind).toBe("rejected");
     expect(result.kind === "rejected" && result.reason).toContain("total_outstanding");
   });
 
   test("a timestamp without zone is rejected (Shopify always sends one)", () => {
-    const result = normalizeShopifyWebhook("orders/create", SHOP, delivery, { ...fixture("orders-create"), updated_at: "2026-10-02 10:15:24" });
+    const result = normalizeShopifyWebhook("orders/create", SHOP, delivery, {
+      ...fixture("orders-create"),
+      updated_at: "2026-10-02 10:15:24",
+    });
     expect(result.kind).toBe("rejected");
     expect(result.kind === "rejected" && result.reason).toContain("updated_at");
   });
@@ -453,10 +487,14 @@ describe("ignored and rejected deliveries", () => {
 
   test("fuzz: arbitrary JSON values as payloads never throw", () => {
     fc.assert(
-      fc.property(fc.constantFrom("orders/create", "refunds/create", "disputes/update", "customers/redact"), fc.jsonValue(), (topic, payload) => {
-        const result = normalizeShopifyWebhook(topic, SHOP, delivery, payload);
-        expect(["events", "ignored", "rejected"]).toContain(result.kind);
-      }),
+      fc.property(
+        fc.constantFrom("orders/create", "refunds/create", "disputes/update", "customers/redact"),
+        fc.jsonValue(),
+        (topic, payload) => {
+          const result = normalizeShopifyWebhook(topic, SHOP, delivery, payload);
+          expect(["events", "ignored", "rejected"]).toContain(result.kind);
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -514,7 +552,10 @@ describe("normalizeShopifyOrderNode (GraphQL Admin Order)", () => {
     const node = fixture("graphql-order-node");
     const terms = node.paymentTerms as Record<string, unknown>;
     const schedules = (terms.paymentSchedules as { nodes: unknown[] }).nodes;
-    const withEdges = { ...node, paymentTerms: { ...terms, paymentSchedules: { edges: schedules.map((n) => ({ node: n })) } } };
+    const withEdges = {
+      ...node,
+      paymentTerms: { ...terms, paymentSchedules: { edges: schedules.map((n) => ({ node: n })) } },
+    };
     expect(normalizeShopifyOrderNode(withEdges)).toStrictEqual({ ok: true, order: expected });
   });
 
@@ -566,7 +607,10 @@ const mutationArb: fc.Arbitrary<Mutation> = fc
     fc.record({
       path: fc.array(fc.nat({ max: 60 }), { minLength: 1, maxLength: 4 }),
       op: fc.constantFrom("delete", "replace", "stringify"),
-      value: fc.oneof(fc.jsonValue(), fc.constantFrom("", "-1", "1e400", "NaN", "12,50", "2026-13-45T99:99:99Z", null, 2 ** 60)),
+      value: fc.oneof(
+        fc.jsonValue(),
+        fc.constantFrom("", "-1", "1e400", "NaN", "12,50", "2026-13-45T99:99:99Z", null, 2 ** 60),
+      ),
     }),
     { minLength: 1, maxLength: 6 },
   )
@@ -588,7 +632,8 @@ function applyStep(root: Json, path: number[], op: string, value: Json): Json {
     if (last) {
       if (op === "delete") delete container[key];
       else if (op === "replace") container[key] = value;
-      else container[key] = typeof child === "number" ? String(child) : typeof child === "string" ? Number(child) : value;
+      else
+        container[key] = typeof child === "number" ? String(child) : typeof child === "string" ? Number(child) : value;
       return root;
     }
     container = child as Record<string, Json>;

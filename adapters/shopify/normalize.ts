@@ -109,7 +109,10 @@ function readNumericId(value: unknown): { ok: true; id: string } | { ok: false; 
   if (typeof value === "string" && /^\d{1,20}$/.test(value)) return { ok: true, id: value };
   if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) return { ok: true, id: String(value) };
   if (typeof value === "number" && Number.isInteger(value) && value > 0) {
-    return { ok: false, message: "id is above 2^53 and was rounded by JSON.parse; parse the body with parseJsonLossless" };
+    return {
+      ok: false,
+      message: "id is above 2^53 and was rounded by JSON.parse; parse the body with parseJsonLossless",
+    };
   }
   return { ok: false, message: "expected a numeric id" };
 }
@@ -134,7 +137,12 @@ function gidTail(gid: string | null | undefined, type: string): string | null {
 }
 
 /** Prefers the gid (a string, immune to float rounding) over the numeric id. */
-function resourceId(id: string | number | undefined, gid: string | null | undefined, type: string, field: string): string {
+function resourceId(
+  id: string | number | undefined,
+  gid: string | null | undefined,
+  type: string,
+  field: string,
+): string {
   const fromGid = gidTail(gid, type);
   if (fromGid !== null) return fromGid;
   if (id === undefined) return reject(`${field}: no id`);
@@ -322,7 +330,8 @@ function restOrderToSnapshot(order: RestOrder): OrderSnapshot {
   else if (order.current_total_price !== null && order.current_total_price !== undefined)
     total = toMoney(order.current_total_price, order.currency, "current_total_price");
   else return reject("order: current_total_price is missing");
-  if (total.currency !== order.currency) reject(`order: total currency ${total.currency} differs from ${order.currency}`);
+  if (total.currency !== order.currency)
+    reject(`order: total currency ${total.currency} differs from ${order.currency}`);
   const outstanding = toMoney(order.total_outstanding, order.currency, "total_outstanding");
 
   const billingAddress = restAddressToPostal(order.billing_address);
@@ -492,7 +501,12 @@ function isHandledTopic(topic: string): topic is ShopifyHandledTopic {
   return (SHOPIFY_HANDLED_TOPICS as readonly string[]).includes(topic);
 }
 
-function normalizeOrThrow(topic: string, shopDomain: string, delivery: ShopifyDeliveryInfo, payload: unknown): NormalizeResult {
+function normalizeOrThrow(
+  topic: string,
+  shopDomain: string,
+  delivery: ShopifyDeliveryInfo,
+  payload: unknown,
+): NormalizeResult {
   if (!isHandledTopic(topic)) return { kind: "ignored", reason: `topic ${topic} is not used by Mahnwerk` };
   if (payload === null || typeof payload !== "object" || Array.isArray(payload)) {
     reject("payload is not a JSON object");
@@ -564,7 +578,9 @@ function normalizeOrThrow(topic: string, shopDomain: string, delivery: ShopifyDe
     case "refunds/create": {
       const refund = parseWith(refundPayload, payload, "refund");
       const transactions = refund.transactions ?? [];
-      const moved = transactions.filter((t) => t.kind.toLowerCase() === "refund" && t.status.toLowerCase() === "success");
+      const moved = transactions.filter(
+        (t) => t.kind.toLowerCase() === "refund" && t.status.toLowerCase() === "success",
+      );
       const currencies = new Set(
         [
           ...transactions.map((t) => t.currency),
@@ -781,7 +797,11 @@ export function normalizeShopifyOrderNode(node: unknown): ShopifyOrderNodeResult
 
 function gqlOrderToSnapshot(order: z.infer<typeof gqlOrder>): OrderSnapshot {
   const platformOrderId = gidTail(order.id, "Order") ?? reject("order id");
-  const total = toMoney(order.currentTotalPriceSet.shopMoney.amount, order.currentTotalPriceSet.shopMoney.currencyCode, "currentTotalPriceSet");
+  const total = toMoney(
+    order.currentTotalPriceSet.shopMoney.amount,
+    order.currentTotalPriceSet.shopMoney.currencyCode,
+    "currentTotalPriceSet",
+  );
   const outstanding = toMoney(
     order.totalOutstandingSet.shopMoney.amount,
     order.totalOutstandingSet.shopMoney.currencyCode,

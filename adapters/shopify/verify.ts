@@ -7,7 +7,11 @@ import { verifyBase64HmacSha256 } from "#adapters/inbound/signature";
  * True only when `hmacHeader` is the base64 HMAC-SHA256 of exactly these bytes under `secret`.
  * Missing, empty, non-base64 or wrong-length headers are false, never a throw. Constant-time compare.
  */
-export function verifyShopifyWebhook(rawBody: Uint8Array, hmacHeader: string | null | undefined, secret: string): boolean {
+export function verifyShopifyWebhook(
+  rawBody: Uint8Array,
+  hmacHeader: string | null | undefined,
+  secret: string,
+): boolean {
   return verifyBase64HmacSha256(rawBody, hmacHeader, secret);
 }
 
@@ -34,7 +38,8 @@ export type ShopifyHeaderError = {
   message: string;
 };
 
-export type ReadShopifyHeadersResult = { ok: true; value: ShopifyWebhookHeaders } | { ok: false; error: ShopifyHeaderError };
+export type ReadShopifyHeadersResult =
+  { ok: true; value: ShopifyWebhookHeaders } | { ok: false; error: ShopifyHeaderError };
 
 const SHOP_DOMAIN = /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/;
 const TOPIC = /^[a-z0-9_]+(?:\/[a-z0-9_]+)+$/;
@@ -73,9 +78,7 @@ function header(headers: Headers, name: string): string | undefined {
 
 /** Reads and validates the Shopify delivery headers. Topic, shop domain and webhook id are required. */
 export function readShopifyHeaders(headers: Headers): ReadShopifyHeadersResult {
-  const raw = Object.fromEntries(
-    Object.entries(HEADER_NAMES).map(([key, name]) => [key, header(headers, name)]),
-  );
+  const raw = Object.fromEntries(Object.entries(HEADER_NAMES).map(([key, name]) => [key, header(headers, name)]));
   const parsed = headerSchema.safeParse(raw);
   if (parsed.success) {
     const { topic, shopDomain, webhookId, eventId, triggeredAt, apiVersion, hmac } = parsed.data;

@@ -9,8 +9,8 @@ import { logger } from "#app/utils/logger.server";
 
 // A CommonJS package that sets exports.default: Node's ES module loader (npm start, the worker) hands over the whole
 // module.exports, bundlers and vitest the class itself. test/production/entry-points.ts constructs it under Node.
-const WooCommerceRestApi = ((WooCommerceRestApiModule as unknown as { default?: typeof WooCommerceRestApiModule }).default ??
-  WooCommerceRestApiModule) as typeof WooCommerceRestApiModule;
+const WooCommerceRestApi = ((WooCommerceRestApiModule as unknown as { default?: typeof WooCommerceRestApiModule })
+  .default ?? WooCommerceRestApiModule) as typeof WooCommerceRestApiModule;
 
 export type WooApiErrorKind =
   /** 401/403: wrong or revoked keys, or a key without read_write. */
@@ -58,7 +58,12 @@ const DEADLINE_MS = 60_000;
 const MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
 const MAX_REQUEST_BYTES = 1024 * 1024;
 
-type AxiosLikeError = { isAxiosError?: boolean; code?: string; message?: string; response?: { status?: number; data?: unknown } };
+type AxiosLikeError = {
+  isAxiosError?: boolean;
+  code?: string;
+  message?: string;
+  response?: { status?: number; data?: unknown };
+};
 
 function classify(error: unknown, what: string): WooApiError {
   if (error instanceof WooApiError) return error;
@@ -67,7 +72,8 @@ function classify(error: unknown, what: string): WooApiError {
   if (typeof status === "number") {
     const data = e.response?.data as { code?: unknown; message?: unknown } | undefined;
     const detail = typeof data?.message === "string" ? `: ${data.message}` : "";
-    if (status === 401 || status === 403) return new WooApiError("unauthorized", `${what} was refused (${status})${detail}`, status);
+    if (status === 401 || status === 403)
+      return new WooApiError("unauthorized", `${what} was refused (${status})${detail}`, status);
     if (status === 404) return new WooApiError("not_found", `${what}: not found (404)${detail}`, status);
     if (status === 429) return new WooApiError("rate_limited", `${what}: throttled (429)`, status);
     if (status >= 500) return new WooApiError("server", `${what}: the store answered ${status}`, status);
@@ -93,7 +99,10 @@ function parse<T>(schema: z.ZodType<T>, data: unknown, what: string): T {
   const parsed = schema.safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new WooApiError("invalid_response", `${what}: unexpected answer (${issue?.path.join(".") ?? ""} ${issue?.message ?? ""})`.trim());
+    throw new WooApiError(
+      "invalid_response",
+      `${what}: unexpected answer (${issue?.path.join(".") ?? ""} ${issue?.message ?? ""})`.trim(),
+    );
   }
   return parsed.data;
 }
@@ -127,7 +136,14 @@ const webhook = z
   .loose();
 export type WooWebhook = z.infer<typeof webhook>;
 
-const orderNote = z.object({ id: z.number().int(), note: z.string(), customer_note: z.boolean().optional(), date_created_gmt: z.string().nullish() }).loose();
+const orderNote = z
+  .object({
+    id: z.number().int(),
+    note: z.string(),
+    customer_note: z.boolean().optional(),
+    date_created_gmt: z.string().nullish(),
+  })
+  .loose();
 export type WooOrderNote = z.infer<typeof orderNote>;
 
 /** A REST v3 order as JSON: validated field by field later by normalizeWooOrder. */
@@ -149,7 +165,10 @@ export interface WooClient {
   addOrderNote(id: string, data: { note: string; customer_note: boolean }): Promise<WooOrderNote>;
   listWebhooks(): Promise<WooWebhook[]>;
   createWebhook(data: { name: string; topic: string; delivery_url: string; secret: string }): Promise<WooWebhook>;
-  updateWebhook(id: number, data: { status?: (typeof WOO_WEBHOOK_STATUSES)[number]; delivery_url?: string }): Promise<WooWebhook>;
+  updateWebhook(
+    id: number,
+    data: { status?: (typeof WOO_WEBHOOK_STATUSES)[number]; delivery_url?: string },
+  ): Promise<WooWebhook>;
   /** force=true: webhooks cannot be trashed. A webhook already gone counts as deleted. */
   deleteWebhook(id: number): Promise<void>;
 }
@@ -160,7 +179,10 @@ export type WooClientFactory = (credentials: WooCredentials) => WooClient;
 export type WooClientOptions = OutboundPolicy;
 
 export function createWooClient(credentials: WooCredentials, options: WooClientOptions = {}): WooClient {
-  const policy: OutboundPolicy = { ...options, allowPrivateNetwork: options.allowPrivateNetwork ?? getEnv().ALLOW_PRIVATE_NETWORK };
+  const policy: OutboundPolicy = {
+    ...options,
+    allowPrivateNetwork: options.allowPrivateNetwork ?? getEnv().ALLOW_PRIVATE_NETWORK,
+  };
   const agents = guardedAgents(policy);
   // A fresh library instance per call: axiosConfig is fixed at construction, and each request needs its own deadline.
   // No headers here: axiosConfig is spread last and would replace the library's (docs/platforms/woocommerce.md).
@@ -182,7 +204,11 @@ export function createWooClient(credentials: WooCredentials, options: WooClientO
         signal: AbortSignal.timeout(DEADLINE_MS),
       },
     });
-  const call = async <T>(what: string, run: () => Promise<{ data: unknown; headers: unknown }>, schema: z.ZodType<T>) => {
+  const call = async <T>(
+    what: string,
+    run: () => Promise<{ data: unknown; headers: unknown }>,
+    schema: z.ZodType<T>,
+  ) => {
     let response: { data: unknown; headers: unknown };
     try {
       checkHost(credentials.storeUrl, policy);
@@ -208,11 +234,18 @@ export function createWooClient(credentials: WooCredentials, options: WooClientO
       const url = `${credentials.storeUrl.replace(/\/+$/, "")}/wp-json/`;
       let response: { status: number; body: Buffer };
       try {
-        response = await outboundGet(url, { headers: { accept: "application/json" }, agents, policy, timeoutMs: DEADLINE_MS, maxBytes: MAX_RESPONSE_BYTES });
+        response = await outboundGet(url, {
+          headers: { accept: "application/json" },
+          agents,
+          policy,
+          timeoutMs: DEADLINE_MS,
+          maxBytes: MAX_RESPONSE_BYTES,
+        });
       } catch (error) {
         throw classify(error, "GET /wp-json/");
       }
-      if (response.status < 200 || response.status > 299) throw classify({ response: { status: response.status } }, "GET /wp-json/");
+      if (response.status < 200 || response.status > 299)
+        throw classify({ response: { status: response.status } }, "GET /wp-json/");
       let body: unknown;
       try {
         body = JSON.parse(response.body.toString("utf8"));
@@ -223,7 +256,11 @@ export function createWooClient(credentials: WooCredentials, options: WooClientO
     },
     async listOrders(params) {
       const { value, headers } = await call("GET orders", () => api().get("orders", params), z.array(orderShape));
-      return { items: value, total: headerNumber(headers, "x-wp-total"), totalPages: headerNumber(headers, "x-wp-totalpages") };
+      return {
+        items: value,
+        total: headerNumber(headers, "x-wp-total"),
+        totalPages: headerNumber(headers, "x-wp-totalpages"),
+      };
     },
     async getOrder(orderId) {
       return (await call(`GET orders/${orderId}`, () => api().get(`orders/${id(orderId)}`), orderShape)).value;
@@ -232,10 +269,18 @@ export function createWooClient(credentials: WooCredentials, options: WooClientO
       return (await call(`PUT orders/${orderId}`, () => api().put(`orders/${id(orderId)}`, data), orderShape)).value;
     },
     async listOrderNotes(orderId) {
-      return (await call(`GET orders/${orderId}/notes`, () => api().get(`orders/${id(orderId)}/notes`, { type: "internal" }), z.array(orderNote))).value;
+      return (
+        await call(
+          `GET orders/${orderId}/notes`,
+          () => api().get(`orders/${id(orderId)}/notes`, { type: "internal" }),
+          z.array(orderNote),
+        )
+      ).value;
     },
     async addOrderNote(orderId, data) {
-      return (await call(`POST orders/${orderId}/notes`, () => api().post(`orders/${id(orderId)}/notes`, data), orderNote)).value;
+      return (
+        await call(`POST orders/${orderId}/notes`, () => api().post(`orders/${id(orderId)}/notes`, data), orderNote)
+      ).value;
     },
     async listWebhooks() {
       return (await call("GET webhooks", () => api().get("webhooks", { per_page: 100 }), z.array(webhook))).value;
@@ -244,11 +289,16 @@ export function createWooClient(credentials: WooCredentials, options: WooClientO
       return (await call(`POST webhooks (${data.topic})`, () => api().post("webhooks", data), webhook)).value;
     },
     async updateWebhook(webhookId, data) {
-      return (await call(`PUT webhooks/${webhookId}`, () => api().put(`webhooks/${id(webhookId)}`, data), webhook)).value;
+      return (await call(`PUT webhooks/${webhookId}`, () => api().put(`webhooks/${id(webhookId)}`, data), webhook))
+        .value;
     },
     async deleteWebhook(webhookId) {
       try {
-        await call(`DELETE webhooks/${webhookId}`, () => api().delete(`webhooks/${id(webhookId)}`, { force: true }), z.unknown());
+        await call(
+          `DELETE webhooks/${webhookId}`,
+          () => api().delete(`webhooks/${id(webhookId)}`, { force: true }),
+          z.unknown(),
+        );
       } catch (error) {
         if (error instanceof WooApiError && error.kind === "not_found") return;
         throw error;

@@ -13,7 +13,11 @@ describe("WooCommerce ids above 2^53", () => {
       [/"customer_id": 0,/, '"customer_id": 9007199254740995,'],
     ]);
     const result = normalizeWooOrder(parseJsonLossless(text));
-    expect(result.ok && result.order).toMatchObject({ platformOrderId: "9007199254740993", name: "4711", customer: { id: "9007199254740995" } });
+    expect(result.ok && result.order).toMatchObject({
+      platformOrderId: "9007199254740993",
+      name: "4711",
+      customer: { id: "9007199254740995" },
+    });
   });
 
   test("safe integer ids and the guest customer 0 read as before", () => {

@@ -13,7 +13,9 @@ const eur = (amountMinor: number) => ({ amountMinor, currency: "EUR" });
 const fixture = (name: string) => fixtureJson(`woocommerce/${name}.json`) as Record<string, unknown>;
 const snapshotSource = (id: number, modified: string, type: string) =>
   expect.stringMatching(
-    new RegExp(`^woocommerce:${SHOP.replace(/\./g, "\\.")}:order:${id}:${modified.replace(/\./g, "\\.")}:[0-9a-f]{16}:${type.replace(".", "\\.")}$`),
+    new RegExp(
+      `^woocommerce:${SHOP.replace(/\./g, "\\.")}:order:${id}:${modified.replace(/\./g, "\\.")}:[0-9a-f]{16}:${type.replace(".", "\\.")}$`,
+    ),
   );
 
 function events(topic: string, payload: unknown, ctx: WooDeliveryContext = context): PlatformEvent[] {
@@ -267,11 +269,16 @@ describe("order topics", () => {
       ...fixture("order-updated-purchase-on-account"),
       date_modified_gmt: "2026-10-15T07:00:00",
     });
-    expect(first.find((e) => e.type === "refund.created")?.sourceId).toBe(later.find((e) => e.type === "refund.created")?.sourceId);
+    expect(first.find((e) => e.type === "refund.created")?.sourceId).toBe(
+      later.find((e) => e.type === "refund.created")?.sourceId,
+    );
   });
 
   test("a shop's own invoice list replaces the default", () => {
-    const [event] = events("order.updated", fixture("order-updated-purchase-on-account"), { ...context, invoicePaymentMethods: ["invoice"] });
+    const [event] = events("order.updated", fixture("order-updated-purchase-on-account"), {
+      ...context,
+      invoicePaymentMethods: ["invoice"],
+    });
     // German Market is then an ordinary gateway: processing means paid (partly refunded).
     expect(event?.type === "order.upserted" && event.order.financialStatus).toBe("partially_refunded");
   });
@@ -282,10 +289,26 @@ describe("order topics", () => {
     const vatIdOf = (result: ReturnType<typeof normalizeWooOrder>) => (result.ok ? result.order.vatId : "rejected");
     expect(vatIdOf(withMeta([]))).toBeNull();
     expect(vatIdOf(withMeta([{ key: "_billing_vat_id", value: " DE 123456789 " }]))).toBe("DE 123456789");
-    expect(vatIdOf(withMeta([{ key: "vat_number", value: "" }, { key: "_vat_number", value: "ATU12345678" }]))).toBe("ATU12345678");
+    expect(
+      vatIdOf(
+        withMeta([
+          { key: "vat_number", value: "" },
+          { key: "_vat_number", value: "ATU12345678" },
+        ]),
+      ),
+    ).toBe("ATU12345678");
     expect(vatIdOf(withMeta([{ key: "_billing_vat_id", value: { nested: true } }]))).toBeNull();
     // A shop whose plugin uses its own key names it; the defaults are then not read.
-    const own = normalizeWooOrder({ ...order, meta_data: [{ key: "ust_id", value: "DE999999999" }, { key: "vat_number", value: "DE1" }] }, { vatIdMetaKeys: ["ust_id"] });
+    const own = normalizeWooOrder(
+      {
+        ...order,
+        meta_data: [
+          { key: "ust_id", value: "DE999999999" },
+          { key: "vat_number", value: "DE1" },
+        ],
+      },
+      { vatIdMetaKeys: ["ust_id"] },
+    );
     expect(vatIdOf(own)).toBe("DE999999999");
     const plain = withMeta([]);
     expect(plain.ok && plain.order).toMatchObject({ companyName: "Krüger & Söhne OHG", b2bCompany: false });
@@ -293,20 +316,33 @@ describe("order topics", () => {
 });
 
 describe("ignored and rejected deliveries", () => {
-  test.each(["product.updated", "customer.created", "coupon.deleted", "action.woocommerce_new_order"])("topic %s is ignored", (topic) => {
-    expect(normalizeWooWebhook(topic, STORE, { id: 1 }, context)).toStrictEqual({
-      kind: "ignored",
-      reason: `topic ${topic} is not used by Mahnwerk`,
-    });
-  });
+  test.each(["product.updated", "customer.created", "coupon.deleted", "action.woocommerce_new_order"])(
+    "topic %s is ignored",
+    (topic) => {
+      expect(normalizeWooWebhook(topic, STORE, { id: 1 }, context)).toStrictEqual({
+        kind: "ignored",
+        reason: `topic ${topic} is not used by Mahnwerk`,
+      });
+    },
+  );
 
   test("a checkout-draft order is ignored", () => {
-    const result = normalizeWooWebhook("order.updated", STORE, { ...fixture("order-created-invoice"), status: "checkout-draft" }, context);
+    const result = normalizeWooWebhook(
+      "order.updated",
+      STORE,
+      { ...fixture("order-created-invoice"), status: "checkout-draft" },
+      context,
+    );
     expect(result.kind).toBe("ignored");
   });
 
   test("a store URL that is not http(s) is rejected", () => {
-    const result = normalizeWooWebhook("order.created", "ftp://wollwerk.example.de", fixture("order-created-invoice"), context);
+    const result = normalizeWooWebhook(
+      "order.created",
+      "ftp://wollwerk.example.de",
+      fixture("order-created-invoice"),
+      context,
+    );
     expect(result.kind).toBe("rejected");
   });
 
@@ -322,13 +358,23 @@ describe("ignored and rejected deliveries", () => {
   });
 
   test("an unparseable date is rejected with the field named", () => {
-    const result = normalizeWooWebhook("order.updated", STORE, { ...fixture("order-created-invoice"), date_modified_gmt: "gestern" }, context);
+    const result = normalizeWooWebhook(
+      "order.updated",
+      STORE,
+      { ...fixture("order-created-invoice"), date_modified_gmt: "gestern" },
+      context,
+    );
     expect(result.kind).toBe("rejected");
     expect(result.kind === "rejected" && result.reason).toContain("date_modified_gmt");
   });
 
   test("an unparseable total is rejected through parseMoney", () => {
-    const result = normalizeWooWebhook("order.updated", STORE, { ...fixture("order-created-invoice"), total: "89,90" }, context);
+    const result = normalizeWooWebhook(
+      "order.updated",
+      STORE,
+      { ...fixture("order-created-invoice"), total: "89,90" },
+      context,
+    );
     expect(result.kind).toBe("rejected");
     expect(result.kind === "rejected" && result.reason).toContain("total");
   });
@@ -401,8 +447,12 @@ describe("mapWooStatus", () => {
   });
 
   test("a fully refunded paid order is refunded; a partly refunded one partially_refunded", () => {
-    expect(mapWooStatus("completed", { ...open, isInvoice: false, refundedMinor: 10000 }).financialStatus).toBe("refunded");
-    expect(mapWooStatus("completed", { ...open, isInvoice: false, refundedMinor: 2500 }).financialStatus).toBe("partially_refunded");
+    expect(mapWooStatus("completed", { ...open, isInvoice: false, refundedMinor: 10000 }).financialStatus).toBe(
+      "refunded",
+    );
+    expect(mapWooStatus("completed", { ...open, isInvoice: false, refundedMinor: 2500 }).financialStatus).toBe(
+      "partially_refunded",
+    );
   });
 
   test("a declared paid status counts for invoice gateways", () => {
@@ -436,7 +486,10 @@ const mutationArb: fc.Arbitrary<Mutation> = fc
     fc.record({
       path: fc.array(fc.nat({ max: 60 }), { minLength: 1, maxLength: 4 }),
       op: fc.constantFrom("delete", "replace", "stringify"),
-      value: fc.oneof(fc.jsonValue(), fc.constantFrom("", "-1", "1e400", "12,50", "2026-02-31T25:61:00", "trash", "checkout-draft", null)),
+      value: fc.oneof(
+        fc.jsonValue(),
+        fc.constantFrom("", "-1", "1e400", "12,50", "2026-02-31T25:61:00", "trash", "checkout-draft", null),
+      ),
     }),
     { minLength: 1, maxLength: 6 },
   )
@@ -458,7 +511,8 @@ function applyStep(root: Json, path: number[], op: string, value: Json): Json {
     if (last) {
       if (op === "delete") delete container[key];
       else if (op === "replace") container[key] = value;
-      else container[key] = typeof child === "number" ? String(child) : typeof child === "string" ? Number(child) : value;
+      else
+        container[key] = typeof child === "number" ? String(child) : typeof child === "string" ? Number(child) : value;
       return root;
     }
     container = child as Record<string, Json>;

@@ -55,7 +55,6 @@ export type WooHandledTopic = (typeof WOO_HANDLED_TOPICS)[number];
 
 // ---------------------------------------------------------------------------------------------------------
 
-
 function sha256Hex(text: string): string {
   return createHash("sha256").update(text).digest("hex");
 }
@@ -100,7 +99,13 @@ const wooId = z.union([z.number().int().positive(), z.string().regex(/^[1-9]\d{0
 const personName = optionalText.transform((t) => capText(t, ORDER_TEXT_LIMITS.personName));
 const addressLine = optionalText.transform((t) => capText(t, ORDER_TEXT_LIMITS.addressLine));
 
-const decimalString = z.union([z.string().trim().min(1), z.number().finite().transform((n) => String(n))]);
+const decimalString = z.union([
+  z.string().trim().min(1),
+  z
+    .number()
+    .finite()
+    .transform((n) => String(n)),
+]);
 
 const wooBilling = z
   .object({
@@ -282,7 +287,10 @@ function snapshotOf(order: WooOrder, options: WooNormalizeOptions): OrderSnapsho
 
   return {
     platformOrderId: String(order.id),
-    name: order.number !== null && order.number !== undefined && String(order.number).trim() !== "" ? String(order.number).trim() : String(order.id),
+    name:
+      order.number !== null && order.number !== undefined && String(order.number).trim() !== ""
+        ? String(order.number).trim()
+        : String(order.id),
     createdAt: order.date_created_gmt,
     updatedAt: order.date_modified_gmt,
     currency: order.currency,
@@ -342,7 +350,12 @@ export function normalizeWooWebhook(
   }
 }
 
-function normalizeOrThrow(topic: string, storeUrl: string, payload: unknown, context: WooDeliveryContext): NormalizeResult {
+function normalizeOrThrow(
+  topic: string,
+  storeUrl: string,
+  payload: unknown,
+  context: WooDeliveryContext,
+): NormalizeResult {
   if (!isHandledTopic(topic)) return { kind: "ignored", reason: `topic ${topic} is not used by Mahnwerk` };
   const shopDomain = wooShopDomain(storeUrl) ?? reject(`store URL ${JSON.stringify(storeUrl)} is not an http(s) URL`);
   if (payload === null || typeof payload !== "object" || Array.isArray(payload)) reject("payload is not a JSON object");
@@ -370,7 +383,8 @@ function normalizeOrThrow(topic: string, storeUrl: string, payload: unknown, con
   }
 
   const parsed = parseWith(wooOrder, payload, "order");
-  if (isCheckoutDraft(parsed)) return { kind: "ignored", reason: `order ${parsed.id} is a ${parsed.status}, not a placed order` };
+  if (isCheckoutDraft(parsed))
+    return { kind: "ignored", reason: `order ${parsed.id} is a ${parsed.status}, not a placed order` };
   const order = snapshotOf(parsed, context);
   // Same snapshot → same id; a different body at the same second → a different id.
   const version = `${order.updatedAt.toISOString()}:${sha256Hex(JSON.stringify(payload)).slice(0, 16)}`;
@@ -393,7 +407,11 @@ function normalizeOrThrow(topic: string, storeUrl: string, payload: unknown, con
   }
   events.push({ ...base(`${orderKey}:order.upserted`, order.updatedAt), type: "order.upserted", order });
   if (topic === "order.restored") {
-    events.push({ ...base(`${orderKey}:order.restored`, order.updatedAt), type: "order.restored", platformOrderId: order.platformOrderId });
+    events.push({
+      ...base(`${orderKey}:order.restored`, order.updatedAt),
+      type: "order.restored",
+      platformOrderId: order.platformOrderId,
+    });
   }
   // WooCommerce has no paid/cancelled/refund topics: derive them from the snapshot so consumers see the same
   // events as for Shopify. They repeat on later updates; applying them again changes nothing.

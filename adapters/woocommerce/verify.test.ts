@@ -43,7 +43,8 @@ describe("verifyWooSignature", () => {
 });
 
 describe("isWooPing", () => {
-  const typed = (contentType: string | null) => new Headers(contentType === null ? {} : { "content-type": contentType });
+  const typed = (contentType: string | null) =>
+    new Headers(contentType === null ? {} : { "content-type": contentType });
 
   test("the unsigned form body webhook_id=<n> is a ping", () => {
     expect(isWooPing(typed("application/x-www-form-urlencoded"), ping)).toBe(true);
@@ -52,7 +53,11 @@ describe("isWooPing", () => {
   });
 
   test("a signed delivery is never a ping, even with a ping-like body (it is stored and rejected instead)", () => {
-    const signed = new Headers({ "content-type": "application/x-www-form-urlencoded", "x-wc-webhook-signature": "c2lnbmVk", "x-wc-webhook-topic": "order.updated" });
+    const signed = new Headers({
+      "content-type": "application/x-www-form-urlencoded",
+      "x-wc-webhook-signature": "c2lnbmVk",
+      "x-wc-webhook-topic": "order.updated",
+    });
     expect(isWooPing(signed, ping)).toBe(false);
     expect(isWooPing(new Headers({ "x-wc-webhook-delivery-id": "fuzz-3828" }), ping)).toBe(false);
   });
@@ -66,10 +71,13 @@ describe("isWooPing", () => {
     expect(isWooPing(typed("application/json"), body)).toBe(false);
   });
 
-  test.each(["webhook_id=", "webhook_id=17&x=1", "webhook_id=abc", "webhook_id=17\n", "id=17", ""])("body %j is not a ping", (text) => {
-    expect(isWooPing(typed("application/x-www-form-urlencoded"), Buffer.from(text))).toBe(false);
-    expect(wooPingWebhookId(Buffer.from(text))).toBeNull();
-  });
+  test.each(["webhook_id=", "webhook_id=17&x=1", "webhook_id=abc", "webhook_id=17\n", "id=17", ""])(
+    "body %j is not a ping",
+    (text) => {
+      expect(isWooPing(typed("application/x-www-form-urlencoded"), Buffer.from(text))).toBe(false);
+      expect(wooPingWebhookId(Buffer.from(text))).toBeNull();
+    },
+  );
 });
 
 describe("wooDedupeKey", () => {
@@ -114,7 +122,10 @@ describe("readWooHeaders", () => {
   ])("a missing %s is a typed missing_header error", (name) => {
     const h = headers();
     h.delete(name);
-    expect(readWooHeaders(h)).toStrictEqual({ ok: false, error: { code: "missing_header", header: name, message: `${name} is missing` } });
+    expect(readWooHeaders(h)).toStrictEqual({
+      ok: false,
+      error: { code: "missing_header", header: name, message: `${name} is missing` },
+    });
   });
 
   test.each([

@@ -9,7 +9,11 @@ import { verifyBase64HmacSha256 } from "#adapters/inbound/signature";
  * Missing, empty, non-base64 or wrong-length signatures are false, never a throw. Constant-time compare.
  * Use an alphanumeric secret: WooCommerce entity-decodes the secret before signing.
  */
-export function verifyWooSignature(rawBody: Uint8Array, signatureHeader: string | null | undefined, secret: string): boolean {
+export function verifyWooSignature(
+  rawBody: Uint8Array,
+  signatureHeader: string | null | undefined,
+  secret: string,
+): boolean {
   return verifyBase64HmacSha256(rawBody, signatureHeader, secret);
 }
 

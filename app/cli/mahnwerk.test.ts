@@ -25,7 +25,11 @@ describe.each(testEngines())("mahnwerk CLI on %s", (engine) => {
   async function cli(...argv: string[]) {
     let out = "";
     let err = "";
-    const code = await runCli(argv, { db: database.db, now: () => new Date("2026-11-23T10:00:00Z"), io: { out: (t) => (out += `${t}\n`), err: (t) => (err += `${t}\n`) } });
+    const code = await runCli(argv, {
+      db: database.db,
+      now: () => new Date("2026-11-23T10:00:00Z"),
+      io: { out: (t) => (out += `${t}\n`), err: (t) => (err += `${t}\n`) },
+    });
     return { code, out, err, json: () => JSON.parse(out) as any };
   }
 
@@ -33,62 +37,165 @@ describe.each(testEngines())("mahnwerk CLI on %s", (engine) => {
     const r = await cli("shops", "list", "--json");
     expect(r.code).toBe(0);
     expect(r.json().find((s: any) => s.domain === "laden.myshopify.com")).toEqual({
-      id: shop.id, domain: "laden.myshopify.com", platform: "shopify", name: "Laden", timezone: "Europe/Berlin", currency: "EUR", status: "active",
+      id: shop.id,
+      domain: "laden.myshopify.com",
+      platform: "shopify",
+      name: "Laden",
+      timezone: "Europe/Berlin",
+      currency: "EUR",
+      status: "active",
     });
     expect((await cli("shops", "list")).out).toMatch(/^id\s+domain\s+platform/);
   });
 
   test("tokens create shows the token once; list never shows it; revoke", async () => {
-    const created = await cli("tokens", "create", "--shop", "laden.myshopify.com", "--role", "support", "--name", "Helpdesk", "--json");
+    const created = await cli(
+      "tokens",
+      "create",
+      "--shop",
+      "laden.myshopify.com",
+      "--role",
+      "support",
+      "--name",
+      "Helpdesk",
+      "--json",
+    );
     expect(created.code).toBe(0);
     const token = created.json();
-    expect(token).toEqual({ id: expect.any(String), token: expect.stringMatching(/^mw_/), shop: "laden.myshopify.com", role: "support", name: "Helpdesk" });
+    expect(token).toEqual({
+      id: expect.any(String),
+      token: expect.stringMatching(/^mw_/),
+      shop: "laden.myshopify.com",
+      role: "support",
+      name: "Helpdesk",
+    });
     const list = await cli("tokens", "list", "--shop", "laden.myshopify.com", "--json");
     expect(list.out).not.toContain(token.token);
-    expect(list.json()).toEqual([expect.objectContaining({ id: token.id, role: "support", name: "Helpdesk", revokedAt: null })]);
+    expect(list.json()).toEqual([
+      expect.objectContaining({ id: token.id, role: "support", name: "Helpdesk", revokedAt: null }),
+    ]);
     const revoked = await cli("tokens", "revoke", token.id, "--json");
     expect(revoked.code).toBe(0);
     expect(revoked.json().revokedAt).toBe("2026-11-23T10:00:00.000Z");
   });
 
   test("cases list/show/start/cancel with --json; the actor is support:<name>", async () => {
-    const list = await cli("cases", "list", "--shop", "laden.myshopify.com", "--status", "waiting_for_approval", "--json");
+    const list = await cli(
+      "cases",
+      "list",
+      "--shop",
+      "laden.myshopify.com",
+      "--status",
+      "waiting_for_approval",
+      "--json",
+    );
     expect(list.json().map((c: any) => c.id)).toEqual([caseId]);
-    const start = await cli("cases", "start", caseId, "--shop", "laden.myshopify.com", "--reason", "Telefonat", "--actor", "maria", "--json");
+    const start = await cli(
+      "cases",
+      "start",
+      caseId,
+      "--shop",
+      "laden.myshopify.com",
+      "--reason",
+      "Telefonat",
+      "--actor",
+      "maria",
+      "--json",
+    );
     expect(start.code).toBe(0);
     expect(start.json().status).toBe("running");
     const show = await cli("cases", "show", caseId, "--shop", "laden.myshopify.com", "--json");
-    expect(show.json().events.at(-1)).toMatchObject({ type: "case_started", actor: { type: "support", id: "maria" }, reason: "Telefonat" });
+    expect(show.json().events.at(-1)).toMatchObject({
+      type: "case_started",
+      actor: { type: "support", id: "maria" },
+      reason: "Telefonat",
+    });
     expect((await cli("cases", "show", caseId, "--shop", "laden.myshopify.com")).out).toContain("support:maria");
-    const again = await cli("cases", "start", caseId, "--shop", "laden.myshopify.com", "--reason", "x", "--actor", "maria");
+    const again = await cli(
+      "cases",
+      "start",
+      caseId,
+      "--shop",
+      "laden.myshopify.com",
+      "--reason",
+      "x",
+      "--actor",
+      "maria",
+    );
     expect(again.code).toBe(1);
     expect(again.err.trim()).toBe("mahnwerk: Cannot start a case that is running.");
-    const cancel = await cli("cases", "cancel", caseId, "--shop", "laden.myshopify.com", "--reason", "Kulanz", "--actor", "maria", "--json");
+    const cancel = await cli(
+      "cases",
+      "cancel",
+      caseId,
+      "--shop",
+      "laden.myshopify.com",
+      "--reason",
+      "Kulanz",
+      "--actor",
+      "maria",
+      "--json",
+    );
     expect(cancel.json().status).toBe("cancelled");
   });
 
   test("dead deliveries and outbox rows: listed, replayed and retried, only in their own shop", async () => {
     const [delivery] = await database.db
       .insert(webhookInbox)
-      .values({ platform: "shopify", source: "laden.myshopify.com", shopId: shop.id, topic: "orders/updated", dedupeKey: "d-1", headers: {}, body: "{}", status: "dead", lastError: "boom" })
+      .values({
+        platform: "shopify",
+        source: "laden.myshopify.com",
+        shopId: shop.id,
+        topic: "orders/updated",
+        dedupeKey: "d-1",
+        headers: {},
+        body: "{}",
+        status: "dead",
+        lastError: "boom",
+      })
       .returning();
     const [row] = await database.db
       .insert(outbox)
-      .values({ shopId: shop.id, caseId, kind: "reminder.send", idempotencyKey: "k-cli", payload: {}, status: "dead", attempts: 8, lastError: "SMTP down" })
+      .values({
+        shopId: shop.id,
+        caseId,
+        kind: "reminder.send",
+        idempotencyKey: "k-cli",
+        payload: {},
+        status: "dead",
+        attempts: 8,
+        lastError: "SMTP down",
+      })
       .returning();
     const dead = await cli("inbox", "list", "--shop", "laden.myshopify.com", "--status", "dead", "--json");
-    expect(dead.json()).toEqual([expect.objectContaining({ id: delivery!.id, topic: "orders/updated", status: "dead", lastError: "boom" })]);
+    expect(dead.json()).toEqual([
+      expect.objectContaining({ id: delivery!.id, topic: "orders/updated", status: "dead", lastError: "boom" }),
+    ]);
     expect((await cli("inbox", "replay", delivery!.id, "--shop", "other.myshopify.com")).code).toBe(1);
     expect((await cli("inbox", "replay", delivery!.id, "--shop", "laden.myshopify.com")).code).toBe(0);
-    expect((await database.db.select().from(webhookInbox).where(eq(webhookInbox.id, delivery!.id)))[0]).toMatchObject({ status: "received", attempts: 0 });
-    expect((await cli("outbox", "list", "--shop", "laden.myshopify.com", "--status", "dead", "--json")).json()).toEqual([expect.objectContaining({ id: row!.id, kind: "reminder.send", lastError: "SMTP down" })]);
+    expect((await database.db.select().from(webhookInbox).where(eq(webhookInbox.id, delivery!.id)))[0]).toMatchObject({
+      status: "received",
+      attempts: 0,
+    });
+    expect((await cli("outbox", "list", "--shop", "laden.myshopify.com", "--status", "dead", "--json")).json()).toEqual(
+      [expect.objectContaining({ id: row!.id, kind: "reminder.send", lastError: "SMTP down" })],
+    );
     expect((await cli("outbox", "retry", row!.id, "--shop", "other.myshopify.com")).code).toBe(1);
-    expect((await cli("outbox", "retry", row!.id, "--shop", "laden.myshopify.com", "--json")).json()).toEqual({ id: row!.id, status: "pending" });
+    expect((await cli("outbox", "retry", row!.id, "--shop", "laden.myshopify.com", "--json")).json()).toEqual({
+      id: row!.id,
+      status: "pending",
+    });
     expect((await cli("outbox", "list", "--shop", "laden.myshopify.com", "--status", "bogus")).code).toBe(2);
   });
 
   test("retention status, run --dry-run and run", async () => {
-    await database.db.insert(loginTokens).values({ shopId: shop.id, kind: "magic_link", tokenHash: "cli-retention", email: "staff@example.de", expiresAt: new Date("2026-11-22T10:00:00Z") });
+    await database.db.insert(loginTokens).values({
+      shopId: shop.id,
+      kind: "magic_link",
+      tokenHash: "cli-retention",
+      email: "staff@example.de",
+      expiresAt: new Date("2026-11-22T10:00:00Z"),
+    });
     const none = await cli("retention", "status", "--json");
     expect(none.code).toBe(0);
     expect(none.json()).toBeNull();
@@ -137,30 +244,59 @@ describe("the mahnwerk command", () => {
   const dir = mkdtempSync(path.join(tmpdir(), "mahnwerk-cli-"));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  test("says in one line that the running app holds the embedded database", () => {
-    writeFileSync(path.join(dir, "mahnwerk.pid"), "1");
-    const r = spawnSync("bin/mahnwerk.mjs", ["shops", "list"], { env: { PATH: process.env.PATH ?? "", DATA_DIR: dir, NODE_ENV: "production" }, encoding: "utf8" });
-    expect(r.status).toBe(1);
-    expect(r.stderr.trim()).toMatch(/^mahnwerk: The embedded database in .* is in use by process 1 \(a running Mahnwerk\)/);
-    rmSync(path.join(dir, "mahnwerk.pid"));
-  }, SPAWN_MS);
+  test(
+    "says in one line that the running app holds the embedded database",
+    () => {
+      writeFileSync(path.join(dir, "mahnwerk.pid"), "1");
+      const r = spawnSync("bin/mahnwerk.mjs", ["shops", "list"], {
+        env: { PATH: process.env.PATH ?? "", DATA_DIR: dir, NODE_ENV: "production" },
+        encoding: "utf8",
+      });
+      expect(r.status).toBe(1);
+      expect(r.stderr.trim()).toMatch(
+        /^mahnwerk: The embedded database in .* is in use by process 1 \(a running Mahnwerk\)/,
+      );
+      rmSync(path.join(dir, "mahnwerk.pid"));
+    },
+    SPAWN_MS,
+  );
 
-  test("runs against the embedded database when it is free", () => {
-    const r = spawnSync("bin/mahnwerk.mjs", ["shops", "list", "--json"], { env: { PATH: process.env.PATH ?? "", DATA_DIR: dir, NODE_ENV: "production" }, encoding: "utf8" });
-    expect(r.stderr).toBe("");
-    expect(r.status).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual([]);
-  }, SPAWN_MS);
+  test(
+    "runs against the embedded database when it is free",
+    () => {
+      const r = spawnSync("bin/mahnwerk.mjs", ["shops", "list", "--json"], {
+        env: { PATH: process.env.PATH ?? "", DATA_DIR: dir, NODE_ENV: "production" },
+        encoding: "utf8",
+      });
+      expect(r.stderr).toBe("");
+      expect(r.status).toBe(0);
+      expect(JSON.parse(r.stdout)).toEqual([]);
+    },
+    SPAWN_MS,
+  );
 
-  test("retention run records the sweep that retention status shows", () => {
-    const env = { PATH: process.env.PATH ?? "", DATA_DIR: dir, NODE_ENV: "production" as const };
-    const run = spawnSync("bin/mahnwerk.mjs", ["retention", "run", "--json"], { env, encoding: "utf8" });
-    expect(run.stderr).toBe("");
-    expect(run.status).toBe(0);
-    const report = JSON.parse(run.stdout);
-    expect(report).toMatchObject({ dryRun: false, removed: { "inbox.bodies": 0, "orders.personal": 0 }, error: null });
-    const status = spawnSync("bin/mahnwerk.mjs", ["retention", "status", "--json"], { env, encoding: "utf8" });
-    expect(status.status).toBe(0);
-    expect(JSON.parse(status.stdout)).toEqual({ startedAt: report.startedAt, finishedAt: report.finishedAt, removed: report.removed, error: null });
-  }, 2 * SPAWN_MS);
+  test(
+    "retention run records the sweep that retention status shows",
+    () => {
+      const env = { PATH: process.env.PATH ?? "", DATA_DIR: dir, NODE_ENV: "production" as const };
+      const run = spawnSync("bin/mahnwerk.mjs", ["retention", "run", "--json"], { env, encoding: "utf8" });
+      expect(run.stderr).toBe("");
+      expect(run.status).toBe(0);
+      const report = JSON.parse(run.stdout);
+      expect(report).toMatchObject({
+        dryRun: false,
+        removed: { "inbox.bodies": 0, "orders.personal": 0 },
+        error: null,
+      });
+      const status = spawnSync("bin/mahnwerk.mjs", ["retention", "status", "--json"], { env, encoding: "utf8" });
+      expect(status.status).toBe(0);
+      expect(JSON.parse(status.stdout)).toEqual({
+        startedAt: report.startedAt,
+        finishedAt: report.finishedAt,
+        removed: report.removed,
+        error: null,
+      });
+    },
+    2 * SPAWN_MS,
+  );
 });

@@ -12,7 +12,12 @@ import { CASE_STATUSES } from "#app/domain/case/status";
 import { cancelCase, startCase, type CaseCommandResult } from "#app/services/cases/commands.server";
 import { listDeliveries, replayDelivery } from "#app/services/intake/processor.server";
 import { retryOutboxRow } from "#app/services/outbox/outbox.server";
-import { lastRetentionRun, RETENTION_RULES, retentionRunToJson, runRetention } from "#app/services/privacy/retention.server";
+import {
+  lastRetentionRun,
+  RETENTION_RULES,
+  retentionRunToJson,
+  runRetention,
+} from "#app/services/privacy/retention.server";
 import { findShopByDomain } from "#app/services/shops/shops.server";
 import { isUuid } from "#app/utils/uuid";
 
@@ -187,7 +192,13 @@ async function dispatch(positionals: string[], values: Values, deps: CliDeps): P
       const shop = await requireShop(db, values.shop);
       const row = await findCase(db, shop.id, id);
       if (!row) throw new CliError(`no case ${id} in shop ${shop.domain}`);
-      await recordAccess(db, { shopId: shop.id, actor: cliReader(values.actor), what: "case", caseId: row.id, at: now() });
+      await recordAccess(db, {
+        shopId: shop.id,
+        actor: cliReader(values.actor),
+        what: "case",
+        caseId: row.id,
+        at: now(),
+      });
       const events = (await listCaseEvents(db, shop.id, row.id)).map(caseEventToJson);
       const json = { ...caseToJson(row), events };
       const head = table(["id", "status", "kind", "order", "dueDate"], [{ ...json, order: json.order.name }]);
@@ -206,7 +217,13 @@ async function dispatch(positionals: string[], values: Values, deps: CliDeps): P
       if (reason.length > 500) throw new UsageError("--reason is at most 500 characters");
       const actorName = values.actor?.trim();
       if (!actorName) throw new UsageError("--actor is required");
-      const input = { shopId: shop.id, caseId: id, actor: { type: "support" as const, id: actorName }, reason, now: now() };
+      const input = {
+        shopId: shop.id,
+        caseId: id,
+        actor: { type: "support" as const, id: actorName },
+        reason,
+        now: now(),
+      };
       const result: CaseCommandResult = command === "start" ? await startCase(db, input) : await cancelCase(db, input);
       if (!result.ok) throw new CliError(result.error.message);
       const json = caseToJson(result.case);
@@ -217,7 +234,13 @@ async function dispatch(positionals: string[], values: Values, deps: CliDeps): P
       const shop = await requireShop(db, values.shop);
       if (values.case !== undefined && !isUuid(values.case)) throw new UsageError("--case must be a case id");
       const entries = await listAccess(db, shop.id, { caseId: values.case });
-      await recordAccess(db, { shopId: shop.id, actor: cliReader(values.actor), what: "access_log", caseId: values.case ?? null, at: now() });
+      await recordAccess(db, {
+        shopId: shop.id,
+        actor: cliReader(values.actor),
+        what: "access_log",
+        caseId: values.case ?? null,
+        at: now(),
+      });
       const json = entries.map(accessEntryToJson);
       return {
         json,
@@ -244,8 +267,12 @@ async function dispatch(positionals: string[], values: Values, deps: CliDeps): P
     case "inbox replay": {
       if (!id) throw new UsageError("inbox replay needs a delivery id");
       const shop = await requireShop(db, values.shop);
-      if (!(await replayDelivery(db, shop, id))) throw new CliError(`no dead, rejected or ignored delivery ${id} in shop ${shop.domain}`);
-      return { json: { id, status: "received" }, text: `Delivery ${id} is queued again; a worker processes it within minutes.` };
+      if (!(await replayDelivery(db, shop, id)))
+        throw new CliError(`no dead, rejected or ignored delivery ${id} in shop ${shop.domain}`);
+      return {
+        json: { id, status: "received" },
+        text: `Delivery ${id} is queued again; a worker processes it within minutes.`,
+      };
     }
     case "outbox list": {
       noId(id);
@@ -257,14 +284,26 @@ async function dispatch(positionals: string[], values: Values, deps: CliDeps): P
         .where(and(eq(outbox.shopId, shop.id), status ? eq(outbox.status, status) : undefined))
         .orderBy(desc(outbox.createdAt))
         .limit(250);
-      const json = rows.map((r) => ({ id: r.id, kind: r.kind, caseId: r.caseId, status: r.status, attempts: r.attempts, lastError: r.lastError, nextAttemptAt: r.nextAttemptAt.toISOString() }));
+      const json = rows.map((r) => ({
+        id: r.id,
+        kind: r.kind,
+        caseId: r.caseId,
+        status: r.status,
+        attempts: r.attempts,
+        lastError: r.lastError,
+        nextAttemptAt: r.nextAttemptAt.toISOString(),
+      }));
       return { json, text: table(["id", "kind", "caseId", "status", "attempts", "lastError", "nextAttemptAt"], json) };
     }
     case "outbox retry": {
       if (!id) throw new UsageError("outbox retry needs an outbox id");
       const shop = await requireShop(db, values.shop);
-      if (!(await retryOutboxRow(db, shop.id, id, now()))) throw new CliError(`no dead or failed outbox row ${id} in shop ${shop.domain}`);
-      return { json: { id, status: "pending" }, text: `Outbox row ${id} is tried again at the next sweep (within a minute).` };
+      if (!(await retryOutboxRow(db, shop.id, id, now())))
+        throw new CliError(`no dead or failed outbox row ${id} in shop ${shop.domain}`);
+      return {
+        json: { id, status: "pending" },
+        text: `Outbox row ${id} is tried again at the next sweep (within a minute).`,
+      };
     }
     case "retention status": {
       noId(id);
@@ -277,7 +316,13 @@ async function dispatch(positionals: string[], values: Values, deps: CliDeps): P
       noId(id);
       const dryRun = values["dry-run"] === true;
       const report = await runRetention(db, { now: now(), dryRun });
-      const json = { dryRun, startedAt: report.startedAt.toISOString(), finishedAt: report.finishedAt.toISOString(), removed: report.removed, error: report.error };
+      const json = {
+        dryRun,
+        startedAt: report.startedAt.toISOString(),
+        finishedAt: report.finishedAt.toISOString(),
+        removed: report.removed,
+        error: report.error,
+      };
       const column = dryRun ? "would remove" : "removed";
       const text = `${dryRun ? "Dry run: nothing was changed." : "Retention sweep done."}\n\n${retentionTable(report.removed, column)}`;
       if (report.error) throw new CliError(`retention sweep stopped: ${report.error}`);
@@ -287,7 +332,8 @@ async function dispatch(positionals: string[], values: Values, deps: CliDeps): P
       if (!id) throw new UsageError("jobs run needs a job name");
       if (!deps.jobs) throw new CliError("jobs cannot be queued from here");
       const jobs = await deps.jobs();
-      if (!jobs.scheduled.includes(id)) throw new UsageError(`${id} is not a periodic job; one of ${jobs.scheduled.join(", ")}`);
+      if (!jobs.scheduled.includes(id))
+        throw new UsageError(`${id} is not a periodic job; one of ${jobs.scheduled.join(", ")}`);
       const jobId = await jobs.run(id);
       const json = { name: id, jobId };
       return { json, text: `Job ${id} is queued${jobId ? ` (${jobId})` : ""}; a worker runs it within seconds.` };
@@ -302,7 +348,8 @@ const OUTBOX_STATUSES = ["pending", "in_flight", "done", "failed", "dead"] as co
 
 function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], flag: string): T | undefined {
   if (value === undefined) return undefined;
-  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`${flag} must be one of ${allowed.join(", ")}`);
+  if (!(allowed as readonly string[]).includes(value))
+    throw new UsageError(`${flag} must be one of ${allowed.join(", ")}`);
   return value as T;
 }
 
@@ -310,7 +357,12 @@ function oneOf<T extends string>(value: string | undefined, allowed: readonly T[
 function retentionTable(removed: Record<string, number>, column: string): string {
   return table(
     ["rule", "table", "period", column],
-    RETENTION_RULES.filter((r) => r.id in removed).map((r) => ({ rule: r.id, table: r.table, period: `${r.periodDays} days after ${r.from}`, [column]: removed[r.id] })),
+    RETENTION_RULES.filter((r) => r.id in removed).map((r) => ({
+      rule: r.id,
+      table: r.table,
+      period: `${r.periodDays} days after ${r.from}`,
+      [column]: removed[r.id],
+    })),
   );
 }
 
@@ -341,6 +393,14 @@ function table(columns: string[], rows: Record<string, unknown>[]): string {
   if (rows.length === 0) return "(none)";
   const cell = (v: unknown) => (v === null || v === undefined ? "" : String(v));
   const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
-  const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i]!)).join("  ").trimEnd();
-  return [line(columns), line(widths.map((w) => "-".repeat(w))), ...rows.map((r) => line(columns.map((c) => cell(r[c]))))].join("\n");
+  const line = (values: string[]) =>
+    values
+      .map((v, i) => v.padEnd(widths[i]!))
+      .join("  ")
+      .trimEnd();
+  return [
+    line(columns),
+    line(widths.map((w) => "-".repeat(w))),
+    ...rows.map((r) => line(columns.map((c) => cell(r[c])))),
+  ].join("\n");
 }

@@ -16,8 +16,14 @@ try {
   try {
     await migrateDatabase(options, database);
     const jobs = async () => {
-      const [{ jobDefinitions }, { sendJobNow }] = await Promise.all([import("#app/jobs/definitions.server"), import("#app/jobs/jobs.server")]);
-      return { scheduled: jobDefinitions.filter((d) => d.schedule).map((d) => d.name), run: (name: string) => sendJobNow(database, name) };
+      const [{ jobDefinitions }, { sendJobNow }] = await Promise.all([
+        import("#app/jobs/definitions.server"),
+        import("#app/jobs/jobs.server"),
+      ]);
+      return {
+        scheduled: jobDefinitions.filter((d) => d.schedule).map((d) => d.name),
+        run: (name: string) => sendJobNow(database, name),
+      };
     };
     code = await runCli(process.argv.slice(2), { db: database.db, now: () => new Date(), io, jobs });
   } finally {

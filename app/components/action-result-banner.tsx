@@ -37,7 +37,10 @@ export function ActionResultBanner({
   return (
     <Banner
       tone={failures.length === 0 ? "success" : succeeded === 0 ? "critical" : "warning"}
-      title={t(action === "start" ? "bulk.result.started" : "bulk.result.cancelled", { succeeded, failed: failures.length })}
+      title={t(action === "start" ? "bulk.result.started" : "bulk.result.cancelled", {
+        succeeded,
+        failed: failures.length,
+      })}
       onDismiss={onDismiss}
     >
       {failures.length > 0 ? (

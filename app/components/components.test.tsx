@@ -15,7 +15,10 @@ describe.each(["de", "en"] as Locale[])("components in %s", (locale) => {
   const t = translator(locale);
 
   test("the status badge names the status, the partner's sub-status only for a claim it holds, and a pending cancellation", () => {
-    const { unmount } = renderInTab(<CaseStatusBadge status="handed_over" partnerSubStatus="payment_plan" cancellationRequested />, locale);
+    const { unmount } = renderInTab(
+      <CaseStatusBadge status="handed_over" partnerSubStatus="payment_plan" cancellationRequested />,
+      locale,
+    );
     expect(screen.getByText(t("status.handed_over"))).toBeTruthy();
     expect(screen.getByText(t("partner.payment_plan"))).toBeTruthy();
     expect(screen.getByText(t("case.cancellationRequested"))).toBeTruthy();
@@ -55,38 +58,52 @@ describe.each(["de", "en"] as Locale[])("components in %s", (locale) => {
     ]);
   });
 
-  test.each(["start", "cancel"] as const)("the reason modal for %s refuses to submit without a reason", async (intent) => {
-    const user = userEvent.setup();
-    const onSubmit = vi.fn();
-    const onClose = vi.fn();
-    renderInTab(<ReasonModal intent={intent} submitting={false} onSubmit={onSubmit} onClose={onClose} />, locale);
-    const dialog = await screen.findByRole("dialog", undefined, { timeout: 10_000 }); // not the default 1 s: a loaded machine renders slowly
-    expect(within(dialog).getByText(t(intent === "start" ? "action.startTitle" : "action.cancelTitle"))).toBeTruthy();
-    const confirm = within(dialog).getByRole("button", { name: t("action.confirm") });
+  test.each(["start", "cancel"] as const)(
+    "the reason modal for %s refuses to submit without a reason",
+    async (intent) => {
+      const user = userEvent.setup();
+      const onSubmit = vi.fn();
+      const onClose = vi.fn();
+      renderInTab(<ReasonModal intent={intent} submitting={false} onSubmit={onSubmit} onClose={onClose} />, locale);
+      const dialog = await screen.findByRole("dialog", undefined, { timeout: 10_000 }); // not the default 1 s: a loaded machine renders slowly
+      expect(within(dialog).getByText(t(intent === "start" ? "action.startTitle" : "action.cancelTitle"))).toBeTruthy();
+      const confirm = within(dialog).getByRole("button", { name: t("action.confirm") });
 
-    await user.click(confirm);
-    expect(onSubmit).not.toHaveBeenCalled();
-    expect(within(dialog).getByText(t("action.reasonRequired"))).toBeTruthy();
-    const reason = within(dialog).getByLabelText(new RegExp(t("action.reason")));
-    expect(reason.getAttribute("aria-invalid")).toBe("true");
+      await user.click(confirm);
+      expect(onSubmit).not.toHaveBeenCalled();
+      expect(within(dialog).getByText(t("action.reasonRequired"))).toBeTruthy();
+      const reason = within(dialog).getByLabelText(new RegExp(t("action.reason")));
+      expect(reason.getAttribute("aria-invalid")).toBe("true");
 
-    await user.type(reason, "   ");
-    await user.click(confirm);
-    expect(onSubmit).not.toHaveBeenCalled();
+      await user.type(reason, "   ");
+      await user.click(confirm);
+      expect(onSubmit).not.toHaveBeenCalled();
 
-    await user.type(reason, " Kunde hat angerufen ");
-    expect(within(dialog).queryByText(t("action.reasonRequired"))).toBeNull();
-    await user.click(confirm);
-    expect(onSubmit).toHaveBeenCalledExactlyOnceWith("Kunde hat angerufen");
+      await user.type(reason, " Kunde hat angerufen ");
+      expect(within(dialog).queryByText(t("action.reasonRequired"))).toBeNull();
+      await user.click(confirm);
+      expect(onSubmit).toHaveBeenCalledExactlyOnceWith("Kunde hat angerufen");
 
-    // The footer's Close (the header's ✕ has the same accessible name in Polaris).
-    const close = within(dialog).getAllByRole("button", { name: t("action.close") }).find((b) => b.textContent === t("action.close"));
-    await user.click(close!);
-    expect(onClose).toHaveBeenCalled();
-  });
+      // The footer's Close (the header's ✕ has the same accessible name in Polaris).
+      const close = within(dialog)
+        .getAllByRole("button", { name: t("action.close") })
+        .find((b) => b.textContent === t("action.close"));
+      await user.click(close!);
+      expect(onClose).toHaveBeenCalled();
+    },
+  );
 
   test("the reason modal shows the server's refusal at the field", async () => {
-    renderInTab(<ReasonModal intent="cancel" submitting={false} serverError={t("action.reasonTooLong")} onSubmit={() => undefined} onClose={() => undefined} />, locale);
+    renderInTab(
+      <ReasonModal
+        intent="cancel"
+        submitting={false}
+        serverError={t("action.reasonTooLong")}
+        onSubmit={() => undefined}
+        onClose={() => undefined}
+      />,
+      locale,
+    );
     const dialog = await screen.findByRole("dialog", undefined, { timeout: 10_000 }); // not the default 1 s: a loaded machine renders slowly
     expect(within(dialog).getByText(t("action.reasonTooLong"))).toBeTruthy();
   });

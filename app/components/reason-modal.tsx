@@ -3,7 +3,6 @@ import { useState } from "react";
 import { REASON_MAX } from "#app/domain/case/reason";
 import { useT } from "#app/i18n/react";
 
-
 /** What staff can do to a case from its page; each needs a reason for the timeline. */
 export type CaseIntent = "start" | "cancel" | "classify_business" | "classify_consumer";
 
@@ -30,7 +29,8 @@ export function ReasonModal({
   const [reason, setReason] = useState("");
   const [touched, setTouched] = useState(false);
   const trimmed = reason.trim();
-  const localError = trimmed === "" ? t("action.reasonRequired") : trimmed.length > REASON_MAX ? t("action.reasonTooLong") : null;
+  const localError =
+    trimmed === "" ? t("action.reasonRequired") : trimmed.length > REASON_MAX ? t("action.reasonTooLong") : null;
   const error = (touched ? localError : null) ?? serverError ?? undefined;
   const submit = () => {
     setTouched(true);
@@ -41,7 +41,12 @@ export function ReasonModal({
       open
       onClose={onClose}
       title={t(`action.${intent}Title`)}
-      primaryAction={{ content: t("action.confirm"), destructive: intent === "cancel", loading: submitting, onAction: submit }}
+      primaryAction={{
+        content: t("action.confirm"),
+        destructive: intent === "cancel",
+        loading: submitting,
+        onAction: submit,
+      }}
       secondaryActions={[{ content: t("action.close"), onAction: onClose }]}
     >
       <Modal.Section>

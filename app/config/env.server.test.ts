@@ -30,7 +30,10 @@ describe("env", () => {
 
   test("WORKERS=0 keeps the web process from working; the sandbox partner's port is 0 (any free one) unless set", () => {
     expect(parseEnv({})).toMatchObject({ WORKERS: true, SANDBOX_PARTNER_PORT: 0 });
-    expect(parseEnv({ WORKERS: "0", SANDBOX_PARTNER_PORT: "4010" })).toMatchObject({ WORKERS: false, SANDBOX_PARTNER_PORT: 4010 });
+    expect(parseEnv({ WORKERS: "0", SANDBOX_PARTNER_PORT: "4010" })).toMatchObject({
+      WORKERS: false,
+      SANDBOX_PARTNER_PORT: 4010,
+    });
   });
 
   test("DEMO=0 without Shopify credentials is a WooCommerce-only installation, not the demo", () => {
@@ -47,7 +50,10 @@ describe("env", () => {
     [{ DEMO: "maybe" }, /DEMO expected 1\/0, true\/false/],
     [{ ENCRYPTION_KEY: "short" }, /ENCRYPTION_KEY must be 32 bytes/],
     [{ SMTP_URL: "http://mail" }, /SMTP_URL must be an smtp:\/\/ or smtps:\/\/ URL/],
-    [{ SHOPIFY_API_KEY: "key" }, /SHOPIFY_API_SECRET is missing: set all of SHOPIFY_API_KEY, SHOPIFY_API_SECRET, SHOPIFY_APP_URL, SCOPES or none \(demo mode\); SHOPIFY_API_KEY is set/],
+    [
+      { SHOPIFY_API_KEY: "key" },
+      /SHOPIFY_API_SECRET is missing: set all of SHOPIFY_API_KEY, SHOPIFY_API_SECRET, SHOPIFY_APP_URL, SCOPES or none \(demo mode\); SHOPIFY_API_KEY is set/,
+    ],
     [{ ...shopify, SHOPIFY_APP_URL: "not a url" }, /SHOPIFY_APP_URL must be an https:\/\/ URL/],
     [{ ...shopify, NODE_ENV: "production" }, /ENCRYPTION_KEY is required in production/],
     [{ WORKERS: "sometimes" }, /WORKERS expected 1\/0, true\/false/],
@@ -60,16 +66,32 @@ describe("env", () => {
 
   test("production: npm start's embedded demo stays implicit; on PostgreSQL the demo must be asked for", () => {
     expect(parseEnv({ NODE_ENV: "production" }).demoMode).toBe(true);
-    expect(() => parseEnv({ NODE_ENV: "production", DATABASE_URL: "postgres://u@db:5432/mahnwerk" })).toThrow(/DEMO is unset on PostgreSQL without Shopify credentials/);
-    expect(parseEnv({ NODE_ENV: "production", DATABASE_URL: "postgres://u@db:5432/mahnwerk", DEMO: "1" }).demoMode).toBe(true);
-    expect(parseEnv({ NODE_ENV: "production", DATABASE_URL: "postgres://u@db:5432/mahnwerk", ...shopify, ENCRYPTION_KEY: "ab".repeat(32) }).demoMode).toBe(false);
+    expect(() => parseEnv({ NODE_ENV: "production", DATABASE_URL: "postgres://u@db:5432/mahnwerk" })).toThrow(
+      /DEMO is unset on PostgreSQL without Shopify credentials/,
+    );
+    expect(
+      parseEnv({ NODE_ENV: "production", DATABASE_URL: "postgres://u@db:5432/mahnwerk", DEMO: "1" }).demoMode,
+    ).toBe(true);
+    expect(
+      parseEnv({
+        NODE_ENV: "production",
+        DATABASE_URL: "postgres://u@db:5432/mahnwerk",
+        ...shopify,
+        ENCRYPTION_KEY: "ab".repeat(32),
+      }).demoMode,
+    ).toBe(false);
   });
 
   test("links come from APP_URL, else SHOPIFY_APP_URL, never from a request; production outside the demo needs one", () => {
-    expect(parseEnv({ APP_URL: "https://mahnwerk.example.com/" })).toMatchObject({ appUrl: "https://mahnwerk.example.com", refuseOtherHosts: true });
+    expect(parseEnv({ APP_URL: "https://mahnwerk.example.com/" })).toMatchObject({
+      appUrl: "https://mahnwerk.example.com",
+      refuseOtherHosts: true,
+    });
     expect(parseEnv({ ...shopify })).toMatchObject({ appUrl: "https://mahnwerk.example.com", refuseOtherHosts: false });
     expect(parseEnv({ PORT: "4000" })).toMatchObject({ appUrl: "http://localhost:4000", refuseOtherHosts: false });
-    expect(() => parseEnv({ NODE_ENV: "production", DEMO: "0" })).toThrow(/APP_URL is required in production outside demo mode/);
+    expect(() => parseEnv({ NODE_ENV: "production", DEMO: "0" })).toThrow(
+      /APP_URL is required in production outside demo mode/,
+    );
     expect(() => parseEnv({ APP_URL: "ftp://x" })).toThrow(/APP_URL must be an http:\/\/ or https:\/\/ URL/);
   });
 
@@ -83,8 +105,12 @@ describe("env", () => {
   });
 
   test("RIVERTY_ENDPOINTS must be the JSON of the environments' endpoints", () => {
-    const json = JSON.stringify({ sandbox: { baseUrl: "https://collect.example", authUrl: "https://auth.example/oauth/token" } });
+    const json = JSON.stringify({
+      sandbox: { baseUrl: "https://collect.example", authUrl: "https://auth.example/oauth/token" },
+    });
     expect(parseEnv({ RIVERTY_ENDPOINTS: json }).RIVERTY_ENDPOINTS).toBe(json);
-    expect(() => parseEnv({ RIVERTY_ENDPOINTS: '{"sandbox":{"baseUrl":"nope"}}' })).toThrow(/^Invalid environment: RIVERTY_ENDPOINTS must be JSON like/);
+    expect(() => parseEnv({ RIVERTY_ENDPOINTS: '{"sandbox":{"baseUrl":"nope"}}' })).toThrow(
+      /^Invalid environment: RIVERTY_ENDPOINTS must be JSON like/,
+    );
   });
 });

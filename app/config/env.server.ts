@@ -56,12 +56,17 @@ const schema = z
     SHOPIFY_API_SECRET: optionalString,
     SHOPIFY_APP_URL: optionalString.pipe(z.url({ message: "must be an https:// URL" }).optional()),
     /** Our public address: every absolute link (sign-in mails, webhook and key-exchange URLs) is built from it. */
-    APP_URL: optionalString.pipe(z.url({ protocol: /^https?$/, message: "must be an http:// or https:// URL" }).optional()),
+    APP_URL: optionalString.pipe(
+      z.url({ protocol: /^https?$/, message: "must be an http:// or https:// URL" }).optional(),
+    ),
     SCOPES: optionalString,
     ENCRYPTION_KEY: optionalString.pipe(
       z
         .string()
-        .regex(/^[A-Za-z0-9+/]{43}=$|^[0-9a-fA-F]{64}$/, "must be 32 bytes, as 64 hex characters or 44 base64 characters")
+        .regex(
+          /^[A-Za-z0-9+/]{43}=$|^[0-9a-fA-F]{64}$/,
+          "must be 32 bytes, as 64 hex characters or 44 base64 characters",
+        )
         .optional(),
     ),
     SMTP_URL: optionalString.pipe(
@@ -105,13 +110,23 @@ const schema = z
     /** 0: `npm start` serves requests only, next to `npm run worker` processes (PostgreSQL); default: it works too. */
     WORKERS: optionalFlag.transform((v) => v ?? true),
     /** Port of the sandbox partner demo mode starts; 0 (default) lets the system pick a free one. */
-    SANDBOX_PARTNER_PORT: z.coerce.number({ message: "must be a port number" }).int("must be a port number").min(0, "must be a port number").max(65_535, "must be a port number").default(0),
+    SANDBOX_PARTNER_PORT: z.coerce
+      .number({ message: "must be a port number" })
+      .int("must be a port number")
+      .min(0, "must be a port number")
+      .max(65_535, "must be a port number")
+      .default(0),
     /** 1: store URLs may point at loopback and private addresses (development, local stand-ins); never in production. */
     ALLOW_PRIVATE_NETWORK: booleanFlag,
     /** 1: production may start although row-level security cannot be entered (ADR 006); the operator accepts it. */
     ALLOW_WITHOUT_RLS: booleanFlag,
     /** Proxy hops in front of the app: 0 (default) takes the client address from the socket, N from X-Forwarded-For. */
-    TRUST_PROXY: z.coerce.number({ message: "must be a number" }).int("must be a whole number").min(0, "must be 0 or more").max(10, "must be at most 10").default(0),
+    TRUST_PROXY: z.coerce
+      .number({ message: "must be a number" })
+      .int("must be a whole number")
+      .min(0, "must be 0 or more")
+      .max(10, "must be at most 10")
+      .default(0),
   })
   .superRefine((env, ctx) => {
     const shopify = ["SHOPIFY_API_KEY", "SHOPIFY_API_SECRET", "SHOPIFY_APP_URL", "SCOPES"] as const;
@@ -128,7 +143,8 @@ const schema = z
       ctx.addIssue({
         code: "custom",
         path: ["ENCRYPTION_KEY"],
-        message: "is required in production with Shopify credentials (it encrypts partner and store credentials at rest)",
+        message:
+          "is required in production with Shopify credentials (it encrypts partner and store credentials at rest)",
       });
     }
   });
@@ -173,10 +189,14 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   // `npm start` on the embedded database is the demo on purpose (the README's first command); a PostgreSQL deployment
   // that merely lacks its Shopify variables must not quietly serve the demo tab to everyone instead.
   if (env.NODE_ENV === "production" && env.DATABASE_URL && !hasShopify && env.DEMO === undefined) {
-    throw new EnvError("Invalid environment: DEMO is unset on PostgreSQL without Shopify credentials: set DEMO=1 for a demo, DEMO=0 for a WooCommerce-only installation, or the four Shopify variables");
+    throw new EnvError(
+      "Invalid environment: DEMO is unset on PostgreSQL without Shopify credentials: set DEMO=1 for a demo, DEMO=0 for a WooCommerce-only installation, or the four Shopify variables",
+    );
   }
   if (env.NODE_ENV === "production" && !demoMode && !configured) {
-    throw new EnvError("Invalid environment: APP_URL is required in production outside demo mode (sign-in links and WooCommerce webhooks point to it)");
+    throw new EnvError(
+      "Invalid environment: APP_URL is required in production outside demo mode (sign-in links and WooCommerce webhooks point to it)",
+    );
   }
   return {
     ...env,

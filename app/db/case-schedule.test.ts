@@ -42,7 +42,13 @@ type Entry = { caseId: string; shopId: string; at: string };
 const sorted = (list: Entry[]) => [...list].sort((a, b) => a.caseId.localeCompare(b.caseId));
 
 async function scheduled(db: DbOrTx): Promise<Entry[]> {
-  return sorted((await db.select().from(caseSchedule)).map((r) => ({ caseId: r.caseId, shopId: r.shopId, at: iso(r.nextActionAt) })));
+  return sorted(
+    (await db.select().from(caseSchedule)).map((r) => ({
+      caseId: r.caseId,
+      shopId: r.shopId,
+      at: iso(r.nextActionAt),
+    })),
+  );
 }
 
 /** The truth: one entry per case whose next_action_at is set. */
@@ -59,7 +65,10 @@ async function expectInSync(db: DbOrTx, label: string): Promise<void> {
 }
 
 /** Row versions of the schedule: an update that leaves next_action_at alone must not write any. */
-const versions = async (db: DbOrTx) => rows<{ v: string }>(await db.execute(sql`select case_id::text || ':' || xmin::text as v from case_schedule order by 1`)).map((r) => r.v);
+const versions = async (db: DbOrTx) =>
+  rows<{ v: string }>(
+    await db.execute(sql`select case_id::text || ':' || xmin::text as v from case_schedule order by 1`),
+  ).map((r) => r.v);
 
 describe.each(testEngines())("case schedule on %s", (engine) => {
   let database: TestDatabase;
@@ -91,12 +100,19 @@ describe.each(testEngines())("case schedule on %s", (engine) => {
     await expectInSync(db, "after an update that sets, moves and clears");
 
     const before = await versions(db);
-    await db.update(cases).set({ outstandingMinor: sql`${cases.outstandingMinor} + 1`, dunningLevel: "reminder_1" }).where(eq(cases.shopId, shop.id));
+    await db
+      .update(cases)
+      .set({ outstandingMinor: sql`${cases.outstandingMinor} + 1`, dunningLevel: "reminder_1" })
+      .where(eq(cases.shopId, shop.id));
     expect(await versions(db), "an update that keeps next_action_at writes no schedule row").toEqual(before);
 
     // Deletes: direct, and through the order (cases.order_id cascades).
-    await db.execute(sql`delete from cases where shop_id = ${shop.id} and next_action_at is not null and outstanding_minor % 3 = 0`);
-    await db.execute(sql`delete from orders where id in (select order_id from cases where shop_id = ${shop.id} and next_action_at is not null limit 2)`);
+    await db.execute(
+      sql`delete from cases where shop_id = ${shop.id} and next_action_at is not null and outstanding_minor % 3 = 0`,
+    );
+    await db.execute(
+      sql`delete from orders where id in (select order_id from cases where shop_id = ${shop.id} and next_action_at is not null limit 2)`,
+    );
     await expectInSync(db, "after deletes");
 
     // A shop's deletion (privacy.shop_redact) takes its cases and their schedule rows along.
@@ -113,7 +129,13 @@ describe.each(testEngines())("case schedule on %s", (engine) => {
     const [opened] = await db.select().from(cases).where(eq(cases.shopId, berlin.id));
     const entry = async () => (await scheduled(db)).filter((e) => e.caseId === opened!.id).map((e) => e.at);
     expect(await entry(), "waiting for approval: nothing scheduled").toEqual([]);
-    await startCase(db, { shopId: berlin.id, caseId: opened!.id, actor: { type: "staff", id: "t" }, reason: "go", now: new Date("2026-10-02T09:00:00Z") });
+    await startCase(db, {
+      shopId: berlin.id,
+      caseId: opened!.id,
+      actor: { type: "staff", id: "t" },
+      reason: "go",
+      now: new Date("2026-10-02T09:00:00Z"),
+    });
     expect(await entry()).toEqual(["2026-10-06T06:00:00.000Z"]);
     for (const [now, next] of [
       // Each step: the deadline it prints (§ 193 BGB applied) plus three working days of grace, 08:00 Berlin.
@@ -125,7 +147,10 @@ describe.each(testEngines())("case schedule on %s", (engine) => {
       expect(await entry(), `after the step at ${now}`).toEqual([next]);
     }
     await advanceDueCases(db, new Date("2026-11-12T08:00:00Z"));
-    expect((await db.select().from(cases).where(eq(cases.id, opened!.id)))[0]).toMatchObject({ status: "handed_over", nextActionAt: null });
+    expect((await db.select().from(cases).where(eq(cases.id, opened!.id)))[0]).toMatchObject({
+      status: "handed_over",
+      nextActionAt: null,
+    });
     expect(await entry(), "handed over: no next action").toEqual([]);
     await expectInSync(db, "after the app's writes");
   });
@@ -141,9 +166,13 @@ describe.each(testEngines())("case schedule on %s", (engine) => {
     expect(seen.length).toBe(3);
     expect(seen.every((r) => r.shopId === mine.id)).toBe(true);
     // The tab's and /api/v1's commands update cases as the tenant role: the triggers write the schedule as that role.
-    await withTenant(db, mine.id, (tx) => tx.execute(sql`update cases set next_action_at = coalesce(next_action_at, now()) + interval '1 hour'`));
+    await withTenant(db, mine.id, (tx) =>
+      tx.execute(sql`update cases set next_action_at = coalesce(next_action_at, now()) + interval '1 hour'`),
+    );
     await expectInSync(db, "after a tenant-scoped update");
-    await withTenant(db, mine.id, (tx) => tx.execute(sql`update cases set next_action_at = null where outstanding_minor % 3 = 0`));
+    await withTenant(db, mine.id, (tx) =>
+      tx.execute(sql`update cases set next_action_at = null where outstanding_minor % 3 = 0`),
+    );
     await expectInSync(db, "after a tenant-scoped clear");
   });
 });

@@ -89,6 +89,8 @@ describe("unreachable PostgreSQL", () => {
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(DatabaseError);
-    expect(String((error as Error).message)).toMatch(/Cannot reach PostgreSQL at postgres:\/\/postgres@127\.0\.0\.1:1\/none: .*ECONNREFUSED/);
+    expect(String((error as Error).message)).toMatch(
+      /Cannot reach PostgreSQL at postgres:\/\/postgres@127\.0\.0\.1:1\/none: .*ECONNREFUSED/,
+    );
   });
 });

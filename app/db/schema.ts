@@ -35,7 +35,9 @@ export const shops = pgTable(
     timezone: text("timezone").notNull(),
     currency: char("currency", { length: 3 }).notNull(),
     locale: text("locale").notNull(),
-    status: text("status", { enum: ["active", "uninstalled"] }).notNull().default("active"),
+    status: text("status", { enum: ["active", "uninstalled"] })
+      .notNull()
+      .default("active"),
     installedAt: timestamp("installed_at", { withTimezone: true }).notNull().defaultNow(),
     uninstalledAt: timestamp("uninstalled_at", { withTimezone: true }),
     createdAt: createdAt(),
@@ -83,7 +85,10 @@ export const orders = pgTable(
     totalMinor: minor("total_minor").notNull(),
     outstandingMinor: minor("outstanding_minor").notNull(),
     financialStatus: text("financial_status").notNull(),
-    paymentMethods: jsonb("payment_methods").$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+    paymentMethods: jsonb("payment_methods")
+      .$type<string[]>()
+      .notNull()
+      .default(sql`'[]'::jsonb`),
     isInvoice: boolean("is_invoice").notNull(),
     orderedAt: timestamp("ordered_at", { withTimezone: true }).notNull(),
     dueDate: date("due_date", { mode: "string" }),
@@ -155,7 +160,9 @@ export const cases = pgTable(
      * (app/db/tenant.server.ts) only leakproof conditions become index conditions, and array_position(), lower() and
      * LIKE are not — comparisons of plain columns are. See docs/performance.md.
      */
-    statusRank: integer("status_rank").generatedAlwaysAs(sql`array_position(array[${sql.raw(CASE_STATUSES.map((s) => `'${s}'`).join(","))}]::text[], status)`),
+    statusRank: integer("status_rank").generatedAlwaysAs(
+      sql`array_position(array[${sql.raw(CASE_STATUSES.map((s) => `'${s}'`).join(","))}]::text[], status)`,
+    ),
     searchOrderName: text("search_order_name").generatedAlwaysAs(sql`lower(order_name)`),
     searchFirstName: text("search_first_name").generatedAlwaysAs(sql`lower(customer_first_name)`),
     searchLastName: text("search_last_name").generatedAlwaysAs(sql`lower(customer_last_name)`),
@@ -246,7 +253,9 @@ export const caseEvents = pgTable(
     /** The staff member's name as the platform reported it at the time (null for non-staff actors or unknown). */
     actorName: text("actor_name"),
     reason: text("reason"),
-    data: jsonb("data").notNull().default(sql`'{}'::jsonb`),
+    data: jsonb("data")
+      .notNull()
+      .default(sql`'{}'::jsonb`),
     sourceId: text("source_id"),
     occurredAt: timestamp("occurred_at", { withTimezone: true }).notNull(),
     recordedAt: timestamp("recorded_at", { withTimezone: true }).notNull().defaultNow(),
@@ -339,7 +348,9 @@ export const outbox = pgTable(
   },
   (t) => [
     uniqueIndex("outbox_idempotency_key").on(t.shopId, t.idempotencyKey),
-    index("outbox_due_idx").on(t.nextAttemptAt).where(sql`${t.status} in ('pending', 'failed')`),
+    index("outbox_due_idx")
+      .on(t.nextAttemptAt)
+      .where(sql`${t.status} in ('pending', 'failed')`),
   ],
 );
 
@@ -408,12 +419,17 @@ export const wooConnections = pgTable(
     /** Set once the store is connected and its shop row exists. */
     shopId: uuid("shop_id").references(() => shops.id, { onDelete: "cascade" }),
     storeUrl: text("store_url").notNull(),
-    status: text("status", { enum: ["pending", "connected", "disconnected"] }).notNull().default("pending"),
+    status: text("status", { enum: ["pending", "connected", "disconnected"] })
+      .notNull()
+      .default("pending"),
     consumerKey: text("consumer_key"),
     consumerSecret: text("consumer_secret"),
     webhookSecret: text("webhook_secret").notNull(),
     /** WooCommerce ids of the webhooks we created, by topic. */
-    webhookIds: jsonb("webhook_ids").$type<Record<string, number>>().notNull().default(sql`'{}'::jsonb`),
+    webhookIds: jsonb("webhook_ids")
+      .$type<Record<string, number>>()
+      .notNull()
+      .default(sql`'{}'::jsonb`),
     lastPolledAt: timestamp("last_polled_at", { withTimezone: true }),
     connectedAt: timestamp("connected_at", { withTimezone: true }),
     disconnectedAt: timestamp("disconnected_at", { withTimezone: true }),
@@ -481,7 +497,10 @@ export const staffMembers = pgTable(
     lastWpAdminSignInAt: timestamp("last_wp_admin_sign_in_at", { withTimezone: true }).notNull(),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex("staff_members_shop_staff_key").on(t.shopId, t.staffId), index("staff_members_email_idx").on(t.email)],
+  (t) => [
+    uniqueIndex("staff_members_shop_staff_key").on(t.shopId, t.staffId),
+    index("staff_members_email_idx").on(t.email),
+  ],
 );
 
 /** Import of a shop's open invoice orders (Shopify or WooCommerce): resumable, its progress shown in the tab. */
@@ -492,9 +511,13 @@ export const orderImports = pgTable(
     shopId: uuid("shop_id")
       .notNull()
       .references(() => shops.id, { onDelete: "cascade" }),
-    status: text("status", { enum: ["running", "done", "failed"] }).notNull().default("running"),
+    status: text("status", { enum: ["running", "done", "failed"] })
+      .notNull()
+      .default("running"),
     /** How the orders are read: GraphQL pages, or (large Shopify shops) one bulk operation's JSONL file. */
-    mode: text("mode", { enum: ["pages", "bulk"] }).notNull().default("pages"),
+    mode: text("mode", { enum: ["pages", "bulk"] })
+      .notNull()
+      .default("pages"),
     /** Where to resume: a GraphQL end cursor, the JSONL lines already applied, or a WooCommerce page number. */
     cursor: text("cursor"),
     /** The Shopify bulk operation this import reads (gid), once started; polled by id after any restart. */
@@ -525,11 +548,16 @@ export const bulkRuns = pgTable(
     actorType: text("actor_type").notNull(),
     actorId: text("actor_id").notNull(),
     actorName: text("actor_name"),
-    status: text("status", { enum: ["queued", "running", "done", "failed"] }).notNull().default("queued"),
+    status: text("status", { enum: ["queued", "running", "done", "failed"] })
+      .notNull()
+      .default("queued"),
     total: integer("total"),
     succeeded: integer("succeeded").notNull().default(0),
     /** Cases that could not be acted on, with why: [{ caseId, orderName, code, message }]. */
-    failures: jsonb("failures").$type<{ caseId: string; orderName: string; code: string; message: string }[]>().notNull().default(sql`'[]'::jsonb`),
+    failures: jsonb("failures")
+      .$type<{ caseId: string; orderName: string; code: string; message: string }[]>()
+      .notNull()
+      .default(sql`'[]'::jsonb`),
     createdAt: createdAt(),
     finishedAt: timestamp("finished_at", { withTimezone: true }),
   },
@@ -582,7 +610,11 @@ export const accessLog = pgTable(
     caseId: uuid("case_id"),
   },
   // The last index serves the retention sweep, which looks for old entries of all shops.
-  (t) => [index("access_log_shop_at_idx").on(t.shopId, t.at), index("access_log_case_idx").on(t.shopId, t.caseId, t.at), index("access_log_at_idx").on(t.at)],
+  (t) => [
+    index("access_log_shop_at_idx").on(t.shopId, t.at),
+    index("access_log_case_idx").on(t.shopId, t.caseId, t.at),
+    index("access_log_at_idx").on(t.at),
+  ],
 );
 
 /**

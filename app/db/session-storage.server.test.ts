@@ -71,7 +71,15 @@ describe.each(testEngines())("Shopify session storage on %s", (engine) => {
   });
 
   test("finds by shop and deletes one or many; other shops are untouched", async () => {
-    await storage.storeSession(new Session({ id: "offline_shop-b.myshopify.com", shop: "shop-b.myshopify.com", state: "x", isOnline: false, accessToken: "b" }));
+    await storage.storeSession(
+      new Session({
+        id: "offline_shop-b.myshopify.com",
+        shop: "shop-b.myshopify.com",
+        state: "x",
+        isOnline: false,
+        accessToken: "b",
+      }),
+    );
     expect((await storage.findSessionsByShop("shop-a.myshopify.com")).map((s) => s.id).sort()).toEqual([
       "offline_shop-a.myshopify.com",
       "shop-a.myshopify.com_42",

@@ -51,14 +51,25 @@ export class DrizzleSessionStorage implements SessionStorage {
   }
 }
 
-export const sessionTokenPlace = (sessionId: string, column: "access_token" | "refresh_token") => secretPlace("sessions", column, sessionId);
+export const sessionTokenPlace = (sessionId: string, column: "access_token" | "refresh_token") =>
+  secretPlace("sessions", column, sessionId);
 
 /** A token as stored: encrypted with the key, plain text without one (development only; production requires a key). */
-export function sealSessionToken(token: string, key: Buffer | null, sessionId: string, column: "access_token" | "refresh_token"): string {
+export function sealSessionToken(
+  token: string,
+  key: Buffer | null,
+  sessionId: string,
+  column: "access_token" | "refresh_token",
+): string {
   return key && token !== "" ? encryptSecret(token, key, sessionTokenPlace(sessionId, column)) : token;
 }
 
-function openSessionToken(stored: string, key: Buffer | null, sessionId: string, column: "access_token" | "refresh_token"): string {
+function openSessionToken(
+  stored: string,
+  key: Buffer | null,
+  sessionId: string,
+  column: "access_token" | "refresh_token",
+): string {
   if (!isEncryptedSecret(stored)) return stored;
   if (!key) throw new Error("a Shopify session token is encrypted, but ENCRYPTION_KEY is not set");
   return decryptSecret(stored, key, sessionTokenPlace(sessionId, column));
@@ -74,7 +85,9 @@ function toRow(session: Session, key: Buffer | null): SessionRow {
     scope: session.scope ?? null,
     expires: session.expires ?? null,
     accessToken: sealSessionToken(session.accessToken ?? "", key, session.id, "access_token"),
-    refreshToken: session.refreshToken ? sealSessionToken(session.refreshToken, key, session.id, "refresh_token") : null,
+    refreshToken: session.refreshToken
+      ? sealSessionToken(session.refreshToken, key, session.id, "refresh_token")
+      : null,
     refreshTokenExpires: session.refreshTokenExpires ?? null,
     userId: user?.id ?? null,
     firstName: user?.first_name ?? null,

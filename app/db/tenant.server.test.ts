@@ -8,7 +8,8 @@ import { insertCaseRow, insertShop } from "#test/support/factories";
 import { migrateDatabase, openDatabase, type DbOrTx } from "./client.server";
 import { TENANT_ROLE, tenantRoleUsable, withTenant } from "./tenant.server";
 
-const rowsOf = <T>(result: unknown): T[] => (Array.isArray(result) ? result : ((result as { rows: T[] }).rows ?? [])) as T[];
+const rowsOf = <T>(result: unknown): T[] =>
+  (Array.isArray(result) ? result : ((result as { rows: T[] }).rows ?? [])) as T[];
 
 describe.each(testEngines())("row-level security on %s", (engine) => {
   let database: TestDatabase;
@@ -36,9 +37,15 @@ describe.each(testEngines())("row-level security on %s", (engine) => {
         where c.relkind = 'r' and (c.relname = 'shops' or exists (
           select from pg_attribute a where a.attrelid = c.oid and a.attname = 'shop_id' and not a.attisdropped))`),
     );
-    expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(["shops", "orders", "cases", "case_events", "api_tokens", "bulk_runs", "woo_connections"]));
+    expect(tables.map((t) => t.name)).toEqual(
+      expect.arrayContaining(["shops", "orders", "cases", "case_events", "api_tokens", "bulk_runs", "woo_connections"]),
+    );
     expect(tables.filter((t) => !t.rls || !t.policy || !t.granted)).toEqual([]);
-    const [sessions] = rowsOf<{ granted: boolean }>(await database.db.execute(sql`select has_table_privilege(${TENANT_ROLE}, 'public.sessions', 'SELECT') as granted`));
+    const [sessions] = rowsOf<{ granted: boolean }>(
+      await database.db.execute(
+        sql`select has_table_privilege(${TENANT_ROLE}, 'public.sessions', 'SELECT') as granted`,
+      ),
+    );
     expect(sessions!.granted).toBe(false);
   });
 
@@ -65,7 +72,11 @@ describe.each(testEngines())("row-level security on %s", (engine) => {
     });
     // A row claiming shop B is refused by the policy's WITH CHECK, and moving A's row to B likewise.
     await expect(withTenant(database.db, shopA.id, (db) => insertCaseRow(db, shopB))).rejects.toThrow();
-    await expect(withTenant(database.db, shopA.id, (db) => db.update(cases).set({ shopId: shopB.id }).where(eq(cases.id, caseA.id)))).rejects.toThrow();
+    await expect(
+      withTenant(database.db, shopA.id, (db) =>
+        db.update(cases).set({ shopId: shopB.id }).where(eq(cases.id, caseA.id)),
+      ),
+    ).rejects.toThrow();
     const [b] = await database.db.select().from(cases).where(eq(cases.id, caseB.id));
     expect(b!.status).toBe(caseB.status);
     expect((await database.db.select().from(shops).where(eq(shops.id, shopB.id)))[0]!.name).toBe("B");
@@ -85,12 +96,15 @@ describe.each(testEngines())("row-level security on %s", (engine) => {
   });
 
   test("the owner (workers, migrations) still works across shops, and the connection is clean after a tenant scope", async () => {
-    for (let i = 0; i < 6; i++) await withTenant(database.db, i % 2 ? shopA.id : shopB.id, (db) => db.select().from(cases));
+    for (let i = 0; i < 6; i++)
+      await withTenant(database.db, i % 2 ? shopA.id : shopB.id, (db) => db.select().from(cases));
     const scoped = (db: DbOrTx) => db.select({ id: cases.id }).from(cases);
     for (let i = 0; i < 6; i++) {
       expect((await scoped(database.db)).length).toBe(2);
       const [who] = rowsOf<{ user: string; shop: string | null }>(
-        await database.db.execute(sql`select current_user as user, nullif(current_setting('mahnwerk.shop_id', true), '') as shop`),
+        await database.db.execute(
+          sql`select current_user as user, nullif(current_setting('mahnwerk.shop_id', true), '') as shop`,
+        ),
       );
       expect(who!.user).not.toBe(TENANT_ROLE);
       expect(who!.shop).toBeNull();
@@ -98,7 +112,9 @@ describe.each(testEngines())("row-level security on %s", (engine) => {
   });
 
   test("several queries at once inside one scope", async () => {
-    const [a, b] = await withTenant(database.db, shopB.id, (db) => Promise.all([db.select().from(cases), db.select().from(orders)]));
+    const [a, b] = await withTenant(database.db, shopB.id, (db) =>
+      Promise.all([db.select().from(cases), db.select().from(orders)]),
+    );
     expect(a!.map((r) => r.id)).toEqual([caseB.id]);
     expect(b!.map((r) => r.shopId)).toEqual([shopB.id]);
   });
@@ -134,7 +150,9 @@ describe.skipIf(!adminUrl)("on PostgreSQL as a user without CREATEROLE (TEST_DAT
     const database = await openDatabase(options);
     try {
       await migrateDatabase(options, database);
-      const [outcome] = rowsOf<{ outcome: string }>(await database.db.execute(sql`select mahnwerk_fence_tenant_tables() as outcome`));
+      const [outcome] = rowsOf<{ outcome: string }>(
+        await database.db.execute(sql`select mahnwerk_fence_tenant_tables() as outcome`),
+      );
       expect(outcome!.outcome).toMatch(/^role mahnwerk_tenant (missing|is not granted)/);
       expect(await tenantRoleUsable(database.db)).toBe(false);
       const shop = await insertShop(database.db);

@@ -16,9 +16,62 @@ export type DemoCustomer = {
   email: string;
 };
 
-const FIRST = ["Anna", "Lukas", "Sophie", "Jonas", "Marie", "Felix", "Lea", "Paul", "Hannah", "Leon", "Mia", "Noah", "Emma", "Elias", "Lina", "Ben", "Clara", "Finn", "Ida", "Max"];
-const LAST = ["Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker", "Schulz", "Hoffmann", "Koch", "Richter", "Klein", "Wolf", "Schröder", "Neumann", "Schwarz", "Zimmermann", "Braun", "Krüger"];
-const STREETS = ["Hauptstraße", "Schulstraße", "Gartenweg", "Bahnhofstraße", "Lindenallee", "Bergstraße", "Kirchplatz", "Mühlenweg", "Rosenstraße", "Am Markt"];
+const FIRST = [
+  "Anna",
+  "Lukas",
+  "Sophie",
+  "Jonas",
+  "Marie",
+  "Felix",
+  "Lea",
+  "Paul",
+  "Hannah",
+  "Leon",
+  "Mia",
+  "Noah",
+  "Emma",
+  "Elias",
+  "Lina",
+  "Ben",
+  "Clara",
+  "Finn",
+  "Ida",
+  "Max",
+];
+const LAST = [
+  "Müller",
+  "Schmidt",
+  "Schneider",
+  "Fischer",
+  "Weber",
+  "Meyer",
+  "Wagner",
+  "Becker",
+  "Schulz",
+  "Hoffmann",
+  "Koch",
+  "Richter",
+  "Klein",
+  "Wolf",
+  "Schröder",
+  "Neumann",
+  "Schwarz",
+  "Zimmermann",
+  "Braun",
+  "Krüger",
+];
+const STREETS = [
+  "Hauptstraße",
+  "Schulstraße",
+  "Gartenweg",
+  "Bahnhofstraße",
+  "Lindenallee",
+  "Bergstraße",
+  "Kirchplatz",
+  "Mühlenweg",
+  "Rosenstraße",
+  "Am Markt",
+];
 const CITIES: [string, string][] = [
   ["10115", "Berlin"],
   ["20095", "Hamburg"],
@@ -40,7 +93,13 @@ export function demoCustomer(index: number): DemoCustomer {
   const lastName = pick(LAST);
   const [postalCode, city] = pick(CITIES);
   const ascii = (s: string) =>
-    s.toLowerCase().replace(/ä/g, "ae").replace(/ö/g, "oe").replace(/ü/g, "ue").replace(/ß/g, "ss").replace(/[^a-z]/g, "");
+    s
+      .toLowerCase()
+      .replace(/ä/g, "ae")
+      .replace(/ö/g, "oe")
+      .replace(/ü/g, "ue")
+      .replace(/ß/g, "ss")
+      .replace(/[^a-z]/g, "");
   return {
     firstName,
     lastName,

@@ -21,11 +21,16 @@ describe.each(testEngines())("demo seed on %s", (engine) => {
       // Every case row is exactly the replay of its events.
       const events = await database.db.select().from(caseEvents);
       for (const row of rows) {
-        const own = events.filter((e) => e.caseId === row.id).sort((a, b) => a.seq - b.seq).map(eventFromRow);
+        const own = events
+          .filter((e) => e.caseId === row.id)
+          .sort((a, b) => a.seq - b.seq)
+          .map(eventFromRow);
         expect(replay(own)).toEqual(caseFromJson(row.state));
         // The story reads forwards: no handover before its final reminder, no payment before the start.
         const times = own.map((e) => e.occurredAt.getTime());
-        expect(times, `${row.orderName}: ${own.map((e) => e.type).join(" → ")}`).toEqual([...times].sort((a, b) => a - b));
+        expect(times, `${row.orderName}: ${own.map((e) => e.type).join(" → ")}`).toEqual(
+          [...times].sort((a, b) => a - b),
+        );
       }
       const failed = rows.find((r) => r.status === "failed")!;
       expect(caseFromJson(failed.state).failureReasons).toEqual(["missing_street", "missing_postal_code"]);
@@ -37,7 +42,12 @@ describe.each(testEngines())("demo seed on %s", (engine) => {
       });
       // The demo shop has a postal address (its letters and claims need a sender), set once.
       const settings = await getSettings(database.db, rows[0]!.shopId);
-      expect(settings.address).toMatchObject({ street: "Musterstraße 1", postalCode: "10115", city: "Berlin", countryCode: "DE" });
+      expect(settings.address).toMatchObject({
+        street: "Musterstraße 1",
+        postalCode: "10115",
+        city: "Berlin",
+        countryCode: "DE",
+      });
 
       const before = await counts();
       await seedDemo(database.db, new Date("2026-11-24T09:00:00Z"));

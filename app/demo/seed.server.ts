@@ -55,7 +55,15 @@ const DAYS_OVERDUE: Record<Plan, number> = {
   closed: 4,
 };
 
-const DEMO_ADDRESS = { company: "Demo-Shop GmbH", street: "Musterstraße 1", postalCode: "10115", city: "Berlin", countryCode: "DE", email: "demo@mahnwerk.local", phone: null };
+const DEMO_ADDRESS = {
+  company: "Demo-Shop GmbH",
+  street: "Musterstraße 1",
+  postalCode: "10115",
+  city: "Berlin",
+  countryCode: "DE",
+  email: "demo@mahnwerk.local",
+  phone: null,
+};
 /** The IBAN of the ISO 13616 / ECBS documentation example: valid check digits, nobody's account. */
 const DEMO_BANK_ACCOUNT = { holder: "Demo-Shop GmbH", iban: "DE89370400440532013000", bic: "COBADEFFXXX" };
 
@@ -66,7 +74,14 @@ const DEMO_BANK_ACCOUNT = { holder: "Demo-Shop GmbH", iban: "DE89370400440532013
 export async function seedDemo(db: Db, now: Date): Promise<void> {
   await db
     .insert(shops)
-    .values({ platform: "demo", domain: DEMO_SHOP_DOMAIN, name: "Demo-Shop", timezone: "Europe/Berlin", currency: "EUR", locale: "de" })
+    .values({
+      platform: "demo",
+      domain: DEMO_SHOP_DOMAIN,
+      name: "Demo-Shop",
+      timezone: "Europe/Berlin",
+      currency: "EUR",
+      locale: "de",
+    })
     .onConflictDoNothing();
   const [shop] = await db
     .select()
@@ -77,7 +92,12 @@ export async function seedDemo(db: Db, now: Date): Promise<void> {
   // A postal address and a bank account, so the demo's reminders say where to pay and its letters and claims show a
   // sender; only on first start, so changes made on the demo's settings page survive a restart.
   if ((await getSettings(db, shop.id)).version === 0) {
-    await updateSettings(db, shop.id, { address: DEMO_ADDRESS, bankAccount: DEMO_BANK_ACCOUNT }, { changedBy: "demo seed", now });
+    await updateSettings(
+      db,
+      shop.id,
+      { address: DEMO_ADDRESS, bankAccount: DEMO_BANK_ACCOUNT },
+      { changedBy: "demo seed", now },
+    );
   }
   const today = toLocalDate(now, shop.timezone);
   for (const [index, plan] of PLANS.entries()) {
@@ -103,12 +123,38 @@ async function drive(db: Db, shop: Shop, caseId: string, plan: Plan, now: Date):
   const scheduler: Actor = { type: "scheduler", id: "dunning" };
   const partner: Actor = { type: "partner", id: "sandbox" };
   const ago = (days: number) => new Date(now.getTime() - days * 86_400_000);
-  const run = (command: CaseCommand, actor: Actor, days: number, reason: string | null = null, sourceId: string | null = null) =>
-    executeCaseCommand(db, { shopId: shop.id, caseId, envelope: { command, actor, reason, occurredAt: ago(days), sourceId } });
-  const start = () => startCase(db, { shopId: shop.id, caseId, actor: staff, reason: "Freigegeben im Demo-Shop", now: ago(DAYS_OVERDUE[plan] - 2) });
+  const run = (
+    command: CaseCommand,
+    actor: Actor,
+    days: number,
+    reason: string | null = null,
+    sourceId: string | null = null,
+  ) =>
+    executeCaseCommand(db, {
+      shopId: shop.id,
+      caseId,
+      envelope: { command, actor, reason, occurredAt: ago(days), sourceId },
+    });
+  const start = () =>
+    startCase(db, {
+      shopId: shop.id,
+      caseId,
+      actor: staff,
+      reason: "Freigegeben im Demo-Shop",
+      now: ago(DAYS_OVERDUE[plan] - 2),
+    });
   const levels = async (count: number) => {
     const names = ["reminder_1", "reminder_2", "final_reminder"] as const;
-    for (let i = 0; i < count; i++) await run({ type: "reach_level", level: names[i]!, nextActionAt: i === count - 1 ? new Date(now.getTime() + (i + 2) * 86_400_000) : null }, scheduler, DAYS_OVERDUE[plan] - 5 - i * 8);
+    for (let i = 0; i < count; i++)
+      await run(
+        {
+          type: "reach_level",
+          level: names[i]!,
+          nextActionAt: i === count - 1 ? new Date(now.getTime() + (i + 2) * 86_400_000) : null,
+        },
+        scheduler,
+        DAYS_OVERDUE[plan] - 5 - i * 8,
+      );
   };
   switch (plan) {
     case "waiting":
@@ -137,12 +183,28 @@ async function drive(db: Db, shop: Shop, caseId: string, plan: Plan, now: Date):
     case "blocked":
       await start();
       await levels(1);
-      await run({ type: "block", reasons: ["dispute_open"], stream: `dispute:${caseId}` }, { type: "platform", id: "shopify" }, 3, "Rückbuchung eröffnet", `dispute-${caseId}`);
+      await run(
+        { type: "block", reasons: ["dispute_open"], stream: `dispute:${caseId}` },
+        { type: "platform", id: "shopify" },
+        3,
+        "Rückbuchung eröffnet",
+        `dispute-${caseId}`,
+      );
       return;
     case "paid":
       await start();
       await levels(1);
-      await run({ type: "payment", amount: { amountMinor: (await orderOf(db, caseId)).outstandingMinor, currency: "EUR" }, side: "shop" }, { type: "platform", id: "demo" }, 1, null, `pay-${caseId}`);
+      await run(
+        {
+          type: "payment",
+          amount: { amountMinor: (await orderOf(db, caseId)).outstandingMinor, currency: "EUR" },
+          side: "shop",
+        },
+        { type: "platform", id: "demo" },
+        1,
+        null,
+        `pay-${caseId}`,
+      );
       return;
     case "handed_over":
     case "handed_over_plan":
@@ -150,22 +212,56 @@ async function drive(db: Db, shop: Shop, caseId: string, plan: Plan, now: Date):
       await start();
       await levels(3);
       await run({ type: "hand_over", partnerReference: `DE-S${caseId.slice(0, 8).toUpperCase()}` }, scheduler, 20);
-      await run({ type: "partner_status", subStatus: "contacted", partnerReference: null, dunningOption: "A" }, partner, 18, null, `p1-${caseId}`);
+      await run(
+        { type: "partner_status", subStatus: "contacted", partnerReference: null, dunningOption: "A" },
+        partner,
+        18,
+        null,
+        `p1-${caseId}`,
+      );
       if (plan === "handed_over") return;
-      await run({ type: "partner_status", subStatus: "payment_plan", partnerReference: null, dunningOption: "A" }, partner, 12, "Ratenzahlung vereinbart", `p2-${caseId}`);
+      await run(
+        { type: "partner_status", subStatus: "payment_plan", partnerReference: null, dunningOption: "A" },
+        partner,
+        12,
+        "Ratenzahlung vereinbart",
+        `p2-${caseId}`,
+      );
       if (plan === "handed_over_plan") return;
-      await run({ type: "payment", amount: { amountMinor: (await orderOf(db, caseId)).outstandingMinor, currency: "EUR" }, side: "partner" }, partner, 2, null, `pp-${caseId}`);
+      await run(
+        {
+          type: "payment",
+          amount: { amountMinor: (await orderOf(db, caseId)).outstandingMinor, currency: "EUR" },
+          side: "partner",
+        },
+        partner,
+        2,
+        null,
+        `pp-${caseId}`,
+      );
       return;
     }
   }
 }
 
 async function orderOf(db: Db, caseId: string): Promise<OrderRow> {
-  const [row] = await db.select({ order: orders }).from(cases).innerJoin(orders, eq(orders.id, cases.orderId)).where(eq(cases.id, caseId)).limit(1);
+  const [row] = await db
+    .select({ order: orders })
+    .from(cases)
+    .innerJoin(orders, eq(orders.id, cases.orderId))
+    .where(eq(cases.id, caseId))
+    .limit(1);
   return row!.order;
 }
 
-async function upsertDemoOrder(db: Db, shop: Shop, index: number, dueDate: string, now: Date, incompleteAddress: boolean): Promise<OrderRow> {
+async function upsertDemoOrder(
+  db: Db,
+  shop: Shop,
+  index: number,
+  dueDate: string,
+  now: Date,
+  incompleteAddress: boolean,
+): Promise<OrderRow> {
   const customer = demoCustomer(index);
   const amount = demoAmountMinor(index);
   const orderedAt = new Date(Date.parse(`${addDays(dueDate, -14)}T09:30:00Z`));
@@ -184,7 +280,16 @@ async function upsertDemoOrder(db: Db, shop: Shop, index: number, dueDate: strin
       orderedAt,
       dueDate,
       platformUpdatedAt: orderedAt,
-      customer: { platformCustomerId: String(7_000 + index), firstName: customer.firstName, lastName: customer.lastName, company: customer.company, email: customer.email, phone: null, locale: "de", vatId: customer.vatId },
+      customer: {
+        platformCustomerId: String(7_000 + index),
+        firstName: customer.firstName,
+        lastName: customer.lastName,
+        company: customer.company,
+        email: customer.email,
+        phone: null,
+        locale: "de",
+        vatId: customer.vatId,
+      },
       billingAddress: {
         name: `${customer.firstName} ${customer.lastName}`,
         company: customer.company,
@@ -206,8 +311,15 @@ async function upsertDemoOrder(db: Db, shop: Shop, index: number, dueDate: strin
 }
 
 /** Points the demo shop at a running sandbox partner (its URL changes with every start). */
-export async function connectDemoPartner(db: Db, sandbox: { url: string; authUrl: string; credentials: { clientId: string; clientSecret: string; audience: string } }) {
-  const [shop] = await db.select().from(shops).where(and(eq(shops.platform, "demo"), eq(shops.domain, DEMO_SHOP_DOMAIN))).limit(1);
+export async function connectDemoPartner(
+  db: Db,
+  sandbox: { url: string; authUrl: string; credentials: { clientId: string; clientSecret: string; audience: string } },
+) {
+  const [shop] = await db
+    .select()
+    .from(shops)
+    .where(and(eq(shops.platform, "demo"), eq(shops.domain, DEMO_SHOP_DOMAIN)))
+    .limit(1);
   if (!shop) return;
   await savePartnerAccount(db, {
     shopId: shop.id,
@@ -217,7 +329,16 @@ export async function connectDemoPartner(db: Db, sandbox: { url: string; authUrl
       baseUrl: sandbox.url,
       authUrl: sandbox.authUrl,
       ...sandbox.credentials,
-      creditor: { shopName: shop.name, street: DEMO_ADDRESS.street, houseNumber: null, postalCode: DEMO_ADDRESS.postalCode, city: DEMO_ADDRESS.city, countryCode: DEMO_ADDRESS.countryCode, email: DEMO_ADDRESS.email, phone: null },
+      creditor: {
+        shopName: shop.name,
+        street: DEMO_ADDRESS.street,
+        houseNumber: null,
+        postalCode: DEMO_ADDRESS.postalCode,
+        city: DEMO_ADDRESS.city,
+        countryCode: DEMO_ADDRESS.countryCode,
+        email: DEMO_ADDRESS.email,
+        phone: null,
+      },
     },
   });
 }

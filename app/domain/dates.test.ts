@@ -1,5 +1,15 @@
 import { describe, expect, test } from "vitest";
-import { addDays, daysBetween, endOfLocalDay, isLocalDate, isValidTimeZone, localTimeOfDay, startOfLocalDay, toLocalDate, zonedTime } from "./dates";
+import {
+  addDays,
+  daysBetween,
+  endOfLocalDay,
+  isLocalDate,
+  isValidTimeZone,
+  localTimeOfDay,
+  startOfLocalDay,
+  toLocalDate,
+  zonedTime,
+} from "./dates";
 
 describe("dates in a time zone", () => {
   test("the local date of an instant", () => {
@@ -30,7 +40,11 @@ describe("dates in a time zone", () => {
     expect(zonedTime("2026-03-29", 2, 30, "Europe/Berlin").toISOString()).toBe("2026-03-29T01:30:00.000Z");
     expect(zonedTime("2026-10-25", 2, 30, "Europe/Berlin").toISOString()).toBe("2026-10-25T00:30:00.000Z");
     expect(zonedTime("2026-06-15", 8, 0, "Europe/Berlin").toISOString()).toBe("2026-06-15T06:00:00.000Z");
-    expect(localTimeOfDay(new Date("2026-06-14T10:00:00Z"), "Europe/Berlin")).toEqual({ hour: 12, minute: 0, weekday: 0 });
+    expect(localTimeOfDay(new Date("2026-06-14T10:00:00Z"), "Europe/Berlin")).toEqual({
+      hour: 12,
+      minute: 0,
+      weekday: 0,
+    });
   });
 
   test("calendar arithmetic", () => {

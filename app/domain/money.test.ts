@@ -48,7 +48,9 @@ describe("parseMoney", () => {
     expect(result.ok).toBe(false);
     if (!result.ok) {
       expect(result.error.code).toBe(code);
-      expect(result.error.message).toContain(code === "invalid_currency" ? currency : input === "" ? "\"\"" : input.slice(0, 5));
+      expect(result.error.message).toContain(
+        code === "invalid_currency" ? currency : input === "" ? '""' : input.slice(0, 5),
+      );
     }
   });
 

@@ -11,9 +11,32 @@ export type MoneyError =
 
 /** Minor-unit exponents that differ from 2 (ISO 4217). */
 const EXPONENTS: Record<string, number> = {
-  BIF: 0, CLP: 0, DJF: 0, GNF: 0, ISK: 0, JPY: 0, KMF: 0, KRW: 0, PYG: 0, RWF: 0, UGX: 0, UYI: 0, VND: 0, VUV: 0, XAF: 0, XOF: 0, XPF: 0,
-  BHD: 3, IQD: 3, JOD: 3, KWD: 3, LYD: 3, OMR: 3, TND: 3,
-  CLF: 4, UYW: 4,
+  BIF: 0,
+  CLP: 0,
+  DJF: 0,
+  GNF: 0,
+  ISK: 0,
+  JPY: 0,
+  KMF: 0,
+  KRW: 0,
+  PYG: 0,
+  RWF: 0,
+  UGX: 0,
+  UYI: 0,
+  VND: 0,
+  VUV: 0,
+  XAF: 0,
+  XOF: 0,
+  XPF: 0,
+  BHD: 3,
+  IQD: 3,
+  JOD: 3,
+  KWD: 3,
+  LYD: 3,
+  OMR: 3,
+  TND: 3,
+  CLF: 4,
+  UYW: 4,
 };
 
 export function currencyExponent(currency: string): number {
@@ -28,7 +51,8 @@ export class CurrencyMismatchError extends Error {
 }
 
 export function money(amountMinor: number, currency: string): Money {
-  if (!Number.isSafeInteger(amountMinor)) throw new RangeError(`amountMinor must be a safe integer, got ${amountMinor}`);
+  if (!Number.isSafeInteger(amountMinor))
+    throw new RangeError(`amountMinor must be a safe integer, got ${amountMinor}`);
   return { amountMinor: amountMinor === 0 ? 0 : amountMinor, currency };
 }
 
@@ -41,12 +65,18 @@ const DECIMAL = /^([+-])?(\d+)(?:\.(\d+))?$/;
 export function parseMoney(decimal: string, currency: string): Result<Money, MoneyError> {
   const code = typeof currency === "string" ? currency.trim().toUpperCase() : "";
   if (!/^[A-Z]{3}$/.test(code)) {
-    return { ok: false, error: { code: "invalid_currency", message: `"${currency}" is not an ISO 4217 currency code` } };
+    return {
+      ok: false,
+      error: { code: "invalid_currency", message: `"${currency}" is not an ISO 4217 currency code` },
+    };
   }
   const text = typeof decimal === "string" ? decimal.trim() : "";
   const match = DECIMAL.exec(text);
   if (!match) {
-    return { ok: false, error: { code: "invalid_amount", message: `"${decimal}" is not a decimal amount like 199.90` } };
+    return {
+      ok: false,
+      error: { code: "invalid_amount", message: `"${decimal}" is not a decimal amount like 199.90` },
+    };
   }
   const [, sign, whole, fraction = ""] = match;
   const exponent = currencyExponent(code);
@@ -54,7 +84,10 @@ export function parseMoney(decimal: string, currency: string): Result<Money, Mon
   if (significant.length > exponent) {
     return {
       ok: false,
-      error: { code: "too_many_decimals", message: `"${decimal}" has more than ${exponent} decimal places for ${code}` },
+      error: {
+        code: "too_many_decimals",
+        message: `"${decimal}" has more than ${exponent} decimal places for ${code}`,
+      },
     };
   }
   const minor = BigInt(whole!) * 10n ** BigInt(exponent) + BigInt(significant.padEnd(exponent, "0") || "0");

@@ -9,16 +9,37 @@ const EUR = (amountMinor: number) => ({ amountMinor, currency: "EUR" });
 describe("policies", () => {
   test("invoice orders: a configured method or payment terms, and unpaid", () => {
     const methods = SETTINGS_DEFAULTS.invoicePaymentMethods;
-    expect(isInvoiceOrder({ paymentMethods: [" kauf auf rechnung "], hasPaymentTerms: false, financialStatus: "pending" }, methods)).toBe(true);
-    expect(isInvoiceOrder({ paymentMethods: ["PayPal"], hasPaymentTerms: true, financialStatus: "partially_paid" }, methods)).toBe(true);
-    expect(isInvoiceOrder({ paymentMethods: ["Rechnung"], hasPaymentTerms: false, financialStatus: "paid" }, methods)).toBe(false);
-    expect(isInvoiceOrder({ paymentMethods: ["PayPal"], hasPaymentTerms: false, financialStatus: "pending" }, methods)).toBe(false);
+    expect(
+      isInvoiceOrder(
+        { paymentMethods: [" kauf auf rechnung "], hasPaymentTerms: false, financialStatus: "pending" },
+        methods,
+      ),
+    ).toBe(true);
+    expect(
+      isInvoiceOrder({ paymentMethods: ["PayPal"], hasPaymentTerms: true, financialStatus: "partially_paid" }, methods),
+    ).toBe(true);
+    expect(
+      isInvoiceOrder({ paymentMethods: ["Rechnung"], hasPaymentTerms: false, financialStatus: "paid" }, methods),
+    ).toBe(false);
+    expect(
+      isInvoiceOrder({ paymentMethods: ["PayPal"], hasPaymentTerms: false, financialStatus: "pending" }, methods),
+    ).toBe(false);
   });
 
   test("due date: the platform's, else order date + term in the shop's zone", () => {
-    expect(dueDateFor({ orderedAt: new Date("2026-03-14T23:30:00Z"), platformDueAt: null }, 14, "Europe/Berlin")).toBe("2026-03-29");
-    expect(dueDateFor({ orderedAt: new Date("2026-03-14T23:30:00Z"), platformDueAt: null }, 14, "America/Los_Angeles")).toBe("2026-03-28");
-    expect(dueDateFor({ orderedAt: new Date("2026-03-01T10:00:00Z"), platformDueAt: new Date("2026-03-20T22:30:00Z") }, 14, "Asia/Tokyo")).toBe("2026-03-21");
+    expect(dueDateFor({ orderedAt: new Date("2026-03-14T23:30:00Z"), platformDueAt: null }, 14, "Europe/Berlin")).toBe(
+      "2026-03-29",
+    );
+    expect(
+      dueDateFor({ orderedAt: new Date("2026-03-14T23:30:00Z"), platformDueAt: null }, 14, "America/Los_Angeles"),
+    ).toBe("2026-03-28");
+    expect(
+      dueDateFor(
+        { orderedAt: new Date("2026-03-01T10:00:00Z"), platformDueAt: new Date("2026-03-20T22:30:00Z") },
+        14,
+        "Asia/Tokyo",
+      ),
+    ).toBe("2026-03-21");
   });
 
   test("overdue only once the whole due day has passed where the shop is", () => {
@@ -48,9 +69,30 @@ describe("policies", () => {
   });
 
   test("pre-start check lists every missing item; a company stands in for a name", () => {
-    const empty = { firstName: null, lastName: null, company: null, street: null, postalCode: null, city: null, countryCode: null };
-    expect(preStartCheck(empty, EUR(0), ["EUR"])).toEqual(["missing_name", "missing_street", "missing_postal_code", "missing_city", "missing_country", "no_outstanding_amount"]);
-    expect(preStartCheck({ ...empty, company: "Holzwerk KG", street: "A 1", postalCode: "1", city: "B", countryCode: "DE" }, EUR(1), ["EUR"])).toEqual([]);
+    const empty = {
+      firstName: null,
+      lastName: null,
+      company: null,
+      street: null,
+      postalCode: null,
+      city: null,
+      countryCode: null,
+    };
+    expect(preStartCheck(empty, EUR(0), ["EUR"])).toEqual([
+      "missing_name",
+      "missing_street",
+      "missing_postal_code",
+      "missing_city",
+      "missing_country",
+      "no_outstanding_amount",
+    ]);
+    expect(
+      preStartCheck(
+        { ...empty, company: "Holzwerk KG", street: "A 1", postalCode: "1", city: "B", countryCode: "DE" },
+        EUR(1),
+        ["EUR"],
+      ),
+    ).toEqual([]);
   });
 
   test("settings are validated with clear paths", () => {
@@ -62,9 +104,19 @@ describe("policies", () => {
 
 describe("dunning schedule", () => {
   test("default: reminder 1 five days after due, reminder 2 ten days later, final seven later, handover seven later", () => {
-    expect(plannedDates("2026-11-01", DEFAULT_SCHEDULE)).toEqual({ reminder_1: "2026-11-06", reminder_2: "2026-11-16", final_reminder: "2026-11-23", handover: "2026-11-30" });
-    expect(nextStep({ dueDate: "2026-11-01", dunningLevel: null }, DEFAULT_SCHEDULE, null)).toEqual({ step: "reminder_1", date: "2026-11-06" });
-    expect(nextStep({ dueDate: "2026-11-01", dunningLevel: "final_reminder" }, DEFAULT_SCHEDULE, "2026-11-23")).toEqual({ step: "handover", date: "2026-11-30" });
+    expect(plannedDates("2026-11-01", DEFAULT_SCHEDULE)).toEqual({
+      reminder_1: "2026-11-06",
+      reminder_2: "2026-11-16",
+      final_reminder: "2026-11-23",
+      handover: "2026-11-30",
+    });
+    expect(nextStep({ dueDate: "2026-11-01", dunningLevel: null }, DEFAULT_SCHEDULE, null)).toEqual({
+      step: "reminder_1",
+      date: "2026-11-06",
+    });
+    expect(nextStep({ dueDate: "2026-11-01", dunningLevel: "final_reminder" }, DEFAULT_SCHEDULE, "2026-11-23")).toEqual(
+      { step: "handover", date: "2026-11-30" },
+    );
   });
 
   test("steps happen at the start of the send window in the shop's zone, across DST, skipping Sundays if set", () => {
@@ -74,8 +126,14 @@ describe("dunning schedule", () => {
     // 2026-03-29 is a Sunday → Monday
     expect(stepInstant("2026-03-29", window, "Europe/Berlin").toISOString()).toBe("2026-03-30T06:00:00.000Z");
     expect(stepInstant("2026-06-01", window, "America/Los_Angeles").toISOString()).toBe("2026-06-01T15:00:00.000Z");
-    expect(applySendWindow(new Date("2026-06-01T19:30:00Z"), window, "Europe/Berlin").toISOString()).toBe("2026-06-02T06:00:00.000Z");
-    expect(applySendWindow(new Date("2026-06-01T04:00:00Z"), window, "Europe/Berlin").toISOString()).toBe("2026-06-01T06:00:00.000Z");
-    expect(applySendWindow(new Date("2026-06-01T10:00:00Z"), window, "Europe/Berlin").toISOString()).toBe("2026-06-01T10:00:00.000Z");
+    expect(applySendWindow(new Date("2026-06-01T19:30:00Z"), window, "Europe/Berlin").toISOString()).toBe(
+      "2026-06-02T06:00:00.000Z",
+    );
+    expect(applySendWindow(new Date("2026-06-01T04:00:00Z"), window, "Europe/Berlin").toISOString()).toBe(
+      "2026-06-01T06:00:00.000Z",
+    );
+    expect(applySendWindow(new Date("2026-06-01T10:00:00Z"), window, "Europe/Berlin").toISOString()).toBe(
+      "2026-06-01T10:00:00.000Z",
+    );
   });
 });

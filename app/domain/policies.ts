@@ -17,7 +17,11 @@ export function isInvoiceOrder(
 }
 
 /** The platform's due date where it has one, else the order date plus the shop's default term, in the shop's zone. */
-export function dueDateFor(order: { orderedAt: Date; platformDueAt: Date | null }, defaultTermDays: number, timeZone: string): LocalDate {
+export function dueDateFor(
+  order: { orderedAt: Date; platformDueAt: Date | null },
+  defaultTermDays: number,
+  timeZone: string,
+): LocalDate {
   if (order.platformDueAt) return toLocalDate(order.platformDueAt, timeZone);
   return addDays(toLocalDate(order.orderedAt, timeZone), defaultTermDays);
 }

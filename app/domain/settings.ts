@@ -22,18 +22,34 @@ const fee = z.number().int().min(0).max(100_000);
  * WooCommerce has no VAT id field of its own; VAT plugins keep it in order meta, each under a key of its own. These are
  * keys seen in use; a shop whose plugin writes another sets it (docs/dunning-and-the-law.md, "Consumer or business").
  */
-export const DEFAULT_VAT_ID_META_KEYS: readonly string[] = ["_billing_vat_id", "_billing_vat_number", "_vat_number", "vat_number", "billing_vat_id"];
+export const DEFAULT_VAT_ID_META_KEYS: readonly string[] = [
+  "_billing_vat_id",
+  "_billing_vat_number",
+  "_vat_number",
+  "vat_number",
+  "billing_vat_id",
+];
 
 export const settingsSchema = z.object({
-  invoicePaymentMethods: z.array(z.string().trim().min(1).max(100)).max(50).default([...DEFAULT_INVOICE_METHODS.shopify]),
+  invoicePaymentMethods: z
+    .array(z.string().trim().min(1).max(100))
+    .max(50)
+    .default([...DEFAULT_INVOICE_METHODS.shopify]),
   /** Order meta keys that hold the buyer's VAT id (WooCommerce); the first with a value counts. */
-  vatIdMetaKeys: z.array(z.string().trim().min(1).max(100)).max(20).default([...DEFAULT_VAT_ID_META_KEYS]),
+  vatIdMetaKeys: z
+    .array(z.string().trim().min(1).max(100))
+    .max(20)
+    .default([...DEFAULT_VAT_ID_META_KEYS]),
   defaultPaymentTermDays: z.number().int().min(0).max(365).default(14),
   schedule: z
     .object({ reminder_1: days, reminder_2: days, final_reminder: days, handover: days })
     .default({ ...DEFAULT_SCHEDULE }),
   sendWindow: z
-    .object({ startHour: z.number().int().min(0).max(23), endHour: z.number().int().min(1).max(24), skipSundays: z.boolean() })
+    .object({
+      startHour: z.number().int().min(0).max(23),
+      endHour: z.number().int().min(1).max(24),
+      skipSundays: z.boolean(),
+    })
     .refine((w) => w.endHour > w.startHour, { message: "the window must end after it starts", path: ["endHour"] })
     .default({ ...DEFAULT_SEND_WINDOW }),
   /** off | all | a threshold in major units of the shop currency (presets or custom). */
@@ -49,7 +65,9 @@ export const settingsSchema = z.object({
   /** When the dunning option last changed (ISO); it may change again 30 days later. */
   dunningOptionChangedAt: z.iso.datetime().nullable().default(null),
   /** Fees per level in minor units of the shop currency. Only real costs may be charged (documented). */
-  fees: z.object({ reminder_1: fee, reminder_2: fee, final_reminder: fee }).default({ reminder_1: 0, reminder_2: 0, final_reminder: 0 }),
+  fees: z
+    .object({ reminder_1: fee, reminder_2: fee, final_reminder: fee })
+    .default({ reminder_1: 0, reminder_2: 0, final_reminder: 0 }),
   writeBack: z
     .object({ tags: z.boolean(), metafield: z.boolean(), markAsPaid: z.boolean() })
     .default({ tags: true, metafield: true, markAsPaid: false }),
@@ -69,7 +87,12 @@ export const settingsSchema = z.object({
       city: z.string().trim().min(1).max(100).regex(SINGLE_LINE),
       countryCode: z.string().regex(/^[A-Z]{2}$/),
       email: z.email().max(254),
-      phone: z.string().trim().max(40).regex(/^[0-9+()/. -]*$/).nullable(),
+      phone: z
+        .string()
+        .trim()
+        .max(40)
+        .regex(/^[0-9+()/. -]*$/)
+        .nullable(),
     })
     .nullable()
     .default(null),
@@ -85,7 +108,13 @@ export const settingsSchema = z.object({
    * its federal state ("BY"); no state means national holidays only.
    */
   holidays: z
-    .object({ country: z.string().regex(/^[A-Z]{2}$/), state: z.string().regex(/^[A-Z0-9]{1,3}$/).nullable() })
+    .object({
+      country: z.string().regex(/^[A-Z]{2}$/),
+      state: z
+        .string()
+        .regex(/^[A-Z0-9]{1,3}$/)
+        .nullable(),
+    })
     .refine((h) => isKnownHolidayRegion(h.country, h.state), { message: "unknown country or state", path: ["state"] })
     .default({ country: "DE", state: null }),
   /** Working days after a reminder's deadline before the next step: a transfer made on the last day has arrived. */

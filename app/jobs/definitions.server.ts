@@ -8,4 +8,12 @@ import { shopifyJobs } from "./shopify.server";
 import { woocommerceJobs } from "./woocommerce.server";
 
 /** Every queue the workers serve: one registry per capability, each job defined once next to its handler. */
-export const jobDefinitions: JobDefinition<any>[] = [...intakeJobs, ...casesJobs, ...dunningJobs, ...deliveryJobs, ...privacyJobs, ...shopifyJobs, ...woocommerceJobs];
+export const jobDefinitions: JobDefinition<any>[] = [
+  ...intakeJobs,
+  ...casesJobs,
+  ...dunningJobs,
+  ...deliveryJobs,
+  ...privacyJobs,
+  ...shopifyJobs,
+  ...woocommerceJobs,
+];

@@ -3,7 +3,13 @@ import { z } from "zod";
 import { getEnv } from "#app/config/env.server";
 import { getDb } from "#app/db/db.server";
 import { createFolderMailer, createMailer } from "#app/mail/mailer.server";
-import { partnerAccountsToSync, recallHandler, reportPaymentHandler, submitClaimHandler, syncPartnerFeed } from "#app/services/collection/partners.server";
+import {
+  partnerAccountsToSync,
+  recallHandler,
+  reportPaymentHandler,
+  submitClaimHandler,
+  syncPartnerFeed,
+} from "#app/services/collection/partners.server";
 import { reminderHandler } from "#app/services/dunning/reminders.server";
 import { platformOrderReader } from "#app/services/intake/order-reread.server";
 import { sweepOutbox } from "#app/services/outbox/outbox.server";
@@ -57,11 +63,18 @@ export const deliveryJobs = [
  */
 function outboxHandlers(): { handlers: Record<string, OutboxHandler>; close: () => void } {
   const env = getEnv();
-  const mailer = env.SMTP_URL ? createMailer(env.SMTP_URL) : env.demoMode ? createFolderMailer(path.join(env.DATA_DIR, "mailbox")) : null;
+  const mailer = env.SMTP_URL
+    ? createMailer(env.SMTP_URL)
+    : env.demoMode
+      ? createFolderMailer(path.join(env.DATA_DIR, "mailbox"))
+      : null;
   return {
     handlers: {
       "reminder.send": reminderHandler({ mailer, mailFrom: env.MAIL_FROM }),
-      "partner.submit_claim": submitClaimHandler(undefined, platformOrderReader({ shopifyAdminFor: getShopify() ? shopifyAdminFor : null })),
+      "partner.submit_claim": submitClaimHandler(
+        undefined,
+        platformOrderReader({ shopifyAdminFor: getShopify() ? shopifyAdminFor : null }),
+      ),
       "partner.recall": recallHandler(),
       "partner.report_payment": reportPaymentHandler(),
       ...(getShopify() ? { "shopify.write_back": shopifyWriteBackHandler(shopifyAdminFor) } : {}),

@@ -28,14 +28,22 @@ export const dunningJobs = [
     handle: async () => {
       const outcome = await refreshBaseRates(await getDb(), { now: new Date(), url: getEnv().BASE_RATES_URL });
       if (!outcome.ok) {
-        logger.warn({ source: outcome.source, error: outcome.error }, "base-rate refresh failed; the base-rate table stays as it was");
+        logger.warn(
+          { source: outcome.source, error: outcome.error },
+          "base-rate refresh failed; the base-rate table stays as it was",
+        );
         return;
       }
       // What changed: { added: [{ from, rateBp }], changed: [{ from, wasBp, rateBp }], knownThrough, … }. A stored rate
       // that changed, one that differs from the shipped table, or a rejected observation is worth a look: a warning.
       const { ok: _ok, ...report } = outcome;
-      if (report.changed.length || report.differFromBuiltIn.length || report.rejected.length) logger.warn(report, "base-rate refresh: check the rates");
-      else logger.info(report, report.added.length ? "base-rate refresh: new rates stored" : "base-rate refresh: no change");
+      if (report.changed.length || report.differFromBuiltIn.length || report.rejected.length)
+        logger.warn(report, "base-rate refresh: check the rates");
+      else
+        logger.info(
+          report,
+          report.added.length ? "base-rate refresh: new rates stored" : "base-rate refresh: no change",
+        );
     },
     queue: { retryLimit: 0, expireInSeconds: 5 * 60 },
   }),

@@ -17,7 +17,9 @@ export const inboxProcessJob = defineJob({
   schema: inboxDelivery,
   handle: async ({ inboxId }) => {
     // bulk_operations/finish queues the shop's import at once (the sweep would find it within a minute).
-    const apply = withBulkFinishSignal(applyPlatformEvents, (shopId) => shopifyImportJob.send({ shopId }, { singletonKey: shopId }));
+    const apply = withBulkFinishSignal(applyPlatformEvents, (shopId) =>
+      shopifyImportJob.send({ shopId }, { singletonKey: shopId }),
+    );
     await processInboxDelivery(await getDb(), inboxId, { apply, now: new Date() });
   },
   batchSize: 5,

@@ -67,7 +67,11 @@ describe.each(testEngines())("jobs on %s", (engine) => {
 
   test("a burst of batched sends is stored in a few inserts, every job once with the queue's settings; stop() writes what is pending", async () => {
     database = await createTestDatabase(engine);
-    const started = await startJobs(database, [{ name: "test.burst", parse: (d) => d as object, handle: async () => {}, queue: { retryLimit: 7 } }], { work: false });
+    const started = await startJobs(
+      database,
+      [{ name: "test.burst", parse: (d) => d as object, handle: async () => {}, queue: { retryLimit: 7 } }],
+      { work: false },
+    );
     jobs = started;
     const inserts: number[] = [];
     const insert = started.boss.insert.bind(started.boss);
@@ -79,7 +83,9 @@ describe.each(testEngines())("jobs on %s", (engine) => {
     expect(inserts.reduce((a, b) => a + b, 0)).toBe(40);
     expect(inserts.length).toBeLessThan(40);
     const stored = await started.boss.findJobs("test.burst");
-    expect(stored.map((job) => (job.data as { n: number }).n).sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, n) => n));
+    expect(stored.map((job) => (job.data as { n: number }).n).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 40 }, (_, n) => n),
+    );
     expect(new Set(stored.map((job) => job.retryLimit))).toEqual(new Set([7]));
 
     const pending = started.sendBatched("test.burst", { n: 40 });
@@ -87,7 +93,9 @@ describe.each(testEngines())("jobs on %s", (engine) => {
     jobs = undefined;
     await pending;
     const result = await database.db.execute(sql`select count(*)::int as n from pgboss.job where name = 'test.burst'`);
-    const rows = (Array.isArray(result) ? result : (result as unknown as { rows: { n: number }[] }).rows) as { n: number }[];
+    const rows = (Array.isArray(result) ? result : (result as unknown as { rows: { n: number }[] }).rows) as {
+      n: number;
+    }[];
     expect(rows[0]?.n).toBe(41);
   });
 });

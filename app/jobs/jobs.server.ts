@@ -156,7 +156,10 @@ function batchedInserts(boss: PgBoss) {
         maxItems: MAX_BATCH,
         maxWriters: 1,
         write: async (jobs) => {
-          await boss.insert(name, jobs.map((data) => ({ data })));
+          await boss.insert(
+            name,
+            jobs.map((data) => ({ data })),
+          );
           return jobs.map(() => ({ status: "fulfilled", value: undefined }));
         },
       });

@@ -13,7 +13,10 @@ export const privacyJobs = [
     handle: async () => {
       const report = await runRetention(await getDb(), { now: new Date() });
       // What went, per rule (each rule names its table): { "inbox.bodies": 120, "login_tokens.expired": 3, … }.
-      logger.info({ removed: report.removed, error: report.error, ms: report.finishedAt.getTime() - report.startedAt.getTime() }, "retention sweep");
+      logger.info(
+        { removed: report.removed, error: report.error, ms: report.finishedAt.getTime() - report.startedAt.getTime() },
+        "retention sweep",
+      );
       if (report.error) throw new Error(`retention sweep stopped: ${report.error}`);
     },
     queue: { retryLimit: 2, expireInSeconds: 2 * 3600 },

@@ -17,7 +17,11 @@ export const shopifyImportJob = defineJob({
   schema: z.object({ shopId: z.uuid() }),
   handle: async ({ shopId }) => {
     const db = await getDb();
-    const [shop] = await db.select().from(shops).where(and(eq(shops.id, shopId), eq(shops.platform, "shopify"), eq(shops.status, "active"))).limit(1);
+    const [shop] = await db
+      .select()
+      .from(shops)
+      .where(and(eq(shops.id, shopId), eq(shops.platform, "shopify"), eq(shops.status, "active")))
+      .limit(1);
     if (!shop) return;
     await importShopifyOrders(db, shop, await shopifyAdminFor(shop.domain), new Date());
   },
@@ -33,7 +37,8 @@ export const shopifyJobs = [
     schema: z.object({}),
     handle: async () => {
       if (!getShopify()) return;
-      for (const shopId of await shopsWithRunningBulkImports(await getDb())) await shopifyImportJob.send({ shopId }, { singletonKey: shopId });
+      for (const shopId of await shopsWithRunningBulkImports(await getDb()))
+        await shopifyImportJob.send({ shopId }, { singletonKey: shopId });
     },
     queue: { retryLimit: 0, expireInSeconds: 5 * 60 },
   }),
@@ -45,7 +50,10 @@ export const shopifyJobs = [
     handle: async () => {
       if (!getShopify()) return;
       const db = await getDb();
-      for (const shop of await db.select().from(shops).where(and(eq(shops.platform, "shopify"), eq(shops.status, "active")))) {
+      for (const shop of await db
+        .select()
+        .from(shops)
+        .where(and(eq(shops.platform, "shopify"), eq(shops.status, "active")))) {
         try {
           await reconcileShopifyOrders(db, shop, await shopifyAdminFor(shop.domain), new Date());
         } catch (error) {

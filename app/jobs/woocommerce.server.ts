@@ -2,7 +2,13 @@ import { z } from "zod";
 import { getEnv } from "#app/config/env.server";
 import { getDb } from "#app/db/db.server";
 import { purgeExpiredPendingConnections, wooSecretsKey } from "#app/services/woocommerce/connections.server";
-import { connectedConnectionIds, ensureWebhooks, pollConnection, runningImportIds, runWooImport } from "#app/services/woocommerce/sync.server";
+import {
+  connectedConnectionIds,
+  ensureWebhooks,
+  pollConnection,
+  runningImportIds,
+  runWooImport,
+} from "#app/services/woocommerce/sync.server";
 import { logger } from "#app/utils/logger.server";
 import { defineJob } from "./jobs.server";
 
@@ -46,8 +52,10 @@ export const woocommerceJobs = [
     schema: z.object({}),
     handle: async () => {
       const db = await getDb();
-      for (const connectionId of await connectedConnectionIds(db)) await wooPollJob.send({ connectionId }, { singletonKey: connectionId });
-      for (const importId of await runningImportIds(db)) await wooImportJob.send({ importId }, { singletonKey: importId });
+      for (const connectionId of await connectedConnectionIds(db))
+        await wooPollJob.send({ connectionId }, { singletonKey: connectionId });
+      for (const importId of await runningImportIds(db))
+        await wooImportJob.send({ importId }, { singletonKey: importId });
       // Connection attempts nobody completed (the form is public): gone once they can no longer be completed.
       const purged = await purgeExpiredPendingConnections(db, new Date());
       if (purged > 0) logger.info({ purged }, "woocommerce: expired pending connections deleted");

@@ -42,7 +42,15 @@ describe.skipIf(!hasPoppler && !required)("reminder letters drawn by poppler", (
         autoHandover: { mode: "all" },
         fees: { reminder_1: 0, reminder_2: 150, final_reminder: 150 },
         flatFeeB2B: true,
-        address: { company: "Wollwerk GmbH", street: "Hafenstraße 1", postalCode: "20457", city: "Hamburg", countryCode: "DE", email: "info@wollwerk.example", phone: null },
+        address: {
+          company: "Wollwerk GmbH",
+          street: "Hafenstraße 1",
+          postalCode: "20457",
+          city: "Hamburg",
+          countryCode: "DE",
+          email: "info@wollwerk.example",
+          phone: null,
+        },
         bankAccount: { holder: "Wollwerk GmbH", iban: "DE89 3704 0044 0532 0130 00", bic: "COBADEFFXXX" },
       },
       { changedBy: "t", now: new Date() },
@@ -51,16 +59,51 @@ describe.skipIf(!hasPoppler && !required)("reminder letters drawn by poppler", (
       name: "#4711",
       totalMinor: 45_900,
       outstandingMinor: 45_900,
-      customer: { platformCustomerId: "1", firstName: "Jan", lastName: "Berg", company: "Berg Bau GmbH", email: "jan@berg.example", phone: null, locale: "de", vatId: "DE811128135" },
-      billingAddress: { name: "Jan Berg", company: "Berg Bau GmbH", street1: "Ringstraße 5", street2: null, postalCode: "80331", city: "München", countryCode: "DE" },
+      customer: {
+        platformCustomerId: "1",
+        firstName: "Jan",
+        lastName: "Berg",
+        company: "Berg Bau GmbH",
+        email: "jan@berg.example",
+        phone: null,
+        locale: "de",
+        vatId: "DE811128135",
+      },
+      billingAddress: {
+        name: "Jan Berg",
+        company: "Berg Bau GmbH",
+        street1: "Ringstraße 5",
+        street2: null,
+        postalCode: "80331",
+        city: "München",
+        countryCode: "DE",
+      },
     });
     await insertOrder(database.db, shop, {
       name: "#4712",
-      customer: { platformCustomerId: "2", firstName: "Emma", lastName: "Walsh", company: null, email: "emma@walsh.example", phone: null, locale: "en", vatId: null },
-      billingAddress: { name: "Emma Walsh", company: null, street1: "Gartenweg 3", street2: null, postalCode: "10115", city: "Berlin", countryCode: "DE" },
+      customer: {
+        platformCustomerId: "2",
+        firstName: "Emma",
+        lastName: "Walsh",
+        company: null,
+        email: "emma@walsh.example",
+        phone: null,
+        locale: "en",
+        vatId: null,
+      },
+      billingAddress: {
+        name: "Emma Walsh",
+        company: null,
+        street1: "Gartenweg 3",
+        street2: null,
+        postalCode: "10115",
+        city: "Berlin",
+        countryCode: "DE",
+      },
     });
     // Started on 16 Oct; reminder 1 on 20 Oct, reminder 2 on 4 Nov, the final reminder on 16 Nov (deadlines + grace).
-    for (const at of ["2026-10-16T08:00:00Z", "2026-10-20T07:00:00Z", "2026-11-04T07:00:00Z", "2026-11-16T08:00:00Z"]) await runDunningSweep(database.db, new Date(at));
+    for (const at of ["2026-10-16T08:00:00Z", "2026-10-20T07:00:00Z", "2026-11-04T07:00:00Z", "2026-11-16T08:00:00Z"])
+      await runDunningSweep(database.db, new Date(at));
     const rows = await database.db.select().from(cases);
     business = rows.find((r) => r.orderName === "#4711")!;
     consumer = rows.find((r) => r.orderName === "#4712")!;
@@ -72,7 +115,10 @@ describe.skipIf(!hasPoppler && !required)("reminder letters drawn by poppler", (
 
   /** The letter of one level as the route builds it, drawn to PNG; its text as poppler reads it. */
   async function drawn(caseRow: CaseRow, level: (typeof DUNNING_LEVELS)[number]): Promise<string> {
-    const letter = await reminderLetterFor(database.db, shop, caseRow.id, level, { now: new Date("2026-11-17T09:00:00Z"), mailFrom: "mahnwerk@localhost" });
+    const letter = await reminderLetterFor(database.db, shop, caseRow.id, level, {
+      now: new Date("2026-11-17T09:00:00Z"),
+      mailFrom: "mahnwerk@localhost",
+    });
     if (letter.kind !== "ok") throw new Error(`no letter: ${letter.kind}`);
     const pdf = path.join(OUT, `${caseRow.orderName.slice(1)}-${level}.pdf`);
     writeFileSync(pdf, await renderReminderLetter(letter.input));

@@ -37,7 +37,12 @@ const data: ReminderData = {
   shopContact: "hallo@roesterei.example",
 };
 
-function reminderMail(level: DunningLevel, language: ReminderLanguage, to: string, key = `case-1:${level}`): OutgoingMail {
+function reminderMail(
+  level: DunningLevel,
+  language: ReminderLanguage,
+  to: string,
+  key = `case-1:${level}`,
+): OutgoingMail {
   const rendered = renderReminder({ level, language, data });
   if (!rendered.ok) throw new Error(rendered.error.message);
   return {
@@ -60,7 +65,10 @@ describe("mailer", () => {
 
     const de = reminderMail("reminder_1", "de", "joerg@kunde.example");
     const sentDe = await m.send(de);
-    expect(sentDe).toEqual({ ok: true, messageId: reminderMessageId("case-1:reminder_1", "mahnung@roesterei.example") });
+    expect(sentDe).toEqual({
+      ok: true,
+      messageId: reminderMessageId("case-1:reminder_1", "mahnung@roesterei.example"),
+    });
     const en = reminderMail("final_reminder", "en", "jane@customer.example", "case-2:final_reminder");
     expect(await m.send(en)).toMatchObject({ ok: true });
 
@@ -112,14 +120,22 @@ describe("mailer", () => {
     // Nothing listens on port 1: any contact would end as connection refused, a transient failure.
     const unreachable = mailer("smtp://127.0.0.1:1");
     for (const to of ["", "   ", "not-an-address", "a@b", "a b@c.example"]) {
-      expect(await unreachable.send(reminderMail("reminder_1", "de", to))).toMatchObject({ ok: false, permanent: true });
+      expect(await unreachable.send(reminderMail("reminder_1", "de", to))).toMatchObject({
+        ok: false,
+        permanent: true,
+      });
     }
-    expect(await unreachable.send({ ...reminderMail("reminder_1", "de", "x@y.example"), to: { name: "X", address: "" } })).toEqual({
+    expect(
+      await unreachable.send({ ...reminderMail("reminder_1", "de", "x@y.example"), to: { name: "X", address: "" } }),
+    ).toEqual({
       ok: false,
       permanent: true,
       reason: "no recipient address",
     });
-    expect(await unreachable.send(reminderMail("reminder_1", "de", "x@y.example"))).toMatchObject({ ok: false, permanent: false });
+    expect(await unreachable.send(reminderMail("reminder_1", "de", "x@y.example"))).toMatchObject({
+      ok: false,
+      permanent: false,
+    });
   });
 
   test("451 is transient, and the same send succeeds once the server accepts again", async () => {
@@ -157,7 +173,9 @@ describe("mailer", () => {
     expect(result).toMatchObject({ ok: false, permanent: false });
     expect(!result.ok && result.reason).toMatch(/^EAUTH: 535/);
     expect(server.messages).toHaveLength(0);
-    expect(await mailer(server.url.replace("smtp://", "smtp://mahnwerk:right@")).send(mail)).toMatchObject({ ok: true });
+    expect(await mailer(server.url.replace("smtp://", "smtp://mahnwerk:right@")).send(mail)).toMatchObject({
+      ok: true,
+    });
     expect(server.messages).toHaveLength(1);
   });
 

@@ -66,7 +66,9 @@ type SmtpError = { code?: string; responseCode?: number; response?: string; mess
  * stored in outbox.last_error and the case's block event, which carry ids, not e-mail addresses.
  */
 function withoutRecipient(reason: string, to: string): string {
-  return to === "" ? reason : reason.replace(new RegExp(to.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), "gi"), "<recipient>");
+  return to === ""
+    ? reason
+    : reason.replace(new RegExp(to.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), "gi"), "<recipient>");
 }
 
 function failure(error: unknown, to: string): SendResult {
@@ -88,7 +90,8 @@ export function createMailer(smtpUrl: string, options: MailerOptions = {}): Mail
   } catch {
     throw new TypeError("SMTP URL is not a URL (expected smtp://user:pass@host:port or smtps://…)");
   }
-  if (protocol !== "smtp:" && protocol !== "smtps:") throw new TypeError(`SMTP URL must be smtp:// or smtps://, got ${protocol}//`);
+  if (protocol !== "smtp:" && protocol !== "smtps:")
+    throw new TypeError(`SMTP URL must be smtp:// or smtps://, got ${protocol}//`);
   const timeout = options.timeoutMs ?? 15_000;
   const transport = nodemailer.createTransport({
     url: smtpUrl,
@@ -108,7 +111,13 @@ export function createMailer(smtpUrl: string, options: MailerOptions = {}): Mail
  * set, so a shop owner trying Mahnwerk can open the reminders it sent. Same checks and headers as over SMTP.
  */
 export function createFolderMailer(dir: string): Mailer {
-  const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: "unix", disableFileAccess: true, disableUrlAccess: true });
+  const transport = nodemailer.createTransport({
+    streamTransport: true,
+    buffer: true,
+    newline: "unix",
+    disableFileAccess: true,
+    disableUrlAccess: true,
+  });
   return mailerOver(transport, async (message, messageId) => {
     await mkdir(dir, { recursive: true });
     const name = `${new Date().toISOString().replace(/[:.]/g, "-")}-${createHash("sha256").update(messageId).digest("hex").slice(0, 12)}.eml`;
@@ -116,10 +125,7 @@ export function createFolderMailer(dir: string): Mailer {
   });
 }
 
-function mailerOver(
-  transport: Transporter,
-  deliver?: (message: Buffer, messageId: string) => Promise<void>,
-): Mailer {
+function mailerOver(transport: Transporter, deliver?: (message: Buffer, messageId: string) => Promise<void>): Mailer {
   return {
     async send(mail) {
       if (!IDEMPOTENCY_KEY.test(mail.idempotencyKey)) {
@@ -158,7 +164,11 @@ function mailerOver(
           return { ok: true, messageId };
         }
         if ((info.accepted ?? []).length === 0) {
-          return { ok: false, permanent: true, reason: withoutRecipient(`recipient refused: ${String(info.response ?? "")}`.trim(), to) };
+          return {
+            ok: false,
+            permanent: true,
+            reason: withoutRecipient(`recipient refused: ${String(info.response ?? "")}`.trim(), to),
+          };
         }
         return { ok: true, messageId };
       } catch (error) {

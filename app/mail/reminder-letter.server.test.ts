@@ -24,12 +24,34 @@ function input(overrides: Partial<ReminderLetterInput> = {}, reminderData = data
   if (!reminder.ok) throw new Error(reminder.error.message);
   // A business in default: the €40 flat fee beyond the fees it is offset against (amounts.ts).
   const flatFee = money(Math.max(0, 4_000 - reminderData.fees.amountMinor), "EUR");
-  const owed = [reminderData.amount, reminderData.fees, reminderData.interest, flatFee].reduce((sum, m) => sum + m.amountMinor, 0);
-  const totals = { outstanding: reminderData.amount, fees: reminderData.fees, interest: reminderData.interest, flatFee, total: money(owed, "EUR") };
+  const owed = [reminderData.amount, reminderData.fees, reminderData.interest, flatFee].reduce(
+    (sum, m) => sum + m.amountMinor,
+    0,
+  );
+  const totals = {
+    outstanding: reminderData.amount,
+    fees: reminderData.fees,
+    interest: reminderData.interest,
+    flatFee,
+    total: money(owed, "EUR"),
+  };
   return {
     language: "de",
-    sender: { name: "Möbelhaus Nord GmbH", street: "Hafenstraße 1", postalCode: "20457", city: "Hamburg", country: "DE" },
-    recipient: { name: "Łukasz Müller", addition: "Müller Innenausbau", street: "Ringstraße 5", postalCode: "80331", city: "München", country: "DE" },
+    sender: {
+      name: "Möbelhaus Nord GmbH",
+      street: "Hafenstraße 1",
+      postalCode: "20457",
+      city: "Hamburg",
+      country: "DE",
+    },
+    recipient: {
+      name: "Łukasz Müller",
+      addition: "Müller Innenausbau",
+      street: "Ringstraße 5",
+      postalCode: "80331",
+      city: "München",
+      country: "DE",
+    },
     date: "2026-03-06",
     orderNumber: reminderData.orderNumber,
     reminder: reminder.value,
@@ -89,11 +111,22 @@ describe("renderReminderLetter", () => {
 
   test("a foreign debtor's country is printed; a long text wraps onto numbered pages", async () => {
     const abroad = await drawnText(
-      await renderReminderLetter(input({ recipient: { name: "Anna Gruber", street: "Ring 1", postalCode: "1010", city: "Wien", country: "at" } })),
+      await renderReminderLetter(
+        input({
+          recipient: { name: "Anna Gruber", street: "Ring 1", postalCode: "1010", city: "Wien", country: "at" },
+        }),
+      ),
     );
     expect(abroad).toContain("1010 Wien\nAT\n");
 
-    const long = { ...data, paymentInstructions: Array.from({ length: 60 }, (_, i) => `Zeile ${i + 1} der Zahlungshinweise mit etwas Text, der umbrechen muss, weil er länger ist als eine Zeile im Brief.`).join("\n") };
+    const long = {
+      ...data,
+      paymentInstructions: Array.from(
+        { length: 60 },
+        (_, i) =>
+          `Zeile ${i + 1} der Zahlungshinweise mit etwas Text, der umbrechen muss, weil er länger ist als eine Zeile im Brief.`,
+      ).join("\n"),
+    };
     const bytes = await renderReminderLetter(input({}, long));
     const doc = await PDFDocument.load(bytes);
     expect(doc.getPageCount()).toBeGreaterThan(1);

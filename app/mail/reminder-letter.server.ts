@@ -159,7 +159,9 @@ export async function renderReminderLetter(input: ReminderLetterInput): Promise<
     text(s, right - font.widthOfTextAtSize(clean(s), size), y, size, font);
 
   // Return address above the window, small and underlined.
-  const senderLine = [input.sender.name, input.sender.street, `${input.sender.postalCode} ${input.sender.city}`].join(" · ");
+  const senderLine = [input.sender.name, input.sender.street, `${input.sender.postalCode} ${input.sender.city}`].join(
+    " · ",
+  );
   const senderY = A4[1] - 50 * MM;
   text(senderLine, LEFT, senderY, 7);
   page.drawLine({
@@ -167,7 +169,8 @@ export async function renderReminderLetter(input: ReminderLetterInput): Promise<
     end: { x: LEFT + regular.widthOfTextAtSize(clean(senderLine), 7), y: senderY - 1.5 },
     thickness: 0.4,
   });
-  const foreign = (input.recipient.country ?? "").trim().toUpperCase() !== (input.sender.country ?? "").trim().toUpperCase();
+  const foreign =
+    (input.recipient.country ?? "").trim().toUpperCase() !== (input.sender.country ?? "").trim().toUpperCase();
   let y = A4[1] - 57 * MM;
   for (const line of addressLines(input.recipient, foreign)) {
     text(line, LEFT, y, 10);
@@ -207,7 +210,10 @@ export async function renderReminderLetter(input: ReminderLetterInput): Promise<
     [labels.fees, input.totals.fees],
     [labels.interest, input.totals.interest],
     [labels.flatFee, input.totals.flatFee],
-  ].filter(([label, amount]) => label === labels.outstanding || (amount as Money).amountMinor !== 0) as [string, Money][];
+  ].filter(([label, amount]) => label === labels.outstanding || (amount as Money).amountMinor !== 0) as [
+    string,
+    Money,
+  ][];
   // The statement stays on one page.
   ensureRoom(BODY_LEADING * (rows.length + 4));
   y -= BODY_LEADING;
@@ -219,7 +225,11 @@ export async function renderReminderLetter(input: ReminderLetterInput): Promise<
     textRight(formatMoney(amount, locale), amountRight, y);
     y -= BODY_LEADING;
   }
-  page.drawLine({ start: { x: LEFT, y: y + BODY_LEADING - 3 }, end: { x: amountRight, y: y + BODY_LEADING - 3 }, thickness: 0.6 });
+  page.drawLine({
+    start: { x: LEFT, y: y + BODY_LEADING - 3 },
+    end: { x: amountRight, y: y + BODY_LEADING - 3 },
+    thickness: 0.6,
+  });
   y -= 2;
   text(labels.total, LEFT, y, BODY_SIZE, bold);
   textRight(formatMoney(input.totals.total, locale), amountRight, y, BODY_SIZE, bold);

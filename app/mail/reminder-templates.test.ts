@@ -40,7 +40,9 @@ describe("default reminder texts", () => {
     expect(r.text).toContain("Guten Tag Max Müller,");
     expect(r.text).toContain("war am 02.03.2026 fällig");
     expect(r.text).toContain("Offener Rechnungsbetrag: 1.234,50\u00a0€");
-    expect(r.text).toContain("Verzugszinsen gemäß § 288 BGB (5 Prozentpunkte über dem Basiszinssatz) vom 17.03.2026 bis 06.04.2026: 6,17\u00a0€");
+    expect(r.text).toContain(
+      "Verzugszinsen gemäß § 288 BGB (5 Prozentpunkte über dem Basiszinssatz) vom 17.03.2026 bis 06.04.2026: 6,17\u00a0€",
+    );
     expect(r.text).toContain("Zu zahlender Betrag: 1.242,17\u00a0€");
     expect(r.text).toContain("bis zum 06.04.2026:\nIBAN: DE02 1203 0000 0000 2020 51\nVerwendungszweck: 4711");
     expect(r.text).toContain("Falls sich Ihre Zahlung mit diesem Schreiben überschnitten hat");
@@ -54,7 +56,9 @@ describe("default reminder texts", () => {
     expect(r.text).toContain("due since 02/03/2026");
     expect(r.text).toContain("Amount due: €1,242.17");
     expect(r.text).toContain("by 06/04/2026 at the latest");
-    expect(r.text).toContain("we will hand the claim over to our debt collection partner from 10/04/2026. This may cause you further costs.");
+    expect(r.text).toContain(
+      "we will hand the claim over to our debt collection partner from 10/04/2026. This may cause you further costs.",
+    );
   });
 
   test("German second and final reminders escalate in wording", () => {
@@ -64,7 +68,9 @@ describe("default reminder texts", () => {
     const last = render({ level: "final_reminder", language: "de", data });
     expect(last.subject).toBe("Letzte Mahnung zu Ihrer Bestellung #4711");
     expect(last.text).toContain("bis spätestens 06.04.2026");
-    expect(last.text).toContain("übergeben wir die Forderung ab dem 10.04.2026 an unseren Inkassopartner. Dadurch können Ihnen weitere Kosten entstehen.");
+    expect(last.text).toContain(
+      "übergeben wir die Forderung ab dem 10.04.2026 an unseren Inkassopartner. Dadurch können Ihnen weitere Kosten entstehen.",
+    );
   });
 
   test.each(DUNNING_LEVELS.flatMap((level) => REMINDER_LANGUAGES.map((language) => ({ level, language }))))(
@@ -85,13 +91,26 @@ describe("lines of 0,00 are left out; interest says how it is computed", () => {
   const zero = money(0, "EUR");
   test("no fees and no interest: neither line, in both languages", () => {
     for (const language of REMINDER_LANGUAGES) {
-      const r = render({ level: "reminder_1", language, data: { ...data, fees: zero, interest: zero, interestBasis: undefined, total: data.amount } });
+      const r = render({
+        level: "reminder_1",
+        language,
+        data: { ...data, fees: zero, interest: zero, interestBasis: undefined, total: data.amount },
+      });
       expect(r.text).not.toMatch(/0,00|0\.00|Mahngebühren|Reminder fees|Verzugszinsen|Default interest/);
     }
   });
 
   test("interest owed but no base rate known for any day of it: said so, never 0,00", () => {
-    const r = render({ level: "reminder_2", language: "de", data: { ...data, interest: zero, interestPending: true, interestBasis: "Verzugszinsen gemäß § 288 BGB (5 Prozentpunkte über dem Basiszinssatz) ab dem 01.08.2026" } });
+    const r = render({
+      level: "reminder_2",
+      language: "de",
+      data: {
+        ...data,
+        interest: zero,
+        interestPending: true,
+        interestBasis: "Verzugszinsen gemäß § 288 BGB (5 Prozentpunkte über dem Basiszinssatz) ab dem 01.08.2026",
+      },
+    });
     expect(r.text).toContain("ab dem 01.08.2026: Höhe folgt (Basiszinssatz noch nicht veröffentlicht)");
     expect(r.text).not.toContain("0,00");
   });
@@ -105,13 +124,19 @@ describe("html part", () => {
     expect(r.html).toContain("Hello &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;,");
     expect(r.html).toContain("A &amp; B &lt;Shop&gt;");
     expect(r.html).toContain(`<html lang="en">`);
-    expect(r.html).toContain("<p>Please transfer the amount by 06/04/2026:<br>\nIBAN: DE02 1203 0000 0000 2020 51<br>\nVerwendungszweck: 4711</p>");
+    expect(r.html).toContain(
+      "<p>Please transfer the amount by 06/04/2026:<br>\nIBAN: DE02 1203 0000 0000 2020 51<br>\nVerwendungszweck: 4711</p>",
+    );
     expect(r.text).toContain(`Hello <script>alert("x")</script>,`);
     expect(r.text).toContain("A & B <Shop>");
   });
 
   test("a value that looks like a placeholder is not filled again, and a line break cannot leave the subject", () => {
-    const r = render({ level: "reminder_1", language: "de", data: { ...data, customerName: "{{total}}", orderNumber: "1\r\nBcc: x@evil.example" } });
+    const r = render({
+      level: "reminder_1",
+      language: "de",
+      data: { ...data, customerName: "{{total}}", orderNumber: "1\r\nBcc: x@evil.example" },
+    });
     expect(r.text).toContain("Guten Tag {{total}},");
     expect(r.subject).toBe("Zahlungserinnerung zu Ihrer Bestellung 1 Bcc: x@evil.example");
   });
@@ -120,19 +145,31 @@ describe("html part", () => {
 describe("shop overrides", () => {
   test("the override for level and language is used; other combinations keep the default", () => {
     const reminderTexts = {
-      "reminder_1.de": { subject: "Kleine Erinnerung: {{ orderNumber }}", body: "Hallo {{customerName}},\r\nbitte {{total}} zahlen.\n\n<b>{{shopName}}</b>" },
+      "reminder_1.de": {
+        subject: "Kleine Erinnerung: {{ orderNumber }}",
+        body: "Hallo {{customerName}},\r\nbitte {{total}} zahlen.\n\n<b>{{shopName}}</b>",
+      },
     };
     const r = render({ level: "reminder_1", language: "de", data, reminderTexts });
     expect(r.subject).toBe("Kleine Erinnerung: #4711");
     expect(r.text).toBe("Hallo Max Müller,\nbitte 1.242,17\u00a0€ zahlen.\n\n<b>Müller & Söhne GmbH</b>");
-    expect(r.html).toContain("<p>Hallo Max Müller,<br>\nbitte 1.242,17\u00a0€ zahlen.</p>\n<p>&lt;b&gt;Müller &amp; Söhne GmbH&lt;/b&gt;</p>");
-    expect(render({ level: "reminder_1", language: "en", data, reminderTexts }).subject).toBe("Payment reminder for your order #4711");
-    expect(render({ level: "reminder_2", language: "de", data, reminderTexts }).subject).toContain("Zweite Zahlungserinnerung");
+    expect(r.html).toContain(
+      "<p>Hallo Max Müller,<br>\nbitte 1.242,17\u00a0€ zahlen.</p>\n<p>&lt;b&gt;Müller &amp; Söhne GmbH&lt;/b&gt;</p>",
+    );
+    expect(render({ level: "reminder_1", language: "en", data, reminderTexts }).subject).toBe(
+      "Payment reminder for your order #4711",
+    );
+    expect(render({ level: "reminder_2", language: "de", data, reminderTexts }).subject).toContain(
+      "Zweite Zahlungserinnerung",
+    );
   });
 
   test("unknown placeholders in an override are refused, each listed", () => {
     const reminderTexts = {
-      "final_reminder.en": { subject: "Order {{orderNo}}", body: "Dear {{customerName}}, pay {{ betrag }} by {{deadline\nBye" },
+      "final_reminder.en": {
+        subject: "Order {{orderNo}}",
+        body: "Dear {{customerName}}, pay {{ betrag }} by {{deadline\nBye",
+      },
     };
     const result = renderReminder({ level: "final_reminder", language: "en", data, reminderTexts });
     expect(result.ok).toBe(false);
@@ -143,10 +180,15 @@ describe("shop overrides", () => {
       placeholders: ["{{orderNo}}", "{{ betrag }}", "{{deadline"],
     });
     expect(result.error.message).toContain("allowed are {{customerName}}, {{orderNumber}}");
-    expect(validateReminderText("reminder_1.de", { subject: "{{orderNumber}}", body: "{{paymentDeadline}} }}" })).toMatchObject({
-      ok: false, error: { placeholders: ["}}"] },
+    expect(
+      validateReminderText("reminder_1.de", { subject: "{{orderNumber}}", body: "{{paymentDeadline}} }}" }),
+    ).toMatchObject({
+      ok: false,
+      error: { placeholders: ["}}"] },
     });
-    expect(validateReminderText("reminder_1.de", { subject: "{{orderNumber}}", body: "{{paymentDeadline}}" }).ok).toBe(true);
+    expect(validateReminderText("reminder_1.de", { subject: "{{orderNumber}}", body: "{{paymentDeadline}}" }).ok).toBe(
+      true,
+    );
   });
 
   test("previewReminder renders a level with sample data and the shop's override", () => {
@@ -156,7 +198,11 @@ describe("shop overrides", () => {
     expect(preview.value.text).toContain("Guten Tag Erika Mustermann,");
     expect(preview.value.text).toContain("Mein Laden");
     expect(preview.value.text).not.toContain("{{");
-    const refused = previewReminder({ level: "reminder_2", language: "de", reminderTexts: { "reminder_2.de": { subject: "x", body: "{{kunde}}" } } });
+    const refused = previewReminder({
+      level: "reminder_2",
+      language: "de",
+      reminderTexts: { "reminder_2.de": { subject: "x", body: "{{kunde}}" } },
+    });
     expect(refused).toMatchObject({ ok: false, error: { placeholders: ["{{kunde}}"] } });
   });
 });

@@ -81,11 +81,12 @@ Amount due: {{total}}`;
  * Default texts. The first reminder stays friendly and threatens nothing; only the final one announces the handover
  * to the collection partner and its costs, with a date, as partners expect before they accept a claim.
  */
-export const DEFAULT_REMINDER_TEXTS: Readonly<Record<DunningLevel, Readonly<Record<ReminderLanguage, ReminderText>>>> = {
-  reminder_1: {
-    de: {
-      subject: "Zahlungserinnerung zu Ihrer Bestellung {{orderNumber}}",
-      body: `Guten Tag {{customerName}},
+export const DEFAULT_REMINDER_TEXTS: Readonly<Record<DunningLevel, Readonly<Record<ReminderLanguage, ReminderText>>>> =
+  {
+    reminder_1: {
+      de: {
+        subject: "Zahlungserinnerung zu Ihrer Bestellung {{orderNumber}}",
+        body: `Guten Tag {{customerName}},
 
 sicher ist es im Alltag untergegangen: Die Rechnung zu Ihrer Bestellung {{orderNumber}} war am {{originalDueDate}} fällig, und wir konnten noch keinen Zahlungseingang feststellen.
 
@@ -98,10 +99,10 @@ Falls sich Ihre Zahlung mit diesem Schreiben überschnitten hat, betrachten Sie 
 
 Mit freundlichen Grüßen
 {{shopName}}`,
-    },
-    en: {
-      subject: "Payment reminder for your order {{orderNumber}}",
-      body: `Hello {{customerName}},
+      },
+      en: {
+        subject: "Payment reminder for your order {{orderNumber}}",
+        body: `Hello {{customerName}},
 
 this has probably just slipped your mind: the invoice for your order {{orderNumber}} was due on {{originalDueDate}}, and we have not yet received your payment.
 
@@ -114,12 +115,12 @@ If your payment has crossed with this message, please disregard this reminder. I
 
 Kind regards
 {{shopName}}`,
+      },
     },
-  },
-  reminder_2: {
-    de: {
-      subject: "Zweite Zahlungserinnerung (Mahnung) zu Ihrer Bestellung {{orderNumber}}",
-      body: `Guten Tag {{customerName}},
+    reminder_2: {
+      de: {
+        subject: "Zweite Zahlungserinnerung (Mahnung) zu Ihrer Bestellung {{orderNumber}}",
+        body: `Guten Tag {{customerName}},
 
 auf unsere Zahlungserinnerung ist für Ihre Bestellung {{orderNumber}} leider noch keine Zahlung bei uns eingegangen. Die Rechnung war am {{originalDueDate}} fällig. Wir mahnen den offenen Betrag hiermit an.
 
@@ -132,10 +133,10 @@ Falls sich Ihre Zahlung mit diesem Schreiben überschnitten hat, betrachten Sie 
 
 Mit freundlichen Grüßen
 {{shopName}}`,
-    },
-    en: {
-      subject: "Second payment reminder for your order {{orderNumber}}",
-      body: `Hello {{customerName}},
+      },
+      en: {
+        subject: "Second payment reminder for your order {{orderNumber}}",
+        body: `Hello {{customerName}},
 
 despite our payment reminder, we have not yet received payment for your order {{orderNumber}}. The invoice was due on {{originalDueDate}}. We hereby ask you to pay the outstanding amount.
 
@@ -148,12 +149,12 @@ If your payment has crossed with this message, please disregard it. If you have 
 
 Kind regards
 {{shopName}}`,
+      },
     },
-  },
-  final_reminder: {
-    de: {
-      subject: "Letzte Mahnung zu Ihrer Bestellung {{orderNumber}}",
-      body: `Guten Tag {{customerName}},
+    final_reminder: {
+      de: {
+        subject: "Letzte Mahnung zu Ihrer Bestellung {{orderNumber}}",
+        body: `Guten Tag {{customerName}},
 
 trotz unserer Zahlungserinnerung und unserer Mahnung ist die Rechnung zu Ihrer Bestellung {{orderNumber}}, fällig seit dem {{originalDueDate}}, weiterhin offen.
 
@@ -168,10 +169,10 @@ Falls sich Ihre Zahlung mit diesem Schreiben überschnitten hat, betrachten Sie 
 
 Mit freundlichen Grüßen
 {{shopName}}`,
-    },
-    en: {
-      subject: "Final reminder for your order {{orderNumber}}",
-      body: `Hello {{customerName}},
+      },
+      en: {
+        subject: "Final reminder for your order {{orderNumber}}",
+        body: `Hello {{customerName}},
 
 despite our payment reminder and our second reminder, the invoice for your order {{orderNumber}}, due since {{originalDueDate}}, is still unpaid.
 
@@ -186,9 +187,9 @@ If your payment has crossed with this message, please disregard it. If you have 
 
 Kind regards
 {{shopName}}`,
+      },
     },
-  },
-};
+  };
 
 export const reminderTextKey = (level: DunningLevel, language: ReminderLanguage) => `${level}.${language}`;
 
@@ -213,7 +214,12 @@ export function unknownPlaceholders(template: string): string[] {
 /** Checks a shop's text before it is saved (and again before it is used). */
 export function validateReminderText(key: string, text: ReminderText): Result<ReminderText, ReminderTemplateError> {
   if (text.subject.length > REMINDER_TEXT_LIMITS.subject || text.body.length > REMINDER_TEXT_LIMITS.body) {
-    return err({ code: "too_long", key, placeholders: [], message: `${key} is longer than ${REMINDER_TEXT_LIMITS.subject} characters (subject) or ${REMINDER_TEXT_LIMITS.body} (text)` });
+    return err({
+      code: "too_long",
+      key,
+      placeholders: [],
+      message: `${key} is longer than ${REMINDER_TEXT_LIMITS.subject} characters (subject) or ${REMINDER_TEXT_LIMITS.body} (text)`,
+    });
   }
   const placeholders = unknownPlaceholders(`${text.subject}\n${text.body}`);
   if (placeholders.length === 0) return ok(text);
@@ -246,7 +252,10 @@ function formattedValues(data: ReminderData, language: ReminderLanguage): Record
 }
 
 const DEFAULT_INTEREST_LABEL: Record<ReminderLanguage, string> = { de: "Verzugszinsen", en: "Default interest" };
-const PENDING_INTEREST: Record<ReminderLanguage, string> = { de: "Höhe folgt (Basiszinssatz noch nicht veröffentlicht)", en: "amount to follow (base rate not yet published)" };
+const PENDING_INTEREST: Record<ReminderLanguage, string> = {
+  de: "Höhe folgt (Basiszinssatz noch nicht veröffentlicht)",
+  en: "amount to follow (base rate not yet published)",
+};
 
 /** The amount placeholders whose line is left out when there is nothing to show: a reminder never lists 0,00 €. */
 function emptyAmounts(data: ReminderData): Set<string> {
@@ -317,7 +326,9 @@ export function renderReminder(input: RenderReminderInput): Result<RenderedRemin
   // Consumers never read a flat-fee line, nobody a line of 0,00 €.
   const body = withoutLinesOf(template.body.replace(/\r\n?/g, "\n"), emptyAmounts(input.data));
   // A line break in a header value would end the header; the subject is one line whatever the data holds.
-  const subject = fill(template.subject, values, (s) => s).replace(/\s*[\r\n]+\s*/g, " ").trim();
+  const subject = fill(template.subject, values, (s) => s)
+    .replace(/\s*[\r\n]+\s*/g, " ")
+    .trim();
   const text = fill(body, values, (s) => s).trim();
   const html = toHtml(subject, fill(body, values, escapeHtml), input.language);
   return ok({ subject, text, html });
@@ -334,8 +345,10 @@ const SAMPLE_DATA: Record<ReminderLanguage, ReminderData> = {
     total: money(20_263, "EUR"),
     paymentDeadline: "2026-04-06",
     handoverDate: "2026-04-10",
-    interestBasis: "Verzugszinsen gemäß § 288 BGB (5 Prozentpunkte über dem Basiszinssatz) vom 17.03.2026 bis 06.04.2026",
-    paymentInstructions: "Empfänger: Beispielshop GmbH\nIBAN: DE02 1203 0000 0000 2020 51\nVerwendungszweck: Bestellung #1001",
+    interestBasis:
+      "Verzugszinsen gemäß § 288 BGB (5 Prozentpunkte über dem Basiszinssatz) vom 17.03.2026 bis 06.04.2026",
+    paymentInstructions:
+      "Empfänger: Beispielshop GmbH\nIBAN: DE02 1203 0000 0000 2020 51\nVerwendungszweck: Bestellung #1001",
     shopName: "Beispielshop GmbH",
     shopContact: "service@beispielshop.de, 030 1234567",
   },
@@ -349,7 +362,8 @@ const SAMPLE_DATA: Record<ReminderLanguage, ReminderData> = {
     total: money(20_263, "EUR"),
     paymentDeadline: "2026-04-06",
     handoverDate: "2026-04-10",
-    interestBasis: "Default interest under § 288 BGB (5 percentage points above the base rate) from 17/03/2026 to 06/04/2026",
+    interestBasis:
+      "Default interest under § 288 BGB (5 percentage points above the base rate) from 17/03/2026 to 06/04/2026",
     paymentInstructions: "Payee: Example Shop Ltd\nIBAN: DE02 1203 0000 0000 2020 51\nReference: order #1001",
     shopName: "Example Shop Ltd",
     shopContact: "service@example-shop.com, +49 30 1234567",

@@ -1,5 +1,14 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { isRouteErrorResponse, redirect, useFetcher, useLoaderData, useNavigate, useNavigation, useRouteError, useSearchParams } from "@remix-run/react";
+import {
+  isRouteErrorResponse,
+  redirect,
+  useFetcher,
+  useLoaderData,
+  useNavigate,
+  useNavigation,
+  useRouteError,
+  useSearchParams,
+} from "@remix-run/react";
 import {
   Banner,
   BlockStack,
@@ -46,13 +55,30 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const context = { timeZone: shop.timezone, now };
   const { status: _status, ...countQuery } = query;
   const [page, counts, importRun] = await tenant((db) =>
-    Promise.all([listCases(db, shop.id, query, context), countCasesByStatus(db, shop.id, countQuery, context), latestImport(db, shop.id)]),
+    Promise.all([
+      listCases(db, shop.id, query, context),
+      countCasesByStatus(db, shop.id, countQuery, context),
+      latestImport(db, shop.id),
+    ]),
   );
-  const fmt = new Intl.DateTimeFormat("en-CA", { timeZone: shop.timezone, year: "numeric", month: "2-digit", day: "2-digit" });
+  const fmt = new Intl.DateTimeFormat("en-CA", {
+    timeZone: shop.timezone,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+  });
   return {
     invalidFilter: !parsed.success,
     // The import of a newly connected shop, while it runs (or when it failed): how far it got.
-    importRun: importRun && importRun.status !== "done" ? { status: importRun.status, processed: importRun.processed, total: importRun.total, error: importRun.error ?? "" } : null,
+    importRun:
+      importRun && importRun.status !== "done"
+        ? {
+            status: importRun.status,
+            processed: importRun.processed,
+            total: importRun.total,
+            error: importRun.error ?? "",
+          }
+        : null,
     timezone: shop.timezone,
     currency: shop.currency,
     today: now.toISOString(),
@@ -77,8 +103,18 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 const actionSchema = z.discriminatedUnion("scope", [
-  z.object({ scope: z.literal("selected"), intent: z.enum(BULK_ACTIONS), reason: apiActionBody.shape.reason, ids: z.array(z.uuid()).min(1).max(250) }),
-  z.object({ scope: z.literal("all"), intent: z.enum(BULK_ACTIONS), reason: apiActionBody.shape.reason, filter: z.string().max(2_000) }),
+  z.object({
+    scope: z.literal("selected"),
+    intent: z.enum(BULK_ACTIONS),
+    reason: apiActionBody.shape.reason,
+    ids: z.array(z.uuid()).min(1).max(250),
+  }),
+  z.object({
+    scope: z.literal("all"),
+    intent: z.enum(BULK_ACTIONS),
+    reason: apiActionBody.shape.reason,
+    filter: z.string().max(2_000),
+  }),
 ]);
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -93,7 +129,14 @@ export async function action({ request }: ActionFunctionArgs) {
   });
   if (!parsed.success) {
     const reasonIssue = parsed.error.issues.find((i) => i.path[0] === "reason");
-    return { ok: false as const, reasonError: reasonIssue ? (reasonIssue.code === "too_big" ? "action.reasonTooLong" : "action.reasonRequired") : "action.invalid" };
+    return {
+      ok: false as const,
+      reasonError: reasonIssue
+        ? reasonIssue.code === "too_big"
+          ? "action.reasonTooLong"
+          : "action.reasonRequired"
+        : "action.invalid",
+    };
   }
   const actor = { type: "staff" as const, id: staff.id, name: staff.name };
   const now = new Date();
@@ -105,7 +148,9 @@ export async function action({ request }: ActionFunctionArgs) {
   const filter = caseListQuerySchema.safeParse(Object.fromEntries(new URLSearchParams(parsed.data.filter)));
   if (!filter.success) return { ok: false as const, reasonError: "action.invalid" };
   // Enqueued after the scope's transaction committed, so the job finds the run.
-  const run = await tenant((db) => createBulkRun(db, shop, { action: parsed.data.intent, reason: parsed.data.reason, query: filter.data, actor, now }));
+  const run = await tenant((db) =>
+    createBulkRun(db, shop, { action: parsed.data.intent, reason: parsed.data.reason, query: filter.data, actor, now }),
+  );
   await bulkRunJob.send({ runId: run.id }, { singletonKey: run.id });
   return redirect(withLocale(`/app/bulk/${run.id}`, parsed.data.filter));
 }
@@ -132,18 +177,25 @@ export default function CasesIndex() {
   const fetcher = useFetcher<typeof action>();
   const { mode, setMode } = useSetIndexFiltersMode();
   const [pending, setPending] = useState<Pending | null>(null);
-  const [result, setResult] = useState<{ action: "start" | "cancel"; succeeded: number; failures: ActionFailure[] } | null>(null);
+  const [result, setResult] = useState<{
+    action: "start" | "cancel";
+    succeeded: number;
+    failures: ActionFailure[];
+  } | null>(null);
   const loading = navigation.state === "loading" && navigation.location?.pathname === "/app";
 
   const rowsForSelection = useMemo(() => data.cases.map((c) => ({ id: c.id })), [data.cases]);
-  const { selectedResources, allResourcesSelected, handleSelectionChange, clearSelection } = useIndexResourceState(rowsForSelection);
+  const { selectedResources, allResourcesSelected, handleSelectionChange, clearSelection } =
+    useIndexResourceState(rowsForSelection);
 
   const status = params.get("status") ?? "all";
   const selectedTab = Math.max(0, TABS.indexOf(status as (typeof TABS)[number]));
   // A filtered count stops at a cap (countCasesByStatus): such a tab reads "1,000+", and so does "start all …".
   const number = (n: number) => new Intl.NumberFormat(intl).format(n);
   const countText = (tab: (typeof TABS)[number]) =>
-    data.counts.capped.includes(tab) ? t("cases.tab.atLeast", { count: number(data.counts[tab]) }) : number(data.counts[tab]);
+    data.counts.capped.includes(tab)
+      ? t("cases.tab.atLeast", { count: number(data.counts[tab]) })
+      : number(data.counts[tab]);
   const totalInView = countText(TABS[selectedTab]!);
 
   const goTo = (changes: Record<string, string | null>, replace = false) => {
@@ -178,8 +230,12 @@ export default function CasesIndex() {
   const period = params.get("period") ?? (params.get("from") || params.get("to") ? "custom" : "all");
   const [customFrom, setCustomFrom] = useState(params.get("from") ?? "");
   const [customTo, setCustomTo] = useState(params.get("to") ?? "");
-  const [minText, setMinText] = useState(params.get("minAmount") ? minorToInput(Number(params.get("minAmount")), data.currency, intl) : "");
-  const [maxText, setMaxText] = useState(params.get("maxAmount") ? minorToInput(Number(params.get("maxAmount")), data.currency, intl) : "");
+  const [minText, setMinText] = useState(
+    params.get("minAmount") ? minorToInput(Number(params.get("minAmount")), data.currency, intl) : "",
+  );
+  const [maxText, setMaxText] = useState(
+    params.get("maxAmount") ? minorToInput(Number(params.get("maxAmount")), data.currency, intl) : "",
+  );
   const minMinor = minText.trim() === "" ? null : inputToMinor(minText, data.currency);
   const maxMinor = maxText.trim() === "" ? null : inputToMinor(maxText, data.currency);
   const rangeInvalid = customFrom !== "" && customTo !== "" && customFrom > customTo;
@@ -187,8 +243,17 @@ export default function CasesIndex() {
 
   const tabs = TABS.map((id, index) => {
     const label = id === "all" ? t("cases.tab.all") : t(`status.${id}` as MessageKey);
-    const count = data.counts.capped.includes(id) ? t("cases.tab.atLeastLabel", { count: number(data.counts[id]) }) : countText(id);
-    return { id: `tab-${id}`, content: label, badge: countText(id), accessibilityLabel: `${label} (${count})`, onAction: () => undefined, index };
+    const count = data.counts.capped.includes(id)
+      ? t("cases.tab.atLeastLabel", { count: number(data.counts[id]) })
+      : countText(id);
+    return {
+      id: `tab-${id}`,
+      content: label,
+      badge: countText(id),
+      accessibilityLabel: `${label} (${count})`,
+      onAction: () => undefined,
+      index,
+    };
   });
 
   const filters: IndexFiltersProps["filters"] = [
@@ -210,7 +275,13 @@ export default function CasesIndex() {
           />
           {period === "custom" ? (
             <BlockStack gap="200">
-              <TextField label={t("filter.from")} type="date" value={customFrom} onChange={setCustomFrom} autoComplete="off" />
+              <TextField
+                label={t("filter.from")}
+                type="date"
+                value={customFrom}
+                onChange={setCustomFrom}
+                autoComplete="off"
+              />
               <TextField
                 label={t("filter.to")}
                 type="date"
@@ -219,7 +290,10 @@ export default function CasesIndex() {
                 autoComplete="off"
                 error={rangeInvalid ? t("filter.rangeInvalid") : undefined}
               />
-              <Button disabled={rangeInvalid} onClick={() => goTo({ period: null, from: customFrom || null, to: customTo || null })}>
+              <Button
+                disabled={rangeInvalid}
+                onClick={() => goTo({ period: null, from: customFrom || null, to: customTo || null })}
+              >
                 {t("filter.apply")}
               </Button>
             </BlockStack>
@@ -249,11 +323,26 @@ export default function CasesIndex() {
             autoComplete="off"
             inputMode="decimal"
             suffix={data.currency}
-            error={maxMinor === null && maxText.trim() !== "" ? t("form.error.amount") : amountInvalid ? t("filter.amountInvalid") : undefined}
+            error={
+              maxMinor === null && maxText.trim() !== ""
+                ? t("form.error.amount")
+                : amountInvalid
+                  ? t("filter.amountInvalid")
+                  : undefined
+            }
           />
           <Button
-            disabled={(minMinor === null && minText.trim() !== "") || (maxMinor === null && maxText.trim() !== "") || amountInvalid}
-            onClick={() => goTo({ minAmount: minMinor === null ? null : String(minMinor), maxAmount: maxMinor === null ? null : String(maxMinor) })}
+            disabled={
+              (minMinor === null && minText.trim() !== "") ||
+              (maxMinor === null && maxText.trim() !== "") ||
+              amountInvalid
+            }
+            onClick={() =>
+              goTo({
+                minAmount: minMinor === null ? null : String(minMinor),
+                maxAmount: maxMinor === null ? null : String(maxMinor),
+              })
+            }
           >
             {t("filter.apply")}
           </Button>
@@ -266,7 +355,10 @@ export default function CasesIndex() {
   if (period !== "all") {
     const label =
       period === "custom"
-        ? t("filter.period.range", { from: params.get("from") ? formatDate(params.get("from")!, intl) : "…", to: params.get("to") ? formatDate(params.get("to")!, intl) : "…" })
+        ? t("filter.period.range", {
+            from: params.get("from") ? formatDate(params.get("from")!, intl) : "…",
+            to: params.get("to") ? formatDate(params.get("to")!, intl) : "…",
+          })
         : t(`filter.period.${period}` as MessageKey);
     appliedFilters.push({ key: "period", label, onRemove: () => goTo({ period: null, from: null, to: null }) });
   }
@@ -284,8 +376,20 @@ export default function CasesIndex() {
   }
 
   const sortOptions: IndexFiltersProps["sortOptions"] = SORTS.flatMap((s) => [
-    { label: t(`sort.${s}` as MessageKey), value: `${s} asc` as const, directionLabel: t(s === "amount" ? "sort.ascending.amount" : s === "status" ? "sort.ascending.status" : "sort.ascending.date") },
-    { label: t(`sort.${s}` as MessageKey), value: `${s} desc` as const, directionLabel: t(s === "amount" ? "sort.descending.amount" : s === "status" ? "sort.descending.status" : "sort.descending.date") },
+    {
+      label: t(`sort.${s}` as MessageKey),
+      value: `${s} asc` as const,
+      directionLabel: t(
+        s === "amount" ? "sort.ascending.amount" : s === "status" ? "sort.ascending.status" : "sort.ascending.date",
+      ),
+    },
+    {
+      label: t(`sort.${s}` as MessageKey),
+      value: `${s} desc` as const,
+      directionLabel: t(
+        s === "amount" ? "sort.descending.amount" : s === "status" ? "sort.descending.status" : "sort.descending.date",
+      ),
+    },
   ]);
   const sortSelected = [`${params.get("sort") ?? "created"} ${params.get("direction") ?? "desc"}`];
 
@@ -300,14 +404,19 @@ export default function CasesIndex() {
     setPending({ intent, scope, ids });
   };
   const selectedCases = data.cases.filter((c) => selectedResources.includes(c.id));
-  const eligible = (intent: "start" | "cancel") => selectedCases.filter((c) => c.actions.includes(intent)).map((c) => c.id);
+  const eligible = (intent: "start" | "cancel") =>
+    selectedCases.filter((c) => c.actions.includes(intent)).map((c) => c.id);
   const hasMore = Boolean(data.nextCursor) || params.has("cursor");
   const promotedBulkActions = (["start", "cancel"] as const)
     .filter((intent) => allResourcesSelected || eligible(intent).length > 0)
     .map((intent) => ({
-      content: allResourcesSelected && hasMore ? t(intent === "start" ? "bulk.startAll" : "bulk.cancelAll", { count: totalInView }) : t(intent === "start" ? "bulk.start" : "bulk.cancel", { count: eligible(intent).length }),
+      content:
+        allResourcesSelected && hasMore
+          ? t(intent === "start" ? "bulk.startAll" : "bulk.cancelAll", { count: totalInView })
+          : t(intent === "start" ? "bulk.start" : "bulk.cancel", { count: eligible(intent).length }),
       destructive: intent === "cancel",
-      onAction: () => (allResourcesSelected && hasMore ? open(intent, "all", []) : open(intent, "selected", eligible(intent))),
+      onAction: () =>
+        allResourcesSelected && hasMore ? open(intent, "all", []) : open(intent, "selected", eligible(intent)),
     }));
 
   const submitReason = (reason: string) => {
@@ -320,10 +429,17 @@ export default function CasesIndex() {
     for (const id of pending.ids) form.append("ids", id);
     fetcher.submit(form, { method: "post", action: withLocale("/app?index", params) });
   };
-  const reasonError = fetcher.state === "idle" && fetcher.data && !fetcher.data.ok ? t(fetcher.data.reasonError as MessageKey) : null;
+  const reasonError =
+    fetcher.state === "idle" && fetcher.data && !fetcher.data.ok ? t(fetcher.data.reasonError as MessageKey) : null;
 
   const rows = data.cases.map((c, index) => (
-    <IndexTable.Row id={c.id} key={c.id} position={index} selected={selectedResources.includes(c.id)} onClick={() => navigate(withLocale(`/app/cases/${c.id}`, params))}>
+    <IndexTable.Row
+      id={c.id}
+      key={c.id}
+      position={index}
+      selected={selectedResources.includes(c.id)}
+      onClick={() => navigate(withLocale(`/app/cases/${c.id}`, params))}
+    >
       <IndexTable.Cell>
         <InlineStack gap="100" wrap={false}>
           <Text as="span" fontWeight="semibold">
@@ -349,7 +465,11 @@ export default function CasesIndex() {
         </Text>
       </IndexTable.Cell>
       <IndexTable.Cell>
-        <CaseStatusBadge status={c.status} partnerSubStatus={c.partnerSubStatus} cancellationRequested={c.cancellationRequested} />
+        <CaseStatusBadge
+          status={c.status}
+          partnerSubStatus={c.partnerSubStatus}
+          cancellationRequested={c.cancellationRequested}
+        />
       </IndexTable.Cell>
       <IndexTable.Cell>{t((c.dunningLevel ? `level.${c.dunningLevel}` : "level.none") as MessageKey)}</IndexTable.Cell>
       <IndexTable.Cell>
@@ -360,12 +480,22 @@ export default function CasesIndex() {
         <div onClick={(e) => e.stopPropagation()} onKeyDown={(e) => e.stopPropagation()} role="presentation">
           <ButtonGroup noWrap>
             {c.actions.includes("start") ? (
-              <Button size="slim" onClick={() => open("start", "selected", [c.id])} accessibilityLabel={t("row.startLabel", { order: c.orderName })}>
+              <Button
+                size="slim"
+                onClick={() => open("start", "selected", [c.id])}
+                accessibilityLabel={t("row.startLabel", { order: c.orderName })}
+              >
                 {t("action.start")}
               </Button>
             ) : null}
             {c.actions.includes("cancel") ? (
-              <Button size="slim" tone="critical" variant="plain" onClick={() => open("cancel", "selected", [c.id])} accessibilityLabel={t("row.cancelLabel", { order: c.orderName })}>
+              <Button
+                size="slim"
+                tone="critical"
+                variant="plain"
+                onClick={() => open("cancel", "selected", [c.id])}
+                accessibilityLabel={t("row.cancelLabel", { order: c.orderName })}
+              >
                 {t("action.cancel")}
               </Button>
             ) : null}
@@ -388,7 +518,11 @@ export default function CasesIndex() {
       fullWidth
       secondaryActions={[
         // A document request: the attachment downloads and the list stays where it is.
-        { content: t("cases.download"), onAction: () => window.location.assign(`/app/cases.csv?${listSearch}`), accessibilityLabel: t("cases.downloadLabel") },
+        {
+          content: t("cases.download"),
+          onAction: () => window.location.assign(`/app/cases.csv?${listSearch}`),
+          accessibilityLabel: t("cases.downloadLabel"),
+        },
         { content: t("nav.reports"), url: withLocale("/app/reports", params) },
         { content: t("nav.settings"), url: withLocale("/app/settings", params) },
       ]}
@@ -397,7 +531,11 @@ export default function CasesIndex() {
         {data.invalidFilter ? <Banner tone="warning">{t("cases.invalidFilter")}</Banner> : null}
         {data.importRun ? (
           <Banner tone={data.importRun.status === "failed" ? "critical" : "info"}>
-            {t(data.importRun.status === "failed" ? "import.failed" : "import.running", { processed: data.importRun.processed, total: data.importRun.total ?? "?", error: data.importRun.error })}
+            {t(data.importRun.status === "failed" ? "import.failed" : "import.running", {
+              processed: data.importRun.processed,
+              total: data.importRun.total ?? "?",
+              error: data.importRun.error,
+            })}
           </Banner>
         ) : null}
         {result ? <ActionResultBanner {...result} onDismiss={() => setResult(null)} /> : null}
@@ -418,7 +556,10 @@ export default function CasesIndex() {
             sortSelected={sortSelected}
             onSort={([value]) => {
               const [sort, direction] = (value ?? "created desc").split(" ");
-              goTo({ sort: sort === "created" && direction === "desc" ? null : (sort ?? null), direction: sort === "created" && direction === "desc" ? null : (direction ?? null) });
+              goTo({
+                sort: sort === "created" && direction === "desc" ? null : (sort ?? null),
+                direction: sort === "created" && direction === "desc" ? null : (direction ?? null),
+              });
             }}
             filters={filters}
             appliedFilters={appliedFilters}
@@ -444,7 +585,11 @@ export default function CasesIndex() {
             loading={loading}
             emptyState={
               <EmptyState heading={t("cases.empty.heading")} image="/empty-cases.svg">
-                <p>{appliedFilters.length > 0 || params.get("q") || params.get("status") ? t("cases.empty.filtered") : t("cases.empty.body")}</p>
+                <p>
+                  {appliedFilters.length > 0 || params.get("q") || params.get("status")
+                    ? t("cases.empty.filtered")
+                    : t("cases.empty.body")}
+                </p>
               </EmptyState>
             }
             headings={[
@@ -492,7 +637,12 @@ function NextAction({ status, level, date }: { status: string; level: string | n
   if (status === "handed_over") return <Text as="span">{t("next.partner")}</Text>;
   if (status === "failed") return <Text as="span">{t("next.fix")}</Text>;
   if (status === "blocked") return <Text as="span">{t("next.blocked")}</Text>;
-  if (status !== "running") return <Text as="span" tone="subdued">{t("level.none")}</Text>;
+  if (status !== "running")
+    return (
+      <Text as="span" tone="subdued">
+        {t("level.none")}
+      </Text>
+    );
   const step = t(NEXT_STEP[level ?? "none"] ?? "next.handover");
   return <Text as="span">{date ? t("next.on", { step, date: formatDate(date, intl) }) : step}</Text>;
 }

@@ -44,7 +44,10 @@ export default function AccessLogPage() {
     <Page
       title={t("accessLog.title")}
       subtitle={t(caseId ? "accessLog.subtitle.case" : "accessLog.subtitle")}
-      backAction={{ content: t("case.back"), url: withLocale(caseId ? `/app/cases/${caseId}` : "/app/settings", params) }}
+      backAction={{
+        content: t("case.back"),
+        url: withLocale(caseId ? `/app/cases/${caseId}` : "/app/settings", params),
+      }}
     >
       <Card padding="0">
         {rows.length === 0 ? (
@@ -54,7 +57,13 @@ export default function AccessLogPage() {
         ) : (
           <DataTable
             columnContentTypes={["text", "text", "text", "text", "text"]}
-            headings={[t("accessLog.at"), t("accessLog.who"), t("accessLog.channel"), t("accessLog.what"), t("accessLog.case")]}
+            headings={[
+              t("accessLog.at"),
+              t("accessLog.who"),
+              t("accessLog.channel"),
+              t("accessLog.what"),
+              t("accessLog.case"),
+            ]}
             rows={rows}
             footerContent={t("accessLog.retention")}
           />

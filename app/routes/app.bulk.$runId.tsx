@@ -66,9 +66,17 @@ export default function BulkRunPage() {
   const filterParts = [
     f.status ? t(`status.${f.status}` as MessageKey) : t("cases.tab.all"),
     f.q ? `„${f.q}“` : null,
-    f.from || f.to ? t("filter.period.range", { from: f.from ? formatDate(f.from, intl) : "…", to: f.to ? formatDate(f.to, intl) : "…" }) : null,
+    f.from || f.to
+      ? t("filter.period.range", {
+          from: f.from ? formatDate(f.from, intl) : "…",
+          to: f.to ? formatDate(f.to, intl) : "…",
+        })
+      : null,
     f.minAmount !== null || f.maxAmount !== null
-      ? t("filter.amount.applied", { from: f.minAmount !== null ? formatMinor(f.minAmount, currency, intl) : "…", to: f.maxAmount !== null ? formatMinor(f.maxAmount, currency, intl) : "…" })
+      ? t("filter.amount.applied", {
+          from: f.minAmount !== null ? formatMinor(f.minAmount, currency, intl) : "…",
+          to: f.maxAmount !== null ? formatMinor(f.maxAmount, currency, intl) : "…",
+        })
       : null,
   ].filter(Boolean);
 
@@ -76,20 +84,36 @@ export default function BulkRunPage() {
     <Page
       backAction={{ content: t("case.back"), url: withLocale("/app", params) }}
       title={t(run.action === "start" ? "bulk.title.start" : "bulk.title.cancel")}
-      titleMetadata={<Badge tone={run.status === "done" ? "success" : run.status === "failed" ? "critical" : "info"}>{t(`bulk.status.${run.status}` as MessageKey)}</Badge>}
+      titleMetadata={
+        <Badge tone={run.status === "done" ? "success" : run.status === "failed" ? "critical" : "info"}>
+          {t(`bulk.status.${run.status}` as MessageKey)}
+        </Badge>
+      }
     >
       <Layout>
         <Layout.Section>
           <BlockStack gap="400">
-            {finished ? <ActionResultBanner action={run.action} succeeded={run.succeeded} failures={run.failures} /> : null}
+            {finished ? (
+              <ActionResultBanner action={run.action} succeeded={run.succeeded} failures={run.failures} />
+            ) : null}
             <Card>
               <BlockStack gap="300">
                 <Text as="h2" variant="headingMd">
                   {t("bulk.progress")}
                 </Text>
-                <ProgressBar animated={false} progress={run.total > 0 ? Math.round((handled / run.total) * 100) : finished ? 100 : 0} tone={run.failures.length > 0 ? "critical" : "success"} ariaLabelledBy="bulk-progress-label" />
+                <ProgressBar
+                  animated={false}
+                  progress={run.total > 0 ? Math.round((handled / run.total) * 100) : finished ? 100 : 0}
+                  tone={run.failures.length > 0 ? "critical" : "success"}
+                  ariaLabelledBy="bulk-progress-label"
+                />
                 <Text as="p" id="bulk-progress-label">
-                  {t("bulk.progressText", { handled, total: run.total, succeeded: run.succeeded, failed: run.failures.length })}
+                  {t("bulk.progressText", {
+                    handled,
+                    total: run.total,
+                    succeeded: run.succeeded,
+                    failed: run.failures.length,
+                  })}
                 </Text>
               </BlockStack>
             </Card>
@@ -98,8 +122,14 @@ export default function BulkRunPage() {
                 <Field label={t("bulk.filter")} value={filterParts.join(" · ")} />
                 <Field label={t("action.reason")} value={run.reason} />
                 <Field label={t("bulk.startedAt")} value={time.format(new Date(run.createdAt))} />
-                <Field label={t("bulk.finishedAt")} value={run.finishedAt ? time.format(new Date(run.finishedAt)) : t("level.none")} />
-                <Field label={t("bulk.startedBy")} value={`${t(`actor.${run.startedBy.type}` as MessageKey)}: ${run.startedBy.name ? `${run.startedBy.name} (${run.startedBy.id})` : run.startedBy.id}`} />
+                <Field
+                  label={t("bulk.finishedAt")}
+                  value={run.finishedAt ? time.format(new Date(run.finishedAt)) : t("level.none")}
+                />
+                <Field
+                  label={t("bulk.startedBy")}
+                  value={`${t(`actor.${run.startedBy.type}` as MessageKey)}: ${run.startedBy.name ? `${run.startedBy.name} (${run.startedBy.id})` : run.startedBy.id}`}
+                />
               </InlineGrid>
             </Card>
           </BlockStack>

@@ -11,12 +11,17 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const { shop, staff, locale, tenant } = await requireShopContext(request);
   const level = new URL(request.url).searchParams.get("level");
   const letter = await tenant(async (db) => {
-    const found = await reminderLetterFor(db, shop, params.caseId ?? "", level, { now: new Date(), mailFrom: getEnv().MAIL_FROM });
-    if (found.kind === "ok") await recordAccess(db, { shopId: shop.id, actor: tabReader(staff), what: "letter", caseId: found.caseId });
+    const found = await reminderLetterFor(db, shop, params.caseId ?? "", level, {
+      now: new Date(),
+      mailFrom: getEnv().MAIL_FROM,
+    });
+    if (found.kind === "ok")
+      await recordAccess(db, { shopId: shop.id, actor: tabReader(staff), what: "letter", caseId: found.caseId });
     return found;
   });
   const t = translator(locale);
-  const text = (status: number, message: string) => new Response(message, { status, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+  const text = (status: number, message: string) =>
+    new Response(message, { status, headers: { "Content-Type": "text/plain; charset=utf-8" } });
   switch (letter.kind) {
     case "not_found":
       return text(404, "Not found");

@@ -30,7 +30,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const { shop, staff, tenant } = await requireShopContext(request);
   const detail = await tenant(async (db) => {
     const found = await caseDetail(db, shop, params.caseId ?? "");
-    if (found) await recordAccess(db, { shopId: shop.id, actor: tabReader(staff), what: "case", caseId: found.case.id });
+    if (found)
+      await recordAccess(db, { shopId: shop.id, actor: tabReader(staff), what: "case", caseId: found.case.id });
     return found;
   });
   if (!detail) throw new Response("Not found", { status: 404 });
@@ -58,7 +59,11 @@ export default function CasePage() {
   const why = useFailureText();
   const [intent, setIntent] = useState<CaseIntent | null>(null);
   const c = data.case;
-  const timeFormat = new Intl.DateTimeFormat(intl, { dateStyle: "medium", timeStyle: "short", timeZone: data.timezone });
+  const timeFormat = new Intl.DateTimeFormat(intl, {
+    dateStyle: "medium",
+    timeStyle: "short",
+    timeZone: data.timezone,
+  });
   const money = (minor: number) => formatMinor(minor, c.currency, intl);
   const result = fetcher.state === "idle" ? fetcher.data : undefined;
 
@@ -71,9 +76,23 @@ export default function CasePage() {
       backAction={{ content: t("case.back"), url: withLocale("/app", params) }}
       title={t("case.title", { order: c.orderName })}
       subtitle={c.kind === "chargeback" ? t("kind.chargeback") : undefined}
-      titleMetadata={<CaseStatusBadge status={c.status} partnerSubStatus={c.partnerSubStatus} cancellationRequested={c.cancellationRequested} />}
-      primaryAction={data.allowedActions.includes("start") ? { content: t("action.start"), onAction: () => setIntent("start") } : undefined}
-      secondaryActions={data.allowedActions.includes("cancel") ? [{ content: t("action.cancel"), destructive: true, onAction: () => setIntent("cancel") }] : []}
+      titleMetadata={
+        <CaseStatusBadge
+          status={c.status}
+          partnerSubStatus={c.partnerSubStatus}
+          cancellationRequested={c.cancellationRequested}
+        />
+      }
+      primaryAction={
+        data.allowedActions.includes("start")
+          ? { content: t("action.start"), onAction: () => setIntent("start") }
+          : undefined
+      }
+      secondaryActions={
+        data.allowedActions.includes("cancel")
+          ? [{ content: t("action.cancel"), destructive: true, onAction: () => setIntent("cancel") }]
+          : []
+      }
     >
       <Layout>
         {result && result.ok ? (
@@ -102,7 +121,9 @@ export default function CasePage() {
             <Banner tone="warning" title={t("case.blockReasons")}>
               <List>
                 {c.blockReasons.map((r) => (
-                  <List.Item key={r}>{t(`block.${r}` as MessageKey) === `block.${r}` ? r : t(`block.${r}` as MessageKey)}</List.Item>
+                  <List.Item key={r}>
+                    {t(`block.${r}` as MessageKey) === `block.${r}` ? r : t(`block.${r}` as MessageKey)}
+                  </List.Item>
                 ))}
               </List>
             </Banner>
@@ -121,18 +142,39 @@ export default function CasePage() {
                   {c.feesMinor > 0 ? <Field label={t("case.fees")} value={money(c.feesMinor)} /> : null}
                   {c.interest ? (
                     <Field
-                      label={t("case.interest.period", { from: formatDate(c.interest.from, intl), through: formatDate(c.interest.through, intl), points: c.interest.marginBp / 100 })}
-                      value={c.interest.complete || c.interestMinor > 0 ? `${money(c.interestMinor)}${c.interest.complete ? "" : ` ${t("case.interest.more")}`}` : t("case.interest.pending")}
+                      label={t("case.interest.period", {
+                        from: formatDate(c.interest.from, intl),
+                        through: formatDate(c.interest.through, intl),
+                        points: c.interest.marginBp / 100,
+                      })}
+                      value={
+                        c.interest.complete || c.interestMinor > 0
+                          ? `${money(c.interestMinor)}${c.interest.complete ? "" : ` ${t("case.interest.more")}`}`
+                          : t("case.interest.pending")
+                      }
                     />
                   ) : null}
                   {c.flatFeeMinor > 0 ? <Field label={t("case.flatFee")} value={money(c.flatFeeMinor)} /> : null}
-                  {c.totalMinor !== c.outstandingMinor ? <Field label={t("case.total")} value={money(c.totalMinor)} /> : null}
-                  {c.defaultFrom ? <Field label={t("case.defaultFrom")} value={formatDate(c.defaultFrom, intl)} /> : null}
-                  {c.paymentDeadline ? <Field label={t("case.paymentDeadline")} value={formatDate(c.paymentDeadline, intl)} /> : null}
-                  {c.overpaymentMinor > 0 ? <Field label={t("case.overpayment")} value={money(c.overpaymentMinor)} /> : null}
+                  {c.totalMinor !== c.outstandingMinor ? (
+                    <Field label={t("case.total")} value={money(c.totalMinor)} />
+                  ) : null}
+                  {c.defaultFrom ? (
+                    <Field label={t("case.defaultFrom")} value={formatDate(c.defaultFrom, intl)} />
+                  ) : null}
+                  {c.paymentDeadline ? (
+                    <Field label={t("case.paymentDeadline")} value={formatDate(c.paymentDeadline, intl)} />
+                  ) : null}
+                  {c.overpaymentMinor > 0 ? (
+                    <Field label={t("case.overpayment")} value={money(c.overpaymentMinor)} />
+                  ) : null}
                   <Field label={t("case.dueDate")} value={formatDate(c.dueDate, intl)} />
-                  <Field label={t("case.level")} value={t((c.dunningLevel ? `level.${c.dunningLevel}` : "level.none") as MessageKey)} />
-                  {c.nextActionAt ? <Field label={t("case.nextAction")} value={timeFormat.format(new Date(c.nextActionAt))} /> : null}
+                  <Field
+                    label={t("case.level")}
+                    value={t((c.dunningLevel ? `level.${c.dunningLevel}` : "level.none") as MessageKey)}
+                  />
+                  {c.nextActionAt ? (
+                    <Field label={t("case.nextAction")} value={timeFormat.format(new Date(c.nextActionAt))} />
+                  ) : null}
                 </InlineGrid>
               </BlockStack>
             </Card>
@@ -153,16 +195,24 @@ export default function CasePage() {
                             {e.detail.subStatus ? `: ${t(`partner.${e.detail.subStatus}` as MessageKey)}` : ""}
                             {e.detail.amountMinor !== null ? `: ${money(e.detail.amountMinor)}` : ""}
                           </Text>
-                          {e.detail.side ? <Badge>{t(e.detail.side === "partner" ? "payment.partner" : "payment.shop")}</Badge> : null}
+                          {e.detail.side ? (
+                            <Badge>{t(e.detail.side === "partner" ? "payment.partner" : "payment.shop")}</Badge>
+                          ) : null}
                           {e.detail.automatic ? <Badge>{t("case.automatic")}</Badge> : null}
                         </InlineStack>
                         <Text as="span" tone="subdued">
-                          <time dateTime={e.occurredAt}>{timeFormat.format(new Date(e.occurredAt))}</time> · {t(`actor.${e.actorType}` as MessageKey)}: {e.actorName ? `${e.actorName} (${e.actorId})` : e.actorId}
+                          <time dateTime={e.occurredAt}>{timeFormat.format(new Date(e.occurredAt))}</time> ·{" "}
+                          {t(`actor.${e.actorType}` as MessageKey)}:{" "}
+                          {e.actorName ? `${e.actorName} (${e.actorId})` : e.actorId}
                         </Text>
                         {e.reason ? <Text as="p">{t("case.reasonLabel", { reason: e.reason })}</Text> : null}
                         {e.detail.reasons.length > 0 ? (
                           <Text as="p" tone="subdued">
-                            {e.detail.reasons.map((r) => (t(`check.${r}` as MessageKey) === `check.${r}` ? r : t(`check.${r}` as MessageKey))).join(", ")}
+                            {e.detail.reasons
+                              .map((r) =>
+                                t(`check.${r}` as MessageKey) === `check.${r}` ? r : t(`check.${r}` as MessageKey),
+                              )
+                              .join(", ")}
                           </Text>
                         ) : null}
                       </BlockStack>
@@ -211,7 +261,11 @@ export default function CasePage() {
                   </List>
                 )}
                 {data.letter.available ? (
-                  <Link url={withLocale(`/app/cases/${c.id}/letter.pdf`, params)} target="_blank" accessibilityLabel={t("case.letter.help", { level: t(`level.${data.letter.level}` as MessageKey) })}>
+                  <Link
+                    url={withLocale(`/app/cases/${c.id}/letter.pdf`, params)}
+                    target="_blank"
+                    accessibilityLabel={t("case.letter.help", { level: t(`level.${data.letter.level}` as MessageKey) })}
+                  >
                     {t("case.letter")}
                   </Link>
                 ) : (
@@ -228,7 +282,9 @@ export default function CasePage() {
                   {t("case.section.debtor")}
                 </Text>
                 <InlineStack gap="200" blockAlign="center">
-                  <Badge tone={data.debtor.kind === "business" ? "info" : undefined}>{t(`debtor.kind.${data.debtor.kind}`)}</Badge>
+                  <Badge tone={data.debtor.kind === "business" ? "info" : undefined}>
+                    {t(`debtor.kind.${data.debtor.kind}`)}
+                  </Badge>
                 </InlineStack>
                 <Text as="p">{t(`debtor.basis.${data.debtor.basis}`, { vatId: data.debtor.vatId ?? "" })}</Text>
                 <Text as="p" tone="subdued">
@@ -236,7 +292,11 @@ export default function CasePage() {
                 </Text>
                 {data.debtor.canClassify ? (
                   <InlineStack>
-                    <Button onClick={() => setIntent(data.debtor.kind === "business" ? "classify_consumer" : "classify_business")}>
+                    <Button
+                      onClick={() =>
+                        setIntent(data.debtor.kind === "business" ? "classify_consumer" : "classify_business")
+                      }
+                    >
                       {t(data.debtor.kind === "business" ? "action.classify_consumer" : "action.classify_business")}
                     </Button>
                   </InlineStack>
@@ -250,7 +310,9 @@ export default function CasePage() {
                     {t("case.section.partner")}
                   </Text>
                   {c.partnerReference ? <Field label={t("case.partnerReference")} value={c.partnerReference} /> : null}
-                  {c.partnerSubStatus ? <Field label={t("case.partnerStatus")} value={t(`partner.${c.partnerSubStatus}` as MessageKey)} /> : null}
+                  {c.partnerSubStatus ? (
+                    <Field label={t("case.partnerStatus")} value={t(`partner.${c.partnerSubStatus}` as MessageKey)} />
+                  ) : null}
                   {c.cancellationRequested ? <Badge tone="attention">{t("case.cancellationRequested")}</Badge> : null}
                 </BlockStack>
               </Card>

@@ -13,7 +13,10 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const { shop, locale, tenant } = await requireShopContext(request);
   const settings = await tenant((db) => getSettings(db, shop.id));
   // The same rules the daily retention job enforces, so the page cannot promise other periods than the job keeps.
-  return { rules: privacyRows(RETENTION_RULES, locale, shopRetentionPeriods(settings)), operatorContact: getEnv().OPERATOR_CONTACT ?? null };
+  return {
+    rules: privacyRows(RETENTION_RULES, locale, shopRetentionPeriods(settings)),
+    operatorContact: getEnv().OPERATOR_CONTACT ?? null,
+  };
 }
 
 const RECIPIENTS = ["platform", "mail", "partner"] as const;
@@ -23,7 +26,11 @@ export default function PrivacyPage() {
   const t = useT();
   const [params] = useSearchParams();
   return (
-    <Page title={t("privacy.title")} subtitle={t("privacy.subtitle")} backAction={{ content: t("nav.settings"), url: withLocale("/app/settings", params) }}>
+    <Page
+      title={t("privacy.title")}
+      subtitle={t("privacy.subtitle")}
+      backAction={{ content: t("nav.settings"), url: withLocale("/app/settings", params) }}
+    >
       <Layout>
         <Layout.Section>
           <Card>
@@ -40,7 +47,12 @@ export default function PrivacyPage() {
               <Text as="h2" variant="headingMd">
                 {t("privacy.section.recipients")}
               </Text>
-              <DescriptionList items={RECIPIENTS.map((r) => ({ term: t(`privacy.recipients.${r}`), description: t(`privacy.recipients.${r}.help`) }))} />
+              <DescriptionList
+                items={RECIPIENTS.map((r) => ({
+                  term: t(`privacy.recipients.${r}`),
+                  description: t(`privacy.recipients.${r}.help`),
+                }))}
+              />
             </BlockStack>
           </Card>
         </Layout.Section>
@@ -69,7 +81,13 @@ export default function PrivacyPage() {
               </Text>
               {operatorContact ? (
                 <Text as="p">
-                  {t("privacy.contact")} <Link url={operatorContact.includes("@") ? `mailto:${operatorContact}` : operatorContact} target="_blank">{operatorContact}</Link>
+                  {t("privacy.contact")}{" "}
+                  <Link
+                    url={operatorContact.includes("@") ? `mailto:${operatorContact}` : operatorContact}
+                    target="_blank"
+                  >
+                    {operatorContact}
+                  </Link>
                 </Text>
               ) : (
                 <Text as="p">{t("privacy.contact.unset")}</Text>
@@ -94,7 +112,9 @@ function RuleCard({ rule }: { rule: PrivacyRow }) {
             <Text as="h3" variant="headingSm" id={headingId}>
               {rule.data}
             </Text>
-            <Badge tone={rule.enforced ? "success" : "attention"}>{t(rule.enforced ? "privacy.enforced" : "privacy.notEnforced")}</Badge>
+            <Badge tone={rule.enforced ? "success" : "attention"}>
+              {t(rule.enforced ? "privacy.enforced" : "privacy.notEnforced")}
+            </Badge>
           </InlineStack>
           <DescriptionList
             gap="tight"

@@ -24,23 +24,49 @@ export default function ReportsPage() {
   const { intl } = useLocale();
   const [params] = useSearchParams();
   const money = (minor: number) => formatMinor(minor, report.currency, intl);
-  const monthLabel = (month: string) => new Intl.DateTimeFormat(intl, { month: "short", year: "2-digit", timeZone: "UTC" }).format(new Date(`${month}-01T00:00:00Z`));
+  const monthLabel = (month: string) =>
+    new Intl.DateTimeFormat(intl, { month: "short", year: "2-digit", timeZone: "UTC" }).format(
+      new Date(`${month}-01T00:00:00Z`),
+    );
   const percent = new Intl.NumberFormat(intl, { style: "percent", minimumFractionDigits: 1, maximumFractionDigits: 1 });
   const days = new Intl.NumberFormat(intl, { maximumFractionDigits: 1 });
   const months = report.months.map((m) => ({ ...m, label: monthLabel(m.month) }));
-  const statuses = CASE_STATUSES.map((s) => ({ status: s, label: t(`status.${s}` as MessageKey), count: report.byStatus[s] }));
+  const statuses = CASE_STATUSES.map((s) => ({
+    status: s,
+    label: t(`status.${s}` as MessageKey),
+    count: report.byStatus[s],
+  }));
 
   return (
-    <Page title={t("reports.title")} subtitle={t("reports.subtitle", { currency: report.currency })} backAction={{ content: t("case.back"), url: withLocale("/app", params) }}>
+    <Page
+      title={t("reports.title")}
+      subtitle={t("reports.subtitle", { currency: report.currency })}
+      backAction={{ content: t("case.back"), url: withLocale("/app", params) }}
+    >
       <Layout>
         <Layout.Section>
           <InlineGrid columns={{ xs: 1, sm: 2, md: 4 }} gap="400">
             <Kpi label={t("reports.open")} value={money(report.openMinor)} help={t("reports.open.help")} />
-            <Kpi label={t("reports.recovered")} value={money(report.recoveredMinor)} help={t("reports.recovered.split", { shop: money(report.recoveredShopMinor), partner: money(report.recoveredPartnerMinor) })} />
-            <Kpi label={t("reports.rate")} value={report.recoveryRateBp === null ? t("level.none") : percent.format(report.recoveryRateBp / 10_000)} help={t("reports.rate.help")} />
+            <Kpi
+              label={t("reports.recovered")}
+              value={money(report.recoveredMinor)}
+              help={t("reports.recovered.split", {
+                shop: money(report.recoveredShopMinor),
+                partner: money(report.recoveredPartnerMinor),
+              })}
+            />
+            <Kpi
+              label={t("reports.rate")}
+              value={report.recoveryRateBp === null ? t("level.none") : percent.format(report.recoveryRateBp / 10_000)}
+              help={t("reports.rate.help")}
+            />
             <Kpi
               label={t("reports.days")}
-              value={report.averageDaysToPayment === null ? t("level.none") : t("reports.days.value", { days: days.format(report.averageDaysToPayment) })}
+              value={
+                report.averageDaysToPayment === null
+                  ? t("level.none")
+                  : t("reports.days.value", { days: days.format(report.averageDaysToPayment) })
+              }
               help={t("reports.days.help", { count: report.paidCases })}
             />
           </InlineGrid>
@@ -56,8 +82,20 @@ export default function ReportsPage() {
                 <YAxis tickFormatter={(v: number) => money(v)} width={90} />
                 <Tooltip formatter={(v) => money(Number(v))} />
                 <Legend />
-                <Bar dataKey="recoveredShopMinor" name={t("reports.inHouse")} stackId="r" fill={COLORS.primary} isAnimationActive={false} />
-                <Bar dataKey="recoveredPartnerMinor" name={t("reports.byPartner")} stackId="r" fill={COLORS.secondary} isAnimationActive={false} />
+                <Bar
+                  dataKey="recoveredShopMinor"
+                  name={t("reports.inHouse")}
+                  stackId="r"
+                  fill={COLORS.primary}
+                  isAnimationActive={false}
+                />
+                <Bar
+                  dataKey="recoveredPartnerMinor"
+                  name={t("reports.byPartner")}
+                  stackId="r"
+                  fill={COLORS.secondary}
+                  isAnimationActive={false}
+                />
               </BarChart>
             }
             table={
@@ -85,7 +123,13 @@ export default function ReportsPage() {
                 <Bar dataKey="newCases" name={t("reports.newCases")} fill={COLORS.tertiary} isAnimationActive={false} />
               </BarChart>
             }
-            table={<DataTable columnContentTypes={["text", "numeric"]} headings={[t("reports.month"), t("reports.newCases")]} rows={months.map((m) => [m.label, String(m.newCases)])} />}
+            table={
+              <DataTable
+                columnContentTypes={["text", "numeric"]}
+                headings={[t("reports.month"), t("reports.newCases")]}
+                rows={months.map((m) => [m.label, String(m.newCases)])}
+              />
+            }
           />
         </Layout.Section>
 
@@ -101,7 +145,13 @@ export default function ReportsPage() {
                 <Bar dataKey="count" name={t("reports.cases")} fill={COLORS.primary} isAnimationActive={false} />
               </BarChart>
             }
-            table={<DataTable columnContentTypes={["text", "numeric"]} headings={[t("cases.column.status"), t("reports.cases")]} rows={statuses.map((s) => [s.label, String(s.count)])} />}
+            table={
+              <DataTable
+                columnContentTypes={["text", "numeric"]}
+                headings={[t("cases.column.status"), t("reports.cases")]}
+                rows={statuses.map((s) => [s.label, String(s.count)])}
+              />
+            }
           />
         </Layout.Section>
       </Layout>

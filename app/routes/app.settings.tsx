@@ -29,10 +29,30 @@ import { DUNNING_OPTION_LOCK_DAYS } from "#app/domain/policies";
 import { AUTO_HANDOVER_PRESETS, type Settings } from "#app/domain/settings";
 import type { MessageKey } from "#app/i18n/i18n";
 import { useLocale, useT } from "#app/i18n/react";
-import { DEFAULT_REMINDER_TEXTS, previewReminder, REMINDER_LANGUAGES, REMINDER_PLACEHOLDERS, reminderTextKey, type ReminderLanguage } from "#app/mail/reminder-templates";
-import { dunningOptionUnlocksAt, getSettings, holidayRegionOptions, saveSettingsForm, type FieldErrors, type HolidayRegionOption } from "#app/services/settings/settings.server";
+import {
+  DEFAULT_REMINDER_TEXTS,
+  previewReminder,
+  REMINDER_LANGUAGES,
+  REMINDER_PLACEHOLDERS,
+  reminderTextKey,
+  type ReminderLanguage,
+} from "#app/mail/reminder-templates";
+import {
+  dunningOptionUnlocksAt,
+  getSettings,
+  holidayRegionOptions,
+  saveSettingsForm,
+  type FieldErrors,
+  type HolidayRegionOption,
+} from "#app/services/settings/settings.server";
 import { getEnv } from "#app/config/env.server";
-import { partnerEndpointSources, partnerSettingsView, savePartnerForm, testPartnerForm, type PartnerSettingsView } from "#app/services/collection/partner-settings.server";
+import {
+  partnerEndpointSources,
+  partnerSettingsView,
+  savePartnerForm,
+  testPartnerForm,
+  type PartnerSettingsView,
+} from "#app/services/collection/partner-settings.server";
 import { requireShopContext } from "#app/web/shop-context.server";
 import { formatDate, formatMinor, inputToMinor, minorToInput, withLocale } from "#app/utils/format";
 import { toLocalDate } from "#app/domain/dates";
@@ -79,7 +99,8 @@ export default function SettingsPage() {
     const values = { ...e.values };
     if (typeof values.date === "string") values.date = formatDate(values.date, intl);
     // Amounts in minor units of the shop currency ("maxMinor": 500 → "5,00 €").
-    for (const [name, value] of Object.entries(values)) if (name.endsWith("Minor") && typeof value === "number") values[name] = formatMinor(value, shop.currency, intl);
+    for (const [name, value] of Object.entries(values))
+      if (name.endsWith("Minor") && typeof value === "number") values[name] = formatMinor(value, shop.currency, intl);
     return t(e.key as MessageKey, values);
   };
   const saving = navigation.state === "submitting";
@@ -98,7 +119,10 @@ export default function SettingsPage() {
   return (
     <Page
       title={t("settings.title")}
-      backAction={{ content: t("case.back"), url: `/app${params.get("locale") ? `?locale=${params.get("locale")}` : ""}` }}
+      backAction={{
+        content: t("case.back"),
+        url: `/app${params.get("locale") ? `?locale=${params.get("locale")}` : ""}`,
+      }}
       secondaryActions={[
         { content: t("settings.privacy"), url: withLocale("/app/privacy", params) },
         { content: t("accessLog.link"), url: withLocale("/app/access-log", params) },
@@ -155,8 +179,21 @@ export default function SettingsPage() {
                   error={err("vatIdMetaKeys")}
                 />
               ) : null}
-              <NumberField name="defaultPaymentTermDays" label={t("settings.defaultPaymentTermDays")} value={settings.defaultPaymentTermDays} suffix={t("settings.days")} error={err("defaultPaymentTermDays")} help={t("settings.defaultPaymentTermDays.help")} />
-              <CheckboxField name="consumerInvoiceWarns" label={t("settings.consumerInvoiceWarns")} checked={settings.consumerInvoiceWarns} help={t("settings.consumerInvoiceWarns.help")} explicit />
+              <NumberField
+                name="defaultPaymentTermDays"
+                label={t("settings.defaultPaymentTermDays")}
+                value={settings.defaultPaymentTermDays}
+                suffix={t("settings.days")}
+                error={err("defaultPaymentTermDays")}
+                help={t("settings.defaultPaymentTermDays.help")}
+              />
+              <CheckboxField
+                name="consumerInvoiceWarns"
+                label={t("settings.consumerInvoiceWarns")}
+                checked={settings.consumerInvoiceWarns}
+                help={t("settings.consumerInvoiceWarns.help")}
+                explicit
+              />
             </FormLayout>
           </Section>
 
@@ -164,28 +201,68 @@ export default function SettingsPage() {
             <FormLayout>
               <InlineGrid columns={{ xs: 1, sm: 2 }} gap="300">
                 {(["reminder_1", "reminder_2", "final_reminder", "handover"] as const).map((step) => (
-                  <NumberField key={step} name={`schedule.${step}`} label={t(`settings.schedule.${step}` as MessageKey)} value={settings.schedule[step]} suffix={t("settings.days")} error={err(`schedule.${step}`)} />
+                  <NumberField
+                    key={step}
+                    name={`schedule.${step}`}
+                    label={t(`settings.schedule.${step}` as MessageKey)}
+                    value={settings.schedule[step]}
+                    suffix={t("settings.days")}
+                    error={err(`schedule.${step}`)}
+                  />
                 ))}
               </InlineGrid>
               <InlineGrid columns={{ xs: 1, sm: 2 }} gap="300">
-                <NumberField name="sendWindow.startHour" label={t("settings.sendWindow.start")} value={settings.sendWindow.startHour} suffix={t("settings.hour")} error={err("sendWindow.startHour")} />
-                <NumberField name="sendWindow.endHour" label={t("settings.sendWindow.end")} value={settings.sendWindow.endHour} suffix={t("settings.hour")} error={err("sendWindow.endHour")} />
+                <NumberField
+                  name="sendWindow.startHour"
+                  label={t("settings.sendWindow.start")}
+                  value={settings.sendWindow.startHour}
+                  suffix={t("settings.hour")}
+                  error={err("sendWindow.startHour")}
+                />
+                <NumberField
+                  name="sendWindow.endHour"
+                  label={t("settings.sendWindow.end")}
+                  value={settings.sendWindow.endHour}
+                  suffix={t("settings.hour")}
+                  error={err("sendWindow.endHour")}
+                />
               </InlineGrid>
-              <CheckboxField name="sendWindow.skipSundays" label={t("settings.sendWindow.skipSundays")} checked={settings.sendWindow.skipSundays} />
+              <CheckboxField
+                name="sendWindow.skipSundays"
+                label={t("settings.sendWindow.skipSundays")}
+                checked={settings.sendWindow.skipSundays}
+              />
             </FormLayout>
           </Section>
 
           <Section title={t("settings.section.deadlines")} description={t("settings.section.deadlines.help")}>
             <FormLayout>
               <HolidayFields holidays={settings.holidays} regions={holidayRegions} err={err} />
-              <NumberField name="transferGraceDays" label={t("settings.transferGraceDays")} value={settings.transferGraceDays} suffix={t("settings.workingDays")} error={err("transferGraceDays")} help={t("settings.transferGraceDays.help")} />
+              <NumberField
+                name="transferGraceDays"
+                label={t("settings.transferGraceDays")}
+                value={settings.transferGraceDays}
+                suffix={t("settings.workingDays")}
+                error={err("transferGraceDays")}
+                help={t("settings.transferGraceDays.help")}
+              />
             </FormLayout>
           </Section>
 
-          <Section title={t("settings.section.fees")} description={t("settings.section.fees.rules", { max: formatMinor(MAX_REMINDER_FEE_MINOR, shop.currency, intl) })}>
+          <Section
+            title={t("settings.section.fees")}
+            description={t("settings.section.fees.rules", {
+              max: formatMinor(MAX_REMINDER_FEE_MINOR, shop.currency, intl),
+            })}
+          >
             <FormLayout>
               <FeeFields fees={settings.fees} currency={shop.currency} err={err} />
-              <CheckboxField name="flatFeeB2B" label={t("settings.flatFeeB2B")} checked={settings.flatFeeB2B} help={t("settings.flatFeeB2B.help")} />
+              <CheckboxField
+                name="flatFeeB2B"
+                label={t("settings.flatFeeB2B")}
+                checked={settings.flatFeeB2B}
+                help={t("settings.flatFeeB2B.help")}
+              />
             </FormLayout>
           </Section>
 
@@ -199,7 +276,10 @@ export default function SettingsPage() {
                 options={[
                   { label: t("settings.autoHandover.off"), value: "off" },
                   { label: t("settings.autoHandover.all"), value: "all" },
-                  ...AUTO_HANDOVER_PRESETS.map((p) => ({ label: t("settings.autoHandover.above", { amount: formatMinor(p * 100, shop.currency, intl) }), value: String(p) })),
+                  ...AUTO_HANDOVER_PRESETS.map((p) => ({
+                    label: t("settings.autoHandover.above", { amount: formatMinor(p * 100, shop.currency, intl) }),
+                    value: String(p),
+                  })),
                   { label: t("settings.autoHandover.custom"), value: "custom" },
                 ]}
                 helpText={t("settings.autoHandover.help")}
@@ -209,14 +289,21 @@ export default function SettingsPage() {
                 <FormField
                   label={t("settings.autoHandover.customAmount")}
                   name="autoHandoverCustom"
-                  defaultValue={settings.autoHandover.mode === "threshold" ? String(settings.autoHandover.minimumMajor) : ""}
+                  defaultValue={
+                    settings.autoHandover.mode === "threshold" ? String(settings.autoHandover.minimumMajor) : ""
+                  }
                   suffix={shop.currency}
                   inputMode="numeric"
                   autoComplete="off"
                   error={err("autoHandoverCustom")}
                 />
               ) : null}
-              <CheckboxField name="chargebackAutoHandover" label={t("settings.chargebackAutoHandover")} checked={settings.chargebackAutoHandover} help={t("settings.chargebackAutoHandover.help")} />
+              <CheckboxField
+                name="chargebackAutoHandover"
+                label={t("settings.chargebackAutoHandover")}
+                checked={settings.chargebackAutoHandover}
+                help={t("settings.chargebackAutoHandover.help")}
+              />
             </FormLayout>
           </Section>
 
@@ -237,17 +324,32 @@ export default function SettingsPage() {
             </FormLayout>
           </Section>
 
-          <Section title={t("settings.section.dunningOption")} description={t("settings.dunningOption.help", { days: DUNNING_OPTION_LOCK_DAYS })}>
+          <Section
+            title={t("settings.section.dunningOption")}
+            description={t("settings.dunningOption.help", { days: DUNNING_OPTION_LOCK_DAYS })}
+          >
             <BlockStack gap="300">
               {locked ? (
-                <Banner tone="info">{t("settings.dunningOption.lockedUntil", { date: formatDate(dunningOptionUnlocksOn!, intl) })}</Banner>
+                <Banner tone="info">
+                  {t("settings.dunningOption.lockedUntil", { date: formatDate(dunningOptionUnlocksOn!, intl) })}
+                </Banner>
               ) : null}
               <ChoiceList
                 title={t("settings.dunningOption")}
                 name="dunningOption"
                 choices={[
-                  { label: t("settings.dunningOption.A"), value: "A", helpText: t("settings.dunningOption.A.help"), disabled: locked && settings.dunningOption !== "A" },
-                  { label: t("settings.dunningOption.B"), value: "B", helpText: t("settings.dunningOption.B.help"), disabled: locked && settings.dunningOption !== "B" },
+                  {
+                    label: t("settings.dunningOption.A"),
+                    value: "A",
+                    helpText: t("settings.dunningOption.A.help"),
+                    disabled: locked && settings.dunningOption !== "A",
+                  },
+                  {
+                    label: t("settings.dunningOption.B"),
+                    value: "B",
+                    helpText: t("settings.dunningOption.B.help"),
+                    disabled: locked && settings.dunningOption !== "B",
+                  },
                 ]}
                 selected={[option]}
                 onChange={([v]) => setOption(v === "B" ? "B" : "A")}
@@ -256,10 +358,29 @@ export default function SettingsPage() {
             </BlockStack>
           </Section>
 
-          <Section title={t("settings.section.sender")} description={t("settings.section.sender.help", { address: mailFrom })}>
+          <Section
+            title={t("settings.section.sender")}
+            description={t("settings.section.sender.help", { address: mailFrom })}
+          >
             <FormLayout>
-              <FormField label={t("settings.sender.name")} name="sender.name" defaultValue={settings.sender.name} autoComplete="organization" maxLength={100} helpText={t("settings.sender.name.help", { shop: shop.name })} error={err("sender.name")} />
-              <FormField label={t("settings.sender.replyTo")} name="sender.replyTo" type="email" defaultValue={settings.sender.replyTo ?? ""} autoComplete="email" helpText={t("settings.sender.replyTo.help")} error={err("sender.replyTo")} />
+              <FormField
+                label={t("settings.sender.name")}
+                name="sender.name"
+                defaultValue={settings.sender.name}
+                autoComplete="organization"
+                maxLength={100}
+                helpText={t("settings.sender.name.help", { shop: shop.name })}
+                error={err("sender.name")}
+              />
+              <FormField
+                label={t("settings.sender.replyTo")}
+                name="sender.replyTo"
+                type="email"
+                defaultValue={settings.sender.replyTo ?? ""}
+                autoComplete="email"
+                helpText={t("settings.sender.replyTo.help")}
+                error={err("sender.replyTo")}
+              />
             </FormLayout>
           </Section>
 
@@ -269,23 +390,68 @@ export default function SettingsPage() {
 
           <Section title={t("settings.section.bank")} description={t("settings.section.bank.help")}>
             <FormLayout>
-              <FormField label={t("settings.bank.holder")} name="bankAccount.holder" defaultValue={settings.bankAccount?.holder ?? ""} autoComplete="off" maxLength={70} error={err("bankAccount.holder")} />
+              <FormField
+                label={t("settings.bank.holder")}
+                name="bankAccount.holder"
+                defaultValue={settings.bankAccount?.holder ?? ""}
+                autoComplete="off"
+                maxLength={70}
+                error={err("bankAccount.holder")}
+              />
               <InlineGrid columns={{ xs: 1, sm: "2fr 1fr" }} gap="300">
-                <FormField label={t("settings.bank.iban")} name="bankAccount.iban" defaultValue={settings.bankAccount ? (friendlyFormatIBAN(settings.bankAccount.iban) ?? settings.bankAccount.iban) : ""} autoComplete="off" error={err("bankAccount.iban")} />
-                <FormField label={t("settings.bank.bic")} name="bankAccount.bic" defaultValue={settings.bankAccount?.bic ?? ""} autoComplete="off" error={err("bankAccount.bic")} />
+                <FormField
+                  label={t("settings.bank.iban")}
+                  name="bankAccount.iban"
+                  defaultValue={
+                    settings.bankAccount
+                      ? (friendlyFormatIBAN(settings.bankAccount.iban) ?? settings.bankAccount.iban)
+                      : ""
+                  }
+                  autoComplete="off"
+                  error={err("bankAccount.iban")}
+                />
+                <FormField
+                  label={t("settings.bank.bic")}
+                  name="bankAccount.bic"
+                  defaultValue={settings.bankAccount?.bic ?? ""}
+                  autoComplete="off"
+                  error={err("bankAccount.bic")}
+                />
               </InlineGrid>
             </FormLayout>
           </Section>
 
-          <Section title={t("settings.section.texts")} description={t("settings.section.texts.help", { placeholders: REMINDER_PLACEHOLDERS.map((p) => `{{${p}}}`).join(" ") })}>
+          <Section
+            title={t("settings.section.texts")}
+            description={t("settings.section.texts.help", {
+              placeholders: REMINDER_PLACEHOLDERS.map((p) => `{{${p}}}`).join(" "),
+            })}
+          >
             <ReminderTexts settings={settings} shopName={shop.name} err={err} />
           </Section>
 
-          <Section title={t("settings.section.writeBack")} description={t(shop.platform === "woocommerce" ? "settings.section.writeBack.woo" : "settings.section.writeBack.help")}>
+          <Section
+            title={t("settings.section.writeBack")}
+            description={t(
+              shop.platform === "woocommerce" ? "settings.section.writeBack.woo" : "settings.section.writeBack.help",
+            )}
+          >
             <FormLayout>
-              <CheckboxField name="writeBack.tags" label={t("settings.writeBack.tags")} checked={settings.writeBack.tags} />
-              <CheckboxField name="writeBack.metafield" label={t("settings.writeBack.metafield")} checked={settings.writeBack.metafield} />
-              <CheckboxField name="writeBack.markAsPaid" label={t("settings.writeBack.markAsPaid")} checked={settings.writeBack.markAsPaid} />
+              <CheckboxField
+                name="writeBack.tags"
+                label={t("settings.writeBack.tags")}
+                checked={settings.writeBack.tags}
+              />
+              <CheckboxField
+                name="writeBack.metafield"
+                label={t("settings.writeBack.metafield")}
+                checked={settings.writeBack.metafield}
+              />
+              <CheckboxField
+                name="writeBack.markAsPaid"
+                label={t("settings.writeBack.markAsPaid")}
+                checked={settings.writeBack.markAsPaid}
+              />
             </FormLayout>
           </Section>
 
@@ -309,7 +475,15 @@ export default function SettingsPage() {
  * The reminder fees, with a warning while one is above what a reminder typically costs (it is typed, not only saved).
  * The first reminder's fee is never charged; its field stays so that a stored value is visible.
  */
-function FeeFields({ fees, currency, err }: { fees: Settings["fees"]; currency: string; err: (field: string) => string | undefined }) {
+function FeeFields({
+  fees,
+  currency,
+  err,
+}: {
+  fees: Settings["fees"];
+  currency: string;
+  err: (field: string) => string | undefined;
+}) {
   const t = useT();
   const { intl } = useLocale();
   const [values, setValues] = useState<Record<Level, string>>(() => ({
@@ -318,7 +492,11 @@ function FeeFields({ fees, currency, err }: { fees: Settings["fees"]; currency: 
     final_reminder: minorToInput(fees.final_reminder, currency, intl),
   }));
   const minor = (level: Level) => inputToMinor(values[level] === "" ? "0" : values[level], currency) ?? 0;
-  const above = feesAboveCost({ reminder_1: minor("reminder_1"), reminder_2: minor("reminder_2"), final_reminder: minor("final_reminder") });
+  const above = feesAboveCost({
+    reminder_1: minor("reminder_1"),
+    reminder_2: minor("reminder_2"),
+    final_reminder: minor("final_reminder"),
+  });
   return (
     <BlockStack gap="300">
       <InlineGrid columns={{ xs: 1, sm: 3 }} gap="300">
@@ -339,7 +517,12 @@ function FeeFields({ fees, currency, err }: { fees: Settings["fees"]; currency: 
       </InlineGrid>
       {above.length > 0 ? (
         <Banner tone="warning" title={t("settings.fees.aboveCost.title")}>
-          <p>{t("settings.fees.aboveCost", { levels: above.map((level) => t(`level.${level}` as MessageKey)).join(", "), typical: formatMinor(TYPICAL_COST_MINOR, currency, intl) })}</p>
+          <p>
+            {t("settings.fees.aboveCost", {
+              levels: above.map((level) => t(`level.${level}` as MessageKey)).join(", "),
+              typical: formatMinor(TYPICAL_COST_MINOR, currency, intl),
+            })}
+          </p>
         </Banner>
       ) : null}
     </BlockStack>
@@ -347,7 +530,15 @@ function FeeFields({ fees, currency, err }: { fees: Settings["fees"]; currency: 
 }
 
 /** Public holidays: a country and, where date-holidays knows them, its states (empty: national holidays only). */
-function HolidayFields({ holidays, regions, err }: { holidays: Settings["holidays"]; regions: HolidayRegionOption[]; err: (field: string) => string | undefined }) {
+function HolidayFields({
+  holidays,
+  regions,
+  err,
+}: {
+  holidays: Settings["holidays"];
+  regions: HolidayRegionOption[];
+  err: (field: string) => string | undefined;
+}) {
   const t = useT();
   const { intl } = useLocale();
   const [country, setCountry] = useState(holidays.country);
@@ -356,7 +547,9 @@ function HolidayFields({ holidays, regions, err }: { holidays: Settings["holiday
   const label = (code: string) => names.of(code) ?? code;
   // German-speaking countries first, the others by name.
   const first = regions.filter((r) => ["DE", "AT", "CH", "LI"].includes(r.country));
-  const rest = regions.filter((r) => !first.includes(r)).sort((a, b) => label(a.country).localeCompare(label(b.country), intl));
+  const rest = regions
+    .filter((r) => !first.includes(r))
+    .sort((a, b) => label(a.country).localeCompare(label(b.country), intl));
   const states = regions.find((r) => r.country === country)?.states ?? [];
   return (
     <InlineGrid columns={{ xs: 1, sm: 2 }} gap="300">
@@ -376,7 +569,10 @@ function HolidayFields({ holidays, regions, err }: { holidays: Settings["holiday
         name="holidays.state"
         value={state}
         onChange={setState}
-        options={[{ value: "", label: t("settings.holidays.state.national") }, ...states.map((s) => ({ value: s.code, label: s.name }))]}
+        options={[
+          { value: "", label: t("settings.holidays.state.national") },
+          ...states.map((s) => ({ value: s.code, label: s.name })),
+        ]}
         helpText={country === "DE" ? t("settings.holidays.state.help") : undefined}
         error={err("holidays.state")}
       />
@@ -395,28 +591,83 @@ function AddressFields({ address, err }: { address: Settings["address"]; err: (f
   const codes = ADDRESS_COUNTRIES.includes(country) ? ADDRESS_COUNTRIES : [...ADDRESS_COUNTRIES, country];
   return (
     <FormLayout>
-      <FormField label={t("settings.address.company")} name="address.company" defaultValue={address?.company ?? ""} autoComplete="organization" error={err("address.company")} />
-      <FormField label={t("settings.address.street")} name="address.street" defaultValue={address?.street ?? ""} autoComplete="address-line1" error={err("address.street")} />
+      <FormField
+        label={t("settings.address.company")}
+        name="address.company"
+        defaultValue={address?.company ?? ""}
+        autoComplete="organization"
+        error={err("address.company")}
+      />
+      <FormField
+        label={t("settings.address.street")}
+        name="address.street"
+        defaultValue={address?.street ?? ""}
+        autoComplete="address-line1"
+        error={err("address.street")}
+      />
       <InlineGrid columns={{ xs: 1, sm: "1fr 2fr" }} gap="300">
-        <FormField label={t("settings.address.postalCode")} name="address.postalCode" defaultValue={address?.postalCode ?? ""} autoComplete="postal-code" error={err("address.postalCode")} />
-        <FormField label={t("settings.address.city")} name="address.city" defaultValue={address?.city ?? ""} autoComplete="address-level2" error={err("address.city")} />
+        <FormField
+          label={t("settings.address.postalCode")}
+          name="address.postalCode"
+          defaultValue={address?.postalCode ?? ""}
+          autoComplete="postal-code"
+          error={err("address.postalCode")}
+        />
+        <FormField
+          label={t("settings.address.city")}
+          name="address.city"
+          defaultValue={address?.city ?? ""}
+          autoComplete="address-level2"
+          error={err("address.city")}
+        />
       </InlineGrid>
-      <Select label={t("settings.address.countryCode")} name="address.countryCode" value={country} onChange={setCountry} options={codes.map((code) => ({ value: code, label: names.of(code) ?? code }))} error={err("address.countryCode")} />
+      <Select
+        label={t("settings.address.countryCode")}
+        name="address.countryCode"
+        value={country}
+        onChange={setCountry}
+        options={codes.map((code) => ({ value: code, label: names.of(code) ?? code }))}
+        error={err("address.countryCode")}
+      />
       <InlineGrid columns={{ xs: 1, sm: 2 }} gap="300">
-        <FormField label={t("settings.address.email")} name="address.email" type="email" defaultValue={address?.email ?? ""} autoComplete="email" error={err("address.email")} />
-        <FormField label={t("settings.address.phone")} name="address.phone" type="tel" defaultValue={address?.phone ?? ""} autoComplete="tel" error={err("address.phone")} />
+        <FormField
+          label={t("settings.address.email")}
+          name="address.email"
+          type="email"
+          defaultValue={address?.email ?? ""}
+          autoComplete="email"
+          error={err("address.email")}
+        />
+        <FormField
+          label={t("settings.address.phone")}
+          name="address.phone"
+          type="tel"
+          defaultValue={address?.phone ?? ""}
+          autoComplete="tel"
+          error={err("address.phone")}
+        />
       </InlineGrid>
     </FormLayout>
   );
 }
 
-type PartnerResult = { intent: "partner"; ok: true; done: "saved" | "connected" } | { intent: "partner"; ok: false; errors: FieldErrors; failure?: string };
+type PartnerResult =
+  | { intent: "partner"; ok: true; done: "saved" | "connected" }
+  | { intent: "partner"; ok: false; errors: FieldErrors; failure?: string };
 
 /**
  * Partner, environment and credentials in a form of their own. The secret is never sent to the browser: a stored one
  * shows as "Stored" with a Replace button; left empty it is kept.
  */
-function PartnerSection({ partner, result, formatError }: { partner: PartnerSettingsView; result: PartnerResult | undefined; formatError: (e: FieldErrors[string]) => string }) {
+function PartnerSection({
+  partner,
+  result,
+  formatError,
+}: {
+  partner: PartnerSettingsView;
+  result: PartnerResult | undefined;
+  formatError: (e: FieldErrors[string]) => string;
+}) {
   const t = useT();
   const navigation = useNavigation();
   const [choice, setChoice] = useState<string>(partner.partner ?? (partner.available.sandbox ? "sandbox" : "riverty"));
@@ -432,8 +683,14 @@ function PartnerSection({ partner, result, formatError }: { partner: PartnerSett
       <Layout>
         <Section title={t("settings.section.partner")} description={t("settings.section.partner.help")}>
           <FormLayout>
-            {result?.ok ? <Banner tone="success">{t(result.done === "saved" ? "settings.partner.saved" : "settings.partner.connected")}</Banner> : null}
-            {result && !result.ok && result.failure ? <Banner tone="critical">{t("settings.partner.failed", { reason: result.failure })}</Banner> : null}
+            {result?.ok ? (
+              <Banner tone="success">
+                {t(result.done === "saved" ? "settings.partner.saved" : "settings.partner.connected")}
+              </Banner>
+            ) : null}
+            {result && !result.ok && result.failure ? (
+              <Banner tone="critical">{t("settings.partner.failed", { reason: result.failure })}</Banner>
+            ) : null}
             <Select
               label={t("settings.partner")}
               name="partner"
@@ -455,12 +712,20 @@ function PartnerSection({ partner, result, formatError }: { partner: PartnerSett
                   onChange={setEnvironment}
                   options={(["sandbox", "production"] as const).map((env) => ({
                     value: env,
-                    label: partner.available.riverty[env] ? envLabel(env) : t("settings.partner.environment.unavailable", { environment: envLabel(env) }),
+                    label: partner.available.riverty[env]
+                      ? envLabel(env)
+                      : t("settings.partner.environment.unavailable", { environment: envLabel(env) }),
                     disabled: !partner.available.riverty[env],
                   }))}
                   error={err("partner.environment")}
                 />
-                <FormField label={t("settings.partner.clientId")} name="clientId" defaultValue={partner.clientId} autoComplete="off" error={err("partner.clientId")} />
+                <FormField
+                  label={t("settings.partner.clientId")}
+                  name="clientId"
+                  defaultValue={partner.clientId}
+                  autoComplete="off"
+                  error={err("partner.clientId")}
+                />
                 {replacing ? (
                   <FormField
                     label={t("settings.partner.clientSecret")}
@@ -487,10 +752,19 @@ function PartnerSection({ partner, result, formatError }: { partner: PartnerSett
             <InlineStack gap="200" align="end">
               {/* Polaris buttons carry no name/value: the clicked one sets the intent just before the form submits. */}
               <input type="hidden" name="intent" ref={intentRef} defaultValue="savePartner" />
-              <Button submit onClick={() => intentRef.current && (intentRef.current.value = "testPartner")} loading={busy === "testPartner"}>
+              <Button
+                submit
+                onClick={() => intentRef.current && (intentRef.current.value = "testPartner")}
+                loading={busy === "testPartner"}
+              >
                 {t("settings.partner.test")}
               </Button>
-              <Button submit onClick={() => intentRef.current && (intentRef.current.value = "savePartner")} variant="primary" loading={busy === "savePartner"}>
+              <Button
+                submit
+                onClick={() => intentRef.current && (intentRef.current.value = "savePartner")}
+                variant="primary"
+                loading={busy === "savePartner"}
+              >
                 {t("settings.partner.save")}
               </Button>
             </InlineStack>
@@ -509,8 +783,33 @@ function Section({ title, description, children }: { title: string; description:
   );
 }
 
-function NumberField({ name, label, value, suffix, error, help }: { name: string; label: string; value: number; suffix?: string; error?: string; help?: string }) {
-  return <FormField label={label} name={name} defaultValue={String(value)} suffix={suffix} inputMode="numeric" autoComplete="off" error={error} helpText={help} />;
+function NumberField({
+  name,
+  label,
+  value,
+  suffix,
+  error,
+  help,
+}: {
+  name: string;
+  label: string;
+  value: number;
+  suffix?: string;
+  error?: string;
+  help?: string;
+}) {
+  return (
+    <FormField
+      label={label}
+      name={name}
+      defaultValue={String(value)}
+      suffix={suffix}
+      inputMode="numeric"
+      autoComplete="off"
+      error={error}
+      helpText={help}
+    />
+  );
 }
 
 /** A Polaris text field that starts from the saved value and posts with the form (Polaris' own is controlled). */
@@ -523,7 +822,19 @@ function FormField({ defaultValue, ...props }: Omit<TextFieldProps, "value" | "o
  * A Polaris checkbox that posts "on" like a plain one (Polaris' own is controlled). `explicit` posts "off" when unticked,
  * so the server can tell an unticked box from a form that did not have it (which keeps the stored value).
  */
-function CheckboxField({ name, label, checked, help, explicit = false }: { name: string; label: string; checked: boolean; help?: string; explicit?: boolean }) {
+function CheckboxField({
+  name,
+  label,
+  checked,
+  help,
+  explicit = false,
+}: {
+  name: string;
+  label: string;
+  checked: boolean;
+  help?: string;
+  explicit?: boolean;
+}) {
   const [value, setValue] = useState(checked);
   return (
     <>
@@ -533,7 +844,15 @@ function CheckboxField({ name, label, checked, help, explicit = false }: { name:
   );
 }
 
-function ReminderTexts({ settings, shopName, err }: { settings: Settings & { version: number }; shopName: string; err: (field: string) => string | undefined }) {
+function ReminderTexts({
+  settings,
+  shopName,
+  err,
+}: {
+  settings: Settings & { version: number };
+  shopName: string;
+  err: (field: string) => string | undefined;
+}) {
   const t = useT();
   const [tab, setTab] = useState(0);
   const combos = DUNNING_LEVELS.flatMap((level) => REMINDER_LANGUAGES.map((language) => ({ level, language })));
@@ -546,14 +865,23 @@ function ReminderTexts({ settings, shopName, err }: { settings: Settings & { ver
   const [texts, setTexts] = useState<Record<string, { subject: string; body: string }>>(initial);
   const current = combos[tab]!;
   const key = reminderTextKey(current.level, current.language);
-  const preview = previewReminder({ level: current.level, language: current.language, reminderTexts: { [key]: texts[key]! }, data: { shopName } });
+  const preview = previewReminder({
+    level: current.level,
+    language: current.language,
+    reminderTexts: { [key]: texts[key]! },
+    data: { shopName },
+  });
   return (
     <BlockStack gap="300">
       <Tabs
         tabs={combos.map(({ level, language }) => ({
           id: `text-${level}-${language}`,
           content: `${t(`level.${level}` as MessageKey)} (${language.toUpperCase()})`,
-          badge: err(`reminderTexts.${reminderTextKey(level, language)}.body`) || err(`reminderTexts.${reminderTextKey(level, language)}.subject`) ? "!" : undefined,
+          badge:
+            err(`reminderTexts.${reminderTextKey(level, language)}.body`) ||
+            err(`reminderTexts.${reminderTextKey(level, language)}.subject`)
+              ? "!"
+              : undefined,
         }))}
         selected={tab}
         onSelect={setTab}
@@ -564,7 +892,13 @@ function ReminderTexts({ settings, shopName, err }: { settings: Settings & { ver
         const visible = k === key;
         return (
           <div key={k} hidden={!visible}>
-            <TextEditor level={level} language={language} value={texts[k]!} onChange={(v) => setTexts((all) => ({ ...all, [k]: v }))} err={err} />
+            <TextEditor
+              level={level}
+              language={language}
+              value={texts[k]!}
+              onChange={(v) => setTexts((all) => ({ ...all, [k]: v }))}
+              err={err}
+            />
           </div>
         );
       })}
@@ -584,7 +918,9 @@ function ReminderTexts({ settings, shopName, err }: { settings: Settings & { ver
           </BlockStack>
         </Box>
       ) : (
-        <Banner tone="warning">{t("form.error.placeholders", { placeholders: preview.error.placeholders.join(", ") })}</Banner>
+        <Banner tone="warning">
+          {t("form.error.placeholders", { placeholders: preview.error.placeholders.join(", ") })}
+        </Banner>
       )}
     </BlockStack>
   );
@@ -607,8 +943,23 @@ function TextEditor({
   const k = reminderTextKey(level, language);
   return (
     <FormLayout>
-      <TextField label={t("settings.text.subject")} name={`reminderTexts.${k}.subject`} value={value.subject} onChange={(subject) => onChange({ ...value, subject })} autoComplete="off" error={err(`reminderTexts.${k}.subject`)} />
-      <TextField label={t("settings.text.body")} name={`reminderTexts.${k}.body`} value={value.body} onChange={(body) => onChange({ ...value, body })} multiline={10} autoComplete="off" error={err(`reminderTexts.${k}.body`)} />
+      <TextField
+        label={t("settings.text.subject")}
+        name={`reminderTexts.${k}.subject`}
+        value={value.subject}
+        onChange={(subject) => onChange({ ...value, subject })}
+        autoComplete="off"
+        error={err(`reminderTexts.${k}.subject`)}
+      />
+      <TextField
+        label={t("settings.text.body")}
+        name={`reminderTexts.${k}.body`}
+        value={value.body}
+        onChange={(body) => onChange({ ...value, body })}
+        multiline={10}
+        autoComplete="off"
+        error={err(`reminderTexts.${k}.body`)}
+      />
     </FormLayout>
   );
 }

@@ -74,7 +74,9 @@ function BaseRateBanner({ knownThrough }: { knownThrough: string | null }) {
   return (
     <div style={{ padding: "var(--p-space-400) var(--p-space-400) 0" }}>
       <Banner tone="warning" title={t("baseRates.banner.title")}>
-        {knownThrough ? t("baseRates.banner.through", { date: formatDate(knownThrough, intl) }) : t("baseRates.banner.unreadable")}
+        {knownThrough
+          ? t("baseRates.banner.through", { date: formatDate(knownThrough, intl) })
+          : t("baseRates.banner.unreadable")}
       </Banner>
     </div>
   );

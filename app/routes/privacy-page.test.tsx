@@ -14,7 +14,11 @@ type LoaderData = Awaited<ReturnType<typeof loader>>;
 afterEach(cleanup);
 
 /** The privacy page with what its loader returns: the rows built from the real RETENTION_RULES. */
-async function renderPrivacyPage(locale: Locale, operatorContact: string | null, shopPeriods: Record<string, number> = {}) {
+async function renderPrivacyPage(
+  locale: Locale,
+  operatorContact: string | null,
+  shopPeriods: Record<string, number> = {},
+) {
   const router = createMemoryRouter(
     [
       {
@@ -41,8 +45,18 @@ function ruleRegion(id: string): HTMLElement {
 }
 
 const PERIODS: Record<Locale, Record<string, string>> = {
-  de: { "inbox.bodies": "7 Tage", "outbox.payloads": "30 Tage", "login_tokens.expired": "sofort nach Ablauf", "cases.commercial": "10 Jahre" },
-  en: { "inbox.bodies": "7 days", "outbox.payloads": "30 days", "login_tokens.expired": "on expiry", "cases.commercial": "10 years" },
+  de: {
+    "inbox.bodies": "7 Tage",
+    "outbox.payloads": "30 Tage",
+    "login_tokens.expired": "sofort nach Ablauf",
+    "cases.commercial": "10 Jahre",
+  },
+  en: {
+    "inbox.bodies": "7 days",
+    "outbox.payloads": "30 days",
+    "login_tokens.expired": "on expiry",
+    "cases.commercial": "10 years",
+  },
 };
 
 describe.each(["de", "en"] as Locale[])("privacy page in %s", (locale) => {
@@ -55,7 +69,8 @@ describe.each(["de", "en"] as Locale[])("privacy page in %s", (locale) => {
       expect(region.getByText(retentionPeriod(rule.periodDays, locale)), rule.id).toBeTruthy();
       expect(region.getByText(t(rule.enforced ? "privacy.enforced" : "privacy.notEnforced")), rule.id).toBeTruthy();
     }
-    for (const [id, period] of Object.entries(PERIODS[locale])) expect(within(ruleRegion(id)).getByText(period)).toBeTruthy();
+    for (const [id, period] of Object.entries(PERIODS[locale]))
+      expect(within(ruleRegion(id)).getByText(period)).toBeTruthy();
     // Each rule is a region named by its data, in the page's language.
     const commercial = privacyRows(RETENTION_RULES, locale).find((r) => r.id === "cases.commercial")!;
     expect(screen.getByRole("region", { name: commercial.data })).toBe(ruleRegion("cases.commercial"));
@@ -63,8 +78,11 @@ describe.each(["de", "en"] as Locale[])("privacy page in %s", (locale) => {
 
   test("names where data goes and links the operator's contact", async () => {
     await renderPrivacyPage(locale, "datenschutz@example.com");
-    for (const recipient of ["platform", "mail", "partner"] as const) expect(screen.getByText(t(`privacy.recipients.${recipient}`))).toBeTruthy();
-    expect(screen.getByRole("link", { name: "datenschutz@example.com" }).getAttribute("href")).toBe("mailto:datenschutz@example.com");
+    for (const recipient of ["platform", "mail", "partner"] as const)
+      expect(screen.getByText(t(`privacy.recipients.${recipient}`))).toBeTruthy();
+    expect(screen.getByRole("link", { name: "datenschutz@example.com" }).getAttribute("href")).toBe(
+      "mailto:datenschutz@example.com",
+    );
     expect(screen.queryByText(t("privacy.contact.unset"))).toBeNull();
   });
 

@@ -29,7 +29,14 @@ function renderSettingsPage(locale: Locale, settings: Partial<LoaderData["settin
         loader: (): LoaderData => ({
           settings: { ...SETTINGS_DEFAULTS, version: 3, ...settings },
           // Cast: the partner view is still growing (another part of the page); only its presence matters here.
-          partner: { partner: null, environment: "sandbox", clientId: "", secretStored: false, available: { sandbox: true, riverty: { sandbox: false, production: false } }, updatedAt: null } as LoaderData["partner"],
+          partner: {
+            partner: null,
+            environment: "sandbox",
+            clientId: "",
+            secretStored: false,
+            available: { sandbox: true, riverty: { sandbox: false, production: false } },
+            updatedAt: null,
+          } as LoaderData["partner"],
           mailFrom: "mahnwerk@localhost",
           shop: { name: "Wollwerk", currency: "EUR", platform: "woocommerce" },
           dunningOptionUnlocksOn: null,
@@ -58,7 +65,9 @@ describe.each(["de", "en"] as Locale[])("settings page in %s", (locale) => {
   test("an out-of-range payment term is reported at that field, the others stay valid", async () => {
     const user = userEvent.setup({ delay: null });
     renderSettingsPage(locale);
-    const term = (await screen.findByLabelText(t("settings.defaultPaymentTermDays"), undefined, { timeout: 10_000 })) as HTMLInputElement;
+    const term = (await screen.findByLabelText(t("settings.defaultPaymentTermDays"), undefined, {
+      timeout: 10_000,
+    })) as HTMLInputElement;
     expect(term.value).toBe(String(SETTINGS_DEFAULTS.defaultPaymentTermDays));
     expect(term.getAttribute("aria-invalid")).toBe("false");
 
@@ -71,13 +80,17 @@ describe.each(["de", "en"] as Locale[])("settings page in %s", (locale) => {
     expect(term.getAttribute("aria-invalid")).toBe("true");
     const errorIds = (term.getAttribute("aria-describedby") ?? "").split(" ").filter((id) => id.endsWith("Error"));
     expect(errorIds.map((id) => document.getElementById(id)?.textContent)).toEqual([expected]);
-    expect(screen.getByLabelText(t("settings.schedule.reminder_1" as MessageKey)).getAttribute("aria-invalid")).toBe("false");
+    expect(screen.getByLabelText(t("settings.schedule.reminder_1" as MessageKey)).getAttribute("aria-invalid")).toBe(
+      "false",
+    );
   });
 
   test("holidays, grace, the invoice notice and the bank account are on the page; no account set is a warning", async () => {
     const user = userEvent.setup({ delay: null });
     renderSettingsPage(locale);
-    const country = (await screen.findByLabelText(t("settings.holidays.country"), undefined, { timeout: 10_000 })) as HTMLSelectElement;
+    const country = (await screen.findByLabelText(t("settings.holidays.country"), undefined, {
+      timeout: 10_000,
+    })) as HTMLSelectElement;
     expect(country.value).toBe("DE");
     expect([...country.options].map((o) => o.value).slice(0, 3)).toEqual(["DE", "AT", "CH"]);
     const state = screen.getByLabelText(t("settings.holidays.state")) as HTMLSelectElement;
@@ -93,17 +106,29 @@ describe.each(["de", "en"] as Locale[])("settings page in %s", (locale) => {
     expect((screen.getByLabelText(t("settings.transferGraceDays")) as HTMLInputElement).value).toBe("3");
     expect((screen.getByLabelText(t("settings.consumerInvoiceWarns")) as HTMLInputElement).checked).toBe(false);
     expect(screen.getByText(t("settings.consumerInvoiceWarns.help"))).toBeTruthy();
-    expect(document.querySelector<HTMLInputElement>('input[type="hidden"][name="consumerInvoiceWarns"]')?.value).toBe("off");
-    for (const key of ["settings.bank.holder", "settings.bank.iban", "settings.bank.bic"] as const) expect((screen.getByLabelText(t(key)) as HTMLInputElement).value).toBe("");
+    expect(document.querySelector<HTMLInputElement>('input[type="hidden"][name="consumerInvoiceWarns"]')?.value).toBe(
+      "off",
+    );
+    for (const key of ["settings.bank.holder", "settings.bank.iban", "settings.bank.bic"] as const)
+      expect((screen.getByLabelText(t(key)) as HTMLInputElement).value).toBe("");
     expect(screen.getByText(t("settings.bank.missing.title"))).toBeTruthy();
     // Without collapsing whitespace, so the no-break space in "5,00 €" is compared as it is.
-    expect(screen.getByText(t("settings.section.fees.rules", { max: maxFee }), { normalizer: getDefaultNormalizer({ collapseWhitespace: false }) })).toBeTruthy();
+    expect(
+      screen.getByText(t("settings.section.fees.rules", { max: maxFee }), {
+        normalizer: getDefaultNormalizer({ collapseWhitespace: false }),
+      }),
+    ).toBeTruthy();
   });
 
   test("a stored bank account is shown grouped and the warning is gone; a fee above the usual cost warns, one above the maximum is refused", async () => {
     const user = userEvent.setup({ delay: null });
-    renderSettingsPage(locale, { bankAccount: { holder: "Wollwerk GmbH", iban: "DE89370400440532013000", bic: "COBADEFFXXX" }, holidays: { country: "DE", state: "BY" } });
-    const iban = (await screen.findByLabelText(t("settings.bank.iban"), undefined, { timeout: 10_000 })) as HTMLInputElement;
+    renderSettingsPage(locale, {
+      bankAccount: { holder: "Wollwerk GmbH", iban: "DE89370400440532013000", bic: "COBADEFFXXX" },
+      holidays: { country: "DE", state: "BY" },
+    });
+    const iban = (await screen.findByLabelText(t("settings.bank.iban"), undefined, {
+      timeout: 10_000,
+    })) as HTMLInputElement;
     expect(iban.value).toBe("DE89 3704 0044 0532 0130 00");
     expect((screen.getByLabelText(t("settings.holidays.state")) as HTMLSelectElement).value).toBe("BY");
     expect(screen.queryByText(t("settings.bank.missing.title"))).toBeNull();
@@ -119,6 +144,8 @@ describe.each(["de", "en"] as Locale[])("settings page in %s", (locale) => {
     expect(await screen.findByText(t("settings.invalid", { count: 1 }), undefined, { timeout: 10_000 })).toBeTruthy();
     expect(fee.getAttribute("aria-invalid")).toBe("true");
     const errorIds = (fee.getAttribute("aria-describedby") ?? "").split(" ").filter((id) => id.endsWith("Error"));
-    expect(errorIds.map((id) => document.getElementById(id)?.textContent)).toEqual([t("form.error.feeMax", { maxMinor: maxFee })]);
+    expect(errorIds.map((id) => document.getElementById(id)?.textContent)).toEqual([
+      t("form.error.feeMax", { maxMinor: maxFee }),
+    ]);
   });
 });

@@ -25,7 +25,16 @@ test("a Shopify admin request's staff: the session token's user id, a name only 
     onlineAccessInfo: {
       expires_in: 86_400,
       associated_user_scope: "read_orders",
-      associated_user: { id: 93827, first_name: "Jana", last_name: "Vogel", email: "jana@laden.de", email_verified: true, account_owner: true, locale: "de", collaborator: false },
+      associated_user: {
+        id: 93827,
+        first_name: "Jana",
+        last_name: "Vogel",
+        email: "jana@laden.de",
+        email_verified: true,
+        account_owner: true,
+        locale: "de",
+        collaborator: false,
+      },
     },
   };
   expect(shopifyStaff({ sub: "93827" }, online)).toEqual({ id: "shopify:93827", name: "Jana Vogel" });
@@ -52,7 +61,13 @@ describe.each(testEngines())("who acted, recorded from the tab's session on %s",
     const n = randomUUID().replaceAll("-", "");
     const u = encodeWpUser({ id: 42, name: "Anna Schmidt", email: "anna@wollwerk.example.de" });
     const s = signWpAdminLink(connection.id, t, n, u, webhookSecretOf(connection, TEST_ENCRYPTION_KEY));
-    const signin = await signinLoader({ request: new Request(`${TEST_APP_URL}/woocommerce/signin?${new URLSearchParams({ c: connection.id, t: String(t), n, u, s })}`), params: {}, ...ctx });
+    const signin = await signinLoader({
+      request: new Request(
+        `${TEST_APP_URL}/woocommerce/signin?${new URLSearchParams({ c: connection.id, t: String(t), n, u, s })}`,
+      ),
+      params: {},
+      ...ctx,
+    });
     expect(signin.status).toBe(302);
     cookie = cookiesOf(signin);
     expect(cookie).toMatch(/^mahnwerk_staff=/);
@@ -62,34 +77,82 @@ describe.each(testEngines())("who acted, recorded from the tab's session on %s",
     await database.close();
   });
 
-  const lastEvent = async (caseId: string) => (await database.db.select().from(caseEvents).where(eq(caseEvents.caseId, caseId)).orderBy(desc(caseEvents.seq)).limit(1))[0]!;
+  const lastEvent = async (caseId: string) =>
+    (
+      await database.db
+        .select()
+        .from(caseEvents)
+        .where(eq(caseEvents.caseId, caseId))
+        .orderBy(desc(caseEvents.seq))
+        .limit(1)
+    )[0]!;
 
   test("a WooCommerce staff member's start shows in the case timeline under their wp-admin user", async () => {
     const { case: c } = await openTestCase(database.db, wooShop);
     const url = `${TEST_APP_URL}/app/cases/${c.id}`;
-    const result = await caseAction({ request: formRequest(url, { intent: "start", reason: "Kunde reagiert nicht" }, { cookie }), params: { caseId: c.id }, ...ctx });
+    const result = await caseAction({
+      request: formRequest(url, { intent: "start", reason: "Kunde reagiert nicht" }, { cookie }),
+      params: { caseId: c.id },
+      ...ctx,
+    });
     expect(result).toMatchObject({ ok: true });
-    const detail = await caseLoader({ request: new Request(url, { headers: { cookie } }), params: { caseId: c.id }, ...ctx });
-    expect(detail.events.at(-1)).toMatchObject({ type: "case_started", actorType: "staff", actorId: "wp:42", actorName: "Anna Schmidt", reason: "Kunde reagiert nicht" });
+    const detail = await caseLoader({
+      request: new Request(url, { headers: { cookie } }),
+      params: { caseId: c.id },
+      ...ctx,
+    });
+    expect(detail.events.at(-1)).toMatchObject({
+      type: "case_started",
+      actorType: "staff",
+      actorId: "wp:42",
+      actorName: "Anna Schmidt",
+      reason: "Kunde reagiert nicht",
+    });
   });
 
   test("bulk actions from the index carry the same person", async () => {
     const { case: c } = await openTestCase(database.db, wooShop);
-    const result = await indexAction({ request: formRequest(`${TEST_APP_URL}/app`, { scope: "selected", intent: "cancel", reason: "Doppelt angelegt", ids: [c.id] }, { cookie }), params: {}, ...ctx });
+    const result = await indexAction({
+      request: formRequest(
+        `${TEST_APP_URL}/app`,
+        { scope: "selected", intent: "cancel", reason: "Doppelt angelegt", ids: [c.id] },
+        { cookie },
+      ),
+      params: {},
+      ...ctx,
+    });
     expect(result).toMatchObject({ ok: true });
-    expect(await lastEvent(c.id)).toMatchObject({ actorType: "staff", actorId: "wp:42", actorName: "Anna Schmidt", reason: "Doppelt angelegt" });
+    expect(await lastEvent(c.id)).toMatchObject({
+      actorType: "staff",
+      actorId: "wp:42",
+      actorName: "Anna Schmidt",
+      reason: "Doppelt angelegt",
+    });
   });
 
   test("a bulk run over a filter, walked later by the job, still records that person", async () => {
     const { case: c } = await openTestCase(database.db, wooShop, { firstName: "Filterbar" });
     const filter = new URLSearchParams({ q: "Filterbar" }).toString();
     const response = await settle(() =>
-      indexAction({ request: formRequest(`${TEST_APP_URL}/app`, { scope: "all", intent: "start", reason: "Alle Filterbar", filter }, { cookie }), params: {}, ...ctx }),
+      indexAction({
+        request: formRequest(
+          `${TEST_APP_URL}/app`,
+          { scope: "all", intent: "start", reason: "Alle Filterbar", filter },
+          { cookie },
+        ),
+        params: {},
+        ...ctx,
+      }),
     );
     expect((response as Response).status).toBe(302);
     const job = routes.jobs.find((j) => j.name === bulkRunJob.name)!;
     await runBulkRun(database.db, (job.data as { runId: string }).runId);
-    expect(await lastEvent(c.id)).toMatchObject({ type: "case_started", actorId: "wp:42", actorName: "Anna Schmidt", reason: "Alle Filterbar" });
+    expect(await lastEvent(c.id)).toMatchObject({
+      type: "case_started",
+      actorId: "wp:42",
+      actorName: "Anna Schmidt",
+      reason: "Alle Filterbar",
+    });
   });
 
   test("a settings change is recorded as changed by that person", async () => {
@@ -110,16 +173,31 @@ describe.each(testEngines())("who acted, recorded from the tab's session on %s",
       autoHandover: "off",
       dunningOption: "A",
     };
-    const result = await settingsAction({ request: formRequest(`${TEST_APP_URL}/app/settings`, fields, { cookie }), params: {}, ...ctx });
+    const result = await settingsAction({
+      request: formRequest(`${TEST_APP_URL}/app/settings`, fields, { cookie }),
+      params: {},
+      ...ctx,
+    });
     expect(result).toMatchObject({ ok: true });
-    const [latest] = await database.db.select().from(settings).where(eq(settings.shopId, wooShop.id)).orderBy(desc(settings.version)).limit(1);
+    const [latest] = await database.db
+      .select()
+      .from(settings)
+      .where(eq(settings.shopId, wooShop.id))
+      .orderBy(desc(settings.version))
+      .limit(1);
     expect(latest).toMatchObject({ version: version + 1, changedBy: "staff:wp:42" });
   });
 
   test("in demo mode, without a staff session, the actor is the demo user", async () => {
     const { case: c } = await openTestCase(database.db, demoShop);
     const url = `${TEST_APP_URL}/app/cases/${c.id}`;
-    expect(await caseAction({ request: formRequest(url, { intent: "start", reason: "Demo" }), params: { caseId: c.id }, ...ctx })).toMatchObject({ ok: true });
+    expect(
+      await caseAction({
+        request: formRequest(url, { intent: "start", reason: "Demo" }),
+        params: { caseId: c.id },
+        ...ctx,
+      }),
+    ).toMatchObject({ ok: true });
     expect(await lastEvent(c.id)).toMatchObject({ actorType: "staff", actorId: "demo", actorName: null });
   });
 });

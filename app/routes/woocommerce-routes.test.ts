@@ -54,10 +54,15 @@ describe.each(testEngines())("WooCommerce routes on %s", (engine) => {
     routes.jobs.length = 0;
   });
 
-  const connect = (fields: Record<string, string>) => connectAction({ request: formRequest(`${TEST_APP_URL}/woocommerce/connect`, fields), params: {}, ...ctx });
+  const connect = (fields: Record<string, string>) =>
+    connectAction({ request: formRequest(`${TEST_APP_URL}/woocommerce/connect`, fields), params: {}, ...ctx });
   const callback = (body: unknown) =>
     callbackAction({
-      request: new Request(`${TEST_APP_URL}/woocommerce/auth/callback`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
+      request: new Request(`${TEST_APP_URL}/woocommerce/auth/callback`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      }),
       params: {},
       ...ctx,
     });
@@ -72,32 +77,61 @@ describe.each(testEngines())("WooCommerce routes on %s", (engine) => {
 
   describe("/woocommerce/connect", () => {
     test("the page knows encryption is configured and warns about plain http", async () => {
-      expect(await connectLoader({ request: new Request(`${TEST_APP_URL}/woocommerce/connect`), params: {}, ...ctx })).toMatchObject({ encryptionReady: true, httpsReady: true, connected: null });
+      expect(
+        await connectLoader({ request: new Request(`${TEST_APP_URL}/woocommerce/connect`), params: {}, ...ctx }),
+      ).toMatchObject({ encryptionReady: true, httpsReady: true, connected: null });
       // The configured address decides, never the address the request came in on.
-      expect(await connectLoader({ request: new Request("http://127.0.0.1:3000/woocommerce/connect"), params: {}, ...ctx })).toMatchObject({ httpsReady: true });
+      expect(
+        await connectLoader({ request: new Request("http://127.0.0.1:3000/woocommerce/connect"), params: {}, ...ctx }),
+      ).toMatchObject({ httpsReady: true });
     });
 
     test("a wrong store address gets a clear message and stores nothing", async () => {
       const before = await connectionCount();
       expectClearMessage(await connect({ intent: "connect", storeUrl: "not a store" }), "woo.error.invalid_url");
-      expectClearMessage(await connect({ intent: "connect", storeUrl: "http://wollwerk.example.de" }), "woo.error.not_https");
-      expectClearMessage(await connect({ intent: "manual", storeUrl: "", consumerKey: "ck_x", consumerSecret: "cs_x" }), "woo.error.invalid_url");
+      expectClearMessage(
+        await connect({ intent: "connect", storeUrl: "http://wollwerk.example.de" }),
+        "woo.error.not_https",
+      );
+      expectClearMessage(
+        await connect({ intent: "manual", storeUrl: "", consumerKey: "ck_x", consumerSecret: "cs_x" }),
+        "woo.error.invalid_url",
+      );
       expect(await connectionCount()).toBe(before);
       expect(wooStore.state.requests).toEqual([]);
     });
 
     test("an unreachable store gets a clear message", async () => {
       server.use(http.all("https://offline.example.de/*", () => HttpResponse.error()));
-      expectClearMessage(await connect({ intent: "manual", storeUrl: "https://offline.example.de", ...WOO_TEST_KEYS }), "woo.error.unreachable");
+      expectClearMessage(
+        await connect({ intent: "manual", storeUrl: "https://offline.example.de", ...WOO_TEST_KEYS }),
+        "woo.error.unreachable",
+      );
     });
 
     test("an address without a WooCommerce REST API gets a clear message", async () => {
-      server.use(http.all("https://blog.example.de/*", () => new HttpResponse("<html>Not found</html>", { status: 404, headers: { "content-type": "text/html" } })));
-      expectClearMessage(await connect({ intent: "manual", storeUrl: "https://blog.example.de", ...WOO_TEST_KEYS }), "woo.error.not_woocommerce");
+      server.use(
+        http.all(
+          "https://blog.example.de/*",
+          () => new HttpResponse("<html>Not found</html>", { status: 404, headers: { "content-type": "text/html" } }),
+        ),
+      );
+      expectClearMessage(
+        await connect({ intent: "manual", storeUrl: "https://blog.example.de", ...WOO_TEST_KEYS }),
+        "woo.error.not_woocommerce",
+      );
     });
 
     test("wrong keys get a clear message; no webhooks are created and nothing is queued", async () => {
-      expectClearMessage(await connect({ intent: "manual", storeUrl: WOO_TEST_STORE_URL, consumerKey: "ck_0000000000000000000000000000000000000000", consumerSecret: WOO_TEST_KEYS.consumerSecret }), "woo.error.wrong_keys");
+      expectClearMessage(
+        await connect({
+          intent: "manual",
+          storeUrl: WOO_TEST_STORE_URL,
+          consumerKey: "ck_0000000000000000000000000000000000000000",
+          consumerSecret: WOO_TEST_KEYS.consumerSecret,
+        }),
+        "woo.error.wrong_keys",
+      );
       expect(wooStore.state.webhooks.size).toBe(0);
       expect(routes.jobs).toEqual([]);
     });
@@ -115,7 +149,10 @@ describe.each(testEngines())("WooCommerce routes on %s", (engine) => {
       const location = new URL((response as Response).headers.get("location")!);
       expect(`${location.origin}${location.pathname}`).toBe(`${WOO_TEST_STORE_URL}/wc-auth/v1/authorize`);
       expect(location.searchParams.get("callback_url")).toBe(`${TEST_APP_URL}/woocommerce/auth/callback`);
-      const [pending] = await database.db.select().from(wooConnections).where(eq(wooConnections.id, location.searchParams.get("user_id")!));
+      const [pending] = await database.db
+        .select()
+        .from(wooConnections)
+        .where(eq(wooConnections.id, location.searchParams.get("user_id")!));
       expect(pending).toMatchObject({ status: "pending", storeUrl: WOO_TEST_STORE_URL });
       const refused = await settle(() => connect({ intent: "disconnect" }));
       expect(refused).toBeInstanceOf(Response);
@@ -142,7 +179,8 @@ describe.each(testEngines())("WooCommerce routes on %s", (engine) => {
     test("the store's callback completes the pending connection once; a replay is 409; /return then reports it", async () => {
       const redirect = (await connect({ intent: "connect", storeUrl: WOO_TEST_STORE_URL })) as Response;
       const connectionId = new URL(redirect.headers.get("location")!).searchParams.get("user_id")!;
-      const returned = (query: string) => returnLoader({ request: new Request(`${TEST_APP_URL}/woocommerce/return?${query}`), params: {}, ...ctx });
+      const returned = (query: string) =>
+        returnLoader({ request: new Request(`${TEST_APP_URL}/woocommerce/return?${query}`), params: {}, ...ctx });
       expect(await returned(`success=1&user_id=${connectionId}`)).toMatchObject({ state: "pending" });
 
       const first = await callback(keyCallback(connectionId));
@@ -151,7 +189,11 @@ describe.each(testEngines())("WooCommerce routes on %s", (engine) => {
       expect(replay.status).toBe(409);
       expect(await replay.json()).toMatchObject({ error: { code: "already_used" } });
 
-      expect(await returned(`success=1&user_id=${connectionId}`)).toEqual({ locale: "en", state: "connected", storeUrl: WOO_TEST_STORE_URL });
+      expect(await returned(`success=1&user_id=${connectionId}`)).toEqual({
+        locale: "en",
+        state: "connected",
+        storeUrl: WOO_TEST_STORE_URL,
+      });
       expect(await returned(`success=0&user_id=${connectionId}`)).toMatchObject({ state: "denied", storeUrl: "" });
       expect(await returned(`success=1&user_id=${randomUUID()}`)).toMatchObject({ state: "unknown", storeUrl: "" });
     });
@@ -159,7 +201,9 @@ describe.each(testEngines())("WooCommerce routes on %s", (engine) => {
     test("keys the store itself refuses are 401 and the connection stays pending", async () => {
       const redirect = (await connect({ intent: "connect", storeUrl: WOO_TEST_STORE_URL })) as Response;
       const connectionId = new URL(redirect.headers.get("location")!).searchParams.get("user_id")!;
-      const response = await callback(keyCallback(connectionId, { ...WOO_TEST_KEYS, consumerKey: "ck_1111111111111111111111111111111111111111" }));
+      const response = await callback(
+        keyCallback(connectionId, { ...WOO_TEST_KEYS, consumerKey: "ck_1111111111111111111111111111111111111111" }),
+      );
       expect(response.status).toBe(401);
       const [row] = await database.db.select().from(wooConnections).where(eq(wooConnections.id, connectionId));
       expect(row).toMatchObject({ status: "pending", consumerKey: null });
@@ -179,10 +223,18 @@ describe.each(testEngines())("WooCommerce routes on %s", (engine) => {
       const t = Math.floor(at.getTime() / 1000);
       const n = randomUUID().replaceAll("-", "");
       const u = encodeWpUser({ id: 3, name: "Shop Manager", email: "manager@wollwerk.example.de" });
-      const params = new URLSearchParams({ c: connection.id, t: String(t), n, u, s: signWpAdminLink(connection.id, t, n, u, secret), ...overrides });
+      const params = new URLSearchParams({
+        c: connection.id,
+        t: String(t),
+        n,
+        u,
+        s: signWpAdminLink(connection.id, t, n, u, secret),
+        ...overrides,
+      });
       return `${TEST_APP_URL}/woocommerce/signin?${params}`;
     };
-    const signin = (url: string, locale = "en") => signinLoader({ request: new Request(url, { headers: { "accept-language": locale } }), params: {}, ...ctx });
+    const signin = (url: string, locale = "en") =>
+      signinLoader({ request: new Request(url, { headers: { "accept-language": locale } }), params: {}, ...ctx });
 
     test("a signed link opens a session once; its replay is refused in the reader's language and sets no cookie", async () => {
       const url = signinUrl();
@@ -211,13 +263,18 @@ describe.each(testEngines())("WooCommerce routes on %s", (engine) => {
       expect(JSON.stringify(tokens)).not.toContain(genuine.searchParams.get("n"));
     });
 
-    const webhook = (request: Request, connectionId = connection.id) => webhookAction({ request, params: { connectionId }, ...ctx });
+    const webhook = (request: Request, connectionId = connection.id) =>
+      webhookAction({ request, params: { connectionId }, ...ctx });
     const deliveryUrl = (id = connection.id) => `${TEST_APP_URL}/webhooks/woocommerce/${id}`;
     const inboxCount = async () => (await database.db.select().from(webhookInbox)).length;
 
     test("WooCommerce's creation ping is answered 200 without recording an event", async () => {
       const before = await inboxCount();
-      const ping = new Request(deliveryUrl(), { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: fixtureBytes("woocommerce/ping.txt").toString("utf8") });
+      const ping = new Request(deliveryUrl(), {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: fixtureBytes("woocommerce/ping.txt").toString("utf8"),
+      });
       expect((await webhook(ping)).status).toBe(200);
       expect(await inboxCount()).toBe(before);
       expect(routes.jobs).toEqual([]);
@@ -226,17 +283,31 @@ describe.each(testEngines())("WooCommerce routes on %s", (engine) => {
     test("a bad signature is 401 and stores nothing; a good delivery is 200, stored and queued", async () => {
       const body = fixtureBytes("woocommerce/order-created-invoice.json");
       const before = await inboxCount();
-      const forged = new Request(deliveryUrl(), { method: "POST", headers: wooWebhookHeaders(body, "not-the-secret", { topic: "order.created" }), body: new Uint8Array(body) });
+      const forged = new Request(deliveryUrl(), {
+        method: "POST",
+        headers: wooWebhookHeaders(body, "not-the-secret", { topic: "order.created" }),
+        body: new Uint8Array(body),
+      });
       expect((await webhook(forged)).status).toBe(401);
-      const unknown = new Request(deliveryUrl(randomUUID()), { method: "POST", headers: wooWebhookHeaders(body, secret, { topic: "order.created" }), body: new Uint8Array(body) });
+      const unknown = new Request(deliveryUrl(randomUUID()), {
+        method: "POST",
+        headers: wooWebhookHeaders(body, secret, { topic: "order.created" }),
+        body: new Uint8Array(body),
+      });
       expect((await webhook(unknown, new URL(unknown.url).pathname.split("/").pop())).status).toBe(401);
       expect(await inboxCount()).toBe(before);
       expect(routes.jobs).toEqual([]);
 
-      const genuine = new Request(deliveryUrl(), { method: "POST", headers: wooWebhookHeaders(body, secret, { topic: "order.created", deliveryId: randomUUID() }), body: new Uint8Array(body) });
+      const genuine = new Request(deliveryUrl(), {
+        method: "POST",
+        headers: wooWebhookHeaders(body, secret, { topic: "order.created", deliveryId: randomUUID() }),
+        body: new Uint8Array(body),
+      });
       expect((await webhook(genuine)).status).toBe(200);
       expect(await inboxCount()).toBe(before + 1);
-      expect(routes.jobs).toEqual([expect.objectContaining({ name: inboxProcessJob.name, data: { inboxId: expect.any(String) } })]);
+      expect(routes.jobs).toEqual([
+        expect.objectContaining({ name: inboxProcessJob.name, data: { inboxId: expect.any(String) } }),
+      ]);
       expect((await webhookLoader()).status).toBe(405);
     });
   });

@@ -2,7 +2,12 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import { getEnv } from "#app/config/env.server";
 import { getDb } from "#app/db/db.server";
 import { wooImportJob } from "#app/jobs/woocommerce.server";
-import { completeConnection, connectErrorStatus, wooKeyCallbackSchema, wooSecretsKey } from "#app/services/woocommerce/connections.server";
+import {
+  completeConnection,
+  connectErrorStatus,
+  wooKeyCallbackSchema,
+  wooSecretsKey,
+} from "#app/services/woocommerce/connections.server";
 import { apiError, readJson, zodDetails } from "#app/utils/api-response.server";
 import { logger } from "#app/utils/logger.server";
 
@@ -14,7 +19,10 @@ import { logger } from "#app/utils/logger.server";
 export async function action({ request }: ActionFunctionArgs) {
   if (request.method !== "POST") return apiError("invalid_request", "POST only", null, { status: 405 });
   const key = wooSecretsKey();
-  if (!key) return apiError("internal", "ENCRYPTION_KEY is not configured; store keys cannot be stored.", null, { status: 503 });
+  if (!key)
+    return apiError("internal", "ENCRYPTION_KEY is not configured; store keys cannot be stored.", null, {
+      status: 503,
+    });
   const body = await readJson(request);
   if (!body.ok) return body.response;
   const parsed = wooKeyCallbackSchema.safeParse(body.value);
@@ -24,11 +32,19 @@ export async function action({ request }: ActionFunctionArgs) {
     await getDb(),
     connectionId,
     { consumerKey: consumer_key, consumerSecret: consumer_secret, permissions: key_permissions },
-    { key, now: new Date(), appUrl: getEnv().appUrl, queueImport: (importId) => wooImportJob.send({ importId }, { singletonKey: importId }) },
+    {
+      key,
+      now: new Date(),
+      appUrl: getEnv().appUrl,
+      queueImport: (importId) => wooImportJob.send({ importId }, { singletonKey: importId }),
+    },
   );
   if (!result.ok) {
     logger.warn({ connectionId, code: result.error.code }, "woocommerce key callback refused");
-    return Response.json({ error: { code: result.error.code, message: result.error.message, details: null } }, { status: connectErrorStatus(result.error.code) });
+    return Response.json(
+      { error: { code: result.error.code, message: result.error.message, details: null } },
+      { status: connectErrorStatus(result.error.code) },
+    );
   }
   return new Response(null, { status: 200 });
 }

@@ -39,7 +39,12 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 const formSchema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("connect"), storeUrl: z.string().max(500) }),
-  z.object({ intent: z.literal("manual"), storeUrl: z.string().max(500), consumerKey: z.string().trim().max(200), consumerSecret: z.string().trim().max(200) }),
+  z.object({
+    intent: z.literal("manual"),
+    storeUrl: z.string().max(500),
+    consumerKey: z.string().trim().max(200),
+    consumerSecret: z.string().trim().max(200),
+  }),
   z.object({ intent: z.literal("disconnect") }),
 ]);
 
@@ -70,14 +75,20 @@ export async function action({ request, context }: ActionFunctionArgs): Promise<
     const connection = shop ? await connectionOfShop(db, shop.id) : null;
     if (!connection) throw new Response("Not signed in to a connected store", { status: 403 });
     const result = await disconnectConnection(db, connection.id, { key, now });
-    return result.webhooksLeft.length > 0 ? { done: "woo.connect.webhooksLeft", values: { count: result.webhooksLeft.length } } : { done: "woo.connect.disconnected" };
+    return result.webhooksLeft.length > 0
+      ? { done: "woo.connect.webhooksLeft", values: { count: result.webhooksLeft.length } }
+      : { done: "woo.connect.disconnected" };
   }
 
   const client = clientAddress(request, context);
   const limiters = connectLimiters();
   const limit = limiters.client.take(client, now.getTime());
   const overall = limit.ok ? limiters.all.take("all", now.getTime()) : limit;
-  if (!overall.ok) return new Response("Too many connection attempts; please try again later.", { status: 429, headers: { "Retry-After": String(overall.retryAfterSeconds) } });
+  if (!overall.ok)
+    return new Response("Too many connection attempts; please try again later.", {
+      status: 429,
+      headers: { "Retry-After": String(overall.retryAfterSeconds) },
+    });
   const storeUrl = normalizeStoreUrl(form.storeUrl);
   if (!storeUrl.ok) return { error: `woo.error.${storeUrl.error.code}` };
   const appUrl = getEnv().appUrl;
@@ -85,12 +96,17 @@ export async function action({ request, context }: ActionFunctionArgs): Promise<
   if (form.intent === "connect") return redirect(wooAuthorizeUrl(storeUrl.value, pending.id, appUrl));
 
   // Keys typed in by hand take the same completion path as the key callback.
-  const result = await completeConnection(db, pending.id, { consumerKey: form.consumerKey, consumerSecret: form.consumerSecret }, {
-    key,
-    now,
-    appUrl,
-    queueImport: (importId) => wooImportJob.send({ importId }, { singletonKey: importId }),
-  });
+  const result = await completeConnection(
+    db,
+    pending.id,
+    { consumerKey: form.consumerKey, consumerSecret: form.consumerSecret },
+    {
+      key,
+      now,
+      appUrl,
+      queueImport: (importId) => wooImportJob.send({ importId }, { singletonKey: importId }),
+    },
+  );
   if (!result.ok) return { error: `woo.error.${result.error.code}` };
   return { done: "woo.connect.connectedManual", values: { store: storeUrl.value } };
 }
@@ -166,9 +182,29 @@ function ConnectForms() {
                     {t("woo.connect.manualHelp")}
                   </Text>
                   <input type="hidden" name="intent" value="manual" />
-                  <TextField label={t("woo.connect.storeUrl")} name="storeUrl" type="url" value={manualUrl} onChange={setManualUrl} autoComplete="url" />
-                  <TextField label={t("woo.connect.consumerKey")} name="consumerKey" value={consumerKey} onChange={setConsumerKey} autoComplete="off" />
-                  <TextField label={t("woo.connect.consumerSecret")} name="consumerSecret" type="password" value={consumerSecret} onChange={setConsumerSecret} autoComplete="off" />
+                  <TextField
+                    label={t("woo.connect.storeUrl")}
+                    name="storeUrl"
+                    type="url"
+                    value={manualUrl}
+                    onChange={setManualUrl}
+                    autoComplete="url"
+                  />
+                  <TextField
+                    label={t("woo.connect.consumerKey")}
+                    name="consumerKey"
+                    value={consumerKey}
+                    onChange={setConsumerKey}
+                    autoComplete="off"
+                  />
+                  <TextField
+                    label={t("woo.connect.consumerSecret")}
+                    name="consumerSecret"
+                    type="password"
+                    value={consumerSecret}
+                    onChange={setConsumerSecret}
+                    autoComplete="off"
+                  />
                   <Button submit loading={busy} disabled={!encryptionReady}>
                     {t("woo.connect.manualSubmit")}
                   </Button>

@@ -9,7 +9,12 @@ import { pickLocale, translator, type MessageKey } from "#app/i18n/i18n";
 import { useT } from "#app/i18n/react";
 import { createMailer } from "#app/mail/mailer.server";
 import { RateLimiter } from "#app/web/rate-limit.server";
-import { createStaffSession, redeemMagicLink, staffCookie, startMagicLinks } from "#app/services/woocommerce/staff.server";
+import {
+  createStaffSession,
+  redeemMagicLink,
+  staffCookie,
+  startMagicLinks,
+} from "#app/services/woocommerce/staff.server";
 import { clientAddress } from "#app/utils/client-address.server";
 import { logger } from "#app/utils/logger.server";
 import { singleton } from "#app/utils/singleton.server";
@@ -40,7 +45,8 @@ const formSchema = z.discriminatedUnion("intent", [
 type ActionResult = { error: MessageKey } | { sent: true };
 
 /** Per client address: a few requests an hour (the per-address limit is in the database, sendMagicLinks). */
-const requestLimiter = () => singleton("woo-login-limiter", () => new RateLimiter({ capacity: 10, refillPerSecond: 10 / 3600 }));
+const requestLimiter = () =>
+  singleton("woo-login-limiter", () => new RateLimiter({ capacity: 10, refillPerSecond: 10 / 3600 }));
 
 export async function action({ request, context }: ActionFunctionArgs): Promise<ActionResult | Response> {
   const url = new URL(request.url);
@@ -59,13 +65,17 @@ export async function action({ request, context }: ActionFunctionArgs): Promise<
     }
     const session = await createStaffSession(db, result.value.shopId, result.value.staff, now);
     return redirect("/app", {
-      headers: { "Set-Cookie": staffCookie(session.value, session.expiresAt, { secure: env.NODE_ENV === "production" }), "Cache-Control": "no-store" },
+      headers: {
+        "Set-Cookie": staffCookie(session.value, session.expiresAt, { secure: env.NODE_ENV === "production" }),
+        "Cache-Control": "no-store",
+      },
     });
   }
 
   if (!env.SMTP_URL) return { error: "woo.login.unavailable" };
   const client = clientAddress(request, context);
-  if (!requestLimiter().take(client, now.getTime()).ok) return new Response(translator(locale)("woo.login.tooMany"), { status: 429 });
+  if (!requestLimiter().take(client, now.getTime()).ok)
+    return new Response(translator(locale)("woo.login.tooMany"), { status: 429 });
   const t = translator(locale);
   // Not awaited: how long the mail server takes must not tell a known address from an unknown one.
   startMagicLinks(db, parsed.data.email, {
@@ -73,7 +83,11 @@ export async function action({ request, context }: ActionFunctionArgs): Promise<
     appUrl: getEnv().appUrl,
     mailer: createMailer(env.SMTP_URL),
     from: env.MAIL_FROM,
-    text: { subject: t("woo.login.mail.subject"), body: (values) => t("woo.login.mail.body", values), signOff: t("woo.login.mail.signOff") },
+    text: {
+      subject: t("woo.login.mail.subject"),
+      body: (values) => t("woo.login.mail.body", values),
+      signOff: t("woo.login.mail.signOff"),
+    },
   });
   return { sent: true };
 }
@@ -122,7 +136,14 @@ function LoginForms() {
                 <FormLayout>
                   <Text as="p">{t("woo.login.intro")}</Text>
                   <input type="hidden" name="intent" value="request" />
-                  <TextField label={t("woo.login.email")} name="email" type="email" value={email} onChange={setEmail} autoComplete="email" />
+                  <TextField
+                    label={t("woo.login.email")}
+                    name="email"
+                    type="email"
+                    value={email}
+                    onChange={setEmail}
+                    autoComplete="email"
+                  />
                   <Button submit loading={busy} disabled={!mailReady}>
                     {t("woo.login.submit")}
                   </Button>

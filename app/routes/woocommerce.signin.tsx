@@ -11,7 +11,10 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const url = new URL(request.url);
   const t = translator(pickLocale(request.headers.get("accept-language")));
   const refuse = (status: number) =>
-    new Response(t("woo.signin.failed"), { status, headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" } });
+    new Response(t("woo.signin.failed"), {
+      status,
+      headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" },
+    });
   const key = wooSecretsKey();
   if (!key) return refuse(503);
   const db = await getDb();

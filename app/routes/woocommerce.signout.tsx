@@ -8,7 +8,10 @@ export async function action({ request }: ActionFunctionArgs) {
   if (request.method !== "POST") return new Response("Method Not Allowed", { status: 405, headers: { Allow: "POST" } });
   await endStaffSession(await getDb(), request);
   return redirect("/woocommerce/login", {
-    headers: { "Set-Cookie": clearStaffCookie({ secure: getEnv().NODE_ENV === "production" }), "Cache-Control": "no-store" },
+    headers: {
+      "Set-Cookie": clearStaffCookie({ secure: getEnv().NODE_ENV === "production" }),
+      "Cache-Control": "no-store",
+    },
   });
 }
 

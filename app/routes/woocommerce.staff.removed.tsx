@@ -12,7 +12,10 @@ export async function action({ request }: ActionFunctionArgs) {
   if (request.method !== "POST") return new Response("Method Not Allowed", { status: 405, headers: { Allow: "POST" } });
   const key = wooSecretsKey();
   if (!key) return new Response(null, { status: 503 });
-  const result = await removeStaffMember(await getDb(), new URLSearchParams(await request.text()), { key, now: new Date() });
+  const result = await removeStaffMember(await getDb(), new URLSearchParams(await request.text()), {
+    key,
+    now: new Date(),
+  });
   if (!result.ok) {
     logger.warn({ code: result.error.code }, "woocommerce staff removal refused");
     return new Response(null, { status: result.error.code === "invalid" ? 400 : 403 });

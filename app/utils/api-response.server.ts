@@ -2,13 +2,7 @@ import { z } from "zod";
 
 /** Every API error has one shape: {"error":{"code","message","details"}}. */
 export type ApiErrorCode =
-  | "unauthorized"
-  | "forbidden"
-  | "not_found"
-  | "conflict"
-  | "invalid_request"
-  | "rate_limited"
-  | "internal";
+  "unauthorized" | "forbidden" | "not_found" | "conflict" | "invalid_request" | "rate_limited" | "internal";
 
 const STATUS: Record<ApiErrorCode, number> = {
   unauthorized: 401,
@@ -37,7 +31,9 @@ export function zodDetails(error: z.ZodError): { path: string; message: string }
 }
 
 /** Reads a JSON body; a body that is not JSON is a 400 with a clear message, never a 500. */
-export async function readJson(request: Request): Promise<{ ok: true; value: unknown } | { ok: false; response: Response }> {
+export async function readJson(
+  request: Request,
+): Promise<{ ok: true; value: unknown } | { ok: false; response: Response }> {
   const text = await request.text();
   if (text.trim() === "") return { ok: true, value: {} };
   try {

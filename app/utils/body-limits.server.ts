@@ -26,12 +26,18 @@ export function bodyLimitFor(path: string): number {
 export type BodyRefusal = { status: 411 | 413; message: string };
 
 /** Why a request's body is refused before it is read, or null. */
-export function refuseBody(method: string, path: string, headers: { "content-length"?: string; "transfer-encoding"?: string }): BodyRefusal | null {
+export function refuseBody(
+  method: string,
+  path: string,
+  headers: { "content-length"?: string; "transfer-encoding"?: string },
+): BodyRefusal | null {
   if (method === "GET" || method === "HEAD" || method === "OPTIONS" || path.startsWith("/webhooks/")) return null;
   const declared = headers["content-length"];
   if (declared === undefined) {
     return headers["transfer-encoding"] ? { status: 411, message: "A request body needs a Content-Length." } : null;
   }
   const limit = bodyLimitFor(path);
-  return Number(declared) > limit ? { status: 413, message: `The request body is larger than ${limit / KB} KB.` } : null;
+  return Number(declared) > limit
+    ? { status: 413, message: `The request body is larger than ${limit / KB} KB.` }
+    : null;
 }

@@ -9,7 +9,11 @@ export type RequestContext = { clientAddress?: string };
  * proxies appended to it: with TRUST_PROXY=0 the socket's peer, with N hops the Nth entry from the right (the address
  * the outermost of our proxies saw). Unknown (a request not from server.ts, e.g. a test) is one shared client.
  */
-export function clientAddressOf(socketAddress: string | undefined, forwardedFor: string | null, trustProxy: number): string {
+export function clientAddressOf(
+  socketAddress: string | undefined,
+  forwardedFor: string | null,
+  trustProxy: number,
+): string {
   if (trustProxy > 0) {
     const hops = (forwardedFor ?? "")
       .split(",")
@@ -25,5 +29,9 @@ export function clientAddressOf(socketAddress: string | undefined, forwardedFor:
 /** clientAddressOf for a Remix loader or action, with TRUST_PROXY from the environment. */
 export function clientAddress(request: Request, context: AppLoadContext | undefined): string {
   const socket = (context as RequestContext | undefined)?.clientAddress;
-  return clientAddressOf(typeof socket === "string" ? socket : undefined, request.headers.get("x-forwarded-for"), getEnv().TRUST_PROXY);
+  return clientAddressOf(
+    typeof socket === "string" ? socket : undefined,
+    request.headers.get("x-forwarded-for"),
+    getEnv().TRUST_PROXY,
+  );
 }

@@ -17,15 +17,28 @@ test("round-trips and never contains the plain text", () => {
 
 test("a ciphertext is bound to its place: another row or column does not decrypt it", () => {
   const stored = encryptSecret("cs_secret_123", key, place);
-  expect(() => decryptSecret(stored, key, secretPlace("woo_connections", "consumer_secret", "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"))).toThrow();
-  expect(() => decryptSecret(stored, key, secretPlace("woo_connections", "consumer_key", "3f0e7d1c-2b4a-4c5d-9e8f-7a6b5c4d3e2f"))).toThrow();
+  expect(() =>
+    decryptSecret(
+      stored,
+      key,
+      secretPlace("woo_connections", "consumer_secret", "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"),
+    ),
+  ).toThrow();
+  expect(() =>
+    decryptSecret(stored, key, secretPlace("woo_connections", "consumer_key", "3f0e7d1c-2b4a-4c5d-9e8f-7a6b5c4d3e2f")),
+  ).toThrow();
 });
 
 test("values written before places were bound (v1) still decrypt", () => {
   const iv = Buffer.alloc(12, 7);
   const cipher = createCipheriv("aes-256-gcm", key, iv);
   const data = Buffer.concat([cipher.update("legacy", "utf8"), cipher.final()]);
-  const v1 = ["v1", iv.toString("base64url"), cipher.getAuthTag().toString("base64url"), data.toString("base64url")].join(":");
+  const v1 = [
+    "v1",
+    iv.toString("base64url"),
+    cipher.getAuthTag().toString("base64url"),
+    data.toString("base64url"),
+  ].join(":");
   expect(decryptSecret(v1, key, place)).toBe("legacy");
 });
 
@@ -34,7 +47,9 @@ test("a tampered ciphertext or the wrong key fails instead of returning garbage"
   const parts = stored.split(":");
   const flipped = Buffer.from(parts[3]!, "base64url");
   flipped[0] = flipped[0]! ^ 1;
-  expect(() => decryptSecret([parts[0], parts[1], parts[2], flipped.toString("base64url")].join(":"), key, place)).toThrow();
+  expect(() =>
+    decryptSecret([parts[0], parts[1], parts[2], flipped.toString("base64url")].join(":"), key, place),
+  ).toThrow();
   expect(() => decryptSecret(stored, randomBytes(32), place)).toThrow();
   expect(() => decryptSecret("plain", key, place)).toThrow(/not an encrypted secret/);
 });

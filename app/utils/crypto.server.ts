@@ -25,7 +25,9 @@ export function encryptSecret(plain: string, key: Buffer, place: string): string
   const cipher = createCipheriv("aes-256-gcm", key, iv);
   cipher.setAAD(Buffer.from(place, "utf8"));
   const data = Buffer.concat([cipher.update(plain, "utf8"), cipher.final()]);
-  return ["v2", iv.toString("base64url"), cipher.getAuthTag().toString("base64url"), data.toString("base64url")].join(":");
+  return ["v2", iv.toString("base64url"), cipher.getAuthTag().toString("base64url"), data.toString("base64url")].join(
+    ":",
+  );
 }
 
 export function isEncryptedSecret(stored: string): boolean {
@@ -37,7 +39,8 @@ export const isUnboundSecret = (stored: string) => stored.startsWith("v1:");
 
 export function decryptSecret(stored: string, key: Buffer, place: string): string {
   const [version, iv, tag, data] = stored.split(":");
-  if ((version !== "v1" && version !== "v2") || !iv || !tag || data === undefined) throw new Error("not an encrypted secret");
+  if ((version !== "v1" && version !== "v2") || !iv || !tag || data === undefined)
+    throw new Error("not an encrypted secret");
   const decipher = createDecipheriv("aes-256-gcm", key, Buffer.from(iv, "base64url"));
   if (version === "v2") decipher.setAAD(Buffer.from(place, "utf8"));
   decipher.setAuthTag(Buffer.from(tag, "base64url"));

@@ -43,9 +43,12 @@ export function formatDate(localDate: string, intl: string): string {
 
 /** Whole days between the due date and today in the shop's time zone; 0 when not yet due. */
 export function daysOverdue(dueDate: string, nowIso: string, timeZone: string): number {
-  const today = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(
-    new Date(nowIso),
-  );
+  const today = new Intl.DateTimeFormat("en-CA", {
+    timeZone,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+  }).format(new Date(nowIso));
   const days = (Date.parse(`${today}T00:00:00Z`) - Date.parse(`${dueDate}T00:00:00Z`)) / 86_400_000;
   return Math.max(0, Math.round(days));
 }

@@ -22,7 +22,10 @@ describe("group commit", () => {
     const second = [4, 5].map((n) => committer.submit(n));
     release();
     expect(await Promise.all([...first, ...second])).toEqual([10, 20, 30, 40, 50]);
-    expect(writes).toEqual([[1, 2, 3], [4, 5]]);
+    expect(writes).toEqual([
+      [1, 2, 3],
+      [4, 5],
+    ]);
   });
 
   test("a batch closes at its item and weight limits", async () => {
@@ -38,7 +41,11 @@ describe("group commit", () => {
       },
     });
     await Promise.all(["a", "b", "c", "d", "eeeeee", "f", "g"].map((item) => committer.submit(item)));
-    expect(writes).toEqual([["a", "b", "c"], ["d", "eeeeee"], ["f", "g"]]);
+    expect(writes).toEqual([
+      ["a", "b", "c"],
+      ["d", "eeeeee"],
+      ["f", "g"],
+    ]);
   });
 
   test("a failed write fails its whole batch, a rejected outcome only its item; the next batch is written", async () => {
@@ -53,7 +60,12 @@ describe("group commit", () => {
       },
     });
     const results = await Promise.allSettled([1, 2, 3, 4].map((n) => committer.submit(n)));
-    expect(results.map((r) => (r.status === "fulfilled" ? r.value : (r.reason as Error).message))).toEqual(["connection lost", "connection lost", 3, "refused row"]);
+    expect(results.map((r) => (r.status === "fulfilled" ? r.value : (r.reason as Error).message))).toEqual([
+      "connection lost",
+      "connection lost",
+      3,
+      "refused row",
+    ]);
   });
 
   test("at most maxWriters writes are in flight, and drain waits for them", async () => {

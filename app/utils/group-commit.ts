@@ -36,7 +36,11 @@ export function groupCommit<I, O>(options: GroupCommitOptions<I, O>): GroupCommi
   function nextBatch(): Pending<I, O>[] {
     let count = 0;
     let weight = 0;
-    while (count < pending.length && count < options.maxItems && (options.maxWeight === undefined || weight < options.maxWeight)) {
+    while (
+      count < pending.length &&
+      count < options.maxItems &&
+      (options.maxWeight === undefined || weight < options.maxWeight)
+    ) {
       weight += options.weight?.(pending[count]!.item) ?? 0;
       count++;
     }
@@ -57,7 +61,10 @@ export function groupCommit<I, O>(options: GroupCommitOptions<I, O>): GroupCommi
       batch.forEach((entry, index) => {
         const outcome = outcomes[index];
         if (outcome?.status === "fulfilled") entry.resolve(outcome.value);
-        else entry.reject(outcome ? outcome.reason : new Error("group commit: the write returned no outcome for this item"));
+        else
+          entry.reject(
+            outcome ? outcome.reason : new Error("group commit: the write returned no outcome for this item"),
+          );
       });
     }
   }

@@ -16,7 +16,12 @@ function driverError(): Error {
 describe("error log lines", () => {
   test("keep message, stack, SQLSTATE code and severity, and drop the driver's connection object", () => {
     const serialized = serializeError(driverError()) as Record<string, unknown>;
-    expect(serialized).toMatchObject({ type: "Error", message: "terminating connection due to administrator command", code: "57P01", severity: "FATAL" });
+    expect(serialized).toMatchObject({
+      type: "Error",
+      message: "terminating connection due to administrator command",
+      code: "57P01",
+      severity: "FATAL",
+    });
     expect(serialized.stack).toContain("driverError");
     expect(serialized).not.toHaveProperty("client");
   });

@@ -24,7 +24,9 @@ describe("parseJsonLossless", () => {
   });
 
   test("decimals and exponent forms stay numbers, even when their value is a large integer", () => {
-    expect(parseJsonLossless('{"amount":12.50,"rate":0.19,"big":1e21,"exp":1.5E3,"huge":9007199254740993.0,"inf":1e400}')).toStrictEqual({
+    expect(
+      parseJsonLossless('{"amount":12.50,"rate":0.19,"big":1e21,"exp":1.5E3,"huge":9007199254740993.0,"inf":1e400}'),
+    ).toStrictEqual({
       amount: 12.5,
       rate: 0.19,
       big: 1e21,
@@ -40,10 +42,7 @@ describe("parseJsonLossless", () => {
       '"ids":[9007199254740993,1,[18446744073709551615]],"note":"9007199254740993","test":false}}';
     expect(parseJsonLossless(text)).toStrictEqual({
       refund: {
-        transactions: [
-          { id: "12345678901234567", parent_id: null, amount: "10.00" },
-          { id: 7 },
-        ],
+        transactions: [{ id: "12345678901234567", parent_id: null, amount: "10.00" }, { id: 7 }],
         ids: ["9007199254740993", 1, ["18446744073709551615"]],
         note: "9007199254740993",
         test: false,
@@ -56,7 +55,10 @@ describe("parseJsonLossless", () => {
     expect(parseJsonLossless(text)).toStrictEqual(JSON.parse(text));
   });
 
-  test.each(["{not json", "", '{"a":1,}', "[1 2]", "01", '{"a":9007199254740993'])("invalid JSON %j throws a SyntaxError", (text) => {
-    expect(() => parseJsonLossless(text)).toThrow(SyntaxError);
-  });
+  test.each(["{not json", "", '{"a":1,}', "[1 2]", "01", '{"a":9007199254740993'])(
+    "invalid JSON %j throws a SyntaxError",
+    (text) => {
+      expect(() => parseJsonLossless(text)).toThrow(SyntaxError);
+    },
+  );
 });

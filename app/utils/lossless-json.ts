@@ -15,7 +15,9 @@ function reviver(_key: string, value: unknown, context?: ReviverContext): unknow
   if (source !== undefined) return INTEGER_LITERAL.test(source) ? source : value;
   // No source text (an engine without source text access): the digits are gone; refuse rather than round an id.
   if (Number.isInteger(value)) {
-    throw new LosslessJsonUnsupportedError("JSON.parse source text access is unavailable (Node 22+ required); cannot keep integers above 2^53 exact");
+    throw new LosslessJsonUnsupportedError(
+      "JSON.parse source text access is unavailable (Node 22+ required); cannot keep integers above 2^53 exact",
+    );
   }
   return value;
 }

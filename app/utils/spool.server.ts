@@ -34,7 +34,7 @@ export class Spool {
   /** Appends bytes; the writer awaits each write before the next. */
   async write(bytes: Uint8Array): Promise<void> {
     if (this.ended) throw new Error("the spool has ended");
-    for (let at = 0; at < bytes.byteLength; ) {
+    for (let at = 0; at < bytes.byteLength;) {
       if (this.closed) return;
       const { bytesWritten } = await this.file.write(bytes, at, bytes.byteLength - at, this.written);
       at += bytesWritten;

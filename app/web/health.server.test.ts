@@ -9,11 +9,23 @@ describe.each(testEngines())("health on %s", (engine) => {
     const database = await createTestDatabase(engine);
     try {
       const health = await checkHealth(async () => database);
-      expect(health).toEqual({ status: 200, body: { status: "ok", database: engine, migrations: migrationCount(), retention: null, baseRates: expect.objectContaining({ error: null }) } });
+      expect(health).toEqual({
+        status: 200,
+        body: {
+          status: "ok",
+          database: engine,
+          migrations: migrationCount(),
+          retention: null,
+          baseRates: expect.objectContaining({ error: null }),
+        },
+      });
       // After a retention sweep: when it ran and what it removed per rule.
       const run = await runRetention(database.db, { now: new Date() });
       const after = await checkHealth(async () => database);
-      expect(after.body).toMatchObject({ status: "ok", retention: { finishedAt: run.finishedAt.toISOString(), removed: run.removed, error: null } });
+      expect(after.body).toMatchObject({
+        status: "ok",
+        retention: { finishedAt: run.finishedAt.toISOString(), removed: run.removed, error: null },
+      });
     } finally {
       await database.close();
     }

@@ -5,7 +5,13 @@ import { lastRetentionRun, retentionRunToJson } from "#app/services/privacy/rete
 export type Health =
   | {
       status: 200;
-      body: { status: "ok"; database: Database["engine"]; migrations: number; retention: ReturnType<typeof retentionRunToJson>; baseRates: BaseRateStatus };
+      body: {
+        status: "ok";
+        database: Database["engine"];
+        migrations: number;
+        retention: ReturnType<typeof retentionRunToJson>;
+        baseRates: BaseRateStatus;
+      };
     }
   | { status: 503; body: { status: "error"; database?: Database["engine"]; reason: string } };
 

@@ -91,7 +91,10 @@ async function resolveShopContext(request: Request): Promise<Omit<ShopContext, "
  * signed by Shopify and already verified by authenticate.admin). A name exists only on online sessions
  * (onlineAccessInfo.associated_user); this app uses offline tokens, so it is usually null.
  */
-export function shopifyStaff(sessionToken: { sub?: string } | undefined, session: Pick<Session, "onlineAccessInfo">): Staff {
+export function shopifyStaff(
+  sessionToken: { sub?: string } | undefined,
+  session: Pick<Session, "onlineAccessInfo">,
+): Staff {
   const user = session.onlineAccessInfo?.associated_user;
   const id = sessionToken?.sub || (user ? String(user.id) : "");
   const name = user ? [user.first_name, user.last_name].filter(Boolean).join(" ").trim() || user.email || null : null;

@@ -4,14 +4,23 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { webhookInbox } from "#app/db/schema";
 import { fixtureBytes, shopifyWebhookHeaders } from "#test/fixtures/sign";
 import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
-import { ingestShopifyWebhook, MAX_WEBHOOK_BODY_BYTES, readWebhookBody, storeDelivery } from "#app/services/intake/inbox.server";
+import {
+  ingestShopifyWebhook,
+  MAX_WEBHOOK_BODY_BYTES,
+  readWebhookBody,
+  storeDelivery,
+} from "#app/services/intake/inbox.server";
 import { webhookTarget } from "./webhook-receive.server";
 
 describe("webhookTarget: which requests take the fast path", () => {
   test.each([
     ["POST", "/webhooks/shopify", { platform: "shopify" }],
     ["POST", "/webhooks/shopify/?x=1", { platform: "shopify" }],
-    ["POST", "/webhooks/woocommerce/5f0c6f0e-4a7e-4f3e-9f55-0c1a3c1b2d3e", { platform: "woocommerce", connectionId: "5f0c6f0e-4a7e-4f3e-9f55-0c1a3c1b2d3e" }],
+    [
+      "POST",
+      "/webhooks/woocommerce/5f0c6f0e-4a7e-4f3e-9f55-0c1a3c1b2d3e",
+      { platform: "woocommerce", connectionId: "5f0c6f0e-4a7e-4f3e-9f55-0c1a3c1b2d3e" },
+    ],
     ["POST", "/webhooks/woocommerce/a%20b", { platform: "woocommerce", connectionId: "a b" }],
     ["GET", "/webhooks/shopify", null],
     ["PUT", "/webhooks/woocommerce/1", null],
@@ -91,9 +100,16 @@ describe.each(testEngines())("storeDelivery (group commit) on %s", (engine) => {
     expect(ids[3]).toBeNull();
     expect(ids[4]).toEqual(expect.any(String));
     expect(new Set([ids[0], ids[1], ids[4]]).size).toBe(3);
-    const keys = (await database.db.select({ source: webhookInbox.source, key: webhookInbox.dedupeKey }).from(webhookInbox)).map((r) => `${r.source} ${r.key}`);
+    const keys = (
+      await database.db.select({ source: webhookInbox.source, key: webhookInbox.dedupeKey }).from(webhookInbox)
+    ).map((r) => `${r.source} ${r.key}`);
     expect(keys.sort()).toEqual(
-      ["batch-test.myshopify.com a", "batch-test.myshopify.com b", "batch-test.myshopify.com stored-before", "other-shop.myshopify.com a"].sort(),
+      [
+        "batch-test.myshopify.com a",
+        "batch-test.myshopify.com b",
+        "batch-test.myshopify.com stored-before",
+        "other-shop.myshopify.com a",
+      ].sort(),
     );
   });
 
@@ -116,8 +132,16 @@ describe.each(testEngines())("storeDelivery (group commit) on %s", (engine) => {
     const queued: string[] = [];
     const results = await Promise.all(
       Array.from({ length: 60 }, (_, i) => {
-        const headers = shopifyWebhookHeaders(body, secret, { topic: "orders/updated", shopDomain: "batch-test.myshopify.com", webhookId: `many-${i % 40}` });
-        const request = new Request("http://localhost/webhooks/shopify", { method: "POST", headers, body: new Uint8Array(body) });
+        const headers = shopifyWebhookHeaders(body, secret, {
+          topic: "orders/updated",
+          shopDomain: "batch-test.myshopify.com",
+          webhookId: `many-${i % 40}`,
+        });
+        const request = new Request("http://localhost/webhooks/shopify", {
+          method: "POST",
+          headers,
+          body: new Uint8Array(body),
+        });
         return ingestShopifyWebhook(database.db, request, { secret, enqueue: async (id) => void queued.push(id) });
       }),
     );

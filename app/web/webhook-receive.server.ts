@@ -4,7 +4,12 @@ import { getEnv } from "#app/config/env.server";
 import { getDb } from "#app/db/db.server";
 import { inboxProcessJob } from "#app/jobs/intake.server";
 import { logger } from "#app/utils/logger.server";
-import { ingestShopifyWebhook, readWebhookBody, webhookDeliveryOf, type WebhookDelivery } from "#app/services/intake/inbox.server";
+import {
+  ingestShopifyWebhook,
+  readWebhookBody,
+  webhookDeliveryOf,
+  type WebhookDelivery,
+} from "#app/services/intake/inbox.server";
 import { wooSecretsKey } from "#app/services/woocommerce/connections.server";
 import { ingestWooWebhook } from "#app/services/woocommerce/inbox.server";
 
@@ -95,7 +100,11 @@ function headersOf(request: IncomingMessage): Headers {
  * (request id, status, time and the delivery's fields together). 200 only after the row is committed; a storage
  * failure is logged and answered 500, so the platform sends it again.
  */
-export async function handleWebhookRequest(target: WebhookTarget, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function handleWebhookRequest(
+  target: WebhookTarget,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const started = process.hrtime.bigint();
   const requestHeader = req.headers["x-request-id"];
   const requestId = typeof requestHeader === "string" && requestHeader !== "" ? requestHeader : randomUUID();

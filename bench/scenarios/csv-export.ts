@@ -22,14 +22,32 @@ const RSS_GOAL_MB = 200;
  * `npm start` therefore runs the web process with a small one (docs/decisions/008-process-memory.md): the export
  * runs with package.json's flags, and once more with Node's defaults to show what they cost.
  */
-const childResult = z.object({ ms: z.number(), bytes: z.number(), rows: z.number(), maxRssKb: z.number(), rssBeforeKb: z.number(), rssDuringKb: z.number() });
+const childResult = z.object({
+  ms: z.number(),
+  bytes: z.number(),
+  rows: z.number(),
+  maxRssKb: z.number(),
+  rssBeforeKb: z.number(),
+  rssDuringKb: z.number(),
+});
 
 const scenario: BenchScenario = {
   name: "csv-export",
   async run(ctx) {
     return withBenchDatabase(ctx, "csv_export", async ({ sql, url }) => {
       const size = ctx.quick ? 20_000 : 1_000_000;
-      const generated = await generate(sql, { mix: "list", now: new Date(), groups: [{ shops: 1, casesPerShop: size }, { shops: 10, casesPerShop: 1_000 }] }, ctx.log);
+      const generated = await generate(
+        sql,
+        {
+          mix: "list",
+          now: new Date(),
+          groups: [
+            { shops: 1, casesPerShop: size },
+            { shops: 10, casesPerShop: 1_000 },
+          ],
+        },
+        ctx.log,
+      );
       const shopId = generated.shopIds[0]![0]!;
 
       // The same rows in the same order, the columns the export shows; COPY formats them in the server.
@@ -57,13 +75,31 @@ const scenario: BenchScenario = {
       );
       if (exported.rows !== size) throw new Error(`the export wrote ${exported.rows} rows, expected ${size}`);
       const defaults = await exportInChild(url, shopId, []);
-      ctx.log(`export with Node's default flags: ${(defaults.ms / 1000).toFixed(2)} s, peak RSS ${mb(defaults.maxRssKb)} MB (before ${mb(defaults.rssBeforeKb)} MB)`);
+      ctx.log(
+        `export with Node's default flags: ${(defaults.ms / 1000).toFixed(2)} s, peak RSS ${mb(defaults.maxRssKb)} MB (before ${mb(defaults.rssBeforeKb)} MB)`,
+      );
 
       const ratio = exported.ms / copied.ms;
       const figures: BenchFigure[] = [
-        { scenario: "csv-export", metric: "COPY ... TO STDOUT CSV", value: copied.ms / 1000, unit: "s", note: `${size.toLocaleString("en")} rows, ${(copied.result / 1e6).toFixed(0)} MB` },
-        { scenario: "csv-export", metric: "CSV export (route's stream)", value: exported.ms / 1000, unit: "s", note: `${exported.rows.toLocaleString("en")} rows, ${(exported.bytes / 1e6).toFixed(0)} MB` },
-        goalAtMost({ scenario: "csv-export", metric: "export time / COPY time", value: ratio, unit: "x" }, RATIO_GOAL, `<= ${RATIO_GOAL}x`),
+        {
+          scenario: "csv-export",
+          metric: "COPY ... TO STDOUT CSV",
+          value: copied.ms / 1000,
+          unit: "s",
+          note: `${size.toLocaleString("en")} rows, ${(copied.result / 1e6).toFixed(0)} MB`,
+        },
+        {
+          scenario: "csv-export",
+          metric: "CSV export (route's stream)",
+          value: exported.ms / 1000,
+          unit: "s",
+          note: `${exported.rows.toLocaleString("en")} rows, ${(exported.bytes / 1e6).toFixed(0)} MB`,
+        },
+        goalAtMost(
+          { scenario: "csv-export", metric: "export time / COPY time", value: ratio, unit: "x" },
+          RATIO_GOAL,
+          `<= ${RATIO_GOAL}x`,
+        ),
         goalAtMost(
           {
             scenario: "csv-export",
@@ -75,7 +111,13 @@ const scenario: BenchScenario = {
           RSS_GOAL_MB,
           `< ${RSS_GOAL_MB} MB`,
         ),
-        { scenario: "csv-export", metric: "RSS growth during the export", value: (exported.rssDuringKb - exported.rssBeforeKb) / 1024, unit: "MB", note: "highest RSS sampled per chunk minus RSS before" },
+        {
+          scenario: "csv-export",
+          metric: "RSS growth during the export",
+          value: (exported.rssDuringKb - exported.rssBeforeKb) / 1024,
+          unit: "MB",
+          note: "highest RSS sampled per chunk minus RSS before",
+        },
         {
           scenario: "csv-export",
           metric: "export peak RSS with Node's default young generation",
@@ -92,12 +134,20 @@ const scenario: BenchScenario = {
 export default scenario;
 
 /** nodeFlags: the child's Node flags; by default those `npm start` gives the web process. */
-function exportInChild(url: string, shopId: string, nodeFlags = nodeFlagsOf("start")): Promise<z.infer<typeof childResult>> {
+function exportInChild(
+  url: string,
+  shopId: string,
+  nodeFlags = nodeFlagsOf("start"),
+): Promise<z.infer<typeof childResult>> {
   const tsx = path.resolve(process.cwd(), "node_modules/.bin/tsx");
-  const child = spawn(tsx, [...nodeFlags, path.resolve(process.cwd(), "bench/workers/csv-export.ts"), JSON.stringify({ url, shopId })], {
-    stdio: ["ignore", "pipe", "inherit"],
-    env: process.env,
-  });
+  const child = spawn(
+    tsx,
+    [...nodeFlags, path.resolve(process.cwd(), "bench/workers/csv-export.ts"), JSON.stringify({ url, shopId })],
+    {
+      stdio: ["ignore", "pipe", "inherit"],
+      env: process.env,
+    },
+  );
   let out = "";
   child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
   return new Promise((resolve, reject) => {

@@ -30,7 +30,12 @@ async function ioCounters(sql: BenchDatabase["sql"], database: string): Promise<
            (select buffers_backend from pg_stat_bgwriter)::text as "backendWrites",
            (select wal_bytes from pg_stat_wal)::text as "walBytes",
            (select wal_fpi from pg_stat_wal)::text as "fullPageImages"`;
-  return { blocksRead: Number(row!.blocksRead), backendWrites: Number(row!.backendWrites), walBytes: Number(row!.walBytes), fullPageImages: Number(row!.fullPageImages) };
+  return {
+    blocksRead: Number(row!.blocksRead),
+    backendWrites: Number(row!.backendWrites),
+    walBytes: Number(row!.walBytes),
+    fullPageImages: Number(row!.fullPageImages),
+  };
 }
 
 function ioNote(io: SweepIo, size: number): string {
@@ -42,13 +47,19 @@ async function sweepOnce(ctx: BenchContext, size: number): Promise<Run> {
   return withBenchDatabase(ctx, `dunning_sweep_${size}`, async ({ database, sql, name }) => {
     // Midday UTC is inside every shop's send window (08:00–20:00 Berlin): nothing is held back for the window.
     const now = new Date(`${new Date().toISOString().slice(0, 10)}T12:00:00.000Z`);
-    await generate(sql, { mix: "sweep", now, events: true, groups: [{ shops: SHOPS, casesPerShop: size / SHOPS }] }, ctx.log);
+    await generate(
+      sql,
+      { mix: "sweep", now, events: true, groups: [{ shops: SHOPS, casesPerShop: size / SHOPS }] },
+      ctx.log,
+    );
     const [before] = await sql<{ events: number; handovers: number }[]>`
       select (select count(*)::int from case_events) as events,
              (select count(*)::int from cases where dunning_level = 'final_reminder') as handovers`;
     // A checkpoint first, so that every run starts from clean buffers and a fresh full-page-image cycle (superuser or
     // pg_checkpoint only; without it the run starts from whatever the buffers hold).
-    await sql`checkpoint`.catch((error: unknown) => ctx.log(`no checkpoint before the sweep: ${error instanceof Error ? error.message : String(error)}`));
+    await sql`checkpoint`.catch((error: unknown) =>
+      ctx.log(`no checkpoint before the sweep: ${error instanceof Error ? error.message : String(error)}`),
+    );
     const ioBefore = await ioCounters(sql, name);
     const { ms, result } = await timed(() => runDunningSweep(database.db, now));
     // A backend flushes its statistics at a transaction's end at most once a second, and an idle one after 10 s
@@ -67,13 +78,31 @@ async function sweepOnce(ctx: BenchContext, size: number): Promise<Run> {
              (select count(*)::int from outbox where kind = 'partner.submit_claim') as claims,
              (select count(*)::int from outbox where kind = 'shopify.write_back') as "writeBacks",
              (select count(*)::int from cases where status = 'running' and next_action_at <= ${now.toISOString()}::timestamptz) as due`;
-    const expected = { advanced: size, events: before!.events + size, reminders: size - before!.handovers, claims: before!.handovers, writeBacks: before!.handovers, due: 0 };
-    const actual = { advanced: result.advanced, events: after!.events, reminders: after!.reminders, claims: after!.claims, writeBacks: after!.writeBacks, due: after!.due };
+    const expected = {
+      advanced: size,
+      events: before!.events + size,
+      reminders: size - before!.handovers,
+      claims: before!.handovers,
+      writeBacks: before!.handovers,
+      due: 0,
+    };
+    const actual = {
+      advanced: result.advanced,
+      events: after!.events,
+      reminders: after!.reminders,
+      claims: after!.claims,
+      writeBacks: after!.writeBacks,
+      due: after!.due,
+    };
     if (JSON.stringify(actual) !== JSON.stringify(expected)) {
-      throw new Error(`the sweep did not do the expected work: ${JSON.stringify(actual)} instead of ${JSON.stringify(expected)}`);
+      throw new Error(
+        `the sweep did not do the expected work: ${JSON.stringify(actual)} instead of ${JSON.stringify(expected)}`,
+      );
     }
     const seconds = ms / 1000;
-    ctx.log(`sweep of ${size.toLocaleString("en")} due cases: ${seconds.toFixed(1)} s, ${((ms * 1000) / size).toFixed(0)} µs per case; ${ioNote(io, size)}`);
+    ctx.log(
+      `sweep of ${size.toLocaleString("en")} due cases: ${seconds.toFixed(1)} s, ${((ms * 1000) / size).toFixed(0)} µs per case; ${ioNote(io, size)}`,
+    );
     return { size, seconds, advanced: result.advanced, io };
   });
 }
@@ -96,7 +125,13 @@ const scenario: BenchScenario = {
     figures[figures.length - 1] = goalAtMost(figures[figures.length - 1]!, GOAL_S, `< ${GOAL_S} s`);
     figures.push(
       goalAtMost(
-        { scenario: "dunning-sweep", metric: `time per case, ${last.size.toLocaleString("en")} vs ${runs[0]!.size.toLocaleString("en")}`, value: perCase(last) / perCase(runs[0]!), unit: "x", note: "1 = linear" },
+        {
+          scenario: "dunning-sweep",
+          metric: `time per case, ${last.size.toLocaleString("en")} vs ${runs[0]!.size.toLocaleString("en")}`,
+          value: perCase(last) / perCase(runs[0]!),
+          unit: "x",
+          note: "1 = linear",
+        },
         LINEARITY_GOAL,
         `<= ${LINEARITY_GOAL}x (linear)`,
       ),

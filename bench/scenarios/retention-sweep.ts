@@ -27,7 +27,16 @@ import { PgDialect } from "drizzle-orm/pg-core";
 import postgres from "postgres";
 import { openDatabase, rowsOf, type Database, type Db } from "#app/db/client.server";
 import { RETENTION_BATCH, RETENTION_RULES, runRetention } from "#app/services/privacy/retention.server";
-import { elapsedMs, goalAtLeast, goalAtMost, now, summarize, timed, withBenchDatabase, type BenchDatabase } from "../support";
+import {
+  elapsedMs,
+  goalAtLeast,
+  goalAtMost,
+  now,
+  summarize,
+  timed,
+  withBenchDatabase,
+  type BenchDatabase,
+} from "../support";
 import type { BenchContext, BenchFigure, BenchScenario } from "../types";
 
 const NAME = "retention-sweep";
@@ -47,8 +56,36 @@ const SHOPS = [
   { domain: "wollwerk-berlin.myshopify.com", name: "Wollwerk Berlin" },
   { domain: "kaffee-roesterei-hamburg.myshopify.com", name: "Kaffeerösterei Hamburg" },
 ];
-const FIRST_NAMES = ["Anna", "Lukas", "Marie", "Leon", "Sophie", "Paul", "Emma", "Jonas", "Mia", "Felix", "Hannah", "Elias", "Lena", "Noah"];
-const LAST_NAMES = ["Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker", "Schulz", "Hoffmann", "Schäfer", "Koch"];
+const FIRST_NAMES = [
+  "Anna",
+  "Lukas",
+  "Marie",
+  "Leon",
+  "Sophie",
+  "Paul",
+  "Emma",
+  "Jonas",
+  "Mia",
+  "Felix",
+  "Hannah",
+  "Elias",
+  "Lena",
+  "Noah",
+];
+const LAST_NAMES = [
+  "Müller",
+  "Schmidt",
+  "Schneider",
+  "Fischer",
+  "Weber",
+  "Meyer",
+  "Wagner",
+  "Becker",
+  "Schulz",
+  "Hoffmann",
+  "Schäfer",
+  "Koch",
+];
 const CITIES = ["Berlin", "Hamburg", "München", "Köln", "Frankfurt am Main", "Stuttgart", "Leipzig"];
 const sqlArray = (values: string[]) => `(array[${values.map((v) => `'${v.replace(/'/g, "''")}'`).join(",")}]::text[])`;
 
@@ -110,7 +147,10 @@ function seedSql(table: string): string {
 /** $name placeholders -> $1… for postgres.js unsafe(). */
 function bind(text: string, values: Record<string, string | number>): [string, (string | number)[]] {
   const names = Object.keys(values);
-  return [text.replace(/\$([a-z]+)/g, (_, name: string) => `$${names.indexOf(name) + 1}`), names.map((name) => values[name]!)];
+  return [
+    text.replace(/\$([a-z]+)/g, (_, name: string) => `$${names.indexOf(name) + 1}`),
+    names.map((name) => values[name]!),
+  ];
 }
 
 async function seed(ctx: BenchContext, bench: BenchDatabase, rows: number, at: Date): Promise<number> {
@@ -128,7 +168,9 @@ async function seed(ctx: BenchContext, bench: BenchDatabase, rows: number, at: D
     const to = Math.min(rows, from + CHUNK);
     const [text, params] = bind(seedSql("webhook_inbox"), { now: at.toISOString(), old, rows, from, to });
     await bench.sql.unsafe(text, params);
-    ctx.log(`seeded ${to.toLocaleString("en")} of ${rows.toLocaleString("en")} inbox rows (${(elapsedMs(started) / 1000).toFixed(0)} s)`);
+    ctx.log(
+      `seeded ${to.toLocaleString("en")} of ${rows.toLocaleString("en")} inbox rows (${(elapsedMs(started) / 1000).toFixed(0)} s)`,
+    );
   }
   // The baseline's copy: the same rows in the same physical order, the same indexes (not the foreign key).
   await bench.sql.unsafe(`create table ${RAW_TABLE} (like webhook_inbox including defaults including constraints)`);
@@ -136,7 +178,9 @@ async function seed(ctx: BenchContext, bench: BenchDatabase, rows: number, at: D
   ctx.log(`copied to ${RAW_TABLE} (${(elapsedMs(started) / 1000).toFixed(0)} s)`);
   const definitions = [
     ...indexes.map((index) => index.def),
-    ...indexes.map((index) => index.def.replace(/INDEX (\S+) ON (\S+\.)?webhook_inbox /, `INDEX raw_$1 ON ${RAW_TABLE} `)),
+    ...indexes.map((index) =>
+      index.def.replace(/INDEX (\S+) ON (\S+\.)?webhook_inbox /, `INDEX raw_$1 ON ${RAW_TABLE} `),
+    ),
     `alter table ${RAW_TABLE} add primary key (id)`,
   ];
   await bench.sql.begin(async (tx) => {
@@ -166,7 +210,11 @@ function inlined(query: SQLWrapper | string): string {
   const { sql, params } = dialect.sqlToQuery((query as SQLWrapper).getSQL() as SQL);
   return sql.replace(/\$(\d+)/g, (_, index: string) => {
     const value = params[Number(index) - 1];
-    return value === null || value === undefined ? "null" : typeof value === "number" ? String(value) : `'${String(value).replace(/'/g, "''")}'`;
+    return value === null || value === undefined
+      ? "null"
+      : typeof value === "number"
+        ? String(value)
+        : `'${String(value).replace(/'/g, "''")}'`;
   });
 }
 
@@ -180,7 +228,8 @@ function instrumented(db: Db, statements: Statement[], origin: bigint, deadline:
       if (property === "execute") {
         return async (query: SQLWrapper | string) => {
           const text = inlined(query);
-          if (elapsedMs(origin) > deadline()) throw new Error(`bench budget of ${(deadline() / 1000).toFixed(0)} s used up`);
+          if (elapsedMs(origin) > deadline())
+            throw new Error(`bench budget of ${(deadline() / 1000).toFixed(0)} s used up`);
           const startMs = elapsedMs(origin);
           const result: unknown = await target.execute(query);
           const endMs = elapsedMs(origin);
@@ -227,7 +276,11 @@ function startProbe(url: string, table: string, recentIds: string[]) {
         await client.unsafe(
           `insert into ${table} (platform, source, topic, dedupe_key, headers, body, status)
            values ('shopify', 'wollwerk-berlin.myshopify.com', 'orders/updated', $1, $2::jsonb, $3, 'received')`,
-          [`probe-${tag}-${counter}`, JSON.stringify({ "x-shopify-topic": "orders/updated" }), JSON.stringify({ id: counter, note: "x".repeat(500) })],
+          [
+            `probe-${tag}-${counter}`,
+            JSON.stringify({ "x-shopify-topic": "orders/updated" }),
+            JSON.stringify({ id: counter, note: "x".repeat(500) }),
+          ],
         );
       }
       latencies.push(elapsedMs(started));
@@ -254,10 +307,20 @@ async function recentIds(bench: BenchDatabase, table: string, at: Date): Promise
 }
 
 async function checkpoint(ctx: BenchContext, bench: BenchDatabase): Promise<void> {
-  await bench.sql`checkpoint`.catch((error: unknown) => ctx.log(`no checkpoint: ${error instanceof Error ? error.message : String(error)}`));
+  await bench.sql`checkpoint`.catch((error: unknown) =>
+    ctx.log(`no checkpoint: ${error instanceof Error ? error.message : String(error)}`),
+  );
 }
 
-type RuleRun = { rows: number; seconds: number; batches: number; longestMs: number; firstMs: number[]; lastMs: number[]; finalMs: number };
+type RuleRun = {
+  rows: number;
+  seconds: number;
+  batches: number;
+  longestMs: number;
+  firstMs: number[];
+  lastMs: number[];
+  finalMs: number;
+};
 
 function ruleRun(statements: Statement[]): RuleRun {
   const times = statements.map((s) => s.ms);
@@ -278,7 +341,8 @@ const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / Math.max(
 
 async function run(ctx: BenchContext): Promise<BenchFigure[]> {
   const size = Number(process.env.BENCH_RETENTION_ROWS ?? (ctx.quick ? 100_000 : 10_000_000));
-  if (!Number.isInteger(size) || size < 1_000) throw new Error(`BENCH_RETENTION_ROWS must be an integer >= 1000, not ${process.env.BENCH_RETENTION_ROWS}`);
+  if (!Number.isInteger(size) || size < 1_000)
+    throw new Error(`BENCH_RETENTION_ROWS must be an integer >= 1000, not ${process.env.BENCH_RETENTION_ROWS}`);
   const budgetMs = Number(process.env.BENCH_RETENTION_BUDGET_S ?? 1_200) * 1000;
   return withBenchDatabase(
     ctx,
@@ -286,17 +350,27 @@ async function run(ctx: BenchContext): Promise<BenchFigure[]> {
     async (bench) => {
       const at = new Date();
       const seedSeconds = await seed(ctx, bench, size, at);
-      const [sizes] = await bench.sql<{ bytes: string }[]>`select pg_total_relation_size('webhook_inbox')::text as bytes`;
+      const [sizes] = await bench.sql<
+        { bytes: string }[]
+      >`select pg_total_relation_size('webhook_inbox')::text as bytes`;
       const figures: BenchFigure[] = [];
       const scenario = NAME;
 
       // Dry run through the instrumented handle: the due counts, and each rule's condition as the sweep writes it.
       const dryStatements: Statement[] = [];
       const dryOrigin = now();
-      const dry = await runRetention(instrumented(bench.database.db, dryStatements, dryOrigin, () => Infinity), { now: at, dryRun: true });
+      const dry = await runRetention(
+        instrumented(bench.database.db, dryStatements, dryOrigin, () => Infinity),
+        { now: at, dryRun: true },
+      );
       const condition = conditions(dryStatements);
-      const due = { "inbox.bodies": dry.removed["inbox.bodies"] ?? 0, "inbox.failed": dry.removed["inbox.failed"] ?? 0 };
-      ctx.log(`due: ${JSON.stringify(due)} of ${size.toLocaleString("en")} rows (${(Number(sizes!.bytes) / 1024 ** 3).toFixed(2)} GB with indexes)`);
+      const due = {
+        "inbox.bodies": dry.removed["inbox.bodies"] ?? 0,
+        "inbox.failed": dry.removed["inbox.failed"] ?? 0,
+      };
+      ctx.log(
+        `due: ${JSON.stringify(due)} of ${size.toLocaleString("en")} rows (${(Number(sizes!.bytes) / 1024 ** 3).toFixed(2)} GB with indexes)`,
+      );
       figures.push({
         scenario,
         metric: "seed",
@@ -316,29 +390,45 @@ async function run(ctx: BenchContext): Promise<BenchFigure[]> {
       const syncscanOff = process.env.BENCH_RETENTION_SYNCSCAN === "off";
       // postgres.js passes unknown URL parameters on as the session's settings.
       const sweepDatabase: Database = syncscanOff
-        ? await openDatabase({ engine: "postgres", url: `${bench.url}${bench.url.includes("?") ? "&" : "?"}synchronize_seqscans=off`, max: 2 })
+        ? await openDatabase({
+            engine: "postgres",
+            url: `${bench.url}${bench.url.includes("?") ? "&" : "?"}synchronize_seqscans=off`,
+            max: 2,
+          })
         : bench.database;
       await checkpoint(ctx, bench);
       const probe = startProbe(bench.url, "webhook_inbox", await recentIds(bench, "webhook_inbox", at));
       const statements: Statement[] = [];
       const origin = now();
       const { ms: sweepMs, result: report } = await timed(() =>
-        runRetention(instrumented(sweepDatabase.db, statements, origin, () => budgetMs), { now: at, batch: RETENTION_BATCH }),
+        runRetention(
+          instrumented(sweepDatabase.db, statements, origin, () => budgetMs),
+          { now: at, batch: RETENTION_BATCH },
+        ),
       ).finally(() => (syncscanOff ? sweepDatabase.close() : undefined));
       const sweepProbe = await probe.stop();
       const byRule = attribute(statements, condition);
-      const runs = Object.fromEntries(MEASURED.map((id) => [id, ruleRun(byRule.get(id) ?? [])])) as Record<Measured, RuleRun>;
-      ctx.log(`sweep: ${(sweepMs / 1000).toFixed(1)} s, removed ${JSON.stringify(report.removed)}${report.error ? `, error: ${report.error}` : ""}`);
+      const runs = Object.fromEntries(MEASURED.map((id) => [id, ruleRun(byRule.get(id) ?? [])])) as Record<
+        Measured,
+        RuleRun
+      >;
+      ctx.log(
+        `sweep: ${(sweepMs / 1000).toFixed(1)} s, removed ${JSON.stringify(report.removed)}${report.error ? `, error: ${report.error}` : ""}`,
+      );
       const planAfter = await explain(bench, pickSql);
       ctx.log(`plan of the inbox.bodies pick after the sweep:\n${planAfter}`);
 
       // The raw baseline on the untouched copy, with the same probe beside it.
-      const setClause = /^update "webhook_inbox" set ([\s\S]*?) where id in \(/.exec(byRule.get("inbox.bodies")?.[0]?.text ?? "")?.[1];
+      const setClause = /^update "webhook_inbox" set ([\s\S]*?) where id in \(/.exec(
+        byRule.get("inbox.bodies")?.[0]?.text ?? "",
+      )?.[1];
       const failedCondition = condition.get("inbox.failed");
       if (!setClause || !failedCondition) throw new Error("could not derive the raw statements from the sweep's own");
       await checkpoint(ctx, bench);
       const rawProbe = startProbe(bench.url, RAW_TABLE, await recentIds(bench, RAW_TABLE, at));
-      const rawBodies = await timed(() => bench.sql.unsafe(`update ${RAW_TABLE} set ${setClause} where ${bodiesCondition}`));
+      const rawBodies = await timed(() =>
+        bench.sql.unsafe(`update ${RAW_TABLE} set ${setClause} where ${bodiesCondition}`),
+      );
       const rawFailed = await timed(() => bench.sql.unsafe(`delete from ${RAW_TABLE} where ${failedCondition}`));
       const rawProbeSummary = await rawProbe.stop();
       const raw: Record<Measured, { rows: number; ms: number }> = {
@@ -355,7 +445,13 @@ async function run(ctx: BenchContext): Promise<BenchFigure[]> {
         const rate = sweep.rows / sweep.seconds;
         const growth = mean(sweep.lastMs) / mean(sweep.firstMs);
         figures.push(
-          { scenario, metric: `raw ${id} (one statement)`, value: rawRate, unit: "rows/s", note: `${raw[id].rows.toLocaleString("en")} rows in ${(raw[id].ms / 1000).toFixed(1)} s = its lock time` },
+          {
+            scenario,
+            metric: `raw ${id} (one statement)`,
+            value: rawRate,
+            unit: "rows/s",
+            note: `${raw[id].rows.toLocaleString("en")} rows in ${(raw[id].ms / 1000).toFixed(1)} s = its lock time`,
+          },
           {
             scenario,
             metric: `sweep ${id}`,
@@ -363,7 +459,11 @@ async function run(ctx: BenchContext): Promise<BenchFigure[]> {
             unit: "rows/s",
             note: `${sweep.rows.toLocaleString("en")} of ${due[id].toLocaleString("en")} due in ${sweep.seconds.toFixed(1)} s, ${sweep.batches} statements`,
           },
-          goalAtLeast({ scenario, metric: `sweep / raw ${id}`, value: (rate / rawRate) * 100, unit: "%" }, RATIO_GOAL, `>= ${RATIO_GOAL} %`),
+          goalAtLeast(
+            { scenario, metric: `sweep / raw ${id}`, value: (rate / rawRate) * 100, unit: "%" },
+            RATIO_GOAL,
+            `>= ${RATIO_GOAL} %`,
+          ),
           goalAtMost(
             {
               scenario,
@@ -386,20 +486,40 @@ async function run(ctx: BenchContext): Promise<BenchFigure[]> {
           unit: "s",
           goal: "every due row removed",
           pass: complete,
-          note: report.error ? `stopped: ${report.error}` : `runRetention, all rules${syncscanOff ? ", synchronize_seqscans off" : ""}; removed ${MEASURED.map((id) => `${id} ${report.removed[id] ?? 0}`).join(", ")}`,
+          note: report.error
+            ? `stopped: ${report.error}`
+            : `runRetention, all rules${syncscanOff ? ", synchronize_seqscans off" : ""}; removed ${MEASURED.map((id) => `${id} ${report.removed[id] ?? 0}`).join(", ")}`,
         },
         goalAtMost(
-          { scenario, metric: "longest lock held (sweep)", value: longestMs, unit: "ms", note: `longest batch statement; raw: ${(rawLongestMs / 1000).toFixed(1)} s` },
+          {
+            scenario,
+            metric: "longest lock held (sweep)",
+            value: longestMs,
+            unit: "ms",
+            note: `longest batch statement; raw: ${(rawLongestMs / 1000).toFixed(1)} s`,
+          },
           LOCK_GOAL_MS,
           `< ${LOCK_GOAL_MS} ms`,
         ),
         { scenario, metric: "longest lock sweep / raw", value: (longestMs / rawLongestMs) * 100, unit: "%" },
         goalAtMost(
-          { scenario, metric: "probe worst latency (sweep)", value: sweepProbe.max, unit: "ms", note: probeNote(sweepProbe) },
+          {
+            scenario,
+            metric: "probe worst latency (sweep)",
+            value: sweepProbe.max,
+            unit: "ms",
+            note: probeNote(sweepProbe),
+          },
           PROBE_GOAL_MS,
           `< ${PROBE_GOAL_MS} ms`,
         ),
-        { scenario, metric: "probe worst latency (raw)", value: rawProbeSummary.max, unit: "ms", note: probeNote(rawProbeSummary) },
+        {
+          scenario,
+          metric: "probe worst latency (raw)",
+          value: rawProbeSummary.max,
+          unit: "ms",
+          note: probeNote(rawProbeSummary),
+        },
       );
       return figures;
     },

@@ -29,20 +29,33 @@ const scenario: BenchScenario = {
     const msw = setupServer(...fake.handlers);
     msw.listen({ onUnhandledRequest: "bypass" });
     const admin: AdminGraphql = async (query, variables) => {
-      const response = await fetch(adminEndpoint(DOMAIN), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query, variables }) });
+      const response = await fetch(adminEndpoint(DOMAIN), {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ query, variables }),
+      });
       return (await response.json()) as GraphqlBody;
     };
     try {
       return await withBenchDatabase(ctx, "shopify_import", async ({ database }) => {
         const [shop] = await database.db
           .insert(shops)
-          .values({ platform: "shopify", domain: DOMAIN, name: "Bench Großhandel", timezone: "Europe/Berlin", currency: "EUR", locale: "de" })
+          .values({
+            platform: "shopify",
+            domain: DOMAIN,
+            name: "Bench Großhandel",
+            timezone: "Europe/Berlin",
+            currency: "EUR",
+            locale: "de",
+          })
           .returning();
         const baseline = process.memoryUsage().rss;
         let peak = baseline;
         const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
         ctx.log(`importing ${count} orders from a bulk operation (batches of ${batchSize}) …`);
-        const { ms, result } = await timed(() => importShopifyOrders(database.db, shop!, admin, new Date(), { bulkThreshold: 1_000, batchSize }));
+        const { ms, result } = await timed(() =>
+          importShopifyOrders(database.db, shop!, admin, new Date(), { bulkThreshold: 1_000, batchSize }),
+        );
         clearInterval(sampler);
         const stored = await database.db.$count(orders, eq(orders.shopId, shop!.id));
         if (!result.finished || result.mode !== "bulk" || stored !== count) {
@@ -50,9 +63,25 @@ const scenario: BenchScenario = {
         }
         const seconds = ms / 1000;
         const figures: BenchFigure[] = [
-          goalAtMost({ scenario: "shopify-import", metric: `import ${count.toLocaleString("en")} orders`, value: round(seconds, 2), unit: "s", note: `bulk JSONL streamed, batches of ${batchSize}` }, 60, "< 60 s"),
+          goalAtMost(
+            {
+              scenario: "shopify-import",
+              metric: `import ${count.toLocaleString("en")} orders`,
+              value: round(seconds, 2),
+              unit: "s",
+              note: `bulk JSONL streamed, batches of ${batchSize}`,
+            },
+            60,
+            "< 60 s",
+          ),
           { scenario: "shopify-import", metric: "orders/s", value: Math.round(count / seconds), unit: "orders/s" },
-          { scenario: "shopify-import", metric: "peak RSS growth", value: round((peak - baseline) / 1_048_576, 1), unit: "MB", note: `file ${round(file.bytes() / 1_048_576, 1)} MB` },
+          {
+            scenario: "shopify-import",
+            metric: "peak RSS growth",
+            value: round((peak - baseline) / 1_048_576, 1),
+            unit: "MB",
+            note: `file ${round(file.bytes() / 1_048_576, 1)} MB`,
+          },
         ];
         ctx.log(`${Math.round(count / seconds)} orders/s`);
         return figures;
@@ -67,7 +96,9 @@ const scenario: BenchScenario = {
 export default scenario;
 
 /** A local HTTP server streaming the lines (with backpressure), as Shopify's storage serves the result file. */
-async function serveJsonl(lines: () => Iterable<string>): Promise<{ url: string; bytes: () => number; close: () => Promise<void> }> {
+async function serveJsonl(
+  lines: () => Iterable<string>,
+): Promise<{ url: string; bytes: () => number; close: () => Promise<void> }> {
   let sent = 0;
   const server: Server = createServer((_request, response) => {
     response.writeHead(200, { "content-type": "application/jsonl" });

@@ -14,7 +14,17 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import autocannon from "autocannon";
 import postgres from "postgres";
-import { elapsedMs, goalAtLeast, goalAtMost, now, processTreeCpuMs, startApp, summarize, withBenchDatabase, type BenchDatabase } from "../support";
+import {
+  elapsedMs,
+  goalAtLeast,
+  goalAtMost,
+  now,
+  processTreeCpuMs,
+  startApp,
+  summarize,
+  withBenchDatabase,
+  type BenchDatabase,
+} from "../support";
 import type { BenchContext, BenchFigure, BenchScenario } from "../types";
 
 const NAME = "webhook-ingest";
@@ -34,7 +44,9 @@ const SHOPS = [
 type Template = { shop: string; body: string };
 
 function orderTemplates(count: number): Template[] {
-  const fixture = JSON.parse(readFileSync(path.resolve(process.cwd(), "test/fixtures/shopify/orders-updated.json"), "utf8")) as Record<string, unknown>;
+  const fixture = JSON.parse(
+    readFileSync(path.resolve(process.cwd(), "test/fixtures/shopify/orders-updated.json"), "utf8"),
+  ) as Record<string, unknown>;
   return Array.from({ length: count }, (_, index) => {
     const shop = SHOPS[index % SHOPS.length]!;
     const id = 6_120_458_000_000 + index;
@@ -125,7 +137,12 @@ type RawRun = { rate: number; p50: number; p99: number };
  * The same PostgreSQL without the app: `concurrency` loops each awaiting one single-row INSERT (autocommit) of a row
  * shaped and sized like an inbox row (headers jsonb, body text), into a plain table with only a primary key.
  */
-async function rawInserts(bench: BenchDatabase, concurrency: number, amount: number, next: () => Delivery): Promise<RawRun> {
+async function rawInserts(
+  bench: BenchDatabase,
+  concurrency: number,
+  amount: number,
+  next: () => Delivery,
+): Promise<RawRun> {
   const sql = postgres(bench.url, { max: Math.min(concurrency, RAW_MAX_CONNECTIONS), onnotice: () => undefined });
   try {
     await sql`create table if not exists bench_raw_insert (
@@ -161,7 +178,9 @@ async function rawInserts(bench: BenchDatabase, concurrency: number, amount: num
 }
 
 async function storedWithTag(bench: BenchDatabase, tag: string): Promise<number> {
-  const [row] = await bench.sql<{ n: number }[]>`select count(*)::int as n from webhook_inbox where dedupe_key like ${`${tag}-%`}`;
+  const [row] = await bench.sql<
+    { n: number }[]
+  >`select count(*)::int as n from webhook_inbox where dedupe_key like ${`${tag}-%`}`;
   return row?.n ?? 0;
 }
 
@@ -191,7 +210,8 @@ async function run(ctx: BenchContext): Promise<BenchFigure[]> {
       const run = randomBytes(3).toString("hex");
       ctx.log(`warm-up: ${warmup} deliveries`);
       const warm = await ingest(app.url, 50, warmup, makeDeliveries(secret, `warm-${run}`));
-      if (warm.failures > 0) throw new Error(`warm-up: ${warm.failures} of ${warmup} deliveries were not answered 200 (see ${app.logFile})`);
+      if (warm.failures > 0)
+        throw new Error(`warm-up: ${warm.failures} of ${warmup} deliveries were not answered 200 (see ${app.logFile})`);
       for (const connections of LEVELS) {
         ctx.log(`raw INSERT baseline: ${amount} rows, ${connections} concurrent`);
         const raw = await rawInserts(bench, connections, amount, makeDeliveries(secret, `raw-${run}-${connections}`));
@@ -207,11 +227,31 @@ async function run(ctx: BenchContext): Promise<BenchFigure[]> {
         const rawNote = `${Math.min(connections, RAW_MAX_CONNECTIONS)} connections, p50 ${raw.p50.toFixed(1)} ms, p99 ${raw.p99.toFixed(1)} ms`;
         figures.push(
           { scenario, metric: `raw single-row INSERT ${at}`, value: raw.rate, unit: "rows/s", note: rawNote },
-          { scenario, metric: `ingest throughput ${at}`, value: result.rate, unit: "req/s", note: `${amount} signed deliveries` },
-          goalAtLeast({ scenario, metric: `ingest / raw INSERT ${at}`, value: (result.rate / raw.rate) * 100, unit: "%" }, RATIO_GOAL, `>= ${RATIO_GOAL} %`),
+          {
+            scenario,
+            metric: `ingest throughput ${at}`,
+            value: result.rate,
+            unit: "req/s",
+            note: `${amount} signed deliveries`,
+          },
+          goalAtLeast(
+            { scenario, metric: `ingest / raw INSERT ${at}`, value: (result.rate / raw.rate) * 100, unit: "%" },
+            RATIO_GOAL,
+            `>= ${RATIO_GOAL} %`,
+          ),
           { scenario, metric: `ingest p50 ${at}`, value: result.p50, unit: "ms" },
-          { scenario, metric: `app CPU per delivery ${at}`, value: cpuPerDelivery, unit: "ms", note: "web process, user + system" },
-          goalAtMost({ scenario, metric: `ingest p99 ${at}`, value: result.p99, unit: "ms" }, P99_GOAL_MS, `< ${P99_GOAL_MS} ms`),
+          {
+            scenario,
+            metric: `app CPU per delivery ${at}`,
+            value: cpuPerDelivery,
+            unit: "ms",
+            note: "web process, user + system",
+          },
+          goalAtMost(
+            { scenario, metric: `ingest p99 ${at}`, value: result.p99, unit: "ms" },
+            P99_GOAL_MS,
+            `< ${P99_GOAL_MS} ms`,
+          ),
           {
             scenario,
             metric: `stored ${at}`,
@@ -228,8 +268,12 @@ async function run(ctx: BenchContext): Promise<BenchFigure[]> {
     }
     // Every stored delivery was also queued for processing (in batches, see app/jobs/jobs.server.ts sendBatched).
     const [inbox] = await bench.sql<{ n: number }[]>`select count(*)::int as n from webhook_inbox`;
-    const [queued] = await bench.sql<{ n: number }[]>`select count(*)::int as n from pgboss.job where name = 'inbox.process'`;
-    ctx.log(`webhook_inbox holds ${inbox?.n} rows, ${queued?.n} inbox.process jobs (${expected} measured + ${warmup} warm-up expected)`);
+    const [queued] = await bench.sql<
+      { n: number }[]
+    >`select count(*)::int as n from pgboss.job where name = 'inbox.process'`;
+    ctx.log(
+      `webhook_inbox holds ${inbox?.n} rows, ${queued?.n} inbox.process jobs (${expected} measured + ${warmup} warm-up expected)`,
+    );
     figures.push({
       scenario: NAME,
       metric: "queued for processing",

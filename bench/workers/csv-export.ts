@@ -17,7 +17,13 @@ try {
   const rssBefore = process.memoryUsage.rss();
   let rssDuring = rssBefore;
   const started = performance.now();
-  const stream = casesCsvStream(tenantScope(database.db, input.shopId), { id: input.shopId, timezone: "Europe/Berlin" }, query, "de", new Date());
+  const stream = casesCsvStream(
+    tenantScope(database.db, input.shopId),
+    { id: input.shopId, timezone: "Europe/Berlin" },
+    query,
+    "de",
+    new Date(),
+  );
   let bytes = 0;
   let lines = 0;
   const reader = stream.getReader();

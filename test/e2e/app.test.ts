@@ -63,54 +63,79 @@ describe("npm start on the embedded database (demo mode)", () => {
     expect(res.headers.get("x-request-id")).toBe("req-123");
   });
 
-  test("a second process on the same DATA_DIR refuses with one clear line", async () => {
-    const { code, output } = await runServerExpectingExit({ DATA_DIR: dataDir, PORT: "3999" });
-    expect(code).toBe(1);
-    expect(output.trim()).toMatch(/^mahnwerk: The embedded database in .* is in use by process \d+/);
-  }, SPAWN_MS);
+  test(
+    "a second process on the same DATA_DIR refuses with one clear line",
+    async () => {
+      const { code, output } = await runServerExpectingExit({ DATA_DIR: dataDir, PORT: "3999" });
+      expect(code).toBe(1);
+      expect(output.trim()).toMatch(/^mahnwerk: The embedded database in .* is in use by process \d+/);
+    },
+    SPAWN_MS,
+  );
 });
 
 describe("start-up refuses bad configuration with one clear line and exit 1", () => {
-  test("a wrong env value names the variable", async () => {
-    const { code, output } = await runServerExpectingExit({ PORT: "abc", DATA_DIR: tempDir() });
-    expect(code).toBe(1);
-    expect(output.trim()).toBe("mahnwerk: Invalid environment: PORT must be a number");
-  }, SPAWN_MS);
+  test(
+    "a wrong env value names the variable",
+    async () => {
+      const { code, output } = await runServerExpectingExit({ PORT: "abc", DATA_DIR: tempDir() });
+      expect(code).toBe(1);
+      expect(output.trim()).toBe("mahnwerk: Invalid environment: PORT must be a number");
+    },
+    SPAWN_MS,
+  );
 
-  test("a partial Shopify configuration names what is missing", async () => {
-    const { code, output } = await runServerExpectingExit({ SHOPIFY_API_KEY: "k", DATA_DIR: tempDir() });
-    expect(code).toBe(1);
-    expect(output.trim()).toMatch(/^mahnwerk: Invalid environment: SHOPIFY_API_SECRET is missing/);
-  }, SPAWN_MS);
+  test(
+    "a partial Shopify configuration names what is missing",
+    async () => {
+      const { code, output } = await runServerExpectingExit({ SHOPIFY_API_KEY: "k", DATA_DIR: tempDir() });
+      expect(code).toBe(1);
+      expect(output.trim()).toMatch(/^mahnwerk: Invalid environment: SHOPIFY_API_SECRET is missing/);
+    },
+    SPAWN_MS,
+  );
 
-  test("a database that is down", async () => {
-    const { code, output } = await runServerExpectingExit({ DATABASE_URL: "postgres://postgres@127.0.0.1:1/mahnwerk", DEMO: "1" });
-    expect(code).toBe(1);
-    expect(output.trim()).toMatch(/^mahnwerk: Cannot reach PostgreSQL at postgres:\/\/postgres@127\.0\.0\.1:1\/mahnwerk: .*ECONNREFUSED/);
-  }, SPAWN_MS);
+  test(
+    "a database that is down",
+    async () => {
+      const { code, output } = await runServerExpectingExit({
+        DATABASE_URL: "postgres://postgres@127.0.0.1:1/mahnwerk",
+        DEMO: "1",
+      });
+      expect(code).toBe(1);
+      expect(output.trim()).toMatch(
+        /^mahnwerk: Cannot reach PostgreSQL at postgres:\/\/postgres@127\.0\.0\.1:1\/mahnwerk: .*ECONNREFUSED/,
+      );
+    },
+    SPAWN_MS,
+  );
 });
 
 describe.skipIf(!postgresTestUrl())("npm start on PostgreSQL (TEST_DATABASE_URL)", () => {
-  test("starts with migrations applied and reports postgres", async () => {
-    const { createTestDatabase } = await import("#test/support/db");
-    // A fresh empty database: the server itself applies the migrations at start.
-    const database = await createTestDatabase("postgres", { migrate: false });
-    if (database.options.engine !== "postgres") throw new Error("unreachable");
-    const server = await startServer({ DATABASE_URL: database.options.url, DEMO: "1" });
-    try {
-      const res = await fetch(`${server.url}/healthz`);
-      expect(await res.json()).toEqual({
-        status: "ok",
-        database: "postgres",
-        migrations: migrationCount(),
-        retention: null,
-        baseRates: { knownThrough: "2026-06-30", current: expect.any(Boolean), error: null },
-      });
-    } finally {
-      await server.stop();
-      await database.close();
-    }
-  }, START_MS);
+  test(
+    "starts with migrations applied and reports postgres",
+    async () => {
+      const { createTestDatabase } = await import("#test/support/db");
+      // A fresh empty database: the server itself applies the migrations at start.
+      const database = await createTestDatabase("postgres", { migrate: false });
+      if (database.options.engine !== "postgres") throw new Error("unreachable");
+      const server = await startServer({ DATABASE_URL: database.options.url, DEMO: "1" });
+      try {
+        const res = await fetch(`${server.url}/healthz`);
+        expect(await res.json()).toEqual({
+          status: "ok",
+          database: "postgres",
+          migrations: migrationCount(),
+          retention: null,
+          baseRates: { knownThrough: "2026-06-30", current: expect.any(Boolean), error: null },
+        });
+      } finally {
+        await server.stop();
+        await database.close();
+      }
+    },
+    START_MS,
+  );
 });
 
 describeWithBrowser("the demo tab in Debian chromium", () => {
@@ -128,18 +153,22 @@ describeWithBrowser("the demo tab in Debian chromium", () => {
   test.each([
     ["de-DE", "Inkasso", "Warten auf Freigabe"],
     ["en-US", "Collections", "Waiting for approval"],
-  ])("renders the collections tab in %s, with a screenshot", async (locale, title, tab) => {
-    const context = await browser.newContext({ locale, viewport: { width: 1280, height: 800 } });
-    context.setDefaultTimeout(60_000);
-    context.setDefaultNavigationTimeout(60_000);
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on("pageerror", (e) => errors.push(e.message));
-    await page.goto(`${server.url}/`);
-    await page.getByRole("heading", { name: title }).waitFor();
-    await page.getByRole("tab", { name: new RegExp(tab) }).waitFor();
-    await page.screenshot({ path: path.join(SCREENSHOT_DIR, `cases-index-${locale}.png`), fullPage: true });
-    expect(errors).toEqual([]);
-    await context.close();
-  }, 150_000);
+  ])(
+    "renders the collections tab in %s, with a screenshot",
+    async (locale, title, tab) => {
+      const context = await browser.newContext({ locale, viewport: { width: 1280, height: 800 } });
+      context.setDefaultTimeout(60_000);
+      context.setDefaultNavigationTimeout(60_000);
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on("pageerror", (e) => errors.push(e.message));
+      await page.goto(`${server.url}/`);
+      await page.getByRole("heading", { name: title }).waitFor();
+      await page.getByRole("tab", { name: new RegExp(tab) }).waitFor();
+      await page.screenshot({ path: path.join(SCREENSHOT_DIR, `cases-index-${locale}.png`), fullPage: true });
+      expect(errors).toEqual([]);
+      await context.close();
+    },
+    150_000,
+  );
 });

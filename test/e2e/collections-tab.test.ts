@@ -28,7 +28,10 @@ describeWithBrowser("the collections tab in Debian chromium", () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  async function open(url: string, locale = "de-DE"): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+  async function open(
+    url: string,
+    locale = "de-DE",
+  ): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
     const context = await browser.newContext({ locale, viewport: { width: 1366, height: 900 }, acceptDownloads: true });
     // Every wait in these tests ends on a condition; the limit is only for a page that never gets there, generous
     // because a loaded two-core machine (the app server, chromium and other test files on it) is slow.
@@ -47,10 +50,13 @@ describeWithBrowser("the collections tab in Debian chromium", () => {
     return { context, page, errors };
   }
   // caret "initial": the default hides the caret with an injected style, which React reports as a hydration mismatch.
-  const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true, caret: "initial" });
+  const shot = (page: Page, name: string) =>
+    page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true, caret: "initial" });
   const rows = (page: Page) => page.locator("tbody tr");
-  const tabCount = async (page: Page, name: RegExp) => Number((await page.getByRole("tab", { name }).innerText()).match(/(\d+)\s*$/)?.[1]);
-  const waitForUrl = (page: Page, test: (u: URL) => boolean) => page.waitForURL((u) => test(new URL(u.toString())), { timeout: WAIT_MS });
+  const tabCount = async (page: Page, name: RegExp) =>
+    Number((await page.getByRole("tab", { name }).innerText()).match(/(\d+)\s*$/)?.[1]);
+  const waitForUrl = (page: Page, test: (u: URL) => boolean) =>
+    page.waitForURL((u) => test(new URL(u.toString())), { timeout: WAIT_MS });
   /** A click that navigates (Remix changes the URL once the loader answered): the wait starts before the click. */
   const clickTo = async (page: Page, target: Locator, test: (u: URL) => boolean) => {
     await Promise.all([waitForUrl(page, test), target.click()]);
@@ -74,7 +80,8 @@ describeWithBrowser("the collections tab in Debian chromium", () => {
             for (const e of list.getEntries()) lcp = Math.max(lcp, e.startTime);
           }).observe({ type: "largest-contentful-paint", buffered: true });
           new PerformanceObserver((list) => {
-            for (const e of list.getEntries() as (PerformanceEntry & { value: number; hadRecentInput: boolean })[]) if (!e.hadRecentInput) cls += e.value;
+            for (const e of list.getEntries() as (PerformanceEntry & { value: number; hadRecentInput: boolean })[])
+              if (!e.hadRecentInput) cls += e.value;
           }).observe({ type: "layout-shift", buffered: true });
           setTimeout(() => resolve({ lcp, cls }), 1_000);
         }),
@@ -103,7 +110,9 @@ describeWithBrowser("the collections tab in Debian chromium", () => {
     }
     // The back button restores the previous tab.
     await Promise.all([waitForUrl(page, (u) => u.searchParams.get("status") === "paid"), page.goBack()]);
-    await expect.poll(() => page.getByRole("tab", { name: /^Bezahlt/ }).getAttribute("aria-selected"), POLL).toBe("true");
+    await expect
+      .poll(() => page.getByRole("tab", { name: /^Bezahlt/ }).getAttribute("aria-selected"), POLL)
+      .toBe("true");
     expect(errors).toEqual([]);
     await context.close();
   }, 120_000);
@@ -121,7 +130,9 @@ describeWithBrowser("the collections tab in Debian chromium", () => {
     const lastName = (await rows(page).first().locator("td").nth(2).innerText()).split(" ").pop()!;
     await page.getByPlaceholder("Bestellnummer, Bestell-ID, Vor- oder Nachname").fill(lastName);
     await waitForUrl(page, (u) => u.searchParams.get("q") === lastName);
-    await expect.poll(async () => (await rows(page).allInnerTexts()).every((t) => t.includes(lastName)), POLL).toBe(true);
+    await expect
+      .poll(async () => (await rows(page).allInnerTexts()).every((t) => t.includes(lastName)), POLL)
+      .toBe(true);
     expect(await rows(page).count()).toBeLessThan(all);
     await shot(page, "cases-index-search-de");
 
@@ -130,9 +141,15 @@ describeWithBrowser("the collections tab in Debian chromium", () => {
     await page.getByRole("button", { name: "Suchen und filtern" }).click();
     await page.getByRole("button", { name: /^Betrag/ }).click();
     await page.getByLabel("Betrag ab").fill("500");
-    await clickTo(page, page.getByRole("button", { name: "Anwenden" }), (u) => u.searchParams.get("minAmount") === "50000");
+    await clickTo(
+      page,
+      page.getByRole("button", { name: "Anwenden" }),
+      (u) => u.searchParams.get("minAmount") === "50000",
+    );
     await expect.poll(() => rows(page).count(), POLL).toBeLessThan(all);
-    const amounts = (await rows(page).locator("td:nth-child(4)").allInnerTexts()).map((t) => Number(t.replace(/[^\d,]/g, "").replace(",", ".")));
+    const amounts = (await rows(page).locator("td:nth-child(4)").allInnerTexts()).map((t) =>
+      Number(t.replace(/[^\d,]/g, "").replace(",", ".")),
+    );
     expect(amounts.length).toBeGreaterThan(0);
     for (const a of amounts) expect(a).toBeGreaterThanOrEqual(500);
     await shot(page, "cases-index-amount-filter-de");
@@ -152,7 +169,9 @@ describeWithBrowser("the collections tab in Debian chromium", () => {
 
     // Sort by amount, highest first: the view is in the URL and the rows follow it.
     await goto(page, `${server.url}/app?sort=amount&direction=desc`);
-    const sorted = (await rows(page).locator("td:nth-child(4)").allInnerTexts()).map((t) => Number(t.replace(/[^\d,]/g, "").replace(",", ".")));
+    const sorted = (await rows(page).locator("td:nth-child(4)").allInnerTexts()).map((t) =>
+      Number(t.replace(/[^\d,]/g, "").replace(",", ".")),
+    );
     expect(sorted).toEqual([...sorted].sort((a, b) => b - a));
     expect(errors).toEqual([]);
     await context.close();
@@ -207,7 +226,9 @@ describeWithBrowser("the collections tab in Debian chromium", () => {
     await page.getByLabel("Grund").fill("Gewerbekunde laut Rechnung, USt-IdNr. telefonisch bestätigt");
     await page.getByRole("button", { name: "Bestätigen" }).click();
     await page.getByText("Von Mitarbeitenden festgelegt (siehe Verlauf).").waitFor();
-    await page.getByText("Zinsen 9 Prozentpunkte über dem Basiszinssatz; die Pauschale von 40 €, wenn der Shop sie verlangt.").waitFor();
+    await page
+      .getByText("Zinsen 9 Prozentpunkte über dem Basiszinssatz; die Pauschale von 40 €, wenn der Shop sie verlangt.")
+      .waitFor();
     await page.getByText("Grund: Gewerbekunde laut Rechnung, USt-IdNr. telefonisch bestätigt").waitFor();
     expect(await page.getByText("Schuldner eingestuft").count()).toBeGreaterThan(0);
     await page.getByRole("button", { name: "Als Verbraucher einstufen" }).waitFor();
@@ -255,12 +276,19 @@ describeWithBrowser("the collections tab in Debian chromium", () => {
   test("the CSV download is exactly the filtered view, in German Excel's format", async () => {
     const { context, page } = await open("/app?status=running");
     const count = await tabCount(page, /^Laufend/);
-    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Die gefilterte Liste als CSV herunterladen" }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("button", { name: "Die gefilterte Liste als CSV herunterladen" }).click(),
+    ]);
     const file = path.join(dataDir, "export.csv");
     await download.saveAs(file);
     const text = (await import("node:fs")).readFileSync(file, "utf8");
     expect(text.startsWith("\uFEFF")).toBe(true);
-    const lines = text.slice(1).trim().split("\r\n").map((l) => l.split(";"));
+    const lines = text
+      .slice(1)
+      .trim()
+      .split("\r\n")
+      .map((l) => l.split(";"));
     expect(lines[0]).toContain("Offener Betrag");
     expect(lines.length - 1).toBe(count);
     const status = lines[0]!.indexOf("Status");
@@ -325,7 +353,12 @@ describeWithBrowser("the collections tab in Debian chromium", () => {
     const { context, page, errors } = await open("/app/reports");
     await page.getByRole("heading", { name: "Übersicht" }).first().waitFor();
     await page.getByText("Eingezogen pro Monat").waitFor();
-    await expect.poll(() => page.locator(".recharts-wrapper svg.recharts-surface[role=application], .recharts-wrapper > svg").count(), POLL).toBeGreaterThanOrEqual(3);
+    await expect
+      .poll(
+        () => page.locator(".recharts-wrapper svg.recharts-surface[role=application], .recharts-wrapper > svg").count(),
+        POLL,
+      )
+      .toBeGreaterThanOrEqual(3);
     expect(await page.locator(".recharts-bar-rectangle").count()).toBeGreaterThan(0);
     await page.getByRole("columnheader", { name: "Selbst eingezogen" }).first().waitFor();
     await page.getByRole("columnheader", { name: "Neue Fälle" }).first().waitFor();
@@ -340,7 +373,11 @@ describeWithBrowser("the collections tab in Debian chromium", () => {
     await page.getByRole("tab", { name: /^Waiting for approval/ }).waitFor();
     await page.getByRole("columnheader", { name: "Next step" }).waitFor();
     await shot(page, "cases-index-en");
-    await clickTo(page, rows(page).first(), (u) => u.pathname.startsWith("/app/cases/") && u.searchParams.get("locale") === "en");
+    await clickTo(
+      page,
+      rows(page).first(),
+      (u) => u.pathname.startsWith("/app/cases/") && u.searchParams.get("locale") === "en",
+    );
     await page.getByText("Timeline").waitFor();
     await shot(page, "case-page-en");
     await goto(page, `${server.url}/app/settings?locale=en`);

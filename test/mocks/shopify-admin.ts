@@ -68,16 +68,29 @@ export function fakeShopifyBulk(options: FakeBulkOptions): { handlers: RequestHa
     api.query("MahnwerkOrdersCount", ({ variables }) => {
       const limit = typeof variables.limit === "number" ? variables.limit : 10_000;
       const count = Math.min(options.openOrders, limit);
-      return HttpResponse.json({ data: { ordersCount: { count, precision: options.openOrders >= limit ? "AT_LEAST" : "EXACT" } } });
+      return HttpResponse.json({
+        data: { ordersCount: { count, precision: options.openOrders >= limit ? "AT_LEAST" : "EXACT" } },
+      });
     }),
     api.mutation("MahnwerkBulkOperationRunQuery", ({ variables }) => {
       if (options.refuseWith) {
-        return HttpResponse.json({ data: { bulkOperationRunQuery: { bulkOperation: null, userErrors: [{ field: ["query"], ...options.refuseWith }] } } });
+        return HttpResponse.json({
+          data: {
+            bulkOperationRunQuery: { bulkOperation: null, userErrors: [{ field: ["query"], ...options.refuseWith }] },
+          },
+        });
       }
       const id = `gid://shopify/BulkOperation/${7_000 + state.started.length}`;
       state.started.push(id);
       state.lastQuery = String(variables.query);
-      return HttpResponse.json({ data: { bulkOperationRunQuery: { bulkOperation: { id, status: "CREATED", createdAt: "2026-11-01T10:00:00Z" }, userErrors: [] } } });
+      return HttpResponse.json({
+        data: {
+          bulkOperationRunQuery: {
+            bulkOperation: { id, status: "CREATED", createdAt: "2026-11-01T10:00:00Z" },
+            userErrors: [],
+          },
+        },
+      });
     }),
     api.query("MahnwerkBulkOperation", ({ variables }) => {
       state.polls += 1;
@@ -86,7 +99,16 @@ export function fakeShopifyBulk(options: FakeBulkOptions): { handlers: RequestHa
     }),
     api.query("MahnwerkBulkOperations", () =>
       // Newest first, as Shopify lists them.
-      HttpResponse.json({ data: { bulkOperations: { nodes: state.started.map((id) => operation(id, true)).reverse().slice(0, 5) } } }),
+      HttpResponse.json({
+        data: {
+          bulkOperations: {
+            nodes: state.started
+              .map((id) => operation(id, true))
+              .reverse()
+              .slice(0, 5),
+          },
+        },
+      }),
     ),
   ];
   if (!options.resultUrl) {
@@ -165,7 +187,10 @@ export function fetchBreakingOnce(lines: number): typeof fetch {
  * terms without the schedules connection), then a line per payment schedule with `__parentId`. Every `termsEvery`-th
  * order has payment terms with one schedule (due 30 days after the order).
  */
-export function* bulkOrderLines(count: number, options: { termsEvery?: number; firstId?: number } = {}): Generator<string> {
+export function* bulkOrderLines(
+  count: number,
+  options: { termsEvery?: number; firstId?: number } = {},
+): Generator<string> {
   const termsEvery = options.termsEvery ?? 2;
   const firstId = options.firstId ?? 5_000_000;
   const { paymentTerms: _terms, ...base } = fixtureJson("shopify/graphql-order-node.json") as Record<string, unknown>;
@@ -181,11 +206,24 @@ export function* bulkOrderLines(count: number, options: { termsEvery?: number; f
       paymentTerms: null,
     };
     const withTerms = termsEvery > 0 && i % termsEvery === 0;
-    if (withTerms) order.paymentTerms = { id: `gid://shopify/PaymentTerms/${id}`, paymentTermsName: "Net 30", paymentTermsType: "NET", dueInDays: 30, overdue: false };
+    if (withTerms)
+      order.paymentTerms = {
+        id: `gid://shopify/PaymentTerms/${id}`,
+        paymentTermsName: "Net 30",
+        paymentTermsType: "NET",
+        dueInDays: 30,
+        overdue: false,
+      };
     yield JSON.stringify(order);
     if (withTerms) {
       const dueAt = new Date(createdAt.getTime() + 30 * 86_400_000).toISOString();
-      yield JSON.stringify({ id: `gid://shopify/PaymentSchedule/${id}`, issuedAt: createdAt.toISOString(), dueAt, completedAt: null, __parentId: `gid://shopify/PaymentTerms/${id}` });
+      yield JSON.stringify({
+        id: `gid://shopify/PaymentSchedule/${id}`,
+        issuedAt: createdAt.toISOString(),
+        dueAt,
+        completedAt: null,
+        __parentId: `gid://shopify/PaymentTerms/${id}`,
+      });
     }
   }
 }

@@ -31,7 +31,9 @@ export type LoggedRequest = { method: string; path: string; query: URLSearchPara
 type Failure = { match: (r: LoggedRequest) => boolean; respond: () => Response; times: number };
 
 // From the project root, not import.meta.url: under happy-dom (component tests) that is an http:// URL.
-const baseOrder = JSON.parse(readFileSync(path.resolve(process.cwd(), "test/fixtures/woocommerce/order-created-invoice.json"), "utf8")) as MockOrder;
+const baseOrder = JSON.parse(
+  readFileSync(path.resolve(process.cwd(), "test/fixtures/woocommerce/order-created-invoice.json"), "utf8"),
+) as MockOrder;
 
 const gmt = (d: Date) => d.toISOString().slice(0, 19);
 
@@ -58,7 +60,14 @@ function wooError(status: number, code: string, message: string) {
 export function createWooStoreMock(origin: string) {
   const state = {
     keys: { ...WOO_TEST_KEYS },
-    index: { name: "Wollwerk", description: "Socken und Garn", url: origin, home: origin, gmt_offset: "1", timezone_string: "Europe/Berlin" },
+    index: {
+      name: "Wollwerk",
+      description: "Socken und Garn",
+      url: origin,
+      home: origin,
+      gmt_offset: "1",
+      timezone_string: "Europe/Berlin",
+    },
     currency: "EUR",
     country: "DE",
     orders: new Map<number, MockOrder>(),
@@ -82,7 +91,9 @@ export function createWooStoreMock(origin: string) {
   };
 
   function listOrders(query: URLSearchParams) {
-    const statuses = [...query.getAll("status"), ...query.getAll("status[]")].flatMap((s) => s.split(",")).filter(Boolean);
+    const statuses = [...query.getAll("status"), ...query.getAll("status[]")]
+      .flatMap((s) => s.split(","))
+      .filter(Boolean);
     const modifiedAfter = query.get("modified_after");
     const perPage = Math.min(100, Number(query.get("per_page") ?? 10));
     const page = Number(query.get("page") ?? 1);
@@ -100,7 +111,9 @@ export function createWooStoreMock(origin: string) {
     const total = rows.length;
     const totalPages = Math.ceil(total / perPage);
     const slice = rows.slice((page - 1) * perPage, page * perPage);
-    return HttpResponse.json(slice, { headers: { "X-WP-Total": String(total), "X-WP-TotalPages": String(totalPages) } });
+    return HttpResponse.json(slice, {
+      headers: { "X-WP-Total": String(total), "X-WP-TotalPages": String(totalPages) },
+    });
   }
 
   function updateOrder(order: MockOrder, body: Record<string, unknown>) {
@@ -150,7 +163,13 @@ export function createWooStoreMock(origin: string) {
       return HttpResponse.json([
         { id: "woocommerce_store_address", label: "Address line 1", type: "text", default: "", value: "Wollgasse 3" },
         { id: "woocommerce_store_city", label: "City", type: "text", default: "", value: "Köln" },
-        { id: "woocommerce_default_country", label: "Country / State", type: "select", default: "US:CA", value: state.country },
+        {
+          id: "woocommerce_default_country",
+          label: "Country / State",
+          type: "select",
+          default: "US:CA",
+          value: state.country,
+        },
         { id: "woocommerce_currency", label: "Currency", type: "select", default: "USD", value: state.currency },
         { id: "woocommerce_price_num_decimals", label: "Number of decimals", type: "number", default: "2", value: "2" },
       ]);
@@ -165,10 +184,18 @@ export function createWooStoreMock(origin: string) {
     if ((m = /^orders\/(\d+)\/notes$/.exec(path))) {
       const orderId = Number(m[1]);
       if (!state.orders.has(orderId)) return wooError(404, "woocommerce_rest_order_invalid_id", "Invalid order ID.");
-      if (request.method === "GET") return HttpResponse.json(state.notes.filter((n) => n.orderId === orderId).map(({ orderId: _o, ...n }) => n));
+      if (request.method === "GET")
+        return HttpResponse.json(state.notes.filter((n) => n.orderId === orderId).map(({ orderId: _o, ...n }) => n));
       if (request.method === "POST") {
-        if (typeof b.note !== "string" || b.note === "") return wooError(400, "rest_missing_callback_param", "Missing parameter(s): note");
-        const note: MockNote = { id: state.nextId++, orderId, note: b.note, customer_note: b.customer_note === true, date_created_gmt: gmt(state.clock()) };
+        if (typeof b.note !== "string" || b.note === "")
+          return wooError(400, "rest_missing_callback_param", "Missing parameter(s): note");
+        const note: MockNote = {
+          id: state.nextId++,
+          orderId,
+          note: b.note,
+          customer_note: b.customer_note === true,
+          date_created_gmt: gmt(state.clock()),
+        };
         state.notes.push(note);
         return HttpResponse.json({ ...note, author: "WooCommerce", added_by_user: false }, { status: 201 });
       }
@@ -177,7 +204,8 @@ export function createWooStoreMock(origin: string) {
       if (request.method === "GET") return HttpResponse.json([...state.webhooks.values()].map(webhookJson));
       if (request.method === "POST") {
         const topic = String(b.topic ?? "");
-        if (!/^[a-z_]+\.[a-z_]+$/.test(topic) || typeof b.delivery_url !== "string") return wooError(400, "rest_invalid_param", "Invalid parameter(s): topic");
+        if (!/^[a-z_]+\.[a-z_]+$/.test(topic) || typeof b.delivery_url !== "string")
+          return wooError(400, "rest_invalid_param", "Invalid parameter(s): topic");
         const [resource = "", event = ""] = topic.split(".");
         const now = gmt(state.clock());
         const hook: MockWebhook = {
@@ -207,7 +235,8 @@ export function createWooStoreMock(origin: string) {
         return HttpResponse.json(webhookJson(hook));
       }
       if (request.method === "DELETE") {
-        if (url.searchParams.get("force") !== "true") return wooError(501, "woocommerce_rest_trash_not_supported", "Webhooks do not support trashing.");
+        if (url.searchParams.get("force") !== "true")
+          return wooError(501, "woocommerce_rest_trash_not_supported", "Webhooks do not support trashing.");
         state.webhooks.delete(hook.id);
         return HttpResponse.json(webhookJson(hook));
       }
@@ -223,7 +252,14 @@ export function createWooStoreMock(origin: string) {
       state.keys = { ...WOO_TEST_KEYS };
       state.currency = "EUR";
       state.country = "DE";
-      state.index = { name: "Wollwerk", description: "Socken und Garn", url: origin, home: origin, gmt_offset: "1", timezone_string: "Europe/Berlin" };
+      state.index = {
+        name: "Wollwerk",
+        description: "Socken und Garn",
+        url: origin,
+        home: origin,
+        gmt_offset: "1",
+        timezone_string: "Europe/Berlin",
+      };
       state.orders.clear();
       state.webhooks.clear();
       state.notes = [];

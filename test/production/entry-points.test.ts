@@ -9,10 +9,18 @@ test("every entry point loads and every outside client is constructed under Node
   const result = spawnSync(path.resolve("node_modules/.bin/tsx"), ["test/production/entry-points.ts"], {
     encoding: "utf8",
     timeout: 120_000,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", NODE_ENV: "production", LOG_LEVEL: "silent" },
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "/tmp",
+      NODE_ENV: "production",
+      LOG_LEVEL: "silent",
+    },
   });
   const lines = result.stdout.trim().split("\n");
-  expect(lines.filter((l) => !l.startsWith("ok ")), `${result.stdout}\n${result.stderr}`).toEqual([]);
+  expect(
+    lines.filter((l) => !l.startsWith("ok ")),
+    `${result.stdout}\n${result.stderr}`,
+  ).toEqual([]);
   expect(lines).toEqual([
     "ok remix build",
     "ok web and worker process",

@@ -22,7 +22,13 @@ const checks: [string, () => Promise<unknown>][] = [
     "riverty client",
     async () => {
       const { createRivertyAdapter } = await import("#adapters/partners/riverty/adapter");
-      return createRivertyAdapter({ baseUrl: "https://riverty.example", authUrl: "https://auth.example/oauth/token", audience: "a", clientId: "c", clientSecret: "s" });
+      return createRivertyAdapter({
+        baseUrl: "https://riverty.example",
+        authUrl: "https://auth.example/oauth/token",
+        audience: "a",
+        clientId: "c",
+        clientSecret: "s",
+      });
     },
   ],
   [

@@ -6,7 +6,14 @@ import { RETENTION_RULES } from "#app/services/privacy/retention.server";
 import { DEMO_SHOP_DOMAIN } from "#app/web/shop-context.server";
 import { createAppDatabase, rowsOf, type AppDatabase } from "#test/support/app-database";
 import { postgresTestUrl } from "#test/support/db";
-import { ensureBuild, runMahnwerk, startServer, startWorker, type RunningProcess, type RunningServer } from "#test/support/server";
+import {
+  ensureBuild,
+  runMahnwerk,
+  startServer,
+  startWorker,
+  type RunningProcess,
+  type RunningServer,
+} from "#test/support/server";
 import { waitFor } from "#test/support/wait";
 
 /*
@@ -34,7 +41,8 @@ const REDACTED_BODY = '{"redacted":true}';
 const ENFORCED = RETENTION_RULES.filter((r) => r.enforced).map((r) => r.id);
 /** What one sweep removes: only the step's traffic past a period on the first step, plus last step's younger rows after. */
 const expectedRemoved = (step: number): Record<string, number> => {
-  const past = (days: number) => AGES.filter((a) => a > days).length + (step > 1 ? AGES.filter((a) => a < days).length : 0);
+  const past = (days: number) =>
+    AGES.filter((a) => a > days).length + (step > 1 ? AGES.filter((a) => a < days).length : 0);
   const counts: Record<string, number> = Object.fromEntries(ENFORCED.map((id) => [id, 0]));
   // Processed and ignored deliveries; dead and rejected ones; one done outbox row and one paid order per age.
   counts["inbox.bodies"] = 2 * past(7);
@@ -47,13 +55,22 @@ const expectedRemoved = (step: number): Record<string, number> => {
 /** One customer per step and age: the person behind an order paid on time and every delivery and call about it. */
 const customerOf = (step: number, index: number) => {
   const tag = `s${step}a${index}`;
-  return { tag, firstName: "Erika", lastName: `Zahlpünktlich-${tag}`, email: `erika.${tag}@kundin.example`, street: `Ruhweg ${step}${index}`, age: AGES[index]! };
+  return {
+    tag,
+    firstName: "Erika",
+    lastName: `Zahlpünktlich-${tag}`,
+    email: `erika.${tag}@kundin.example`,
+    street: `Ruhweg ${step}${index}`,
+    age: AGES[index]!,
+  };
 };
 
 /** Everything in the database is 30 days older: the demo's own rows and all earlier traffic. */
 async function ageThirtyDays(db: Db): Promise<void> {
   const shift = (table: string, columns: string[]) =>
-    db.execute(sql.raw(`update "${table}" set ${columns.map((c) => `"${c}" = "${c}" - interval '30 days'`).join(", ")}`));
+    db.execute(
+      sql.raw(`update "${table}" set ${columns.map((c) => `"${c}" = "${c}" - interval '30 days'`).join(", ")}`),
+    );
   await shift("webhook_inbox", ["received_at", "processed_at", "triggered_at"]);
   await shift("outbox", ["created_at", "updated_at", "next_attempt_at"]);
   await shift("orders", ["ordered_at", "platform_updated_at", "created_at", "updated_at"]);
@@ -68,8 +85,24 @@ async function addTraffic(db: Db, shopId: string, step: number, now: number): Pr
     const c = customerOf(step, index);
     const at = new Date(now - c.age * DAY_MS);
     const orderedAt = new Date(at.getTime() - 10 * DAY_MS);
-    const customer = { platformCustomerId: `c-${c.tag}`, firstName: c.firstName, lastName: c.lastName, company: null, email: c.email, phone: "+49 30 1234567", locale: "de" };
-    const billingAddress = { name: `${c.firstName} ${c.lastName}`, company: null, street1: c.street, street2: null, postalCode: "10115", city: "Berlin", countryCode: "DE" };
+    const customer = {
+      platformCustomerId: `c-${c.tag}`,
+      firstName: c.firstName,
+      lastName: c.lastName,
+      company: null,
+      email: c.email,
+      phone: "+49 30 1234567",
+      locale: "de",
+    };
+    const billingAddress = {
+      name: `${c.firstName} ${c.lastName}`,
+      company: null,
+      street1: c.street,
+      street2: null,
+      postalCode: "10115",
+      city: "Berlin",
+      countryCode: "DE",
+    };
     // Paid on time (ten days after ordering, before the due date): never a case.
     await db.insert(orders).values({
       shopId,
@@ -89,28 +122,73 @@ async function addTraffic(db: Db, shopId: string, step: number, now: number): Pr
       createdAt: orderedAt,
       updatedAt: at,
     });
-    const body = JSON.stringify({ id: `rt-${c.tag}`, financial_status: "paid", email: c.email, customer: { first_name: c.firstName, last_name: c.lastName, email: c.email }, billing_address: { address1: c.street, zip: "10115", city: "Berlin" } });
+    const body = JSON.stringify({
+      id: `rt-${c.tag}`,
+      financial_status: "paid",
+      email: c.email,
+      customer: { first_name: c.firstName, last_name: c.lastName, email: c.email },
+      billing_address: { address1: c.street, zip: "10115", city: "Berlin" },
+    });
     const delivery = (status: "processed" | "ignored" | "dead" | "rejected", topic: string) => ({
       platform: "shopify" as const,
       source: DEMO_SHOP_DOMAIN,
       shopId,
       topic,
       dedupeKey: `wh-${c.tag}-${status}`,
-      headers: { "x-shopify-topic": topic, "x-shopify-shop-domain": DEMO_SHOP_DOMAIN, "x-shopify-webhook-id": `wh-${c.tag}-${status}` },
+      headers: {
+        "x-shopify-topic": topic,
+        "x-shopify-shop-domain": DEMO_SHOP_DOMAIN,
+        "x-shopify-webhook-id": `wh-${c.tag}-${status}`,
+      },
       body,
       status,
       attempts: status === "dead" ? 8 : 1,
-      lastError: status === "dead" ? `order rt-${c.tag} of ${c.email} could not be applied` : status === "rejected" ? "not an order this shop tracks" : null,
+      lastError:
+        status === "dead"
+          ? `order rt-${c.tag} of ${c.email} could not be applied`
+          : status === "rejected"
+            ? "not an order this shop tracks"
+            : null,
       triggeredAt: at,
       receivedAt: at,
       processedAt: new Date(at.getTime() + 2_000),
     });
-    await db.insert(webhookInbox).values([delivery("processed", "orders/paid"), delivery("ignored", "customers/update"), delivery("dead", "orders/updated"), delivery("rejected", "orders/create")]);
+    await db
+      .insert(webhookInbox)
+      .values([
+        delivery("processed", "orders/paid"),
+        delivery("ignored", "customers/update"),
+        delivery("dead", "orders/updated"),
+        delivery("rejected", "orders/create"),
+      ]);
     await db.insert(outbox).values([
       // A reminder of another order that went out at the second attempt: its error quotes the address.
-      { shopId, kind: "reminder.send", idempotencyKey: `rt-done-${c.tag}`, payload: { to: c.email, order: `#R-${c.tag}` }, status: "done", attempts: 2, lastError: `550 <${c.email}>: mailbox busy`, result: { messageId: `<${c.tag}@mahnwerk>` }, nextAttemptAt: at, createdAt: at, updatedAt: at },
+      {
+        shopId,
+        kind: "reminder.send",
+        idempotencyKey: `rt-done-${c.tag}`,
+        payload: { to: c.email, order: `#R-${c.tag}` },
+        status: "done",
+        attempts: 2,
+        lastError: `550 <${c.email}>: mailbox busy`,
+        result: { messageId: `<${c.tag}@mahnwerk>` },
+        nextAttemptAt: at,
+        createdAt: at,
+        updatedAt: at,
+      },
       // Dead calls keep their payload for support's retry (docs/privacy.md): a person of their own.
-      { shopId, kind: "reminder.send", idempotencyKey: `rt-dead-${c.tag}`, payload: { to: `offen.${c.tag}@kundin.example` }, status: "dead", attempts: 8, lastError: "550 no such mailbox", nextAttemptAt: at, createdAt: at, updatedAt: at },
+      {
+        shopId,
+        kind: "reminder.send",
+        idempotencyKey: `rt-dead-${c.tag}`,
+        payload: { to: `offen.${c.tag}@kundin.example` },
+        status: "dead",
+        attempts: 8,
+        lastError: "550 no such mailbox",
+        nextAttemptAt: at,
+        createdAt: at,
+        updatedAt: at,
+      },
     ]);
   }
 }
@@ -149,7 +227,7 @@ describe(`a demo that has run for 120 simulated days (${ENGINE})`, () => {
   };
   /** The process that runs jobs: the web process on PGlite, the worker on PostgreSQL. */
   const jobRunner = () => (ENGINE === "pglite" ? server! : worker!);
-  const query = async <T,>(db: Db, text: ReturnType<typeof sql>) => rowsOf<T>(await db.execute(text));
+  const query = async <T>(db: Db, text: ReturnType<typeof sql>) => rowsOf<T>(await db.execute(text));
 
   beforeAll(async () => {
     app = await createAppDatabase(ENGINE);
@@ -197,7 +275,10 @@ describe(`a demo that has run for 120 simulated days (${ENGINE})`, () => {
         runs.push(report);
       } else {
         // The daily job, queued now; the worker runs it and logs what it removed.
-        const done = () => jobRunner().output().match(/"job":"retention\.sweep".*"msg":"job done"/g)?.length ?? 0;
+        const done = () =>
+          jobRunner()
+            .output()
+            .match(/"job":"retention\.sweep".*"msg":"job done"/g)?.length ?? 0;
         const before = ENGINE === "pglite" ? 0 : done();
         await cli("jobs", "run", "retention.sweep", "--json");
         await start();
@@ -216,12 +297,23 @@ describe(`a demo that has run for 120 simulated days (${ENGINE})`, () => {
     }
 
     const db = await open();
-    const count = async (text: ReturnType<typeof sql>) => Number((await query<{ n: number }>(db, sql`select count(*)::int as n from ${text}`))[0]!.n);
+    const count = async (text: ReturnType<typeof sql>) =>
+      Number((await query<{ n: number }>(db, sql`select count(*)::int as n from ${text}`))[0]!.n);
 
     // Past their periods: nothing left.
-    expect(await count(sql`webhook_inbox where status in ('processed', 'ignored') and received_at < now() - interval '7 days' and (body <> ${REDACTED_BODY} or headers <> '{}'::jsonb)`)).toBe(0);
-    expect(await count(sql`webhook_inbox where status in ('dead', 'rejected') and received_at < now() - interval '30 days'`)).toBe(0);
-    expect(await count(sql`outbox where status = 'done' and updated_at < now() - interval '30 days' and (payload <> '{"redacted":true}'::jsonb or last_error is not null)`)).toBe(0);
+    expect(
+      await count(
+        sql`webhook_inbox where status in ('processed', 'ignored') and received_at < now() - interval '7 days' and (body <> ${REDACTED_BODY} or headers <> '{}'::jsonb)`,
+      ),
+    ).toBe(0);
+    expect(
+      await count(sql`webhook_inbox where status in ('dead', 'rejected') and received_at < now() - interval '30 days'`),
+    ).toBe(0);
+    expect(
+      await count(
+        sql`outbox where status = 'done' and updated_at < now() - interval '30 days' and (payload <> '{"redacted":true}'::jsonb or last_error is not null)`,
+      ),
+    ).toBe(0);
     expect(
       await count(sql`orders o where financial_status = 'paid' and outstanding_minor <= 0 and updated_at < now() - interval '30 days'
         and not exists (select from cases c where c.order_id = o.id)
@@ -271,10 +363,14 @@ describe(`a demo that has run for 120 simulated days (${ENGINE})`, () => {
         (c.age + (STEPS - step) * 30 >= 30 ? gone : kept).push(c);
       }
     }
-    const tables = await query<{ name: string }>(db, sql`select table_name as name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'`);
+    const tables = await query<{ name: string }>(
+      db,
+      sql`select table_name as name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'`,
+    );
     let everything = "";
     for (const { name } of tables) {
-      for (const row of await query<{ t: string }>(db, sql`select t::text as t from ${sql.identifier(name)} t`)) everything += `${row.t}\n`;
+      for (const row of await query<{ t: string }>(db, sql`select t::text as t from ${sql.identifier(name)} t`))
+        everything += `${row.t}\n`;
     }
     const found = gone.flatMap((c) => [c.email, c.lastName, c.street].filter((value) => everything.includes(value)));
     expect(found).toEqual([]);

@@ -9,7 +9,14 @@ import { insertShop } from "#test/support/factories";
 import { statusForDeclaredBody } from "#test/support/http";
 import { waitFor } from "#test/support/wait";
 import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
-import { ensureBuild, runMahnwerk, startServer, startWorker, type RunningProcess, type RunningServer } from "#test/support/server";
+import {
+  ensureBuild,
+  runMahnwerk,
+  startServer,
+  startWorker,
+  type RunningProcess,
+  type RunningServer,
+} from "#test/support/server";
 
 /*
  * Shopify webhooks into the built server started as `npm start` starts it (on PostgreSQL with WORKERS=0 beside
@@ -70,25 +77,46 @@ describe.each(testEngines())("Shopify webhooks through npm start (%s)", (engine)
 
   const deliver = async (topic: string, fixture: string, webhookId: string) => {
     const body = fixtureBytes(fixture);
-    const res = await fetch(`${server.url}/webhooks/shopify`, { method: "POST", headers: shopifyWebhookHeaders(body, SECRET, { topic, shopDomain: DOMAIN, webhookId }), body });
+    const res = await fetch(`${server.url}/webhooks/shopify`, {
+      method: "POST",
+      headers: shopifyWebhookHeaders(body, SECRET, { topic, shopDomain: DOMAIN, webhookId }),
+      body,
+    });
     return res.status;
   };
   const processed = (count: number) =>
     waitFor(`${count} deliveries processed`, async () => {
-      const worked = (engine === "postgres" ? worker!.output() : server.output()).match(/"job":"inbox\.process".*"msg":"job done"/g) ?? [];
+      const worked =
+        (engine === "postgres" ? worker!.output() : server.output()).match(
+          /"job":"inbox\.process".*"msg":"job done"/g,
+        ) ?? [];
       return worked.length >= count;
     });
 
   test("a forged signature is refused; signed orders/create and a transaction with ids above 2^53 are processed; the sweep opens the case", async () => {
     const body = fixtureBytes("shopify/orders-create.json");
-    const forged = await fetch(`${server.url}/webhooks/shopify`, { method: "POST", headers: shopifyWebhookHeaders(body, "wrong-secret", { topic: "orders/create", shopDomain: DOMAIN }), body });
+    const forged = await fetch(`${server.url}/webhooks/shopify`, {
+      method: "POST",
+      headers: shopifyWebhookHeaders(body, "wrong-secret", { topic: "orders/create", shopDomain: DOMAIN }),
+      body,
+    });
     expect(forged.status).toBe(401);
     // Unsigned bytes are read before the signature can be checked: above 5 MB they are refused unread.
-    const headers = Object.fromEntries(shopifyWebhookHeaders("", SECRET, { topic: "orders/create", shopDomain: DOMAIN }).entries());
+    const headers = Object.fromEntries(
+      shopifyWebhookHeaders("", SECRET, { topic: "orders/create", shopDomain: DOMAIN }).entries(),
+    );
     expect(await statusForDeclaredBody(`${server.url}/webhooks/shopify`, 5 * 1024 * 1024 + 1, headers)).toBe(413);
 
-    expect(await deliver("orders/create", "shopify/orders-create.json", "11111111-1111-4111-8111-111111111111")).toBe(200);
-    expect(await deliver("order_transactions/create", "shopify/order-transactions-create-large-ids.json", "22222222-2222-4222-8222-222222222222")).toBe(200);
+    expect(await deliver("orders/create", "shopify/orders-create.json", "11111111-1111-4111-8111-111111111111")).toBe(
+      200,
+    );
+    expect(
+      await deliver(
+        "order_transactions/create",
+        "shopify/order-transactions-create-large-ids.json",
+        "22222222-2222-4222-8222-222222222222",
+      ),
+    ).toBe(200);
     await processed(2);
     if (engine === "pglite") await server.stop();
 
@@ -109,6 +137,8 @@ describe.each(testEngines())("Shopify webhooks through npm start (%s)", (engine)
 
     const cases = await runMahnwerk(["cases", "list", "--shop", DOMAIN, "--json"], env);
     expect(cases.code, cases.stderr).toBe(0);
-    expect((JSON.parse(cases.stdout) as { status: string; order: { name: string } }[]).map((c) => [c.order.name, c.status])).toEqual([["#1042", "waiting_for_approval"]]);
+    expect(
+      (JSON.parse(cases.stdout) as { status: string; order: { name: string } }[]).map((c) => [c.order.name, c.status]),
+    ).toEqual([["#1042", "waiting_for_approval"]]);
   }, 180_000);
 });

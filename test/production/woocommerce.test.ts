@@ -8,7 +8,15 @@ import { startSandboxPartner, type SandboxPartner } from "#adapters/partners/san
 import { rowsOf } from "#app/db/client.server";
 import { wooOrder } from "#test/mocks/woocommerce";
 import { createTestDatabase, postgresTestUrl, type TestDatabase } from "#test/support/db";
-import { ensureBuild, freePort, runMahnwerk, startServer, startWorker, type RunningProcess, type RunningServer } from "#test/support/server";
+import {
+  ensureBuild,
+  freePort,
+  runMahnwerk,
+  startServer,
+  startWorker,
+  type RunningProcess,
+  type RunningServer,
+} from "#test/support/server";
 import { waitFor } from "#test/support/wait";
 import { startSmtpCapture, type SmtpCapture } from "#test/support/smtp";
 import { startWooStandIn, TEST_CA_FILE, type WooStandIn } from "#test/support/standins/woocommerce-store";
@@ -35,7 +43,10 @@ const form = (fields: Record<string, string>) => ({
 /** Connects a store with keys typed by hand on /woocommerce/connect, as a merchant does without the plugin. */
 async function connectByHand(appUrl: string, store: WooStandIn): Promise<Response> {
   const { consumerKey, consumerSecret } = store.store.state.keys;
-  return fetch(`${appUrl}/woocommerce/connect`, form({ intent: "manual", storeUrl: store.url, consumerKey, consumerSecret }));
+  return fetch(
+    `${appUrl}/woocommerce/connect`,
+    form({ intent: "manual", storeUrl: store.url, consumerKey, consumerSecret }),
+  );
 }
 
 /** Connects through WooCommerce's key exchange: our page → the store's authorize page → key callback → return. */
@@ -51,7 +62,12 @@ async function connectByKeyExchange(appUrl: string, store: WooStandIn): Promise<
 
 function expectWebhooksPinged(store: WooStandIn, appUrl: string) {
   const hooks = [...store.store.state.webhooks.values()];
-  expect(hooks.map((h) => h.topic).sort()).toEqual(["order.created", "order.deleted", "order.restored", "order.updated"]);
+  expect(hooks.map((h) => h.topic).sort()).toEqual([
+    "order.created",
+    "order.deleted",
+    "order.restored",
+    "order.updated",
+  ]);
   for (const hook of hooks) expect(hook.delivery_url.startsWith(`${appUrl}/webhooks/woocommerce/`)).toBe(true);
   expect(store.pings.map((p) => p.status)).toEqual([200, 200, 200, 200]);
 }
@@ -65,7 +81,8 @@ async function signIn(appUrl: string, store: WooStandIn): Promise<string> {
   return cookie;
 }
 
-const overdueOrder = () => wooOrder(ORDER_ID, { date_created_gmt: "2026-10-01T09:20:05", date_created: "2026-10-01T11:20:05" });
+const overdueOrder = () =>
+  wooOrder(ORDER_ID, { date_created_gmt: "2026-10-01T09:20:05", date_created: "2026-10-01T11:20:05" });
 
 describe("npm start on the embedded database", () => {
   let store: WooStandIn;
@@ -81,7 +98,16 @@ describe("npm start on the embedded database", () => {
     dataDir = mkdtempSync(path.join(tmpdir(), "mahnwerk-prod-"));
     port = await freePort();
     // debug: the job runner's "job done" lines tell when the delivery was processed.
-    env = { DEMO: "0", DATA_DIR: dataDir, ENCRYPTION_KEY, NODE_EXTRA_CA_CERTS: TEST_CA_FILE, PORT: String(port), APP_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: "debug", ALLOW_PRIVATE_NETWORK: "1" };
+    env = {
+      DEMO: "0",
+      DATA_DIR: dataDir,
+      ENCRYPTION_KEY,
+      NODE_EXTRA_CA_CERTS: TEST_CA_FILE,
+      PORT: String(port),
+      APP_URL: `http://127.0.0.1:${port}`,
+      LOG_LEVEL: "debug",
+      ALLOW_PRIVATE_NETWORK: "1",
+    };
     server = await startServer(env);
   }, 180_000);
   afterAll(async () => {
@@ -109,14 +135,18 @@ describe("npm start on the embedded database", () => {
     store.addOrder(overdueOrder());
     const delivered = await store.deliver("order.created", store.store.state.orders.get(ORDER_ID));
     expect(delivered.status).toBe(200);
-    await waitFor("the delivery processed", async () => /"job":"inbox\.process".*"msg":"job done"/.test(server.output()));
+    await waitFor("the delivery processed", async () =>
+      /"job":"inbox\.process".*"msg":"job done"/.test(server.output()),
+    );
     const cookie = await signIn(server.url, store);
     // The embedded database belongs to one process: the CLI works on it while the server is stopped.
     await server.stop();
     const domain = new URL(store.url).host;
     const inbox = await runMahnwerk(["inbox", "list", "--shop", domain, "--json"], env);
     expect(inbox.code, inbox.stderr).toBe(0);
-    expect((JSON.parse(inbox.stdout) as { topic: string; status: string }[]).map((d) => [d.topic, d.status])).toEqual([["order.created", "processed"]]);
+    expect((JSON.parse(inbox.stdout) as { topic: string; status: string }[]).map((d) => [d.topic, d.status])).toEqual([
+      ["order.created", "processed"],
+    ]);
     const queued = await runMahnwerk(["jobs", "run", "dunning.sweep", "--json"], env);
     expect(queued.code, queued.stderr).toBe(0);
     server = await startServer(env);
@@ -128,193 +158,244 @@ describe("npm start on the embedded database", () => {
   }, 180_000);
 });
 
-describe.skipIf(!postgresTestUrl())("WORKERS=0 npm start, npm run worker and the CLI on PostgreSQL (TEST_DATABASE_URL)", () => {
-  let database: TestDatabase;
-  let store: WooStandIn;
-  let keyExchangeStore: WooStandIn;
-  let smtp: SmtpCapture;
-  let partner: SandboxPartner;
-  let server: RunningServer;
-  let worker: RunningProcess;
-  let env: Record<string, string>;
-  let cookie: string;
-  const cli = async (...args: string[]) => {
-    const result = await runMahnwerk(args, env);
-    expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
-    return result.stdout;
-  };
-  const query = async <T,>(text: ReturnType<typeof sql>) => rowsOf<T>(await database.db.execute(text));
-  /** The schedule's days pass: the running case's next step (in its row and in its event state) is due now. */
-  const daysPass = async () => {
-    const past = new Date(Date.now() - 60_000).toISOString();
-    await database.db.execute(sql`update cases set next_action_at = ${past}::timestamptz, state = jsonb_set(state, '{nextActionAt}', to_jsonb(${past}::text))`);
-  };
-  const theCase = async () => (await query<{ id: string; status: string; dunning_level: string | null }>(sql`select id, status, dunning_level from cases`))[0];
-
-  beforeAll(async () => {
-    database = await createTestDatabase("postgres", { migrate: false });
-    if (database.options.engine !== "postgres") throw new Error("unreachable");
-    store = await startWooStandIn({ name: "Wollwerk" });
-    keyExchangeStore = await startWooStandIn({ name: "Garnhaus" });
-    smtp = await startSmtpCapture();
-    // Steps in time rather than per poll: one feed poll after the handover sees the claim paid in full.
-    partner = await startSandboxPartner({ script: { advance: "time", stepMs: 50 } });
-    const port = await freePort();
-    env = {
-      DEMO: "0",
-      // The stand-in stores listen on https://127.0.0.1.
-      ALLOW_PRIVATE_NETWORK: "1",
-      PORT: String(port),
-      APP_URL: `http://127.0.0.1:${port}`,
-      DATABASE_URL: database.options.url,
-      ENCRYPTION_KEY,
-      NODE_EXTRA_CA_CERTS: TEST_CA_FILE,
-      SMTP_URL: smtp.url,
-      MAIL_FROM: "mahnwerk@wollwerk.example",
-      RIVERTY_ENDPOINTS: JSON.stringify({ sandbox: { baseUrl: partner.url, authUrl: partner.authUrl, audience: partner.credentials.audience } }),
+describe.skipIf(!postgresTestUrl())(
+  "WORKERS=0 npm start, npm run worker and the CLI on PostgreSQL (TEST_DATABASE_URL)",
+  () => {
+    let database: TestDatabase;
+    let store: WooStandIn;
+    let keyExchangeStore: WooStandIn;
+    let smtp: SmtpCapture;
+    let partner: SandboxPartner;
+    let server: RunningServer;
+    let worker: RunningProcess;
+    let env: Record<string, string>;
+    let cookie: string;
+    const cli = async (...args: string[]) => {
+      const result = await runMahnwerk(args, env);
+      expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
+      return result.stdout;
     };
-    server = await startServer({ ...env, WORKERS: "0" });
-    worker = await startWorker(env);
-  }, 180_000);
-  afterAll(async () => {
-    await worker?.stop();
-    await server?.stop();
-    await Promise.all([store?.close(), keyExchangeStore?.close(), smtp?.close(), partner?.close()]);
-    await database?.close();
-  });
+    const query = async <T>(text: ReturnType<typeof sql>) => rowsOf<T>(await database.db.execute(text));
+    /** The schedule's days pass: the running case's next step (in its row and in its event state) is due now. */
+    const daysPass = async () => {
+      const past = new Date(Date.now() - 60_000).toISOString();
+      await database.db.execute(
+        sql`update cases set next_action_at = ${past}::timestamptz, state = jsonb_set(state, '{nextActionAt}', to_jsonb(${past}::text))`,
+      );
+    };
+    const theCase = async () =>
+      (
+        await query<{ id: string; status: string; dunning_level: string | null }>(
+          sql`select id, status, dunning_level from cases`,
+        )
+      )[0];
 
-  test("keys typed by hand and the key exchange both connect a store, with four webhooks pinged", async () => {
-    const res = await connectByHand(server.url, store);
-    expect(res.status, server.output()).toBe(200);
-    expect(await res.text()).toContain("is connected");
-    expectWebhooksPinged(store, server.url);
-    const back = await connectByKeyExchange(server.url, keyExchangeStore);
-    expect(back.status).toBe(200);
-    expect(keyExchangeStore.callbacks).toEqual([{ status: 200, kept: true }]);
-    expectWebhooksPinged(keyExchangeStore, server.url);
-  });
-
-  test("staff from wp-admin set the sender, the send window, automatic handover and the partner", async () => {
-    cookie = await signIn(server.url, store);
-    const page = await (await fetch(`${server.url}/app/settings?locale=en`, { headers: { cookie } })).text();
-    // The shipped base-rate table ends with the first half of 2026: the tab says interest stops at its last day.
-    const health = (await (await fetch(`${server.url}/healthz`)).json()) as { baseRates: { knownThrough: string; current: boolean } };
-    expect(health.baseRates.knownThrough).toBe("2026-06-30");
-    if (!health.baseRates.current) expect(page).toContain("Default interest only up to the last known base rate");
-    const version = /name="expectedVersion" value="(\d+)"/.exec(page)?.[1];
-    expect(version).toBeDefined();
-    const saved = await fetch(`${server.url}/app/settings?locale=en`, {
-      ...form({
-        expectedVersion: version!,
-        invoicePaymentMethods: "invoice",
-        defaultPaymentTermDays: "14",
-        "schedule.reminder_1": "5",
-        "schedule.reminder_2": "10",
-        "schedule.final_reminder": "7",
-        "schedule.handover": "7",
-        "fees.reminder_1": "0",
-        "fees.reminder_2": "0",
-        "fees.final_reminder": "0",
-        // Any hour of the day: the test must not depend on when it runs.
-        "sendWindow.startHour": "0",
-        "sendWindow.endHour": "24",
-        autoHandover: "all",
-        dunningOption: "A",
-        "writeBack.tags": "on",
-        "writeBack.metafield": "on",
-        "writeBack.markAsPaid": "on",
-        "sender.name": "Wollwerk",
-        "sender.replyTo": "",
-        "address.company": "Wollwerk GmbH",
-        "address.street": "Wollgasse 3",
-        "address.postalCode": "50667",
-        "address.city": "Köln",
-        "address.countryCode": "DE",
-        "address.email": "buchhaltung@wollwerk.example",
-        "address.phone": "",
-      }),
-      headers: { "content-type": "application/x-www-form-urlencoded", cookie },
+    beforeAll(async () => {
+      database = await createTestDatabase("postgres", { migrate: false });
+      if (database.options.engine !== "postgres") throw new Error("unreachable");
+      store = await startWooStandIn({ name: "Wollwerk" });
+      keyExchangeStore = await startWooStandIn({ name: "Garnhaus" });
+      smtp = await startSmtpCapture();
+      // Steps in time rather than per poll: one feed poll after the handover sees the claim paid in full.
+      partner = await startSandboxPartner({ script: { advance: "time", stepMs: 50 } });
+      const port = await freePort();
+      env = {
+        DEMO: "0",
+        // The stand-in stores listen on https://127.0.0.1.
+        ALLOW_PRIVATE_NETWORK: "1",
+        PORT: String(port),
+        APP_URL: `http://127.0.0.1:${port}`,
+        DATABASE_URL: database.options.url,
+        ENCRYPTION_KEY,
+        NODE_EXTRA_CA_CERTS: TEST_CA_FILE,
+        SMTP_URL: smtp.url,
+        MAIL_FROM: "mahnwerk@wollwerk.example",
+        RIVERTY_ENDPOINTS: JSON.stringify({
+          sandbox: { baseUrl: partner.url, authUrl: partner.authUrl, audience: partner.credentials.audience },
+        }),
+      };
+      server = await startServer({ ...env, WORKERS: "0" });
+      worker = await startWorker(env);
+    }, 180_000);
+    afterAll(async () => {
+      await worker?.stop();
+      await server?.stop();
+      await Promise.all([store?.close(), keyExchangeStore?.close(), smtp?.close(), partner?.close()]);
+      await database?.close();
     });
-    expect(saved.status).toBe(200);
-    const partnerSaved = await fetch(`${server.url}/app/settings?locale=en`, {
-      ...form({ intent: "savePartner", partner: "riverty", environment: "sandbox", clientId: partner.credentials.clientId, clientSecret: partner.credentials.clientSecret }),
-      headers: { "content-type": "application/x-www-form-urlencoded", cookie },
-    });
-    expect(partnerSaved.status).toBe(200);
-    const [account] = await query<{ partner: string; environment: string }>(sql`select partner, environment from partner_accounts`);
-    expect(account).toEqual({ partner: "riverty", environment: "sandbox" });
-  });
 
-  test("order.created → tracked → overdue → three reminders by mail → handover → paid by the partner → written back to the store", async () => {
-    store.addOrder(overdueOrder());
-    const delivered = await store.deliver("order.created", store.store.state.orders.get(ORDER_ID));
-    expect(delivered.status).toBe(200);
-    const [inbox] = await waitFor("the delivery processed", async () => {
-      const rows = await query<{ ms: number }>(sql`select extract(epoch from processed_at - received_at) * 1000 as ms from webhook_inbox where status = 'processed'`);
-      return rows.length > 0 ? rows : null;
+    test("keys typed by hand and the key exchange both connect a store, with four webhooks pinged", async () => {
+      const res = await connectByHand(server.url, store);
+      expect(res.status, server.output()).toBe(200);
+      expect(await res.text()).toContain("is connected");
+      expectWebhooksPinged(store, server.url);
+      const back = await connectByKeyExchange(server.url, keyExchangeStore);
+      expect(back.status).toBe(200);
+      expect(keyExchangeStore.callbacks).toEqual([{ status: 200, kept: true }]);
+      expectWebhooksPinged(keyExchangeStore, server.url);
     });
-    process.stdout.write(`webhook receipt to processed order in the worker: ${Number(inbox!.ms).toFixed(0)} ms\n`);
 
-    const mailsTo = (level: number) => waitFor(`reminder mail ${level}`, async () => (smtp.messages.length >= level ? smtp.messages : null));
-    const levels = ["reminder_1", "reminder_2", "final_reminder"];
-    for (const [i, level] of levels.entries()) {
-      if (i > 0) await daysPass();
+    test("staff from wp-admin set the sender, the send window, automatic handover and the partner", async () => {
+      cookie = await signIn(server.url, store);
+      const page = await (await fetch(`${server.url}/app/settings?locale=en`, { headers: { cookie } })).text();
+      // The shipped base-rate table ends with the first half of 2026: the tab says interest stops at its last day.
+      const health = (await (await fetch(`${server.url}/healthz`)).json()) as {
+        baseRates: { knownThrough: string; current: boolean };
+      };
+      expect(health.baseRates.knownThrough).toBe("2026-06-30");
+      if (!health.baseRates.current) expect(page).toContain("Default interest only up to the last known base rate");
+      const version = /name="expectedVersion" value="(\d+)"/.exec(page)?.[1];
+      expect(version).toBeDefined();
+      const saved = await fetch(`${server.url}/app/settings?locale=en`, {
+        ...form({
+          expectedVersion: version!,
+          invoicePaymentMethods: "invoice",
+          defaultPaymentTermDays: "14",
+          "schedule.reminder_1": "5",
+          "schedule.reminder_2": "10",
+          "schedule.final_reminder": "7",
+          "schedule.handover": "7",
+          "fees.reminder_1": "0",
+          "fees.reminder_2": "0",
+          "fees.final_reminder": "0",
+          // Any hour of the day: the test must not depend on when it runs.
+          "sendWindow.startHour": "0",
+          "sendWindow.endHour": "24",
+          autoHandover: "all",
+          dunningOption: "A",
+          "writeBack.tags": "on",
+          "writeBack.metafield": "on",
+          "writeBack.markAsPaid": "on",
+          "sender.name": "Wollwerk",
+          "sender.replyTo": "",
+          "address.company": "Wollwerk GmbH",
+          "address.street": "Wollgasse 3",
+          "address.postalCode": "50667",
+          "address.city": "Köln",
+          "address.countryCode": "DE",
+          "address.email": "buchhaltung@wollwerk.example",
+          "address.phone": "",
+        }),
+        headers: { "content-type": "application/x-www-form-urlencoded", cookie },
+      });
+      expect(saved.status).toBe(200);
+      const partnerSaved = await fetch(`${server.url}/app/settings?locale=en`, {
+        ...form({
+          intent: "savePartner",
+          partner: "riverty",
+          environment: "sandbox",
+          clientId: partner.credentials.clientId,
+          clientSecret: partner.credentials.clientSecret,
+        }),
+        headers: { "content-type": "application/x-www-form-urlencoded", cookie },
+      });
+      expect(partnerSaved.status).toBe(200);
+      const [account] = await query<{ partner: string; environment: string }>(
+        sql`select partner, environment from partner_accounts`,
+      );
+      expect(account).toEqual({ partner: "riverty", environment: "sandbox" });
+    });
+
+    test("order.created → tracked → overdue → three reminders by mail → handover → paid by the partner → written back to the store", async () => {
+      store.addOrder(overdueOrder());
+      const delivered = await store.deliver("order.created", store.store.state.orders.get(ORDER_ID));
+      expect(delivered.status).toBe(200);
+      const [inbox] = await waitFor("the delivery processed", async () => {
+        const rows = await query<{ ms: number }>(
+          sql`select extract(epoch from processed_at - received_at) * 1000 as ms from webhook_inbox where status = 'processed'`,
+        );
+        return rows.length > 0 ? rows : null;
+      });
+      process.stdout.write(`webhook receipt to processed order in the worker: ${Number(inbox!.ms).toFixed(0)} ms\n`);
+
+      const mailsTo = (level: number) =>
+        waitFor(`reminder mail ${level}`, async () => (smtp.messages.length >= level ? smtp.messages : null));
+      const levels = ["reminder_1", "reminder_2", "final_reminder"];
+      for (const [i, level] of levels.entries()) {
+        if (i > 0) await daysPass();
+        await cli("jobs", "run", "dunning.sweep");
+        await waitFor(`the case at ${level}`, async () => (await theCase())?.dunning_level === level);
+        await cli("jobs", "run", "outbox.sweep");
+        const mails = await mailsTo(i + 1);
+        expect(mails[i]!.envelope.to).toEqual(["lukas.becker@example.de"]);
+        expect(mails[i]!.parsed.subject).toContain("4711");
+        expect(mails[i]!.parsed.from?.text).toContain("mahnwerk@wollwerk.example");
+      }
+      expect((await theCase())!.status).toBe("running");
+
+      await daysPass();
       await cli("jobs", "run", "dunning.sweep");
-      await waitFor(`the case at ${level}`, async () => (await theCase())?.dunning_level === level);
+      await waitFor("the case handed over", async () => (await theCase())?.status === "handed_over");
+      const readsBefore = store.store.state.requests.filter(
+        (r) => r.method === "GET" && r.path === `orders/${ORDER_ID}`,
+      ).length;
       await cli("jobs", "run", "outbox.sweep");
-      const mails = await mailsTo(i + 1);
-      expect(mails[i]!.envelope.to).toEqual(["lukas.becker@example.de"]);
-      expect(mails[i]!.parsed.subject).toContain("4711");
-      expect(mails[i]!.parsed.from?.text).toContain("mahnwerk@wollwerk.example");
-    }
-    expect((await theCase())!.status).toBe("running");
+      await waitFor("the claim at the partner", async () => partner.claims().length === 1);
+      // Right before the claim went out, the worker read the order again from the store (still on-hold: unpaid).
+      expect(
+        store.store.state.requests.filter((r) => r.method === "GET" && r.path === `orders/${ORDER_ID}`).length,
+      ).toBeGreaterThan(readsBefore);
+      await new Promise((r) => setTimeout(r, 500));
+      await cli("jobs", "run", "partner.sync");
+      await waitFor("the case paid", async () => (await theCase())?.status === "paid");
 
-    await daysPass();
-    await cli("jobs", "run", "dunning.sweep");
-    await waitFor("the case handed over", async () => (await theCase())?.status === "handed_over");
-    const readsBefore = store.store.state.requests.filter((r) => r.method === "GET" && r.path === `orders/${ORDER_ID}`).length;
-    await cli("jobs", "run", "outbox.sweep");
-    await waitFor("the claim at the partner", async () => partner.claims().length === 1);
-    // Right before the claim went out, the worker read the order again from the store (still on-hold: unpaid).
-    expect(store.store.state.requests.filter((r) => r.method === "GET" && r.path === `orders/${ORDER_ID}`).length).toBeGreaterThan(readsBefore);
-    await new Promise((r) => setTimeout(r, 500));
-    await cli("jobs", "run", "partner.sync");
-    await waitFor("the case paid", async () => (await theCase())?.status === "paid");
+      const caseId = (await theCase())!.id;
+      const shown = JSON.parse(await cli("cases", "show", caseId, "--shop", new URL(store.url).host, "--json")) as {
+        status: string;
+        events: { type: string }[];
+      };
+      expect(shown.status).toBe("paid");
+      await cli("jobs", "run", "outbox.sweep");
+      const order = store.store.state.orders.get(ORDER_ID)!;
+      const status = () =>
+        (order.meta_data as { key: string; value: unknown }[]).find((m) => m.key === "_mahnwerk_status")?.value;
+      await waitFor("the paid status at the store", async () => status() === "paid");
+      // A private note per status (running, handed over, paid): never a customer note, which would e-mail the buyer.
+      // The meta is written before the note (a retry never leaves a note without it): wait for the notes too.
+      const notes = await waitFor("a note per status", async () => {
+        const written = store.store.state.notes.filter((n) => n.orderId === ORDER_ID);
+        return written.length >= 3 ? written : null;
+      });
+      expect(notes.every((n) => !n.customer_note)).toBe(true);
+      // The invoice order waited on-hold; paid, it moves on to processing as a payment would move it.
+      expect(order.status).toBe("processing");
+    }, 240_000);
 
-    const caseId = (await theCase())!.id;
-    const shown = JSON.parse(await cli("cases", "show", caseId, "--shop", new URL(store.url).host, "--json")) as { status: string; events: { type: string }[] };
-    expect(shown.status).toBe("paid");
-    await cli("jobs", "run", "outbox.sweep");
-    const order = store.store.state.orders.get(ORDER_ID)!;
-    const status = () => (order.meta_data as { key: string; value: unknown }[]).find((m) => m.key === "_mahnwerk_status")?.value;
-    await waitFor("the paid status at the store", async () => status() === "paid");
-    // A private note per status (running, handed over, paid): never a customer note, which would e-mail the buyer.
-    // The meta is written before the note (a retry never leaves a note without it): wait for the notes too.
-    const notes = await waitFor("a note per status", async () => {
-      const written = store.store.state.notes.filter((n) => n.orderId === ORDER_ID);
-      return written.length >= 3 ? written : null;
+    test("staff opening the case and its letter, and support's CLI, are in the access log support reads", async () => {
+      const caseId = (await theCase())!.id;
+      expect((await fetch(`${server.url}/app/cases/${caseId}?locale=en`, { headers: { cookie } })).status).toBe(200);
+      const letter = await fetch(`${server.url}/app/cases/${caseId}/letter.pdf`, { headers: { cookie } });
+      expect(letter.headers.get("content-type")).toBe("application/pdf");
+      await letter.arrayBuffer();
+      const page = await (
+        await fetch(`${server.url}/app/access-log?case=${caseId}&locale=en`, { headers: { cookie } })
+      ).text();
+      expect(page).toContain("Letter (PDF)");
+      const listed = JSON.parse(
+        await cli(
+          "access-log",
+          "list",
+          "--shop",
+          new URL(store.url).host,
+          "--case",
+          caseId,
+          "--actor",
+          "Kim (support)",
+          "--json",
+        ),
+      ) as {
+        channel: string;
+        actor: { id: string };
+        what: string;
+      }[];
+      const seen = listed.map((e) => `${e.channel} ${e.what} ${e.actor.id.replace(/:.*/, ":")}`);
+      expect(seen).toEqual(
+        expect.arrayContaining(["tab case wp:", "tab letter wp:", "tab access_log wp:", "cli case os:"]),
+      );
+      const [last] = await query<{ actor_id: string; what: string }>(
+        sql`select actor_id, what from access_log order by at desc limit 1`,
+      );
+      expect(last).toEqual({ actor_id: "Kim (support)", what: "access_log" });
     });
-    expect(notes.every((n) => !n.customer_note)).toBe(true);
-    // The invoice order waited on-hold; paid, it moves on to processing as a payment would move it.
-    expect(order.status).toBe("processing");
-  }, 240_000);
-
-  test("staff opening the case and its letter, and support's CLI, are in the access log support reads", async () => {
-    const caseId = (await theCase())!.id;
-    expect((await fetch(`${server.url}/app/cases/${caseId}?locale=en`, { headers: { cookie } })).status).toBe(200);
-    const letter = await fetch(`${server.url}/app/cases/${caseId}/letter.pdf`, { headers: { cookie } });
-    expect(letter.headers.get("content-type")).toBe("application/pdf");
-    await letter.arrayBuffer();
-    const page = await (await fetch(`${server.url}/app/access-log?case=${caseId}&locale=en`, { headers: { cookie } })).text();
-    expect(page).toContain("Letter (PDF)");
-    const listed = JSON.parse(await cli("access-log", "list", "--shop", new URL(store.url).host, "--case", caseId, "--actor", "Kim (support)", "--json")) as {
-      channel: string;
-      actor: { id: string };
-      what: string;
-    }[];
-    const seen = listed.map((e) => `${e.channel} ${e.what} ${e.actor.id.replace(/:.*/, ":")}`);
-    expect(seen).toEqual(expect.arrayContaining(["tab case wp:", "tab letter wp:", "tab access_log wp:", "cli case os:"]));
-    const [last] = await query<{ actor_id: string; what: string }>(sql`select actor_id, what from access_log order by at desc limit 1`);
-    expect(last).toEqual({ actor_id: "Kim (support)", what: "access_log" });
-  });
-});
+  },
+);

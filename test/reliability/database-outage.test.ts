@@ -24,7 +24,8 @@ const SHOP = "outage-shop.myshopify.com";
 /** Longer than any honest answer under load; a request still open by then counts as hanging. */
 const HANG_MS = 30_000;
 
-const body = (n: number) => JSON.stringify({ id: 7_000_000 + n, admin_graphql_api_id: `gid://shopify/Order/${7_000_000 + n}`, note: "outage" });
+const body = (n: number) =>
+  JSON.stringify({ id: 7_000_000 + n, admin_graphql_api_id: `gid://shopify/Order/${7_000_000 + n}`, note: "outage" });
 
 async function deliver(url: string, webhookId: string, n: number): Promise<number | "connection_error" | "hang"> {
   const payload = body(n);
@@ -78,55 +79,70 @@ describe.skipIf(!postgresTestUrl())("webhook ingest while PostgreSQL drops its c
     await appDb?.dispose();
   });
 
-  test(`${DELIVERIES} deliveries while every connection is killed repeatedly: stored or 5xx, none lost behind a 200`, async () => {
-    const admin = postgres(postgresTestUrl()!, { max: 1, onnotice: () => undefined });
-    let outage = true;
-    let kills = 0;
-    const killer = (async () => {
-      while (outage) {
-        const killed = await admin`select count(pg_terminate_backend(pid))::int as n from pg_stat_activity where datname = ${dbName} and pid <> pg_backend_pid()`;
-        kills += killed[0]?.n ?? 0;
-        await new Promise((r) => setTimeout(r, 20 + Math.random() * 150));
+  test(
+    `${DELIVERIES} deliveries while every connection is killed repeatedly: stored or 5xx, none lost behind a 200`,
+    async () => {
+      const admin = postgres(postgresTestUrl()!, { max: 1, onnotice: () => undefined });
+      let outage = true;
+      let kills = 0;
+      const killer = (async () => {
+        while (outage) {
+          const killed =
+            await admin`select count(pg_terminate_backend(pid))::int as n from pg_stat_activity where datname = ${dbName} and pid <> pg_backend_pid()`;
+          kills += killed[0]?.n ?? 0;
+          await new Promise((r) => setTimeout(r, 20 + Math.random() * 150));
+        }
+      })();
+
+      const answers: { id: string; status: Awaited<ReturnType<typeof deliver>> }[] = [];
+      let next = 0;
+      try {
+        await Promise.all(
+          Array.from({ length: CONCURRENCY }, async () => {
+            while (next < DELIVERIES) {
+              const n = next++;
+              const id = `outage-${n}-${randomUUID()}`;
+              answers.push({ id, status: await deliver(server.url, id, n) });
+            }
+          }),
+        );
+      } finally {
+        outage = false;
+        await killer;
+        await admin.end();
       }
-    })();
 
-    const answers: { id: string; status: Awaited<ReturnType<typeof deliver>> }[] = [];
-    let next = 0;
-    try {
-      await Promise.all(
-        Array.from({ length: CONCURRENCY }, async () => {
-          while (next < DELIVERIES) {
-            const n = next++;
-            const id = `outage-${n}-${randomUUID()}`;
-            answers.push({ id, status: await deliver(server.url, id, n) });
-          }
-        }),
+      const database = await appDb.open();
+      const stored = new Set(
+        (await database.db.select({ key: webhookInbox.dedupeKey }).from(webhookInbox)).map((r) => r.key),
       );
-    } finally {
-      outage = false;
-      await killer;
-      await admin.end();
-    }
+      const lost = answers.filter((a) => a.status === 200 && !stored.has(a.id));
+      const hung = answers.filter((a) => a.status === "hang");
+      const wrongAnswer = answers.filter(
+        (a) =>
+          !stored.has(a.id) && a.status !== "connection_error" && !(typeof a.status === "number" && a.status >= 500),
+      );
+      const summary = `${kills} connections killed; ${answers.filter((a) => a.status === 200).length} answered 200, ${answers.filter((a) => typeof a.status === "number" && a.status >= 500).length} 5xx, ${answers.filter((a) => a.status === "connection_error").length} connection errors`;
+      expect(kills, summary).toBeGreaterThan(0);
+      expect(lost, `acknowledged but not stored — ${summary}`).toEqual([]);
+      expect(hung, summary).toEqual([]);
+      expect(wrongAnswer, `not stored, yet neither 5xx nor a connection error — ${summary}`).toEqual([]);
+      // The outage was real, and the app got through it: most deliveries still made it.
+      expect(
+        answers.filter((a) => a.status === 200).length,
+        `${summary}\n${server.output().slice(-4000)}`,
+      ).toBeGreaterThan(0);
 
-    const database = await appDb.open();
-    const stored = new Set((await database.db.select({ key: webhookInbox.dedupeKey }).from(webhookInbox)).map((r) => r.key));
-    const lost = answers.filter((a) => a.status === 200 && !stored.has(a.id));
-    const hung = answers.filter((a) => a.status === "hang");
-    const wrongAnswer = answers.filter((a) => !stored.has(a.id) && a.status !== "connection_error" && !(typeof a.status === "number" && a.status >= 500));
-    const summary = `${kills} connections killed; ${answers.filter((a) => a.status === 200).length} answered 200, ${answers.filter((a) => typeof a.status === "number" && a.status >= 500).length} 5xx, ${answers.filter((a) => a.status === "connection_error").length} connection errors`;
-    expect(kills, summary).toBeGreaterThan(0);
-    expect(lost, `acknowledged but not stored — ${summary}`).toEqual([]);
-    expect(hung, summary).toEqual([]);
-    expect(wrongAnswer, `not stored, yet neither 5xx nor a connection error — ${summary}`).toEqual([]);
-    // The outage was real, and the app got through it: most deliveries still made it.
-    expect(answers.filter((a) => a.status === 200).length, `${summary}\n${server.output().slice(-4000)}`).toBeGreaterThan(0);
-
-    // After the outage the server serves again, without a restart.
-    expect(server.child.exitCode).toBeNull();
-    // Reconnecting takes a moment longer on a loaded machine: wait for health rather than ask once.
-    await waitFor("/healthz 200 after the outage", async () => (await fetch(`${server.url}/healthz`)).status === 200);
-    const after = `after-outage-${randomUUID()}`;
-    expect(await deliver(server.url, after, DELIVERIES + 1)).toBe(200);
-    expect((await database.db.select({ key: webhookInbox.dedupeKey }).from(webhookInbox)).some((r) => r.key === after)).toBe(true);
-  }, scale(120_000, 1_800_000));
+      // After the outage the server serves again, without a restart.
+      expect(server.child.exitCode).toBeNull();
+      // Reconnecting takes a moment longer on a loaded machine: wait for health rather than ask once.
+      await waitFor("/healthz 200 after the outage", async () => (await fetch(`${server.url}/healthz`)).status === 200);
+      const after = `after-outage-${randomUUID()}`;
+      expect(await deliver(server.url, after, DELIVERIES + 1)).toBe(200);
+      expect(
+        (await database.db.select({ key: webhookInbox.dedupeKey }).from(webhookInbox)).some((r) => r.key === after),
+      ).toBe(true);
+    },
+    scale(120_000, 1_800_000),
+  );
 });

@@ -33,18 +33,27 @@ const NOW = new Date("2026-11-02T09:00:00Z");
 
 type Json = Record<string, any>;
 
-const SHOPIFY_PERSONAL = ["Anna", "Müller", "M\\u00fcller", "anna.mueller@example.de", "Friedrichstra", "+4930123456789"];
+const SHOPIFY_PERSONAL = [
+  "Anna",
+  "Müller",
+  "M\\u00fcller",
+  "anna.mueller@example.de",
+  "Friedrichstra",
+  "+4930123456789",
+];
 const WOO_PERSONAL = ["Lukas", "Becker", "lukas.becker@example.de", "Hauptstra", "0221 987654"];
 
 /** Every row of every table in every schema but PostgreSQL's own, as text. */
 async function dumpDatabase(database: TestDatabase): Promise<{ tables: string[]; text: string }> {
   const tables = rowsOf<{ name: string }>(
-    await database.db.execute(sql`select format('%I.%I', table_schema, table_name) as name from information_schema.tables
+    await database.db
+      .execute(sql`select format('%I.%I', table_schema, table_name) as name from information_schema.tables
       where table_type = 'BASE TABLE' and table_schema not in ('pg_catalog', 'information_schema') order by 1`),
   ).map((t) => t.name);
   const parts: string[] = [];
   for (const table of tables) {
-    for (const row of rowsOf<{ t: string }>(await database.db.execute(sql.raw(`select t::text as t from ${table} t`)))) parts.push(`${table}: ${row.t}`);
+    for (const row of rowsOf<{ t: string }>(await database.db.execute(sql.raw(`select t::text as t from ${table} t`))))
+      parts.push(`${table}: ${row.t}`);
   }
   return { tables, text: parts.join("\n") };
 }
@@ -86,7 +95,13 @@ describe.each(testEngines())("GDPR erasure leaves no personal data anywhere in t
       sourceId: null,
     });
     if (!opened?.ok) throw new Error("no case");
-    const started = await startCase(database.db, { shopId: shop.id, caseId: opened.case.id, actor: { type: "staff", id: "s1" }, reason: `${quote.name} angerufen, zahlt nicht`, now: NOW });
+    const started = await startCase(database.db, {
+      shopId: shop.id,
+      caseId: opened.case.id,
+      actor: { type: "staff", id: "s1" },
+      reason: `${quote.name} angerufen, zahlt nicht`,
+      now: NOW,
+    });
     if (!started.ok) throw new Error(`not started: ${started.error.code}`);
     await database.db.insert(outbox).values({
       shopId: shop.id,
@@ -106,13 +121,26 @@ describe.each(testEngines())("GDPR erasure leaves no personal data anywhere in t
     const shop = await insertShop(database.db, { domain: "mahnwerk-demo.myshopify.com" });
     const deliver = async (topic: string, payload: Json) => {
       const body = JSON.stringify(payload);
-      const headers = shopifyWebhookHeaders(body, SECRET, { topic, shopDomain: shop.domain, webhookId: randomUUID(), eventId: randomUUID(), triggeredAt: NOW.toISOString() });
-      const result = await ingestShopifyWebhook(database.db, new Request("http://x/webhooks/shopify", { method: "POST", headers, body }), { secret: SECRET, enqueue });
+      const headers = shopifyWebhookHeaders(body, SECRET, {
+        topic,
+        shopDomain: shop.domain,
+        webhookId: randomUUID(),
+        eventId: randomUUID(),
+        triggeredAt: NOW.toISOString(),
+      });
+      const result = await ingestShopifyWebhook(
+        database.db,
+        new Request("http://x/webhooks/shopify", { method: "POST", headers, body }),
+        { secret: SECRET, enqueue },
+      );
       expect(result.outcome).toBe("stored");
     };
     await deliver("orders/create", fixtureJson("shopify/orders-create.json") as Json);
     await process();
-    const caseId = await caseWithFreeText(shop, "6120457896234", { name: "Anna Müller", email: "anna.mueller@example.de" });
+    const caseId = await caseWithFreeText(shop, "6120457896234", {
+      name: "Anna Müller",
+      email: "anna.mueller@example.de",
+    });
     await deliver("customers/data_request", fixtureJson("shopify/customers-data-request.json") as Json);
     await process();
     // Before: the data is there (so the check below can fail).
@@ -121,30 +149,61 @@ describe.each(testEngines())("GDPR erasure leaves no personal data anywhere in t
     await deliver("customers/redact", fixtureJson("shopify/customers-redact.json") as Json);
     await process();
     const dump = await dumpDatabase(database);
-    expect(dump.tables).toEqual(expect.arrayContaining(["public.webhook_inbox", "public.case_events", "public.outbox", "public.data_requests", "pgboss.job"]));
+    expect(dump.tables).toEqual(
+      expect.arrayContaining([
+        "public.webhook_inbox",
+        "public.case_events",
+        "public.outbox",
+        "public.data_requests",
+        "pgboss.job",
+      ]),
+    );
     expect(leaks(dump.text, SHOPIFY_PERSONAL)).toEqual([]);
     // Amounts, ids and the case's history stay.
     const [kept] = await database.db.select().from(cases).where(eq(cases.id, caseId));
     expect(kept).toMatchObject({ outstandingMinor: 11_990, platformOrderId: "6120457896234", status: "running" });
-    expect((await database.db.select().from(caseEvents).where(eq(caseEvents.caseId, caseId))).map((e) => e.type)).toEqual(["case_opened", "case_started"]);
+    expect(
+      (await database.db.select().from(caseEvents).where(eq(caseEvents.caseId, caseId))).map((e) => e.type),
+    ).toEqual(["case_opened", "case_started"]);
   }, 90_000);
 
   test("WooCommerce: the order anonymized by WordPress's personal data eraser", async () => {
     await setup();
     const woo = await insertShop(database.db, { platform: "woocommerce", domain: "gdpr.example.de" });
-    await updateSettings(database.db, woo.id, { invoicePaymentMethods: [...DEFAULT_INVOICE_METHODS.woocommerce] }, { changedBy: "test", now: NOW });
+    await updateSettings(
+      database.db,
+      woo.id,
+      { invoicePaymentMethods: [...DEFAULT_INVOICE_METHODS.woocommerce] },
+      { changedBy: "test", now: NOW },
+    );
     const connectionId = randomUUID();
     const [connection] = await database.db
       .insert(wooConnections)
-      .values({ id: connectionId, shopId: woo.id, storeUrl: "https://gdpr.example.de", status: "connected", webhookSecret: encryptSecret(WOO_SECRET, TEST_ENCRYPTION_KEY, wooSecretPlace(connectionId, "webhook_secret")), connectedAt: NOW })
+      .values({
+        id: connectionId,
+        shopId: woo.id,
+        storeUrl: "https://gdpr.example.de",
+        status: "connected",
+        webhookSecret: encryptSecret(WOO_SECRET, TEST_ENCRYPTION_KEY, wooSecretPlace(connectionId, "webhook_secret")),
+        connectedAt: NOW,
+      })
       .returning();
     const deliver = async (topic: string, payload: Json) => {
       const body = JSON.stringify(payload);
-      const headers = wooWebhookHeaders(body, WOO_SECRET, { topic, source: "https://gdpr.example.de/", deliveryId: randomUUID() });
-      const result = await ingestWooWebhook(database.db, new Request(`http://x/webhooks/woocommerce/${connection!.id}`, { method: "POST", headers, body }), connection!.id, {
-        key: TEST_ENCRYPTION_KEY,
-        enqueue,
+      const headers = wooWebhookHeaders(body, WOO_SECRET, {
+        topic,
+        source: "https://gdpr.example.de/",
+        deliveryId: randomUUID(),
       });
+      const result = await ingestWooWebhook(
+        database.db,
+        new Request(`http://x/webhooks/woocommerce/${connection!.id}`, { method: "POST", headers, body }),
+        connection!.id,
+        {
+          key: TEST_ENCRYPTION_KEY,
+          enqueue,
+        },
+      );
       expect(result.outcome).toBe("stored");
     };
     const created = fixtureJson("woocommerce/order-created-invoice.json") as Json;
@@ -158,8 +217,31 @@ describe.each(testEngines())("GDPR erasure leaves no personal data anywhere in t
     const anonymized = {
       ...created,
       date_modified_gmt: "2026-10-20T08:00:00",
-      billing: { first_name: deleted, last_name: deleted, company: deleted, address_1: deleted, address_2: deleted, city: deleted, state: "", postcode: deleted, country: "DE", email: "deleted@site.invalid", phone: deleted },
-      shipping: { first_name: deleted, last_name: deleted, company: deleted, address_1: deleted, address_2: deleted, city: deleted, state: "", postcode: deleted, country: "DE", phone: "" },
+      billing: {
+        first_name: deleted,
+        last_name: deleted,
+        company: deleted,
+        address_1: deleted,
+        address_2: deleted,
+        city: deleted,
+        state: "",
+        postcode: deleted,
+        country: "DE",
+        email: "deleted@site.invalid",
+        phone: deleted,
+      },
+      shipping: {
+        first_name: deleted,
+        last_name: deleted,
+        company: deleted,
+        address_1: deleted,
+        address_2: deleted,
+        city: deleted,
+        state: "",
+        postcode: deleted,
+        country: "DE",
+        phone: "",
+      },
       customer_ip_address: "0.0.0.0",
       customer_user_agent: "",
     };

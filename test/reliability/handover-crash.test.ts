@@ -42,7 +42,11 @@ describe.each(testEngines())("handover with a crash between every pair of steps,
    * One worker generation. A crash is a promise that never settles: nothing after the fault point runs, as in a
    * killed process; the next generation starts past the dead worker's leases.
    */
-  async function generation(db: TestDatabase["db"], n: number, crashAt: (point: FaultPoint) => boolean): Promise<"crashed" | "finished"> {
+  async function generation(
+    db: TestDatabase["db"],
+    n: number,
+    crashAt: (point: FaultPoint) => boolean,
+  ): Promise<"crashed" | "finished"> {
     let crashed: () => void = () => undefined;
     const crash = new Promise<"crashed">((resolve) => (crashed = () => resolve("crashed")));
     const fault: Fault = (point) => {
@@ -81,8 +85,18 @@ describe.each(testEngines())("handover with a crash between every pair of steps,
 
     const report = await exactlyOnceReport(database.db, shop.id, sandbox);
     const kills = Object.values(crashes).reduce((a, b) => a + b, 0);
-    process.stdout.write(`[reliability] handover in process on ${engine}: ${count} claims, ${kills} crashes ${JSON.stringify(crashes)}, ${report.delivered} at the partner, ${report.duplicateInvoices.length} duplicates, ${report.healed} healed by look-up\n`);
-    expect(report).toMatchObject({ claims: count, delivered: count, duplicateInvoices: [], duplicateRequestIds: [], lost: [], notHandedOver: [], undelivered: [] });
+    process.stdout.write(
+      `[reliability] handover in process on ${engine}: ${count} claims, ${kills} crashes ${JSON.stringify(crashes)}, ${report.delivered} at the partner, ${report.duplicateInvoices.length} duplicates, ${report.healed} healed by look-up\n`,
+    );
+    expect(report).toMatchObject({
+      claims: count,
+      delivered: count,
+      duplicateInvoices: [],
+      duplicateRequestIds: [],
+      lost: [],
+      notHandedOver: [],
+      undelivered: [],
+    });
     expect(report.healed).toBeGreaterThanOrEqual(1); // the crash after the partner accepted was healed, not resent
     expect(await requestIdsMatch(database.db, shop.id, sandbox)).toBe(true);
   });
@@ -126,7 +140,17 @@ describe.skipIf(!postgresTestUrl())("handover worker processes SIGKILLed on Post
   // tsx takes several on this machine. It is the same source test/support/handover-worker.ts.
   beforeAll(async () => {
     mkdirSync(cacheDir, { recursive: true });
-    await build({ entryPoints: ["test/support/handover-worker.ts"], bundle: true, platform: "node", format: "esm", packages: "external", outfile: bundle, target: "node20", logLevel: "error", tsconfig: "tsconfig.json" });
+    await build({
+      entryPoints: ["test/support/handover-worker.ts"],
+      bundle: true,
+      platform: "node",
+      format: "esm",
+      packages: "external",
+      outfile: bundle,
+      target: "node20",
+      logLevel: "error",
+      tsconfig: "tsconfig.json",
+    });
   });
   let database: TestDatabase | undefined;
   afterAll(async () => {
@@ -137,7 +161,11 @@ describe.skipIf(!postgresTestUrl())("handover worker processes SIGKILLed on Post
   type Exit = { code: number | null; signal: NodeJS.Signals | null; stderr: string };
 
   /** One worker process; killAfterMs: SIGKILL it that long after it is connected (unless it finished before). */
-  function worker(url: string, offsetMs: number, options: { point?: FaultPoint; at?: number; killAfterMs?: number } = {}): Promise<Exit> {
+  function worker(
+    url: string,
+    offsetMs: number,
+    options: { point?: FaultPoint; at?: number; killAfterMs?: number } = {},
+  ): Promise<Exit> {
     const child = spawn(process.execPath, [bundle], {
       env: {
         NODE_ENV: "test",
@@ -187,7 +215,9 @@ describe.skipIf(!postgresTestUrl())("handover worker processes SIGKILLed on Post
     const maxLifeMs = scale(400, 1_500);
     while (kills.random < wanted && (await exactlyOnceReport(database.db, shop.id, sandbox)).undelivered.length > 0) {
       const at = offset();
-      const exits = await Promise.all([0, 1].map(() => worker(url, at, { killAfterMs: 30 + Math.floor(random() * maxLifeMs) })));
+      const exits = await Promise.all(
+        [0, 1].map(() => worker(url, at, { killAfterMs: 30 + Math.floor(random() * maxLifeMs) })),
+      );
       for (const exit of exits) {
         if (exit.signal === "SIGKILL") kills.random += 1;
         else expect(exit, exit.stderr).toMatchObject({ code: 0 });
@@ -201,8 +231,18 @@ describe.skipIf(!postgresTestUrl())("handover worker processes SIGKILLed on Post
     }
 
     const report = await exactlyOnceReport(database.db, shop.id, sandbox);
-    process.stdout.write(`[reliability] handover worker processes on postgres: ${count} claims, ${kills.boundaries + kills.random} SIGKILLs (${kills.boundaries} at step boundaries, ${kills.random} at random times), ${report.delivered} at the partner, ${report.duplicateInvoices.length} duplicates, ${report.healed} healed by look-up\n`);
-    expect(report).toMatchObject({ claims: count, delivered: count, duplicateInvoices: [], duplicateRequestIds: [], lost: [], notHandedOver: [], undelivered: [] });
+    process.stdout.write(
+      `[reliability] handover worker processes on postgres: ${count} claims, ${kills.boundaries + kills.random} SIGKILLs (${kills.boundaries} at step boundaries, ${kills.random} at random times), ${report.delivered} at the partner, ${report.duplicateInvoices.length} duplicates, ${report.healed} healed by look-up\n`,
+    );
+    expect(report).toMatchObject({
+      claims: count,
+      delivered: count,
+      duplicateInvoices: [],
+      duplicateRequestIds: [],
+      lost: [],
+      notHandedOver: [],
+      undelivered: [],
+    });
     expect(report.healed).toBeGreaterThanOrEqual(1);
     expect(await requestIdsMatch(database.db, shop.id, sandbox)).toBe(true);
   });

@@ -8,7 +8,13 @@ import { bulkRuns, sessions, wooConnections, type Shop } from "#app/db/schema";
 import { createApiToken } from "#app/web/api/tokens.server";
 import { createBulkRun } from "#app/services/cases/bulk-runs.server";
 import { caseListQuerySchema } from "#app/services/cases/list.server";
-import { createStaffSession, encodeWpUser, SECURE_STAFF_COOKIE, signWpAdminLink, STAFF_COOKIE } from "#app/services/woocommerce/staff.server";
+import {
+  createStaffSession,
+  encodeWpUser,
+  SECURE_STAFF_COOKIE,
+  signWpAdminLink,
+  STAFF_COOKIE,
+} from "#app/services/woocommerce/staff.server";
 import { encryptSecret } from "#app/utils/crypto.server";
 import { signShopifyBody, signWooBody } from "#test/fixtures/sign";
 import { createAppDatabase, rowsOf, type AppDatabase } from "#test/support/app-database";
@@ -31,10 +37,24 @@ const API_KEY = "isolation-key";
 const API_SECRET = "isolation-secret";
 const KEY = randomBytes(32);
 /** Shopify's library answers what looks like a bot (Node's own user agent) with 410 before any check. */
-const BROWSER = { "user-agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36" };
+const BROWSER = {
+  "user-agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36",
+};
 const ROUTES_DIR = path.resolve(process.cwd(), "app/routes");
 /** Tables whose rows belong to a shop: B's and D's rows in them must not change. */
-const TENANT_TABLES = ["orders", "cases", "case_events", "settings", "outbox", "api_tokens", "bulk_runs", "woo_connections", "staff_sessions", "order_imports", "case_status_counts"];
+const TENANT_TABLES = [
+  "orders",
+  "cases",
+  "case_events",
+  "settings",
+  "outbox",
+  "api_tokens",
+  "bulk_runs",
+  "woo_connections",
+  "staff_sessions",
+  "order_imports",
+  "case_status_counts",
+];
 
 type Tenant = {
   shop: Shop;
@@ -76,7 +96,9 @@ function sessionToken(shop: string, options: { secret?: string; aud?: string } =
     jti: randomUUID(),
     sid: randomUUID(),
   });
-  const sig = createHmac("sha256", options.secret ?? API_SECRET).update(`${head}.${body}`).digest("base64url");
+  const sig = createHmac("sha256", options.secret ?? API_SECRET)
+    .update(`${head}.${body}`)
+    .digest("base64url");
   return `${head}.${body}.${sig}`;
 }
 
@@ -93,7 +115,10 @@ async function seedTenant(db: Db, label: string, platform: "shopify" | "woocomme
   const shop = await insertShop(db, {
     platform,
     name: `Shop ${marker}`,
-    domain: platform === "shopify" ? `${label.toLowerCase()}-${randomBytes(3).toString("hex")}.myshopify.com` : `https://${label.toLowerCase()}.example.de`,
+    domain:
+      platform === "shopify"
+        ? `${label.toLowerCase()}-${randomBytes(3).toString("hex")}.myshopify.com`
+        : `https://${label.toLowerCase()}.example.de`,
   });
   const caseIds: string[] = [];
   for (let i = 0; i < cases; i++) caseIds.push((await openTestCase(db, shop, { firstName: `${marker}x${i}` })).case.id);
@@ -107,7 +132,14 @@ async function seedTenant(db: Db, label: string, platform: "shopify" | "woocomme
   const token = (await createApiToken(db, shop, { role: "support", name: `token-${label}` })).token;
   const tenant: Tenant = { shop, markers: [marker], caseIds, runId: run.id, token };
   if (platform === "shopify") {
-    await db.insert(sessions).values({ id: `offline_${shop.domain}`, shop: shop.domain, state: "", isOnline: false, scope: "read_orders", accessToken: `shpat_${marker}` });
+    await db.insert(sessions).values({
+      id: `offline_${shop.domain}`,
+      shop: shop.domain,
+      state: "",
+      isOnline: false,
+      scope: "read_orders",
+      accessToken: `shpat_${marker}`,
+    });
   } else {
     const secret = `whsec-${marker}`;
     const id = randomUUID();
@@ -124,8 +156,17 @@ async function seedTenant(db: Db, label: string, platform: "shopify" | "woocomme
         connectedAt: new Date(),
       })
       .returning();
-    const session = await createStaffSession(db, shop.id, { id: "wp:1", name: `Staff ${marker}`, email: null }, new Date());
-    Object.assign(tenant, { connectionId: connection!.id, webhookSecret: secret, cookie: `${SECURE_STAFF_COOKIE}=${session.value}` });
+    const session = await createStaffSession(
+      db,
+      shop.id,
+      { id: "wp:1", name: `Staff ${marker}`, email: null },
+      new Date(),
+    );
+    Object.assign(tenant, {
+      connectionId: connection!.id,
+      webhookSecret: secret,
+      cookie: `${SECURE_STAFF_COOKIE}=${session.value}`,
+    });
   }
   return tenant;
 }
@@ -143,11 +184,17 @@ async function shopDigest(db: Db, shopId: string): Promise<string> {
           ? "(select shop_id, status as id, sum(n) as n from case_status_counts group by shop_id, status having sum(n) <> 0)"
           : `"${table}"`;
     const [row] = rowsOf<{ h: string | null }>(
-      await db.execute(sql.raw(`select md5(string_agg(t::text, '|' order by t.id::text)) as h from ${rows} t where t.shop_id = '${shopId}'`)),
+      await db.execute(
+        sql.raw(
+          `select md5(string_agg(t::text, '|' order by t.id::text)) as h from ${rows} t where t.shop_id = '${shopId}'`,
+        ),
+      ),
     );
     parts.push(`${table}:${row?.h ?? ""}`);
   }
-  const [shop] = rowsOf<{ h: string }>(await db.execute(sql.raw(`select md5(t::text) as h from shops t where t.id = '${shopId}'`)));
+  const [shop] = rowsOf<{ h: string }>(
+    await db.execute(sql.raw(`select md5(t::text) as h from shops t where t.id = '${shopId}'`)),
+  );
   return `${parts.join(",")},shops:${shop?.h}`;
 }
 
@@ -164,7 +211,12 @@ describe.each(testEngines())("tenant isolation over HTTP on %s", (engine) => {
   beforeAll(async () => {
     appDb = await createAppDatabase(engine);
     database = await appDb.open();
-    for (const [label, platform] of [["A", "shopify"], ["B", "shopify"], ["C", "woocommerce"], ["D", "woocommerce"]] as const) {
+    for (const [label, platform] of [
+      ["A", "shopify"],
+      ["B", "shopify"],
+      ["C", "woocommerce"],
+      ["D", "woocommerce"],
+    ] as const) {
       t[label] = await seedTenant(database.db, label, platform, perTenant);
     }
     for (const label of ["B", "D"] as const) before[label] = await shopDigest(database.db, t[label].shop.id);
@@ -188,16 +240,33 @@ describe.each(testEngines())("tenant isolation over HTTP on %s", (engine) => {
   });
 
   const url = (p: string) => `${server!.url}${p}`;
-  const fetch = (input: string, init: RequestInit = {}) => globalThis.fetch(input, { ...init, headers: { ...BROWSER, ...(init.headers as object) } });
-  const asShop = (shop: Shop, init: RequestInit = {}) => ({ ...init, redirect: "manual" as const, headers: { ...(init.headers as object), authorization: `Bearer ${sessionToken(shop.domain)}` } });
-  const withToken = (token: string, init: RequestInit = {}) => ({ ...init, redirect: "manual" as const, headers: { ...(init.headers as object), authorization: `Bearer ${token}` } });
-  const withCookie = (cookie: string, init: RequestInit = {}) => ({ ...init, redirect: "manual" as const, headers: { ...(init.headers as object), cookie } });
+  const fetch = (input: string, init: RequestInit = {}) =>
+    globalThis.fetch(input, { ...init, headers: { ...BROWSER, ...(init.headers as object) } });
+  const asShop = (shop: Shop, init: RequestInit = {}) => ({
+    ...init,
+    redirect: "manual" as const,
+    headers: { ...(init.headers as object), authorization: `Bearer ${sessionToken(shop.domain)}` },
+  });
+  const withToken = (token: string, init: RequestInit = {}) => ({
+    ...init,
+    redirect: "manual" as const,
+    headers: { ...(init.headers as object), authorization: `Bearer ${token}` },
+  });
+  const withCookie = (cookie: string, init: RequestInit = {}) => ({
+    ...init,
+    redirect: "manual" as const,
+    headers: { ...(init.headers as object), cookie },
+  });
   const form = (fields: Record<string, string | string[]>) => {
     const body = new URLSearchParams();
     for (const [k, v] of Object.entries(fields)) for (const value of [v].flat()) body.append(k, value);
     return { method: "POST", body, headers: { "content-type": "application/x-www-form-urlencoded" } };
   };
-  const json = (value: unknown) => ({ method: "POST", body: JSON.stringify(value), headers: { "content-type": "application/json" } });
+  const json = (value: unknown) => ({
+    method: "POST",
+    body: JSON.stringify(value),
+    headers: { "content-type": "application/json" },
+  });
   const wpLink = (connectionId: string, secret: string) => {
     const time = Math.floor(Date.now() / 1000);
     const nonce = randomBytes(16).toString("hex");
@@ -212,43 +281,133 @@ describe.each(testEngines())("tenant isolation over HTTP on %s", (engine) => {
   const probes: Record<string, Probe[]> = {
     _index: [{ name: "root as A", request: () => fetch(url("/"), asShop(t.A.shop)), status: [200, 302] }],
     healthz: [{ name: "health", request: () => fetch(url("/healthz")), status: [200] }],
-    "api.v1.openapi[.]json": [{ name: "OpenAPI document", request: () => fetch(url("/api/v1/openapi.json")), status: [200] }],
+    "api.v1.openapi[.]json": [
+      { name: "OpenAPI document", request: () => fetch(url("/api/v1/openapi.json")), status: [200] },
+    ],
     "api.v1.cases": [
-      { name: "A's token lists only A's cases", request: () => fetch(url("/api/v1/cases?limit=100"), withToken(t.A.token)), status: [200], own: () => t.A.markers },
-      { name: "A's token, search for B's customer", request: () => fetch(url(`/api/v1/cases?q=${t.B.markers[0]}`), withToken(t.A.token)), status: [200] },
-      { name: "B's token with one character changed", request: () => fetch(url("/api/v1/cases"), withToken(`${t.B.token.slice(0, -1)}${t.B.token.endsWith("a") ? "b" : "a"}`)), status: [401] },
-      { name: "a Shopify session token of B", request: () => fetch(url("/api/v1/cases"), asShop(t.B.shop)), status: [401] },
+      {
+        name: "A's token lists only A's cases",
+        request: () => fetch(url("/api/v1/cases?limit=100"), withToken(t.A.token)),
+        status: [200],
+        own: () => t.A.markers,
+      },
+      {
+        name: "A's token, search for B's customer",
+        request: () => fetch(url(`/api/v1/cases?q=${t.B.markers[0]}`), withToken(t.A.token)),
+        status: [200],
+      },
+      {
+        name: "B's token with one character changed",
+        request: () =>
+          fetch(url("/api/v1/cases"), withToken(`${t.B.token.slice(0, -1)}${t.B.token.endsWith("a") ? "b" : "a"}`)),
+        status: [401],
+      },
+      {
+        name: "a Shopify session token of B",
+        request: () => fetch(url("/api/v1/cases"), asShop(t.B.shop)),
+        status: [401],
+      },
     ],
     "api.v1.cases.$caseId": [
-      { name: "A's token on B's case", request: () => fetch(url(`/api/v1/cases/${t.B.caseIds[0]}`), withToken(t.A.token)), status: [404] },
-      { name: "C's token on D's case", request: () => fetch(url(`/api/v1/cases/${t.D.caseIds[0]}`), withToken(t.C.token)), status: [404], foreign: foreignWoo },
+      {
+        name: "A's token on B's case",
+        request: () => fetch(url(`/api/v1/cases/${t.B.caseIds[0]}`), withToken(t.A.token)),
+        status: [404],
+      },
+      {
+        name: "C's token on D's case",
+        request: () => fetch(url(`/api/v1/cases/${t.D.caseIds[0]}`), withToken(t.C.token)),
+        status: [404],
+        foreign: foreignWoo,
+      },
     ],
     "api.v1.cases.$caseId.start": [
-      { name: "A's token starts B's case", request: () => fetch(url(`/api/v1/cases/${t.B.caseIds[0]}/start`), withToken(t.A.token, json({ reason: "cross-tenant" }))), status: [404] },
+      {
+        name: "A's token starts B's case",
+        request: () =>
+          fetch(url(`/api/v1/cases/${t.B.caseIds[0]}/start`), withToken(t.A.token, json({ reason: "cross-tenant" }))),
+        status: [404],
+      },
     ],
     "api.v1.cases.$caseId.cancel": [
-      { name: "A's token cancels B's case", request: () => fetch(url(`/api/v1/cases/${t.B.caseIds[1] ?? t.B.caseIds[0]}/cancel`), withToken(t.A.token, json({ reason: "cross-tenant" }))), status: [404] },
+      {
+        name: "A's token cancels B's case",
+        request: () =>
+          fetch(
+            url(`/api/v1/cases/${t.B.caseIds[1] ?? t.B.caseIds[0]}/cancel`),
+            withToken(t.A.token, json({ reason: "cross-tenant" })),
+          ),
+        status: [404],
+      },
     ],
     app: [
-      { name: "layout as A", request: () => fetch(url(`/app`), asShop(t.A.shop)), status: [200], own: () => t.A.markers },
-      { name: "a session token signed with another secret", request: () => fetch(url(`/app`), withToken(sessionToken(t.B.shop.domain, { secret: "forged" }))), status: [401] },
-      { name: "a session token of another app", request: () => fetch(url(`/app`), withToken(sessionToken(t.B.shop.domain, { aud: "other-app" }))), status: [401] },
-      { name: "B's API token as a session token", request: () => fetch(url(`/app`), withToken(t.B.token)), status: [401] },
-      { name: "a forged staff cookie", request: () => fetch(url(`/app`), withCookie(`${SECURE_STAFF_COOKIE}=${randomBytes(32).toString("base64url")}`)), status: [302, 401, 410] },
+      {
+        name: "layout as A",
+        request: () => fetch(url(`/app`), asShop(t.A.shop)),
+        status: [200],
+        own: () => t.A.markers,
+      },
+      {
+        name: "a session token signed with another secret",
+        request: () => fetch(url(`/app`), withToken(sessionToken(t.B.shop.domain, { secret: "forged" }))),
+        status: [401],
+      },
+      {
+        name: "a session token of another app",
+        request: () => fetch(url(`/app`), withToken(sessionToken(t.B.shop.domain, { aud: "other-app" }))),
+        status: [401],
+      },
+      {
+        name: "B's API token as a session token",
+        request: () => fetch(url(`/app`), withToken(t.B.token)),
+        status: [401],
+      },
+      {
+        name: "a forged staff cookie",
+        request: () =>
+          fetch(url(`/app`), withCookie(`${SECURE_STAFF_COOKIE}=${randomBytes(32).toString("base64url")}`)),
+        status: [302, 401, 410],
+      },
     ],
     "app._index": [
-      { name: "list as A", request: () => fetch(url(`/app?index`), asShop(t.A.shop)), status: [200], own: () => t.A.markers },
-      { name: "list as A, searching B's customer", request: () => fetch(url(`/app?index&q=${t.B.markers[0]}`), asShop(t.A.shop)), status: [200] },
-      { name: "list as C (staff cookie)", request: () => fetch(url(`/app?index`), withCookie(t.C.cookie!)), status: [200], own: () => t.C.markers, foreign: foreignWoo },
+      {
+        name: "list as A",
+        request: () => fetch(url(`/app?index`), asShop(t.A.shop)),
+        status: [200],
+        own: () => t.A.markers,
+      },
+      {
+        name: "list as A, searching B's customer",
+        request: () => fetch(url(`/app?index&q=${t.B.markers[0]}`), asShop(t.A.shop)),
+        status: [200],
+      },
+      {
+        name: "list as C (staff cookie)",
+        request: () => fetch(url(`/app?index`), withCookie(t.C.cookie!)),
+        status: [200],
+        own: () => t.C.markers,
+        foreign: foreignWoo,
+      },
       {
         name: "A starts B's cases by id",
-        request: () => fetch(url(`/app?index`), asShop(t.A.shop, form({ scope: "selected", intent: "start", reason: "cross-tenant", ids: t.B.caseIds }))),
+        request: () =>
+          fetch(
+            url(`/app?index`),
+            asShop(t.A.shop, form({ scope: "selected", intent: "start", reason: "cross-tenant", ids: t.B.caseIds })),
+          ),
         status: [200],
         sent: () => t.B.caseIds,
       },
       {
         name: "C cancels D's cases by id",
-        request: () => fetch(url(`/app?index`), withCookie(t.C.cookie!, form({ scope: "selected", intent: "cancel", reason: "cross-tenant", ids: t.D.caseIds }))),
+        request: () =>
+          fetch(
+            url(`/app?index`),
+            withCookie(
+              t.C.cookie!,
+              form({ scope: "selected", intent: "cancel", reason: "cross-tenant", ids: t.D.caseIds }),
+            ),
+          ),
         status: [200],
         foreign: foreignWoo,
         sent: () => t.D.caseIds,
@@ -256,30 +415,72 @@ describe.each(testEngines())("tenant isolation over HTTP on %s", (engine) => {
     ],
     "app.access-log": [
       { name: "access log as A", request: () => fetch(url(`/app/access-log`), asShop(t.A.shop)), status: [200] },
-      { name: "A reads who opened B's case", request: () => fetch(url(`/app/access-log?case=${t.B.caseIds[0]}`), asShop(t.A.shop)), status: [200], sent: () => [t.B.caseIds[0]!] },
-      { name: "C reads the access log of D's case", request: () => fetch(url(`/app/access-log?case=${t.D.caseIds[0]}`), withCookie(t.C.cookie!)), status: [200], foreign: foreignWoo, sent: () => [t.D.caseIds[0]!] },
+      {
+        name: "A reads who opened B's case",
+        request: () => fetch(url(`/app/access-log?case=${t.B.caseIds[0]}`), asShop(t.A.shop)),
+        status: [200],
+        sent: () => [t.B.caseIds[0]!],
+      },
+      {
+        name: "C reads the access log of D's case",
+        request: () => fetch(url(`/app/access-log?case=${t.D.caseIds[0]}`), withCookie(t.C.cookie!)),
+        status: [200],
+        foreign: foreignWoo,
+        sent: () => [t.D.caseIds[0]!],
+      },
     ],
     "app.bulk.$runId": [
-      { name: "A opens B's bulk run", request: () => fetch(url(`/app/bulk/${t.B.runId}`), asShop(t.A.shop)), status: [404] },
-      { name: "C opens D's bulk run", request: () => fetch(url(`/app/bulk/${t.D.runId}`), withCookie(t.C.cookie!)), status: [404], foreign: foreignWoo },
+      {
+        name: "A opens B's bulk run",
+        request: () => fetch(url(`/app/bulk/${t.B.runId}`), asShop(t.A.shop)),
+        status: [404],
+      },
+      {
+        name: "C opens D's bulk run",
+        request: () => fetch(url(`/app/bulk/${t.D.runId}`), withCookie(t.C.cookie!)),
+        status: [404],
+        foreign: foreignWoo,
+      },
     ],
     "app.cases.$caseId": [
-      { name: "A opens B's case", request: () => fetch(url(`/app/cases/${t.B.caseIds[0]}`), asShop(t.A.shop)), status: [404] },
-      { name: "C opens D's case", request: () => fetch(url(`/app/cases/${t.D.caseIds[0]}`), withCookie(t.C.cookie!)), status: [404], foreign: foreignWoo },
+      {
+        name: "A opens B's case",
+        request: () => fetch(url(`/app/cases/${t.B.caseIds[0]}`), asShop(t.A.shop)),
+        status: [404],
+      },
+      {
+        name: "C opens D's case",
+        request: () => fetch(url(`/app/cases/${t.D.caseIds[0]}`), withCookie(t.C.cookie!)),
+        status: [404],
+        foreign: foreignWoo,
+      },
       {
         name: "A cancels B's case",
-        request: () => fetch(url(`/app/cases/${t.B.caseIds[0]}`), asShop(t.A.shop, form({ intent: "cancel", reason: "cross-tenant" }))),
+        request: () =>
+          fetch(
+            url(`/app/cases/${t.B.caseIds[0]}`),
+            asShop(t.A.shop, form({ intent: "cancel", reason: "cross-tenant" })),
+          ),
         status: [200, 404],
       },
       {
         name: "C starts D's case",
-        request: () => fetch(url(`/app/cases/${t.D.caseIds[0]}`), withCookie(t.C.cookie!, form({ intent: "start", reason: "cross-tenant" }))),
+        request: () =>
+          fetch(
+            url(`/app/cases/${t.D.caseIds[0]}`),
+            withCookie(t.C.cookie!, form({ intent: "start", reason: "cross-tenant" })),
+          ),
         status: [200, 404],
         foreign: foreignWoo,
       },
     ],
     "app.cases.$caseId.letter[.]pdf": [
-      { name: "A prints B's reminder letter", request: () => fetch(url(`/app/cases/${t.B.caseIds[0]}/letter.pdf`), asShop(t.A.shop)), status: [404], sent: () => [t.B.caseIds[0]!] },
+      {
+        name: "A prints B's reminder letter",
+        request: () => fetch(url(`/app/cases/${t.B.caseIds[0]}/letter.pdf`), asShop(t.A.shop)),
+        status: [404],
+        sent: () => [t.B.caseIds[0]!],
+      },
       {
         name: "C prints D's reminder letter",
         request: () => fetch(url(`/app/cases/${t.D.caseIds[0]}/letter.pdf`), withCookie(t.C.cookie!)),
@@ -289,24 +490,57 @@ describe.each(testEngines())("tenant isolation over HTTP on %s", (engine) => {
       },
     ],
     "app.cases[.]csv": [
-      { name: "CSV as A", request: () => fetch(url("/app/cases.csv"), asShop(t.A.shop)), status: [200], own: () => t.A.markers },
-      { name: "CSV as C", request: () => fetch(url("/app/cases.csv"), withCookie(t.C.cookie!)), status: [200], own: () => t.C.markers, foreign: foreignWoo },
+      {
+        name: "CSV as A",
+        request: () => fetch(url("/app/cases.csv"), asShop(t.A.shop)),
+        status: [200],
+        own: () => t.A.markers,
+      },
+      {
+        name: "CSV as C",
+        request: () => fetch(url("/app/cases.csv"), withCookie(t.C.cookie!)),
+        status: [200],
+        own: () => t.C.markers,
+        foreign: foreignWoo,
+      },
     ],
-    "app.privacy": [{ name: "privacy page as A", request: () => fetch(url(`/app/privacy`), asShop(t.A.shop)), status: [200] }],
-    "app.reports": [{ name: "reports as A", request: () => fetch(url(`/app/reports`), asShop(t.A.shop)), status: [200] }],
+    "app.privacy": [
+      { name: "privacy page as A", request: () => fetch(url(`/app/privacy`), asShop(t.A.shop)), status: [200] },
+    ],
+    "app.reports": [
+      { name: "reports as A", request: () => fetch(url(`/app/reports`), asShop(t.A.shop)), status: [200] },
+    ],
     "app.settings": [
       { name: "settings as A", request: () => fetch(url(`/app/settings`), asShop(t.A.shop)), status: [200] },
       {
         name: "settings saved with a forged session token",
-        request: () => fetch(url(`/app/settings`), withToken(sessionToken(t.A.shop.domain, { secret: "forged" }), form({ autoHandover: "off" }))),
+        request: () =>
+          fetch(
+            url(`/app/settings`),
+            withToken(sessionToken(t.A.shop.domain, { secret: "forged" }), form({ autoHandover: "off" })),
+          ),
         status: [401],
       },
     ],
     "auth.login": [
-      { name: "the login form, which names no shop", request: () => fetch(url(`/auth/login`), { redirect: "manual" }), status: [200] },
-      { name: "login for B's domain only starts Shopify's own auth", request: () => fetch(url(`/auth/login?shop=${t.B.shop.domain}`), { redirect: "manual" }), status: [302] },
+      {
+        name: "the login form, which names no shop",
+        request: () => fetch(url(`/auth/login`), { redirect: "manual" }),
+        status: [200],
+      },
+      {
+        name: "login for B's domain only starts Shopify's own auth",
+        request: () => fetch(url(`/auth/login?shop=${t.B.shop.domain}`), { redirect: "manual" }),
+        status: [302],
+      },
     ],
-    "auth.$": [{ name: "an auth path for B's shop without a session token", request: () => fetch(url(`/auth/session?shop=${t.B.shop.domain}`), { redirect: "manual" }), status: [302, 400, 401] }],
+    "auth.$": [
+      {
+        name: "an auth path for B's shop without a session token",
+        request: () => fetch(url(`/auth/session?shop=${t.B.shop.domain}`), { redirect: "manual" }),
+        status: [302, 400, 401],
+      },
+    ],
     "webhooks.shopify": [
       {
         name: "a webhook for B signed with another secret",
@@ -315,7 +549,13 @@ describe.each(testEngines())("tenant isolation over HTTP on %s", (engine) => {
           return fetch(url("/webhooks/shopify"), {
             method: "POST",
             body,
-            headers: { "content-type": "application/json", "x-shopify-topic": "orders/updated", "x-shopify-shop-domain": t.B.shop.domain, "x-shopify-webhook-id": randomUUID(), "x-shopify-hmac-sha256": signShopifyBody(body, "forged") },
+            headers: {
+              "content-type": "application/json",
+              "x-shopify-topic": "orders/updated",
+              "x-shopify-shop-domain": t.B.shop.domain,
+              "x-shopify-webhook-id": randomUUID(),
+              "x-shopify-hmac-sha256": signShopifyBody(body, "forged"),
+            },
           });
         },
         status: [401],
@@ -344,24 +584,48 @@ describe.each(testEngines())("tenant isolation over HTTP on %s", (engine) => {
       },
     ],
     "woocommerce.signin": [
-      { name: "a wp-admin link for D signed with C's secret", request: () => fetch(url(wpLink(t.D.connectionId!, t.C.webhookSecret!)), { redirect: "manual" }), status: [403], foreign: foreignWoo },
+      {
+        name: "a wp-admin link for D signed with C's secret",
+        request: () => fetch(url(wpLink(t.D.connectionId!, t.C.webhookSecret!)), { redirect: "manual" }),
+        status: [403],
+        foreign: foreignWoo,
+      },
     ],
     "woocommerce.auth.callback": [
       {
         name: "new keys for D's connected store",
         request: () =>
-          fetch(url("/woocommerce/auth/callback"), json({ key_id: 9, user_id: t.D.connectionId, consumer_key: `ck_${"x".repeat(32)}`, consumer_secret: `cs_${"x".repeat(32)}`, key_permissions: "read_write" })),
+          fetch(
+            url("/woocommerce/auth/callback"),
+            json({
+              key_id: 9,
+              user_id: t.D.connectionId,
+              consumer_key: `ck_${"x".repeat(32)}`,
+              consumer_secret: `cs_${"x".repeat(32)}`,
+              key_permissions: "read_write",
+            }),
+          ),
         status: [400, 404, 409, 410, 422],
         foreign: foreignWoo,
       },
     ],
     "woocommerce.connect": [
-      { name: "connect page with C's cookie", request: () => fetch(url(`/woocommerce/connect`), withCookie(t.C.cookie!)), status: [200], own: () => [t.C.shop.domain], foreign: foreignWoo },
+      {
+        name: "connect page with C's cookie",
+        request: () => fetch(url(`/woocommerce/connect`), withCookie(t.C.cookie!)),
+        status: [200],
+        own: () => [t.C.shop.domain],
+        foreign: foreignWoo,
+      },
     ],
     "woocommerce.login": [
       {
         name: "D's staff session cookie redeemed as a sign-in link",
-        request: () => fetch(url("/woocommerce/login"), { ...form({ intent: "redeem", token: t.D.cookie!.split("=")[1]! }), redirect: "manual" }),
+        request: () =>
+          fetch(url("/woocommerce/login"), {
+            ...form({ intent: "redeem", token: t.D.cookie!.split("=")[1]! }),
+            redirect: "manual",
+          }),
         status: [200],
         foreign: foreignWoo,
       },
@@ -369,18 +633,33 @@ describe.each(testEngines())("tenant isolation over HTTP on %s", (engine) => {
     "woocommerce.staff.removed": [
       {
         name: "D's staff member reported removed, signed with C's secret",
-        request: () => fetch(url("/woocommerce/staff/removed"), { method: "POST", body: wpLink(t.D.connectionId!, t.C.webhookSecret!).split("?")[1], headers: { "content-type": "application/x-www-form-urlencoded" } }),
+        request: () =>
+          fetch(url("/woocommerce/staff/removed"), {
+            method: "POST",
+            body: wpLink(t.D.connectionId!, t.C.webhookSecret!).split("?")[1],
+            headers: { "content-type": "application/x-www-form-urlencoded" },
+          }),
         status: [403],
         foreign: foreignWoo,
       },
     ],
     "woocommerce.signout": [
       // Sign-out ends only the session whose cookie it carries: without one it ends nothing and shows no one's data.
-      { name: "sign-out without a session", request: () => fetch(url("/woocommerce/signout"), { method: "POST", redirect: "manual" }), status: [302], foreign: () => [t.A, t.B, t.C, t.D] },
+      {
+        name: "sign-out without a session",
+        request: () => fetch(url("/woocommerce/signout"), { method: "POST", redirect: "manual" }),
+        status: [302],
+        foreign: () => [t.A, t.B, t.C, t.D],
+      },
     ],
     "woocommerce.return": [
       // The page names the connected store's URL (public anyway) to whoever holds the connection id; no case data.
-      { name: "return page of D's connection", request: () => fetch(url(`/woocommerce/return?user_id=${t.D.connectionId}`)), status: [200], foreign: () => [t.A, t.B] },
+      {
+        name: "return page of D's connection",
+        request: () => fetch(url(`/woocommerce/return?user_id=${t.D.connectionId}`)),
+        status: [200],
+        foreign: () => [t.A, t.B],
+      },
     ],
   };
 
@@ -395,14 +674,26 @@ describe.each(testEngines())("tenant isolation over HTTP on %s", (engine) => {
         const res = await probe.request();
         const body = await res.text();
         // A cookie with a value opens a session; an emptied one (sign-out) does not.
-        if (new RegExp(`${STAFF_COOKIE}=[^;]`).test(res.headers.get("set-cookie") ?? "")) failures.push(`${route} — ${probe.name}: opened a staff session`);
-        if (!probe.status.includes(res.status)) failures.push(`${route} — ${probe.name}: status ${res.status}, expected ${probe.status.join("/")}: ${body.slice(0, 200)}`);
+        if (new RegExp(`${STAFF_COOKIE}=[^;]`).test(res.headers.get("set-cookie") ?? ""))
+          failures.push(`${route} — ${probe.name}: opened a staff session`);
+        if (!probe.status.includes(res.status))
+          failures.push(
+            `${route} — ${probe.name}: status ${res.status}, expected ${probe.status.join("/")}: ${body.slice(0, 200)}`,
+          );
         const foreign = (probe.foreign ?? foreignShopify)();
         for (const tenant of foreign) {
-          for (const marker of tenant.markers) if (body.includes(marker)) failures.push(`${route} — ${probe.name}: body contains ${marker} (shop ${tenant.shop.name})`);
-          for (const id of [...tenant.caseIds, tenant.runId]) if (body.includes(id) && !probe.sent?.().includes(id)) failures.push(`${route} — ${probe.name}: body contains an id of ${tenant.shop.name}`);
+          for (const marker of tenant.markers)
+            if (body.includes(marker))
+              failures.push(`${route} — ${probe.name}: body contains ${marker} (shop ${tenant.shop.name})`);
+          for (const id of [...tenant.caseIds, tenant.runId])
+            if (body.includes(id) && !probe.sent?.().includes(id))
+              failures.push(`${route} — ${probe.name}: body contains an id of ${tenant.shop.name}`);
         }
-        for (const marker of probe.own?.() ?? []) if (!body.includes(marker)) failures.push(`${route} — ${probe.name}: the caller's own data (${marker}) is missing: ${body.slice(0, 300)}`);
+        for (const marker of probe.own?.() ?? [])
+          if (!body.includes(marker))
+            failures.push(
+              `${route} — ${probe.name}: the caller's own data (${marker}) is missing: ${body.slice(0, 300)}`,
+            );
       }
     }
     expect(failures).toEqual([]);
@@ -417,7 +708,8 @@ describe.each(testEngines())("tenant isolation over HTTP on %s", (engine) => {
     await server!.stop();
     server = undefined;
     database = await appDb.open();
-    for (const label of ["B", "D"] as const) expect(await shopDigest(database.db, t[label].shop.id), `shop ${label}`).toBe(before[label]);
+    for (const label of ["B", "D"] as const)
+      expect(await shopDigest(database.db, t[label].shop.id), `shop ${label}`).toBe(before[label]);
     const [runB] = await database.db.select().from(bulkRuns).where(eq(bulkRuns.id, t.B.runId));
     expect(runB!.status).toBe("queued");
   }, 60_000);

@@ -22,16 +22,32 @@ import { scale } from "#test/support/reliability";
  * Scheduled sweeps work across all shops by design: they only have to survive a stray payload.
  */
 
-const TENANT_TABLES = ["orders", "cases", "case_events", "settings", "outbox", "bulk_runs", "woo_connections", "order_imports", "webhook_inbox", "case_status_counts"];
+const TENANT_TABLES = [
+  "orders",
+  "cases",
+  "case_events",
+  "settings",
+  "outbox",
+  "bulk_runs",
+  "woo_connections",
+  "order_imports",
+  "webhook_inbox",
+  "case_status_counts",
+];
 /** Count deltas are compared as the counts they sum to: compaction rewrites the rows, never the sums. */
-const COUNT_SUMS = "(select shop_id, status as id, sum(n) as n from case_status_counts group by shop_id, status having sum(n) <> 0)";
+const COUNT_SUMS =
+  "(select shop_id, status as id, sum(n) as n from case_status_counts group by shop_id, status having sum(n) <> 0)";
 
 async function shopDigest(db: Db, shopId: string): Promise<string> {
   const parts: string[] = [];
   for (const table of TENANT_TABLES) {
     const rows = table === "case_status_counts" ? COUNT_SUMS : `"${table}"`;
     const [row] = rowsOf<{ h: string | null }>(
-      await db.execute(sql.raw(`select md5(string_agg(t::text, '|' order by t.id::text)) as h from ${rows} t where t.shop_id = '${shopId}'`)),
+      await db.execute(
+        sql.raw(
+          `select md5(string_agg(t::text, '|' order by t.id::text)) as h from ${rows} t where t.shop_id = '${shopId}'`,
+        ),
+      ),
     );
     parts.push(`${table}:${row?.h ?? ""}`);
   }
@@ -87,10 +103,26 @@ describe.each(testEngines())("job handlers and tenants on %s", (engine) => {
       await openTestCase(database.db, shopB);
     }
     ofB.shopId = shopB.id;
-    ofB.runId = (await createBulkRun(database.db, shopB, { action: "cancel", reason: "B's run", query: caseListQuerySchema.parse({}), actor: { type: "staff", id: "b", name: null }, now: new Date() })).id;
+    ofB.runId = (
+      await createBulkRun(database.db, shopB, {
+        action: "cancel",
+        reason: "B's run",
+        query: caseListQuerySchema.parse({}),
+        actor: { type: "staff", id: "b", name: null },
+        now: new Date(),
+      })
+    ).id;
     const [inbox] = await database.db
       .insert(webhookInbox)
-      .values({ platform: "woocommerce", source: "b", shopId: shopB.id, topic: "order.updated", dedupeKey: "b-1", headers: {}, body: "{}" })
+      .values({
+        platform: "woocommerce",
+        source: "b",
+        shopId: shopB.id,
+        topic: "order.updated",
+        dedupeKey: "b-1",
+        headers: {},
+        body: "{}",
+      })
       .returning();
     ofB.inboxId = inbox!.id;
     const [connection] = await database.db
@@ -117,20 +149,37 @@ describe.each(testEngines())("job handlers and tenants on %s", (engine) => {
       if (!payload) continue;
       const before = await shopDigest(database.db, shopA.id);
       try {
-        await def.handle(def.parse(payload === "sweep" ? { shopId: shopA.id } : payload(shopA, ofB)), { jobId: randomUUID() });
+        await def.handle(def.parse(payload === "sweep" ? { shopId: shopA.id } : payload(shopA, ofB)), {
+          jobId: randomUUID(),
+        });
       } catch (error) {
         problems.push(`${def.name} threw: ${error instanceof Error ? error.message : String(error)}`);
       }
-      if (payload !== "sweep" && (await shopDigest(database.db, shopA.id)) !== before) problems.push(`${def.name} changed shop A's rows`);
+      if (payload !== "sweep" && (await shopDigest(database.db, shopA.id)) !== before)
+        problems.push(`${def.name} changed shop A's rows`);
     }
     expect(problems).toEqual([]);
   });
 
   test("given ids that exist nowhere, or ids of another kind, no handler touches any shop or throws", async () => {
     const problems: string[] = [];
-    const caseOfB = rowsOf<{ id: string }>(await database.db.execute(sql`select id from cases where shop_id = ${shopB.id} limit 1`))[0]!.id;
-    const unknown = { inboxId: randomUUID(), runId: randomUUID(), importId: randomUUID(), connectionId: randomUUID(), shopId: randomUUID() };
-    const wrongKind = { inboxId: caseOfB, runId: caseOfB, importId: ofB.runId, connectionId: ofB.inboxId, shopId: caseOfB };
+    const caseOfB = rowsOf<{ id: string }>(
+      await database.db.execute(sql`select id from cases where shop_id = ${shopB.id} limit 1`),
+    )[0]!.id;
+    const unknown = {
+      inboxId: randomUUID(),
+      runId: randomUUID(),
+      importId: randomUUID(),
+      connectionId: randomUUID(),
+      shopId: randomUUID(),
+    };
+    const wrongKind = {
+      inboxId: caseOfB,
+      runId: caseOfB,
+      importId: ofB.runId,
+      connectionId: ofB.inboxId,
+      shopId: caseOfB,
+    };
     for (const ids of [unknown, wrongKind]) {
       for (const def of definitions) {
         const payload = PAYLOADS[def.name];

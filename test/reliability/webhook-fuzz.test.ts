@@ -66,7 +66,8 @@ type Path = (string | number)[];
 function pathsOf(value: Json, prefix: Path = []): Path[] {
   const own: Path[] = prefix.length ? [prefix] : [];
   if (Array.isArray(value)) return [...own, ...value.flatMap((v, i) => pathsOf(v, [...prefix, i]))];
-  if (value && typeof value === "object") return [...own, ...Object.entries(value).flatMap(([k, v]) => pathsOf(v, [...prefix, k]))];
+  if (value && typeof value === "object")
+    return [...own, ...Object.entries(value).flatMap(([k, v]) => pathsOf(v, [...prefix, k]))];
   return own;
 }
 
@@ -94,7 +95,10 @@ function nested(depth: number): Json {
   return value;
 }
 
-const printable = fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 40 });
+const printable = fc.string({
+  unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)),
+  maxLength: 40,
+});
 
 const weirdString = fc.oneof(
   fc.string(),
@@ -133,7 +137,14 @@ const weirdValue: fc.Arbitrary<Json> = fc.oneof(
   { weight: 4, arbitrary: weirdString },
   { weight: 1, arbitrary: fc.constant(null) },
   { weight: 1, arbitrary: fc.boolean() },
-  { weight: 2, arbitrary: fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constantFrom(-1, 0, 2 ** 53 + 1, 1e21, -1e21, 0.1)) },
+  {
+    weight: 2,
+    arbitrary: fc.oneof(
+      fc.integer(),
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.constantFrom(-1, 0, 2 ** 53 + 1, 1e21, -1e21, 0.1),
+    ),
+  },
   { weight: 1, arbitrary: fc.integer({ min: 10, max: 3_000 }).map(nested) },
   { weight: 2, arbitrary: fc.jsonValue({ maxDepth: 3 }) as fc.Arbitrary<Json> },
 );
@@ -152,7 +163,16 @@ const bodyPlan: fc.Arbitrary<BodyPlan> = fc.oneof(
   {
     weight: 10,
     arbitrary: fc
-      .array(fc.record({ at: fc.nat(), change: fc.oneof(fc.constant("delete" as const), weirdValue.map((value) => ({ value }))) }), { minLength: 1, maxLength: 4 })
+      .array(
+        fc.record({
+          at: fc.nat(),
+          change: fc.oneof(
+            fc.constant("delete" as const),
+            weirdValue.map((value) => ({ value })),
+          ),
+        }),
+        { minLength: 1, maxLength: 4 },
+      )
       .map((mutations) => ({ kind: "mutate" as const, mutations })),
   },
   { weight: 2, arbitrary: fc.nat().map((at) => ({ kind: "truncate" as const, at })) },
@@ -161,7 +181,20 @@ const bodyPlan: fc.Arbitrary<BodyPlan> = fc.oneof(
   {
     weight: 1,
     arbitrary: fc
-      .constantFrom("", "null", "[]", "{}", "\uFEFF{}", '{"id":', "{'id': 1}", '{"id": 1, "id": 2}', "\u0000", '{"a":"\\u0000"}', "webhook_id=17", '{"id":1e400}')
+      .constantFrom(
+        "",
+        "null",
+        "[]",
+        "{}",
+        "\uFEFF{}",
+        '{"id":',
+        "{'id': 1}",
+        '{"id": 1, "id": 2}',
+        "\u0000",
+        '{"a":"\\u0000"}',
+        "webhook_id=17",
+        '{"id":1e400}',
+      )
       .map((text) => ({ kind: "raw" as const, text })),
   },
   { weight: 1, arbitrary: fc.integer({ min: 1_000, max: 50_000 }).map((depth) => ({ kind: "deep" as const, depth })) },
@@ -175,7 +208,8 @@ function renderBody(fixture: Json, plan: BodyPlan): Uint8Array {
     case "mutate": {
       const paths = pathsOf(fixture);
       let value = fixture;
-      for (const m of plan.mutations) value = mutateAt(value, paths.length ? paths[m.at % paths.length]! : [], m.change);
+      for (const m of plan.mutations)
+        value = mutateAt(value, paths.length ? paths[m.at % paths.length]! : [], m.change);
       return text(JSON.stringify(value));
     }
     case "truncate": {
@@ -223,7 +257,20 @@ const plan: fc.Arbitrary<Plan> = fc.record({
   topic: fc.nat(),
   crossFixture: fc.option(fc.nat(), { freq: 8 }),
   body: bodyPlan,
-  auth: fc.constantFrom("signed", "signed", "signed", "signed", "signed", "signed", "signed", "unsigned", "wrong_secret", "other_body", "garbage", "empty"),
+  auth: fc.constantFrom(
+    "signed",
+    "signed",
+    "signed",
+    "signed",
+    "signed",
+    "signed",
+    "signed",
+    "unsigned",
+    "wrong_secret",
+    "other_body",
+    "garbage",
+    "empty",
+  ),
   header: fc.constantFrom(
     ...Array<string>(10).fill("none"),
     "drop_topic",
@@ -241,7 +288,12 @@ const plan: fc.Arbitrary<Plan> = fc.record({
   ),
   headerValue: printable,
   method: fc.constantFrom(...Array<"POST">(30).fill("POST"), "GET" as const, "PUT" as const),
-  connection: fc.constantFrom(...Array<"ours">(12).fill("ours"), "random_uuid" as const, "not_uuid" as const, "long" as const),
+  connection: fc.constantFrom(
+    ...Array<"ours">(12).fill("ours"),
+    "random_uuid" as const,
+    "not_uuid" as const,
+    "long" as const,
+  ),
   duplicateOf: fc.option(fc.nat(), { freq: 15 }),
 }) as fc.Arbitrary<Plan>;
 
@@ -251,7 +303,8 @@ function toDelivery(p: Plan, index: number, ctx: { wooSecret: string; connection
     const [topic, fixtureName] = SHOPIFY_TOPICS[p.topic % SHOPIFY_TOPICS.length]!;
     const source = p.crossFixture === null ? fixtureName : SHOPIFY_TOPICS[p.crossFixture % SHOPIFY_TOPICS.length]![1];
     const body = renderBody(fixtureJson(`shopify/${source}.json`) as Json, p.body);
-    const shop = topic === "app/uninstalled" || topic === "shop/redact" ? EPHEMERAL_SHOPS[index % EPHEMERAL_SHOPS.length]! : SHOP;
+    const shop =
+      topic === "app/uninstalled" || topic === "shop/redact" ? EPHEMERAL_SHOPS[index % EPHEMERAL_SHOPS.length]! : SHOP;
     const webhookId = p.duplicateOf !== null && index > 0 ? `fuzz-${p.duplicateOf % index}` : `fuzz-${index}`;
     const headers: Record<string, string> = {
       "content-type": "application/json",
@@ -333,9 +386,17 @@ function toDelivery(p: Plan, index: number, ctx: { wooSecret: string; connection
   const [topic, fixtureName] = WOO_TOPICS[p.topic % WOO_TOPICS.length]!;
   const source = p.crossFixture === null ? fixtureName : WOO_TOPICS[p.crossFixture % WOO_TOPICS.length]![1];
   const ping = p.auth === "unsigned" && p.header === "none";
-  const body = ping ? new Uint8Array(fixtureBytes("woocommerce/ping.txt")) : renderBody(fixtureJson(`woocommerce/${source}.json`) as Json, p.body);
+  const body = ping
+    ? new Uint8Array(fixtureBytes("woocommerce/ping.txt"))
+    : renderBody(fixtureJson(`woocommerce/${source}.json`) as Json, p.body);
   const connectionId =
-    p.connection === "ours" ? ctx.connectionId : p.connection === "random_uuid" ? randomUUID() : p.connection === "not_uuid" ? "not-a-uuid" : "9".repeat(2_000);
+    p.connection === "ours"
+      ? ctx.connectionId
+      : p.connection === "random_uuid"
+        ? randomUUID()
+        : p.connection === "not_uuid"
+          ? "not-a-uuid"
+          : "9".repeat(2_000);
   const [resource, event] = topic.split(".");
   const deliveryId = p.duplicateOf !== null && index > 0 ? `fuzz-${p.duplicateOf % index}` : `fuzz-${index}`;
   const headers: Record<string, string> = ping
@@ -432,7 +493,11 @@ function sign(auth: Plan["auth"], body: Uint8Array, secret: string): string | nu
 
 async function send(server: RunningServer, d: Delivery, attempt = 1): Promise<number | "connection_error"> {
   try {
-    const res = await fetch(`${server.url}${d.path}`, { method: d.method, headers: d.headers, body: d.method === "GET" ? undefined : new Uint8Array(d.body) });
+    const res = await fetch(`${server.url}${d.path}`, {
+      method: d.method,
+      headers: d.headers,
+      body: d.method === "GET" ? undefined : new Uint8Array(d.body),
+    });
     await res.arrayBuffer();
     return res.status;
   } catch {
@@ -491,10 +556,14 @@ describe.each(testEngines())("webhook fuzzing over HTTP on %s", (engine) => {
         "x-shopify-webhook-id": `seed-${fixture}`,
         "x-shopify-hmac-sha256": signShopifyBody(body, SECRET),
       });
-      await ingestShopifyWebhook(database.db, new Request("http://x/webhooks/shopify", { method: "POST", headers, body: new Uint8Array(body) }), {
-        secret: SECRET,
-        enqueue: async () => undefined,
-      });
+      await ingestShopifyWebhook(
+        database.db,
+        new Request("http://x/webhooks/shopify", { method: "POST", headers, body: new Uint8Array(body) }),
+        {
+          secret: SECRET,
+          enqueue: async () => undefined,
+        },
+      );
     }
     const wooBody = fixtureBytes("woocommerce/order-created-invoice.json");
     await ingestWooWebhook(
@@ -537,70 +606,125 @@ describe.each(testEngines())("webhook fuzzing over HTTP on %s", (engine) => {
     await appDb?.dispose();
   });
 
-  test(`${DELIVERIES} random and mutated deliveries: no 5xx, signed ones stored, invalid ones change nothing, server stays up`, async () => {
-    const deliveries = fc.sample(plan, { numRuns: DELIVERIES, seed: SEED }).map((p, i) => toDelivery(p, i, { wooSecret, connectionId }));
-    const answers: { delivery: Delivery; status: number | "connection_error" }[] = [];
-    await inPool(deliveries, CONCURRENCY, async (delivery) => {
-      answers.push({ delivery, status: await send(server!, delivery) });
-    });
-    const context = `(seed ${SEED}: RELIABILITY_SEED=${SEED} replays it)`;
+  test(
+    `${DELIVERIES} random and mutated deliveries: no 5xx, signed ones stored, invalid ones change nothing, server stays up`,
+    async () => {
+      const deliveries = fc
+        .sample(plan, { numRuns: DELIVERIES, seed: SEED })
+        .map((p, i) => toDelivery(p, i, { wooSecret, connectionId }));
+      const answers: { delivery: Delivery; status: number | "connection_error" }[] = [];
+      await inPool(deliveries, CONCURRENCY, async (delivery) => {
+        answers.push({ delivery, status: await send(server!, delivery) });
+      });
+      const context = `(seed ${SEED}: RELIABILITY_SEED=${SEED} replays it)`;
 
-    // Storage was up the whole time: no 5xx, no dropped connection, and the status each delivery deserves.
-    const wrong = answers
-      .filter((a) => a.status !== a.delivery.expect)
-      .map((a) => `${a.delivery.label}: ${a.status}, expected ${a.delivery.expect} — body ${Buffer.from(a.delivery.body.slice(0, 200)).toString("utf8")}`);
-    expect(wrong, `${context}\n${wrong.length ? errorLines(server!.output()) : ""}`).toEqual([]);
-    expect(server!.child.exitCode, context).toBeNull();
-    expect(await statusOnFreshConnection(`${server!.url}/healthz`)).toBe(200);
+      // Storage was up the whole time: no 5xx, no dropped connection, and the status each delivery deserves.
+      const wrong = answers
+        .filter((a) => a.status !== a.delivery.expect)
+        .map(
+          (a) =>
+            `${a.delivery.label}: ${a.status}, expected ${a.delivery.expect} — body ${Buffer.from(a.delivery.body.slice(0, 200)).toString("utf8")}`,
+        );
+      expect(wrong, `${context}\n${wrong.length ? errorLines(server!.output()) : ""}`).toEqual([]);
+      expect(server!.child.exitCode, context).toBeNull();
+      expect(await statusOnFreshConnection(`${server!.url}/healthz`)).toBe(200);
 
-    // Every delivery answered 200 with a signature is stored — a malformed one as rejected with its reason — and
-    // nothing unsigned is.
-    if (engine === "pglite") await server!.stop();
-    database = await appDb.open();
-    const stored = await database.db
-      .select({ source: webhookInbox.source, dedupeKey: webhookInbox.dedupeKey, status: webhookInbox.status, lastError: webhookInbox.lastError })
-      .from(webhookInbox);
-    const fuzzRows = stored.filter((r) => !r.dedupeKey.startsWith("seed"));
-    const expected = new Map(answers.flatMap((a) => (a.delivery.stores ? [[`${a.delivery.stores.source} ${a.delivery.stores.dedupeKey}`, a.delivery.stores]] : [])));
-    const actual = new Map(fuzzRows.map((r) => [`${r.source} ${r.dedupeKey}`, r]));
-    expect([...expected.keys()].filter((k) => !actual.has(k)), `signed deliveries not stored ${context}`).toEqual([]);
-    expect([...actual.keys()].filter((k) => !expected.has(k)), `stored deliveries that were not signed ${context}`).toEqual([]);
-    for (const [key, want] of expected) {
-      if (!want.rejected) continue;
-      expect(actual.get(key), context).toMatchObject({ status: "rejected", lastError: expect.stringMatching(/\S/) });
-    }
+      // Every delivery answered 200 with a signature is stored — a malformed one as rejected with its reason — and
+      // nothing unsigned is.
+      if (engine === "pglite") await server!.stop();
+      database = await appDb.open();
+      const stored = await database.db
+        .select({
+          source: webhookInbox.source,
+          dedupeKey: webhookInbox.dedupeKey,
+          status: webhookInbox.status,
+          lastError: webhookInbox.lastError,
+        })
+        .from(webhookInbox);
+      const fuzzRows = stored.filter((r) => !r.dedupeKey.startsWith("seed"));
+      const expected = new Map(
+        answers.flatMap((a) =>
+          a.delivery.stores ? [[`${a.delivery.stores.source} ${a.delivery.stores.dedupeKey}`, a.delivery.stores]] : [],
+        ),
+      );
+      const actual = new Map(fuzzRows.map((r) => [`${r.source} ${r.dedupeKey}`, r]));
+      expect(
+        [...expected.keys()].filter((k) => !actual.has(k)),
+        `signed deliveries not stored ${context}`,
+      ).toEqual([]);
+      expect(
+        [...actual.keys()].filter((k) => !expected.has(k)),
+        `stored deliveries that were not signed ${context}`,
+      ).toEqual([]);
+      for (const [key, want] of expected) {
+        if (!want.rejected) continue;
+        expect(actual.get(key), context).toMatchObject({ status: "rejected", lastError: expect.stringMatching(/\S/) });
+      }
 
-    // The worker's step over everything stored: it never throws, whatever the body, and a delivery it rejects or
-    // ignores leaves every table as it was.
-    const processed = await processReceivedInbox(database.db, { now, watch: WATCHED });
-    const threw = processed.filter((p) => p.outcome === "threw").map((p) => `${p.topic}: ${p.error} — body ${p.body.slice(0, 200)}`);
-    expect(threw, context).toEqual([]);
-    const invalidButChanged = processed.filter((p) => p.outcome !== "processed" && p.changed).map((p) => `${p.topic} ${p.outcome}: ${p.body.slice(0, 200)}`);
-    expect(invalidButChanged, context).toEqual([]);
-    const unexplained = rowsOf<{ n: number }>(
-      await database.db.execute(sql`select count(*)::int as n from webhook_inbox where status in ('rejected', 'ignored') and coalesce(trim(last_error), '') = ''`),
-    );
-    expect(unexplained[0]?.n, context).toBe(0);
-    const left = rowsOf<{ n: number }>(await database.db.execute(sql`select count(*)::int as n from webhook_inbox where status = 'received'`));
-    expect(left[0]?.n).toBe(0);
+      // The worker's step over everything stored: it never throws, whatever the body, and a delivery it rejects or
+      // ignores leaves every table as it was.
+      const processed = await processReceivedInbox(database.db, { now, watch: WATCHED });
+      const threw = processed
+        .filter((p) => p.outcome === "threw")
+        .map((p) => `${p.topic}: ${p.error} — body ${p.body.slice(0, 200)}`);
+      expect(threw, context).toEqual([]);
+      const invalidButChanged = processed
+        .filter((p) => p.outcome !== "processed" && p.changed)
+        .map((p) => `${p.topic} ${p.outcome}: ${p.body.slice(0, 200)}`);
+      expect(invalidButChanged, context).toEqual([]);
+      const unexplained = rowsOf<{ n: number }>(
+        await database.db.execute(
+          sql`select count(*)::int as n from webhook_inbox where status in ('rejected', 'ignored') and coalesce(trim(last_error), '') = ''`,
+        ),
+      );
+      expect(unexplained[0]?.n, context).toBe(0);
+      const left = rowsOf<{ n: number }>(
+        await database.db.execute(sql`select count(*)::int as n from webhook_inbox where status = 'received'`),
+      );
+      expect(left[0]?.n).toBe(0);
 
-    // What was applied is still money and dates: no input, however odd, leaves an impossible order or case behind.
-    const impossible = rowsOf<Record<string, unknown>>(
-      await database.db.execute(sql`
+      // What was applied is still money and dates: no input, however odd, leaves an impossible order or case behind.
+      const impossible = rowsOf<Record<string, unknown>>(
+        await database.db.execute(sql`
         select 'order' as what, platform_order_id as id, total_minor::text as total, outstanding_minor::text as outstanding, currency
           from orders where total_minor < 0 or outstanding_minor < 0 or currency !~ '^[A-Z]{3}$'
         union all
         select 'case', platform_order_id, original_minor::text, outstanding_minor::text, currency
           from cases where original_minor < 0 or outstanding_minor < 0 or currency !~ '^[A-Z]{3}$'`),
-    );
-    expect(impossible, context).toEqual([]);
+      );
+      expect(impossible, context).toEqual([]);
 
-    // The server still serves (PostgreSQL: it ran beside the checks; PGlite: it comes back up on the same data).
-    if (engine === "pglite") {
-      await database.close();
-      server = await startServer({ ...appDb.serverEnv, SHOPIFY_API_KEY: "k", SHOPIFY_API_SECRET: SECRET, SHOPIFY_APP_URL: "https://mahnwerk.example.com", SCOPES: "read_orders", ENCRYPTION_KEY: TEST_ENCRYPTION_KEY.toString("hex"), WORKERS: "0" });
-    }
-    const last = toDelivery({ platform: "shopify", topic: 1, crossFixture: null, body: { kind: "intact" }, auth: "signed", header: "none", headerValue: "", method: "POST", connection: "ours", duplicateOf: null }, DELIVERIES + 1, { wooSecret, connectionId });
-    expect(await send(server!, last)).toBe(200);
-  }, scale(120_000, 3_600_000));
+      // The server still serves (PostgreSQL: it ran beside the checks; PGlite: it comes back up on the same data).
+      if (engine === "pglite") {
+        await database.close();
+        server = await startServer({
+          ...appDb.serverEnv,
+          SHOPIFY_API_KEY: "k",
+          SHOPIFY_API_SECRET: SECRET,
+          SHOPIFY_APP_URL: "https://mahnwerk.example.com",
+          SCOPES: "read_orders",
+          ENCRYPTION_KEY: TEST_ENCRYPTION_KEY.toString("hex"),
+          WORKERS: "0",
+        });
+      }
+      const last = toDelivery(
+        {
+          platform: "shopify",
+          topic: 1,
+          crossFixture: null,
+          body: { kind: "intact" },
+          auth: "signed",
+          header: "none",
+          headerValue: "",
+          method: "POST",
+          connection: "ours",
+          duplicateOf: null,
+        },
+        DELIVERIES + 1,
+        { wooSecret, connectionId },
+      );
+      expect(await send(server!, last)).toBe(200);
+    },
+    scale(120_000, 3_600_000),
+  );
 });

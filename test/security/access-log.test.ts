@@ -28,7 +28,15 @@ import { connectTestStore, TEST_APP_URL, TEST_ENCRYPTION_KEY } from "#test/suppo
  * log is itself an entry; a shop sees only its own entries; entries go after a year.
  */
 
-const ADDRESS = { company: "Wollwerk GmbH", street: "Hafenstraße 1", postalCode: "20457", city: "Hamburg", countryCode: "DE", email: "info@wollwerk.example", phone: null };
+const ADDRESS = {
+  company: "Wollwerk GmbH",
+  street: "Hafenstraße 1",
+  postalCode: "20457",
+  city: "Hamburg",
+  countryCode: "DE",
+  email: "info@wollwerk.example",
+  phone: null,
+};
 
 describe.each(testEngines())("access log on %s", (engine) => {
   let database: TestDatabase;
@@ -40,13 +48,19 @@ describe.each(testEngines())("access log on %s", (engine) => {
   let cookie: string;
   const ctx = { context: {} };
 
-  const entriesOf = async (shopId: string) => database.db.select().from(accessLog).where(eq(accessLog.shopId, shopId)).orderBy(accessLog.at);
+  const entriesOf = async (shopId: string) =>
+    database.db.select().from(accessLog).where(eq(accessLog.shopId, shopId)).orderBy(accessLog.at);
   const latest = async (shopId: string) => (await entriesOf(shopId)).at(-1);
 
   beforeAll(async () => {
     database = await createTestDatabase(engine);
     routes = serveRoutesFrom(database);
-    demo = await insertShop(database.db, { platform: "demo", domain: DEMO_SHOP_DOMAIN, name: "Wollwerk", timezone: "Europe/Berlin" });
+    demo = await insertShop(database.db, {
+      platform: "demo",
+      domain: DEMO_SHOP_DOMAIN,
+      name: "Wollwerk",
+      timezone: "Europe/Berlin",
+    });
     await updateSettings(database.db, demo.id, { address: ADDRESS }, { changedBy: "t", now: new Date() });
     demoCase = (await openTestCase(database.db, demo)).case;
     wooStore.reset();
@@ -58,7 +72,15 @@ describe.each(testEngines())("access log on %s", (engine) => {
     const n = randomUUID().replaceAll("-", "");
     const u = encodeWpUser({ id: 42, name: "Anna Schmidt", email: "anna@wollwerk.example.de" });
     const s = signWpAdminLink(connection.id, t, n, u, webhookSecretOf(connection, TEST_ENCRYPTION_KEY));
-    cookie = cookiesOf(await signinLoader({ request: new Request(`${TEST_APP_URL}/woocommerce/signin?${new URLSearchParams({ c: connection.id, t: String(t), n, u, s })}`), params: {}, ...ctx }));
+    cookie = cookiesOf(
+      await signinLoader({
+        request: new Request(
+          `${TEST_APP_URL}/woocommerce/signin?${new URLSearchParams({ c: connection.id, t: String(t), n, u, s })}`,
+        ),
+        params: {},
+        ...ctx,
+      }),
+    );
   });
   afterAll(async () => {
     routes?.release();
@@ -67,39 +89,84 @@ describe.each(testEngines())("access log on %s", (engine) => {
 
   test("a staff member opening a case is recorded with their platform user, the time, the shop and the case", async () => {
     const before = Date.now();
-    await caseLoader({ request: new Request(`${TEST_APP_URL}/app/cases/${wooCase.id}`, { headers: { cookie } }), params: { caseId: wooCase.id }, ...ctx });
+    await caseLoader({
+      request: new Request(`${TEST_APP_URL}/app/cases/${wooCase.id}`, { headers: { cookie } }),
+      params: { caseId: wooCase.id },
+      ...ctx,
+    });
     const entry = await latest(wooShop.id);
-    expect(entry).toMatchObject({ channel: "tab", actorId: "wp:42", actorName: "Anna Schmidt", what: "case", caseId: wooCase.id });
+    expect(entry).toMatchObject({
+      channel: "tab",
+      actorId: "wp:42",
+      actorName: "Anna Schmidt",
+      what: "case",
+      caseId: wooCase.id,
+    });
     expect(entry!.at.getTime()).toBeGreaterThanOrEqual(before - 1_000);
   });
 
   test("a case that is not found, or is another shop's, leaves no entry", async () => {
     const count = (await entriesOf(demo.id)).length;
-    const missing = await settle(() => caseLoader({ request: new Request(`${TEST_APP_URL}/app/cases/${wooCase.id}`), params: { caseId: wooCase.id }, ...ctx }));
+    const missing = await settle(() =>
+      caseLoader({
+        request: new Request(`${TEST_APP_URL}/app/cases/${wooCase.id}`),
+        params: { caseId: wooCase.id },
+        ...ctx,
+      }),
+    );
     expect(missing).toBeInstanceOf(Response);
     expect((missing as Response).status).toBe(404);
     expect(await entriesOf(demo.id)).toHaveLength(count);
   });
 
   test("the letter and the CSV export are recorded as such", async () => {
-    const letter = await settle(() => letterLoader({ request: new Request(`${TEST_APP_URL}/app/cases/${demoCase.id}/letter.pdf`), params: { caseId: demoCase.id }, ...ctx }));
+    const letter = await settle(() =>
+      letterLoader({
+        request: new Request(`${TEST_APP_URL}/app/cases/${demoCase.id}/letter.pdf`),
+        params: { caseId: demoCase.id },
+        ...ctx,
+      }),
+    );
     expect((letter as Response).headers.get("content-type")).toBe("application/pdf");
-    expect(await latest(demo.id)).toMatchObject({ channel: "tab", actorId: "demo", what: "letter", caseId: demoCase.id });
-    const csv = (await csvLoader({ request: new Request(`${TEST_APP_URL}/app/cases.csv`), params: {}, ...ctx })) as Response;
+    expect(await latest(demo.id)).toMatchObject({
+      channel: "tab",
+      actorId: "demo",
+      what: "letter",
+      caseId: demoCase.id,
+    });
+    const csv = (await csvLoader({
+      request: new Request(`${TEST_APP_URL}/app/cases.csv`),
+      params: {},
+      ...ctx,
+    })) as Response;
     await csv.text();
     expect(await latest(demo.id)).toMatchObject({ channel: "tab", what: "export", caseId: null });
   });
 
   test("the support API and the CLI record their reader; the CLI names the OS user unless --actor is given", async () => {
     const { token } = await createApiToken(database.db, demo, { role: "readonly", name: "helpdesk" });
-    const shown = await apiShowCase(database.db, new Request(`${TEST_APP_URL}/api/v1/cases/${demoCase.id}`, { headers: { authorization: `Bearer ${token}` } }), demoCase.id);
+    const shown = await apiShowCase(
+      database.db,
+      new Request(`${TEST_APP_URL}/api/v1/cases/${demoCase.id}`, { headers: { authorization: `Bearer ${token}` } }),
+      demoCase.id,
+    );
     expect(shown.status).toBe(200);
-    expect(await latest(demo.id)).toMatchObject({ channel: "api", actorName: "helpdesk", what: "case", caseId: demoCase.id });
+    expect(await latest(demo.id)).toMatchObject({
+      channel: "api",
+      actorName: "helpdesk",
+      what: "case",
+      caseId: demoCase.id,
+    });
 
     const io = { out: () => undefined, err: () => undefined };
     const cli = (argv: string[]) => runCli(argv, { db: database.db, now: () => new Date(), io });
     expect(await cli(["cases", "show", demoCase.id, "--shop", DEMO_SHOP_DOMAIN, "--actor", "Kim (support)"])).toBe(0);
-    expect(await latest(demo.id)).toMatchObject({ channel: "cli", actorId: "Kim (support)", what: "case", caseId: demoCase.id });
+    expect(await latest(demo.id)).toMatchObject({
+      channel: "cli",
+      actorId: "Kim (support)",
+      what: "case",
+      caseId: demoCase.id,
+    });
     expect(await cli(["cases", "show", demoCase.id, "--shop", DEMO_SHOP_DOMAIN])).toBe(0);
     expect((await latest(demo.id))?.actorId).toMatch(/^os:\S+/);
   });
@@ -111,19 +178,28 @@ describe.each(testEngines())("access log on %s", (engine) => {
     expect(page.entries.some((e) => e.caseId === wooCase.id)).toBe(false);
     expect(await latest(demo.id)).toMatchObject({ channel: "tab", what: "access_log", caseId: null });
 
-    const narrowed = await accessLogLoader({ request: new Request(`${TEST_APP_URL}/app/access-log?case=${demoCase.id}`), params: {}, ...ctx });
+    const narrowed = await accessLogLoader({
+      request: new Request(`${TEST_APP_URL}/app/access-log?case=${demoCase.id}`),
+      params: {},
+      ...ctx,
+    });
     expect(narrowed.entries.length).toBeGreaterThan(0);
     expect(narrowed.entries.every((e) => e.caseId === demoCase.id)).toBe(true);
     expect(await latest(demo.id)).toMatchObject({ what: "access_log", caseId: demoCase.id });
-    const invalid = await settle(() => accessLogLoader({ request: new Request(`${TEST_APP_URL}/app/access-log?case=x'--`), params: {}, ...ctx }));
+    const invalid = await settle(() =>
+      accessLogLoader({ request: new Request(`${TEST_APP_URL}/app/access-log?case=x'--`), params: {}, ...ctx }),
+    );
     expect((invalid as Response).status).toBe(404);
 
     let out = "";
-    const code = await runCli(["access-log", "list", "--shop", DEMO_SHOP_DOMAIN, "--actor", "Kim (support)", "--json"], {
-      db: database.db,
-      now: () => new Date(),
-      io: { out: (t) => (out += t), err: () => undefined },
-    });
+    const code = await runCli(
+      ["access-log", "list", "--shop", DEMO_SHOP_DOMAIN, "--actor", "Kim (support)", "--json"],
+      {
+        db: database.db,
+        now: () => new Date(),
+        io: { out: (t) => (out += t), err: () => undefined },
+      },
+    );
     expect(code).toBe(0);
     const listed = JSON.parse(out) as { what: string; actor: { id: string } }[];
     expect(listed.map((e) => e.what)).toEqual(expect.arrayContaining(["case", "letter", "export", "access_log"]));
@@ -133,8 +209,26 @@ describe.each(testEngines())("access log on %s", (engine) => {
   test("entries are kept for a year, then the retention sweep deletes them", async () => {
     const now = new Date("2027-06-01T00:00:00Z");
     const day = 86_400_000;
-    const [inside] = await database.db.insert(accessLog).values({ shopId: demo.id, at: new Date(now.getTime() - 364 * day), channel: "tab", actorId: "demo", what: "case" }).returning();
-    const [outside] = await database.db.insert(accessLog).values({ shopId: demo.id, at: new Date(now.getTime() - 366 * day), channel: "tab", actorId: "demo", what: "case" }).returning();
+    const [inside] = await database.db
+      .insert(accessLog)
+      .values({
+        shopId: demo.id,
+        at: new Date(now.getTime() - 364 * day),
+        channel: "tab",
+        actorId: "demo",
+        what: "case",
+      })
+      .returning();
+    const [outside] = await database.db
+      .insert(accessLog)
+      .values({
+        shopId: demo.id,
+        at: new Date(now.getTime() - 366 * day),
+        channel: "tab",
+        actorId: "demo",
+        what: "case",
+      })
+      .returning();
     const report = await runRetention(database.db, { now });
     expect(report.removed["access_log.entries"]).toBeGreaterThanOrEqual(1);
     const ids = (await entriesOf(demo.id)).map((e) => e.id);

@@ -17,7 +17,10 @@ describe.each(testEngines())("API tokens on %s", (engine) => {
     const shop = await insertShop(database.db);
     const { token } = await createApiToken(database.db, shop, { role: "support", name: "helpdesk" });
     expect(await authenticateApiToken(database.db, token, new Date())).not.toBeNull();
-    await database.db.update(shops).set({ status: "uninstalled", uninstalledAt: new Date() }).where(eq(shops.id, shop.id));
+    await database.db
+      .update(shops)
+      .set({ status: "uninstalled", uninstalledAt: new Date() })
+      .where(eq(shops.id, shop.id));
     expect(await authenticateApiToken(database.db, token, new Date())).toBeNull();
   });
 });

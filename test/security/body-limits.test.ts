@@ -21,7 +21,9 @@ function post(url: string, body: Buffer | string, headers: Record<string, string
       resolve(res.statusCode ?? 0);
     });
     // The server may answer and close before it read what was sent.
-    req.on("error", (error: NodeJS.ErrnoException) => (error.code === "EPIPE" || error.code === "ECONNRESET" ? undefined : reject(error)));
+    req.on("error", (error: NodeJS.ErrnoException) =>
+      error.code === "EPIPE" || error.code === "ECONNRESET" ? undefined : reject(error),
+    );
     req.end(body);
   });
 }
@@ -41,20 +43,43 @@ describe("request-body limits in the running server", () => {
   const form = (bytes: number) => `intent=connect&storeUrl=${"a".repeat(bytes)}`;
 
   test("a form within 64 KB is read; above it 413 before reading", async () => {
-    expect(await post(`${server.url}/woocommerce/connect`, form(1_000), { "content-type": "application/x-www-form-urlencoded", "content-length": form(1_000).length })).toBe(200);
-    expect(await statusForDeclaredBody(`${server.url}/woocommerce/connect`, 65 * 1024, { "content-type": "application/x-www-form-urlencoded" })).toBe(413);
+    expect(
+      await post(`${server.url}/woocommerce/connect`, form(1_000), {
+        "content-type": "application/x-www-form-urlencoded",
+        "content-length": form(1_000).length,
+      }),
+    ).toBe(200);
+    expect(
+      await statusForDeclaredBody(`${server.url}/woocommerce/connect`, 65 * 1024, {
+        "content-type": "application/x-www-form-urlencoded",
+      }),
+    ).toBe(413);
   });
 
   test("the key-exchange callback takes no more than a form", async () => {
-    expect(await statusForDeclaredBody(`${server.url}/woocommerce/auth/callback`, 65 * 1024, { "content-type": "application/json" })).toBe(413);
+    expect(
+      await statusForDeclaredBody(`${server.url}/woocommerce/auth/callback`, 65 * 1024, {
+        "content-type": "application/json",
+      }),
+    ).toBe(413);
   });
 
   test("a body without a length is refused with 411", async () => {
-    expect(await post(`${server.url}/woocommerce/connect`, form(10), { "content-type": "application/x-www-form-urlencoded", "transfer-encoding": "chunked" })).toBe(411);
+    expect(
+      await post(`${server.url}/woocommerce/connect`, form(10), {
+        "content-type": "application/x-www-form-urlencoded",
+        "transfer-encoding": "chunked",
+      }),
+    ).toBe(411);
   });
 
   test("/api/v1 JSON above 1 MB is refused with 413", async () => {
     const start = `${server.url}/api/v1/cases/00000000-0000-4000-8000-000000000000/start`;
-    expect(await statusForDeclaredBody(start, 1024 * 1024 + 1, { "content-type": "application/json", authorization: "Bearer x" })).toBe(413);
+    expect(
+      await statusForDeclaredBody(start, 1024 * 1024 + 1, {
+        "content-type": "application/json",
+        authorization: "Bearer x",
+      }),
+    ).toBe(413);
   });
 });

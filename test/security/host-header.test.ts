@@ -19,14 +19,31 @@ const STAFF = { id: 7, name: "Greta Wolle", email: "greta@wollwerk.example" };
 beforeAll(() => ensureBuild(), 300_000);
 
 /** A form POST with a Host header of our choosing (fetch cannot set one). */
-function postWithHost(url: string, host: string, fields: Record<string, string>, extra: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+function postWithHost(
+  url: string,
+  host: string,
+  fields: Record<string, string>,
+  extra: Record<string, string> = {},
+): Promise<{ status: number; body: string }> {
   const body = new URLSearchParams(fields).toString();
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: "POST", headers: { host, "content-type": "application/x-www-form-urlencoded", "content-length": Buffer.byteLength(body), ...extra } }, (res) => {
-      let text = "";
-      res.on("data", (d: Buffer) => (text += d.toString()));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
-    });
+    const req = request(
+      url,
+      {
+        method: "POST",
+        headers: {
+          host,
+          "content-type": "application/x-www-form-urlencoded",
+          "content-length": Buffer.byteLength(body),
+          ...extra,
+        },
+      },
+      (res) => {
+        let text = "";
+        res.on("data", (d: Buffer) => (text += d.toString()));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
     req.on("error", reject);
     req.end(body);
   });
@@ -75,13 +92,26 @@ describe("sign-in links are built from APP_URL, never from the request", () => {
   });
 
   test("a request naming another host is refused and sends nothing", async () => {
-    const forged = await postWithHost(`${appUrl}/woocommerce/login`, "evil.example", { intent: "request", email: STAFF.email });
+    const forged = await postWithHost(`${appUrl}/woocommerce/login`, "evil.example", {
+      intent: "request",
+      email: STAFF.email,
+    });
     expect(forged.status).toBe(421);
-    const forwarded = await postWithHost(`${appUrl}/woocommerce/login`, new URL(appUrl).host, { intent: "request", email: STAFF.email }, { "x-forwarded-host": "evil.example", "x-forwarded-proto": "https" });
+    const forwarded = await postWithHost(
+      `${appUrl}/woocommerce/login`,
+      new URL(appUrl).host,
+      { intent: "request", email: STAFF.email },
+      { "x-forwarded-host": "evil.example", "x-forwarded-proto": "https" },
+    );
     expect(forwarded.status).toBe(200);
     const mail = await new Promise<(typeof smtp.messages)[number]>((resolve, reject) => {
       const deadline = Date.now() + 30_000;
-      const poll = () => (smtp.messages[0] ? resolve(smtp.messages[0]) : Date.now() > deadline ? reject(new Error("no sign-in mail")) : setTimeout(poll, 100));
+      const poll = () =>
+        smtp.messages[0]
+          ? resolve(smtp.messages[0])
+          : Date.now() > deadline
+            ? reject(new Error("no sign-in mail"))
+            : setTimeout(poll, 100);
       poll();
     });
     expect(smtp.messages).toHaveLength(1);
@@ -93,9 +123,19 @@ describe("sign-in links are built from APP_URL, never from the request", () => {
   });
 
   test("a form posted from another origin is refused; standalone pages cannot be framed", async () => {
-    const crossSite = await postWithHost(`${appUrl}/woocommerce/connect`, new URL(appUrl).host, { intent: "connect", storeUrl: "x" }, { origin: "https://evil.example" });
+    const crossSite = await postWithHost(
+      `${appUrl}/woocommerce/connect`,
+      new URL(appUrl).host,
+      { intent: "connect", storeUrl: "x" },
+      { origin: "https://evil.example" },
+    );
     expect(crossSite.status).toBe(403);
-    const sameSite = await postWithHost(`${appUrl}/woocommerce/connect`, new URL(appUrl).host, { intent: "connect", storeUrl: "not a store" }, { origin: appUrl });
+    const sameSite = await postWithHost(
+      `${appUrl}/woocommerce/connect`,
+      new URL(appUrl).host,
+      { intent: "connect", storeUrl: "not a store" },
+      { origin: appUrl },
+    );
     expect(sameSite.status).toBe(200);
     const page = await fetch(`${appUrl}/woocommerce/login`);
     expect(page.headers.get("content-security-policy")).toBe("frame-ancestors 'none'");
@@ -103,7 +143,9 @@ describe("sign-in links are built from APP_URL, never from the request", () => {
   });
 
   test("the session cookie is __Host-: Secure, host-only, Path=/ (no sibling subdomain can plant one)", () => {
-    expect(sessionCookie).toMatch(/^__Host-mahnwerk_staff=[A-Za-z0-9_-]+; Path=\/; Expires=[^;]+; HttpOnly; SameSite=Lax; Secure$/);
+    expect(sessionCookie).toMatch(
+      /^__Host-mahnwerk_staff=[A-Za-z0-9_-]+; Path=\/; Expires=[^;]+; HttpOnly; SameSite=Lax; Secure$/,
+    );
   });
 
   test("/healthz still answers probes by IP or any host name", async () => {
@@ -124,7 +166,9 @@ test("production outside demo mode refuses to start without APP_URL", async () =
   try {
     const { code, output } = await runServerExpectingExit({ DEMO: "0", DATA_DIR: dir });
     expect(code).toBe(1);
-    expect(output.trim()).toMatch(/^mahnwerk: Invalid environment: APP_URL is required in production outside demo mode/);
+    expect(output.trim()).toMatch(
+      /^mahnwerk: Invalid environment: APP_URL is required in production outside demo mode/,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

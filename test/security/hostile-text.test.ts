@@ -22,7 +22,12 @@ test("hostile templates and names are handled in linear time", async () => {
   const code = await new Promise<number | null>((resolve) => child.once("close", resolve));
   clearTimeout(killer);
   expect(code, output).toBe(0);
-  expect(output.trim().split("\n").map((l) => l.replace(/ \d+$/, ""))).toEqual([
+  expect(
+    output
+      .trim()
+      .split("\n")
+      .map((l) => l.replace(/ \d+$/, "")),
+  ).toEqual([
     "ok placeholder scan of {{ + 1 MB of spaces",
     "ok placeholder scan of 1 MB of {{ }} pairs",
     "ok validation of a 1 MB template",

@@ -10,7 +10,10 @@ const hostile = `{{${" ".repeat(MB)}x`;
 const checks: [string, () => unknown][] = [
   ["placeholder scan of {{ + 1 MB of spaces", () => unknownPlaceholders(hostile)],
   ["placeholder scan of 1 MB of {{ }} pairs", () => unknownPlaceholders("{{ a }}".repeat(MB / 7))],
-  ["validation of a 1 MB template", () => validateReminderText("reminder_1.de", { subject: "Erinnerung", body: hostile })],
+  [
+    "validation of a 1 MB template",
+    () => validateReminderText("reminder_1.de", { subject: "Erinnerung", body: hostile }),
+  ],
   [
     "settings form with a 1 MB template",
     () => {

@@ -26,19 +26,47 @@ const NOW = new Date("2026-11-02T09:00:00Z");
 const LONG_NAME = "Wolfeschlegelsteinhausenbergerdorff".repeat(286).slice(0, 10_000);
 const LONG_STREET = "Hauptstraße 12 ".repeat(667).slice(0, 10_000);
 const LONG_COMPANY = "Müller Bau GmbH & Co. KG ".repeat(400).slice(0, 10_000);
-const ADDRESS = { company: "Wollwerk GmbH", street: "Hafenstraße 1", postalCode: "20457", city: "Hamburg", countryCode: "DE", email: "info@wollwerk.example", phone: null };
-const creditor = { shopName: "alt", street: "x", houseNumber: null, postalCode: "1", city: "y", countryCode: "DE", email: "a@b.example", phone: null };
+const ADDRESS = {
+  company: "Wollwerk GmbH",
+  street: "Hafenstraße 1",
+  postalCode: "20457",
+  city: "Hamburg",
+  countryCode: "DE",
+  email: "info@wollwerk.example",
+  phone: null,
+};
+const creditor = {
+  shopName: "alt",
+  street: "x",
+  houseNumber: null,
+  postalCode: "1",
+  city: "y",
+  countryCode: "DE",
+  email: "a@b.example",
+  phone: null,
+};
 
 type Json = Record<string, any>;
 
 function shopifySnapshot(domain: string): OrderSnapshot {
   const payload = fixtureJson("shopify/orders-create.json") as Json;
-  const long = { first_name: LONG_NAME, last_name: LONG_NAME, name: `${LONG_NAME} ${LONG_NAME}`, company: LONG_COMPANY, address1: LONG_STREET, address2: LONG_STREET };
+  const long = {
+    first_name: LONG_NAME,
+    last_name: LONG_NAME,
+    name: `${LONG_NAME} ${LONG_NAME}`,
+    company: LONG_COMPANY,
+    address1: LONG_STREET,
+    address2: LONG_STREET,
+  };
   const result = normalizeShopifyWebhook(
     "orders/create",
     domain,
     { webhookId: "w-long", receivedAt: NOW },
-    { ...payload, billing_address: { ...payload.billing_address, ...long }, customer: { ...payload.customer, first_name: LONG_NAME, last_name: LONG_NAME } },
+    {
+      ...payload,
+      billing_address: { ...payload.billing_address, ...long },
+      customer: { ...payload.customer, first_name: LONG_NAME, last_name: LONG_NAME },
+    },
   );
   if (result.kind !== "events") throw new Error(`not normalized: ${JSON.stringify(result).slice(0, 300)}`);
   const upserted = result.events.find((e) => e.type === "order.upserted");
@@ -48,8 +76,18 @@ function shopifySnapshot(domain: string): OrderSnapshot {
 
 function wooSnapshot(): OrderSnapshot {
   const payload = fixtureJson("woocommerce/order-created-invoice.json") as Json;
-  const billing = { ...payload.billing, first_name: LONG_NAME, last_name: LONG_NAME, company: LONG_COMPANY, address_1: LONG_STREET, address_2: LONG_STREET };
-  const result = normalizeWooOrder({ ...payload, billing }, { invoicePaymentMethods: DEFAULT_INVOICE_METHODS.woocommerce });
+  const billing = {
+    ...payload.billing,
+    first_name: LONG_NAME,
+    last_name: LONG_NAME,
+    company: LONG_COMPANY,
+    address_1: LONG_STREET,
+    address_2: LONG_STREET,
+  };
+  const result = normalizeWooOrder(
+    { ...payload, billing },
+    { invoicePaymentMethods: DEFAULT_INVOICE_METHODS.woocommerce },
+  );
   if (!result.ok) throw new Error(`not normalized: ${result.reason}`);
   return result.order;
 }
@@ -79,7 +117,9 @@ describe.each(testEngines())("10,000-character names and address lines on %s", (
     expect(LONG_STREET.startsWith(b.street1!)).toBe(true);
 
     const settings = await getSettings(database.db, shop.id);
-    expect((await storeOrderSnapshots(database.db, shop, [snapshot], settings)).map((o) => o.kind)).toEqual(["inserted"]);
+    expect((await storeOrderSnapshots(database.db, shop, [snapshot], settings)).map((o) => o.kind)).toEqual([
+      "inserted",
+    ]);
     const order = (await findOrder(database.db, shop.id, snapshot.platformOrderId))!;
     expect(order.customer.lastName!.length).toBeLessThanOrEqual(100);
     const opened = await openCaseForOrder(database.db, {
@@ -102,7 +142,10 @@ describe.each(testEngines())("10,000-character names and address lines on %s", (
 
     // The letter is composed and printed.
     await updateSettings(database.db, shop.id, { address: ADDRESS }, { changedBy: "t", now: NOW });
-    const letter = await reminderLetterFor(database.db, shop, opened.case.id, "reminder_1", { now: NOW, mailFrom: "mahnwerk@localhost" });
+    const letter = await reminderLetterFor(database.db, shop, opened.case.id, "reminder_1", {
+      now: NOW,
+      mailFrom: "mahnwerk@localhost",
+    });
     if (letter.kind !== "ok") throw new Error(`no letter: ${JSON.stringify(letter)}`);
     expect(letter.input.recipient.street.length).toBeLessThanOrEqual(100);
     expect((await renderReminderLetter(letter.input)).byteLength).toBeGreaterThan(1_000);
@@ -117,7 +160,12 @@ describe.each(testEngines())("10,000-character names and address lines on %s", (
   test("a WooCommerce order", async () => {
     database = await createTestDatabase(engine);
     const shop = await insertShop(database.db, { platform: "woocommerce", domain: "long.example.de" });
-    await updateSettings(database.db, shop.id, { invoicePaymentMethods: [...DEFAULT_INVOICE_METHODS.woocommerce] }, { changedBy: "test", now: NOW });
+    await updateSettings(
+      database.db,
+      shop.id,
+      { invoicePaymentMethods: [...DEFAULT_INVOICE_METHODS.woocommerce] },
+      { changedBy: "test", now: NOW },
+    );
     await claimAndLetter(shop, wooSnapshot());
   }, 60_000);
 });

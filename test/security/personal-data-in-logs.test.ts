@@ -5,7 +5,15 @@ import { openDatabase, type Database } from "#app/db/client.server";
 import { wooOrder } from "#test/mocks/woocommerce";
 import { createAppDatabase, rowsOf, type AppDatabase } from "#test/support/app-database";
 import { postgresTestUrl } from "#test/support/db";
-import { ensureBuild, freePort, runMahnwerk, startServer, startWorker, type RunningProcess, type RunningServer } from "#test/support/server";
+import {
+  ensureBuild,
+  freePort,
+  runMahnwerk,
+  startServer,
+  startWorker,
+  type RunningProcess,
+  type RunningServer,
+} from "#test/support/server";
 import { startSmtpCapture, type SmtpCapture } from "#test/support/smtp";
 import { startWooStandIn, TEST_CA_FILE, type WooStandIn } from "#test/support/standins/woocommerce-store";
 import { waitFor } from "#test/support/wait";
@@ -48,7 +56,17 @@ const ACCEPTED = {
 type Customer = typeof ACCEPTED;
 
 function orderFor(id: number, c: Customer) {
-  const address = { first_name: c.firstName, last_name: c.lastName, company: c.company, address_1: c.street, address_2: "", city: c.city, state: "", postcode: "50999", country: "DE" };
+  const address = {
+    first_name: c.firstName,
+    last_name: c.lastName,
+    company: c.company,
+    address_1: c.street,
+    address_2: "",
+    city: c.city,
+    state: "",
+    postcode: "50999",
+    country: "DE",
+  };
   return wooOrder(id, {
     date_created_gmt: "2026-10-01T09:20:05",
     date_created: "2026-10-01T11:20:05",
@@ -79,7 +97,8 @@ function needles(c: Customer): { label: string; value: string }[] {
   ];
   const forms = new Map<string, string>();
   for (const [label, value] of values) {
-    for (const form of [value, encodeURIComponent(value), new URLSearchParams({ v: value }).toString().slice(2)]) forms.set(form.toLowerCase(), label);
+    for (const form of [value, encodeURIComponent(value), new URLSearchParams({ v: value }).toString().slice(2)])
+      forms.set(form.toLowerCase(), label);
   }
   return [...forms].map(([value, label]) => ({ label, value }));
 }
@@ -91,7 +110,10 @@ function leaksIn(source: string, text: string): string[] {
   for (const line of text.split("\n")) {
     const lower = line.toLowerCase();
     const hits = NEEDLES.filter((n) => lower.includes(n.value));
-    if (hits.length) found.push(`${source}: [${[...new Set(hits.map((h) => `${h.label} "${h.value}"`))].join(", ")}] ${line.slice(0, 600)}`);
+    if (hits.length)
+      found.push(
+        `${source}: [${[...new Set(hits.map((h) => `${h.label} "${h.value}"`))].join(", ")}] ${line.slice(0, 600)}`,
+      );
   }
   return found;
 }
@@ -117,7 +139,8 @@ describe(`personal data in logs, error columns and events (${ENGINE})`, () => {
   let serverRuns = 0;
 
   const runningJobs = () => (worker ?? server).output();
-  const jobsDone = (job: string) => (runningJobs().match(new RegExp(`"job":"${job.replace(".", "\\.")}".*"msg":"job done"`, "g")) ?? []).length;
+  const jobsDone = (job: string) =>
+    (runningJobs().match(new RegExp(`"job":"${job.replace(".", "\\.")}".*"msg":"job done"`, "g")) ?? []).length;
 
   const stopServer = async () => {
     await server.stop();
@@ -134,9 +157,12 @@ describe(`personal data in logs, error columns and events (${ENGINE})`, () => {
     await work();
     await startAppServer();
   };
-  const withDatabase = async <T,>(work: (database: Database) => Promise<T>): Promise<T> => {
+  const withDatabase = async <T>(work: (database: Database) => Promise<T>): Promise<T> => {
     // Opened as the server left it (the server migrates): a second migration run from here could race its own.
-    const database = ENGINE === "pglite" ? await openDatabase({ engine: "pglite", dataDir: appDb.serverEnv.DATA_DIR! }) : await appDb.open();
+    const database =
+      ENGINE === "pglite"
+        ? await openDatabase({ engine: "pglite", dataDir: appDb.serverEnv.DATA_DIR! })
+        : await appDb.open();
     try {
       return await work(database);
     } finally {
@@ -186,7 +212,10 @@ describe(`personal data in logs, error columns and events (${ENGINE})`, () => {
   });
 
   test("webhook → case → reminders, one refused by the mail server: no log line, error column or event reason names the customer", async () => {
-    const connected = await fetch(`${server.url}/woocommerce/connect`, form({ intent: "manual", storeUrl: store.url, ...store.store.state.keys }));
+    const connected = await fetch(
+      `${server.url}/woocommerce/connect`,
+      form({ intent: "manual", storeUrl: store.url, ...store.store.state.keys }),
+    );
     expect(connected.status, server.output()).toBe(200);
 
     const signedIn = await fetch(store.signInLink(server.url, STAFF), { redirect: "manual" });
@@ -232,12 +261,23 @@ describe(`personal data in logs, error columns and events (${ENGINE})`, () => {
 
     store.addOrder(orderFor(4711, ACCEPTED));
     store.addOrder(orderFor(4712, REFUSED));
-    for (const id of [4711, 4712]) expect((await store.deliver("order.created", store.store.state.orders.get(id))).status).toBe(200);
+    for (const id of [4711, 4712])
+      expect((await store.deliver("order.created", store.store.state.orders.get(id))).status).toBe(200);
     // A delivery the app cannot read (text where an amount belongs): its rejection reason lands in webhook_inbox.last_error.
-    expect((await store.deliver("order.created", { ...orderFor(4713, ACCEPTED), total: `${ACCEPTED.lastName} ${ACCEPTED.iban}` })).status).toBe(200);
+    expect(
+      (
+        await store.deliver("order.created", {
+          ...orderFor(4713, ACCEPTED),
+          total: `${ACCEPTED.lastName} ${ACCEPTED.iban}`,
+        })
+      ).status,
+    ).toBe(200);
     await waitFor("the deliveries processed", async () => jobsDone("inbox.process") >= 3, 90_000);
 
-    const outboxRows = () => withDatabase(async (d) => rowsOf<{ status: string }>(await d.db.execute(sql`select status from outbox where kind = 'reminder.send'`)));
+    const outboxRows = () =>
+      withDatabase(async (d) =>
+        rowsOf<{ status: string }>(await d.db.execute(sql`select status from outbox where kind = 'reminder.send'`)),
+      );
     // First level: the case opens and the reminder goes out (the refused customer's is bounced).
     await runJob("dunning.sweep");
     await runJob("outbox.sweep");
@@ -246,7 +286,9 @@ describe(`personal data in logs, error columns and events (${ENGINE})`, () => {
     await whileStopped(() =>
       withDatabase(async (d) => {
         const past = new Date(Date.now() - 60_000).toISOString();
-        await d.db.execute(sql`update cases set next_action_at = ${past}::timestamptz, state = jsonb_set(state, '{nextActionAt}', to_jsonb(${past}::text)) where status = 'running'`);
+        await d.db.execute(
+          sql`update cases set next_action_at = ${past}::timestamptz, state = jsonb_set(state, '{nextActionAt}', to_jsonb(${past}::text)) where status = 'running'`,
+        );
       }),
     );
     await runJob("dunning.sweep");
@@ -263,18 +305,30 @@ describe(`personal data in logs, error columns and events (${ENGINE})`, () => {
     const stored = await withDatabase(async (d) => {
       // Every error column there is, found by name so a new one is searched too.
       const columns = rowsOf<{ table_name: string; column_name: string }>(
-        await d.db.execute(sql`select table_name, column_name from information_schema.columns where table_schema = current_schema() and column_name in ('last_error', 'error')`),
+        await d.db.execute(
+          sql`select table_name, column_name from information_schema.columns where table_schema = current_schema() and column_name in ('last_error', 'error')`,
+        ),
       );
       const texts: { source: string; text: string }[] = [];
       for (const { table_name: table, column_name: column } of columns) {
-        const rows = rowsOf<{ id: string; value: string }>(await d.db.execute(sql.raw(`select id::text as id, "${column}" as value from "${table}" where "${column}" is not null`)));
+        const rows = rowsOf<{ id: string; value: string }>(
+          await d.db.execute(
+            sql.raw(`select id::text as id, "${column}" as value from "${table}" where "${column}" is not null`),
+          ),
+        );
         for (const row of rows) texts.push({ source: `${table}.${column} ${row.id}`, text: row.value });
       }
       // An event's reason is a log of why something happened; its data is the case's record (the letter's address).
       const events = rowsOf<{ id: string; type: string; reason: string | null; actor_name: string | null }>(
-        await d.db.execute(sql`select id::text as id, type, reason, actor_name from case_events where reason is not null or actor_name is not null`),
+        await d.db.execute(
+          sql`select id::text as id, type, reason, actor_name from case_events where reason is not null or actor_name is not null`,
+        ),
       );
-      for (const e of events) texts.push({ source: `case_events.reason/actor_name ${e.type} ${e.id}`, text: `${e.reason ?? ""} ${e.actor_name ?? ""}` });
+      for (const e of events)
+        texts.push({
+          source: `case_events.reason/actor_name ${e.type} ${e.id}`,
+          text: `${e.reason ?? ""} ${e.actor_name ?? ""}`,
+        });
       return texts;
     });
     // The failure paths happened: without these the search below proves nothing.

@@ -25,7 +25,11 @@ describe.each(testEngines())("customers/redact leaves no exports, bulk-run searc
   let database: TestDatabase;
   afterEach(async () => database?.close());
 
-  const privacy = (shop: Shop, type: "privacy.customer_data_request" | "privacy.customer_redact", fields: { customerId: string | null; email: string | null; orders: OrderRow[] }) =>
+  const privacy = (
+    shop: Shop,
+    type: "privacy.customer_data_request" | "privacy.customer_redact",
+    fields: { customerId: string | null; email: string | null; orders: OrderRow[] },
+  ) =>
     ({
       type,
       platform: "shopify",
@@ -39,27 +43,61 @@ describe.each(testEngines())("customers/redact leaves no exports, bulk-run searc
       ...(type === "privacy.customer_data_request" ? { dataRequestId: null } : {}),
     }) as PlatformEvent;
 
-  const apply = (shop: Shop, events: PlatformEvent[]) => database.db.transaction((tx) => applyPlatformEvents(tx, shop, events, NOW));
-  const textOf = async (table: string) => rowsOf<{ t: string }>(await database.db.execute(sql.raw(`select t::text as t from ${table} t`))).map((r) => r.t);
+  const apply = (shop: Shop, events: PlatformEvent[]) =>
+    database.db.transaction((tx) => applyPlatformEvents(tx, shop, events, NOW));
+  const textOf = async (table: string) =>
+    rowsOf<{ t: string }>(await database.db.execute(sql.raw(`select t::text as t from ${table} t`))).map((r) => r.t);
 
   test("a long-named customer's export (asked for by e-mail only), run search and failures go", async () => {
     database = await createTestDatabase(engine);
     const shop = await insertShop(database.db);
     const anna = await insertOrder(database.db, shop, {
-      customer: { platformCustomerId: "77", firstName: "Anna", lastName: LONG_LAST, company: null, email: EMAIL, phone: null, locale: "de" },
-      billingAddress: { name: `Anna ${LONG_LAST}`, company: null, street1: "Friedrichstraße 123", street2: null, postalCode: "10117", city: "Berlin", countryCode: "DE" },
+      customer: {
+        platformCustomerId: "77",
+        firstName: "Anna",
+        lastName: LONG_LAST,
+        company: null,
+        email: EMAIL,
+        phone: null,
+        locale: "de",
+      },
+      billingAddress: {
+        name: `Anna ${LONG_LAST}`,
+        company: null,
+        street1: "Friedrichstraße 123",
+        street2: null,
+        postalCode: "10117",
+        city: "Berlin",
+        countryCode: "DE",
+      },
     });
     const lukas = await insertOrder(database.db, shop, {
-      customer: { platformCustomerId: "88", firstName: "Lukas", lastName: "Becker", company: null, email: "lukas.becker@example.de", phone: null, locale: "de" },
+      customer: {
+        platformCustomerId: "88",
+        firstName: "Lukas",
+        lastName: "Becker",
+        company: null,
+        email: "lukas.becker@example.de",
+        phone: null,
+        locale: "de",
+      },
       billingAddress: null,
     });
     // Data requests: Anna's by e-mail only (no customer id to file it under), Lukas's by id.
     await apply(shop, [privacy(shop, "privacy.customer_data_request", { customerId: null, email: EMAIL, orders: [] })]);
-    await apply(shop, [privacy(shop, "privacy.customer_data_request", { customerId: "88", email: null, orders: [lukas] })]);
+    await apply(shop, [
+      privacy(shop, "privacy.customer_data_request", { customerId: "88", email: null, orders: [lukas] }),
+    ]);
     // Bulk runs over a search typed by a staff member: Anna's surname as far as the search box takes it (200
     // characters, lower case), and Lukas's; each with a partner's refusal naming the customer.
     const run = async (q: string, failure: string) => {
-      const created = await createBulkRun(database.db, shop, { action: "start", reason: "Sammelstart", query: caseListQuerySchema.parse({ q }), actor: { type: "staff", id: "s1" }, now: NOW });
+      const created = await createBulkRun(database.db, shop, {
+        action: "start",
+        reason: "Sammelstart",
+        query: caseListQuerySchema.parse({ q }),
+        actor: { type: "staff", id: "s1" },
+        now: NOW,
+      });
       await database.db
         .update(bulkRuns)
         .set({ failures: [{ caseId: created.id, orderName: "#1001", code: "precheck_failed", message: failure }] })
@@ -74,12 +112,19 @@ describe.each(testEngines())("customers/redact leaves no exports, bulk-run searc
     await apply(shop, [privacy(shop, "privacy.customer_redact", { customerId: "77", email: EMAIL, orders: [anna] })]);
 
     const after = [...(await textOf("data_requests")), ...(await textOf("bulk_runs"))];
-    const leaks = after.filter((row) => ["müller", "lüdenscheidt", EMAIL, "friedrichstra"].some((p) => row.toLowerCase().includes(p)));
+    const leaks = after.filter((row) =>
+      ["müller", "lüdenscheidt", EMAIL, "friedrichstra"].some((p) => row.toLowerCase().includes(p)),
+    );
     expect(leaks.map((l) => l.slice(0, 300))).toEqual([]);
     // Lukas's export and run stay as they were.
-    expect(await database.db.select({ id: dataRequests.platformCustomerId }).from(dataRequests)).toEqual([{ id: "88" }]);
+    expect(await database.db.select({ id: dataRequests.platformCustomerId }).from(dataRequests)).toEqual([
+      { id: "88" },
+    ]);
     const runs = await database.db.select().from(bulkRuns);
     expect(runs.map((r) => (r.filter as { q?: string }).q).sort()).toEqual(["Becker", "[redacted]"]);
-    expect(runs.flatMap((r) => r.failures.map((f) => f.message)).sort()).toEqual(["Schuldner Lukas Becker unbekannt", "Schuldner [redacted] unbekannt"]);
+    expect(runs.flatMap((r) => r.failures.map((f) => f.message)).sort()).toEqual([
+      "Schuldner Lukas Becker unbekannt",
+      "Schuldner [redacted] unbekannt",
+    ]);
   }, 60_000);
 });

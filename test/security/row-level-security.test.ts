@@ -37,9 +37,15 @@ describe.skipIf(!adminUrl)("production on PostgreSQL as a user without CREATEROL
   });
 
   test("refuses to start with one line naming the missing role and the switch", async () => {
-    const { code, output } = await runServerExpectingExit({ DATABASE_URL: databaseUrl, DEMO: "1", LOG_LEVEL: "silent" });
+    const { code, output } = await runServerExpectingExit({
+      DATABASE_URL: databaseUrl,
+      DEMO: "1",
+      LOG_LEVEL: "silent",
+    });
     expect(code).toBe(1);
-    expect(output.trim().split("\n")).toEqual([expect.stringMatching(/^mahnwerk: row-level security is off: role mahnwerk_tenant .*ALLOW_WITHOUT_RLS=1/)]);
+    expect(output.trim().split("\n")).toEqual([
+      expect.stringMatching(/^mahnwerk: row-level security is off: role mahnwerk_tenant .*ALLOW_WITHOUT_RLS=1/),
+    ]);
   }, 120_000);
 
   test("with ALLOW_WITHOUT_RLS=1 the operator's decision is taken and it serves", async () => {

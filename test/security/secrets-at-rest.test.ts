@@ -22,18 +22,31 @@ function v1(plain: string): string {
   const iv = randomBytes(12);
   const cipher = createCipheriv("aes-256-gcm", key, iv);
   const data = Buffer.concat([cipher.update(plain, "utf8"), cipher.final()]);
-  return ["v1", iv.toString("base64url"), cipher.getAuthTag().toString("base64url"), data.toString("base64url")].join(":");
+  return ["v1", iv.toString("base64url"), cipher.getAuthTag().toString("base64url"), data.toString("base64url")].join(
+    ":",
+  );
 }
 
 const offline = (shop: string, token: string) =>
-  new Session({ id: `offline_${shop}`, shop, state: "s", isOnline: false, scope: "read_orders", accessToken: token, refreshToken: `${token}_refresh` });
+  new Session({
+    id: `offline_${shop}`,
+    shop,
+    state: "s",
+    isOnline: false,
+    scope: "read_orders",
+    accessToken: token,
+    refreshToken: `${token}_refresh`,
+  });
 
 describe.each(testEngines())("secrets at rest on %s", (engine) => {
   let database: TestDatabase;
   let storage: DrizzleSessionStorage;
   beforeAll(async () => {
     database = await createTestDatabase(engine);
-    storage = new DrizzleSessionStorage(async () => database.db, () => key);
+    storage = new DrizzleSessionStorage(
+      async () => database.db,
+      () => key,
+    );
   });
   afterAll(() => database.close());
 
@@ -51,16 +64,37 @@ describe.each(testEngines())("secrets at rest on %s", (engine) => {
     await storage.storeSession(offline("enc-b.myshopify.com", "shpat_secret_b"));
     await storage.storeSession(offline("enc-c.myshopify.com", "shpat_secret_c"));
     const [b] = await database.db.select().from(sessions).where(eq(sessions.id, "offline_enc-b.myshopify.com"));
-    await database.db.update(sessions).set({ accessToken: b!.accessToken }).where(eq(sessions.id, "offline_enc-c.myshopify.com"));
+    await database.db
+      .update(sessions)
+      .set({ accessToken: b!.accessToken })
+      .where(eq(sessions.id, "offline_enc-c.myshopify.com"));
     await expect(storage.loadSession("offline_enc-c.myshopify.com")).rejects.toThrow();
   });
 
   test("start-up encrypts plain-text tokens and binds older ciphertexts to their rows, once", async () => {
-    await database.db.insert(sessions).values({ id: "offline_legacy.myshopify.com", shop: "legacy.myshopify.com", state: "", isOnline: false, accessToken: "shpat_legacy", refreshToken: "shprt_legacy" });
-    const woo = await insertShop(database.db, { platform: "woocommerce", domain: `legacy-${randomUUID().slice(0, 6)}.example.de` });
+    await database.db.insert(sessions).values({
+      id: "offline_legacy.myshopify.com",
+      shop: "legacy.myshopify.com",
+      state: "",
+      isOnline: false,
+      accessToken: "shpat_legacy",
+      refreshToken: "shprt_legacy",
+    });
+    const woo = await insertShop(database.db, {
+      platform: "woocommerce",
+      domain: `legacy-${randomUUID().slice(0, 6)}.example.de`,
+    });
     const [connection] = await database.db
       .insert(wooConnections)
-      .values({ shopId: woo.id, storeUrl: `https://${woo.domain}`, status: "connected", webhookSecret: v1("whsec_legacy"), consumerKey: v1("ck_legacy"), consumerSecret: v1("cs_legacy"), connectedAt: new Date() })
+      .values({
+        shopId: woo.id,
+        storeUrl: `https://${woo.domain}`,
+        status: "connected",
+        webhookSecret: v1("whsec_legacy"),
+        consumerKey: v1("ck_legacy"),
+        consumerSecret: v1("cs_legacy"),
+        connectedAt: new Date(),
+      })
       .returning();
     const config: PartnerConfig = {
       baseUrl: "https://riverty.test",
@@ -68,9 +102,20 @@ describe.each(testEngines())("secrets at rest on %s", (engine) => {
       audience: "a",
       clientId: "id",
       clientSecret: "partner_legacy",
-      creditor: { shopName: "Wollwerk", street: "Wollgasse", houseNumber: "3", postalCode: "50667", city: "Köln", countryCode: "DE", email: "b@wollwerk.example", phone: null },
+      creditor: {
+        shopName: "Wollwerk",
+        street: "Wollgasse",
+        houseNumber: "3",
+        postalCode: "50667",
+        city: "Köln",
+        countryCode: "DE",
+        email: "b@wollwerk.example",
+        phone: null,
+      },
     };
-    await database.db.insert(partnerAccounts).values({ shopId: woo.id, partner: "riverty", environment: "sandbox", credentials: v1(JSON.stringify(config)) });
+    await database.db
+      .insert(partnerAccounts)
+      .values({ shopId: woo.id, partner: "riverty", environment: "sandbox", credentials: v1(JSON.stringify(config)) });
 
     const report = await sealSecretsAtRest(database.db, key);
     expect(report).toMatchObject({ wooConnections: 1, partnerAccounts: 1 });
@@ -82,9 +127,13 @@ describe.each(testEngines())("secrets at rest on %s", (engine) => {
     expect((await storage.loadSession("offline_legacy.myshopify.com"))?.accessToken).toBe("shpat_legacy");
 
     const [wooRow] = await database.db.select().from(wooConnections).where(eq(wooConnections.id, connection!.id));
-    expect([wooRow!.webhookSecret, wooRow!.consumerKey, wooRow!.consumerSecret].every((v) => v!.startsWith("v2:"))).toBe(true);
+    expect(
+      [wooRow!.webhookSecret, wooRow!.consumerKey, wooRow!.consumerSecret].every((v) => v!.startsWith("v2:")),
+    ).toBe(true);
     expect(webhookSecretOf(wooRow!, key)).toBe("whsec_legacy");
-    expect(clientFor(wooRow!, key, (c) => ({ storeUrl: `${c.consumerKey}|${c.consumerSecret}` }) as never)?.storeUrl).toBe("ck_legacy|cs_legacy");
+    expect(
+      clientFor(wooRow!, key, (c) => ({ storeUrl: `${c.consumerKey}|${c.consumerSecret}` }) as never)?.storeUrl,
+    ).toBe("ck_legacy|cs_legacy");
     // Bound now: the consumer secret in the consumer key's column no longer decrypts.
     expect(() => clientFor({ ...wooRow!, consumerKey: wooRow!.consumerSecret }, key, () => ({}) as never)).toThrow();
 

@@ -5,7 +5,14 @@ import { loginTokens } from "#app/db/schema";
 import type { Mailer } from "#app/mail/mailer.server";
 import { action as loginAction } from "#app/routes/woocommerce.login";
 import { webhookSecretOf } from "#app/services/woocommerce/connections.server";
-import { encodeWpUser, MAGIC_LINKS_PER_ADDRESS_PER_HOUR, magicLinksSettled, redeemWpAdminLink, sendMagicLinks, signWpAdminLink } from "#app/services/woocommerce/staff.server";
+import {
+  encodeWpUser,
+  MAGIC_LINKS_PER_ADDRESS_PER_HOUR,
+  magicLinksSettled,
+  redeemWpAdminLink,
+  sendMagicLinks,
+  signWpAdminLink,
+} from "#app/services/woocommerce/staff.server";
 import { clientAddressOf } from "#app/utils/client-address.server";
 import { wooStore } from "#test/mocks/woocommerce";
 import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
@@ -39,7 +46,11 @@ describe.each(testEngines())("sign-in mail limits on %s", (engine) => {
     const n = randomBytes(16).toString("base64url");
     const u = encodeWpUser({ id: 42, name: "Anna Schmidt", email: "anna@shop.example.de" });
     const s = signWpAdminLink(connection.id, t, n, u, webhookSecretOf(connection, TEST_ENCRYPTION_KEY));
-    const redeemed = await redeemWpAdminLink(database.db, new URLSearchParams({ c: connection.id, t: String(t), n, u, s }), { key: TEST_ENCRYPTION_KEY, now: new Date() });
+    const redeemed = await redeemWpAdminLink(
+      database.db,
+      new URLSearchParams({ c: connection.id, t: String(t), n, u, s }),
+      { key: TEST_ENCRYPTION_KEY, now: new Date() },
+    );
     if (!redeemed.ok) throw new Error(redeemed.error.code);
   });
   afterAll(async () => {
@@ -51,7 +62,15 @@ describe.each(testEngines())("sign-in mail limits on %s", (engine) => {
   test("ten concurrent requests for one address send at most the hourly limit of links", async () => {
     const now = new Date();
     const sent = await Promise.all(
-      Array.from({ length: 10 }, () => sendMagicLinks(database.db, "anna@shop.example.de", { now, appUrl: TEST_APP_URL, mailer, from: "m@example.com", text })),
+      Array.from({ length: 10 }, () =>
+        sendMagicLinks(database.db, "anna@shop.example.de", {
+          now,
+          appUrl: TEST_APP_URL,
+          mailer,
+          from: "m@example.com",
+          text,
+        }),
+      ),
     );
     const stored = await database.db.select().from(loginTokens).where(eq(loginTokens.email, "anna@shop.example.de"));
     expect(stored.length).toBeLessThanOrEqual(MAGIC_LINKS_PER_ADDRESS_PER_HOUR);
@@ -63,7 +82,11 @@ describe.each(testEngines())("sign-in mail limits on %s", (engine) => {
     const context = { clientAddress: engine === "pglite" ? "192.0.2.20" : "192.0.2.21" };
     const statuses: number[] = [];
     for (let i = 0; i < 11; i++) {
-      const request = formRequest(`${TEST_APP_URL}/woocommerce/login`, { intent: "request", email: `flood${i}@example.com` }, { "x-forwarded-for": `198.51.100.${i}` });
+      const request = formRequest(
+        `${TEST_APP_URL}/woocommerce/login`,
+        { intent: "request", email: `flood${i}@example.com` },
+        { "x-forwarded-for": `198.51.100.${i}` },
+      );
       const result = await loginAction({ request, params: {}, context });
       statuses.push(result instanceof Response ? result.status : 200);
     }

@@ -89,21 +89,33 @@ describe("the WooCommerce client never connects to a private address", () => {
     await tcp.close();
   });
 
-  test.each(["127.0.0.1", "0x7f.1", "2130706433", "127.1"])("a store at https://%s:<port> is refused before any connection", async (host) => {
-    const client = createWooClient({ storeUrl: `https://${host}:${tcp.port}`, ...keys }, { allowPrivateNetwork: false });
-    const error = await failure(() => client.generalSettings());
-    expect(error.kind).toBe("unreachable");
-    await expect(client.siteIndex()).rejects.toMatchObject({ kind: "unreachable" });
-    expect(tcp.connections()).toBe(0);
-  });
+  test.each(["127.0.0.1", "0x7f.1", "2130706433", "127.1"])(
+    "a store at https://%s:<port> is refused before any connection",
+    async (host) => {
+      const client = createWooClient(
+        { storeUrl: `https://${host}:${tcp.port}`, ...keys },
+        { allowPrivateNetwork: false },
+      );
+      const error = await failure(() => client.generalSettings());
+      expect(error.kind).toBe("unreachable");
+      await expect(client.siteIndex()).rejects.toMatchObject({ kind: "unreachable" });
+      expect(tcp.connections()).toBe(0);
+    },
+  );
 
   test("a name that resolves to loopback is refused; the answer of the one lookup is what a connection uses", async () => {
     const resolve = async () => [{ address: "127.0.0.1", family: 4 }];
-    const refused = createWooClient({ storeUrl: `https://shop.example.de:${tcp.port}`, ...keys }, { resolve, allowPrivateNetwork: false });
+    const refused = createWooClient(
+      { storeUrl: `https://shop.example.de:${tcp.port}`, ...keys },
+      { resolve, allowPrivateNetwork: false },
+    );
     await expect(refused.generalSettings()).rejects.toMatchObject({ kind: "unreachable" });
     expect(tcp.connections()).toBe(0);
     // The operator switch lets it through, and the socket goes to the resolved address (the name itself resolves nowhere).
-    const allowed = createWooClient({ storeUrl: `https://shop.example.de:${tcp.port}`, ...keys }, { resolve, allowPrivateNetwork: true });
+    const allowed = createWooClient(
+      { storeUrl: `https://shop.example.de:${tcp.port}`, ...keys },
+      { resolve, allowPrivateNetwork: true },
+    );
     await expect(allowed.generalSettings()).rejects.toMatchObject({ kind: "unreachable" });
     expect(tcp.connections()).toBe(1);
   });
@@ -113,7 +125,10 @@ describe("the WooCommerce client never connects to a private address", () => {
       { address: "93.184.216.34", family: 4 },
       { address: "::ffff:127.0.0.1", family: 6 },
     ];
-    const client = createWooClient({ storeUrl: `https://shop.example.de:${tcp.port}`, ...keys }, { resolve, allowPrivateNetwork: false });
+    const client = createWooClient(
+      { storeUrl: `https://shop.example.de:${tcp.port}`, ...keys },
+      { resolve, allowPrivateNetwork: false },
+    );
     await expect(client.listWebhooks()).rejects.toMatchObject({ kind: "unreachable" });
     expect(tcp.connections()).toBe(0);
   });
@@ -142,11 +157,19 @@ describe("redirects and answer sizes", () => {
 
   test("a 307 from the store is not followed (it would resend the request with its body elsewhere)", async () => {
     server.use(
-      http.all(`${WOO_TEST_STORE_URL}/wp-json/wc/v3/webhooks`, () => new HttpResponse(null, { status: 307, headers: { location: "https://intranet.example.de/admin" } })),
-      http.get(`${WOO_TEST_STORE_URL}/wp-json/`, () => new HttpResponse(null, { status: 302, headers: { location: "https://intranet.example.de/" } })),
+      http.all(
+        `${WOO_TEST_STORE_URL}/wp-json/wc/v3/webhooks`,
+        () => new HttpResponse(null, { status: 307, headers: { location: "https://intranet.example.de/admin" } }),
+      ),
+      http.get(
+        `${WOO_TEST_STORE_URL}/wp-json/`,
+        () => new HttpResponse(null, { status: 302, headers: { location: "https://intranet.example.de/" } }),
+      ),
     );
     const client = createWooClient({ storeUrl: WOO_TEST_STORE_URL, ...keys });
-    await expect(client.createWebhook({ name: "x", topic: "order.created", delivery_url: "https://a.example/x", secret: "s" })).rejects.toBeInstanceOf(WooApiError);
+    await expect(
+      client.createWebhook({ name: "x", topic: "order.created", delivery_url: "https://a.example/x", secret: "s" }),
+    ).rejects.toBeInstanceOf(WooApiError);
     await expect(client.siteIndex()).rejects.toBeInstanceOf(WooApiError);
     expect(internalHits).toBe(0);
   });
@@ -154,7 +177,9 @@ describe("redirects and answer sizes", () => {
   test("an answer over the size cap is refused instead of read to the end", async () => {
     const huge = "x".repeat(12 * 1024 * 1024);
     server.use(
-      http.get(`${WOO_TEST_STORE_URL}/wp-json/wc/v3/orders`, () => HttpResponse.json([{ id: 1, status: "on-hold", filler: huge }])),
+      http.get(`${WOO_TEST_STORE_URL}/wp-json/wc/v3/orders`, () =>
+        HttpResponse.json([{ id: 1, status: "on-hold", filler: huge }]),
+      ),
       http.get(`${WOO_TEST_STORE_URL}/wp-json/`, () => HttpResponse.json({ name: huge })),
     );
     const client = createWooClient({ storeUrl: WOO_TEST_STORE_URL, ...keys });
@@ -165,8 +190,19 @@ describe("redirects and answer sizes", () => {
   test("a partner answer over the size cap is a retryable failure, not read to the end", async () => {
     const huge = "x".repeat(6 * 1024 * 1024);
     const fetch: typeof globalThis.fetch = async (input) =>
-      String(input).endsWith("/oauth/token") ? Response.json({ access_token: "t", expires_in: 3600 }) : new Response(JSON.stringify({ filler: huge }), { status: 200 });
-    const client = new RivertyClient({ baseUrl: "https://partner.example", authUrl: "https://auth.example/oauth/token", audience: "a", clientId: "c", clientSecret: "s" }, { fetch });
+      String(input).endsWith("/oauth/token")
+        ? Response.json({ access_token: "t", expires_in: 3600 })
+        : new Response(JSON.stringify({ filler: huge }), { status: 200 });
+    const client = new RivertyClient(
+      {
+        baseUrl: "https://partner.example",
+        authUrl: "https://auth.example/oauth/token",
+        audience: "a",
+        clientId: "c",
+        clientSecret: "s",
+      },
+      { fetch },
+    );
     const outcome = await client.request("GET", "/v1/claims");
     expect(outcome).toMatchObject({ kind: "retryable" });
   });
@@ -189,9 +225,20 @@ describe.each(testEngines())("connecting through the public form on %s", (engine
   });
 
   test("keys by hand for a loopback store: no connection is opened, one generic message, nothing connected", async () => {
-    const pending = await connections.createPendingConnection(database.db, `https://127.0.0.1:${tcp.port}`, TEST_ENCRYPTION_KEY);
-    const result = await connections.completeConnection(database.db, pending.id, keys, { key: TEST_ENCRYPTION_KEY, now: new Date(), appUrl: TEST_APP_URL });
-    expect(result).toEqual({ ok: false, error: { code: "unreachable", message: "GET settings/general: the store could not be reached" } });
+    const pending = await connections.createPendingConnection(
+      database.db,
+      `https://127.0.0.1:${tcp.port}`,
+      TEST_ENCRYPTION_KEY,
+    );
+    const result = await connections.completeConnection(database.db, pending.id, keys, {
+      key: TEST_ENCRYPTION_KEY,
+      now: new Date(),
+      appUrl: TEST_APP_URL,
+    });
+    expect(result).toEqual({
+      ok: false,
+      error: { code: "unreachable", message: "GET settings/general: the store could not be reached" },
+    });
     expect(tcp.connections()).toBe(0);
     const [row] = await database.db.select().from(wooConnections).where(eq(wooConnections.id, pending.id));
     expect(row?.status).toBe("pending");
@@ -200,9 +247,13 @@ describe.each(testEngines())("connecting through the public form on %s", (engine
   test("pending connections expire and are purged", async () => {
     const now = new Date();
     const old = await connections.createPendingConnection(database.db, WOO_TEST_STORE_URL, TEST_ENCRYPTION_KEY);
-    await database.db.update(wooConnections).set({ createdAt: new Date(now.getTime() - 2 * 60 * 60_000) }).where(eq(wooConnections.id, old.id));
+    await database.db
+      .update(wooConnections)
+      .set({ createdAt: new Date(now.getTime() - 2 * 60 * 60_000) })
+      .where(eq(wooConnections.id, old.id));
     const fresh = await connections.createPendingConnection(database.db, WOO_TEST_STORE_URL, TEST_ENCRYPTION_KEY);
-    const purge = (connections as Record<string, unknown>).purgeExpiredPendingConnections as ((db: unknown, now: Date) => Promise<number>) | undefined;
+    const purge = (connections as Record<string, unknown>).purgeExpiredPendingConnections as
+      ((db: unknown, now: Date) => Promise<number>) | undefined;
     expect(purge).toBeTypeOf("function");
     expect(await purge!(database.db, now)).toBeGreaterThanOrEqual(1);
     const left = (await database.db.select({ id: wooConnections.id }).from(wooConnections)).map((r) => r.id);
@@ -214,7 +265,10 @@ describe.each(testEngines())("connecting through the public form on %s", (engine
     const client = `203.0.113.${engine === "pglite" ? 7 : 8}`;
     const statuses: number[] = [];
     for (let i = 0; i < 32; i++) {
-      const request = formRequest(`${TEST_APP_URL}/woocommerce/connect`, { intent: "connect", storeUrl: WOO_TEST_STORE_URL });
+      const request = formRequest(`${TEST_APP_URL}/woocommerce/connect`, {
+        intent: "connect",
+        storeUrl: WOO_TEST_STORE_URL,
+      });
       try {
         // As server.ts passes the socket's address (X-Forwarded-For counts only behind TRUST_PROXY).
         const result = await connectAction({ request, params: {}, context: { clientAddress: client } });

@@ -1,7 +1,19 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { disconnectConnection, webhookSecretOf, type WooConnection } from "#app/services/woocommerce/connections.server";
-import { createStaffSession, encodeWpUser, redeemWpAdminLink, sendMagicLinks, signWpAdminLink, STAFF_COOKIE, staffSessionOf } from "#app/services/woocommerce/staff.server";
+import {
+  disconnectConnection,
+  webhookSecretOf,
+  type WooConnection,
+} from "#app/services/woocommerce/connections.server";
+import {
+  createStaffSession,
+  encodeWpUser,
+  redeemWpAdminLink,
+  sendMagicLinks,
+  signWpAdminLink,
+  STAFF_COOKIE,
+  staffSessionOf,
+} from "#app/services/woocommerce/staff.server";
 import type { Mailer } from "#app/mail/mailer.server";
 import { wooStore } from "#test/mocks/woocommerce";
 import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
@@ -43,7 +55,13 @@ describe.each(testEngines())("staff sessions on %s", (engine) => {
     const t = String(Math.floor(Date.now() / 1000));
     const n = randomBytes(16).toString("base64url");
     const u = encodeWpUser(user);
-    return new URLSearchParams({ c: connection.id, t, n, u, s: signWpAdminLink(connection.id, Number(t), n, u, webhookSecretOf(connection, key)) });
+    return new URLSearchParams({
+      c: connection.id,
+      t,
+      n,
+      u,
+      s: signWpAdminLink(connection.id, Number(t), n, u, webhookSecretOf(connection, key)),
+    });
   };
   /** Anna opens Mahnwerk from wp-admin: she becomes known staff and gets a session. */
   const annaSignsIn = async () => {
@@ -53,12 +71,17 @@ describe.each(testEngines())("staff sessions on %s", (engine) => {
     return `${STAFF_COOKIE}=${session.value}`;
   };
   const requestWith = (cookie: string) => new Request(`${TEST_APP_URL}/app`, { headers: { cookie } });
-  const linksFor = (email: string) => sendMagicLinks(database.db, email, { now: new Date(), appUrl: TEST_APP_URL, mailer, from: "m@example.com", text });
+  const linksFor = (email: string) =>
+    sendMagicLinks(database.db, email, { now: new Date(), appUrl: TEST_APP_URL, mailer, from: "m@example.com", text });
 
   test("sign-out ends the session and clears the cookie", async () => {
     const cookie = await annaSignsIn();
     expect(await staffSessionOf(database.db, requestWith(cookie), new Date())).not.toBeNull();
-    const res = (await signOutAction({ request: new Request(`${TEST_APP_URL}/woocommerce/signout`, { method: "POST", headers: { cookie } }), params: {}, ...ctx })) as Response;
+    const res = (await signOutAction({
+      request: new Request(`${TEST_APP_URL}/woocommerce/signout`, { method: "POST", headers: { cookie } }),
+      params: {},
+      ...ctx,
+    })) as Response;
     expect(res.status).toBe(302);
     expect(res.headers.get("location")).toBe("/woocommerce/login");
     expect(res.headers.get("set-cookie")).toMatch(new RegExp(`^${STAFF_COOKIE}=;.*Expires=Thu, 01 Jan 1970`, "i"));
@@ -77,7 +100,15 @@ describe.each(testEngines())("staff sessions on %s", (engine) => {
     const cookie = await annaSignsIn();
     const report = signedParams();
     const post = (params: URLSearchParams) =>
-      removedAction({ request: new Request(`${TEST_APP_URL}/woocommerce/staff/removed`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: params }), params: {}, ...ctx }) as Promise<Response>;
+      removedAction({
+        request: new Request(`${TEST_APP_URL}/woocommerce/staff/removed`, {
+          method: "POST",
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+          body: params,
+        }),
+        params: {},
+        ...ctx,
+      }) as Promise<Response>;
     expect((await post(report)).status).toBe(204);
     expect(await staffSessionOf(database.db, requestWith(cookie), new Date())).toBeNull();
     expect(await linksFor(ANNA.email)).toBe(0);

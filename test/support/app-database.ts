@@ -57,7 +57,9 @@ export async function tablesDigest(db: Db, tables: string[]): Promise<string> {
   const parts = await Promise.all(
     tables.map(async (table) => {
       const [row] = rowsOf<{ h: string }>(
-        await db.execute(sql.raw(`select coalesce(md5(string_agg(t::text, '|' order by t.id::text)), '') as h from "${table}" t`)),
+        await db.execute(
+          sql.raw(`select coalesce(md5(string_agg(t::text, '|' order by t.id::text)), '') as h from "${table}" t`),
+        ),
       );
       return `${table}:${row?.h ?? ""}`;
     }),
@@ -65,7 +67,14 @@ export async function tablesDigest(db: Db, tables: string[]): Promise<string> {
   return parts.join(",");
 }
 
-export type Processed = { id: string; topic: string; body: string; outcome: ProcessOutcome | "threw"; error?: string; changed: boolean };
+export type Processed = {
+  id: string;
+  topic: string;
+  body: string;
+  outcome: ProcessOutcome | "threw";
+  error?: string;
+  changed: boolean;
+};
 
 /**
  * Runs the worker's step over every stored `received` delivery in arrival order, as the inbox job would, noting for

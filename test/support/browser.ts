@@ -10,10 +10,8 @@ export const hasChromium = existsSync(CHROMIUM);
 export const browserRequired = process.env.MAHNWERK_REQUIRE_BROWSER === "1";
 export const SCREENSHOT_DIR = path.resolve("test-results/screenshots");
 
-export const BROWSER_SKIP_REASON =
-  `browser tests skipped: no chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH=/path/to/chromium)`;
-export const BROWSER_REQUIRED_MESSAGE =
-  `MAHNWERK_REQUIRE_BROWSER=1 but there is no chromium at ${CHROMIUM}: install it (apt-get install chromium) or set CHROMIUM_PATH`;
+export const BROWSER_SKIP_REASON = `browser tests skipped: no chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH=/path/to/chromium)`;
+export const BROWSER_REQUIRED_MESSAGE = `MAHNWERK_REQUIRE_BROWSER=1 but there is no chromium at ${CHROMIUM}: install it (apt-get install chromium) or set CHROMIUM_PATH`;
 
 /**
  * A suite that needs the browser: declared always, so a machine without chromium reports it skipped (a file whose

@@ -7,7 +7,11 @@ import type { OrderReader } from "#app/services/intake/order-reread.server";
 let n = 0;
 
 /** An invoice order with a complete German address, and its case opened through the service. */
-export async function openTestCase(db: DbOrTx, shop: Shop, options: { amountMinor?: number; dueDate?: string; street?: string | null; firstName?: string } = {}) {
+export async function openTestCase(
+  db: DbOrTx,
+  shop: Shop,
+  options: { amountMinor?: number; dueDate?: string; street?: string | null; firstName?: string } = {},
+) {
   n += 1;
   const amount = options.amountMinor ?? 11_990;
   const [order] = await db
@@ -25,8 +29,24 @@ export async function openTestCase(db: DbOrTx, shop: Shop, options: { amountMino
       orderedAt: new Date("2026-10-01T10:00:00Z"),
       dueDate: options.dueDate ?? "2026-10-15",
       platformUpdatedAt: new Date("2026-10-01T10:00:00Z"),
-      customer: { platformCustomerId: "1", firstName: options.firstName ?? "Anna", lastName: "Müller", company: null, email: "anna@example.de", phone: null, locale: "de" },
-      billingAddress: { name: "Anna Müller", company: null, street1: options.street === undefined ? "Hauptstraße 1" : options.street, street2: null, postalCode: "10115", city: "Berlin", countryCode: "DE" },
+      customer: {
+        platformCustomerId: "1",
+        firstName: options.firstName ?? "Anna",
+        lastName: "Müller",
+        company: null,
+        email: "anna@example.de",
+        phone: null,
+        locale: "de",
+      },
+      billingAddress: {
+        name: "Anna Müller",
+        company: null,
+        street1: options.street === undefined ? "Hauptstraße 1" : options.street,
+        street2: null,
+        postalCode: "10115",
+        city: "Berlin",
+        countryCode: "DE",
+      },
     })
     .returning();
   const result = await openCaseForOrder(db, {
@@ -65,7 +85,14 @@ export function paidSnapshot(order: OrderRow, paidAt: Date): OrderSnapshot {
     paymentTerms: null,
     paidAt,
     cancelledAt: null,
-    customer: { id: c.platformCustomerId, firstName: c.firstName, lastName: c.lastName, email: c.email, phone: c.phone, locale: c.locale },
+    customer: {
+      id: c.platformCustomerId,
+      firstName: c.firstName,
+      lastName: c.lastName,
+      email: c.email,
+      phone: c.phone,
+      locale: c.locale,
+    },
     companyName: c.company,
     b2bCompany: false,
     vatId: null,

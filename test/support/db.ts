@@ -50,6 +50,8 @@ export async function createTestDatabase(engine: Engine, { migrate = true } = {}
 
 /** How many migrations drizzle/ holds (from drizzle-kit's journal), for tests that check they were all applied. */
 export function migrationCount(): number {
-  const journal = JSON.parse(readFileSync(path.resolve(process.cwd(), "drizzle/meta/_journal.json"), "utf8")) as { entries: unknown[] };
+  const journal = JSON.parse(readFileSync(path.resolve(process.cwd(), "drizzle/meta/_journal.json"), "utf8")) as {
+    entries: unknown[];
+  };
   return journal.entries.length;
 }

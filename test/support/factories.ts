@@ -22,7 +22,11 @@ export async function insertShop(db: DbOrTx, overrides: Partial<typeof shops.$in
 let orderNumber = 1000;
 
 /** A tracked invoice order (119,90 €, due 2026-10-15, Anna Müller in Berlin), overridable field by field. */
-export async function insertOrder(db: DbOrTx, shop: Shop, overrides: Partial<typeof orders.$inferInsert> = {}): Promise<OrderRow> {
+export async function insertOrder(
+  db: DbOrTx,
+  shop: Shop,
+  overrides: Partial<typeof orders.$inferInsert> = {},
+): Promise<OrderRow> {
   orderNumber += 1;
   const [order] = await db
     .insert(orders)
@@ -39,8 +43,24 @@ export async function insertOrder(db: DbOrTx, shop: Shop, overrides: Partial<typ
       orderedAt: new Date("2026-10-01T10:00:00Z"),
       dueDate: "2026-10-15",
       platformUpdatedAt: new Date("2026-10-01T10:00:00Z"),
-      customer: { platformCustomerId: "1", firstName: "Anna", lastName: "Müller", company: null, email: "anna@example.de", phone: null, locale: "de" },
-      billingAddress: { name: "Anna Müller", company: null, street1: "Friedrichstraße 123", street2: null, postalCode: "10117", city: "Berlin", countryCode: "DE" },
+      customer: {
+        platformCustomerId: "1",
+        firstName: "Anna",
+        lastName: "Müller",
+        company: null,
+        email: "anna@example.de",
+        phone: null,
+        locale: "de",
+      },
+      billingAddress: {
+        name: "Anna Müller",
+        company: null,
+        street1: "Friedrichstraße 123",
+        street2: null,
+        postalCode: "10117",
+        city: "Berlin",
+        countryCode: "DE",
+      },
       ...overrides,
     })
     .returning();
@@ -54,7 +74,15 @@ export async function insertCaseRow(
 ): Promise<CaseRow> {
   const { firstName = "Anna", lastName = "Müller", ...caseOverrides } = overrides;
   const order = await insertOrder(db, shop, {
-    customer: { platformCustomerId: "1", firstName, lastName, company: null, email: "anna@example.de", phone: null, locale: "de" },
+    customer: {
+      platformCustomerId: "1",
+      firstName,
+      lastName,
+      company: null,
+      email: "anna@example.de",
+      phone: null,
+      locale: "de",
+    },
     billingAddress: null,
   });
   const [row] = await db

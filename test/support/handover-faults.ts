@@ -9,7 +9,13 @@ import type { Db } from "#app/db/client.server";
 import { cases, outbox, type Shop } from "#app/db/schema";
 import type { OutboxHandler } from "#app/services/outbox/types";
 import { claimDueRows, deliverRow } from "#app/services/outbox/outbox.server";
-import { defaultPartnerFactory, savePartnerAccount, submitClaimHandler, type PartnerConfig, type PartnerFactory } from "#app/services/collection/partners.server";
+import {
+  defaultPartnerFactory,
+  savePartnerAccount,
+  submitClaimHandler,
+  type PartnerConfig,
+  type PartnerFactory,
+} from "#app/services/collection/partners.server";
 import { executeCaseCommand, startCase } from "#app/services/cases/commands.server";
 import { nothingNewOnPlatform, openTestCase } from "./cases";
 import { insertShop } from "./factories";
@@ -19,7 +25,13 @@ import { insertShop } from "./factories";
  * claim; about to send it (lease checked); the partner accepted but our database does not know yet; recorded as
  * done, the worker's next step not taken.
  */
-export const FAULT_POINTS = ["after-claim", "after-look-up", "before-send", "after-send-before-record", "after-record"] as const;
+export const FAULT_POINTS = [
+  "after-claim",
+  "after-look-up",
+  "before-send",
+  "after-send-before-record",
+  "after-record",
+] as const;
 export type FaultPoint = (typeof FAULT_POINTS)[number];
 export type Fault = (point: FaultPoint) => Promise<void> | void;
 
@@ -68,8 +80,16 @@ export function faultyPartnerFactory(fault: Fault, inner: PartnerFactory = defau
  * Delivers partner.submit_claim rows until none is due — sweepOutbox's loop, with the hook between its steps.
  * Returns how many rows it handled (a crashed worker never returns).
  */
-export async function runHandoverWorker(input: { db: Db; now: () => Date; fault: Fault; factory?: PartnerFactory; batch?: number }): Promise<number> {
-  const handlers: Record<string, OutboxHandler> = { "partner.submit_claim": submitClaimHandler(faultyPartnerFactory(input.fault, input.factory), nothingNewOnPlatform) };
+export async function runHandoverWorker(input: {
+  db: Db;
+  now: () => Date;
+  fault: Fault;
+  factory?: PartnerFactory;
+  batch?: number;
+}): Promise<number> {
+  const handlers: Record<string, OutboxHandler> = {
+    "partner.submit_claim": submitClaimHandler(faultyPartnerFactory(input.fault, input.factory), nothingNewOnPlatform),
+  };
   let handled = 0;
   for (;;) {
     const rows = await claimDueRows(input.db, input.now(), Object.keys(handlers), input.batch);
@@ -102,14 +122,33 @@ export async function seedHandedOverCases(
   const at = new Date("2026-10-20T09:00:00Z");
   for (let i = 0; i < count; i++) {
     const opened = await openTestCase(db, shop, { amountMinor: 5_000 + i });
-    const started = await startCase(db, { shopId: shop.id, caseId: opened.case.id, actor: { type: "scheduler", id: "dunning" }, reason: "seed", now: at });
+    const started = await startCase(db, {
+      shopId: shop.id,
+      caseId: opened.case.id,
+      actor: { type: "scheduler", id: "dunning" },
+      reason: "seed",
+      now: at,
+    });
     if (!started.ok) throw new Error(`seeding case ${i}: ${started.error.code}`);
     const handedOver = await executeCaseCommand(db, {
       shopId: shop.id,
       caseId: opened.case.id,
-      envelope: { command: { type: "hand_over", partnerReference: null }, actor: { type: "scheduler", id: "dunning" }, reason: null, occurredAt: at, sourceId: `seed:${opened.case.id}` },
+      envelope: {
+        command: { type: "hand_over", partnerReference: null },
+        actor: { type: "scheduler", id: "dunning" },
+        reason: null,
+        occurredAt: at,
+        sourceId: `seed:${opened.case.id}`,
+      },
       afterEvents: async (tx, row) => {
-        await tx.insert(outbox).values({ shopId: row.shopId, caseId: row.id, kind: "partner.submit_claim", idempotencyKey: `claim:${row.id}`, payload: { caseId: row.id }, nextAttemptAt: at });
+        await tx.insert(outbox).values({
+          shopId: row.shopId,
+          caseId: row.id,
+          kind: "partner.submit_claim",
+          idempotencyKey: `claim:${row.id}`,
+          payload: { caseId: row.id },
+          nextAttemptAt: at,
+        });
       },
     });
     if (!handedOver.ok) throw new Error(`seeding case ${i}: ${handedOver.error.code}`);
@@ -137,11 +176,23 @@ export type ExactlyOnceReport = {
 
 /** Counts at the partner, by invoice (= case) and by our request id, against the outbox and the cases. */
 export async function exactlyOnceReport(db: Db, shopId: string, sandbox: SandboxPartner): Promise<ExactlyOnceReport> {
-  const rows = await db.select().from(outbox).where(and(eq(outbox.shopId, shopId), eq(outbox.kind, "partner.submit_claim")));
-  const caseRows = await db.select({ id: cases.id, orderName: cases.orderName, status: cases.status }).from(cases).where(inArray(cases.id, rows.map((r) => r.caseId!)));
+  const rows = await db
+    .select()
+    .from(outbox)
+    .where(and(eq(outbox.shopId, shopId), eq(outbox.kind, "partner.submit_claim")));
+  const caseRows = await db
+    .select({ id: cases.id, orderName: cases.orderName, status: cases.status })
+    .from(cases)
+    .where(
+      inArray(
+        cases.id,
+        rows.map((r) => r.caseId!),
+      ),
+    );
   const held = sandbox.claims();
   const byRequest = new Map<string, number>();
-  for (const c of held) byRequest.set(c.clientRequestId ?? "(none)", (byRequest.get(c.clientRequestId ?? "(none)") ?? 0) + 1);
+  for (const c of held)
+    byRequest.set(c.clientRequestId ?? "(none)", (byRequest.get(c.clientRequestId ?? "(none)") ?? 0) + 1);
   const invoices = new Map<string, number>();
   for (const c of held) invoices.set(c.invoiceNumber, (invoices.get(c.invoiceNumber) ?? 0) + 1);
   return {
@@ -151,14 +202,19 @@ export async function exactlyOnceReport(db: Db, shopId: string, sandbox: Sandbox
     duplicateRequestIds: [...byRequest].filter(([, n]) => n > 1).map(([id]) => id),
     lost: caseRows.filter((c) => sandbox.submissions(c.orderName) === 0).map((c) => c.id),
     notHandedOver: caseRows.filter((c) => c.status !== "handed_over").map((c) => c.id),
-    undelivered: rows.filter((r) => r.status !== "done").map((r) => ({ id: r.id, status: r.status, lastError: r.lastError })),
+    undelivered: rows
+      .filter((r) => r.status !== "done")
+      .map((r) => ({ id: r.id, status: r.status, lastError: r.lastError })),
     healed: rows.filter((r) => (r.result as { healed?: boolean } | null)?.healed === true).length,
   };
 }
 
 /** Every claim at the partner was created by the outbox row of its case: request id = that row's key. */
 export async function requestIdsMatch(db: Db, shopId: string, sandbox: SandboxPartner): Promise<boolean> {
-  const rows = await db.select({ key: outbox.idempotencyKey }).from(outbox).where(and(eq(outbox.shopId, shopId), eq(outbox.kind, "partner.submit_claim")));
+  const rows = await db
+    .select({ key: outbox.idempotencyKey })
+    .from(outbox)
+    .where(and(eq(outbox.shopId, shopId), eq(outbox.kind, "partner.submit_claim")));
   const keys = new Set(rows.map((r) => r.key));
   const ids = sandbox.claims().map((c) => c.clientRequestId);
   return ids.length === keys.size && ids.every((id) => id !== null && keys.has(id));

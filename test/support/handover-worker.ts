@@ -31,6 +31,11 @@ const fault = (point: FaultPoint) => {
 
 const database = await openDatabase({ engine: "postgres", url: env.HANDOVER_DATABASE_URL, max: 2 });
 process.stdout.write("ready\n");
-const handled = await runHandoverWorker({ db: database.db, now: () => new Date(Date.now() + env.HANDOVER_CLOCK_OFFSET_MS), fault, batch: env.HANDOVER_BATCH });
+const handled = await runHandoverWorker({
+  db: database.db,
+  now: () => new Date(Date.now() + env.HANDOVER_CLOCK_OFFSET_MS),
+  fault,
+  batch: env.HANDOVER_BATCH,
+});
 await database.close();
 process.stdout.write(`done ${handled}\n`);

@@ -4,7 +4,11 @@ import { request } from "node:http";
  * A POST that declares a body of `length` bytes and sends none of it: how a server answers an oversized request from
  * its headers alone, without racing the upload against the server closing the connection.
  */
-export function statusForDeclaredBody(url: string, length: number, headers: Record<string, string> = {}): Promise<number> {
+export function statusForDeclaredBody(
+  url: string,
+  length: number,
+  headers: Record<string, string> = {},
+): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method: "POST", headers: { ...headers, "content-length": length } }, (res) => {
       res.resume();

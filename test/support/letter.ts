@@ -19,7 +19,21 @@ export async function renderSampleLetter(customer: { name: string; street: strin
   };
   const reminder = renderReminder({ level: "reminder_1", language: "de", data });
   if (!reminder.ok) throw new Error(reminder.error.message);
-  const totals = { outstanding: data.amount, fees: data.fees, interest: data.interest, flatFee: money(0, "EUR"), total: data.total };
+  const totals = {
+    outstanding: data.amount,
+    fees: data.fees,
+    interest: data.interest,
+    flatFee: money(0, "EUR"),
+    total: data.total,
+  };
   const address = { name: customer.name, street: customer.street, postalCode: "20457", city: "Hamburg", country: "DE" };
-  return renderReminderLetter({ language: "de", sender: address, recipient: address, date: "2026-02-01", orderNumber: "#1001", reminder: reminder.value, totals });
+  return renderReminderLetter({
+    language: "de",
+    sender: address,
+    recipient: address,
+    date: "2026-02-01",
+    orderNumber: "#1001",
+    reminder: reminder.value,
+    totals,
+  });
 }

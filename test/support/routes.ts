@@ -54,8 +54,16 @@ export async function settle<T>(run: () => Promise<T>): Promise<T | Response> {
   }
 }
 
-export function formRequest(url: string, fields: Record<string, string | string[]>, headers: Record<string, string> = {}): Request {
+export function formRequest(
+  url: string,
+  fields: Record<string, string | string[]>,
+  headers: Record<string, string> = {},
+): Request {
   const body = new URLSearchParams();
   for (const [k, v] of Object.entries(fields)) for (const value of Array.isArray(v) ? v : [v]) body.append(k, value);
-  return new Request(url, { method: "POST", body, headers: { "content-type": "application/x-www-form-urlencoded", ...headers } });
+  return new Request(url, {
+    method: "POST",
+    body,
+    headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
+  });
 }

@@ -28,14 +28,18 @@ export async function ensureBuild(): Promise<void> {
       break;
     } catch {
       // A lock left by a killed run is taken over after five minutes.
-      if (existsSync(LOCK) && Date.now() - statSync(LOCK).mtimeMs > 300_000) rmSync(LOCK, { recursive: true, force: true });
+      if (existsSync(LOCK) && Date.now() - statSync(LOCK).mtimeMs > 300_000)
+        rmSync(LOCK, { recursive: true, force: true });
       if (Date.now() > deadline) throw new Error("waited too long for another test file's build");
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
   }
   try {
     if (built()) return;
-    const result = spawnSync(path.join(ROOT, "node_modules/.bin/remix"), ["vite:build"], { cwd: ROOT, encoding: "utf8" });
+    const result = spawnSync(path.join(ROOT, "node_modules/.bin/remix"), ["vite:build"], {
+      cwd: ROOT,
+      encoding: "utf8",
+    });
     if (result.status !== 0) throw new Error(`build failed:\n${result.stdout}\n${result.stderr}`);
     if (!existsSync(marker) || statSync(marker).size === 0) throw new Error("build produced no server bundle");
     writeFileSync(STAMP, run);
@@ -59,8 +63,14 @@ export async function freePort(): Promise<number> {
  * A package.json script's process as npm runs it after any build: its last `&&` step, leading VAR=value words as
  * environment, the program from node_modules/.bin. The tests start exactly what `npm start` and `npm run worker` start.
  */
-export function npmScript(name: "start" | "worker" | "mahnwerk"): { command: string; args: string[]; env: Record<string, string> } {
-  const scripts = (JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
+export function npmScript(name: "start" | "worker" | "mahnwerk"): {
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+} {
+  const scripts = (
+    JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }
+  ).scripts;
   const words = (scripts[name] ?? "").split("&&").pop()!.trim().split(/\s+/);
   const env: Record<string, string> = {};
   while (words[0] && /^[A-Z_]+=/.test(words[0])) {
@@ -81,7 +91,11 @@ export type RunningServer = RunningProcess & { url: string };
 
 function spawnScript(name: "start" | "worker", env: Record<string, string>): RunningProcess {
   const script = npmScript(name);
-  const child: ChildProcess = spawn(script.command, script.args, { cwd: ROOT, env: processEnv(baseEnv(), script.env, env), stdio: ["ignore", "pipe", "pipe"] });
+  const child: ChildProcess = spawn(script.command, script.args, {
+    cwd: ROOT,
+    env: processEnv(baseEnv(), script.env, env),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   child.stdout?.on("data", (d: Buffer) => (output += d.toString()));
   child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
@@ -112,7 +126,10 @@ export async function startServer(env: Record<string, string>): Promise<RunningS
       child.kill("SIGKILL");
       throw new Error(`server did not become healthy within 120 s:\n${output()}`);
     }
-    const healthy = await fetch(`${url}/healthz`).then((res) => res.status === 200, () => false);
+    const healthy = await fetch(`${url}/healthz`).then(
+      (res) => res.status === 200,
+      () => false,
+    );
     if (healthy) break;
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -124,7 +141,8 @@ export async function startWorker(env: Record<string, string>): Promise<RunningP
   const running = spawnScript("worker", { LOG_LEVEL: "info", ...env });
   const deadline = Date.now() + 120_000;
   while (!running.output().includes('"msg":"worker started"')) {
-    if (running.child.exitCode !== null) throw new Error(`worker exited with ${running.child.exitCode}:\n${running.output()}`);
+    if (running.child.exitCode !== null)
+      throw new Error(`worker exited with ${running.child.exitCode}:\n${running.output()}`);
     if (Date.now() > deadline) {
       running.child.kill("SIGKILL");
       throw new Error(`worker did not start within 120 s:\n${running.output()}`);
@@ -135,7 +153,10 @@ export async function startWorker(env: Record<string, string>): Promise<RunningP
 }
 
 /** Runs the support CLI (`npm run mahnwerk -- …`) without blocking this process (stand-in servers live here). */
-export function runMahnwerk(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runMahnwerk(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const script = npmScript("mahnwerk");
   const child: ChildProcess = spawn(script.command, [...script.args, ...args], {
     cwd: ROOT,
@@ -150,10 +171,18 @@ export function runMahnwerk(args: string[], env: Record<string, string>): Promis
 }
 
 /** Runs the server expecting it to refuse to start; returns exit code and output. */
-export async function runServerExpectingExit(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+export async function runServerExpectingExit(
+  env: Record<string, string>,
+): Promise<{ code: number | null; output: string }> {
   const result = spawnSync(TSX, ["server.ts"], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", NODE_ENV: "production", HOST: "127.0.0.1", ...env },
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "/tmp",
+      NODE_ENV: "production",
+      HOST: "127.0.0.1",
+      ...env,
+    },
     encoding: "utf8",
     // Only against a start that never ends: refusing takes seconds, but tsx's start beside other work on two cores
     // can take far longer (callers give their tests more than this).

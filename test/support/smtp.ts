@@ -41,7 +41,8 @@ export async function startSmtpCapture(options: SmtpCaptureOptions = {}): Promis
     logger: false,
     onAuth(auth, _session, callback) {
       const expected = options.requireAuth;
-      if (expected && auth.username === expected.user && auth.password === expected.pass) return callback(null, { user: auth.username });
+      if (expected && auth.username === expected.user && auth.password === expected.pass)
+        return callback(null, { user: auth.username });
       callback(smtpError("Authentication credentials invalid", 535));
     },
     closeTimeout: 1_000,

@@ -4,7 +4,13 @@ import { RIVERTY_TEST_BASE_URL, RIVERTY_TEST_CONFIG, rivertyMock } from "../../.
 import { server } from "../../../test/mocks/node";
 import type { PartnerChange } from "../collection-partner";
 import { sampleClaim } from "../fixtures";
-import { createRivertyAdapter, fromRivertyAmount, rivertyCursor, toRivertyAmount, type RivertyAdapterOptions } from "./adapter";
+import {
+  createRivertyAdapter,
+  fromRivertyAmount,
+  rivertyCursor,
+  toRivertyAmount,
+  type RivertyAdapterOptions,
+} from "./adapter";
 
 const V1 = `${RIVERTY_TEST_BASE_URL}/v1`;
 const adapter = (options: RivertyAdapterOptions = {}) => createRivertyAdapter(RIVERTY_TEST_CONFIG, options);
@@ -99,7 +105,16 @@ describe("submitClaim", () => {
       preferredLanguage: "de",
       firstName: "Erika",
       lastName: "Mustermann",
-      addresses: [{ type: "BILLING", street: "Heidestraße", houseNumber: "17", zipCode: "51147", city: "Köln", countryCode: "DE" }],
+      addresses: [
+        {
+          type: "BILLING",
+          street: "Heidestraße",
+          houseNumber: "17",
+          zipCode: "51147",
+          city: "Köln",
+          countryCode: "DE",
+        },
+      ],
       communicationChannels: [
         { type: "EMAIL", value: "erika@example.org" },
         { type: "PHONE", value: "+49 221 1234567" },
@@ -125,11 +140,32 @@ describe("submitClaim", () => {
     ]);
     // reminder 1 was free: only the two charged reminders become costs
     expect(body.costs).toEqual([
-      { type: "DUNNING_FEE", date: "2026-09-30", description: "2. Mahnung vom 2026-09-30", invoiceNumber: "RE-2026-1042", originalAmount: 1.5, remainingAmount: 1.5 },
-      { type: "DUNNING_FEE", date: "2026-10-07", description: "Letzte Mahnung vom 2026-10-07", invoiceNumber: "RE-2026-1042", originalAmount: 1.5, remainingAmount: 1.5 },
+      {
+        type: "DUNNING_FEE",
+        date: "2026-09-30",
+        description: "2. Mahnung vom 2026-09-30",
+        invoiceNumber: "RE-2026-1042",
+        originalAmount: 1.5,
+        remainingAmount: 1.5,
+      },
+      {
+        type: "DUNNING_FEE",
+        date: "2026-10-07",
+        description: "Letzte Mahnung vom 2026-10-07",
+        invoiceNumber: "RE-2026-1042",
+        originalAmount: 1.5,
+        remainingAmount: 1.5,
+      },
     ]);
     expect(body.interests).toEqual([
-      { invoiceNumber: "RE-2026-1042", fromDate: "2026-09-16", toDate: "2026-10-14", capitalized: false, originalAmount: 0.87, remainingAmount: 0.87 },
+      {
+        invoiceNumber: "RE-2026-1042",
+        fromDate: "2026-09-16",
+        toDate: "2026-10-14",
+        capitalized: false,
+        originalAmount: 0.87,
+        remainingAmount: 0.87,
+      },
     ]);
   });
 
@@ -148,7 +184,13 @@ describe("submitClaim", () => {
   test("a 400 is rejected with the partner's messages", async () => {
     server.use(
       http.post(`${V1}/claims`, () =>
-        HttpResponse.json({ title: "Validation failed", errors: [{ propertyName: "customer.addresses.0.zipCode", message: "invalid zip code" }] }, { status: 400 }),
+        HttpResponse.json(
+          {
+            title: "Validation failed",
+            errors: [{ propertyName: "customer.addresses.0.zipCode", message: "invalid zip code" }],
+          },
+          { status: 400 },
+        ),
       ),
     );
     expect(await adapter().submitClaim(sampleClaim(), { requestId: "out-1" })).toEqual({
@@ -183,7 +225,13 @@ describe("submitClaim", () => {
 
   test("a currency Riverty does not collect is rejected", async () => {
     const claim = sampleClaim();
-    const chf = { ...claim, original: { amountMinor: 11_999, currency: "CHF" }, outstanding: { amountMinor: 11_999, currency: "CHF" }, reminders: [], interest: null };
+    const chf = {
+      ...claim,
+      original: { amountMinor: 11_999, currency: "CHF" },
+      outstanding: { amountMinor: 11_999, currency: "CHF" },
+      reminders: [],
+      interest: null,
+    };
     expect((await adapter().submitClaim(chf, { requestId: "out-1" })).kind).toBe("rejected");
   });
 });
@@ -253,17 +301,31 @@ describe("fetchChanges", () => {
     const first = await a.fetchChanges(null);
     if (first.kind !== "ok") throw new Error(first.reason);
     expect(first.changes).toEqual([
-      { id: expect.any(String), type: "confirmed", subject: "claim", invoiceNumber: "RE-2026-1042", claimNumber: expect.stringMatching(/^DE-S/), occurredAt: expect.any(Date) },
+      {
+        id: expect.any(String),
+        type: "confirmed",
+        subject: "claim",
+        invoiceNumber: "RE-2026-1042",
+        claimNumber: expect.stringMatching(/^DE-S/),
+        occurredAt: expect.any(Date),
+      },
     ]);
     const second = await a.fetchChanges(first.nextCursor);
     if (second.kind !== "ok") throw new Error(second.reason);
     // STATUS names no invoice: resolved through the claim search
-    expect(second.changes).toEqual([expect.objectContaining({ type: "sub_status", subStatus: "contacted", invoiceNumber: "RE-2026-1042" })]);
+    expect(second.changes).toEqual([
+      expect.objectContaining({ type: "sub_status", subStatus: "contacted", invoiceNumber: "RE-2026-1042" }),
+    ]);
   });
 
   test("overlapping windows never report a transaction twice; the cursor is {from, seenIds}", async () => {
     const calls: { from: string; to: string }[] = [];
-    const item = (id: string) => ({ id, type: "STATUS", claimNumber: "DE-S1", status: { date: "2026-10-21", type: "DEBTOR_CONTACTED" } });
+    const item = (id: string) => ({
+      id,
+      type: "STATUS",
+      claimNumber: "DE-S1",
+      status: { date: "2026-10-21", type: "DEBTOR_CONTACTED" },
+    });
     let feed = [item("t-1")];
     server.use(
       http.get(`${V1}/transactions`, ({ request }) => {
@@ -271,7 +333,11 @@ describe("fetchChanges", () => {
         calls.push({ from: q.get("from") ?? "", to: q.get("to") ?? "" });
         return HttpResponse.json(feed);
       }),
-      http.get(`${V1}/claims/search`, () => HttpResponse.json({ items: [{ claimNumber: "DE-S1", status: "PROCESSING", invoices: [{ invoiceNumber: "RE-1" }] }] })),
+      http.get(`${V1}/claims/search`, () =>
+        HttpResponse.json({
+          items: [{ claimNumber: "DE-S1", status: "PROCESSING", invoices: [{ invoiceNumber: "RE-1" }] }],
+        }),
+      ),
     );
     let now = Date.parse("2026-10-21T12:00:00Z");
     const a = adapter({ now: () => now, feed: { overlapMs: 10 * 60_000 } });
@@ -326,14 +392,29 @@ describe("fetchChanges", () => {
       http.get(`${V1}/transactions`, () => {
         n += 1;
         if (n === 2) return HttpResponse.json({}, { status: 503 });
-        return HttpResponse.json([{ id: `t-${n}`, type: "CLOSING", claimNumber: "DE-S1", closing: { date: "2026-10-21", type: "INSOLVENCY", invoice: { invoiceNumber: "RE-1" } } }]);
+        return HttpResponse.json([
+          {
+            id: `t-${n}`,
+            type: "CLOSING",
+            claimNumber: "DE-S1",
+            closing: { date: "2026-10-21", type: "INSOLVENCY", invoice: { invoiceNumber: "RE-1" } },
+          },
+        ]);
       }),
     );
     const now = Date.parse("2026-10-21T12:00:00Z");
     const a = adapter({ now: () => now, feed: { windowMs: 3_600_000, overlapMs: 600_000 } });
     const r = await a.fetchChanges(rivertyCursor(new Date("2026-10-21T06:00:00Z")));
     if (r.kind !== "ok") throw new Error(r.reason);
-    expect(r.changes).toEqual([expect.objectContaining({ id: "t-1", type: "closed", outcome: "uncollectible", detail: "INSOLVENCY", invoiceNumber: "RE-1" })]);
+    expect(r.changes).toEqual([
+      expect.objectContaining({
+        id: "t-1",
+        type: "closed",
+        outcome: "uncollectible",
+        detail: "INSOLVENCY",
+        invoiceNumber: "RE-1",
+      }),
+    ]);
     expect(JSON.parse(r.nextCursor).from).toBe("2026-10-21T06:50:00.000Z");
 
     server.use(http.get(`${V1}/transactions`, () => HttpResponse.json({}, { status: 503 })));
@@ -342,8 +423,27 @@ describe("fetchChanges", () => {
 
   test("reads every transaction type, skips what it cannot read (once)", async () => {
     const items = [
-      { sortNumber: 0, id: "c", type: "CONFIRMATION", claimNumber: "DE-S1", confirmation: { date: "2026-10-01", type: "INVOICE", number: "RE-1", amount: 119.99, currency: "EUR" } },
-      { sortNumber: 1, id: "r", type: "REJECTION", claimNumber: "DE-S2", rejection: { date: "2026-10-01", type: "INVOICE", number: "RE-2", amount: 3, currency: "EUR", reason: "AMOUNT_TOO_LOW" } },
+      {
+        sortNumber: 0,
+        id: "c",
+        type: "CONFIRMATION",
+        claimNumber: "DE-S1",
+        confirmation: { date: "2026-10-01", type: "INVOICE", number: "RE-1", amount: 119.99, currency: "EUR" },
+      },
+      {
+        sortNumber: 1,
+        id: "r",
+        type: "REJECTION",
+        claimNumber: "DE-S2",
+        rejection: {
+          date: "2026-10-01",
+          type: "INVOICE",
+          number: "RE-2",
+          amount: 3,
+          currency: "EUR",
+          reason: "AMOUNT_TOO_LOW",
+        },
+      },
       {
         sortNumber: 2,
         id: "a",
@@ -360,8 +460,20 @@ describe("fetchChanges", () => {
           ],
         },
       },
-      { sortNumber: 3, id: "x", type: "STATUS", claimNumber: "DE-S1", status: { date: "2026-10-05", type: "SOMETHING_NEW" } },
-      { sortNumber: 4, id: "y", type: "CONFIRMATION", claimNumber: "DE-S1", confirmation: { date: "not a date", type: "INVOICE" } },
+      {
+        sortNumber: 3,
+        id: "x",
+        type: "STATUS",
+        claimNumber: "DE-S1",
+        status: { date: "2026-10-05", type: "SOMETHING_NEW" },
+      },
+      {
+        sortNumber: 4,
+        id: "y",
+        type: "CONFIRMATION",
+        claimNumber: "DE-S1",
+        confirmation: { date: "not a date", type: "INVOICE" },
+      },
     ];
     server.use(
       http.get(`${V1}/transactions`, () => HttpResponse.json(items)),
@@ -372,8 +484,24 @@ describe("fetchChanges", () => {
     const r = await a.fetchChanges(rivertyCursor(new Date("2026-10-21T11:00:00Z")));
     if (r.kind !== "ok") throw new Error(r.reason);
     expect(r.changes).toEqual([
-      { id: "c", type: "confirmed", subject: "claim", invoiceNumber: "RE-1", claimNumber: "DE-S1", occurredAt: new Date("2026-10-01T00:00:00Z") },
-      { id: "r", type: "rejected", subject: "claim", reasons: ["AMOUNT_TOO_LOW"], description: null, invoiceNumber: "RE-2", claimNumber: "DE-S2", occurredAt: new Date("2026-10-01T00:00:00Z") },
+      {
+        id: "c",
+        type: "confirmed",
+        subject: "claim",
+        invoiceNumber: "RE-1",
+        claimNumber: "DE-S1",
+        occurredAt: new Date("2026-10-01T00:00:00Z"),
+      },
+      {
+        id: "r",
+        type: "rejected",
+        subject: "claim",
+        reasons: ["AMOUNT_TOO_LOW"],
+        description: null,
+        invoiceNumber: "RE-2",
+        claimNumber: "DE-S2",
+        occurredAt: new Date("2026-10-01T00:00:00Z"),
+      },
       {
         id: "a",
         type: "payment",
@@ -405,7 +533,13 @@ describe("payments and recalls", () => {
 
   test("reportPayment sends the documented body; the same payment number counts once", async () => {
     const { a, claimNumber, cursor } = await confirmedClaim();
-    const payment = { claimNumber, invoiceNumber: "RE-2026-1042", paymentNumber: "pay-1", amount: { amountMinor: 5000, currency: "EUR" }, date: "2026-10-22" };
+    const payment = {
+      claimNumber,
+      invoiceNumber: "RE-2026-1042",
+      paymentNumber: "pay-1",
+      amount: { amountMinor: 5000, currency: "EUR" },
+      date: "2026-10-22",
+    };
     const first = await a.reportPayment(payment);
     const second = await a.reportPayment(payment);
     expect(first).toEqual({ kind: "accepted", requestId: expect.any(String) });
@@ -415,13 +549,23 @@ describe("payments and recalls", () => {
     expect(changes).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ type: "confirmed", subject: "payment" }),
-        expect.objectContaining({ type: "payment", receivedBy: "client", amount: { amountMinor: 5000, currency: "EUR" } }),
+        expect.objectContaining({
+          type: "payment",
+          receivedBy: "client",
+          amount: { amountMinor: 5000, currency: "EUR" },
+        }),
       ]),
     );
   });
 
   test("reportPayment to an unknown claim is rejected", async () => {
-    const result = await adapter().reportPayment({ claimNumber: "DE-S0", invoiceNumber: "RE-1", paymentNumber: "p", amount: { amountMinor: 100, currency: "EUR" }, date: "2026-10-22" });
+    const result = await adapter().reportPayment({
+      claimNumber: "DE-S0",
+      invoiceNumber: "RE-1",
+      paymentNumber: "p",
+      amount: { amountMinor: 100, currency: "EUR" },
+      date: "2026-10-22",
+    });
     expect(result).toEqual({ kind: "rejected", reasons: ["Claim DE-S0 not found"] });
   });
 
@@ -434,13 +578,22 @@ describe("payments and recalls", () => {
         return undefined; // fall through to the store
       }),
     );
-    expect(await a.requestRecall({ claimNumber, invoiceNumber: "RE-2026-1042", date: "2026-10-22", amount: null, reason: null })).toEqual({ kind: "accepted", requestId: expect.any(String) });
+    expect(
+      await a.requestRecall({
+        claimNumber,
+        invoiceNumber: "RE-2026-1042",
+        date: "2026-10-22",
+        amount: null,
+        reason: null,
+      }),
+    ).toEqual({ kind: "accepted", requestId: expect.any(String) });
     expect(body).toEqual({});
     const { changes } = await pollAll(a, cursor, 2);
-    expect(changes.map((c) => (c.type === "confirmed" ? `confirmed:${c.subject}` : c.type === "closed" ? `closed:${c.detail}` : c.type))).toEqual([
-      "confirmed:recall",
-      "closed:RECALLED_BY_CLIENT",
-    ]);
+    expect(
+      changes.map((c) =>
+        c.type === "confirmed" ? `confirmed:${c.subject}` : c.type === "closed" ? `closed:${c.detail}` : c.type,
+      ),
+    ).toEqual(["confirmed:recall", "closed:RECALLED_BY_CLIENT"]);
     expect(changes[1]).toMatchObject({ outcome: "recalled", invoiceNumber: "RE-2026-1042" });
   });
 
@@ -453,8 +606,21 @@ describe("payments and recalls", () => {
         return HttpResponse.json({ requestId: "rec-1" });
       }),
     );
-    await a.requestRecall({ claimNumber, invoiceNumber: "RE-2026-1042", date: "2026-10-22", amount: { amountMinor: 2050, currency: "EUR" }, reason: "Gutschrift" });
-    expect(body).toEqual({ invoiceNumber: "RE-2026-1042", type: "CREDIT_WAIVER", date: "2026-10-22", amount: 20.5, currency: "EUR", description: "Gutschrift" });
+    await a.requestRecall({
+      claimNumber,
+      invoiceNumber: "RE-2026-1042",
+      date: "2026-10-22",
+      amount: { amountMinor: 2050, currency: "EUR" },
+      reason: "Gutschrift",
+    });
+    expect(body).toEqual({
+      invoiceNumber: "RE-2026-1042",
+      type: "CREDIT_WAIVER",
+      date: "2026-10-22",
+      amount: 20.5,
+      currency: "EUR",
+      description: "Gutschrift",
+    });
   });
 });
 

@@ -284,7 +284,15 @@ function normalize(t: RivertyTransaction, invoiceNumber: string | null): Normali
   switch (t.type) {
     case "CONFIRMATION": {
       if (!claimNumber) return { skip: "confirmation without a claim number" };
-      return { change: { ...head, claimNumber, occurredAt: at(t.confirmation.date), type: "confirmed", subject: SUBJECT[t.confirmation.type] } };
+      return {
+        change: {
+          ...head,
+          claimNumber,
+          occurredAt: at(t.confirmation.date),
+          type: "confirmed",
+          subject: SUBJECT[t.confirmation.type],
+        },
+      };
     }
     case "REJECTION":
       return {
@@ -300,11 +308,14 @@ function normalize(t: RivertyTransaction, invoiceNumber: string | null): Normali
     case "STATUS": {
       const subStatus = (SUB_STATUS as Record<string, PartnerSubStatus | undefined>)[t.status.type];
       if (!subStatus) return { skip: `unknown status ${t.status.type}` };
-      return { change: { ...head, occurredAt: at(t.status.date), type: "sub_status", subStatus, detail: t.status.type } };
+      return {
+        change: { ...head, occurredAt: at(t.status.date), type: "sub_status", subStatus, detail: t.status.type },
+      };
     }
     case "ACCOUNTING_DOCUMENT": {
       const doc = t.accountingDocument;
-      if (doc.type !== "AGENCY_PAYMENTS" && doc.type !== "DIRECT_PAYMENT") return { skip: `accounting document ${doc.type} is not a payment` };
+      if (doc.type !== "AGENCY_PAYMENTS" && doc.type !== "DIRECT_PAYMENT")
+        return { skip: `accounting document ${doc.type} is not a payment` };
       const total = fromRivertyAmount(doc.amount, doc.currency);
       if (!total) return { skip: `amount ${doc.amount} ${doc.currency} is not exact` };
       // With line items: the principal lowers the claim; client costs and interests are the shop's fees on top;
@@ -318,7 +329,8 @@ function normalize(t: RivertyTransaction, invoiceNumber: string | null): Normali
           const part = fromRivertyAmount(line.amount, doc.currency);
           if (!part) return { skip: `line amount ${line.amount} ${doc.currency} is not exact` };
           if (line.allocateTo === "PRINCIPAL_CLAIM") principal += part.amountMinor;
-          else if (line.allocateTo === "CLIENT_COSTS" || line.allocateTo === "CLIENT_INTERESTS") extra += part.amountMinor;
+          else if (line.allocateTo === "CLIENT_COSTS" || line.allocateTo === "CLIENT_INTERESTS")
+            extra += part.amountMinor;
         }
         amount = money(principal, doc.currency);
         if (extra > 0) fees = money(extra, doc.currency);
@@ -335,7 +347,15 @@ function normalize(t: RivertyTransaction, invoiceNumber: string | null): Normali
       };
     }
     case "CLOSING":
-      return { change: { ...head, occurredAt: at(t.closing.date), type: "closed", outcome: CLOSING_OUTCOME[t.closing.type], detail: t.closing.type } };
+      return {
+        change: {
+          ...head,
+          occurredAt: at(t.closing.date),
+          type: "closed",
+          outcome: CLOSING_OUTCOME[t.closing.type],
+          detail: t.closing.type,
+        },
+      };
   }
 }
 
@@ -357,7 +377,8 @@ function actionResult(outcome: HttpOutcome): PartnerActionResult {
   if (outcome.kind === "retryable") return { kind: "retryable", reason: outcome.reason };
   if (outcome.kind === "rejected") return { kind: "rejected", reasons: outcome.messages };
   const parsed = RequestIdResponseSchema.safeParse(outcome.body);
-  if (!parsed.success) return { kind: "retryable", reason: "Riverty accepted the request but its answer has no requestId" };
+  if (!parsed.success)
+    return { kind: "retryable", reason: "Riverty accepted the request but its answer has no requestId" };
   return { kind: "accepted", requestId: parsed.data.requestId };
 }
 
@@ -371,7 +392,11 @@ export type RivertyEnvironment = (typeof RIVERTY_ENVIRONMENTS)[number];
 /** The documented audience of Riverty's test system (getting_started/authentication). */
 export const RIVERTY_SANDBOX_AUDIENCE = "https://api-test.horizonafs.io";
 
-const EndpointsSchema = z.object({ baseUrl: z.url({ protocol: /^https?$/ }), authUrl: z.url({ protocol: /^https?$/ }), audience: z.string().min(1) });
+const EndpointsSchema = z.object({
+  baseUrl: z.url({ protocol: /^https?$/ }),
+  authUrl: z.url({ protocol: /^https?$/ }),
+  audience: z.string().min(1),
+});
 export type RivertyEndpoints = z.infer<typeof EndpointsSchema>;
 
 export const RivertyEndpointsConfigSchema = z
@@ -395,7 +420,10 @@ export function rivertyEnvironments(json: string | undefined): Partial<Record<Ri
     throw new TypeError("RIVERTY_ENDPOINTS is not JSON");
   }
   const parsed = RivertyEndpointsConfigSchema.safeParse(value);
-  if (!parsed.success) throw new TypeError(`RIVERTY_ENDPOINTS: ${parsed.error.issues.map((i) => `${i.path.join(".")} ${i.message}`).join("; ")}`);
+  if (!parsed.success)
+    throw new TypeError(
+      `RIVERTY_ENDPOINTS: ${parsed.error.issues.map((i) => `${i.path.join(".")} ${i.message}`).join("; ")}`,
+    );
   return parsed.data;
 }
 
@@ -422,7 +450,10 @@ export class RivertyAdapter implements CollectionPartner {
     const body = RivertyClaimBodySchema.safeParse(toRivertyClaimBody(claim, placementDate));
     if (!body.success) return { kind: "rejected", reasons: describeIssues(body.error) };
     // x-request-id is for tracing in logs only; Riverty documents no idempotency key.
-    const outcome = await this.client.request("POST", "/v1/claims", { body: body.data, headers: { "x-request-id": options.requestId } });
+    const outcome = await this.client.request("POST", "/v1/claims", {
+      body: body.data,
+      headers: { "x-request-id": options.requestId },
+    });
     if (outcome.kind === "retryable") return { kind: "retryable", reason: outcome.reason };
     if (outcome.kind === "rejected") return { kind: "rejected", reasons: outcome.messages };
     const answer = RequestIdResponseSchema.safeParse(outcome.body);
@@ -439,7 +470,9 @@ export class RivertyAdapter implements CollectionPartner {
   async findClaim(invoiceNumber: string): Promise<FindClaimResult> {
     const items = await this.search({ invoiceNumber });
     if (!items.ok) return { kind: "retryable", reason: items.reason };
-    const matching = items.value.filter((i) => !i.invoices || i.invoices.length === 0 || i.invoices.some((inv) => inv.invoiceNumber === invoiceNumber));
+    const matching = items.value.filter(
+      (i) => !i.invoices || i.invoices.length === 0 || i.invoices.some((inv) => inv.invoiceNumber === invoiceNumber),
+    );
     const best = matching.find((i) => i.status !== "REJECTED") ?? matching[0];
     if (!best) return { kind: "not_found" };
     return { kind: "found", claimNumber: best.claimNumber, status: STATUS[best.status] };
@@ -455,7 +488,9 @@ export class RivertyAdapter implements CollectionPartner {
       currency: payment.amount.currency,
       allocateTo: "PRINCIPAL_CLAIM",
     };
-    return actionResult(await this.client.request("POST", `/v1/claims/${encodeURIComponent(payment.claimNumber)}/payments`, { body }));
+    return actionResult(
+      await this.client.request("POST", `/v1/claims/${encodeURIComponent(payment.claimNumber)}/payments`, { body }),
+    );
   }
 
   async requestRecall(recall: RecallRequest): Promise<PartnerActionResult> {
@@ -472,7 +507,9 @@ export class RivertyAdapter implements CollectionPartner {
       : recall.reason
         ? { description: recall.reason.slice(0, 256) }
         : {};
-    return actionResult(await this.client.request("POST", `/v1/claims/${encodeURIComponent(recall.claimNumber)}/recalls`, { body }));
+    return actionResult(
+      await this.client.request("POST", `/v1/claims/${encodeURIComponent(recall.claimNumber)}/recalls`, { body }),
+    );
   }
 
   async fetchChanges(cursor: string | null): Promise<FetchChangesResult> {
@@ -480,12 +517,13 @@ export class RivertyAdapter implements CollectionPartner {
     const start = cursor === null ? { from: now - this.feed.initialLookbackMs, seenIds: [] } : readCursor(cursor);
     const previouslySeen = new Set(start.seenIds);
     const windows: [number, number][] = [];
-    for (let from = start.from; from < now && windows.length < this.feed.maxWindowsPerPoll; ) {
+    for (let from = start.from; from < now && windows.length < this.feed.maxWindowsPerPoll;) {
       const to = Math.min(from + this.feed.windowMs, now);
       windows.push([from, to]);
       from = to;
     }
-    if (windows.length === 0) return { kind: "ok", changes: [], nextCursor: rivertyCursor(new Date(start.from), start.seenIds), skipped: [] };
+    if (windows.length === 0)
+      return { kind: "ok", changes: [], nextCursor: rivertyCursor(new Date(start.from), start.seenIds), skipped: [] };
 
     const changes: PartnerChange[] = [];
     const skipped: { id: string; reason: string }[] = [];
@@ -500,7 +538,10 @@ export class RivertyAdapter implements CollectionPartner {
       });
       if (outcome.kind !== "ok") {
         if (readUntil === null) {
-          return { kind: "retryable", reason: outcome.kind === "retryable" ? outcome.reason : `transactions: ${outcome.messages.join("; ")}` };
+          return {
+            kind: "retryable",
+            reason: outcome.kind === "retryable" ? outcome.reason : `transactions: ${outcome.messages.join("; ")}`,
+          };
         }
         break; // keep what the earlier windows gave; the next poll resumes from there
       }
@@ -531,7 +572,8 @@ export class RivertyAdapter implements CollectionPartner {
       for (const t of parsed) {
         if (previouslySeen.has(t.id) || reported.has(t.id)) continue;
         reported.add(t.id);
-        const invoiceNumber = ownInvoiceNumber(t) ?? (t.claimNumber ? await this.invoiceForClaim(t.claimNumber, invoiceOf) : null);
+        const invoiceNumber =
+          ownInvoiceNumber(t) ?? (t.claimNumber ? await this.invoiceForClaim(t.claimNumber, invoiceOf) : null);
         const result = normalize(t, invoiceNumber);
         if ("skip" in result) skipped.push({ id: t.id, reason: result.skip });
         else changes.push(result.change);
@@ -550,21 +592,29 @@ export class RivertyAdapter implements CollectionPartner {
   private async invoiceForClaim(claimNumber: string, cache: Map<string, string | null>): Promise<string | null> {
     if (cache.has(claimNumber)) return cache.get(claimNumber) ?? null;
     const items = await this.search({ claimNumber });
-    const found = items.ok ? (items.value.find((i) => i.claimNumber === claimNumber)?.invoices?.[0]?.invoiceNumber ?? null) : null;
+    const found = items.ok
+      ? (items.value.find((i) => i.claimNumber === claimNumber)?.invoices?.[0]?.invoiceNumber ?? null)
+      : null;
     // A failed look-up is not cached: the change still carries the claim number the case is known by.
     if (items.ok) cache.set(claimNumber, found);
     return found;
   }
 
-  private async search(query: { invoiceNumber?: string; claimNumber?: string }): Promise<{ ok: true; value: RivertySearchItem[] } | { ok: false; reason: string }> {
-    const outcome = await this.client.request("GET", "/v1/claims/search", { query: { ...query, page: 1, pageSize: 50 } });
+  private async search(query: {
+    invoiceNumber?: string;
+    claimNumber?: string;
+  }): Promise<{ ok: true; value: RivertySearchItem[] } | { ok: false; reason: string }> {
+    const outcome = await this.client.request("GET", "/v1/claims/search", {
+      query: { ...query, page: 1, pageSize: 50 },
+    });
     if (outcome.kind === "rejected") {
       if (outcome.status === 404) return { ok: true, value: [] };
       return { ok: false, reason: `claim search refused (HTTP ${outcome.status}: ${outcome.messages.join("; ")})` };
     }
     if (outcome.kind === "retryable") return { ok: false, reason: outcome.reason };
     const parsed = RivertySearchResponseSchema.safeParse(outcome.body);
-    if (!parsed.success) return { ok: false, reason: `claim search answer unreadable: ${describeIssues(parsed.error).join("; ")}` };
+    if (!parsed.success)
+      return { ok: false, reason: `claim search answer unreadable: ${describeIssues(parsed.error).join("; ")}` };
     return { ok: true, value: parsed.data.items };
   }
 }

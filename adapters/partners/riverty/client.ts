@@ -73,7 +73,15 @@ export class RivertyClient {
     this.cached = null;
     const token = await this.token();
     if (token.ok) return { ok: true };
-    return { ok: false, reason: token.outcome.kind === "rejected" ? token.outcome.messages.join("; ") : token.outcome.kind === "retryable" ? token.outcome.reason : "unexpected answer" };
+    return {
+      ok: false,
+      reason:
+        token.outcome.kind === "rejected"
+          ? token.outcome.messages.join("; ")
+          : token.outcome.kind === "retryable"
+            ? token.outcome.reason
+            : "unexpected answer",
+    };
   }
 
   async request(method: "GET" | "POST", path: string, init: RivertyRequest = {}): Promise<HttpOutcome> {
@@ -93,7 +101,8 @@ export class RivertyClient {
 
   private url(path: string, query: RivertyRequest["query"]): string {
     const url = new URL(`${this.config.baseUrl.replace(/\/+$/, "")}${path}`);
-    for (const [key, value] of Object.entries(query ?? {})) if (value !== undefined) url.searchParams.set(key, String(value));
+    for (const [key, value] of Object.entries(query ?? {}))
+      if (value !== undefined) url.searchParams.set(key, String(value));
     return url.toString();
   }
 
@@ -103,7 +112,11 @@ export class RivertyClient {
     init: RivertyRequest,
     token: string,
   ): Promise<HttpOutcome | { kind: "unauthorized" }> {
-    const headers: Record<string, string> = { accept: "application/json", authorization: `Bearer ${token}`, ...init.headers };
+    const headers: Record<string, string> = {
+      accept: "application/json",
+      authorization: `Bearer ${token}`,
+      ...init.headers,
+    };
     if (init.body !== undefined) headers["content-type"] = "application/json";
     const response = await this.call(this.url(path, init.query), {
       method,
@@ -131,7 +144,11 @@ export class RivertyClient {
       return { kind: "response" as const, status: res.status, text: await readCappedText(res, MAX_RESPONSE_BYTES) };
     } catch (error) {
       if (error instanceof OutboundResponseError && error.code === "ETOOLARGE") {
-        return { kind: "retryable" as const, reason: `Riverty's answer was too large (${error.message})`, status: null };
+        return {
+          kind: "retryable" as const,
+          reason: `Riverty's answer was too large (${error.message})`,
+          status: null,
+        };
       }
       const timedOut = error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
       if (repeatable && !timedOut) return this.call(url, init, false);
@@ -157,11 +174,15 @@ export class RivertyClient {
       client_secret: this.config.clientSecret,
       audience: this.config.audience,
     });
-    const response = await this.call(this.config.authUrl, {
-      method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
-      body: form.toString(),
-    }, true);
+    const response = await this.call(
+      this.config.authUrl,
+      {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
+        body: form.toString(),
+      },
+      true,
+    );
     if (response.kind === "retryable") return { ok: false, outcome: response };
     const outcome = classify(response.status, response.text, "token request");
     if (outcome.kind === "retryable") return { ok: false, outcome };
@@ -170,12 +191,19 @@ export class RivertyClient {
       const detail = outcome.messages.join("; ");
       return {
         ok: false,
-        outcome: { kind: "retryable", reason: `Riverty refused the credentials (HTTP ${outcome.status}${detail ? `: ${detail}` : ""})`, status: outcome.status },
+        outcome: {
+          kind: "retryable",
+          reason: `Riverty refused the credentials (HTTP ${outcome.status}${detail ? `: ${detail}` : ""})`,
+          status: outcome.status,
+        },
       };
     }
     const parsed = TokenResponseSchema.safeParse(outcome.body);
     if (!parsed.success) {
-      return { ok: false, outcome: { kind: "retryable", reason: "Riverty token answer is not an OAuth token", status: outcome.status } };
+      return {
+        ok: false,
+        outcome: { kind: "retryable", reason: "Riverty token answer is not an OAuth token", status: outcome.status },
+      };
     }
     const lifetimeMs = parsed.data.expires_in * 1000;
     const margin = Math.min(this.refreshMarginMs, lifetimeMs / 10);
@@ -196,12 +224,17 @@ function classify(status: number, text: string, what: string): HttpOutcome {
     }
   }
   if (status >= 200 && status < 300) {
-    if (!readable) return { kind: "retryable", reason: `${what}: Riverty answered ${status} with a body that is not JSON`, status };
+    if (!readable)
+      return { kind: "retryable", reason: `${what}: Riverty answered ${status} with a body that is not JSON`, status };
     return { kind: "ok", status, body };
   }
   if (status >= 500 || RETRYABLE_STATUS.has(status)) {
     const messages = errorMessages(body);
-    return { kind: "retryable", reason: `${what}: Riverty answered HTTP ${status}${messages.length ? ` (${messages.join("; ")})` : ""}`, status };
+    return {
+      kind: "retryable",
+      reason: `${what}: Riverty answered HTTP ${status}${messages.length ? ` (${messages.join("; ")})` : ""}`,
+      status,
+    };
   }
   const messages = errorMessages(body);
   return { kind: "rejected", status, messages: messages.length > 0 ? messages : [`HTTP ${status}`] };

@@ -18,8 +18,15 @@ export function upperSnake(value: string): string {
     .toUpperCase();
 }
 
-function lenientEnum<const T extends readonly [string, ...string[]]>(values: T, aliases: Record<string, T[number]> = {}) {
-  return z.string().transform(upperSnake).transform((v) => aliases[v] ?? v).pipe(z.enum(values));
+function lenientEnum<const T extends readonly [string, ...string[]]>(
+  values: T,
+  aliases: Record<string, T[number]> = {},
+) {
+  return z
+    .string()
+    .transform(upperSnake)
+    .transform((v) => aliases[v] ?? v)
+    .pipe(z.enum(values));
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -67,7 +74,9 @@ export const RivertyCustomerSchema = z.object({
   companyName: max(200).optional(),
   dateOfBirth: date.optional(),
   addresses: z.array(RivertyAddressSchema).min(1),
-  communicationChannels: z.array(z.object({ type: z.enum(COMMUNICATION_CHANNEL_TYPES), value: z.string().min(1) })).optional(),
+  communicationChannels: z
+    .array(z.object({ type: z.enum(COMMUNICATION_CHANNEL_TYPES), value: z.string().min(1) }))
+    .optional(),
   bankAccounts: z.array(z.object({ iban: z.string(), bic: z.string().optional() })).optional(),
 });
 
@@ -268,7 +277,13 @@ export type ClosingType = (typeof CLOSING_TYPES)[number];
  * UNVERIFIED: the STATUS transaction's fields are not documented. We read { date, type, description } and
  * know these codes (the sandbox emits them); any other code is skipped with a reason, never guessed.
  */
-export const STATUS_TYPES = ["RECEIVED", "DEBTOR_CONTACTED", "PAYMENT_PLAN", "CLAIM_DISPUTED", "COURT_PROCEDURE"] as const;
+export const STATUS_TYPES = [
+  "RECEIVED",
+  "DEBTOR_CONTACTED",
+  "PAYMENT_PLAN",
+  "CLAIM_DISPUTED",
+  "COURT_PROCEDURE",
+] as const;
 export type StatusType = (typeof STATUS_TYPES)[number];
 
 const base = {

@@ -73,7 +73,14 @@ type ClaimStatus = "IN_CREATION" | "PROCESSING" | "PAUSED" | "CLOSED" | "REJECTE
 /** One script step: the transactions it emits together, and what it does to the claim. */
 type Step =
   | { kind: "confirmation"; type: ConfirmationType; number: string; amountMinor: number }
-  | { kind: "rejection"; type: ConfirmationType; number: string; amountMinor: number; reason: RejectionReason | null; description: string }
+  | {
+      kind: "rejection";
+      type: ConfirmationType;
+      number: string;
+      amountMinor: number;
+      reason: RejectionReason | null;
+      description: string;
+    }
   | { kind: "status"; type: StatusType }
   | { kind: "agency_payment" }
   | { kind: "direct_payment"; paymentNumber: string; amountMinor: number }
@@ -103,10 +110,20 @@ type Stored = { at: number; claimNumber: string; item: RivertyTransactionInput }
 
 const json = (status: number, body: unknown): EngineResponse => ({ status, body });
 const problem = (status: number, message: string, errors?: { propertyName: string; message: string }[]) =>
-  json(status, { title: status === 400 ? "Validation failed" : message, status, ...(errors ? { errors } : { detail: message }) });
+  json(status, {
+    title: status === 400 ? "Validation failed" : message,
+    status,
+    ...(errors ? { errors } : { detail: message }),
+  });
 
-export function createSandboxEngine(overrides: Partial<Omit<SandboxEngineOptions, "script">> & { script?: Partial<SandboxScript> } = {}) {
-  const options: SandboxEngineOptions = { ...SANDBOX_DEFAULTS, ...overrides, script: { ...SANDBOX_DEFAULTS.script, ...overrides.script } };
+export function createSandboxEngine(
+  overrides: Partial<Omit<SandboxEngineOptions, "script">> & { script?: Partial<SandboxScript> } = {},
+) {
+  const options: SandboxEngineOptions = {
+    ...SANDBOX_DEFAULTS,
+    ...overrides,
+    script: { ...SANDBOX_DEFAULTS.script, ...overrides.script },
+  };
   let random = seededRandom(options.seed);
   let claims = new Map<string, ClaimRecord>();
   let submissionsByInvoice = new Map<string, number>();
@@ -133,14 +150,32 @@ export function createSandboxEngine(overrides: Partial<Omit<SandboxEngineOptions
     switch (step.kind) {
       case "confirmation":
         if (step.type === "INVOICE") claim.status = "PROCESSING";
-        push({ ...base, type: "CONFIRMATION", confirmation: { date, type: step.type, number: step.number, amount: major(step.amountMinor, claim.currency), currency: claim.currency } });
+        push({
+          ...base,
+          type: "CONFIRMATION",
+          confirmation: {
+            date,
+            type: step.type,
+            number: step.number,
+            amount: major(step.amountMinor, claim.currency),
+            currency: claim.currency,
+          },
+        });
         return;
       case "rejection":
         if (step.type === "INVOICE") claim.status = "REJECTED";
         push({
           ...base,
           type: "REJECTION",
-          rejection: { date, type: step.type, number: step.number, amount: major(step.amountMinor, claim.currency), currency: claim.currency, reason: step.reason, description: step.description },
+          rejection: {
+            date,
+            type: step.type,
+            number: step.number,
+            amount: major(step.amountMinor, claim.currency),
+            currency: claim.currency,
+            reason: step.reason,
+            description: step.description,
+          },
         });
         return;
       case "status":
@@ -151,17 +186,47 @@ export function createSandboxEngine(overrides: Partial<Omit<SandboxEngineOptions
         const costs = claim.costsMinor;
         claim.remainingMinor = 0;
         claim.costsMinor = 0;
-        const lineItems = [{ id: hex(8), amount: -major(principal, claim.currency), allocateTo: "PRINCIPAL_CLAIM", invoiceNumber: claim.invoiceNumber }];
-        if (costs > 0) lineItems.push({ id: hex(8), amount: -major(costs, claim.currency), allocateTo: "CLIENT_COSTS", invoiceNumber: claim.invoiceNumber });
+        const lineItems = [
+          {
+            id: hex(8),
+            amount: -major(principal, claim.currency),
+            allocateTo: "PRINCIPAL_CLAIM",
+            invoiceNumber: claim.invoiceNumber,
+          },
+        ];
+        if (costs > 0)
+          lineItems.push({
+            id: hex(8),
+            amount: -major(costs, claim.currency),
+            allocateTo: "CLIENT_COSTS",
+            invoiceNumber: claim.invoiceNumber,
+          });
         push({
           ...base,
           type: "ACCOUNTING_DOCUMENT",
-          accountingDocument: { date, type: "AGENCY_PAYMENTS", number: `AP-${hex(6)}`, amount: -major(principal + costs, claim.currency), currency: claim.currency, lineItems },
+          accountingDocument: {
+            date,
+            type: "AGENCY_PAYMENTS",
+            number: `AP-${hex(6)}`,
+            amount: -major(principal + costs, claim.currency),
+            currency: claim.currency,
+            lineItems,
+          },
         });
         return;
       }
       case "direct_payment":
-        push({ ...base, type: "CONFIRMATION", confirmation: { date, type: "DIRECT_PAYMENT", number: step.paymentNumber, amount: major(step.amountMinor, claim.currency), currency: claim.currency } });
+        push({
+          ...base,
+          type: "CONFIRMATION",
+          confirmation: {
+            date,
+            type: "DIRECT_PAYMENT",
+            number: step.paymentNumber,
+            amount: major(step.amountMinor, claim.currency),
+            currency: claim.currency,
+          },
+        });
         push({
           ...base,
           id: uuid(),
@@ -172,14 +237,25 @@ export function createSandboxEngine(overrides: Partial<Omit<SandboxEngineOptions
             number: step.paymentNumber,
             amount: -major(step.amountMinor, claim.currency),
             currency: claim.currency,
-            lineItems: [{ id: hex(8), amount: -major(step.amountMinor, claim.currency), allocateTo: "PRINCIPAL_CLAIM", invoiceNumber: claim.invoiceNumber }],
+            lineItems: [
+              {
+                id: hex(8),
+                amount: -major(step.amountMinor, claim.currency),
+                allocateTo: "PRINCIPAL_CLAIM",
+                invoiceNumber: claim.invoiceNumber,
+              },
+            ],
           },
         });
         return;
       case "closing":
         claim.status = "CLOSED";
         claim.closingType = step.type;
-        push({ ...base, type: "CLOSING", closing: { date, type: step.type, invoice: { invoiceNumber: claim.invoiceNumber } } });
+        push({
+          ...base,
+          type: "CLOSING",
+          closing: { date, type: step.type, invoice: { invoiceNumber: claim.invoiceNumber } },
+        });
         return;
     }
   }
@@ -218,15 +294,25 @@ export function createSandboxEngine(overrides: Partial<Omit<SandboxEngineOptions
 
   function issueToken(req: EngineRequest): EngineResponse {
     const form = TokenRequestSchema.safeParse(Object.fromEntries(new URLSearchParams(req.body)));
-    if (!form.success) return json(400, { error: "invalid_request", error_description: "grant_type, client_id, client_secret and audience are required" });
+    if (!form.success)
+      return json(400, {
+        error: "invalid_request",
+        error_description: "grant_type, client_id, client_secret and audience are required",
+      });
     if (form.data.client_id !== options.clientId || form.data.client_secret !== options.clientSecret) {
       return json(401, { error: "access_denied", error_description: "Unauthorized" });
     }
-    if (form.data.audience !== options.audience) return json(403, { error: "access_denied", error_description: "Service not enabled within domain" });
+    if (form.data.audience !== options.audience)
+      return json(403, { error: "access_denied", error_description: "Service not enabled within domain" });
     const token = `sbx.${hex(32)}`;
     tokens.set(token, options.now() + options.tokenTtlSeconds * 1000);
     tokensIssued += 1;
-    return json(200, { access_token: token, scope: "collection", expires_in: options.tokenTtlSeconds, token_type: "Bearer" });
+    return json(200, {
+      access_token: token,
+      scope: "collection",
+      expires_in: options.tokenTtlSeconds,
+      token_type: "Bearer",
+    });
   }
 
   function parseJson(body: string): { ok: true; value: unknown } | { ok: false } {
@@ -249,13 +335,20 @@ export function createSandboxEngine(overrides: Partial<Omit<SandboxEngineOptions
     const contract = body.contracts[0];
     const invoice = contract?.invoices[0];
     if (!contract || !invoice || body.contracts.length > 1 || contract.invoices.length > 1) {
-      return problem(400, "Validation failed", [{ propertyName: "contracts", message: "the sandbox takes one contract with one invoice" }]);
+      return problem(400, "Validation failed", [
+        { propertyName: "contracts", message: "the sandbox takes one contract with one invoice" },
+      ]);
     }
     const remainingMinor = minorOf(invoice.remainingAmount, invoice.currency);
     const originalMinor = minorOf(invoice.originalAmount, invoice.currency);
-    const costsMinor = (body.costs ?? []).reduce((sum, c) => sum + (minorOf(c.remainingAmount, invoice.currency) ?? 0), 0);
+    const costsMinor = (body.costs ?? []).reduce(
+      (sum, c) => sum + (minorOf(c.remainingAmount, invoice.currency) ?? 0),
+      0,
+    );
     if (remainingMinor === null || originalMinor === null) {
-      return problem(400, "Validation failed", [{ propertyName: "contracts.0.invoices.0.remainingAmount", message: "more decimals than the currency has" }]);
+      return problem(400, "Validation failed", [
+        { propertyName: "contracts.0.invoices.0.remainingAmount", message: "more decimals than the currency has" },
+      ]);
     }
     submissionsByInvoice.set(invoice.invoiceNumber, (submissionsByInvoice.get(invoice.invoiceNumber) ?? 0) + 1);
     claimSeq += 1;
@@ -288,13 +381,24 @@ export function createSandboxEngine(overrides: Partial<Omit<SandboxEngineOptions
   function script(claim: ClaimRecord): Step[] {
     const s = options.script;
     const invoiceStep = { type: "INVOICE" as const, number: claim.invoiceNumber, amountMinor: claim.remainingMinor };
-    const reject = (reason: RejectionReason, description: string): Step[] => [{ kind: "rejection", ...invoiceStep, reason, description }];
-    if (!s.currencies.includes(claim.currency)) return reject("INCORRECT_CURRENCY", `the sandbox collects only ${s.currencies.join(", ")}`);
+    const reject = (reason: RejectionReason, description: string): Step[] => [
+      { kind: "rejection", ...invoiceStep, reason, description },
+    ];
+    if (!s.currencies.includes(claim.currency))
+      return reject("INCORRECT_CURRENCY", `the sandbox collects only ${s.currencies.join(", ")}`);
     if (claim.remainingMinor < s.minimumAmountMinor) return reject("AMOUNT_TOO_LOW", "below the sandbox minimum");
     if (claim.debtorLastName === s.rejectLastName) return reject("CLAIM_NOT_PLAUSIBLE", "scripted rejection");
-    const steps: Step[] = [{ kind: "confirmation", ...invoiceStep }, { kind: "status", type: "DEBTOR_CONTACTED" }];
+    const steps: Step[] = [
+      { kind: "confirmation", ...invoiceStep },
+      { kind: "status", type: "DEBTOR_CONTACTED" },
+    ];
     if (claim.debtorLastName === s.uncollectibleLastName) return [...steps, { kind: "closing", type: "INSOLVENCY" }];
-    return [...steps, { kind: "status", type: "PAYMENT_PLAN" }, { kind: "agency_payment" }, { kind: "closing", type: "FULL_PAYMENT" }];
+    return [
+      ...steps,
+      { kind: "status", type: "PAYMENT_PLAN" },
+      { kind: "agency_payment" },
+      { kind: "closing", type: "FULL_PAYMENT" },
+    ];
   }
 
   function search(req: EngineRequest): EngineResponse {
@@ -312,17 +416,24 @@ export function createSandboxEngine(overrides: Partial<Omit<SandboxEngineOptions
       customerNumber: c.customerNumber,
       customerDisplayName: c.debtorLastName ?? c.customerNumber,
       status: c.status,
-      invoices: [{ invoiceNumber: c.invoiceNumber, remainingAmount: major(c.remainingMinor, c.currency), currency: c.currency }],
+      invoices: [
+        { invoiceNumber: c.invoiceNumber, remainingAmount: major(c.remainingMinor, c.currency), currency: c.currency },
+      ],
       claimType: "STAND_ALONE",
     }));
-    return json(200, { items, pagination: { totalItems: all.length, pageSize, currentPage: page, totalPages: Math.ceil(all.length / pageSize) } });
+    return json(200, {
+      items,
+      pagination: { totalItems: all.length, pageSize, currentPage: page, totalPages: Math.ceil(all.length / pageSize) },
+    });
   }
 
   function listTransactions(req: EngineRequest): EngineResponse {
     const from = Date.parse(req.query.get("from") ?? "");
     const to = Date.parse(req.query.get("to") ?? "");
     if (!Number.isFinite(from) || !Number.isFinite(to)) {
-      return problem(400, "Validation failed", [{ propertyName: "from", message: "from and to are required date-times" }]);
+      return problem(400, "Validation failed", [
+        { propertyName: "from", message: "from and to are required date-times" },
+      ]);
     }
     advance(true, to);
     const type = req.query.get("type");
@@ -346,13 +457,23 @@ export function createSandboxEngine(overrides: Partial<Omit<SandboxEngineOptions
       const key = `payment:${claimNumber}:${p.paymentNumber}`;
       const known = requestIds.get(key);
       if (known) return json(200, { requestId: known }); // documented: a payment number sent twice counts once
-      if (claim.status === "CLOSED" || claim.status === "REJECTED") return problem(400, "Validation failed", [{ propertyName: "claimNumber", message: `claim is ${claim.status.toLowerCase()}` }]);
-      if (p.currency !== claim.currency) return problem(400, "Validation failed", [{ propertyName: "currency", message: `claim is in ${claim.currency}` }]);
+      if (claim.status === "CLOSED" || claim.status === "REJECTED")
+        return problem(400, "Validation failed", [
+          { propertyName: "claimNumber", message: `claim is ${claim.status.toLowerCase()}` },
+        ]);
+      if (p.currency !== claim.currency)
+        return problem(400, "Validation failed", [
+          { propertyName: "currency", message: `claim is in ${claim.currency}` },
+        ]);
       const amountMinor = minorOf(p.amount, p.currency);
-      if (amountMinor === null) return problem(400, "Validation failed", [{ propertyName: "amount", message: "more decimals than the currency has" }]);
+      if (amountMinor === null)
+        return problem(400, "Validation failed", [
+          { propertyName: "amount", message: "more decimals than the currency has" },
+        ]);
       claim.paymentNumbers.push(p.paymentNumber);
       claim.remainingMinor = Math.max(0, claim.remainingMinor - amountMinor);
-      const confirmation = claim.steps[0]?.kind === "confirmation" && claim.status === "IN_CREATION" ? [claim.steps[0]] : [];
+      const confirmation =
+        claim.steps[0]?.kind === "confirmation" && claim.status === "IN_CREATION" ? [claim.steps[0]] : [];
       const payment: Step = { kind: "direct_payment", paymentNumber: p.paymentNumber, amountMinor };
       claim.steps =
         claim.remainingMinor === 0
@@ -367,18 +488,38 @@ export function createSandboxEngine(overrides: Partial<Omit<SandboxEngineOptions
     if (!parsed.success) return problem(400, "Validation failed", issues(parsed.error));
     const r = parsed.data;
     claim.recallRequests += 1;
-    const recallStep = (amountMinor: number): Step => ({ kind: "confirmation", type: "RECALL", number: claim.customerNumber, amountMinor });
+    const recallStep = (amountMinor: number): Step => ({
+      kind: "confirmation",
+      type: "RECALL",
+      number: claim.customerNumber,
+      amountMinor,
+    });
     if (claim.status === "CLOSED" || claim.status === "REJECTED") {
-      const description = claim.closingType === "RECALLED_BY_CLIENT" ? "claim was already recalled by the client" : `claim is ${claim.status.toLowerCase()}`;
-      claim.steps.push({ kind: "rejection", type: "RECALL", number: claim.customerNumber, amountMinor: 0, reason: null, description });
+      const description =
+        claim.closingType === "RECALLED_BY_CLIENT"
+          ? "claim was already recalled by the client"
+          : `claim is ${claim.status.toLowerCase()}`;
+      claim.steps.push({
+        kind: "rejection",
+        type: "RECALL",
+        number: claim.customerNumber,
+        amountMinor: 0,
+        reason: null,
+        description,
+      });
     } else {
-      const confirmation = claim.steps[0]?.kind === "confirmation" && claim.status === "IN_CREATION" ? [claim.steps[0]] : [];
+      const confirmation =
+        claim.steps[0]?.kind === "confirmation" && claim.status === "IN_CREATION" ? [claim.steps[0]] : [];
       const partial = r.amount !== undefined ? minorOf(r.amount, r.currency ?? claim.currency) : null;
       if (partial !== null && partial < claim.remainingMinor) {
         claim.remainingMinor -= partial;
         claim.steps = [...confirmation, recallStep(partial), ...claim.steps.slice(confirmation.length)];
       } else {
-        claim.steps = [...confirmation, recallStep(claim.remainingMinor), { kind: "closing", type: "RECALLED_BY_CLIENT" }];
+        claim.steps = [
+          ...confirmation,
+          recallStep(claim.remainingMinor),
+          { kind: "closing", type: "RECALLED_BY_CLIENT" },
+        ];
       }
     }
     return json(200, { requestId: uuid() });
@@ -393,7 +534,8 @@ export function createSandboxEngine(overrides: Partial<Omit<SandboxEngineOptions
     if (req.method === "GET" && req.path === "/v1/claims/search") return search(req);
     if (req.method === "GET" && req.path === "/v1/transactions") return listTransactions(req);
     const action = req.path.match(/^\/v1\/claims\/([^/]+)\/(payments|recalls)$/);
-    if (req.method === "POST" && action) return claimAction(req, decodeURIComponent(action[1] as string), action[2] as "payments" | "recalls");
+    if (req.method === "POST" && action)
+      return claimAction(req, decodeURIComponent(action[1] as string), action[2] as "payments" | "recalls");
     return problem(404, `No route ${req.method} ${req.path}`);
   }
 
@@ -402,7 +544,10 @@ export function createSandboxEngine(overrides: Partial<Omit<SandboxEngineOptions
     handle,
     /** Every claim as the partner holds it. */
     claims: (): SandboxClaim[] =>
-      [...claims.values()].map(({ steps: _s, stepsDone: _d, lastStepTick: _l, ...claim }) => ({ ...claim, paymentNumbers: [...claim.paymentNumbers] })),
+      [...claims.values()].map(({ steps: _s, stepsDone: _d, lastStepTick: _l, ...claim }) => ({
+        ...claim,
+        paymentNumbers: [...claim.paymentNumbers],
+      })),
     /** How often a claim for this invoice was created (exactly once is 1). */
     submissions: (invoiceNumber: string): number => submissionsByInvoice.get(invoiceNumber) ?? 0,
     transactions: (): RivertyTransactionInput[] => transactions.map((t) => t.item),

@@ -11,7 +11,11 @@ const parsed = z
     SANDBOX_PARTNER_FAILURE_RATE: number(0, 1, 0),
     SANDBOX_PARTNER_SEED: number(0, Number.MAX_SAFE_INTEGER, 1).pipe(z.number().int()),
   })
-  .safeParse(Object.fromEntries(Object.entries(process.env).filter(([key, value]) => key.startsWith("SANDBOX_PARTNER_") && value !== "")));
+  .safeParse(
+    Object.fromEntries(
+      Object.entries(process.env).filter(([key, value]) => key.startsWith("SANDBOX_PARTNER_") && value !== ""),
+    ),
+  );
 if (!parsed.success) {
   for (const issue of parsed.error.issues) console.error(`${issue.path.join(".")}: ${issue.message}`);
   process.exit(1);

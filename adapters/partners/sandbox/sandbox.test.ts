@@ -14,7 +14,10 @@ afterEach(async () => {
 async function start(options: SandboxPartnerOptions = {}, adapterOptions: RivertyAdapterOptions = {}) {
   const sandbox = await startSandboxPartner({ port: 0, seed: 7, ...options });
   running.push(sandbox);
-  const adapter = createRivertyAdapter({ baseUrl: sandbox.url, authUrl: sandbox.authUrl, ...sandbox.credentials }, adapterOptions);
+  const adapter = createRivertyAdapter(
+    { baseUrl: sandbox.url, authUrl: sandbox.authUrl, ...sandbox.credentials },
+    adapterOptions,
+  );
   return { sandbox, adapter };
 }
 
@@ -33,17 +36,40 @@ async function follow(adapter: RivertyAdapter, max = 10) {
 }
 
 const label = (c: PartnerChange) =>
-  c.type === "confirmed" ? `confirmed:${c.subject}` : c.type === "rejected" ? `rejected:${c.reasons.join(",")}` : c.type === "sub_status" ? `status:${c.subStatus}` : c.type === "payment" ? `payment:${c.receivedBy}` : `closed:${c.detail}`;
+  c.type === "confirmed"
+    ? `confirmed:${c.subject}`
+    : c.type === "rejected"
+      ? `rejected:${c.reasons.join(",")}`
+      : c.type === "sub_status"
+        ? `status:${c.subStatus}`
+        : c.type === "payment"
+          ? `payment:${c.receivedBy}`
+          : `closed:${c.detail}`;
 
 describe("sandbox partner", () => {
   test("a claim goes confirmation → contacted → payment plan → agency payment → FULL_PAYMENT, exactly once", async () => {
     const { sandbox, adapter } = await start();
     const claim = sampleClaim();
-    expect(await submitClaimExactlyOnce(adapter, claim, { requestId: "out-1" })).toEqual({ kind: "accepted", partnerReference: null, requestId: expect.any(String) });
+    expect(await submitClaimExactlyOnce(adapter, claim, { requestId: "out-1" })).toEqual({
+      kind: "accepted",
+      partnerReference: null,
+      requestId: expect.any(String),
+    });
     const { changes } = await follow(adapter);
-    expect(changes.map(label)).toEqual(["confirmed:claim", "status:contacted", "status:payment_plan", "payment:partner", "closed:FULL_PAYMENT"]);
-    expect(changes.every((c) => c.invoiceNumber === claim.invoiceNumber && c.claimNumber === changes[0]?.claimNumber)).toBe(true);
-    expect(changes[3]).toMatchObject({ amount: { amountMinor: 11_999, currency: "EUR" }, fees: { amountMinor: 300, currency: "EUR" } });
+    expect(changes.map(label)).toEqual([
+      "confirmed:claim",
+      "status:contacted",
+      "status:payment_plan",
+      "payment:partner",
+      "closed:FULL_PAYMENT",
+    ]);
+    expect(
+      changes.every((c) => c.invoiceNumber === claim.invoiceNumber && c.claimNumber === changes[0]?.claimNumber),
+    ).toBe(true);
+    expect(changes[3]).toMatchObject({
+      amount: { amountMinor: 11_999, currency: "EUR" },
+      fees: { amountMinor: 300, currency: "EUR" },
+    });
 
     // What the case would be told, applying the payment before the closing.
     let outstanding = claim.outstanding;
@@ -53,7 +79,8 @@ describe("sandbox partner", () => {
       for (const { command } of mapPartnerChange(change, { dunningOption: "A", handedOver, outstanding }).commands) {
         commands.push(command);
         if (command.type === "hand_over") handedOver = true;
-        if (command.type === "payment") outstanding = { ...outstanding, amountMinor: outstanding.amountMinor - command.amount.amountMinor };
+        if (command.type === "payment")
+          outstanding = { ...outstanding, amountMinor: outstanding.amountMinor - command.amount.amountMinor };
       }
     }
     expect(commands.map((c) => c.type + ("subStatus" in c ? `:${c.subStatus}` : ""))).toEqual([
@@ -64,10 +91,14 @@ describe("sandbox partner", () => {
     ]);
     expect(outstanding.amountMinor).toBe(0);
     expect(sandbox.submissions(claim.invoiceNumber)).toBe(1);
-    expect(sandbox.claims()[0]).toMatchObject({ status: "CLOSED", closingType: "FULL_PAYMENT", clientRequestId: "out-1" });
+    expect(sandbox.claims()[0]).toMatchObject({
+      status: "CLOSED",
+      closingType: "FULL_PAYMENT",
+      clientRequestId: "out-1",
+    });
   });
 
-  test("debtor \"Abgelehnt\" and amounts below the minimum are rejected", async () => {
+  test('debtor "Abgelehnt" and amounts below the minimum are rejected', async () => {
     const { adapter } = await start();
     await adapter.submitClaim(sampleClaim({ invoiceNumber: "RE-A", lastName: "Abgelehnt" }), { requestId: "a" });
     await adapter.submitClaim(sampleClaim({ invoiceNumber: "RE-B", outstandingMinor: 300 }), { requestId: "b" });
@@ -76,13 +107,17 @@ describe("sandbox partner", () => {
       ["RE-A", "rejected:CLAIM_NOT_PLAUSIBLE"],
       ["RE-B", "rejected:AMOUNT_TOO_LOW"],
     ]);
-    expect(mapPartnerChange(changes[0] as PartnerChange, { dunningOption: "A", handedOver: false, outstanding: { amountMinor: 1, currency: "EUR" } }).commands.map((c) => c.command)).toEqual([
-      { type: "fail", reasons: ["partner_claim_not_plausible"] },
-    ]);
+    expect(
+      mapPartnerChange(changes[0] as PartnerChange, {
+        dunningOption: "A",
+        handedOver: false,
+        outstanding: { amountMinor: 1, currency: "EUR" },
+      }).commands.map((c) => c.command),
+    ).toEqual([{ type: "fail", reasons: ["partner_claim_not_plausible"] }]);
     expect(await adapter.findClaim("RE-A")).toMatchObject({ kind: "found", status: "rejected" });
   });
 
-  test("debtor \"Uneinbringlich\" ends with CLOSING INSOLVENCY", async () => {
+  test('debtor "Uneinbringlich" ends with CLOSING INSOLVENCY', async () => {
     const { adapter } = await start();
     await adapter.submitClaim(sampleClaim({ lastName: "Uneinbringlich" }), { requestId: "u" });
     const { changes } = await follow(adapter);
@@ -96,7 +131,15 @@ describe("sandbox partner", () => {
     const first = await adapter.fetchChanges(null);
     if (first.kind !== "ok") throw new Error(first.reason);
     const claimNumber = first.changes[0]?.claimNumber as string;
-    expect(await adapter.requestRecall({ claimNumber, invoiceNumber: "RE-2026-1042", date: "2026-10-22", amount: null, reason: "Kunde hat sich geeinigt" })).toMatchObject({ kind: "accepted" });
+    expect(
+      await adapter.requestRecall({
+        claimNumber,
+        invoiceNumber: "RE-2026-1042",
+        date: "2026-10-22",
+        amount: null,
+        reason: "Kunde hat sich geeinigt",
+      }),
+    ).toMatchObject({ kind: "accepted" });
     let cursor = first.nextCursor;
     const labels: string[] = [];
     for (let i = 0; i < 4; i++) {
@@ -118,7 +161,11 @@ describe("sandbox partner", () => {
     expect(sandbox.submissions(claim.invoiceNumber)).toBe(1);
 
     const retry = await submitClaimExactlyOnce(adapter, claim, { requestId: "attempt-2" });
-    expect(retry).toEqual({ kind: "already_submitted", claimNumber: sandbox.claims()[0]?.claimNumber, status: "in_creation" });
+    expect(retry).toEqual({
+      kind: "already_submitted",
+      claimNumber: sandbox.claims()[0]?.claimNumber,
+      status: "in_creation",
+    });
     expect(sandbox.submissions(claim.invoiceNumber)).toBe(1);
   });
 
@@ -142,12 +189,18 @@ describe("sandbox partner", () => {
 
   test("latency beyond the adapter's timeout is retryable", async () => {
     const { adapter: slow } = await start({ latencyMs: 300 }, { timeoutMs: 100 });
-    expect(await slow.findClaim("RE-1")).toEqual({ kind: "retryable", reason: expect.stringContaining("network error") });
+    expect(await slow.findClaim("RE-1")).toEqual({
+      kind: "retryable",
+      reason: expect.stringContaining("network error"),
+    });
   });
 
   test("time-driven scripts move a claim one step per stepMs", async () => {
     let now = Date.parse("2026-10-21T12:00:00Z");
-    const { adapter } = await start({ now: () => now, script: { advance: "time", stepMs: 60_000 } }, { now: () => now });
+    const { adapter } = await start(
+      { now: () => now, script: { advance: "time", stepMs: 60_000 } },
+      { now: () => now },
+    );
     await adapter.submitClaim(sampleClaim(), { requestId: "t" });
     const first = await adapter.fetchChanges(null);
     if (first.kind !== "ok") throw new Error(first.reason);

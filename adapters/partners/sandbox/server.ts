@@ -76,7 +76,10 @@ function readBody(req: IncomingMessage): Promise<string> {
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text) });
+  res.writeHead(status, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(text),
+  });
   res.end(text);
 }
 
@@ -177,7 +180,11 @@ export async function startSandboxPartner(options: SandboxPartnerOptions = {}): 
   return {
     url,
     authUrl: `${url}/oauth/token`,
-    credentials: { clientId: engine.options.clientId, clientSecret: engine.options.clientSecret, audience: engine.options.audience },
+    credentials: {
+      clientId: engine.options.clientId,
+      clientSecret: engine.options.clientSecret,
+      audience: engine.options.audience,
+    },
     close: () =>
       new Promise<void>((resolve, reject) => {
         if (!server.listening) return resolve();

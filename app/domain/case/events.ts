@@ -15,25 +15,50 @@ export type CaseEvent = Base &
   (
     | {
         type: "case_opened";
-        data: { caseId: string; shopId: string; orderId: string; kind: CaseKind; original: Money; outstanding: Money; dueDate: LocalDate };
+        data: {
+          caseId: string;
+          shopId: string;
+          orderId: string;
+          kind: CaseKind;
+          original: Money;
+          outstanding: Money;
+          dueDate: LocalDate;
+        };
       }
     | { type: "case_started"; data: { automatic: boolean; nextActionAt: Date | null } }
     | { type: "case_closed"; data: Record<string, never> }
     | { type: "case_cancelled"; data: Record<string, never> }
     | { type: "cancellation_requested"; data: Record<string, never> }
     | { type: "case_blocked"; data: { reasons: string[]; resumeStatus: ResumableStatus; stream: string | null } }
-    | { type: "case_unblocked"; data: { reasons: string[]; resumeStatus: ResumableStatus | null; stream: string | null } }
+    | {
+        type: "case_unblocked";
+        data: { reasons: string[]; resumeStatus: ResumableStatus | null; stream: string | null };
+      }
     | { type: "case_failed"; data: { reasons: string[] } }
     | { type: "case_retried"; data: Record<string, never> }
     | {
         type: "dunning_level_reached";
         /** paymentDeadline and fee are absent on events written before deadlines were recorded. */
-        data: { level: DunningLevel; nextActionAt: Date | null; paymentDeadline?: LocalDate | null; fee?: Money | null };
+        data: {
+          level: DunningLevel;
+          nextActionAt: Date | null;
+          paymentDeadline?: LocalDate | null;
+          fee?: Money | null;
+        };
       }
     | { type: "handed_over"; data: { partnerReference: string | null } }
-    | { type: "partner_status_changed"; data: { subStatus: PartnerSubStatus; partnerReference: string | null; stream: string } }
-    | { type: "payment_received"; data: { amount: Money; side: "shop" | "partner"; outstanding: Money; overpayment: Money | null } }
-    | { type: "outstanding_adjusted"; data: { outstanding: Money; cause: "refund" | "order_edit"; stream: string | null } }
+    | {
+        type: "partner_status_changed";
+        data: { subStatus: PartnerSubStatus; partnerReference: string | null; stream: string };
+      }
+    | {
+        type: "payment_received";
+        data: { amount: Money; side: "shop" | "partner"; outstanding: Money; overpayment: Money | null };
+      }
+    | {
+        type: "outstanding_adjusted";
+        data: { outstanding: Money; cause: "refund" | "order_edit"; stream: string | null };
+      }
     | { type: "fact_stale_ignored"; data: { fact: string; stream: string; newest: string } }
     | { type: "debtor_classified"; data: { kind: DebtorKind } }
     | { type: "handover_withdrawn"; data: Record<string, never> }
@@ -100,7 +125,13 @@ export function applyEvent(state: Case | null, event: CaseEvent): Case {
   const s = remember(state, event);
   switch (event.type) {
     case "case_started":
-      return { ...s, status: "running", startedAt: event.occurredAt, failureReasons: [], nextActionAt: event.data.nextActionAt };
+      return {
+        ...s,
+        status: "running",
+        startedAt: event.occurredAt,
+        failureReasons: [],
+        nextActionAt: event.data.nextActionAt,
+      };
     case "case_closed":
       return withStatus(s, "closed", event.occurredAt);
     case "case_cancelled":
@@ -121,13 +152,19 @@ export function applyEvent(state: Case | null, event: CaseEvent): Case {
       );
     case "case_unblocked": {
       const remaining = s.blockReasons.filter((r) => !event.data.reasons.includes(r));
-      const next = remaining.length > 0 || !event.data.resumeStatus
-        ? { ...s, blockReasons: remaining }
-        : { ...s, status: event.data.resumeStatus, resumeStatus: null, blockReasons: [] };
+      const next =
+        remaining.length > 0 || !event.data.resumeStatus
+          ? { ...s, blockReasons: remaining }
+          : { ...s, status: event.data.resumeStatus, resumeStatus: null, blockReasons: [] };
       return tick(next, event.data.stream, event.occurredAt);
     }
     case "case_failed":
-      return { ...withStatus(s, "failed", event.occurredAt), failureReasons: event.data.reasons, resumeStatus: null, blockReasons: [] };
+      return {
+        ...withStatus(s, "failed", event.occurredAt),
+        failureReasons: event.data.reasons,
+        resumeStatus: null,
+        blockReasons: [],
+      };
     case "case_retried":
       return { ...s, status: "waiting_for_approval", failureReasons: [] };
     case "dunning_level_reached": {
@@ -151,7 +188,11 @@ export function applyEvent(state: Case | null, event: CaseEvent): Case {
       };
     case "partner_status_changed":
       return tick(
-        { ...s, partnerSubStatus: event.data.subStatus, partnerReference: event.data.partnerReference ?? s.partnerReference },
+        {
+          ...s,
+          partnerSubStatus: event.data.subStatus,
+          partnerReference: event.data.partnerReference ?? s.partnerReference,
+        },
         event.data.stream,
         event.occurredAt,
       );

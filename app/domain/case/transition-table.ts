@@ -5,6 +5,8 @@ import { COMMAND_TYPES, TRANSITIONS } from "./transitions";
 export function transitionTableMarkdown(): string {
   const header = `| command | ${CASE_STATUSES.join(" | ")} |`;
   const rule = `|---|${CASE_STATUSES.map(() => ":-:").join("|")}|`;
-  const rows = COMMAND_TYPES.map((c) => `| \`${c}\` | ${CASE_STATUSES.map((s) => (TRANSITIONS[c].includes(s) ? "✓" : "·")).join(" | ")} |`);
+  const rows = COMMAND_TYPES.map(
+    (c) => `| \`${c}\` | ${CASE_STATUSES.map((s) => (TRANSITIONS[c].includes(s) ? "✓" : "·")).join(" | ")} |`,
+  );
   return [header, rule, ...rows].join("\n");
 }

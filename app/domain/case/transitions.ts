@@ -9,7 +9,13 @@ import { isTerminal, type CaseStatus, type DunningLevel, type PartnerSubStatus, 
 
 /** What someone or something asks of a case. Facts from outside carry a sourceId (idempotence). */
 export type CaseCommand =
-  | { type: "start"; automatic: boolean; debtor: Debtor; supportedCurrencies: readonly string[]; firstActionAt: Date | null }
+  | {
+      type: "start";
+      automatic: boolean;
+      debtor: Debtor;
+      supportedCurrencies: readonly string[];
+      firstActionAt: Date | null;
+    }
   | { type: "close" }
   | { type: "cancel" }
   | { type: "confirm_cancellation" }
@@ -18,7 +24,13 @@ export type CaseCommand =
   | { type: "fail"; reasons: string[] }
   | { type: "retry" }
   /** paymentDeadline: the last day to pay the reminder prints; fee: what this reminder charges (none before default). */
-  | { type: "reach_level"; level: DunningLevel; nextActionAt: Date | null; paymentDeadline?: LocalDate | null; fee?: Money | null }
+  | {
+      type: "reach_level";
+      level: DunningLevel;
+      nextActionAt: Date | null;
+      paymentDeadline?: LocalDate | null;
+      fee?: Money | null;
+    }
   | { type: "hand_over"; partnerReference: string | null }
   | { type: "partner_status"; subStatus: PartnerSubStatus; partnerReference: string | null; dunningOption: "A" | "B" }
   | { type: "payment"; amount: Money; side: "shop" | "partner" }
@@ -88,7 +100,8 @@ export function allowedManualActions(state: Case): ("start" | "cancel")[] {
 
 /** Whether staff may (re)classify the debtor: not once the partner holds the claim. */
 export function canClassifyDebtor(state: Case): boolean {
-  const holdsClaim = state.status === "handed_over" || (state.status === "blocked" && state.resumeStatus === "handed_over");
+  const holdsClaim =
+    state.status === "handed_over" || (state.status === "blocked" && state.resumeStatus === "handed_over");
   return TRANSITIONS.classify_debtor.includes(state.status) && !holdsClaim;
 }
 
@@ -107,8 +120,14 @@ function streamOf(envelope: CommandEnvelope): string | null {
  */
 export function decide(state: Case, envelope: CommandEnvelope): Result<CaseEvent[], Refusal> {
   const { command, sourceId } = envelope;
-  const base = { actor: envelope.actor, reason: envelope.reason, occurredAt: envelope.occurredAt, sourceId: sourceId ?? null };
-  const refuse = (code: Refusal["code"], message: string) => err<Refusal>({ code, from: state.status, command: command.type, message });
+  const base = {
+    actor: envelope.actor,
+    reason: envelope.reason,
+    occurredAt: envelope.occurredAt,
+    sourceId: sourceId ?? null,
+  };
+  const refuse = (code: Refusal["code"], message: string) =>
+    err<Refusal>({ code, from: state.status, command: command.type, message });
 
   // The same external fact twice: nothing new.
   if (sourceId && state.appliedSourceIds.includes(sourceId)) return ok([]);
@@ -124,7 +143,12 @@ export function decide(state: Case, envelope: CommandEnvelope): Result<CaseEvent
   // A decision that arrives before the fact it decides (a dispute won before its opening was delivered; webhooks
   // come in any order): nothing to lift, but it is recorded on its stream, so the late opening is stale instead of
   // blocking the case for good.
-  if (command.type === "unblock" && command.stream && !isTerminal(state.status) && !command.reasons.some((r) => state.blockReasons.includes(r))) {
+  if (
+    command.type === "unblock" &&
+    command.stream &&
+    !isTerminal(state.status) &&
+    !command.reasons.some((r) => state.blockReasons.includes(r))
+  ) {
     return ok([{ ...base, type: "case_unblocked", data: { reasons: [], resumeStatus: null, stream: command.stream } }]);
   }
 
@@ -134,27 +158,32 @@ export function decide(state: Case, envelope: CommandEnvelope): Result<CaseEvent
       `Cannot ${command.type.replace(/_/g, " ")} a case that is ${state.status.replace(/_/g, " ")}${isTerminal(state.status) ? " (final)" : ""}.`,
     );
   }
-  const holdsClaim = state.status === "handed_over" || (state.status === "blocked" && state.resumeStatus === "handed_over");
+  const holdsClaim =
+    state.status === "handed_over" || (state.status === "blocked" && state.resumeStatus === "handed_over");
 
   switch (command.type) {
     case "start": {
       const missing = preStartCheck(command.debtor, state.outstanding, command.supportedCurrencies);
       if (missing.length > 0) return ok([{ ...base, type: "case_failed", data: { reasons: missing } }]);
-      return ok([{ ...base, type: "case_started", data: { automatic: command.automatic, nextActionAt: command.firstActionAt } }]);
+      return ok([
+        { ...base, type: "case_started", data: { automatic: command.automatic, nextActionAt: command.firstActionAt } },
+      ]);
     }
     case "close":
       return ok([{ ...base, type: "case_closed", data: {} }]);
     case "cancel":
     case "order_cancelled": {
       if (holdsClaim) {
-        if (state.cancellationRequested) return refuse("cancellation_already_requested", "Cancellation has already been requested from the partner.");
+        if (state.cancellationRequested)
+          return refuse("cancellation_already_requested", "Cancellation has already been requested from the partner.");
         return ok([{ ...base, type: "cancellation_requested", data: {} }]);
       }
       if (state.status === "waiting_for_approval") return ok([{ ...base, type: "case_closed", data: {} }]);
       return ok([{ ...base, type: "case_cancelled", data: {} }]);
     }
     case "confirm_cancellation":
-      if (!state.cancellationRequested) return refuse("no_cancellation_requested", "No cancellation was requested for this case.");
+      if (!state.cancellationRequested)
+        return refuse("no_cancellation_requested", "No cancellation was requested for this case.");
       return ok([{ ...base, type: "case_cancelled", data: {} }]);
     case "block": {
       const reasons = command.reasons.filter((r) => !state.blockReasons.includes(r));
@@ -165,7 +194,13 @@ export function decide(state: Case, envelope: CommandEnvelope): Result<CaseEvent
     case "unblock": {
       const reasons = command.reasons.filter((r) => state.blockReasons.includes(r));
       if (reasons.length === 0) return ok([]);
-      return ok([{ ...base, type: "case_unblocked", data: { reasons, resumeStatus: state.resumeStatus, stream: command.stream ?? null } }]);
+      return ok([
+        {
+          ...base,
+          type: "case_unblocked",
+          data: { reasons, resumeStatus: state.resumeStatus, stream: command.stream ?? null },
+        },
+      ]);
     }
     case "fail":
       return ok([{ ...base, type: "case_failed", data: { reasons: command.reasons } }]);
@@ -174,13 +209,21 @@ export function decide(state: Case, envelope: CommandEnvelope): Result<CaseEvent
     case "reach_level": {
       const order: (DunningLevel | null)[] = [null, "reminder_1", "reminder_2", "final_reminder"];
       if (order.indexOf(command.level) !== order.indexOf(state.dunningLevel) + 1) {
-        return refuse("level_out_of_order", `Level ${command.level} cannot follow ${state.dunningLevel ?? "no reminder"}.`);
+        return refuse(
+          "level_out_of_order",
+          `Level ${command.level} cannot follow ${state.dunningLevel ?? "no reminder"}.`,
+        );
       }
       return ok([
         {
           ...base,
           type: "dunning_level_reached",
-          data: { level: command.level, nextActionAt: command.nextActionAt, paymentDeadline: command.paymentDeadline ?? null, fee: command.fee ?? null },
+          data: {
+            level: command.level,
+            nextActionAt: command.nextActionAt,
+            paymentDeadline: command.paymentDeadline ?? null,
+            fee: command.fee ?? null,
+          },
         },
       ]);
     }
@@ -189,7 +232,11 @@ export function decide(state: Case, envelope: CommandEnvelope): Result<CaseEvent
       return ok([{ ...base, type: "handed_over", data: { partnerReference: command.partnerReference } }]);
     case "partner_status": {
       if (!holdsClaim) return refuse("transition_not_allowed", "The partner does not hold this claim.");
-      const changed = { ...base, type: "partner_status_changed" as const, data: { subStatus: command.subStatus, partnerReference: command.partnerReference, stream: "partner" } };
+      const changed = {
+        ...base,
+        type: "partner_status_changed" as const,
+        data: { subStatus: command.subStatus, partnerReference: command.partnerReference, stream: "partner" },
+      };
       if (command.subStatus !== "uncollectible") return ok([changed]);
       // Option A: pre-court collection failed → the claim ends (the shop cancels the order);
       // option B: even the court procedure did not recover it → failed, with the reason shown.
@@ -204,7 +251,8 @@ export function decide(state: Case, envelope: CommandEnvelope): Result<CaseEvent
         return refuse("invalid_amount", `A payment must be a positive amount in ${state.outstanding.currency}.`);
       }
       const remaining = state.outstanding.amountMinor - command.amount.amountMinor;
-      const extra = remaining < 0 ? -remaining + (state.overpayment?.amountMinor ?? 0) : (state.overpayment?.amountMinor ?? 0);
+      const extra =
+        remaining < 0 ? -remaining + (state.overpayment?.amountMinor ?? 0) : (state.overpayment?.amountMinor ?? 0);
       return ok([
         {
           ...base,
@@ -222,20 +270,32 @@ export function decide(state: Case, envelope: CommandEnvelope): Result<CaseEvent
       if (command.outstanding.currency !== state.outstanding.currency || command.outstanding.amountMinor < 0) {
         return refuse("invalid_amount", `Outstanding must be zero or more in ${state.outstanding.currency}.`);
       }
-      const adjusted: CaseEvent = { ...base, type: "outstanding_adjusted", data: { outstanding: command.outstanding, cause: command.cause, stream } };
+      const adjusted: CaseEvent = {
+        ...base,
+        type: "outstanding_adjusted",
+        data: { outstanding: command.outstanding, cause: command.cause, stream },
+      };
       // Even an unchanged amount is recorded: it moves the stream's clock, so an older fact that arrives later is stale.
       if (command.outstanding.amountMinor === state.outstanding.amountMinor) return ok([adjusted]);
       if (command.outstanding.amountMinor > 0) return ok([adjusted]);
       // Nothing is owed any more (full refund or the order edited to zero).
-      if (holdsClaim) return ok(state.cancellationRequested ? [adjusted] : [adjusted, { ...base, type: "cancellation_requested", data: {} }]);
+      if (holdsClaim)
+        return ok(
+          state.cancellationRequested ? [adjusted] : [adjusted, { ...base, type: "cancellation_requested", data: {} }],
+        );
       if (state.status === "waiting_for_approval") return ok([adjusted, { ...base, type: "case_closed", data: {} }]);
       return ok([adjusted, { ...base, type: "case_cancelled", data: {} }]);
     }
     case "withdraw_handover":
-      if (state.partnerReference) return refuse("transition_not_allowed", "The partner already holds this claim; recall it instead.");
+      if (state.partnerReference)
+        return refuse("transition_not_allowed", "The partner already holds this claim; recall it instead.");
       return ok([{ ...base, type: "handover_withdrawn", data: {} }]);
     case "classify_debtor":
-      if (holdsClaim) return refuse("already_handed_over", "The claim is with the partner; its debtor can no longer be reclassified here.");
+      if (holdsClaim)
+        return refuse(
+          "already_handed_over",
+          "The claim is with the partner; its debtor can no longer be reclassified here.",
+        );
       if ((state.debtorKind ?? null) === command.kind) return ok([]);
       return ok([{ ...base, type: "debtor_classified", data: { kind: command.kind } }]);
   }

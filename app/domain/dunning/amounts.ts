@@ -51,12 +51,26 @@ export type AmountsOwed = {
  * The statement a reminder and its letter print: each part in the claim's currency, zero where none is owed;
  * `moreInterest` when interest runs past what could be computed (the base rate not yet known), so more is owed.
  */
-export type StatementTotals = { outstanding: Money; fees: Money; interest: Money; flatFee: Money; total: Money; moreInterest?: boolean };
+export type StatementTotals = {
+  outstanding: Money;
+  fees: Money;
+  interest: Money;
+  flatFee: Money;
+  total: Money;
+  moreInterest?: boolean;
+};
 
 export function statementTotals(owed: AmountsOwed): StatementTotals {
   const { outstanding, fees, flatFee, total } = owed;
   const moreInterest = owed.interest !== null && !owed.interest.complete;
-  return { outstanding, fees, interest: owed.interest?.amount ?? zero(outstanding.currency), flatFee, total, ...(moreInterest ? { moreInterest } : {}) };
+  return {
+    outstanding,
+    fees,
+    interest: owed.interest?.amount ?? zero(outstanding.currency),
+    flatFee,
+    total,
+    ...(moreInterest ? { moreInterest } : {}),
+  };
 }
 
 export function amountsOwed(input: {
@@ -74,23 +88,39 @@ export function amountsOwed(input: {
   baseRates: BaseRateTable;
 }): AmountsOwed {
   const { currency } = input.outstanding;
-  const start = defaultBegins({ dueDate: input.dueDate, firstDeadline: input.firstDeadline, debtor: input.debtor, consumerInvoiceWarns: input.consumerInvoiceWarns });
+  const start = defaultBegins({
+    dueDate: input.dueDate,
+    firstDeadline: input.firstDeadline,
+    debtor: input.debtor,
+    consumerInvoiceWarns: input.consumerInvoiceWarns,
+  });
   const inDefault = inDefaultOn(start, input.on);
   const fees = money(
     input.reminders.reduce((sum, r) => sum + (r.fee && r.fee.currency === currency ? r.fee.amountMinor : 0), 0),
     currency,
   );
   // The law names euros; a claim in another currency carries no flat fee rather than a converted one.
-  const flatFeeOwed = inDefault && input.debtor === "business" && input.flatFeeEnabled && currency === FLAT_FEE_B2B.currency ? { ...FLAT_FEE_B2B } : null;
+  const flatFeeOwed =
+    inDefault && input.debtor === "business" && input.flatFeeEnabled && currency === FLAT_FEE_B2B.currency
+      ? { ...FLAT_FEE_B2B }
+      : null;
   const inDefaultPayments = start
-    ? (input.payments ?? []).filter((p) => p.on >= start.from && p.on <= input.on && p.amount.currency === currency && p.amount.amountMinor > 0)
+    ? (input.payments ?? []).filter(
+        (p) => p.on >= start.from && p.on <= input.on && p.amount.currency === currency && p.amount.amountMinor > 0,
+      )
     : [];
   if (inDefault && start && inDefaultPayments.length > 0) {
     return allocated({ ...input, fees, flatFeeOwed, start, payments: inDefaultPayments });
   }
-  const interest = inDefault && start ? interestFigure(input.outstanding, input.debtor, start.from, input.on, input.baseRates) : null;
-  const flatFee = flatFeeOwed ? money(Math.max(0, flatFeeOwed.amountMinor - fees.amountMinor), currency) : zero(currency);
-  const total = money(input.outstanding.amountMinor + fees.amountMinor + (interest?.amount.amountMinor ?? 0) + flatFee.amountMinor, currency);
+  const interest =
+    inDefault && start ? interestFigure(input.outstanding, input.debtor, start.from, input.on, input.baseRates) : null;
+  const flatFee = flatFeeOwed
+    ? money(Math.max(0, flatFeeOwed.amountMinor - fees.amountMinor), currency)
+    : zero(currency);
+  const total = money(
+    input.outstanding.amountMinor + fees.amountMinor + (interest?.amount.amountMinor ?? 0) + flatFee.amountMinor,
+    currency,
+  );
   return { outstanding: input.outstanding, fees, interest, flatFee, flatFeeOwed, defaultStart: start, total };
 }
 
@@ -113,7 +143,10 @@ function allocated(input: {
   const { currency } = input.outstanding;
   const payments = [...input.payments].sort((a, b) => (a.on < b.on ? -1 : a.on > b.on ? 1 : 0));
   const feesBy = (day: LocalDate) =>
-    input.reminders.reduce((sum, r) => sum + (r.sentOn <= day && r.fee && r.fee.currency === currency ? r.fee.amountMinor : 0), 0);
+    input.reminders.reduce(
+      (sum, r) => sum + (r.sentOn <= day && r.fee && r.fee.currency === currency ? r.fee.amountMinor : 0),
+      0,
+    );
   // Costs by a day: the fees charged by then, or the flat fee where it is larger (the two are offset, § 288 Abs. 5).
   const costsBy = (day: LocalDate) => Math.max(feesBy(day), input.flatFeeOwed?.amountMinor ?? 0);
   let principal = input.outstanding.amountMinor + payments.reduce((sum, p) => sum + p.amount.amountMinor, 0);
@@ -157,10 +190,24 @@ function allocated(input: {
   };
   const outstanding = money(principal, currency);
   const total = money(principal + costsOpen + interestOpen, currency);
-  return { outstanding, fees: money(feesOpen, currency), interest, flatFee, flatFeeOwed: input.flatFeeOwed, defaultStart: input.start, total };
+  return {
+    outstanding,
+    fees: money(feesOpen, currency),
+    interest,
+    flatFee,
+    flatFeeOwed: input.flatFeeOwed,
+    defaultStart: input.start,
+    total,
+  };
 }
 
-function interestFigure(principal: Money, debtor: DebtorKind, from: LocalDate, on: LocalDate, baseRates: BaseRateTable): InterestFigure {
+function interestFigure(
+  principal: Money,
+  debtor: DebtorKind,
+  from: LocalDate,
+  on: LocalDate,
+  baseRates: BaseRateTable,
+): InterestFigure {
   const known = knownThrough(baseRates);
   const through = known !== null && known < on ? known : on;
   const marginBp = DEFAULT_INTEREST_MARGIN_BP[debtor];
@@ -169,5 +216,12 @@ function interestFigure(principal: Money, debtor: DebtorKind, from: LocalDate, o
     // Not a single day of the period has a known rate: nothing can be stated but that interest is owed.
     return { amount: zero(principal.currency), marginBp, from, through: from, complete: false, periods: [] };
   }
-  return { amount: computed.value.amount, marginBp, from, through, complete: through === on, periods: computed.value.periods };
+  return {
+    amount: computed.value.amount,
+    marginBp,
+    from,
+    through,
+    complete: through === on,
+    periods: computed.value.periods,
+  };
 }

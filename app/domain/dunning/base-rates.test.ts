@@ -34,8 +34,16 @@ describe("base rate table", () => {
       { from: "2024-07-01", rateBp: 340 },
     ]);
     expect(merged.map((e) => e.from)).toEqual([
-      "2020-01-01", "2023-01-01", "2023-07-01", "2024-01-01", "2024-07-01", "2025-01-01", "2025-07-01", "2026-01-01",
-      "2026-07-01", "2027-01-01",
+      "2020-01-01",
+      "2023-01-01",
+      "2023-07-01",
+      "2024-01-01",
+      "2024-07-01",
+      "2025-01-01",
+      "2025-07-01",
+      "2026-01-01",
+      "2026-07-01",
+      "2027-01-01",
     ]);
     expect(rateOn(merged, "2024-08-01")).toBe(340);
     expect(rateOn(merged, "2026-07-01")).toBe(100);
@@ -56,6 +64,8 @@ describe("base rate table", () => {
       { from: "2027-01-01", rateBp: 127 },
       { from: "2027-01-01", rateBp: 130 },
     ]);
-    expect(repeated.error?.issues.map((i) => [i.path.join("."), i.message])).toEqual([["1.from", "repeats 2027-01-01 (also entry 1)"]]);
+    expect(repeated.error?.issues.map((i) => [i.path.join("."), i.message])).toEqual([
+      ["1.from", "repeats 2027-01-01 (also entry 1)"],
+    ]);
   });
 });

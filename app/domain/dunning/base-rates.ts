@@ -29,7 +29,9 @@ export const baseRateEntrySchema = z.object({
     .string()
     .refine(isLocalDate, { message: "must be a date as YYYY-MM-DD", abort: true })
     // §247 Abs. 1 BGB: the rate changes only on 1 January and 1 July; any other date is a typo.
-    .refine((d) => /-(01|07)-01$/.test(d), { message: "must be 1 January or 1 July (§247 BGB changes the rate only then)" }),
+    .refine((d) => /-(01|07)-01$/.test(d), {
+      message: "must be 1 January or 1 July (§247 BGB changes the rate only then)",
+    }),
   rateBp: z
     .number()
     .int({ message: "must be whole basis points (1.27 % = 127)" })
@@ -42,7 +44,11 @@ export const baseRateTableSchema = z.array(baseRateEntrySchema).superRefine((ent
   entries.forEach((entry, index) => {
     const earlier = seen.get(entry.from);
     if (earlier !== undefined) {
-      ctx.addIssue({ code: "custom", path: [index, "from"], message: `repeats ${entry.from} (also entry ${earlier + 1})` });
+      ctx.addIssue({
+        code: "custom",
+        path: [index, "from"],
+        message: `repeats ${entry.from} (also entry ${earlier + 1})`,
+      });
     }
     seen.set(entry.from, index);
   });

@@ -1,6 +1,13 @@
 import { describe, expect, test } from "vitest";
 import { zonedTime } from "../dates";
-import { addWorkingDays, earliestAfterDeadline, isKnownHolidayRegion, nextWorkingDayFrom, paymentDeadline, workingCalendar } from "./deadlines";
+import {
+  addWorkingDays,
+  earliestAfterDeadline,
+  isKnownHolidayRegion,
+  nextWorkingDayFrom,
+  paymentDeadline,
+  workingCalendar,
+} from "./deadlines";
 import { stepInstant } from "./schedule";
 
 const DE = workingCalendar("DE");
@@ -43,8 +50,12 @@ describe("the next step waits for the day after the deadline plus a grace of wor
     expect(day).toBe("2026-03-28");
     expect(addWorkingDays("2026-03-27", 1, DE)).toBe("2026-03-30");
     // 08:00 in Berlin on Monday 30 March (summer time, UTC+2) and on Saturday 28 March (winter time, UTC+1).
-    expect(stepInstant("2026-03-30", { startHour: 8, endHour: 20, skipSundays: false }, "Europe/Berlin").toISOString()).toBe("2026-03-30T06:00:00.000Z");
-    expect(stepInstant(day, { startHour: 8, endHour: 20, skipSundays: false }, "Europe/Berlin")).toEqual(zonedTime("2026-03-28", 8, 0, "Europe/Berlin"));
+    expect(
+      stepInstant("2026-03-30", { startHour: 8, endHour: 20, skipSundays: false }, "Europe/Berlin").toISOString(),
+    ).toBe("2026-03-30T06:00:00.000Z");
+    expect(stepInstant(day, { startHour: 8, endHour: 20, skipSundays: false }, "Europe/Berlin")).toEqual(
+      zonedTime("2026-03-28", 8, 0, "Europe/Berlin"),
+    );
     expect(zonedTime("2026-03-28", 8, 0, "Europe/Berlin").toISOString()).toBe("2026-03-28T07:00:00.000Z");
   });
 });

@@ -29,7 +29,12 @@ export function workingCalendar(country: string, state: string | null = null): W
   const holidaysOf = (year: number): Set<LocalDate> => {
     let days = byYear.get(year);
     if (!days) {
-      days = new Set(source.getHolidays(year).filter((h) => h.type === "public").map((h) => h.date.slice(0, 10)));
+      days = new Set(
+        source
+          .getHolidays(year)
+          .filter((h) => h.type === "public")
+          .map((h) => h.date.slice(0, 10)),
+      );
       byYear.set(year, days);
     }
     return days;
@@ -57,7 +62,10 @@ const regions = new Map<string, Set<string> | null>();
 function knownStates(country: string): Set<string> | null {
   if (!regions.has(country)) {
     const holidays = new Holidays();
-    regions.set(country, holidays.getCountries()[country] ? new Set(Object.keys(holidays.getStates(country) ?? {})) : null);
+    regions.set(
+      country,
+      holidays.getCountries()[country] ? new Set(Object.keys(holidays.getStates(country) ?? {})) : null,
+    );
   }
   return regions.get(country)!;
 }
@@ -73,7 +81,7 @@ export function nextWorkingDayFrom(date: LocalDate, calendar: WorkingCalendar): 
 /** The `n`-th working day after `date` (0: `date` itself). */
 export function addWorkingDays(date: LocalDate, n: number, calendar: WorkingCalendar): LocalDate {
   let day = date;
-  for (let left = n; left > 0; ) {
+  for (let left = n; left > 0;) {
     day = addDays(day, 1);
     if (calendar.isWorkingDay(day)) left -= 1;
   }
@@ -89,6 +97,10 @@ export function paymentDeadline(sentOn: LocalDate, days: number, calendar: Worki
  * The first day the next step may run after a deadline: the day after it, or — with a grace for bank transfers —
  * the `graceWorkingDays`-th working day after it.
  */
-export function earliestAfterDeadline(deadline: LocalDate, graceWorkingDays: number, calendar: WorkingCalendar): LocalDate {
+export function earliestAfterDeadline(
+  deadline: LocalDate,
+  graceWorkingDays: number,
+  calendar: WorkingCalendar,
+): LocalDate {
   return graceWorkingDays <= 0 ? addDays(deadline, 1) : addWorkingDays(deadline, graceWorkingDays, calendar);
 }

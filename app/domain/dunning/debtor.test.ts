@@ -1,5 +1,11 @@
 import { describe, expect, test } from "vitest";
-import { classifyDebtor, normalizeVatId, type BusinessSignals, type DebtorClassification, type DebtorKind } from "./debtor";
+import {
+  classifyDebtor,
+  normalizeVatId,
+  type BusinessSignals,
+  type DebtorClassification,
+  type DebtorKind,
+} from "./debtor";
 
 describe("consumer or business, on a reliable signal only (§§ 13, 14 BGB)", () => {
   // [case, what the order says, staff's choice, classification]
@@ -12,8 +18,18 @@ describe("consumer or business, on a reliable signal only (§§ 13, 14 BGB)", ()
     ["a placeholder in the VAT field is no VAT id", { vatId: "n/a" }, null, { kind: "consumer", basis: "no_signal" }],
     ["letters only are no VAT id", { vatId: "keine" }, null, { kind: "consumer", basis: "no_signal" }],
     ["staff say business without any signal", {}, "business", { kind: "business", basis: "staff" }],
-    ["staff say consumer against a VAT id (a sole trader buying privately)", { vatId: "DE123456789" }, "consumer", { kind: "consumer", basis: "staff" }],
-    ["staff say consumer against a B2B company", { b2bCompany: true }, "consumer", { kind: "consumer", basis: "staff" }],
+    [
+      "staff say consumer against a VAT id (a sole trader buying privately)",
+      { vatId: "DE123456789" },
+      "consumer",
+      { kind: "consumer", basis: "staff" },
+    ],
+    [
+      "staff say consumer against a B2B company",
+      { b2bCompany: true },
+      "consumer",
+      { kind: "consumer", basis: "staff" },
+    ],
   ];
   test.each(cases)("%s", (_name, signals, staff, expected) => {
     expect(classifyDebtor(signals, staff)).toEqual(expected);
@@ -28,6 +44,7 @@ describe("consumer or business, on a reliable signal only (§§ 13, 14 BGB)", ()
     expect(normalizeVatId(" DE 123 456 789 ")).toBe("DE123456789");
     expect(normalizeVatId("ATU12345678")).toBe("ATU12345678");
     expect(normalizeVatId("FR-12-345678901")).toBe("FR12345678901");
-    for (const junk of ["", "-", "DE", "12345678", "DE 1", "n.a.", null, undefined]) expect(normalizeVatId(junk)).toBeNull();
+    for (const junk of ["", "-", "DE", "12345678", "DE 1", "n.a.", null, undefined])
+      expect(normalizeVatId(junk)).toBeNull();
   });
 });

@@ -33,7 +33,10 @@ export function normalizeVatId(text: string | null | undefined): string | null {
 }
 
 /** The one rule: staff's choice, else a Shopify B2B company, else a VAT id, else a consumer. */
-export function classifyDebtor(signals: BusinessSignals | null | undefined, staffChoice: DebtorKind | null | undefined): DebtorClassification {
+export function classifyDebtor(
+  signals: BusinessSignals | null | undefined,
+  staffChoice: DebtorKind | null | undefined,
+): DebtorClassification {
   if (staffChoice) return { kind: staffChoice, basis: "staff" };
   if (signals?.b2bCompany) return { kind: "business", basis: "shopify_company" };
   if (normalizeVatId(signals?.vatId)) return { kind: "business", basis: "vat_id" };

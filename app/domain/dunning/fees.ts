@@ -21,5 +21,7 @@ export function reminderFee(level: DunningLevel, fees: Settings["fees"], currenc
 
 /** The settings' fees that exceed what a reminder typically costs (for the warning on the settings page). */
 export function feesAboveCost(fees: Settings["fees"]): DunningLevel[] {
-  return (Object.keys(fees) as DunningLevel[]).filter((level) => level !== "reminder_1" && fees[level] > TYPICAL_COST_MINOR);
+  return (Object.keys(fees) as DunningLevel[]).filter(
+    (level) => level !== "reminder_1" && fees[level] > TYPICAL_COST_MINOR,
+  );
 }

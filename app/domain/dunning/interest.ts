@@ -46,7 +46,8 @@ export type InterestError =
 export function accrueDefaultInterest(input: InterestInput): Result<ExactInterestPeriod[], InterestError> {
   const { principal, debtor, from, through, baseRates } = input;
   for (const date of [from, through]) {
-    if (!isLocalDate(date)) return err({ code: "invalid_date", date, message: `"${date}" is not a date as YYYY-MM-DD` });
+    if (!isLocalDate(date))
+      return err({ code: "invalid_date", date, message: `"${date}" is not a date as YYYY-MM-DD` });
   }
   if (principal.amountMinor < 0) {
     return err({ code: "negative_principal", message: "interest needs a principal of zero or more" });
@@ -74,7 +75,8 @@ export function accrueDefaultInterest(input: InterestInput): Result<ExactInteres
   let start = from;
   while (start <= through) {
     const base = rateOn(table, start);
-    if (base === null) return err({ code: "base_rate_unknown", date: start, message: `no base rate is known for ${start}` });
+    if (base === null)
+      return err({ code: "base_rate_unknown", date: start, message: `no base rate is known for ${start}` });
     const change = table.find((entry) => entry.from > start);
     const end = change && change.from <= through ? addDays(change.from, -1) : through;
     // A negative total would mean the creditor pays the debtor; §288 never asks that.
@@ -113,7 +115,10 @@ export function defaultInterest(input: InterestInput): Result<DefaultInterest, I
     currency,
   );
   if (total === null) return err({ code: "out_of_range", message: "the interest is too large to represent" });
-  const periods = accrued.value.map(({ numerator, ...period }) => ({ ...period, amount: toMoney(numerator, currency)! }));
+  const periods = accrued.value.map(({ numerator, ...period }) => ({
+    ...period,
+    amount: toMoney(numerator, currency)!,
+  }));
   return ok({ amount: total, periods });
 }
 

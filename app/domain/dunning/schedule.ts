@@ -30,7 +30,10 @@ export function nextStep(
 }
 
 /** All planned step dates from the due date (for display and tests). */
-export function plannedDates(dueDate: LocalDate, schedule: DunningSchedule): Record<DunningLevel | "handover", LocalDate> {
+export function plannedDates(
+  dueDate: LocalDate,
+  schedule: DunningSchedule,
+): Record<DunningLevel | "handover", LocalDate> {
   const reminder_1 = addDays(dueDate, schedule.reminder_1);
   const reminder_2 = addDays(reminder_1, schedule.reminder_2);
   const final_reminder = addDays(reminder_2, schedule.final_reminder);

@@ -23,10 +23,14 @@ describe.each(testEngines())("bulk actions on %s", (engine) => {
   afterAll(() => database.close());
 
   const statusOf = async (id: string) => (await database.db.select().from(cases).where(eq(cases.id, id)))[0]!.status;
-  const eventCount = async (id: string) => (await database.db.select().from(caseEvents).where(eq(caseEvents.caseId, id))).length;
+  const eventCount = async (id: string) =>
+    (await database.db.select().from(caseEvents).where(eq(caseEvents.caseId, id))).length;
 
   test("start over a filter: some succeed, failures are recorded with why, refused cases do not change", async () => {
-    const good = await Promise.all([openTestCase(database.db, shop, { amountMinor: 50_000, firstName: "Bulk" }), openTestCase(database.db, shop, { amountMinor: 60_000, firstName: "Bulk" })]);
+    const good = await Promise.all([
+      openTestCase(database.db, shop, { amountMinor: 50_000, firstName: "Bulk" }),
+      openTestCase(database.db, shop, { amountMinor: 60_000, firstName: "Bulk" }),
+    ]);
     const noStreet = await openTestCase(database.db, shop, { amountMinor: 70_000, street: null, firstName: "Bulk" });
     const cancelled = await openTestCase(database.db, shop, { amountMinor: 80_000, firstName: "Bulk" });
     await cancelCase(database.db, { shopId: shop.id, caseId: cancelled.case.id, actor: staff, reason: "vorher", now });
@@ -47,7 +51,12 @@ describe.each(testEngines())("bulk actions on %s", (engine) => {
     expect(done).toMatchObject({ status: "done", succeeded: 2 });
     expect(done!.failures).toEqual([
       { caseId: noStreet.case.id, orderName: noStreet.order.name, code: "precheck_failed", message: "missing_street" },
-      { caseId: cancelled.case.id, orderName: cancelled.order.name, code: "transition_not_allowed", message: expect.stringMatching(/closed/) },
+      {
+        caseId: cancelled.case.id,
+        orderName: cancelled.order.name,
+        code: "transition_not_allowed",
+        message: expect.stringMatching(/closed/),
+      },
     ]);
     expect(await statusOf(good[0].case.id)).toBe("running");
     expect(await statusOf(good[1].case.id)).toBe("running");
@@ -55,7 +64,9 @@ describe.each(testEngines())("bulk actions on %s", (engine) => {
     expect(await eventCount(cancelled.case.id)).toBe(eventsBefore);
     expect(await statusOf(small.case.id)).toBe("waiting_for_approval");
     expect(await statusOf(foreign.case.id)).toBe("waiting_for_approval");
-    const [started] = (await database.db.select().from(caseEvents).where(eq(caseEvents.caseId, good[0].case.id))).filter((e) => e.type === "case_started");
+    const [started] = (
+      await database.db.select().from(caseEvents).where(eq(caseEvents.caseId, good[0].case.id))
+    ).filter((e) => e.type === "case_started");
     expect(started).toMatchObject({ actorType: "staff", actorId: "anna", reason: "Alle großen Fälle freigeben" });
 
     await runBulkRun(database.db, run.id, () => now);
@@ -75,11 +86,18 @@ describe.each(testEngines())("bulk actions on %s", (engine) => {
     });
     // Simulate a crash after the first case: it was cancelled and the cursor moved on in the same transaction.
     const { listCases } = await import("./list.server");
-    const page = await listCases(database.db, shop.id, caseListQuerySchema.parse({ q: "Resume", sort: "amount", direction: "asc" }));
+    const page = await listCases(
+      database.db,
+      shop.id,
+      caseListQuerySchema.parse({ q: "Resume", sort: "amount", direction: "asc" }),
+    );
     expect(page.cases[0]?.id).toBe(a.case.id);
     await cancelCase(database.db, { shopId: shop.id, caseId: a.case.id, actor: staff, reason: "Ware zurück", now });
     const { bulkRuns } = await import("#app/db/schema");
-    await database.db.update(bulkRuns).set({ status: "running", succeeded: 1, filter: { ...(run.filter as object), cursor: page.cursors[0] } }).where(eq(bulkRuns.id, run.id));
+    await database.db
+      .update(bulkRuns)
+      .set({ status: "running", succeeded: 1, filter: { ...(run.filter as object), cursor: page.cursors[0] } })
+      .where(eq(bulkRuns.id, run.id));
     const done = await runBulkRun(database.db, run.id, () => now);
     expect(done).toMatchObject({ status: "done", succeeded: 2, failures: [] });
     expect(await statusOf(b.case.id)).toBe("closed");
@@ -88,9 +106,17 @@ describe.each(testEngines())("bulk actions on %s", (engine) => {
   test("selected cases: counts and reasons, another shop's case is not found", async () => {
     const ok = await openTestCase(database.db, shop, { firstName: "Sel" });
     const foreign = await openTestCase(database.db, other, { firstName: "Sel" });
-    const result = await actOnCases(database.db, shop, { action: "cancel", caseIds: [ok.case.id, foreign.case.id], reason: "Kulanz", actor: staff, now });
+    const result = await actOnCases(database.db, shop, {
+      action: "cancel",
+      caseIds: [ok.case.id, foreign.case.id],
+      reason: "Kulanz",
+      actor: staff,
+      now,
+    });
     expect(result.succeeded).toBe(1);
-    expect(result.failures).toEqual([{ caseId: foreign.case.id, orderName: "", code: "not_found", message: "No such case." }]);
+    expect(result.failures).toEqual([
+      { caseId: foreign.case.id, orderName: "", code: "not_found", message: "No such case." },
+    ]);
     expect(await statusOf(foreign.case.id)).toBe("waiting_for_approval");
   });
 });

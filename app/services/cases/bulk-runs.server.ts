@@ -47,10 +47,21 @@ export async function actOnCases(
   let succeeded = 0;
   const failures: BulkFailure[] = [];
   for (const caseId of input.caseIds) {
-    const result = await act(input.action)(db, { shopId: shop.id, caseId, actor: input.actor, reason: input.reason, now: input.now });
+    const result = await act(input.action)(db, {
+      shopId: shop.id,
+      caseId,
+      actor: input.actor,
+      reason: input.reason,
+      now: input.now,
+    });
     const failure = failureOf(result);
     if (!failure) succeeded += 1;
-    else failures.push({ caseId, orderName: result.ok ? result.case.orderName : await orderNameOf(db, shop.id, caseId), ...failure });
+    else
+      failures.push({
+        caseId,
+        orderName: result.ok ? result.case.orderName : await orderNameOf(db, shop.id, caseId),
+        ...failure,
+      });
   }
   return { action: input.action, succeeded, failures };
 }
@@ -122,7 +133,11 @@ export async function listBulkRuns(db: DbOrTx, shopId: string, limit = 10): Prom
  * the run's progress commit together, so a crash or retry neither skips a case nor acts on one twice. A case the
  * status no longer allows is recorded as a failure with the reason; nothing about it changes.
  */
-export async function runBulkRun(db: DbOrTx, runId: string, now: () => Date = () => new Date()): Promise<BulkRunRow | null> {
+export async function runBulkRun(
+  db: DbOrTx,
+  runId: string,
+  now: () => Date = () => new Date(),
+): Promise<BulkRunRow | null> {
   const [initial] = await db.select().from(bulkRuns).where(eq(bulkRuns.id, runId)).limit(1);
   if (!initial || initial.status === "done" || initial.status === "failed") return initial ?? null;
   const [shop] = await db.select().from(shops).where(eq(shops.id, initial.shopId)).limit(1);
@@ -137,7 +152,13 @@ export async function runBulkRun(db: DbOrTx, runId: string, now: () => Date = ()
     const page = await listCases(db, shop.id, { ...filter, limit: PAGE_SIZE, period: undefined }, context);
     for (const [index, row] of page.cases.entries()) {
       await db.transaction(async (tx) => {
-        const result: CaseCommandResult = await command(tx, { shopId: shop.id, caseId: row.id, actor, reason: initial.reason, now: now() });
+        const result: CaseCommandResult = await command(tx, {
+          shopId: shop.id,
+          caseId: row.id,
+          actor,
+          reason: initial.reason,
+          now: now(),
+        });
         const why = failureOf(result);
         const failure = why ? [{ caseId: row.id, orderName: row.orderName, ...why }] : null;
         await tx

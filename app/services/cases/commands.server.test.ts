@@ -26,7 +26,13 @@ describe.each(testEngines())("case service on %s", (engine) => {
 
   test("start records who and why, and schedules the first reminder in the shop's time zone", async () => {
     const { case: opened } = await openTestCase(database.db, shop, { dueDate: "2026-11-20" });
-    const result = await startCase(database.db, { shopId: shop.id, caseId: opened.id, actor: support, reason: "Kunde erreicht", now });
+    const result = await startCase(database.db, {
+      shopId: shop.id,
+      caseId: opened.id,
+      actor: support,
+      reason: "Kunde erreicht",
+      now,
+    });
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     expect(result.case.status).toBe("running");
@@ -44,8 +50,17 @@ describe.each(testEngines())("case service on %s", (engine) => {
     await cancelCase(database.db, { shopId: shop.id, caseId: opened.id, actor: support, reason: "Dublette", now });
     const before = await database.db.select().from(cases).where(eq(cases.id, opened.id));
     const eventsBefore = await eventsOf(opened.id);
-    const result = await startCase(database.db, { shopId: shop.id, caseId: opened.id, actor: support, reason: "doch", now });
-    expect(result).toMatchObject({ ok: false, error: { code: "transition_not_allowed", details: { from: "closed", command: "start" } } });
+    const result = await startCase(database.db, {
+      shopId: shop.id,
+      caseId: opened.id,
+      actor: support,
+      reason: "doch",
+      now,
+    });
+    expect(result).toMatchObject({
+      ok: false,
+      error: { code: "transition_not_allowed", details: { from: "closed", command: "start" } },
+    });
     expect(!result.ok && result.error.message).toMatch(/closed/);
     expect(await database.db.select().from(cases).where(eq(cases.id, opened.id))).toEqual(before);
     expect(await eventsOf(opened.id)).toEqual(eventsBefore);
@@ -54,13 +69,25 @@ describe.each(testEngines())("case service on %s", (engine) => {
   test("a case of another shop is not found", async () => {
     const other = await insertShop(database.db);
     const { case: theirs } = await openTestCase(database.db, other);
-    const result = await startCase(database.db, { shopId: shop.id, caseId: theirs.id, actor: support, reason: "x", now });
+    const result = await startCase(database.db, {
+      shopId: shop.id,
+      caseId: theirs.id,
+      actor: support,
+      reason: "x",
+      now,
+    });
     expect(result).toMatchObject({ ok: false, error: { code: "not_found" } });
   });
 
   test("an incomplete address fails the start with every missing item", async () => {
     const { case: opened } = await openTestCase(database.db, shop, { street: null });
-    const result = await startCase(database.db, { shopId: shop.id, caseId: opened.id, actor: support, reason: "los", now });
+    const result = await startCase(database.db, {
+      shopId: shop.id,
+      caseId: opened.id,
+      actor: support,
+      reason: "los",
+      now,
+    });
     expect(result.ok && result.case.status).toBe("failed");
     expect(result.ok && caseFromJson(result.case.state).failureReasons).toEqual(["missing_street"]);
   });
@@ -70,7 +97,13 @@ describe.each(testEngines())("case service on %s", (engine) => {
     await startCase(database.db, { shopId: shop.id, caseId: opened.id, actor: support, reason: "los", now });
     const results = await Promise.all([
       cancelCase(database.db, { shopId: shop.id, caseId: opened.id, actor: support, reason: "A", now }),
-      cancelCase(database.db, { shopId: shop.id, caseId: opened.id, actor: { type: "staff", id: "b" }, reason: "B", now }),
+      cancelCase(database.db, {
+        shopId: shop.id,
+        caseId: opened.id,
+        actor: { type: "staff", id: "b" },
+        reason: "B",
+        now,
+      }),
     ]);
     expect(results.filter((r) => r.ok)).toHaveLength(1);
     expect(results.filter((r) => !r.ok).map((r) => !r.ok && r.error.code)).toEqual(["transition_not_allowed"]);
@@ -83,7 +116,13 @@ describe.each(testEngines())("case service on %s", (engine) => {
       executeCaseCommand(database.db, {
         shopId: shop.id,
         caseId: opened.id,
-        envelope: { command: { type: "payment", amount: { amountMinor: 1_000, currency: "EUR" }, side: "shop" }, actor: { type: "platform", id: "shopify" }, reason: null, occurredAt: now, sourceId: "txn-42" },
+        envelope: {
+          command: { type: "payment", amount: { amountMinor: 1_000, currency: "EUR" }, side: "shop" },
+          actor: { type: "platform", id: "shopify" },
+          reason: null,
+          occurredAt: now,
+          sourceId: "txn-42",
+        },
       });
     await pay();
     await pay();
@@ -94,18 +133,35 @@ describe.each(testEngines())("case service on %s", (engine) => {
 
   test("automatic handover starts cases at or above the threshold; below waits for approval", async () => {
     const auto = await insertShop(database.db);
-    const saved = await updateSettings(database.db, auto.id, { autoHandover: { mode: "threshold", minimumMajor: 100 } }, { changedBy: "staff:owner", now });
+    const saved = await updateSettings(
+      database.db,
+      auto.id,
+      { autoHandover: { mode: "threshold", minimumMajor: 100 } },
+      { changedBy: "staff:owner", now },
+    );
     expect(saved.ok).toBe(true);
     const at = await openTestCase(database.db, auto, { amountMinor: 10_000 });
     const below = await openTestCase(database.db, auto, { amountMinor: 9_999 });
     expect(at.case.status).toBe("running");
-    expect((await eventsOf(at.case.id)).map((e) => [e.type, e.actorType])).toEqual([["case_opened", "scheduler"], ["case_started", "system"]]);
+    expect((await eventsOf(at.case.id)).map((e) => [e.type, e.actorType])).toEqual([
+      ["case_opened", "scheduler"],
+      ["case_started", "system"],
+    ]);
     expect(below.case.status).toBe("waiting_for_approval");
   });
 
   test("opening the same order twice creates one case", async () => {
     const { order } = await openTestCase(database.db, shop);
-    const again = await openCaseForOrder(database.db, { shop, order, kind: "invoice", outstanding: { amountMinor: 11_990, currency: "EUR" }, dueDate: "2026-10-15", actor: { type: "scheduler", id: "dunning" }, now, sourceId: null });
+    const again = await openCaseForOrder(database.db, {
+      shop,
+      order,
+      kind: "invoice",
+      outstanding: { amountMinor: 11_990, currency: "EUR" },
+      dueDate: "2026-10-15",
+      actor: { type: "scheduler", id: "dunning" },
+      now,
+      sourceId: null,
+    });
     expect(again).toBeNull();
   });
 
@@ -114,7 +170,10 @@ describe.each(testEngines())("case service on %s", (engine) => {
     const events = await database.db.select().from(caseEvents);
     expect(rows.length).toBeGreaterThan(5);
     for (const row of rows) {
-      const own = events.filter((e) => e.caseId === row.id).sort((a, b) => a.seq - b.seq).map(eventFromRow);
+      const own = events
+        .filter((e) => e.caseId === row.id)
+        .sort((a, b) => a.seq - b.seq)
+        .map(eventFromRow);
       expect(replay(own)).toEqual(caseFromJson(row.state));
     }
   });

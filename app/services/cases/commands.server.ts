@@ -24,7 +24,8 @@ export type CaseCommandError =
   | { code: "not_found"; message: string; details?: undefined }
   | { code: Refusal["code"]; message: string; details: { from: string; command: string } };
 
-export type CaseCommandResult = { ok: true; case: CaseRow; events: CaseEvent[] } | { ok: false; error: CaseCommandError };
+export type CaseCommandResult =
+  { ok: true; case: CaseRow; events: CaseEvent[] } | { ok: false; error: CaseCommandError };
 
 /**
  * Runs one command against one case in one transaction: the case row is locked (FOR UPDATE), the pure domain
@@ -71,7 +72,10 @@ async function persist(tx: Tx, row: CaseRow, state: Case, events: CaseEvent[]): 
 }
 
 /** An outbox row a step causes; status, attempts and timestamps take their defaults. */
-export type OutboxInsert = Pick<typeof outbox.$inferInsert, "shopId" | "caseId" | "kind" | "idempotencyKey" | "payload"> & { nextAttemptAt: Date };
+export type OutboxInsert = Pick<
+  typeof outbox.$inferInsert,
+  "shopId" | "caseId" | "kind" | "idempotencyKey" | "payload"
+> & { nextAttemptAt: Date };
 
 /** What persistMany reads of a locked case row: the caller selects at least these columns. */
 export type LockedCase = Pick<CaseRow, "id" | "shopId" | "status" | "state" | "version">;
@@ -79,7 +83,17 @@ export type LockedCase = Pick<CaseRow, "id" | "shopId" | "status" | "state" | "v
 /** The columns persistMany writes, and those PostgreSQL derives from them on the update. */
 type Written = Pick<
   CaseRow,
-  "status" | "outstandingMinor" | "dunningLevel" | "nextActionAt" | "partnerReference" | "partnerSubStatus" | "cancellationRequested" | "state" | "version" | "updatedAt" | "statusRank"
+  | "status"
+  | "outstandingMinor"
+  | "dunningLevel"
+  | "nextActionAt"
+  | "partnerReference"
+  | "partnerSubStatus"
+  | "cancellationRequested"
+  | "state"
+  | "version"
+  | "updatedAt"
+  | "statusRank"
 >;
 
 /**
@@ -170,15 +184,22 @@ export async function persistMany<R extends LockedCase>(
   const changed = items.filter(({ row }, i) => updated[i]!.status !== row.status);
   const platforms = changed.length
     ? new Map(
-        (await tx.select({ id: shops.id, platform: shops.platform }).from(shops).where(inArray(shops.id, [...new Set(changed.map((i) => i.row.shopId))]))).map(
-          (s) => [s.id, s.platform],
-        ),
+        (
+          await tx
+            .select({ id: shops.id, platform: shops.platform })
+            .from(shops)
+            .where(inArray(shops.id, [...new Set(changed.map((i) => i.row.shopId))]))
+        ).map((s) => [s.id, s.platform]),
       )
     : new Map<string, string>();
   const queued = items.flatMap(({ row, events: list }, i) => {
     const after = updated[i]!;
     const platform = after.status !== row.status ? platforms.get(row.shopId) : undefined;
-    return [...(platform ? writeBackRows(platform, after, list) : []), ...partnerCallRows(row, after, list), ...effects(after, list)];
+    return [
+      ...(platform ? writeBackRows(platform, after, list) : []),
+      ...partnerCallRows(row, after, list),
+      ...effects(after, list),
+    ];
   });
   if (queued.length > 0) {
     const rows = queued.map((o) => ({
@@ -204,12 +225,21 @@ export async function persistMany<R extends LockedCase>(
  * payment the shop received is reported (the partner would otherwise keep collecting money already paid).
  */
 function partnerCallRows(before: LockedCase, after: LockedCase, events: CaseEvent[]): OutboxInsert[] {
-  const held = before.status === "handed_over" || (before.status === "blocked" && caseFromJson(before.state).resumeStatus === "handed_over");
+  const held =
+    before.status === "handed_over" ||
+    (before.status === "blocked" && caseFromJson(before.state).resumeStatus === "handed_over");
   if (!held) return [];
   const rows: OutboxInsert[] = [];
   for (const event of events) {
     if (event.type === "cancellation_requested") {
-      rows.push({ shopId: after.shopId, caseId: after.id, kind: "partner.recall", idempotencyKey: `recall:${after.id}:${after.version}`, payload: { caseId: after.id, reason: event.reason }, nextAttemptAt: event.occurredAt });
+      rows.push({
+        shopId: after.shopId,
+        caseId: after.id,
+        kind: "partner.recall",
+        idempotencyKey: `recall:${after.id}:${after.version}`,
+        payload: { caseId: after.id, reason: event.reason },
+        nextAttemptAt: event.occurredAt,
+      });
     }
     if (event.type === "payment_received" && event.data.side === "shop") {
       const paymentNumber = `${after.id.slice(0, 8)}-${after.version}`;
@@ -233,7 +263,8 @@ function partnerCallRows(before: LockedCase, after: LockedCase, events: CaseEven
  */
 function writeBackRows(platform: string, row: LockedCase, events: CaseEvent[]): OutboxInsert[] {
   if (platform === "demo") return [];
-  const paidByPartner = row.status === "paid" && events.some((e) => e.type === "payment_received" && e.data.side === "partner");
+  const paidByPartner =
+    row.status === "paid" && events.some((e) => e.type === "payment_received" && e.data.side === "partner");
   return [
     {
       shopId: row.shopId,
@@ -345,13 +376,20 @@ export async function openCaseForOrder(db: DbOrTx, input: OpenCaseInput): Promis
 export type ManualActionInput = { shopId: string; caseId: string; actor: Actor; reason: string; now: Date };
 
 /** Start (manual or automatic): the pre-start check reads the order's billing address; the first step is scheduled. */
-export async function startCase(db: DbOrTx, input: ManualActionInput & { automatic?: boolean }): Promise<CaseCommandResult> {
+export async function startCase(
+  db: DbOrTx,
+  input: ManualActionInput & { automatic?: boolean },
+): Promise<CaseCommandResult> {
   return executeCaseCommand(db, {
     shopId: input.shopId,
     caseId: input.caseId,
     envelope: async (state, tx) => {
       const [shop] = await tx.select().from(shops).where(eq(shops.id, input.shopId)).limit(1);
-      const [order] = await tx.select().from(orders).where(and(eq(orders.shopId, input.shopId), eq(orders.id, state.orderId))).limit(1);
+      const [order] = await tx
+        .select()
+        .from(orders)
+        .where(and(eq(orders.shopId, input.shopId), eq(orders.id, state.orderId)))
+        .limit(1);
       const settings = await getSettings(tx, input.shopId);
       const command: CaseCommand = {
         type: "start",
@@ -366,11 +404,19 @@ export async function startCase(db: DbOrTx, input: ManualActionInput & { automat
 }
 
 /** Staff decide whether the debtor is a consumer or a business; the figures follow from the next reminder on. */
-export async function classifyCaseDebtor(db: DbOrTx, input: ManualActionInput & { kind: DebtorKind }): Promise<CaseCommandResult> {
+export async function classifyCaseDebtor(
+  db: DbOrTx,
+  input: ManualActionInput & { kind: DebtorKind },
+): Promise<CaseCommandResult> {
   return executeCaseCommand(db, {
     shopId: input.shopId,
     caseId: input.caseId,
-    envelope: { command: { type: "classify_debtor", kind: input.kind }, actor: input.actor, reason: input.reason, occurredAt: input.now },
+    envelope: {
+      command: { type: "classify_debtor", kind: input.kind },
+      actor: input.actor,
+      reason: input.reason,
+      occurredAt: input.now,
+    },
   });
 }
 

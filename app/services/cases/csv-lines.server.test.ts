@@ -9,15 +9,25 @@ import { inlineParams, sqlLiteral } from "#app/db/sql-inline.server";
 /** Two rows as `COPY … TO STDOUT` prints them: escapes, a null, a multi-byte name, a negative amount. */
 const COPY_TEXT = [
   ["#1\\tA", "Zoë 😀", "\\N", "-5", "EUR", "2026-11-20", "running", "reminder_1", "2026-11-01 00:30:00+01"],
-  ["=SUM(A1)", "back\\\\slash \\\\N", "Zeile\\nUmbruch\\r", "123450", "JPY", "2026-11-23", "legacy", "\\N", "2026-10-31 23:59:59.999999+01"],
+  [
+    "=SUM(A1)",
+    "back\\\\slash \\\\N",
+    "Zeile\\nUmbruch\\r",
+    "123450",
+    "JPY",
+    "2026-11-23",
+    "legacy",
+    "\\N",
+    "2026-10-31 23:59:59.999999+01",
+  ],
 ]
   .map((fields) => fields.join("\t") + "\n")
   .join("");
 
 describe("COPY text to CSV lines", () => {
   const expected =
-    '#1\tA,Zoë 😀,,-0.05,EUR,2026-11-20,3,Running,1st reminder,2026-11-01\r\n' +
-    "'=SUM(A1),back\\slash \\N,\"Zeile\nUmbruch\r\",123450,JPY,2026-11-23,0,status.legacy,,2026-10-31\r\n";
+    "#1\tA,Zoë 😀,,-0.05,EUR,2026-11-20,3,Running,1st reminder,2026-11-01\r\n" +
+    '\'=SUM(A1),back\\slash \\N,"Zeile\nUmbruch\r",123450,JPY,2026-11-23,0,status.legacy,,2026-10-31\r\n';
 
   test("decodes escapes and nulls and formats each row", () => {
     const csv = copyTextToCsv(csvLines("en", "2026-11-23"));
@@ -43,10 +53,12 @@ describe("COPY text to CSV lines", () => {
   test("German: decimal comma and dd.mm.yyyy, three digits for BHD", () => {
     const lines = csvLines("de", "2026-11-23");
     expect(lines.head.startsWith("\uFEFFBestellung;")).toBe(true);
-    expect(lines.line(["#1", null, "Ölmann", "1234", "BHD", "2026-10-15", "running", "", "2026-10-17 01:30:00+02"])).toBe(
-      "#1;;Ölmann;1,234;BHD;15.10.2026;39;Laufend;;17.10.2026",
+    expect(
+      lines.line(["#1", null, "Ölmann", "1234", "BHD", "2026-10-15", "running", "", "2026-10-17 01:30:00+02"]),
+    ).toBe("#1;;Ölmann;1,234;BHD;15.10.2026;39;Laufend;;17.10.2026");
+    expect(lines.line(["#2", "a", "b", "7", "KWD", "2026-12-01", "paid", null, "2026-10-17 01:30:00+02"])).toBe(
+      "#2;a;b;0,007;KWD;01.12.2026;0;Bezahlt;;17.10.2026",
     );
-    expect(lines.line(["#2", "a", "b", "7", "KWD", "2026-12-01", "paid", null, "2026-10-17 01:30:00+02"])).toBe("#2;a;b;0,007;KWD;01.12.2026;0;Bezahlt;;17.10.2026");
   });
 
   test("unescapeCopyText", () => {
@@ -91,7 +103,9 @@ describe("values written into SQL", () => {
   });
 
   test("placeholders are replaced once: a value holding $2 stays itself", () => {
-    const text = inlineParams(sql`select 1 from ${cases} where ${cases.orderName} = ${"$2"} and ${cases.outstandingMinor} > ${10}`);
+    const text = inlineParams(
+      sql`select 1 from ${cases} where ${cases.orderName} = ${"$2"} and ${cases.outstandingMinor} > ${10}`,
+    );
     expect(text).toBe(`select 1 from "cases" where "cases"."order_name" = E'$2' and "cases"."outstanding_minor" > 10`);
   });
 });

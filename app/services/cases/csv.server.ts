@@ -58,32 +58,44 @@ export function casesCsvStream(
   /** Rows per page on PGlite; tests page through a few rows with a small one. */
   pageRows = PAGE,
 ): ReadableStream<Uint8Array> {
-  if (!Number.isInteger(pageRows) || pageRows < 1) throw new RangeError(`pageRows must be a positive integer, not ${pageRows}`);
+  if (!Number.isInteger(pageRows) || pageRows < 1)
+    throw new RangeError(`pageRows must be a positive integer, not ${pageRows}`);
   const lines = csvLines(locale, toLocalDate(now, shop.timezone));
   // A plain handle gets a transaction per unit of work too, as the text settings below are local to one (inside a
   // caller's transaction: a savepoint, and the settings stay for the rest of that transaction).
   const run = <T>(fn: (tx: Tx) => Promise<T>): Promise<T> => (typeof db === "function" ? db(fn) : db.transaction(fn));
   const { where, column } = viewConditions(shop.id, query, { timeZone: shop.timezone, now });
-  const order = query.direction === "desc" ? sql`${column} desc, ${cases.id} desc` : sql`${column} asc, ${cases.id} asc`;
+  const order =
+    query.direction === "desc" ? sql`${column} desc, ${cases.id} desc` : sql`${column} asc, ${cases.id} asc`;
   const filter = sql.join(where, sql` and `);
   /*
    * PostgreSQL's text output as the lines read it, whatever the server's defaults: ISO dates, and timestamps in the
    * shop's zone, so created_at starts with its local date there.
    */
-  const textOutput = (tx: Tx) => tx.execute(sql`select set_config('TimeZone', ${shop.timezone}, true), set_config('DateStyle', 'ISO, YMD', true)`);
+  const textOutput = (tx: Tx) =>
+    tx.execute(sql`select set_config('TimeZone', ${shop.timezone}, true), set_config('DateStyle', 'ISO, YMD', true)`);
   const copySql = () => {
-    const select = sql`select ${sql.join(CSV_SOURCE_COLUMNS.map((c) => SOURCE[c]), sql`, `)} from ${cases} where ${filter} order by ${order}`;
+    const select = sql`select ${sql.join(
+      CSV_SOURCE_COLUMNS.map((c) => SOURCE[c]),
+      sql`, `,
+    )} from ${cases} where ${filter} order by ${order}`;
     // COPY takes no bind parameters: the view's values are written in as literals (app/db/sql-inline.server.ts).
     return `copy (${inlineParams(select)}) to stdout`;
   };
   // PGlite: the same text, and each row's id and sort value for the next page's keyset.
   const pageFields = sql.join(
-    [...CSV_SOURCE_COLUMNS.map((c) => sql`${SOURCE[c]}::text as ${sql.identifier(c)}`), sql`${cases.id}::text as id`, sql`${column}::text as key`],
+    [
+      ...CSV_SOURCE_COLUMNS.map((c) => sql`${SOURCE[c]}::text as ${sql.identifier(c)}`),
+      sql`${cases.id}::text as id`,
+      sql`${column}::text as key`,
+    ],
     sql`, `,
   );
   const readPage = async (tx: Tx, after: Keyset | null) => {
     const keyset = after ? sql` and ${keysetAfter(query.sort, query.direction, after)}` : sql``;
-    const result = await tx.execute(sql`select ${pageFields} from ${cases} where ${filter}${keyset} order by ${order} limit ${sql.raw(String(pageRows))}`);
+    const result = await tx.execute(
+      sql`select ${pageFields} from ${cases} where ${filter}${keyset} order by ${order} limit ${sql.raw(String(pageRows))}`,
+    );
     return rowsOf<Record<string, string | null>>(result);
   };
 
@@ -120,7 +132,12 @@ export function casesCsvStream(
         },
       };
     }
-    return pages((after) => run(async (tx) => (await textOutput(tx), readPage(tx, after))), (await first) ?? [], lines, pageRows);
+    return pages(
+      (after) => run(async (tx) => (await textOutput(tx), readPage(tx, after))),
+      (await first) ?? [],
+      lines,
+      pageRows,
+    );
   };
 
   let source: Promise<Source> | null = null;
@@ -218,7 +235,8 @@ function pages(
       else after = { key: last.key ?? null, id: String(last.id) };
       if (rows.length === 0) return null;
       let text = "";
-      for (const row of rows) text += lines.line(CSV_SOURCE_COLUMNS.map((c): CsvSourceRow[number] => row[c] ?? null)) + "\r\n";
+      for (const row of rows)
+        text += lines.line(CSV_SOURCE_COLUMNS.map((c): CsvSourceRow[number] => row[c] ?? null)) + "\r\n";
       return Buffer.from(text);
     },
     async close() {

@@ -5,7 +5,13 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Shop } from "#app/db/schema";
 import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
 import { insertCaseRow, insertShop } from "#test/support/factories";
-import { caseListQuerySchema, countCasesByStatus, listCases, STATUS_COUNT_CAP, STATUS_COUNT_EXACT_UP_TO } from "./list.server";
+import {
+  caseListQuerySchema,
+  countCasesByStatus,
+  listCases,
+  STATUS_COUNT_CAP,
+  STATUS_COUNT_EXACT_UP_TO,
+} from "./list.server";
 
 const q = (input: Record<string, unknown> = {}) => caseListQuerySchema.parse(input);
 
@@ -18,11 +24,41 @@ describe.each(testEngines())("case list on %s", (engine) => {
     shop = await insertShop(database.db);
     other = await insertShop(database.db);
     const day = (d: number) => new Date(Date.UTC(2026, 10, d, 12));
-    await insertCaseRow(database.db, shop, { status: "waiting_for_approval", outstandingMinor: 5_000, createdAt: day(1), firstName: "Anna", lastName: "Müller" });
-    await insertCaseRow(database.db, shop, { status: "running", outstandingMinor: 25_000, createdAt: day(2), firstName: "Lukas", lastName: "Schmidt" });
-    await insertCaseRow(database.db, shop, { status: "running", outstandingMinor: 100_000, createdAt: day(3), firstName: "Sophie", lastName: "Weber" });
-    await insertCaseRow(database.db, shop, { status: "paid", outstandingMinor: 0, createdAt: day(4), firstName: "Jonas", lastName: "Müller" });
-    await insertCaseRow(database.db, other, { status: "running", outstandingMinor: 7_000, createdAt: day(2), firstName: "Fremd", lastName: "Kunde" });
+    await insertCaseRow(database.db, shop, {
+      status: "waiting_for_approval",
+      outstandingMinor: 5_000,
+      createdAt: day(1),
+      firstName: "Anna",
+      lastName: "Müller",
+    });
+    await insertCaseRow(database.db, shop, {
+      status: "running",
+      outstandingMinor: 25_000,
+      createdAt: day(2),
+      firstName: "Lukas",
+      lastName: "Schmidt",
+    });
+    await insertCaseRow(database.db, shop, {
+      status: "running",
+      outstandingMinor: 100_000,
+      createdAt: day(3),
+      firstName: "Sophie",
+      lastName: "Weber",
+    });
+    await insertCaseRow(database.db, shop, {
+      status: "paid",
+      outstandingMinor: 0,
+      createdAt: day(4),
+      firstName: "Jonas",
+      lastName: "Müller",
+    });
+    await insertCaseRow(database.db, other, {
+      status: "running",
+      outstandingMinor: 7_000,
+      createdAt: day(2),
+      firstName: "Fremd",
+      lastName: "Kunde",
+    });
   });
   afterAll(() => database.close());
 
@@ -69,8 +105,18 @@ describe.each(testEngines())("case list on %s", (engine) => {
   });
 
   test("counts per status under the same filters, for the tabs", async () => {
-    expect(await countCasesByStatus(database.db, shop.id, q())).toMatchObject({ all: 4, waiting_for_approval: 1, running: 2, paid: 1, failed: 0 });
-    expect(await countCasesByStatus(database.db, shop.id, q({ minAmount: 20_000 }))).toMatchObject({ all: 2, running: 2, paid: 0 });
+    expect(await countCasesByStatus(database.db, shop.id, q())).toMatchObject({
+      all: 4,
+      waiting_for_approval: 1,
+      running: 2,
+      paid: 1,
+      failed: 0,
+    });
+    expect(await countCasesByStatus(database.db, shop.id, q({ minAmount: 20_000 }))).toMatchObject({
+      all: 2,
+      running: 2,
+      paid: 0,
+    });
   });
 });
 
@@ -82,11 +128,37 @@ describe.each(testEngines())("case list views of the collections tab on %s", (en
     database = await createTestDatabase(engine);
     shop = await insertShop(database.db);
     // 2026-03-03 23:30 UTC is already 4 March in Berlin; equal amounts make ties for the keyset.
-    await insertCaseRow(database.db, shop, { status: "paid", outstandingMinor: 1_000, createdAt: new Date("2026-03-03T23:30:00Z"), firstName: "Ida", platformOrderId: "777001" });
-    await insertCaseRow(database.db, shop, { status: "waiting_for_approval", outstandingMinor: 1_000, createdAt: new Date("2026-03-03T22:30:00Z"), firstName: "Ben" });
-    await insertCaseRow(database.db, shop, { status: "running", outstandingMinor: 1_000, createdAt: new Date("2026-02-01T12:00:00Z"), firstName: "Max" });
-    await insertCaseRow(database.db, shop, { status: "closed", outstandingMinor: 2_000, createdAt: new Date("2025-11-01T12:00:00Z"), firstName: "Lea" });
-    await insertCaseRow(database.db, shop, { status: "handed_over", outstandingMinor: 1_000, createdAt: new Date("2026-03-09T12:00:00Z"), firstName: "Finn" });
+    await insertCaseRow(database.db, shop, {
+      status: "paid",
+      outstandingMinor: 1_000,
+      createdAt: new Date("2026-03-03T23:30:00Z"),
+      firstName: "Ida",
+      platformOrderId: "777001",
+    });
+    await insertCaseRow(database.db, shop, {
+      status: "waiting_for_approval",
+      outstandingMinor: 1_000,
+      createdAt: new Date("2026-03-03T22:30:00Z"),
+      firstName: "Ben",
+    });
+    await insertCaseRow(database.db, shop, {
+      status: "running",
+      outstandingMinor: 1_000,
+      createdAt: new Date("2026-02-01T12:00:00Z"),
+      firstName: "Max",
+    });
+    await insertCaseRow(database.db, shop, {
+      status: "closed",
+      outstandingMinor: 2_000,
+      createdAt: new Date("2025-11-01T12:00:00Z"),
+      firstName: "Lea",
+    });
+    await insertCaseRow(database.db, shop, {
+      status: "handed_over",
+      outstandingMinor: 1_000,
+      createdAt: new Date("2026-03-09T12:00:00Z"),
+      firstName: "Finn",
+    });
   });
   afterAll(() => database.close());
 
@@ -125,7 +197,12 @@ describe.each(testEngines())("case list views of the collections tab on %s", (en
   });
 
   test("tab counts use the same period in the same zone", async () => {
-    expect(await countCasesByStatus(database.db, shop.id, q({ period: "7" }), berlin)).toMatchObject({ all: 2, paid: 1, handed_over: 1, waiting_for_approval: 0 });
+    expect(await countCasesByStatus(database.db, shop.id, q({ period: "7" }), berlin)).toMatchObject({
+      all: 2,
+      paid: 1,
+      handed_over: 1,
+      waiting_for_approval: 0,
+    });
   });
 });
 
@@ -137,11 +214,20 @@ describe.each(testEngines())("the list's cursor on %s", (engine) => {
     database = await createTestDatabase(engine);
     shop = await insertShop(database.db);
     // Three cases created within one millisecond (a webhook burst), and one whose status has no tab (no status rank).
-    for (const firstName of ["A", "B", "C"]) ids.push((await insertCaseRow(database.db, shop, { firstName, createdAt: new Date("2026-11-01T12:00:00.123Z") })).id);
+    for (const firstName of ["A", "B", "C"])
+      ids.push(
+        (await insertCaseRow(database.db, shop, { firstName, createdAt: new Date("2026-11-01T12:00:00.123Z") })).id,
+      );
     ids.push((await insertCaseRow(database.db, shop, { firstName: "X", status: "legacy_status" })).id);
-    await database.db.execute(sql`update cases set created_at = '2026-11-01 12:00:00.123400+00' where id = ${ids[0]}::uuid`);
-    await database.db.execute(sql`update cases set created_at = '2026-11-01 12:00:00.123700+00' where id = ${ids[1]}::uuid`);
-    await database.db.execute(sql`update cases set created_at = '2026-11-01 12:00:00.123100+00' where id = ${ids[2]}::uuid`);
+    await database.db.execute(
+      sql`update cases set created_at = '2026-11-01 12:00:00.123400+00' where id = ${ids[0]}::uuid`,
+    );
+    await database.db.execute(
+      sql`update cases set created_at = '2026-11-01 12:00:00.123700+00' where id = ${ids[1]}::uuid`,
+    );
+    await database.db.execute(
+      sql`update cases set created_at = '2026-11-01 12:00:00.123100+00' where id = ${ids[2]}::uuid`,
+    );
   });
   afterAll(() => database.close());
 
@@ -180,7 +266,14 @@ describe.each(testEngines())("the list's cursor on %s", (engine) => {
 });
 
 /** n orders and their cases of one status and customer name, in one statement per table. */
-async function bulkCases(db: DbOrTx, shopId: string, n: number, status: string, lastName: string, outstandingMinor = 1_000): Promise<void> {
+async function bulkCases(
+  db: DbOrTx,
+  shopId: string,
+  n: number,
+  status: string,
+  lastName: string,
+  outstandingMinor = 1_000,
+): Promise<void> {
   const tag = randomBytes(4).toString("hex");
   await db.execute(sql`
     with o as (
@@ -212,27 +305,69 @@ describe.each(testEngines())("filtered tab counts on %s", (engine) => {
     await bulkCases(database.db, shop.id, filtered + 1, "paid", "Schmidt");
     await bulkCases(database.db, shop.id, 12, "blocked", "Schmidt");
     await bulkCases(database.db, shop.id, range + 1, "running", "Weber", 50_000);
-    expect(await countCasesByStatus(database.db, shop.id, q({ q: "schmidt" }))).toMatchObject({ paid: filtered + 1, blocked: 12, running: 0, all: filtered + 13, capped: [] });
-    expect(await countCasesByStatus(database.db, shop.id, q({ minAmount: 50_000 }))).toMatchObject({ running: range + 1, paid: 0, all: range + 1, capped: [] });
-    expect(await countCasesByStatus(database.db, shop.id, q({ q: "Web", maxAmount: 5 }))).toMatchObject({ all: 0, capped: [] });
+    expect(await countCasesByStatus(database.db, shop.id, q({ q: "schmidt" }))).toMatchObject({
+      paid: filtered + 1,
+      blocked: 12,
+      running: 0,
+      all: filtered + 13,
+      capped: [],
+    });
+    expect(await countCasesByStatus(database.db, shop.id, q({ minAmount: 50_000 }))).toMatchObject({
+      running: range + 1,
+      paid: 0,
+      all: range + 1,
+      capped: [],
+    });
+    expect(await countCasesByStatus(database.db, shop.id, q({ q: "Web", maxAmount: 5 }))).toMatchObject({
+      all: 0,
+      capped: [],
+    });
   });
 
   test("exactly the bound is exact; beyond it each status counts up to its cap and shows N+", async () => {
     const shop = await insertShop(database.db);
     await bulkCases(database.db, shop.id, bound - 200, "running", "Weber");
     await bulkCases(database.db, shop.id, 200, "paid", "Weber");
-    expect(await countCasesByStatus(database.db, shop.id, q({ q: "weber" }))).toMatchObject({ running: bound - 200, paid: 200, all: bound, capped: [] });
+    expect(await countCasesByStatus(database.db, shop.id, q({ q: "weber" }))).toMatchObject({
+      running: bound - 200,
+      paid: 200,
+      all: bound,
+      capped: [],
+    });
 
     // One match more: "running" and "paid" are past a search's cap among the first matches already, "failed" is walked.
     await bulkCases(database.db, shop.id, 1, "failed", "Weber");
-    expect(await countCasesByStatus(database.db, shop.id, q({ q: "weber" }))).toMatchObject({ running: filtered, paid: filtered, failed: 1, all: 2 * filtered + 1, capped: ["all", "running", "paid"] });
+    expect(await countCasesByStatus(database.db, shop.id, q({ q: "weber" }))).toMatchObject({
+      running: filtered,
+      paid: filtered,
+      failed: 1,
+      all: 2 * filtered + 1,
+      capped: ["all", "running", "paid"],
+    });
     // "failed" past the cap where the first matches (the rows inserted first) hold only one of them: its walk stops at the cap.
     await bulkCases(database.db, shop.id, filtered + 49, "failed", "Weber");
-    expect(await countCasesByStatus(database.db, shop.id, q({ q: "weber" }))).toMatchObject({ running: filtered, paid: filtered, failed: filtered, all: 3 * filtered, capped: ["all", "running", "paid", "failed"] });
+    expect(await countCasesByStatus(database.db, shop.id, q({ q: "weber" }))).toMatchObject({
+      running: filtered,
+      paid: filtered,
+      failed: filtered,
+      all: 3 * filtered,
+      capped: ["all", "running", "paid", "failed"],
+    });
     // An amount range alone is a range of a status-led index: the higher cap, below which "paid" and "failed" are exact.
-    expect(await countCasesByStatus(database.db, shop.id, q({ minAmount: 0 }))).toMatchObject({ running: range, paid: 200, failed: filtered + 50, all: range + 250 + filtered, capped: ["all", "running"] });
+    expect(await countCasesByStatus(database.db, shop.id, q({ minAmount: 0 }))).toMatchObject({
+      running: range,
+      paid: 200,
+      failed: filtered + 50,
+      all: range + 250 + filtered,
+      capped: ["all", "running"],
+    });
     // The unfiltered tabs stay exact at any size.
-    expect(await countCasesByStatus(database.db, shop.id, q())).toMatchObject({ running: bound - 200, failed: filtered + 50, all: bound + filtered + 50, capped: [] });
+    expect(await countCasesByStatus(database.db, shop.id, q())).toMatchObject({
+      running: bound - 200,
+      failed: filtered + 50,
+      all: bound + filtered + 50,
+      capped: [],
+    });
   });
 
   test("beyond the bound, 'all' reads N+ even when no tab reached its cap (cases of a status without a tab)", async () => {
@@ -240,8 +375,16 @@ describe.each(testEngines())("filtered tab counts on %s", (engine) => {
     await bulkCases(database.db, shop.id, bound, "legacy_status", "Weber");
     await bulkCases(database.db, shop.id, 3, "legacy_status", "Weber", 70_000);
     await bulkCases(database.db, shop.id, 2, "running", "Weber", 70_000);
-    expect(await countCasesByStatus(database.db, shop.id, q({ q: "weber" }))).toMatchObject({ running: 2, all: 2, capped: ["all"] });
+    expect(await countCasesByStatus(database.db, shop.id, q({ q: "weber" }))).toMatchObject({
+      running: 2,
+      all: 2,
+      capped: ["all"],
+    });
     // Below the bound the filtered "all" counts them, as the unfiltered one does.
-    expect(await countCasesByStatus(database.db, shop.id, q({ q: "weber", minAmount: 70_000 }))).toMatchObject({ running: 2, all: 5, capped: [] });
+    expect(await countCasesByStatus(database.db, shop.id, q({ q: "weber", minAmount: 70_000 }))).toMatchObject({
+      running: 2,
+      all: 5,
+      capped: [],
+    });
   });
 });

@@ -96,7 +96,10 @@ export function keysetAfter(sort: CaseListQuery["sort"], direction: CaseListQuer
 }
 
 /** A relative period ("last 30 days") as the calendar dates it covers today, in the shop's zone. */
-export function resolvePeriod<T extends Pick<CaseListQuery, "period" | "from" | "to">>(query: T, context: ListContext): T {
+export function resolvePeriod<T extends Pick<CaseListQuery, "period" | "from" | "to">>(
+  query: T,
+  context: ListContext,
+): T {
   if (!query.period) return query;
   const today = toLocalDate(context.now, context.timeZone);
   return { ...query, period: undefined, from: addDays(today, -(Number(query.period) - 1)), to: today };
@@ -109,8 +112,12 @@ function filters(shopId: string, input: FilterQuery, context: ListContext): SQL[
   const where: SQL[] = [eq(cases.shopId, shopId)];
   if (query.status) where.push(eq(cases.status, query.status));
   // Calendar days of the shop: 1 March in Berlin starts at 23:00 UTC the day before.
-  if (query.from) where.push(gte(cases.createdAt, sql`${startOfLocalDay(query.from, context.timeZone).toISOString()}::timestamptz`));
-  if (query.to) where.push(lt(cases.createdAt, sql`${startOfLocalDay(addDays(query.to, 1), context.timeZone).toISOString()}::timestamptz`));
+  if (query.from)
+    where.push(gte(cases.createdAt, sql`${startOfLocalDay(query.from, context.timeZone).toISOString()}::timestamptz`));
+  if (query.to)
+    where.push(
+      lt(cases.createdAt, sql`${startOfLocalDay(addDays(query.to, 1), context.timeZone).toISOString()}::timestamptz`),
+    );
   if (query.minAmount !== undefined) where.push(gte(cases.outstandingMinor, query.minAmount));
   if (query.maxAmount !== undefined) where.push(lte(cases.outstandingMinor, query.maxAmount));
   if (query.q) {
@@ -134,19 +141,35 @@ export async function listCases(db: DbOrTx, shopId: string, query: CaseListQuery
 
 /** A case as the list's exports show it: everything but the state projection (the bulk of a row) and search copies. */
 export type CaseSummary = Omit<CaseRow, "state" | "searchOrderName" | "searchFirstName" | "searchLastName">;
-const { state: _state, searchOrderName: _o, searchFirstName: _f, searchLastName: _l, ...SUMMARY_COLUMNS } = getTableColumns(cases);
+const {
+  state: _state,
+  searchOrderName: _o,
+  searchFirstName: _f,
+  searchLastName: _l,
+  ...SUMMARY_COLUMNS
+} = getTableColumns(cases);
 
 /** The same page as listCases without reading each case's state: the CSV export streams a million of these. */
-export async function listCaseSummaries(db: DbOrTx, shopId: string, query: CaseListQuery, context: ListContext = UTC_NOW()) {
+export async function listCaseSummaries(
+  db: DbOrTx,
+  shopId: string,
+  query: CaseListQuery,
+  context: ListContext = UTC_NOW(),
+) {
   return listPage<CaseSummary>(db, shopId, query, context, SUMMARY_COLUMNS);
 }
 
 /** The rows of a filtered view and the column it is sorted by (then by id): the list's pages, and the CSV export's. */
-export function viewConditions(shopId: string, query: Omit<CaseListQuery, "limit">, context: ListContext): { where: SQL[]; column: AnyPgColumn } {
+export function viewConditions(
+  shopId: string,
+  query: Omit<CaseListQuery, "limit">,
+  context: ListContext,
+): { where: SQL[]; column: AnyPgColumn } {
   const where = filters(shopId, query, context);
   // A tab sorted by status: redundant with the status, but lets the (shop_id, status_rank, id) index serve it. Only
   // then — as an extra condition it would make the planner underestimate the tab's rows for the other sorts.
-  if (query.sort === "status" && query.status && statusRank(query.status) > 0) where.push(eq(cases.statusRank, statusRank(query.status)));
+  if (query.sort === "status" && query.status && statusRank(query.status) > 0)
+    where.push(eq(cases.statusRank, statusRank(query.status)));
   return { where, column: SORT_COLUMNS[query.sort] };
 }
 
@@ -203,11 +226,22 @@ export type StatusCounts = Record<StatusTab, number> & { capped: StatusTab[] };
 export const STATUS_COUNT_EXACT_UP_TO = 2_000;
 export const STATUS_COUNT_CAP = { range: 1_000, filtered: 100 } as const;
 
-const emptyCounts = (): StatusCounts => ({ all: 0, ...(Object.fromEntries(CASE_STATUSES.map((s) => [s, 0])) as Record<CaseStatus, number>), capped: [] });
+const emptyCounts = (): StatusCounts => ({
+  all: 0,
+  ...(Object.fromEntries(CASE_STATUSES.map((s) => [s, 0])) as Record<CaseStatus, number>),
+  capped: [],
+});
 
 /** A status filter and nothing else: what case_status_counts can answer. */
 function unfiltered(query: Omit<FilterQuery, "status" | "cursor">): boolean {
-  return !query.q && !query.period && !query.from && !query.to && query.minAmount === undefined && query.maxAmount === undefined;
+  return (
+    !query.q &&
+    !query.period &&
+    !query.from &&
+    !query.to &&
+    query.minAmount === undefined &&
+    query.maxAmount === undefined
+  );
 }
 
 /** The shop's exact counts per status: the sum of its delta rows in case_status_counts (kept by triggers on cases). */
@@ -225,7 +259,12 @@ async function storedCounts(db: DbOrTx, shopId: string): Promise<{ status: strin
  * case_status_counts. With one: exact while the filter matches at most STATUS_COUNT_EXACT_UP_TO cases; beyond that
  * exact up to a cap per status (STATUS_COUNT_CAP) and "N+" above it.
  */
-export async function countCasesByStatus(db: DbOrTx, shopId: string, query: Omit<FilterQuery, "status">, context: ListContext = UTC_NOW()): Promise<StatusCounts> {
+export async function countCasesByStatus(
+  db: DbOrTx,
+  shopId: string,
+  query: Omit<FilterQuery, "status">,
+  context: ListContext = UTC_NOW(),
+): Promise<StatusCounts> {
   const counts = emptyCounts();
   if (unfiltered(query)) {
     for (const row of await storedCounts(db, shopId)) {
@@ -260,7 +299,10 @@ export async function countCasesByStatus(db: DbOrTx, shopId: string, query: Omit
     (status) =>
       sql`select ${sql.raw(`'${status}'`)} as status, count(*)::int as n from (select 1 from ${cases} where ${where} and ${cases.status} = ${sql.raw(`'${status}'`)}${order} limit ${sql.raw(String(cap + 1))}) s`,
   );
-  const rows = perStatus.length > 0 ? rowsOf<{ status: CaseStatus; n: number }>(await db.execute(sql.join(perStatus, sql` union all `))) : [];
+  const rows =
+    perStatus.length > 0
+      ? rowsOf<{ status: CaseStatus; n: number }>(await db.execute(sql.join(perStatus, sql` union all `)))
+      : [];
   const walkedCounts = new Map(rows.map((row) => [row.status, Number(row.n)]));
   for (const status of CASE_STATUSES) {
     const n = walkedCounts.get(status) ?? cap + 1;
@@ -291,7 +333,12 @@ async function firstMatches(db: DbOrTx, where: SQL): Promise<{ byStatus: Map<str
 }
 
 /** How many cases match a filter (a bulk run's total): exact; a status alone is read from case_status_counts. */
-export async function countMatching(db: DbOrTx, shopId: string, query: FilterQuery, context: ListContext = UTC_NOW()): Promise<number> {
+export async function countMatching(
+  db: DbOrTx,
+  shopId: string,
+  query: FilterQuery,
+  context: ListContext = UTC_NOW(),
+): Promise<number> {
   if (unfiltered(query)) {
     const rows = await storedCounts(db, shopId);
     return rows.filter((r) => !query.status || r.status === query.status).reduce((sum, r) => sum + r.n, 0);

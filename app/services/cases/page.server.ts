@@ -16,7 +16,11 @@ import { getSettings } from "#app/services/settings/settings.server";
 export async function caseDetail(db: DbOrTx, shop: Shop, caseId: string, now: Date = new Date()) {
   const row = await findCase(db, shop.id, caseId);
   if (!row) return null;
-  const [order] = await db.select().from(orders).where(and(eq(orders.shopId, shop.id), eq(orders.id, row.orderId))).limit(1);
+  const [order] = await db
+    .select()
+    .from(orders)
+    .where(and(eq(orders.shopId, shop.id), eq(orders.id, row.orderId)))
+    .limit(1);
   const events = await listCaseEvents(db, shop.id, row.id);
   const state = caseFromJson(row.state);
   const address = order?.billingAddress;
@@ -28,7 +32,14 @@ export async function caseDetail(db: DbOrTx, shop: Shop, caseId: string, now: Da
   };
   // What is owed today, by the same rules as the reminders and the claim (app/domain/dunning/amounts.ts).
   const settings = await getSettings(db, shop.id);
-  const { owed, debtor } = await caseAmounts(db, { shop, caseRow: row, order, settings, on: toLocalDate(now, shop.timezone), baseRates: await loadBaseRateTableFrom(db) });
+  const { owed, debtor } = await caseAmounts(db, {
+    shop,
+    caseRow: row,
+    order,
+    settings,
+    on: toLocalDate(now, shop.timezone),
+    baseRates: await loadBaseRateTableFrom(db),
+  });
   return {
     timezone: shop.timezone,
     /** A letter needs the shop's postal address as its sender. */
@@ -51,7 +62,14 @@ export async function caseDetail(db: DbOrTx, shop: Shop, caseId: string, now: Da
       feesMinor: owed.fees.amountMinor,
       interestMinor: owed.interest?.amount.amountMinor ?? 0,
       /** Through which day interest is computed, and whether more is owed (base rate not yet known). */
-      interest: owed.interest ? { from: owed.interest.from, through: owed.interest.through, complete: owed.interest.complete, marginBp: owed.interest.marginBp } : null,
+      interest: owed.interest
+        ? {
+            from: owed.interest.from,
+            through: owed.interest.through,
+            complete: owed.interest.complete,
+            marginBp: owed.interest.marginBp,
+          }
+        : null,
       defaultFrom: owed.defaultStart?.from ?? null,
       paymentDeadline: state.paymentDeadline ?? null,
       flatFeeMinor: owed.flatFee.amountMinor,
@@ -73,12 +91,21 @@ export async function caseDetail(db: DbOrTx, shop: Shop, caseId: string, now: Da
     debtor: { ...debtor, vatId: customer?.vatId ?? null, canClassify: canClassifyDebtor(state) },
     reminders: events
       .filter((e) => e.type === "dunning_level_reached")
-      .map((e) => ({ seq: e.seq, level: String((e.data as { level?: unknown }).level ?? ""), occurredAt: e.occurredAt.toISOString() })),
+      .map((e) => ({
+        seq: e.seq,
+        level: String((e.data as { level?: unknown }).level ?? ""),
+        occurredAt: e.occurredAt.toISOString(),
+      })),
     payments: events
       .filter((e) => e.type === "payment_received")
       .map((e) => {
         const data = e.data as { amount?: unknown; side?: unknown };
-        return { seq: e.seq, amountMinor: money(data.amount) ?? 0, side: data.side === "partner" ? ("partner" as const) : ("shop" as const), occurredAt: e.occurredAt.toISOString() };
+        return {
+          seq: e.seq,
+          amountMinor: money(data.amount) ?? 0,
+          side: data.side === "partner" ? ("partner" as const) : ("shop" as const),
+          occurredAt: e.occurredAt.toISOString(),
+        };
       }),
     allowedActions: allowedManualActions(state),
     events: events.map((e) => ({
@@ -95,14 +122,19 @@ export async function caseDetail(db: DbOrTx, shop: Shop, caseId: string, now: Da
 }
 
 async function wooStoreUrl(db: DbOrTx, shopId: string): Promise<string | null> {
-  const [row] = await db.select({ storeUrl: wooConnections.storeUrl }).from(wooConnections).where(eq(wooConnections.shopId, shopId)).limit(1);
+  const [row] = await db
+    .select({ storeUrl: wooConnections.storeUrl })
+    .from(wooConnections)
+    .where(eq(wooConnections.shopId, shopId))
+    .limit(1);
   return row?.storeUrl ?? null;
 }
 
 /** The order in the platform's own admin: Shopify admin by store handle, wp-admin of the connected store; none for the demo. */
 export function orderAdminUrl(shop: Shop, platformOrderId: string, wooStoreUrl: string | null = null): string | null {
   const id = encodeURIComponent(platformOrderId);
-  if (shop.platform === "shopify") return `https://admin.shopify.com/store/${shop.domain.replace(/\.myshopify\.com$/, "")}/orders/${id}`;
+  if (shop.platform === "shopify")
+    return `https://admin.shopify.com/store/${shop.domain.replace(/\.myshopify\.com$/, "")}/orders/${id}`;
   if (shop.platform === "woocommerce") {
     const base = (wooStoreUrl ?? `https://${shop.domain}`).replace(/\/+$/, "");
     return `${base}/wp-admin/post.php?post=${id}&action=edit`;
@@ -120,7 +152,12 @@ export async function runCaseAction(
   input: { intent: string; reason: string; actor: Actor },
 ): Promise<CaseActionOutcome> {
   const parsed = caseReason.safeParse(input.reason);
-  if (!parsed.success) return { ok: false, code: parsed.error.issues[0]?.code === "too_big" ? "reason_too_long" : "reason_required", message: parsed.error.issues[0]?.message ?? "invalid reason" };
+  if (!parsed.success)
+    return {
+      ok: false,
+      code: parsed.error.issues[0]?.code === "too_big" ? "reason_too_long" : "reason_required",
+      message: parsed.error.issues[0]?.message ?? "invalid reason",
+    };
   const action = { shopId: shop.id, caseId, actor: input.actor, reason: parsed.data, now: new Date() };
   const commands: Record<string, () => ReturnType<typeof startCase>> = {
     start: () => startCase(db, action),

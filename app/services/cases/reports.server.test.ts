@@ -20,9 +20,16 @@ describe.each(testEngines())("reports on %s", (engine) => {
       executeCaseCommand(db, {
         shopId: shop.id,
         caseId,
-        envelope: { command: { type: "payment", amount: { amountMinor, currency: "EUR" }, side }, actor: { type: "platform", id: "test" }, reason: null, occurredAt: at(when), sourceId: id },
+        envelope: {
+          command: { type: "payment", amount: { amountMinor, currency: "EUR" }, side },
+          actor: { type: "platform", id: "test" },
+          reason: null,
+          occurredAt: at(when),
+          sourceId: id,
+        },
       });
-    const start = (caseId: string, when: string) => startCase(db, { shopId: shop.id, caseId, actor: staff, reason: "los", now: at(when) });
+    const start = (caseId: string, when: string) =>
+      startCase(db, { shopId: shop.id, caseId, actor: staff, reason: "los", now: at(when) });
 
     // A: started, paid in full in-house 10 days after its due date (15 Oct) → 10 days.
     const a = await openTestCase(db, shop, { amountMinor: 10_000 });
@@ -39,11 +46,23 @@ describe.each(testEngines())("reports on %s", (engine) => {
     await openTestCase(db, shop, { amountMinor: 7_000 });
     const e = await openTestCase(db, shop, { amountMinor: 4_000 });
     await start(e.case.id, "2026-10-16T09:00:00Z");
-    await cancelCase(db, { shopId: shop.id, caseId: e.case.id, actor: staff, reason: "Kulanz", now: at("2026-10-20T09:00:00Z") });
+    await cancelCase(db, {
+      shopId: shop.id,
+      caseId: e.case.id,
+      actor: staff,
+      reason: "Kulanz",
+      now: at("2026-10-20T09:00:00Z"),
+    });
     // Another shop's money never shows.
     const other = await insertShop(db);
     const x = await openTestCase(db, other, { amountMinor: 99_000 });
-    await startCase(db, { shopId: other.id, caseId: x.case.id, actor: staff, reason: "x", now: at("2026-10-16T09:00:00Z") });
+    await startCase(db, {
+      shopId: other.id,
+      caseId: x.case.id,
+      actor: staff,
+      reason: "x",
+      now: at("2026-10-16T09:00:00Z"),
+    });
   });
   afterAll(() => database.close());
 
@@ -58,7 +77,14 @@ describe.each(testEngines())("reports on %s", (engine) => {
     expect(report.recoveryRateBp).toBe(3824);
     expect(report.paidCases).toBe(2);
     expect(report.averageDaysToPayment).toBe(13);
-    expect(report.byStatus).toMatchObject({ all: 5, paid: 2, running: 1, waiting_for_approval: 1, closed: 0, cancelled: 1 });
+    expect(report.byStatus).toMatchObject({
+      all: 5,
+      paid: 2,
+      running: 1,
+      waiting_for_approval: 1,
+      closed: 0,
+      cancelled: 1,
+    });
     expect(report.months.map((m) => m.month)).toEqual(["2026-09", "2026-10", "2026-11"]);
     expect(report.months[1]).toMatchObject({ newCases: 5, recoveredShopMinor: 10_000, recoveredPartnerMinor: 0 });
     expect(report.months[2]).toMatchObject({ newCases: 0, recoveredShopMinor: 0, recoveredPartnerMinor: 3_000 });

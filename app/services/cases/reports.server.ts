@@ -8,7 +8,12 @@ import { countCasesByStatus } from "./list.server";
 /** Statuses in which money is still owed to the shop. */
 export const OPEN_STATUSES = ["waiting_for_approval", "running", "handed_over", "blocked", "failed"] as const;
 
-export type MonthFigure = { month: string; newCases: number; recoveredShopMinor: number; recoveredPartnerMinor: number };
+export type MonthFigure = {
+  month: string;
+  newCases: number;
+  recoveredShopMinor: number;
+  recoveredPartnerMinor: number;
+};
 
 export type Report = {
   currency: string;
@@ -56,7 +61,14 @@ export async function buildReport(db: DbOrTx, shop: Shop, now: Date, monthCount 
     .from(payment)
     .innerJoin(startedCases, eq(startedCases.caseId, payment.caseId))
     .innerJoin(cases, eq(cases.id, payment.caseId))
-    .where(and(inShop, eq(payment.shopId, shop.id), eq(payment.type, "payment_received"), gte(payment.occurredAt, startedCases.at)))
+    .where(
+      and(
+        inShop,
+        eq(payment.shopId, shop.id),
+        eq(payment.type, "payment_received"),
+        gte(payment.occurredAt, startedCases.at),
+      ),
+    )
     .groupBy(sql`1`, sql`2`);
 
   const [owedOnStarted] = await db
@@ -69,7 +81,9 @@ export async function buildReport(db: DbOrTx, shop: Shop, now: Date, monthCount 
   const [paid] = await db
     .select({
       n: sql<number>`count(*)::int`,
-      avgDays: sql<string | null>`avg(((select max(p.occurred_at) from case_events p where p.case_id = "cases"."id" and p.type = 'payment_received') at time zone ${tz})::date - "cases"."due_date")::text`,
+      avgDays: sql<
+        string | null
+      >`avg(((select max(p.occurred_at) from case_events p where p.case_id = "cases"."id" and p.type = 'payment_received') at time zone ${tz})::date - "cases"."due_date")::text`,
     })
     .from(cases)
     .where(and(inShop, eq(cases.status, "paid")));
@@ -79,14 +93,19 @@ export async function buildReport(db: DbOrTx, shop: Shop, now: Date, monthCount 
   for (let i = monthCount - 1; i >= 0; i--) monthKeys.push(shiftMonth(thisMonth, -i));
   const since = startOfLocalDay(`${monthKeys[0]}-01`, tz);
   const newRows = await db
-    .select({ month: sql<string>`to_char(${cases.createdAt} at time zone ${tz}, 'YYYY-MM')`, n: sql<number>`count(*)::int` })
+    .select({
+      month: sql<string>`to_char(${cases.createdAt} at time zone ${tz}, 'YYYY-MM')`,
+      n: sql<number>`count(*)::int`,
+    })
     .from(cases)
     .where(and(eq(cases.shopId, shop.id), gte(cases.createdAt, sql`${since.toISOString()}::timestamptz`)))
     .groupBy(sql`1`);
 
   let recoveredShopMinor = 0;
   let recoveredPartnerMinor = 0;
-  const months = new Map<string, MonthFigure>(monthKeys.map((m) => [m, { month: m, newCases: 0, recoveredShopMinor: 0, recoveredPartnerMinor: 0 }]));
+  const months = new Map<string, MonthFigure>(
+    monthKeys.map((m) => [m, { month: m, newCases: 0, recoveredShopMinor: 0, recoveredPartnerMinor: 0 }]),
+  );
   for (const row of paymentRows) {
     const minor = Number(row.minor);
     const figure = months.get(row.month);

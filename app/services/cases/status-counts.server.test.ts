@@ -42,7 +42,9 @@ async function bulkCases(db: DbOrTx, shopId: string, n: number, status: string, 
 async function truth(db: DbOrTx, shopId: string): Promise<Record<string, number>> {
   const result = Object.fromEntries(CASE_STATUSES.map((s) => [s, 0])) as Record<string, number>;
   let all = 0;
-  for (const row of rows<{ status: string; n: number }>(await db.execute(sql`select status, count(*)::int as n from cases where shop_id = ${shopId} group by status`))) {
+  for (const row of rows<{ status: string; n: number }>(
+    await db.execute(sql`select status, count(*)::int as n from cases where shop_id = ${shopId} group by status`),
+  )) {
     result[row.status] = Number(row.n);
     all += Number(row.n);
   }
@@ -55,7 +57,8 @@ async function expectExact(db: DbOrTx, shop: Shop, label: string): Promise<void>
   expect(counts, label).toEqual(await truth(db, shop.id));
 }
 
-const deltaRows = async (db: DbOrTx, shopId: string) => (await db.select().from(caseStatusCounts).where(eq(caseStatusCounts.shopId, shopId))).length;
+const deltaRows = async (db: DbOrTx, shopId: string) =>
+  (await db.select().from(caseStatusCounts).where(eq(caseStatusCounts.shopId, shopId))).length;
 
 describe.each(testEngines())("case status counts on %s", (engine) => {
   let database: TestDatabase;
@@ -82,12 +85,19 @@ describe.each(testEngines())("case status counts on %s", (engine) => {
                          where shop_id = ${shop.id} and status = 'running'`);
     await expectExact(db, shop, "after a multi-status update");
     const before = await deltaRows(db, shop.id);
-    await db.update(cases).set({ outstandingMinor: sql`${cases.outstandingMinor} + 1` }).where(eq(cases.shopId, shop.id));
+    await db
+      .update(cases)
+      .set({ outstandingMinor: sql`${cases.outstandingMinor} + 1` })
+      .where(eq(cases.shopId, shop.id));
     expect(await deltaRows(db, shop.id), "an update that keeps every status writes no delta").toBe(before);
 
     // Deletes: direct, and through the order (cases.order_id cascades).
-    await db.execute(sql`delete from cases where shop_id = ${shop.id} and status = 'blocked' and outstanding_minor % 2 = 0`);
-    await db.execute(sql`delete from orders where shop_id = ${shop.id} and id in (select order_id from cases where shop_id = ${shop.id} and status = 'paid' limit 5)`);
+    await db.execute(
+      sql`delete from cases where shop_id = ${shop.id} and status = 'blocked' and outstanding_minor % 2 = 0`,
+    );
+    await db.execute(
+      sql`delete from orders where shop_id = ${shop.id} and id in (select order_id from cases where shop_id = ${shop.id} and status = 'paid' limit 5)`,
+    );
     await expectExact(db, shop, "after deletes");
     await expectExact(db, other, "other shop untouched");
 
@@ -97,71 +107,99 @@ describe.each(testEngines())("case status counts on %s", (engine) => {
     expect(folded).toBeGreaterThan(0);
     await expectExact(db, shop, "after compaction");
     await expectExact(db, other, "other shop after compaction");
-    const after = rows<{ status: string; n: number }>(await db.execute(sql`select status, count(*)::int as n from case_status_counts where shop_id = ${shop.id} group by status`));
-    expect(after.every((r) => Number(r.n) === 1), "one row per status after compaction").toBe(true);
+    const after = rows<{ status: string; n: number }>(
+      await db.execute(
+        sql`select status, count(*)::int as n from case_status_counts where shop_id = ${shop.id} group by status`,
+      ),
+    );
+    expect(
+      after.every((r) => Number(r.n) === 1),
+      "one row per status after compaction",
+    ).toBe(true);
     expect(await compactCaseStatusCounts(db)).toEqual({ folded: 0 });
 
     // Everything of a status gone: its rows sum to zero, and compaction drops them.
     await db.execute(sql`delete from cases where shop_id = ${shop.id} and status = 'waiting_for_approval'`);
     await compactCaseStatusCounts(db);
-    const waiting = await db.select().from(caseStatusCounts).where(sql`${caseStatusCounts.shopId} = ${shop.id} and ${caseStatusCounts.status} = 'waiting_for_approval'`);
+    const waiting = await db
+      .select()
+      .from(caseStatusCounts)
+      .where(sql`${caseStatusCounts.shopId} = ${shop.id} and ${caseStatusCounts.status} = 'waiting_for_approval'`);
     expect(waiting).toEqual([]);
     await expectExact(db, shop, "after a status emptied");
     expect(await countMatching(db, shop.id, { status: "paid" })).toBe((await truth(db, shop.id)).paid);
   });
 
   // Generous: on a loaded machine the writers queue for the pool's five connections.
-  test("stay exact when transactions of one shop write at once, also on the same rows, while compaction runs", { timeout: 120_000 }, async () => {
-    const db = database.db;
-    await bulkCases(db, shop.id, 200, "running");
-    // Two transactions updating the same rows: the second waits, then updates the first's row versions, and its
-    // transition table must hold those (status "paid"), not the versions it first saw ("running").
-    const contested = sql`select id from cases where shop_id = ${shop.id} and status = 'running' order by id desc limit 30`;
-    const ids = rows<{ id: string }>(await db.execute(contested)).map((r) => r.id);
-    const idList = sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `);
-    // The second update starts once the first's has run, and the first commits only once the second waits for its
-    // row locks (observed in pg_stat_activity; on PGlite, one transaction at a time, the second's statement simply
-    // queues behind the first's transaction): the order is made, not hoped for from sleeps.
-    const order: string[] = [];
-    let firstUpdated!: () => void;
-    const updated = new Promise<void>((resolve) => (firstUpdated = resolve));
-    let secondIssued!: () => void;
-    const issued = new Promise<void>((resolve) => (secondIssued = resolve));
-    const secondIsWaiting = issued.then(() => (engine === "postgres" ? waitForLockWaiter(database, "update cases set status = 'cancelled'") : undefined));
-    const first = db.transaction(async (tx) => {
-      await tx.execute(sql`update cases set status = 'paid' where id in (${idList})`);
-      firstUpdated();
-      await secondIsWaiting;
-      order.push("first");
-    });
-    const second = (async () => {
-      await updated;
-      // then() sends the statement at once (a drizzle query is lazy until then).
-      const update = db.execute(sql`update cases set status = 'cancelled' where id in (${idList})`).then(() => order.push("second"));
-      secondIssued();
-      await update;
-    })();
-    const writers = Array.from({ length: 8 }, (_, i) =>
-      db.transaction(async (tx) => {
-        await bulkCases(tx, shop.id, 20, i % 2 ? "waiting_for_approval" : "running");
-        await tx.execute(sql`update cases set status = ${CASE_STATUSES[i % CASE_STATUSES.length]!}
+  test(
+    "stay exact when transactions of one shop write at once, also on the same rows, while compaction runs",
+    { timeout: 120_000 },
+    async () => {
+      const db = database.db;
+      await bulkCases(db, shop.id, 200, "running");
+      // Two transactions updating the same rows: the second waits, then updates the first's row versions, and its
+      // transition table must hold those (status "paid"), not the versions it first saw ("running").
+      const contested = sql`select id from cases where shop_id = ${shop.id} and status = 'running' order by id desc limit 30`;
+      const ids = rows<{ id: string }>(await db.execute(contested)).map((r) => r.id);
+      const idList = sql.join(
+        ids.map((id) => sql`${id}::uuid`),
+        sql`, `,
+      );
+      // The second update starts once the first's has run, and the first commits only once the second waits for its
+      // row locks (observed in pg_stat_activity; on PGlite, one transaction at a time, the second's statement simply
+      // queues behind the first's transaction): the order is made, not hoped for from sleeps.
+      const order: string[] = [];
+      let firstUpdated!: () => void;
+      const updated = new Promise<void>((resolve) => (firstUpdated = resolve));
+      let secondIssued!: () => void;
+      const issued = new Promise<void>((resolve) => (secondIssued = resolve));
+      const secondIsWaiting = issued.then(() =>
+        engine === "postgres" ? waitForLockWaiter(database, "update cases set status = 'cancelled'") : undefined,
+      );
+      const first = db.transaction(async (tx) => {
+        await tx.execute(sql`update cases set status = 'paid' where id in (${idList})`);
+        firstUpdated();
+        await secondIsWaiting;
+        order.push("first");
+      });
+      const second = (async () => {
+        await updated;
+        // then() sends the statement at once (a drizzle query is lazy until then).
+        const update = db
+          .execute(sql`update cases set status = 'cancelled' where id in (${idList})`)
+          .then(() => order.push("second"));
+        secondIssued();
+        await update;
+      })();
+      const writers = Array.from({ length: 8 }, (_, i) =>
+        db
+          .transaction(async (tx) => {
+            await bulkCases(tx, shop.id, 20, i % 2 ? "waiting_for_approval" : "running");
+            await tx.execute(sql`update cases set status = ${CASE_STATUSES[i % CASE_STATUSES.length]!}
                              where id in (select id from cases where shop_id = ${shop.id} and status = 'running' order by id limit 10 for update skip locked)`);
-        if (i === 3) throw new Error("rolled back on purpose");
-      }).catch((error: Error) => {
-        if (error.message !== "rolled back on purpose") throw error;
-      }),
-    );
-    // A second compaction a little later, to overlap the writers differently (any delay is correct).
-    const compactions = [compactCaseStatusCounts(db), new Promise((resolve) => setTimeout(resolve, 60)).then(() => compactCaseStatusCounts(db))];
-    await Promise.all([second, first, secondIsWaiting, ...writers, ...compactions]);
-    expect(order, "the second update waited for the first").toEqual(["first", "second"]);
-    const contestedNow = rows<{ status: string }>(await db.execute(sql`select distinct status from cases where id in (${idList})`));
-    expect(contestedNow.map((r) => r.status)).toEqual(["cancelled"]);
-    await expectExact(db, shop, "after concurrent writers");
-    await expectExact(db, other, "other shop after concurrent writers");
-    await compactCaseStatusCounts(db);
-    await expectExact(db, shop, "compacted after concurrent writers");
-  });
+            if (i === 3) throw new Error("rolled back on purpose");
+          })
+          .catch((error: Error) => {
+            if (error.message !== "rolled back on purpose") throw error;
+          }),
+      );
+      // A second compaction a little later, to overlap the writers differently (any delay is correct).
+      const compactions = [
+        compactCaseStatusCounts(db),
+        new Promise((resolve) => setTimeout(resolve, 60)).then(() => compactCaseStatusCounts(db)),
+      ];
+      await Promise.all([second, first, secondIsWaiting, ...writers, ...compactions]);
+      expect(order, "the second update waited for the first").toEqual(["first", "second"]);
+      const contestedNow = rows<{ status: string }>(
+        await db.execute(sql`select distinct status from cases where id in (${idList})`),
+      );
+      expect(contestedNow.map((r) => r.status)).toEqual(["cancelled"]);
+      await expectExact(db, shop, "after concurrent writers");
+      await expectExact(db, other, "other shop after concurrent writers");
+      await compactCaseStatusCounts(db);
+      await expectExact(db, shop, "compacted after concurrent writers");
+    },
+  );
 
   test("a shop's counts never include another's, also under the tenant fence", async () => {
     const db = database.db;
@@ -185,10 +223,20 @@ describe.each(testEngines())("case status counts on %s", (engine) => {
     await bulkCases(db, big.id, range + 5, "running", "Weber");
     await bulkCases(db, big.id, filtered + 3, "paid", "Schmidt");
     await bulkCases(db, big.id, 12, "blocked", "Schmidt");
-    expect(await countCasesByStatus(db, big.id, q({ q: "schmidt" }))).toMatchObject({ paid: filtered + 3, blocked: 12, running: 0, all: filtered + 15, capped: [] });
+    expect(await countCasesByStatus(db, big.id, q({ q: "schmidt" }))).toMatchObject({
+      paid: filtered + 3,
+      blocked: 12,
+      running: 0,
+      all: filtered + 15,
+      capped: [],
+    });
     expect(await countCasesByStatus(db, big.id, q({ q: "Web", maxAmount: 5 }))).toMatchObject({ all: 0, capped: [] });
     // The unfiltered tabs and a bulk run's total stay exact at any size.
-    expect(await countCasesByStatus(db, big.id, {})).toMatchObject({ running: range + 5, all: range + filtered + 20, capped: [] });
+    expect(await countCasesByStatus(db, big.id, {})).toMatchObject({
+      running: range + 5,
+      all: range + filtered + 20,
+      capped: [],
+    });
     expect(await countMatching(db, big.id, { q: "schmidt" })).toBe(filtered + 15);
   });
 
@@ -233,7 +281,9 @@ async function waitForLockWaiter(database: TestDatabase, prefix: string): Promis
 /** Whether this database has the tenant role granted (it has on both test engines; a managed PostgreSQL may not). */
 async function fenced(db: DbOrTx): Promise<boolean> {
   const [row] = rows<{ ok: boolean }>(
-    await db.execute(sql`select exists (select from pg_roles where rolname = 'mahnwerk_tenant') and pg_has_role(current_user, 'mahnwerk_tenant', 'MEMBER') as ok`),
+    await db.execute(
+      sql`select exists (select from pg_roles where rolname = 'mahnwerk_tenant') and pg_has_role(current_user, 'mahnwerk_tenant', 'MEMBER') as ok`,
+    ),
   );
   return Boolean(row?.ok);
 }

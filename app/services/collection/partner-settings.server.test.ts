@@ -6,17 +6,38 @@ import { createTestDatabase, testEngines, type TestDatabase } from "#test/suppor
 import { insertShop } from "#test/support/factories";
 import { server } from "#test/mocks/node";
 import { RIVERTY_TEST_AUTH_URL, RIVERTY_TEST_BASE_URL, RIVERTY_TEST_CONFIG, rivertyMock } from "#test/mocks/riverty";
-import { partnerSettingsView, savePartnerForm, testPartnerForm, type PartnerEndpointSources } from "./partner-settings.server";
+import {
+  partnerSettingsView,
+  savePartnerForm,
+  testPartnerForm,
+  type PartnerEndpointSources,
+} from "./partner-settings.server";
 import { openPartnerConfig } from "./partners.server";
 import { updateSettings } from "#app/services/settings/settings.server";
 
 const SECRET = RIVERTY_TEST_CONFIG.clientSecret;
-const ADDRESS = { company: "Wollwerk GmbH", street: "Hafenstraße 1", postalCode: "20457", city: "Hamburg", countryCode: "DE", email: "info@wollwerk.example", phone: "040 123456" };
+const ADDRESS = {
+  company: "Wollwerk GmbH",
+  street: "Hafenstraße 1",
+  postalCode: "20457",
+  city: "Hamburg",
+  countryCode: "DE",
+  email: "info@wollwerk.example",
+  phone: "040 123456",
+};
 
 /** Riverty's test system at the msw hosts; production is not configured on this installation. */
 const sources: PartnerEndpointSources = {
   sandbox: null,
-  riverty: rivertyEnvironments(JSON.stringify({ sandbox: { baseUrl: RIVERTY_TEST_BASE_URL, authUrl: RIVERTY_TEST_AUTH_URL, audience: RIVERTY_TEST_CONFIG.audience } })),
+  riverty: rivertyEnvironments(
+    JSON.stringify({
+      sandbox: {
+        baseUrl: RIVERTY_TEST_BASE_URL,
+        authUrl: RIVERTY_TEST_AUTH_URL,
+        audience: RIVERTY_TEST_CONFIG.audience,
+      },
+    }),
+  ),
 };
 
 function form(fields: Record<string, string>): FormData {
@@ -46,64 +67,146 @@ describe.each(testEngines())("partner settings on %s", (engine) => {
 
   test("saves Riverty encrypted with the adapter's endpoints; the secret never comes back, a blank one keeps it", async () => {
     await updateSettings(database.db, shop.id, { address: ADDRESS }, { changedBy: "t", now: new Date() });
-    const saved = await savePartnerForm(database.db, shop.id, form({ partner: "riverty", environment: "sandbox", clientId: "test-client", clientSecret: SECRET }), sources);
+    const saved = await savePartnerForm(
+      database.db,
+      shop.id,
+      form({ partner: "riverty", environment: "sandbox", clientId: "test-client", clientSecret: SECRET }),
+      sources,
+    );
     expect(saved).toEqual({ intent: "partner", ok: true, done: "saved" });
     const [row] = await database.db.select().from(partnerAccounts);
     expect(row).toMatchObject({ partner: "riverty", environment: "sandbox" });
     expect(row!.credentials).not.toContain(SECRET);
-    expect(openPartnerConfig(row!.credentials, row!.shopId)).toMatchObject({ baseUrl: RIVERTY_TEST_BASE_URL, authUrl: RIVERTY_TEST_AUTH_URL, clientSecret: SECRET, creditor: { shopName: "Wollwerk GmbH", city: "Hamburg" } });
+    expect(openPartnerConfig(row!.credentials, row!.shopId)).toMatchObject({
+      baseUrl: RIVERTY_TEST_BASE_URL,
+      authUrl: RIVERTY_TEST_AUTH_URL,
+      clientSecret: SECRET,
+      creditor: { shopName: "Wollwerk GmbH", city: "Hamburg" },
+    });
 
     const view = await partnerSettingsView(database.db, shop.id, sources);
-    expect(view).toMatchObject({ partner: "riverty", environment: "sandbox", clientId: "test-client", secretStored: true, available: { sandbox: false, riverty: { sandbox: true, production: false } } });
+    expect(view).toMatchObject({
+      partner: "riverty",
+      environment: "sandbox",
+      clientId: "test-client",
+      secretStored: true,
+      available: { sandbox: false, riverty: { sandbox: true, production: false } },
+    });
     expect(JSON.stringify(view)).not.toContain(SECRET);
 
     // Saved again without typing the secret: the stored one stays.
-    expect(await savePartnerForm(database.db, shop.id, form({ partner: "riverty", environment: "sandbox", clientId: "test-client", clientSecret: "" }), sources)).toMatchObject({ ok: true });
+    expect(
+      await savePartnerForm(
+        database.db,
+        shop.id,
+        form({ partner: "riverty", environment: "sandbox", clientId: "test-client", clientSecret: "" }),
+        sources,
+      ),
+    ).toMatchObject({ ok: true });
     const [again] = await database.db.select().from(partnerAccounts);
     expect(openPartnerConfig(again!.credentials, again!.shopId).clientSecret).toBe(SECRET);
   });
 
   test("field errors: address first, an environment the installation lacks, a missing secret, no sandbox running", async () => {
-    expect(await savePartnerForm(database.db, shop.id, form({ partner: "riverty", environment: "sandbox", clientId: "x", clientSecret: "y" }), sources)).toEqual({
+    expect(
+      await savePartnerForm(
+        database.db,
+        shop.id,
+        form({ partner: "riverty", environment: "sandbox", clientId: "x", clientSecret: "y" }),
+        sources,
+      ),
+    ).toEqual({
       intent: "partner",
       ok: false,
       errors: { "partner.partner": { key: "settings.partner.addressMissing" } },
     });
     await updateSettings(database.db, shop.id, { address: ADDRESS }, { changedBy: "t", now: new Date() });
-    const outcome = await savePartnerForm(database.db, shop.id, form({ partner: "riverty", environment: "production", clientId: "", clientSecret: "" }), sources);
+    const outcome = await savePartnerForm(
+      database.db,
+      shop.id,
+      form({ partner: "riverty", environment: "production", clientId: "", clientSecret: "" }),
+      sources,
+    );
     expect(outcome).toMatchObject({
       ok: false,
-      errors: { "partner.environment": { key: "settings.partner.environmentUnavailable" }, "partner.clientId": { key: "form.error.required" }, "partner.clientSecret": { key: "form.error.required" } },
+      errors: {
+        "partner.environment": { key: "settings.partner.environmentUnavailable" },
+        "partner.clientId": { key: "form.error.required" },
+        "partner.clientSecret": { key: "form.error.required" },
+      },
     });
-    expect(await savePartnerForm(database.db, shop.id, form({ partner: "sandbox" }), sources)).toMatchObject({ ok: false, errors: { "partner.partner": { key: "settings.partner.sandboxUnavailable" } } });
+    expect(await savePartnerForm(database.db, shop.id, form({ partner: "sandbox" }), sources)).toMatchObject({
+      ok: false,
+      errors: { "partner.partner": { key: "settings.partner.sandboxUnavailable" } },
+    });
     // A base URL in the form is ignored: the endpoints only come from the adapter's configuration.
-    expect(await savePartnerForm(database.db, shop.id, form({ partner: "riverty", environment: "sandbox", clientId: "test-client", clientSecret: SECRET, baseUrl: "https://evil.example" }), sources)).toMatchObject({ ok: true });
+    expect(
+      await savePartnerForm(
+        database.db,
+        shop.id,
+        form({
+          partner: "riverty",
+          environment: "sandbox",
+          clientId: "test-client",
+          clientSecret: SECRET,
+          baseUrl: "https://evil.example",
+        }),
+        sources,
+      ),
+    ).toMatchObject({ ok: true });
     const [row] = await database.db.select().from(partnerAccounts);
     expect(openPartnerConfig(row!.credentials, row!.shopId).baseUrl).toBe(RIVERTY_TEST_BASE_URL);
   });
 
   test("test connection: a token from Riverty means connected; refused credentials and an outage say why", async () => {
     await updateSettings(database.db, shop.id, { address: ADDRESS }, { changedBy: "t", now: new Date() });
-    const ok = await testPartnerForm((fn) => fn(database.db), shop.id, form({ partner: "riverty", environment: "sandbox", clientId: "test-client", clientSecret: SECRET }), sources);
+    const ok = await testPartnerForm(
+      (fn) => fn(database.db),
+      shop.id,
+      form({ partner: "riverty", environment: "sandbox", clientId: "test-client", clientSecret: SECRET }),
+      sources,
+    );
     expect(ok).toEqual({ intent: "partner", ok: true, done: "connected" });
     // Nothing was stored by a test.
     expect(await database.db.select().from(partnerAccounts)).toEqual([]);
 
-    const wrong = await testPartnerForm((fn) => fn(database.db), shop.id, form({ partner: "riverty", environment: "sandbox", clientId: "test-client", clientSecret: "wrong" }), sources);
+    const wrong = await testPartnerForm(
+      (fn) => fn(database.db),
+      shop.id,
+      form({ partner: "riverty", environment: "sandbox", clientId: "test-client", clientSecret: "wrong" }),
+      sources,
+    );
     expect(wrong).toMatchObject({ ok: false, errors: {} });
     expect(wrong.ok ? "" : wrong.failure).toMatch(/Riverty refused the credentials \(HTTP 401/);
 
-    server.use(http.post(RIVERTY_TEST_AUTH_URL, () => HttpResponse.json({ error: "temporarily_unavailable" }, { status: 503 })));
-    const down = await testPartnerForm((fn) => fn(database.db), shop.id, form({ partner: "riverty", environment: "sandbox", clientId: "test-client", clientSecret: SECRET }), sources);
+    server.use(
+      http.post(RIVERTY_TEST_AUTH_URL, () => HttpResponse.json({ error: "temporarily_unavailable" }, { status: 503 })),
+    );
+    const down = await testPartnerForm(
+      (fn) => fn(database.db),
+      shop.id,
+      form({ partner: "riverty", environment: "sandbox", clientId: "test-client", clientSecret: SECRET }),
+      sources,
+    );
     expect(down.ok ? "" : down.failure).toMatch(/HTTP 503/);
   });
 });
 
 test("RIVERTY_ENDPOINTS: the sandbox audience defaults to Riverty's test audience; a malformed value is refused", () => {
-  expect(rivertyEnvironments(JSON.stringify({ sandbox: { baseUrl: "https://a.example", authUrl: "https://b.example/oauth/token" } }))).toEqual({
-    sandbox: { baseUrl: "https://a.example", authUrl: "https://b.example/oauth/token", audience: "https://api-test.horizonafs.io" },
+  expect(
+    rivertyEnvironments(
+      JSON.stringify({ sandbox: { baseUrl: "https://a.example", authUrl: "https://b.example/oauth/token" } }),
+    ),
+  ).toEqual({
+    sandbox: {
+      baseUrl: "https://a.example",
+      authUrl: "https://b.example/oauth/token",
+      audience: "https://api-test.horizonafs.io",
+    },
   });
   expect(rivertyEnvironments(undefined)).toEqual({});
   expect(() => rivertyEnvironments("{")).toThrow(/not JSON/);
-  expect(() => rivertyEnvironments(JSON.stringify({ production: { baseUrl: "ftp://x", authUrl: "https://y", audience: "a" } }))).toThrow(/production\.baseUrl/);
+  expect(() =>
+    rivertyEnvironments(JSON.stringify({ production: { baseUrl: "ftp://x", authUrl: "https://y", audience: "a" } })),
+  ).toThrow(/production\.baseUrl/);
 });

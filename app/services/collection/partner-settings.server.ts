@@ -1,12 +1,23 @@
 import { eq } from "drizzle-orm";
 import { z } from "zod";
-import { rivertyEnvironments, type RivertyEndpoints, type RivertyEnvironment } from "#adapters/partners/riverty/adapter";
+import {
+  rivertyEnvironments,
+  type RivertyEndpoints,
+  type RivertyEnvironment,
+} from "#adapters/partners/riverty/adapter";
 import type { ConnectionCheckResult } from "#adapters/partners/collection-partner";
 import { getEnv } from "#app/config/env.server";
 import type { DbOrTx } from "#app/db/client.server";
 import { partnerAccounts, type PartnerAccountRow } from "#app/db/schema";
 import { getSingleton } from "#app/utils/singleton.server";
-import { creditorFromAddress, defaultPartnerFactory, openPartnerConfig, savePartnerAccount, type PartnerConfig, type PartnerFactory } from "./partners.server";
+import {
+  creditorFromAddress,
+  defaultPartnerFactory,
+  openPartnerConfig,
+  savePartnerAccount,
+  type PartnerConfig,
+  type PartnerFactory,
+} from "./partners.server";
 import { getSettings, type FieldErrors } from "#app/services/settings/settings.server";
 
 /*
@@ -25,7 +36,10 @@ export type PartnerEndpointSources = {
 };
 
 export function partnerEndpointSources(): PartnerEndpointSources {
-  return { sandbox: getSingleton<SandboxEndpoints>(SANDBOX_ENDPOINTS) ?? null, riverty: rivertyEnvironments(getEnv().RIVERTY_ENDPOINTS) };
+  return {
+    sandbox: getSingleton<SandboxEndpoints>(SANDBOX_ENDPOINTS) ?? null,
+    riverty: rivertyEnvironments(getEnv().RIVERTY_ENDPOINTS),
+  };
 }
 
 export type PartnerChoice = PartnerAccountRow["partner"];
@@ -56,14 +70,29 @@ function storedConfig(account: PartnerAccountRow | null): PartnerConfig | null {
   }
 }
 
-function sandboxEndpointsFor(sources: PartnerEndpointSources, account: PartnerAccountRow | null, stored: PartnerConfig | null): SandboxEndpoints | null {
+function sandboxEndpointsFor(
+  sources: PartnerEndpointSources,
+  account: PartnerAccountRow | null,
+  stored: PartnerConfig | null,
+): SandboxEndpoints | null {
   if (sources.sandbox) return sources.sandbox;
   // A web process without workers does not run the sandbox; the endpoints saved by the one that does still hold.
-  if (account?.partner === "sandbox" && stored) return { baseUrl: stored.baseUrl, authUrl: stored.authUrl, audience: stored.audience, clientId: stored.clientId, clientSecret: stored.clientSecret };
+  if (account?.partner === "sandbox" && stored)
+    return {
+      baseUrl: stored.baseUrl,
+      authUrl: stored.authUrl,
+      audience: stored.audience,
+      clientId: stored.clientId,
+      clientSecret: stored.clientSecret,
+    };
   return null;
 }
 
-export async function partnerSettingsView(db: DbOrTx, shopId: string, sources: PartnerEndpointSources): Promise<PartnerSettingsView> {
+export async function partnerSettingsView(
+  db: DbOrTx,
+  shopId: string,
+  sources: PartnerEndpointSources,
+): Promise<PartnerSettingsView> {
   const account = await accountOf(db, shopId);
   const stored = storedConfig(account);
   return {
@@ -89,15 +118,23 @@ export type PartnerFormOutcome =
   | { intent: "partner"; ok: true; done: "saved" | "connected" }
   | { intent: "partner"; ok: false; errors: FieldErrors; failure?: string };
 
-type Resolved = { ok: true; partner: PartnerChoice; environment: PartnerEnvironment; config: PartnerConfig } | { ok: false; errors: FieldErrors };
+type Resolved =
+  | { ok: true; partner: PartnerChoice; environment: PartnerEnvironment; config: PartnerConfig }
+  | { ok: false; errors: FieldErrors };
 
 /** The posted partner fields as a complete configuration, or errors per field. A blank secret keeps the stored one. */
-async function resolvePartnerForm(db: DbOrTx, shopId: string, form: FormData, sources: PartnerEndpointSources): Promise<Resolved> {
+async function resolvePartnerForm(
+  db: DbOrTx,
+  shopId: string,
+  form: FormData,
+  sources: PartnerEndpointSources,
+): Promise<Resolved> {
   const raw = Object.fromEntries([...form.entries()].filter((e): e is [string, string] => typeof e[1] === "string"));
   const parsed = partnerFormSchema.safeParse(raw);
   const errors: FieldErrors = {};
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) errors[`partner.${String(issue.path[0] ?? "partner")}`] ??= { key: "form.error.invalid" };
+    for (const issue of parsed.error.issues)
+      errors[`partner.${String(issue.path[0] ?? "partner")}`] ??= { key: "form.error.invalid" };
     return { ok: false, errors };
   }
   const f = parsed.data;
@@ -125,30 +162,54 @@ async function resolvePartnerForm(db: DbOrTx, shopId: string, form: FormData, so
     if (clientId === "") errors["partner.clientId"] = { key: "form.error.required" };
     clientSecret = (f.clientSecret ?? "").trim();
     // Keep the stored secret only for the same partner and environment: a production secret never meets the sandbox.
-    if (clientSecret === "" && account?.partner === "riverty" && account.environment === environment && stored) clientSecret = stored.clientSecret;
+    if (clientSecret === "" && account?.partner === "riverty" && account.environment === environment && stored)
+      clientSecret = stored.clientSecret;
     if (clientSecret === "") errors["partner.clientSecret"] = { key: "form.error.required" };
   }
   if (Object.keys(errors).length > 0 || !endpoints) return { ok: false, errors };
   // Claims name the shop as creditor with the postal address of its settings: it comes first.
-  if (!settings.address) return { ok: false, errors: { "partner.partner": { key: "settings.partner.addressMissing" } } };
+  if (!settings.address)
+    return { ok: false, errors: { "partner.partner": { key: "settings.partner.addressMissing" } } };
   const creditor = creditorFromAddress(settings.address);
   return {
     ok: true,
     partner: f.partner,
     environment,
-    config: { baseUrl: endpoints.baseUrl, authUrl: endpoints.authUrl, audience: endpoints.audience, clientId, clientSecret, creditor },
+    config: {
+      baseUrl: endpoints.baseUrl,
+      authUrl: endpoints.authUrl,
+      audience: endpoints.audience,
+      clientId,
+      clientSecret,
+      creditor,
+    },
   };
 }
 
 /** Saves the partner section (credentials sealed by savePartnerAccount). */
-export async function savePartnerForm(db: DbOrTx, shopId: string, form: FormData, sources: PartnerEndpointSources): Promise<PartnerFormOutcome> {
+export async function savePartnerForm(
+  db: DbOrTx,
+  shopId: string,
+  form: FormData,
+  sources: PartnerEndpointSources,
+): Promise<PartnerFormOutcome> {
   const resolved = await resolvePartnerForm(db, shopId, form, sources);
   if (!resolved.ok) return { intent: "partner", ok: false, errors: resolved.errors };
   try {
-    await savePartnerAccount(db, { shopId, partner: resolved.partner, environment: resolved.environment, config: resolved.config });
+    await savePartnerAccount(db, {
+      shopId,
+      partner: resolved.partner,
+      environment: resolved.environment,
+      config: resolved.config,
+    });
   } catch (error) {
     // Without ENCRYPTION_KEY real credentials are refused rather than stored readable.
-    return { intent: "partner", ok: false, errors: {}, failure: error instanceof Error ? error.message : String(error) };
+    return {
+      intent: "partner",
+      ok: false,
+      errors: {},
+      failure: error instanceof Error ? error.message : String(error),
+    };
   }
   return { intent: "partner", ok: true, done: "saved" };
 }

@@ -9,11 +9,29 @@ import { insertOrder, insertShop } from "#test/support/factories";
 import { runDunningSweep } from "#app/services/dunning/sweep.server";
 import { sweepOutbox } from "#app/services/outbox/outbox.server";
 import { cancelCase, executeCaseCommand } from "#app/services/cases/commands.server";
-import { openPartnerConfig, recallHandler, reportPaymentHandler, savePartnerAccount, sealPartnerConfig, submitClaimHandler, syncPartnerFeed, type PartnerConfig } from "./partners.server";
+import {
+  openPartnerConfig,
+  recallHandler,
+  reportPaymentHandler,
+  savePartnerAccount,
+  sealPartnerConfig,
+  submitClaimHandler,
+  syncPartnerFeed,
+  type PartnerConfig,
+} from "./partners.server";
 import type { OrderReader } from "#app/services/intake/order-reread.server";
 import { updateSettings } from "#app/services/settings/settings.server";
 
-const creditor: PartnerConfig["creditor"] = { shopName: "Wollwerk", street: "Musterstraße 1", houseNumber: null, postalCode: "10115", city: "Berlin", countryCode: "DE", email: "shop@wollwerk.example", phone: null };
+const creditor: PartnerConfig["creditor"] = {
+  shopName: "Wollwerk",
+  street: "Musterstraße 1",
+  houseNumber: null,
+  postalCode: "10115",
+  city: "Berlin",
+  countryCode: "DE",
+  email: "shop@wollwerk.example",
+  phone: null,
+};
 
 /** Each test walks a case through several sweeps against the sandbox partner: seconds when quiet, 20 s and more under load. */
 const SLOW = { timeout: 90_000 };
@@ -36,20 +54,50 @@ describe.each(testEngines())("handover to the collection partner on %s", SLOW, (
   async function handedOverCase(lastName = "Müller", options: { partner?: boolean } = {}) {
     database = await createTestDatabase(engine);
     const shop: Shop = await insertShop(database.db, { name: "Wollwerk" });
-    await updateSettings(database.db, shop.id, { autoHandover: { mode: "all" }, schedule: { reminder_1: 1, reminder_2: 1, final_reminder: 1, handover: 1 }, transferGraceDays: 0 }, { changedBy: "t", now: new Date() });
+    await updateSettings(
+      database.db,
+      shop.id,
+      {
+        autoHandover: { mode: "all" },
+        schedule: { reminder_1: 1, reminder_2: 1, final_reminder: 1, handover: 1 },
+        transferGraceDays: 0,
+      },
+      { changedBy: "t", now: new Date() },
+    );
     await insertOrder(database.db, shop, {
       name: "#4711",
       // Due Mon 5 Oct: one day per step and weekends skipped by § 193 BGB, the handover is on Tue 13 Oct.
       dueDate: "2026-10-05",
-      customer: { platformCustomerId: "1", firstName: "Anna", lastName, company: null, email: "anna@example.de", phone: null, locale: "de" },
-      billingAddress: { name: `Anna ${lastName}`, company: null, street1: "Friedrichstraße 123", street2: null, postalCode: "10117", city: "Berlin", countryCode: "DE" },
+      customer: {
+        platformCustomerId: "1",
+        firstName: "Anna",
+        lastName,
+        company: null,
+        email: "anna@example.de",
+        phone: null,
+        locale: "de",
+      },
+      billingAddress: {
+        name: `Anna ${lastName}`,
+        company: null,
+        street1: "Friedrichstraße 123",
+        street2: null,
+        postalCode: "10117",
+        city: "Berlin",
+        countryCode: "DE",
+      },
     });
     await sweepDaily(database.db, "2026-10-06", "2026-10-20");
     const [row] = await database.db.select().from(cases);
     expect(row!.status).toBe("handed_over");
     if (options.partner !== false) {
       sandbox = await startSandboxPartner({ port: 0, seed: 7 });
-      await savePartnerAccount(database.db, { shopId: shop.id, partner: "sandbox", environment: "sandbox", config: { baseUrl: sandbox.url, authUrl: sandbox.authUrl, ...sandbox.credentials, creditor } });
+      await savePartnerAccount(database.db, {
+        shopId: shop.id,
+        partner: "sandbox",
+        environment: "sandbox",
+        config: { baseUrl: sandbox.url, authUrl: sandbox.authUrl, ...sandbox.credentials, creditor },
+      });
     }
     return { shop, caseId: row!.id };
   }
@@ -72,10 +120,18 @@ describe.each(testEngines())("handover to the collection partner on %s", SLOW, (
     const after = await caseRow(caseId);
     expect(after).toMatchObject({ status: "paid", outstandingMinor: 0 });
     expect(after.partnerReference).toMatch(/\S+/);
-    const events = await database.db.select().from(caseEvents).where(eq(caseEvents.caseId, caseId)).orderBy(caseEvents.seq);
-    const partnerStatuses = events.filter((e) => e.type === "partner_status_changed").map((e) => (e.data as { subStatus: string }).subStatus);
+    const events = await database.db
+      .select()
+      .from(caseEvents)
+      .where(eq(caseEvents.caseId, caseId))
+      .orderBy(caseEvents.seq);
+    const partnerStatuses = events
+      .filter((e) => e.type === "partner_status_changed")
+      .map((e) => (e.data as { subStatus: string }).subStatus);
     expect(partnerStatuses).toEqual(expect.arrayContaining(["received", "contacted", "payment_plan"]));
-    expect(events.filter((e) => e.type === "payment_received").every((e) => (e.data as { side: string }).side === "partner")).toBe(true);
+    expect(
+      events.filter((e) => e.type === "payment_received").every((e) => (e.data as { side: string }).side === "partner"),
+    ).toBe(true);
     // Polling again changes nothing: every change is applied once.
     const count = events.length;
     await syncPartnerFeed(database.db, await account(), new Date("2026-10-30T09:00:00Z"));
@@ -97,10 +153,13 @@ describe.each(testEngines())("handover to the collection partner on %s", SLOW, (
   test("a claim the partner rejects fails the case with the partner's reasons", async () => {
     const { caseId } = await handedOverCase("Abgelehnt");
     await sweepOutbox(database.db, handlers, () => new Date("2026-10-20T09:01:00Z"));
-    for (let poll = 0; poll < 3; poll++) await syncPartnerFeed(database.db, await account(), new Date("2026-10-21T09:00:00Z"));
+    for (let poll = 0; poll < 3; poll++)
+      await syncPartnerFeed(database.db, await account(), new Date("2026-10-21T09:00:00Z"));
     const after = await caseRow(caseId);
     expect(after.status).toBe("failed");
-    expect((after.state as { failureReasons: string[] }).failureReasons.some((r) => r.startsWith("partner_"))).toBe(true);
+    expect((after.state as { failureReasons: string[] }).failureReasons.some((r) => r.startsWith("partner_"))).toBe(
+      true,
+    );
   });
 
   test("paid on the platform, its webhook lost: read again right before the handover, no claim goes out", async () => {
@@ -111,15 +170,25 @@ describe.each(testEngines())("handover to the collection partner on %s", SLOW, (
       asked.push(`${s.id}:${platformOrderId}`);
       return { kind: "order", order: paidSnapshot(order!, new Date("2026-10-19T15:00:00Z")) };
     };
-    await sweepOutbox(database.db, { "partner.submit_claim": submitClaimHandler(undefined, paidThere) }, () => new Date("2026-10-20T09:01:00Z"));
+    await sweepOutbox(
+      database.db,
+      { "partner.submit_claim": submitClaimHandler(undefined, paidThere) },
+      () => new Date("2026-10-20T09:01:00Z"),
+    );
     expect(asked).toEqual([`${shop.id}:${order!.platformOrderId}`]);
     expect(sandbox!.submissions("#4711")).toBe(0);
     const after = await caseRow(caseId);
     expect(after).toMatchObject({ status: "paid", outstandingMinor: 0 });
-    const types = (await database.db.select().from(caseEvents).where(eq(caseEvents.caseId, caseId)).orderBy(caseEvents.seq)).map((e) => e.type);
+    const types = (
+      await database.db.select().from(caseEvents).where(eq(caseEvents.caseId, caseId)).orderBy(caseEvents.seq)
+    ).map((e) => e.type);
     expect(types.slice(-3)).toEqual(["handed_over", "handover_withdrawn", "payment_received"]);
     // Nothing is reported to a partner that never had the claim.
-    expect((await database.db.select().from(outbox)).filter((r) => r.kind.startsWith("partner.") && r.kind !== "partner.submit_claim")).toEqual([]);
+    expect(
+      (await database.db.select().from(outbox)).filter(
+        (r) => r.kind.startsWith("partner.") && r.kind !== "partner.submit_claim",
+      ),
+    ).toEqual([]);
   });
 
   test("the platform cannot be asked: the claim waits; the order gone from the platform: the case fails", async () => {
@@ -127,12 +196,20 @@ describe.each(testEngines())("handover to the collection partner on %s", SLOW, (
     const down: OrderReader = async () => {
       throw new Error("connect ECONNREFUSED");
     };
-    await sweepOutbox(database.db, { "partner.submit_claim": submitClaimHandler(undefined, down) }, () => new Date("2026-10-20T09:01:00Z"));
+    await sweepOutbox(
+      database.db,
+      { "partner.submit_claim": submitClaimHandler(undefined, down) },
+      () => new Date("2026-10-20T09:01:00Z"),
+    );
     const [waiting] = (await database.db.select().from(outbox)).filter((r) => r.kind === "partner.submit_claim");
     expect(waiting).toMatchObject({ status: "failed", lastError: expect.stringContaining("could not be read again") });
     expect(sandbox!.submissions("#4711")).toBe(0);
     const gone: OrderReader = async () => ({ kind: "missing" });
-    await sweepOutbox(database.db, { "partner.submit_claim": submitClaimHandler(undefined, gone) }, () => new Date("2026-10-21T09:00:00Z"));
+    await sweepOutbox(
+      database.db,
+      { "partner.submit_claim": submitClaimHandler(undefined, gone) },
+      () => new Date("2026-10-21T09:00:00Z"),
+    );
     const after = await caseRow(caseId);
     expect(after.status).toBe("failed");
     expect((after.state as { failureReasons: string[] }).failureReasons).toEqual(["order_missing_on_platform"]);
@@ -157,24 +234,58 @@ describe.each(testEngines())("while the partner holds the claim, on %s", SLOW, (
     await database?.close();
   });
 
-  const handlers = { "partner.submit_claim": submitClaimHandler(undefined, nothingNewOnPlatform), "partner.recall": recallHandler(), "partner.report_payment": reportPaymentHandler() };
+  const handlers = {
+    "partner.submit_claim": submitClaimHandler(undefined, nothingNewOnPlatform),
+    "partner.recall": recallHandler(),
+    "partner.report_payment": reportPaymentHandler(),
+  };
 
   /** Handed over, submitted, and confirmed by the partner (claim number known). */
   async function confirmedClaim() {
     database = await createTestDatabase(engine);
     const shop: Shop = await insertShop(database.db, { name: "Wollwerk" });
-    await updateSettings(database.db, shop.id, { autoHandover: { mode: "all" }, schedule: { reminder_1: 1, reminder_2: 1, final_reminder: 1, handover: 1 }, transferGraceDays: 0 }, { changedBy: "t", now: new Date() });
+    await updateSettings(
+      database.db,
+      shop.id,
+      {
+        autoHandover: { mode: "all" },
+        schedule: { reminder_1: 1, reminder_2: 1, final_reminder: 1, handover: 1 },
+        transferGraceDays: 0,
+      },
+      { changedBy: "t", now: new Date() },
+    );
     await insertOrder(database.db, shop, {
       name: "#4712",
       dueDate: "2026-10-05",
       totalMinor: 20_000,
       outstandingMinor: 20_000,
-      customer: { platformCustomerId: "2", firstName: "Jonas", lastName: "Klein", company: null, email: "jonas@example.de", phone: null, locale: "de" },
-      billingAddress: { name: "Jonas Klein", company: null, street1: "Hauptstraße 1", street2: null, postalCode: "50667", city: "Köln", countryCode: "DE" },
+      customer: {
+        platformCustomerId: "2",
+        firstName: "Jonas",
+        lastName: "Klein",
+        company: null,
+        email: "jonas@example.de",
+        phone: null,
+        locale: "de",
+      },
+      billingAddress: {
+        name: "Jonas Klein",
+        company: null,
+        street1: "Hauptstraße 1",
+        street2: null,
+        postalCode: "50667",
+        city: "Köln",
+        countryCode: "DE",
+      },
     });
     await sweepDaily(database.db, "2026-10-06", "2026-10-20");
     sandbox = await startSandboxPartner({ port: 0, seed: 11 });
-    await savePartnerAccount(database.db, { shopId: shop.id, partner: "sandbox", environment: "sandbox", config: { baseUrl: sandbox.url, authUrl: sandbox.authUrl, ...sandbox.credentials, creditor } });
+    await savePartnerAccount(database.db, {
+      shopId: shop.id,
+      partner: "sandbox",
+      environment: "sandbox",
+      config: { baseUrl: sandbox.url, authUrl: sandbox.authUrl, ...sandbox.credentials, creditor },
+    });
     await sweepOutbox(database.db, handlers, () => new Date("2026-10-20T09:01:00Z"));
     const [account] = await database.db.select().from(partnerAccounts);
     await syncPartnerFeed(database.db, account!, new Date("2026-10-21T09:00:00Z"));
@@ -185,13 +296,23 @@ describe.each(testEngines())("while the partner holds the claim, on %s", SLOW, (
 
   test("cancel after handover is a recall; the partner's confirmation cancels the case", async () => {
     const { shop, caseRow } = await confirmedClaim();
-    const requested = await cancelCase(database.db, { shopId: shop.id, caseId: caseRow.id, actor: { type: "support", id: "anna" }, reason: "Ware zurückgegeben", now: new Date("2026-10-22T09:00:00Z") });
+    const requested = await cancelCase(database.db, {
+      shopId: shop.id,
+      caseId: caseRow.id,
+      actor: { type: "support", id: "anna" },
+      reason: "Ware zurückgegeben",
+      now: new Date("2026-10-22T09:00:00Z"),
+    });
     expect(requested.ok && requested.case).toMatchObject({ status: "handed_over", cancellationRequested: true });
     await sweepOutbox(database.db, handlers, () => new Date("2026-10-22T09:01:00Z"));
     const recall = (await database.db.select().from(outbox)).find((r) => r.kind === "partner.recall");
     expect(recall).toMatchObject({ status: "done" });
     for (let poll = 0; poll < 4 && (await database.db.select().from(cases))[0]!.status !== "cancelled"; poll++) {
-      await syncPartnerFeed(database.db, (await database.db.select().from(partnerAccounts))[0]!, new Date("2026-10-23T09:00:00Z"));
+      await syncPartnerFeed(
+        database.db,
+        (await database.db.select().from(partnerAccounts))[0]!,
+        new Date("2026-10-23T09:00:00Z"),
+      );
     }
     expect((await database.db.select().from(cases))[0]).toMatchObject({ status: "cancelled" });
   });
@@ -201,7 +322,13 @@ describe.each(testEngines())("while the partner holds the claim, on %s", SLOW, (
     const paid = await executeCaseCommand(database.db, {
       shopId: shop.id,
       caseId: caseRow.id,
-      envelope: { command: { type: "payment", amount: { amountMinor: 5_000, currency: "EUR" }, side: "shop" }, actor: { type: "platform", id: "shopify" }, reason: null, occurredAt: new Date("2026-10-22T09:00:00Z"), sourceId: "txn-77" },
+      envelope: {
+        command: { type: "payment", amount: { amountMinor: 5_000, currency: "EUR" }, side: "shop" },
+        actor: { type: "platform", id: "shopify" },
+        reason: null,
+        occurredAt: new Date("2026-10-22T09:00:00Z"),
+        sourceId: "txn-77",
+      },
     });
     expect(paid.ok).toBe(true);
     await sweepOutbox(database.db, handlers, () => new Date("2026-10-22T09:01:00Z"));
@@ -216,7 +343,14 @@ describe.each(testEngines())("while the partner holds the claim, on %s", SLOW, (
 
 test("partner credentials: encrypted with ENCRYPTION_KEY and bound to their shop; plain only for the sandbox", () => {
   const SHOP_ID = "6f1c2a9e-3b4d-4e5f-8a7b-1c2d3e4f5a6b";
-  const config: PartnerConfig = { baseUrl: "https://riverty.test", authUrl: "https://auth.riverty.test/oauth/token", audience: "a", clientId: "id", clientSecret: "very-secret-value", creditor };
+  const config: PartnerConfig = {
+    baseUrl: "https://riverty.test",
+    authUrl: "https://auth.riverty.test/oauth/token",
+    audience: "a",
+    clientId: "id",
+    clientSecret: "very-secret-value",
+    creditor,
+  };
   const key = "0".repeat(64);
   const sealed = sealPartnerConfig(config, "riverty", SHOP_ID, key);
   expect(sealed).not.toContain("very-secret-value");

@@ -1,6 +1,13 @@
 import { and, eq, inArray, or, sql } from "drizzle-orm";
 import { z } from "zod";
-import { ClaimSchema, submitClaimExactlyOnce, type Claim, type ClaimCreditor, type CollectionPartner, type PartnerChange } from "#adapters/partners/collection-partner";
+import {
+  ClaimSchema,
+  submitClaimExactlyOnce,
+  type Claim,
+  type ClaimCreditor,
+  type CollectionPartner,
+  type PartnerChange,
+} from "#adapters/partners/collection-partner";
 import { createRivertyAdapter } from "#adapters/partners/riverty/adapter";
 import { mapPartnerChange } from "#adapters/partners/status-mapping";
 import { getEnv } from "#app/config/env.server";
@@ -45,7 +52,12 @@ export type PartnerConfig = z.infer<typeof partnerConfigSchema>;
 /** One account per shop: its credentials are bound to the shop. */
 export const partnerCredentialsPlace = (shopId: string) => secretPlace("partner_accounts", "credentials", shopId);
 
-export function sealPartnerConfig(config: PartnerConfig, partner: PartnerAccountRow["partner"], shopId: string, key = getEnv().ENCRYPTION_KEY): string {
+export function sealPartnerConfig(
+  config: PartnerConfig,
+  partner: PartnerAccountRow["partner"],
+  shopId: string,
+  key = getEnv().ENCRYPTION_KEY,
+): string {
   const json = JSON.stringify(partnerConfigSchema.parse(config));
   if (key) return encryptSecret(json, parseKey(key), partnerCredentialsPlace(shopId));
   if (partner !== "sandbox") throw new Error("ENCRYPTION_KEY must be set to store a collection partner's credentials");
@@ -53,19 +65,29 @@ export function sealPartnerConfig(config: PartnerConfig, partner: PartnerAccount
 }
 
 export function openPartnerConfig(stored: string, shopId: string, key = getEnv().ENCRYPTION_KEY): PartnerConfig {
-  const json = stored.startsWith("plain:") ? stored.slice("plain:".length) : decryptSecret(stored, parseKey(key ?? ""), partnerCredentialsPlace(shopId));
+  const json = stored.startsWith("plain:")
+    ? stored.slice("plain:".length)
+    : decryptSecret(stored, parseKey(key ?? ""), partnerCredentialsPlace(shopId));
   return partnerConfigSchema.parse(JSON.parse(json));
 }
 
 export async function savePartnerAccount(
   db: DbOrTx,
-  input: { shopId: string; partner: PartnerAccountRow["partner"]; environment: PartnerAccountRow["environment"]; config: PartnerConfig },
+  input: {
+    shopId: string;
+    partner: PartnerAccountRow["partner"];
+    environment: PartnerAccountRow["environment"];
+    config: PartnerConfig;
+  },
 ): Promise<PartnerAccountRow> {
   const credentials = sealPartnerConfig(input.config, input.partner, input.shopId);
   const [row] = await db
     .insert(partnerAccounts)
     .values({ shopId: input.shopId, partner: input.partner, environment: input.environment, credentials })
-    .onConflictDoUpdate({ target: partnerAccounts.shopId, set: { partner: input.partner, environment: input.environment, credentials, updatedAt: new Date() } })
+    .onConflictDoUpdate({
+      target: partnerAccounts.shopId,
+      set: { partner: input.partner, environment: input.environment, credentials, updatedAt: new Date() },
+    })
     .returning();
   return row!;
 }
@@ -88,7 +110,13 @@ export type PartnerFactory = (account: PartnerAccountRow, config: PartnerConfig)
 
 /** Both the sandbox and Riverty speak Riverty's protocol: the demo runs the real adapter code. */
 export const defaultPartnerFactory: PartnerFactory = (_account, config) =>
-  createRivertyAdapter({ baseUrl: config.baseUrl, authUrl: config.authUrl, audience: config.audience, clientId: config.clientId, clientSecret: config.clientSecret });
+  createRivertyAdapter({
+    baseUrl: config.baseUrl,
+    authUrl: config.authUrl,
+    audience: config.audience,
+    clientId: config.clientId,
+    clientSecret: config.clientSecret,
+  });
 
 async function accountOf(db: DbOrTx, shopId: string): Promise<PartnerAccountRow | null> {
   const [row] = await db.select().from(partnerAccounts).where(eq(partnerAccounts.shopId, shopId)).limit(1);
@@ -112,7 +140,14 @@ export async function buildClaim(
   const state = caseFromJson(caseRow.state);
   const timeZone = shop?.timezone ?? "UTC";
   const { owed, reached, debtor } = shop
-    ? await caseAmounts(db, { shop, caseRow, order, settings, on: toLocalDate(options.now ?? new Date(), timeZone), baseRates: options.baseRates ?? (await loadBaseRateTableFrom(db)) })
+    ? await caseAmounts(db, {
+        shop,
+        caseRow,
+        order,
+        settings,
+        on: toLocalDate(options.now ?? new Date(), timeZone),
+        baseRates: options.baseRates ?? (await loadBaseRateTableFrom(db)),
+      })
     : { owed: null, reached: [], debtor: null };
   const customer = order?.customer;
   const address = order?.billingAddress;
@@ -146,10 +181,20 @@ export async function buildClaim(
     original: state.original,
     // § 367 BGB: what is left of the principal once part payments have paid costs and interest.
     outstanding: owed?.outstanding ?? state.outstanding,
-    reminders: reached.map((r) => ({ level: r.level, sentAt: r.sentOn, fee: r.fee ?? { amountMinor: 0, currency: state.outstanding.currency } })),
+    reminders: reached.map((r) => ({
+      level: r.level,
+      sentAt: r.sentOn,
+      fee: r.fee ?? { amountMinor: 0, currency: state.outstanding.currency },
+    })),
     interest:
       owed?.interest && owed.interest.amount.amountMinor > 0
-        ? { amount: owed.interest.amount, from: owed.interest.from, to: owed.interest.through, marginBp: owed.interest.marginBp, complete: owed.interest.complete }
+        ? {
+            amount: owed.interest.amount,
+            from: owed.interest.from,
+            to: owed.interest.through,
+            marginBp: owed.interest.marginBp,
+            complete: owed.interest.complete,
+          }
         : null,
     defaultFrom: owed?.defaultStart?.from ?? null,
     // § 288 Abs. 5 BGB: what the flat fee adds beyond the fees it is offset against, owed from the start of default.
@@ -169,10 +214,17 @@ const submitPayload = z.object({ caseId: z.uuid() });
  * the order is read again from its platform (`readOrder`): a payment whose webhook never came must not reach a
  * collection agency. Paid or cancelled there: the handover is withdrawn and the platform's answer applied.
  */
-export function submitClaimHandler(factory: PartnerFactory = defaultPartnerFactory, readOrder: OrderReader = platformOrderReader()): OutboxHandler {
+export function submitClaimHandler(
+  factory: PartnerFactory = defaultPartnerFactory,
+  readOrder: OrderReader = platformOrderReader(),
+): OutboxHandler {
   return async (row, { db, now, stillLeased }) => {
     const { caseId } = submitPayload.parse(row.payload);
-    const [caseRow] = await db.select().from(cases).where(and(eq(cases.shopId, row.shopId), eq(cases.id, caseId))).limit(1);
+    const [caseRow] = await db
+      .select()
+      .from(cases)
+      .where(and(eq(cases.shopId, row.shopId), eq(cases.id, caseId)))
+      .limit(1);
     if (!caseRow) return { kind: "done", result: { skipped: "case no longer exists" } };
     const state = caseFromJson(caseRow.state);
     const holdsClaim = caseRow.status === "handed_over" || state.resumeStatus === "handed_over";
@@ -186,17 +238,34 @@ export function submitClaimHandler(factory: PartnerFactory = defaultPartnerFacto
     }
     const account = await accountOf(db, row.shopId);
     if (!account) {
-      await fail(db, caseRow, ["no_collection_partner"], "No collection partner is configured for this shop.", now, row.id);
+      await fail(
+        db,
+        caseRow,
+        ["no_collection_partner"],
+        "No collection partner is configured for this shop.",
+        now,
+        row.id,
+      );
       return { kind: "failed", reason: "no collection partner configured" };
     }
     const config = openPartnerConfig(account.credentials, account.shopId);
     const claim = await buildClaim(db, caseRow, config.creditor, { now });
     if (!claim.success) {
       const reasons = [...new Set(claim.error.issues.map((i) => `claim_${i.path.join("_") || "invalid"}`))];
-      await fail(db, caseRow, reasons, claim.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "), now, row.id);
+      await fail(
+        db,
+        caseRow,
+        reasons,
+        claim.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "),
+        now,
+        row.id,
+      );
       return { kind: "failed", reason: "the claim is incomplete" };
     }
-    const result = await submitClaimExactlyOnce(factory(account, config), claim.data as Claim, { requestId: row.idempotencyKey, stillOwner: stillLeased });
+    const result = await submitClaimExactlyOnce(factory(account, config), claim.data as Claim, {
+      requestId: row.idempotencyKey,
+      stillOwner: stillLeased,
+    });
     switch (result.kind) {
       case "accepted":
         return { kind: "done", result: { requestId: result.requestId, partnerReference: result.partnerReference } };
@@ -214,7 +283,13 @@ export function submitClaimHandler(factory: PartnerFactory = defaultPartnerFacto
 const REREAD_FAILED = "the order could not be read again";
 
 /** null: still owed on the platform, the claim goes out; otherwise the outcome of the outbox row. */
-async function checkOrderBeforeHandover(db: Db, caseRow: CaseRow, readOrder: OrderReader, now: Date, outboxId: string): Promise<OutboxOutcome | null> {
+async function checkOrderBeforeHandover(
+  db: Db,
+  caseRow: CaseRow,
+  readOrder: OrderReader,
+  now: Date,
+  outboxId: string,
+): Promise<OutboxOutcome | null> {
   const [shop] = await db.select().from(shops).where(eq(shops.id, caseRow.shopId)).limit(1);
   if (!shop) return { kind: "done", result: { skipped: "shop no longer exists" } };
   let reading: OrderReading;
@@ -222,10 +297,20 @@ async function checkOrderBeforeHandover(db: Db, caseRow: CaseRow, readOrder: Ord
     reading = await readOrder(db, shop, caseRow.platformOrderId);
   } catch (error) {
     // No claim leaves while the platform cannot confirm it is unpaid; after the last retry the case is blocked.
-    return { kind: "retry", reason: `${REREAD_FAILED} from ${shop.platform} before the handover: ${error instanceof Error ? error.message : String(error)}` };
+    return {
+      kind: "retry",
+      reason: `${REREAD_FAILED} from ${shop.platform} before the handover: ${error instanceof Error ? error.message : String(error)}`,
+    };
   }
   if (reading.kind === "missing") {
-    await fail(db, caseRow, ["order_missing_on_platform"], `The order is no longer in ${shop.platform}; the claim was not handed over.`, now, outboxId);
+    await fail(
+      db,
+      caseRow,
+      ["order_missing_on_platform"],
+      `The order is no longer in ${shop.platform}; the claim was not handed over.`,
+      now,
+      outboxId,
+    );
     return { kind: "failed", reason: "the order is no longer on the platform" };
   }
   if (reading.kind === "none" || reading.order.outstanding.amountMinor > 0) return null;
@@ -244,14 +329,26 @@ async function checkOrderBeforeHandover(db: Db, caseRow: CaseRow, readOrder: Ord
     });
     await applyOrderSnapshots(tx, shop, [fresh]);
   });
-  return { kind: "done", result: { skipped: "nothing owed on the platform right before the handover", financialStatus: fresh.financialStatus } };
+  return {
+    kind: "done",
+    result: {
+      skipped: "nothing owed on the platform right before the handover",
+      financialStatus: fresh.financialStatus,
+    },
+  };
 }
 
 async function fail(db: Db, caseRow: CaseRow, reasons: string[], reason: string, now: Date, outboxId: string) {
   await executeCaseCommand(db, {
     shopId: caseRow.shopId,
     caseId: caseRow.id,
-    envelope: { command: { type: "fail", reasons }, actor: { type: "partner", id: "handover" }, reason, occurredAt: now, sourceId: `handover-failed:${outboxId}` },
+    envelope: {
+      command: { type: "fail", reasons },
+      actor: { type: "partner", id: "handover" },
+      reason,
+      occurredAt: now,
+      sourceId: `handover-failed:${outboxId}`,
+    },
   });
 }
 
@@ -259,7 +356,12 @@ async function fail(db: Db, caseRow: CaseRow, reasons: string[], reason: string,
  * One poll of a shop's partner feed: every change is applied to its case (idempotent by the change id), then the
  * cursor moves — so a crash in between repeats changes, which their source ids make harmless, and loses none.
  */
-export async function syncPartnerFeed(db: Db, account: PartnerAccountRow, now: Date, factory: PartnerFactory = defaultPartnerFactory) {
+export async function syncPartnerFeed(
+  db: Db,
+  account: PartnerAccountRow,
+  now: Date,
+  factory: PartnerFactory = defaultPartnerFactory,
+) {
   const config = openPartnerConfig(account.credentials, account.shopId);
   const partner = factory(account, config);
   const fetched = await partner.fetchChanges(account.feedCursor);
@@ -269,22 +371,42 @@ export async function syncPartnerFeed(db: Db, account: PartnerAccountRow, now: D
   for (const change of fetched.changes) {
     const caseRow = await caseForChange(db, account.shopId, change);
     if (!caseRow) {
-      logger.warn({ shopId: account.shopId, change: change.id, invoice: change.invoiceNumber }, "partner change for no known case");
+      logger.warn(
+        { shopId: account.shopId, change: change.id, invoice: change.invoiceNumber },
+        "partner change for no known case",
+      );
       continue;
     }
     const state = caseFromJson(caseRow.state);
-    const mapped = mapPartnerChange(change, { dunningOption: settings.dunningOption, handedOver: state.handedOverAt !== null, outstanding: state.outstanding });
+    const mapped = mapPartnerChange(change, {
+      dunningOption: settings.dunningOption,
+      handedOver: state.handedOverAt !== null,
+      outstanding: state.outstanding,
+    });
     for (const { command, sourceId, occurredAt } of mapped.commands) {
       const result = await executeCaseCommand(db, {
         shopId: account.shopId,
         caseId: caseRow.id,
-        envelope: { command, actor: { type: "partner", id: account.partner }, reason: mapped.note, occurredAt, sourceId },
+        envelope: {
+          command,
+          actor: { type: "partner", id: account.partner },
+          reason: mapped.note,
+          occurredAt,
+          sourceId,
+        },
       });
       if (result.ok) applied += result.events.length;
-      else logger.info({ caseId: caseRow.id, change: change.id, refusal: result.error.code }, "partner change not applied");
+      else
+        logger.info(
+          { caseId: caseRow.id, change: change.id, refusal: result.error.code },
+          "partner change not applied",
+        );
     }
   }
-  await db.update(partnerAccounts).set({ feedCursor: fetched.nextCursor, feedPolledAt: now, updatedAt: now }).where(eq(partnerAccounts.id, account.id));
+  await db
+    .update(partnerAccounts)
+    .set({ feedCursor: fetched.nextCursor, feedPolledAt: now, updatedAt: now })
+    .where(eq(partnerAccounts.id, account.id));
   return { changes: fetched.changes.length, applied };
 }
 
@@ -296,7 +418,13 @@ async function caseForChange(db: Db, shopId: string, change: PartnerChange): Pro
   const [row] = await db
     .select()
     .from(cases)
-    .where(and(eq(cases.shopId, shopId), or(...keys), inArray(cases.status, ["handed_over", "blocked", "failed", "paid", "cancelled"])))
+    .where(
+      and(
+        eq(cases.shopId, shopId),
+        or(...keys),
+        inArray(cases.status, ["handed_over", "blocked", "failed", "paid", "cancelled"]),
+      ),
+    )
     .orderBy(sql`${cases.partnerReference} is null`)
     .limit(1);
   return row ?? null;
@@ -321,7 +449,11 @@ const paymentPayload = z.object({
 
 /** The claim number the partner gave the case, or null while its confirmation has not arrived in the feed. */
 async function claimOf(db: Db, shopId: string, caseId: string) {
-  const [row] = await db.select().from(cases).where(and(eq(cases.shopId, shopId), eq(cases.id, caseId))).limit(1);
+  const [row] = await db
+    .select()
+    .from(cases)
+    .where(and(eq(cases.shopId, shopId), eq(cases.id, caseId)))
+    .limit(1);
   const [shop] = row ? await db.select().from(shops).where(eq(shops.id, shopId)).limit(1) : [];
   return row && shop ? { row, shop, claimNumber: row.partnerReference } : null;
 }

@@ -17,16 +17,28 @@ import { caseFromJson } from "#app/services/cases/serialization";
  */
 export async function caseAmounts(
   db: DbOrTx,
-  input: { shop: Shop; caseRow: CaseRow; order: OrderRow | undefined; settings: Settings; on: LocalDate; baseRates: BaseRateTable; upToLevel?: DunningLevel },
+  input: {
+    shop: Shop;
+    caseRow: CaseRow;
+    order: OrderRow | undefined;
+    settings: Settings;
+    on: LocalDate;
+    baseRates: BaseRateTable;
+    upToLevel?: DunningLevel;
+  },
 ): Promise<{ owed: AmountsOwed; reached: ReachedReminder[]; debtor: DebtorClassification }> {
   const { shop, caseRow, order, settings } = input;
   const state = caseFromJson(caseRow.state);
   const events = await db
     .select({ type: caseEvents.type, data: caseEvents.data, occurredAt: caseEvents.occurredAt })
     .from(caseEvents)
-    .where(and(eq(caseEvents.caseId, caseRow.id), inArray(caseEvents.type, ["dunning_level_reached", "payment_received"])))
+    .where(
+      and(eq(caseEvents.caseId, caseRow.id), inArray(caseEvents.type, ["dunning_level_reached", "payment_received"])),
+    )
     .orderBy(asc(caseEvents.seq));
-  const reached = events.filter((e) => e.type === "dunning_level_reached").map((e) => reachedReminder(e.data, e.occurredAt, shop.timezone, settings, state.outstanding.currency));
+  const reached = events
+    .filter((e) => e.type === "dunning_level_reached")
+    .map((e) => reachedReminder(e.data, e.occurredAt, shop.timezone, settings, state.outstanding.currency));
   const payments: ReceivedPayment[] = events
     .filter((e) => e.type === "payment_received")
     .map((e) => ({ on: toLocalDate(e.occurredAt, shop.timezone), amount: (e.data as { amount: Money }).amount }));
@@ -37,7 +49,9 @@ export async function caseAmounts(
     firstDeadline: state.firstDeadline ?? reached[0]?.legacyDeadline ?? null,
     debtor: debtor.kind,
     consumerInvoiceWarns: settings.consumerInvoiceWarns,
-    reminders: input.upToLevel ? reached.filter((r) => DUNNING_LEVELS.indexOf(r.level) <= DUNNING_LEVELS.indexOf(input.upToLevel!)) : reached,
+    reminders: input.upToLevel
+      ? reached.filter((r) => DUNNING_LEVELS.indexOf(r.level) <= DUNNING_LEVELS.indexOf(input.upToLevel!))
+      : reached,
     payments,
     flatFeeEnabled: settings.flatFeeB2B,
     on: input.on,
@@ -52,8 +66,19 @@ type ReachedReminder = ChargedReminder & { deadline: LocalDate | null; legacyDea
  * A reminder a case reached, with the deadline and fee it recorded. Events from before deadlines were recorded carry
  * neither: their deadline was the next step's day (nextActionAt), their fee the setting of the time.
  */
-function reachedReminder(data: unknown, occurredAt: Date, timeZone: string, settings: Pick<Settings, "fees">, currency: string): ReachedReminder {
-  const d = data as { level: DunningLevel; nextActionAt?: string | null; paymentDeadline?: LocalDate | null; fee?: Money | null };
+function reachedReminder(
+  data: unknown,
+  occurredAt: Date,
+  timeZone: string,
+  settings: Pick<Settings, "fees">,
+  currency: string,
+): ReachedReminder {
+  const d = data as {
+    level: DunningLevel;
+    nextActionAt?: string | null;
+    paymentDeadline?: LocalDate | null;
+    fee?: Money | null;
+  };
   const recorded = "paymentDeadline" in d;
   return {
     level: d.level,

@@ -49,7 +49,13 @@ describe("loadBaseRateTable", () => {
   });
 
   test("an invalid entry is an error naming the file and the entry", async () => {
-    const p = await file("bad.json", JSON.stringify([{ from: "2026-07-01", rateBp: 95 }, { from: "2026-08-01", rateBp: 95 }]));
+    const p = await file(
+      "bad.json",
+      JSON.stringify([
+        { from: "2026-07-01", rateBp: 95 },
+        { from: "2026-08-01", rateBp: 95 },
+      ]),
+    );
     const error = await loadBaseRateTable(p).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BaseRatesFileError);
     expect((error as Error).message).toBe(
@@ -68,16 +74,28 @@ describe("loadBaseRateTable", () => {
 });
 
 test("the table's status: current while it covers today in Berlin, else through which day it is known", async () => {
-  expect(await baseRateStatus(new Date("2026-06-30T21:59:00Z"), null)).toEqual({ knownThrough: "2026-06-30", current: true, error: null });
-  expect(await baseRateStatus(new Date("2026-06-30T22:00:00Z"), null)).toEqual({ knownThrough: "2026-06-30", current: false, error: null });
+  expect(await baseRateStatus(new Date("2026-06-30T21:59:00Z"), null)).toEqual({
+    knownThrough: "2026-06-30",
+    current: true,
+    error: null,
+  });
+  expect(await baseRateStatus(new Date("2026-06-30T22:00:00Z"), null)).toEqual({
+    knownThrough: "2026-06-30",
+    current: false,
+    error: null,
+  });
   const broken = await baseRateStatus(new Date(), "/nonexistent/base-rates.json");
   expect(broken).toMatchObject({ current: false, error: expect.stringContaining("cannot be read") });
 });
 
 // msw (test/setup/msw.ts) answers for the Bundesbank with the recorded answer of adapters/bundesbank/fixtures.
-const answer = (body: string) => http.get(BUNDESBANK_BASE_RATE_URL, () => new HttpResponse(body, { headers: { "content-type": "application/xml" } }));
+const answer = (body: string) =>
+  http.get(BUNDESBANK_BASE_RATE_URL, () => new HttpResponse(body, { headers: { "content-type": "application/xml" } }));
 /** The recorded answer plus a half-year after the shipped table's last (a rate made up for the test). */
-const withJuly2026 = baseRateAnswerWith([["2026-07", "1.52"], ["2026-08", "1.52"]]);
+const withJuly2026 = baseRateAnswerWith([
+  ["2026-07", "1.52"],
+  ["2026-08", "1.52"],
+]);
 
 describe.each(testEngines())("base rates from the Bundesbank on %s", (engine) => {
   let database: TestDatabase;
@@ -97,7 +115,14 @@ describe.each(testEngines())("base rates from the Bundesbank on %s", (engine) =>
   test("the first refresh stores every half-year of the answer; the next changes nothing", async () => {
     server.use(answer(BASE_RATE_ANSWER));
     const first = await refreshBaseRates(database.db, { now: new Date("2026-04-11T05:41:00Z") });
-    expect(first).toMatchObject({ ok: true, source: BUNDESBANK_BASE_RATE_URL, changed: [], unchanged: 0, differFromBuiltIn: [], rejected: [] });
+    expect(first).toMatchObject({
+      ok: true,
+      source: BUNDESBANK_BASE_RATE_URL,
+      changed: [],
+      unchanged: 0,
+      differFromBuiltIn: [],
+      rejected: [],
+    });
     expect(first.ok && first.added).toHaveLength(13);
     const rows = await database.db.select().from(baseRates);
     expect(rows.find((r) => r.from === "2024-07-01")).toEqual({
@@ -108,11 +133,19 @@ describe.each(testEngines())("base rates from the Bundesbank on %s", (engine) =>
     });
     const again = await refreshBaseRates(database.db, { now: new Date("2026-04-12T05:41:00Z") });
     expect(again).toMatchObject({ ok: true, added: [], changed: [], unchanged: 13 });
-    expect((await database.db.select().from(baseRates)).every((r) => r.fetchedAt.getTime() === new Date("2026-04-11T05:41:00Z").getTime())).toBe(true);
+    expect(
+      (await database.db.select().from(baseRates)).every(
+        (r) => r.fetchedAt.getTime() === new Date("2026-04-11T05:41:00Z").getTime(),
+      ),
+    ).toBe(true);
   });
 
   test("a stored new half-year extends knownThrough and makes the status current", async () => {
-    expect(await baseRateStatus(july, null, database.db)).toEqual({ knownThrough: "2026-06-30", current: false, error: null });
+    expect(await baseRateStatus(july, null, database.db)).toEqual({
+      knownThrough: "2026-06-30",
+      current: false,
+      error: null,
+    });
     server.use(answer(withJuly2026));
     const outcome = await refreshBaseRates(database.db, { now: july });
     expect(outcome).toMatchObject({ ok: true, knownThrough: "2026-12-31" });
@@ -120,18 +153,28 @@ describe.each(testEngines())("base rates from the Bundesbank on %s", (engine) =>
     const table = await loadBaseRateTableFrom(database.db, null);
     expect(knownThrough(table)).toBe("2026-12-31");
     expect(rateOn(table, "2026-07-15")).toBe(152);
-    expect(await baseRateStatus(july, null, database.db)).toEqual({ knownThrough: "2026-12-31", current: true, error: null });
+    expect(await baseRateStatus(july, null, database.db)).toEqual({
+      knownThrough: "2026-12-31",
+      current: true,
+      error: null,
+    });
     // Without the database handle only the shipped table (and the file) count.
     expect(await baseRateStatus(july, null)).toEqual({ knownThrough: "2026-06-30", current: false, error: null });
   });
 
   test("the tab's banner reads the status at most once a minute, then sees the new half-year", async () => {
     const at = (seconds: number) => new Date(july.getTime() + seconds * 1000);
-    expect(await recentBaseRateStatus(database.db, at(0))).toMatchObject({ knownThrough: "2026-06-30", current: false });
+    expect(await recentBaseRateStatus(database.db, at(0))).toMatchObject({
+      knownThrough: "2026-06-30",
+      current: false,
+    });
     server.use(answer(withJuly2026));
     await refreshBaseRates(database.db, { now: july });
     expect(await recentBaseRateStatus(database.db, at(30))).toMatchObject({ knownThrough: "2026-06-30" });
-    expect(await recentBaseRateStatus(database.db, at(61))).toMatchObject({ knownThrough: "2026-12-31", current: true });
+    expect(await recentBaseRateStatus(database.db, at(61))).toMatchObject({
+      knownThrough: "2026-12-31",
+      current: true,
+    });
   });
 
   test("a changed rate replaces the stored one and is reported; the operator's file wins over both", async () => {
@@ -146,9 +189,16 @@ describe.each(testEngines())("base rates from the Bundesbank on %s", (engine) =>
   });
 
   test("a rate that differs from the shipped table wins over it and is reported", async () => {
-    server.use(answer(BASE_RATE_ANSWER.replace(/(value="2024-(?:0[7-9]|1[0-2])"\/>\s*<generic:ObsValue value=")3\.37/g, "$13.36")));
+    server.use(
+      answer(
+        BASE_RATE_ANSWER.replace(/(value="2024-(?:0[7-9]|1[0-2])"\/>\s*<generic:ObsValue value=")3\.37/g, "$13.36"),
+      ),
+    );
     const outcome = await refreshBaseRates(database.db, { now: july });
-    expect(outcome).toMatchObject({ ok: true, differFromBuiltIn: [{ from: "2024-07-01", builtInBp: 337, rateBp: 336 }] });
+    expect(outcome).toMatchObject({
+      ok: true,
+      differFromBuiltIn: [{ from: "2024-07-01", builtInBp: 337, rateBp: 336 }],
+    });
     expect(rateOn(await loadBaseRateTableFrom(database.db, null), "2024-08-01")).toBe(336);
   });
 
@@ -158,11 +208,24 @@ describe.each(testEngines())("base rates from the Bundesbank on %s", (engine) =>
     const before = await database.db.select().from(baseRates);
 
     server.use(http.get(BUNDESBANK_BASE_RATE_URL, () => new HttpResponse("busy", { status: 503 })));
-    expect(await refreshBaseRates(database.db, { now: july })).toEqual({ ok: false, source: BUNDESBANK_BASE_RATE_URL, error: "the Bundesbank answered HTTP 503" });
+    expect(await refreshBaseRates(database.db, { now: july })).toEqual({
+      ok: false,
+      source: BUNDESBANK_BASE_RATE_URL,
+      error: "the Bundesbank answered HTTP 503",
+    });
     server.use(answer("<html>Wartungsarbeiten</html>"));
-    expect(await refreshBaseRates(database.db, { now: july })).toMatchObject({ ok: false, error: expect.stringContaining("not an SDMX-ML 2.1 GenericData message") });
-    const never = () => new Promise<never>((_, reject) => setTimeout(() => reject(new Error("no answer from the Bundesbank within 10 s")), 5));
-    expect(await refreshBaseRates(database.db, { now: july, fetchRates: never })).toMatchObject({ ok: false, error: "no answer from the Bundesbank within 10 s" });
+    expect(await refreshBaseRates(database.db, { now: july })).toMatchObject({
+      ok: false,
+      error: expect.stringContaining("not an SDMX-ML 2.1 GenericData message"),
+    });
+    const never = () =>
+      new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error("no answer from the Bundesbank within 10 s")), 5),
+      );
+    expect(await refreshBaseRates(database.db, { now: july, fetchRates: never })).toMatchObject({
+      ok: false,
+      error: "no answer from the Bundesbank within 10 s",
+    });
 
     expect(await database.db.select().from(baseRates)).toEqual(before);
     expect(await baseRateStatus(july, null, database.db)).toMatchObject({ knownThrough: "2026-12-31", current: true });

@@ -1,6 +1,10 @@
 import { readFile } from "node:fs/promises";
 import { asc, sql } from "drizzle-orm";
-import { BUNDESBANK_BASE_RATE_URL, fetchBundesbankBaseRates, type BundesbankBaseRates } from "#adapters/bundesbank/client";
+import {
+  BUNDESBANK_BASE_RATE_URL,
+  fetchBundesbankBaseRates,
+  type BundesbankBaseRates,
+} from "#adapters/bundesbank/client";
 import { getEnv } from "#app/config/env.server";
 import { rowsOf, type DbOrTx } from "#app/db/client.server";
 import { baseRates } from "#app/db/schema";
@@ -53,7 +57,9 @@ export function parseBaseRatesFile(text: string, file: string): BaseRateTable {
  * none). Read on each call, so an operator's new entry applies without a restart. Without a database handle the rates
  * the daily job stored are left out; callers that have one use {@link loadBaseRateTableFrom}.
  */
-export async function loadBaseRateTable(file: string | null = getEnv().BASE_RATES_FILE ?? null): Promise<BaseRateTable> {
+export async function loadBaseRateTable(
+  file: string | null = getEnv().BASE_RATES_FILE ?? null,
+): Promise<BaseRateTable> {
   return loadBaseRateTableFrom(null, file);
 }
 
@@ -61,7 +67,10 @@ export async function loadBaseRateTable(file: string | null = getEnv().BASE_RATE
  * The built-in history, overlaid by the rates stored from the Bundesbank (base_rates, the job base-rates.refresh),
  * overlaid by the operator's file: the file is the later, deliberate statement, so it wins over both.
  */
-export async function loadBaseRateTableFrom(db: DbOrTx | null, file: string | null = getEnv().BASE_RATES_FILE ?? null): Promise<BaseRateTable> {
+export async function loadBaseRateTableFrom(
+  db: DbOrTx | null,
+  file: string | null = getEnv().BASE_RATES_FILE ?? null,
+): Promise<BaseRateTable> {
   const stored = db ? await storedBaseRates(db) : [];
   const withStored = stored.length > 0 ? mergeBaseRates(BUILT_IN_BASE_RATES, stored) : BUILT_IN_BASE_RATES;
   if (file === null) return withStored;
@@ -84,12 +93,16 @@ let unreadableWarned = false;
  */
 export async function storedBaseRates(db: DbOrTx): Promise<BaseRateTable> {
   const [check] = rowsOf<{ readable: boolean }>(
-    await db.execute(sql`select coalesce(has_table_privilege(to_regclass('public.base_rates'), 'SELECT'), false) as readable`),
+    await db.execute(
+      sql`select coalesce(has_table_privilege(to_regclass('public.base_rates'), 'SELECT'), false) as readable`,
+    ),
   );
   if (!check?.readable) {
     if (!unreadableWarned) {
       unreadableWarned = true;
-      logger.warn("base_rates cannot be read here (missing table or SELECT grant): the rates stored from the Bundesbank are left out; GRANT SELECT ON base_rates TO mahnwerk_tenant");
+      logger.warn(
+        "base_rates cannot be read here (missing table or SELECT grant): the rates stored from the Bundesbank are left out; GRANT SELECT ON base_rates TO mahnwerk_tenant",
+      );
     }
     return [];
   }
@@ -106,7 +119,11 @@ export type BaseRateStatus = { knownThrough: string | null; current: boolean; er
 export async function baseRateStatus(now: Date, file?: string | null, db?: DbOrTx): Promise<BaseRateStatus> {
   try {
     const through = knownThrough(await loadBaseRateTableFrom(db ?? null, file));
-    return { knownThrough: through, current: through !== null && toLocalDate(now, "Europe/Berlin") <= through, error: null };
+    return {
+      knownThrough: through,
+      current: through !== null && toLocalDate(now, "Europe/Berlin") <= through,
+      error: null,
+    };
   } catch (error) {
     return { knownThrough: null, current: false, error: (error as Error).message };
   }
@@ -118,12 +135,12 @@ let cachedStatus: { at: number; status: BaseRateStatus } | null = null;
 
 /** baseRateStatus for the tab's banner, read at most once a minute per process. */
 export async function recentBaseRateStatus(db: DbOrTx, now: Date = new Date()): Promise<BaseRateStatus> {
-  if (cachedStatus && now.getTime() - cachedStatus.at < STATUS_TTL_MS && now.getTime() >= cachedStatus.at) return cachedStatus.status;
+  if (cachedStatus && now.getTime() - cachedStatus.at < STATUS_TTL_MS && now.getTime() >= cachedStatus.at)
+    return cachedStatus.status;
   const status = await baseRateStatus(now, undefined, db);
   cachedStatus = { at: now.getTime(), status };
   return status;
 }
-
 
 export type BaseRateRefresh =
   | {
@@ -168,14 +185,18 @@ export async function refreshBaseRates(
     if (was === undefined) added.push(entry);
     else if (was !== entry.rateBp) changed.push({ from: entry.from, wasBp: was, rateBp: entry.rateBp });
     const shipped = builtIn.get(entry.from);
-    if (shipped !== undefined && shipped !== entry.rateBp) differFromBuiltIn.push({ from: entry.from, builtInBp: shipped, rateBp: entry.rateBp });
+    if (shipped !== undefined && shipped !== entry.rateBp)
+      differFromBuiltIn.push({ from: entry.from, builtInBp: shipped, rateBp: entry.rateBp });
   }
   const writes = [...added, ...changed];
   if (writes.length > 0) {
     await db
       .insert(baseRates)
       .values(writes.map((e) => ({ from: e.from, rateBp: e.rateBp, source, fetchedAt: options.now })))
-      .onConflictDoUpdate({ target: baseRates.from, set: { rateBp: sql`excluded.rate_bp`, source: sql`excluded.source`, fetchedAt: sql`excluded.fetched_at` } });
+      .onConflictDoUpdate({
+        target: baseRates.from,
+        set: { rateBp: sql`excluded.rate_bp`, source: sql`excluded.source`, fetchedAt: sql`excluded.fetched_at` },
+      });
   }
   let through: LocalDate | null;
   try {

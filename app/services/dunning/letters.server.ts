@@ -34,11 +34,23 @@ export async function reminderLetterFor(
   if (!caseRow) return { kind: "not_found" };
   const parsedLevel = levelSchema.safeParse(level ?? caseRow.dunningLevel ?? "reminder_1");
   if (!parsedLevel.success) return { kind: "not_found" };
-  const [order] = await db.select().from(orders).where(and(eq(orders.shopId, shop.id), eq(orders.id, caseRow.orderId))).limit(1);
+  const [order] = await db
+    .select()
+    .from(orders)
+    .where(and(eq(orders.shopId, shop.id), eq(orders.id, caseRow.orderId)))
+    .limit(1);
   if (!order) return { kind: "not_found" };
   // A level already reached prints as it was sent (its day, its deadline, what was owed then); another is a preview.
   const sentAt = await reachedAt(db, caseRow.id, parsedLevel.data);
-  const composed = await composeReminder(db, { shop, caseRow, order, level: parsedLevel.data, now: sentAt ?? options.now, mailFrom: options.mailFrom, baseRates: () => loadBaseRateTableFrom(db) });
+  const composed = await composeReminder(db, {
+    shop,
+    caseRow,
+    order,
+    level: parsedLevel.data,
+    now: sentAt ?? options.now,
+    mailFrom: options.mailFrom,
+    baseRates: () => loadBaseRateTableFrom(db),
+  });
   if (!composed.ok) return { kind: "invalid", reason: composed.reason };
   const own = composed.settings.address;
   if (!own) return { kind: "no_address" };
@@ -50,7 +62,13 @@ export async function reminderLetterFor(
     filename: letterFilename(caseRow.orderName, parsedLevel.data),
     input: {
       language: composed.language,
-      sender: { name: own.company, street: own.street, postalCode: own.postalCode, city: own.city, country: own.countryCode },
+      sender: {
+        name: own.company,
+        street: own.street,
+        postalCode: own.postalCode,
+        city: own.city,
+        country: own.countryCode,
+      },
       recipient,
       date: composed.today,
       orderNumber: order.name,
@@ -76,7 +94,14 @@ function recipientOf(order: typeof orders.$inferSelect, customerName: string): L
   if (name === "") return null;
   const company = a.company?.trim() || order.customer.company?.trim() || "";
   const addition = [company !== name ? company : "", a.street2?.trim() ?? ""].filter(Boolean).join(", ");
-  return { name, ...(addition ? { addition } : {}), street: a.street1, postalCode: a.postalCode, city: a.city, ...(a.countryCode ? { country: a.countryCode } : {}) };
+  return {
+    name,
+    ...(addition ? { addition } : {}),
+    street: a.street1,
+    postalCode: a.postalCode,
+    city: a.city,
+    ...(a.countryCode ? { country: a.countryCode } : {}),
+  };
 }
 
 /** e.g. "Mahnung-1001-final_reminder.pdf": only characters safe in a Content-Disposition filename. */

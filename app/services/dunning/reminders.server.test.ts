@@ -21,14 +21,31 @@ describe.each(testEngines())("reminders through the outbox on %s", (engine) => {
     await database?.close();
   });
 
-  async function runningCase(customer: { email: string | null; locale: string; company?: string; vatId?: string }, extra: Partial<Settings> = {}) {
+  async function runningCase(
+    customer: { email: string | null; locale: string; company?: string; vatId?: string },
+    extra: Partial<Settings> = {},
+  ) {
     database = await createTestDatabase(engine);
     smtp = await startSmtpCapture();
     const shop: Shop = await insertShop(database.db, { name: "Wollwerk", timezone: "Europe/Berlin" });
-    await updateSettings(database.db, shop.id, { autoHandover: { mode: "all" }, fees: { reminder_1: 0, reminder_2: 250, final_reminder: 250 }, ...extra }, { changedBy: "t", now: new Date() });
+    await updateSettings(
+      database.db,
+      shop.id,
+      { autoHandover: { mode: "all" }, fees: { reminder_1: 0, reminder_2: 250, final_reminder: 250 }, ...extra },
+      { changedBy: "t", now: new Date() },
+    );
     await insertOrder(database.db, shop, {
       name: "#4711",
-      customer: { platformCustomerId: "1", firstName: "Anna", lastName: "Müller", company: customer.company ?? null, email: customer.email, phone: null, locale: customer.locale, vatId: customer.vatId ?? null },
+      customer: {
+        platformCustomerId: "1",
+        firstName: "Anna",
+        lastName: "Müller",
+        company: customer.company ?? null,
+        email: customer.email,
+        phone: null,
+        locale: customer.locale,
+        vatId: customer.vatId ?? null,
+      },
     });
     // Overdue and started automatically; the first reminder is due on 20 Oct at 08:00 Berlin.
     await runDunningSweep(database.db, new Date("2026-10-16T08:00:00Z"));
@@ -37,7 +54,9 @@ describe.each(testEngines())("reminders through the outbox on %s", (engine) => {
     return { shop, caseRow: row! };
   }
 
-  const handlers = (url: string) => ({ "reminder.send": reminderHandler({ mailer: createMailer(url, { timeoutMs: 2_000 }), mailFrom: FROM }) });
+  const handlers = (url: string) => ({
+    "reminder.send": reminderHandler({ mailer: createMailer(url, { timeoutMs: 2_000 }), mailFrom: FROM }),
+  });
 
   test("the first reminder goes out once, in the customer's language, with the amounts", async () => {
     await runningCase({ email: "anna@example.de", locale: "de" });
@@ -69,13 +88,17 @@ describe.each(testEngines())("reminders through the outbox on %s", (engine) => {
     expect(second!.text).toMatch(/Reminder fees: €2\.50/);
     // In default since 31 Oct, but the base rate after 30 June 2026 is not published in the table: interest is
     // announced, not printed as 0.00, and not added to the total.
-    expect(second!.text).toContain("Default interest under § 288 BGB (5 percentage points above the base rate) from 31/10/2026: amount to follow");
+    expect(second!.text).toContain(
+      "Default interest under § 288 BGB (5 percentage points above the base rate) from 31/10/2026: amount to follow",
+    );
     expect(second!.text).toContain("Amount due: €122.40");
     expect(second!.subject).not.toMatch(/Zahlungserinnerung|Mahnung/);
   });
 
   test("the reminder says where to pay: the shop's account, checked and formatted, and the order as the reference", async () => {
-    await runningCase({ email: "anna@example.de", locale: "de" }, { bankAccount: { holder: "Wollwerk GmbH", iban: "de89 3704 0044 0532 0130 00", bic: "cobadeffxxx" } } as Partial<Settings>);
+    await runningCase({ email: "anna@example.de", locale: "de" }, {
+      bankAccount: { holder: "Wollwerk GmbH", iban: "de89 3704 0044 0532 0130 00", bic: "cobadeffxxx" },
+    } as Partial<Settings>);
     await sweepOutbox(database.db, handlers(smtp.url), () => new Date("2026-10-20T07:01:00Z"));
     expect(smtp.messages[0]!.parsed.text).toContain(
       "Bitte überweisen Sie den Betrag bis zum 30.10.2026:\nKontoinhaber: Wollwerk GmbH\nIBAN: DE89 3704 0044 0532 0130 00\nBIC: COBADEFFXXX\nVerwendungszweck: #4711",
@@ -83,7 +106,10 @@ describe.each(testEngines())("reminders through the outbox on %s", (engine) => {
   });
 
   test("sender name and reply-to are the shop's, the From address stays ours", async () => {
-    await runningCase({ email: "anna@example.de", locale: "de" }, { sender: { name: "Wollwerk Buchhaltung", replyTo: "buchhaltung@wollwerk.example" } });
+    await runningCase(
+      { email: "anna@example.de", locale: "de" },
+      { sender: { name: "Wollwerk Buchhaltung", replyTo: "buchhaltung@wollwerk.example" } },
+    );
     await sweepOutbox(database.db, handlers(smtp.url), () => new Date("2026-10-20T07:01:00Z"));
     expect(smtp.messages).toHaveLength(1);
     const { parsed, raw, envelope } = smtp.messages[0]!;
@@ -98,7 +124,17 @@ describe.each(testEngines())("reminders through the outbox on %s", (engine) => {
   test("without a sender name the shop's name is used; the address's e-mail is the reply-to", async () => {
     await runningCase(
       { email: "anna@example.de", locale: "de" },
-      { address: { company: "Wollwerk GmbH", street: "Hafenstraße 1", postalCode: "20457", city: "Hamburg", countryCode: "DE", email: "info@wollwerk.example", phone: null } },
+      {
+        address: {
+          company: "Wollwerk GmbH",
+          street: "Hafenstraße 1",
+          postalCode: "20457",
+          city: "Hamburg",
+          countryCode: "DE",
+          email: "info@wollwerk.example",
+          phone: null,
+        },
+      },
     );
     await sweepOutbox(database.db, handlers(smtp.url), () => new Date("2026-10-20T07:01:00Z"));
     const { parsed } = smtp.messages[0]!;
@@ -107,7 +143,10 @@ describe.each(testEngines())("reminders through the outbox on %s", (engine) => {
   });
 
   test("a business debtor owes the €40 flat fee once, from the second reminder on, when the shop charges it", async () => {
-    await runningCase({ email: "einkauf@firma.example", locale: "de", company: "Firma GmbH", vatId: "DE811128135" }, { flatFeeB2B: true });
+    await runningCase(
+      { email: "einkauf@firma.example", locale: "de", company: "Firma GmbH", vatId: "DE811128135" },
+      { flatFeeB2B: true },
+    );
     await sweepOutbox(database.db, handlers(smtp.url), () => new Date("2026-10-20T07:01:00Z"));
     await runDunningSweep(database.db, new Date("2026-11-04T07:00:00Z"));
     await sweepOutbox(database.db, handlers(smtp.url), () => new Date("2026-11-04T07:01:00Z"));
@@ -119,7 +158,9 @@ describe.each(testEngines())("reminders through the outbox on %s", (engine) => {
     expect(first).not.toContain("Verzugspauschale");
     // § 288 Abs. 5 BGB: the €40 are offset against the fees: costs are 40,00 €, whatever part the fees are.
     expect(second).toContain("Mahngebühren: 2,50\u00a0€");
-    expect(second).toContain("Verzugspauschale (§ 288 Abs. 5 BGB), soweit nicht durch Mahngebühren gedeckt: 37,50\u00a0€");
+    expect(second).toContain(
+      "Verzugspauschale (§ 288 Abs. 5 BGB), soweit nicht durch Mahngebühren gedeckt: 37,50\u00a0€",
+    );
     expect(second).toContain("Zu zahlender Betrag: 159,90\u00a0€");
     expect(final).toContain("Mahngebühren: 5,00\u00a0€");
     expect(final).toContain("soweit nicht durch Mahngebühren gedeckt: 35,00\u00a0€");
@@ -159,7 +200,10 @@ describe.each(testEngines())("reminders through the outbox on %s", (engine) => {
     smtp.options.refuseAll = false;
     await sweepOutbox(database.db, handlers(smtp.url), () => new Date("2026-10-20T09:00:00Z"));
     expect(smtp.messages).toHaveLength(1);
-    expect((await database.db.select().from(outbox).where(eq(outbox.kind, "reminder.send")))[0]).toMatchObject({ status: "done", attempts: 2 });
+    expect((await database.db.select().from(outbox).where(eq(outbox.kind, "reminder.send")))[0]).toMatchObject({
+      status: "done",
+      attempts: 2,
+    });
   });
 
   test("after every retry the row is dead and the case blocked, visible to support", async () => {
@@ -170,7 +214,10 @@ describe.each(testEngines())("reminders through the outbox on %s", (engine) => {
       await sweepOutbox(database.db, handlers(smtp.url), () => new Date(now));
       now += 7 * 60 * 60_000;
     }
-    expect((await database.db.select().from(outbox).where(eq(outbox.kind, "reminder.send")))[0]).toMatchObject({ status: "dead", attempts: OUTBOX_MAX_ATTEMPTS });
+    expect((await database.db.select().from(outbox).where(eq(outbox.kind, "reminder.send")))[0]).toMatchObject({
+      status: "dead",
+      attempts: OUTBOX_MAX_ATTEMPTS,
+    });
     const [after] = await database.db.select().from(cases).where(eq(cases.id, caseRow.id));
     expect(after!.status).toBe("blocked");
   });

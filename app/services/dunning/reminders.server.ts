@@ -5,7 +5,12 @@ import { cases, orders, shops, type CaseRow, type OrderRow, type Shop } from "#a
 import { DUNNING_LEVELS, type DunningLevel } from "#app/domain/case/status";
 import { addDays, toLocalDate, type LocalDate } from "#app/domain/dates";
 import type { BaseRateTable } from "#app/domain/dunning/base-rates";
-import { statementTotals, type AmountsOwed, type InterestFigure, type StatementTotals } from "#app/domain/dunning/amounts";
+import {
+  statementTotals,
+  type AmountsOwed,
+  type InterestFigure,
+  type StatementTotals,
+} from "#app/domain/dunning/amounts";
 import { zero } from "#app/domain/money";
 import { intlLocale } from "#app/i18n/i18n";
 import { formatDate } from "#app/utils/format";
@@ -41,7 +46,11 @@ export function reminderHandler(options: { mailer: Mailer | null; mailFrom: stri
   const rates = (db: DbOrTx) => (baseRates ??= loadBaseRateTableFrom(db));
   return async (row, { db, now }) => {
     const { caseId, level } = payloadSchema.parse(row.payload);
-    const [caseRow] = await db.select().from(cases).where(and(eq(cases.shopId, row.shopId), eq(cases.id, caseId))).limit(1);
+    const [caseRow] = await db
+      .select()
+      .from(cases)
+      .where(and(eq(cases.shopId, row.shopId), eq(cases.id, caseId)))
+      .limit(1);
     if (!caseRow) return { kind: "done", result: { skipped: "case no longer exists" } };
     // A blocked case may resume (a dispute decided): keep trying for a while; anything else means no reminder.
     if (caseRow.status === "blocked") return { kind: "retry", reason: "the case is blocked" };
@@ -53,7 +62,15 @@ export function reminderHandler(options: { mailer: Mailer | null; mailFrom: stri
     if (!shop || !order) return { kind: "done", result: { skipped: "shop or order gone" } };
     if (shop.status !== "active") return { kind: "done", result: { skipped: "shop uninstalled" } };
 
-    const composed = await composeReminder(db, { shop, caseRow, order, level, now, mailFrom: options.mailFrom, baseRates: () => rates(db) });
+    const composed = await composeReminder(db, {
+      shop,
+      caseRow,
+      order,
+      level,
+      now,
+      mailFrom: options.mailFrom,
+      baseRates: () => rates(db),
+    });
     // A stored text with a placeholder we do not know was refused when saved; this only guards old versions.
     if (!composed.ok) return { kind: "failed", reason: composed.reason };
     const { rendered, sender, customerName, amounts } = composed;
@@ -104,7 +121,15 @@ export type ComposedReminder = {
  */
 export async function composeReminder(
   db: DbOrTx,
-  input: { shop: Shop; caseRow: CaseRow; order: OrderRow; level: DunningLevel; now: Date; mailFrom: string; baseRates: () => Promise<BaseRateTable> },
+  input: {
+    shop: Shop;
+    caseRow: CaseRow;
+    order: OrderRow;
+    level: DunningLevel;
+    now: Date;
+    mailFrom: string;
+    baseRates: () => Promise<BaseRateTable>;
+  },
 ): Promise<({ ok: true } & ComposedReminder) | { ok: false; reason: string }> {
   const { shop, caseRow, order, level, now } = input;
   const state = caseFromJson(caseRow.state);
@@ -112,15 +137,34 @@ export async function composeReminder(
   const language: ReminderLanguage = languageOf(order.customer.locale ?? shop.locale);
   const today = toLocalDate(now, shop.timezone);
   // A letter of an earlier level (printed later) carries the fees up to that level only.
-  const { owed, reached } = await caseAmounts(db, { shop, caseRow, order, settings, on: today, baseRates: await input.baseRates(), upToLevel: level });
+  const { owed, reached } = await caseAmounts(db, {
+    shop,
+    caseRow,
+    order,
+    settings,
+    on: today,
+    baseRates: await input.baseRates(),
+    upToLevel: level,
+  });
   if (owed.interest && !owed.interest.complete) {
-    logger.warn({ caseId: caseRow.id, through: owed.interest.through }, "reminder interest only through the last known base rate");
+    logger.warn(
+      { caseId: caseRow.id, through: owed.interest.through },
+      "reminder interest only through the last known base rate",
+    );
   }
   const sender = reminderSender(settings, shop.name, input.mailFrom);
-  const customerName = [order.customer.firstName, order.customer.lastName].filter(Boolean).join(" ") || order.customer.company || "";
+  const customerName =
+    [order.customer.firstName, order.customer.lastName].filter(Boolean).join(" ") || order.customer.company || "";
   const current = reached.find((r) => r.level === level);
-  const deadline = (current?.level === state.dunningLevel ? state.paymentDeadline : null) ?? current?.deadline ?? current?.legacyDeadline ?? addDays(today, 7);
-  const handoverDate = level === "final_reminder" && state.dunningLevel === "final_reminder" && state.nextActionAt ? toLocalDate(state.nextActionAt, shop.timezone) : undefined;
+  const deadline =
+    (current?.level === state.dunningLevel ? state.paymentDeadline : null) ??
+    current?.deadline ??
+    current?.legacyDeadline ??
+    addDays(today, 7);
+  const handoverDate =
+    level === "final_reminder" && state.dunningLevel === "final_reminder" && state.nextActionAt
+      ? toLocalDate(state.nextActionAt, shop.timezone)
+      : undefined;
   const rendered = renderReminder({
     level,
     language,
@@ -132,7 +176,12 @@ export async function composeReminder(
       originalDueDate: state.dueDate,
       fees: owed.fees,
       interest: owed.interest?.amount ?? zero(owed.outstanding.currency),
-      ...(owed.interest ? { interestBasis: interestBasis(owed.interest, language), interestPending: owed.interest.amount.amountMinor === 0 } : {}),
+      ...(owed.interest
+        ? {
+            interestBasis: interestBasis(owed.interest, language),
+            interestPending: owed.interest.amount.amountMinor === 0,
+          }
+        : {}),
       ...(owed.flatFee.amountMinor > 0 ? { flatFee: owed.flatFee } : {}),
       total: owed.total,
       paymentDeadline: deadline,
@@ -156,7 +205,8 @@ function interestBasis(interest: InterestFigure, language: ReminderLanguage): st
   const further = formatDate(addDays(interest.through, 1), locale);
   if (language === "de") {
     const period = interest.amount.amountMinor === 0 ? `ab dem ${from}` : `vom ${from} bis ${through}`;
-    const rest = interest.complete || interest.amount.amountMinor === 0 ? "" : `, zuzüglich weiterer Zinsen ab dem ${further}`;
+    const rest =
+      interest.complete || interest.amount.amountMinor === 0 ? "" : `, zuzüglich weiterer Zinsen ab dem ${further}`;
     return `Verzugszinsen gemäß § 288 BGB (${points} Prozentpunkte über dem Basiszinssatz) ${period}${rest}`;
   }
   const period = interest.amount.amountMinor === 0 ? `from ${from}` : `from ${from} to ${through}`;
@@ -170,8 +220,18 @@ function paymentInstructions(account: Settings["bankAccount"], orderName: string
   const iban = friendlyFormatIBAN(account.iban) ?? account.iban;
   const lines =
     language === "de"
-      ? [`Kontoinhaber: ${account.holder}`, `IBAN: ${iban}`, ...(account.bic ? [`BIC: ${account.bic}`] : []), `Verwendungszweck: ${orderName}`]
-      : [`Account holder: ${account.holder}`, `IBAN: ${iban}`, ...(account.bic ? [`BIC: ${account.bic}`] : []), `Payment reference: ${orderName}`];
+      ? [
+          `Kontoinhaber: ${account.holder}`,
+          `IBAN: ${iban}`,
+          ...(account.bic ? [`BIC: ${account.bic}`] : []),
+          `Verwendungszweck: ${orderName}`,
+        ]
+      : [
+          `Account holder: ${account.holder}`,
+          `IBAN: ${iban}`,
+          ...(account.bic ? [`BIC: ${account.bic}`] : []),
+          `Payment reference: ${orderName}`,
+        ];
   return lines.join("\n");
 }
 

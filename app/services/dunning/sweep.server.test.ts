@@ -27,13 +27,20 @@ describe.each(testEngines())("dunning sweep on %s", (engine) => {
     expect(await openOverdueCases(database.db, now)).toBe(1);
     expect(await openOverdueCases(database.db, now)).toBe(0);
     const rows = await database.db.select().from(cases);
-    expect(rows).toMatchObject([{ orderId: overdue.id, status: "waiting_for_approval", dueDate: "2026-11-01", outstandingMinor: 11_990 }]);
+    expect(rows).toMatchObject([
+      { orderId: overdue.id, status: "waiting_for_approval", dueDate: "2026-11-01", outstandingMinor: 11_990 },
+    ]);
   });
 
   test("the automatic-handover rule starts cases at once; below the threshold they wait", async () => {
     database = await createTestDatabase(engine);
     const shop = await insertShop(database.db);
-    const saved = await updateSettings(database.db, shop.id, { autoHandover: { mode: "threshold", minimumMajor: 100 } }, { changedBy: "test", now: new Date() });
+    const saved = await updateSettings(
+      database.db,
+      shop.id,
+      { autoHandover: { mode: "threshold", minimumMajor: 100 } },
+      { changedBy: "test", now: new Date() },
+    );
     expect(saved.ok).toBe(true);
     await insertOrder(shop, "2026-10-20", { totalMinor: 10_000, outstandingMinor: 10_000 });
     await insertOrder(shop, "2026-10-20", { totalMinor: 9_999, outstandingMinor: 9_999 });
@@ -51,28 +58,54 @@ describe.each(testEngines())("dunning sweep on %s", (engine) => {
     await insertOrder(shop, "2026-10-01");
     await openOverdueCases(database.db, new Date("2026-10-02T09:00:00Z"));
     const [opened] = await database.db.select().from(cases);
-    const started = await startCase(database.db, { shopId: shop.id, caseId: opened!.id, actor: { type: "staff", id: "t" }, reason: "go", now: new Date("2026-10-02T09:00:00Z") });
+    const started = await startCase(database.db, {
+      shopId: shop.id,
+      caseId: opened!.id,
+      actor: { type: "staff", id: "t" },
+      reason: "go",
+      now: new Date("2026-10-02T09:00:00Z"),
+    });
     expect(started.ok && started.case.nextActionAt?.toISOString()).toBe("2026-10-06T06:00:00.000Z"); // 6 Oct, 08:00 Berlin
 
     const caseNow = async () => (await database.db.select().from(cases).where(eq(cases.id, opened!.id)))[0]!;
-    expect(await advanceDueCases(database.db, new Date("2026-10-06T05:30:00Z"))).toEqual({ advanced: 0, skippedOutsideWindow: 0 });
+    expect(await advanceDueCases(database.db, new Date("2026-10-06T05:30:00Z"))).toEqual({
+      advanced: 0,
+      skippedOutsideWindow: 0,
+    });
     // Missed in the morning (workers down): at 21:30 Berlin it is due but outside the window, so it waits.
-    expect(await advanceDueCases(database.db, new Date("2026-10-06T19:30:00Z"))).toEqual({ advanced: 0, skippedOutsideWindow: 1 });
-    expect(await advanceDueCases(database.db, new Date("2026-10-07T06:05:00Z"))).toEqual({ advanced: 1, skippedOutsideWindow: 0 });
-    expect(await advanceDueCases(database.db, new Date("2026-10-07T06:06:00Z"))).toEqual({ advanced: 0, skippedOutsideWindow: 0 });
+    expect(await advanceDueCases(database.db, new Date("2026-10-06T19:30:00Z"))).toEqual({
+      advanced: 0,
+      skippedOutsideWindow: 1,
+    });
+    expect(await advanceDueCases(database.db, new Date("2026-10-07T06:05:00Z"))).toEqual({
+      advanced: 1,
+      skippedOutsideWindow: 0,
+    });
+    expect(await advanceDueCases(database.db, new Date("2026-10-07T06:06:00Z"))).toEqual({
+      advanced: 0,
+      skippedOutsideWindow: 0,
+    });
     expect(await caseNow()).toMatchObject({ dunningLevel: "reminder_1" });
     // Reminder 1 went out Wed 7 Oct with 10 days to pay: Sat 17 Oct moves to Mon 19 (§ 193 BGB); the next step waits
     // 3 working days more (Tue, Wed, Thu) and runs Thu 22 Oct at 08:00 Berlin.
-    expect(await caseNow()).toMatchObject({ state: expect.objectContaining({ paymentDeadline: "2026-10-19", firstDeadline: "2026-10-19" }) });
+    expect(await caseNow()).toMatchObject({
+      state: expect.objectContaining({ paymentDeadline: "2026-10-19", firstDeadline: "2026-10-19" }),
+    });
     expect((await caseNow()).nextActionAt?.toISOString()).toBe("2026-10-22T06:00:00.000Z");
     await runDunningSweep(database.db, new Date("2026-10-21T07:00:00Z"));
     expect(await caseNow()).toMatchObject({ dunningLevel: "reminder_1" });
     await runDunningSweep(database.db, new Date("2026-10-22T07:00:00Z"));
-    expect(await caseNow()).toMatchObject({ dunningLevel: "reminder_2", state: expect.objectContaining({ paymentDeadline: "2026-10-29", firstDeadline: "2026-10-19" }) });
+    expect(await caseNow()).toMatchObject({
+      dunningLevel: "reminder_2",
+      state: expect.objectContaining({ paymentDeadline: "2026-10-29", firstDeadline: "2026-10-19" }),
+    });
     // Deadline Thu 29 Oct, then Fri 30, Mon 2, Tue 3 Nov: 08:00 Berlin, now winter time (UTC+1).
     expect((await caseNow()).nextActionAt?.toISOString()).toBe("2026-11-03T07:00:00.000Z");
     await runDunningSweep(database.db, new Date("2026-11-03T08:00:00Z"));
-    expect(await caseNow()).toMatchObject({ dunningLevel: "final_reminder", state: expect.objectContaining({ paymentDeadline: "2026-11-10" }) });
+    expect(await caseNow()).toMatchObject({
+      dunningLevel: "final_reminder",
+      state: expect.objectContaining({ paymentDeadline: "2026-11-10" }),
+    });
     // The handover only after the final reminder's deadline (Tue 10 Nov) and the grace (Wed, Thu, Fri).
     expect((await caseNow()).nextActionAt?.toISOString()).toBe("2026-11-13T07:00:00.000Z");
     await runDunningSweep(database.db, new Date("2026-11-10T20:00:00Z"));
@@ -82,9 +115,16 @@ describe.each(testEngines())("dunning sweep on %s", (engine) => {
 
     const queued = (await database.db.select().from(outbox)).filter((r) => r.kind !== "shopify.write_back");
     expect(queued.map((r) => r.idempotencyKey).sort()).toEqual(
-      [`claim:${opened!.id}`, `reminder:${opened!.id}:final_reminder`, `reminder:${opened!.id}:reminder_1`, `reminder:${opened!.id}:reminder_2`].sort(),
+      [
+        `claim:${opened!.id}`,
+        `reminder:${opened!.id}:final_reminder`,
+        `reminder:${opened!.id}:reminder_1`,
+        `reminder:${opened!.id}:reminder_2`,
+      ].sort(),
     );
-    const types = (await database.db.select().from(caseEvents).where(eq(caseEvents.caseId, opened!.id))).map((e) => e.type);
+    const types = (await database.db.select().from(caseEvents).where(eq(caseEvents.caseId, opened!.id))).map(
+      (e) => e.type,
+    );
     expect(types.filter((t) => t === "dunning_level_reached")).toHaveLength(3);
     expect(types.filter((t) => t === "handed_over")).toHaveLength(1);
   });
@@ -93,10 +133,19 @@ describe.each(testEngines())("dunning sweep on %s", (engine) => {
     database = await createTestDatabase(engine);
     const shop = await insertShop(database.db);
     for (let i = 0; i < 12; i++) await insertOrder(shop, "2026-10-01");
-    await updateSettings(database.db, shop.id, { autoHandover: { mode: "all" } }, { changedBy: "test", now: new Date() });
+    await updateSettings(
+      database.db,
+      shop.id,
+      { autoHandover: { mode: "all" } },
+      { changedBy: "test", now: new Date() },
+    );
     await openOverdueCases(database.db, new Date("2026-10-02T09:00:00Z"));
     const now = new Date("2026-10-06T09:00:00Z");
-    await Promise.all([runDunningSweep(database.db, now), runDunningSweep(database.db, now), runDunningSweep(database.db, now)]);
+    await Promise.all([
+      runDunningSweep(database.db, now),
+      runDunningSweep(database.db, now),
+      runDunningSweep(database.db, now),
+    ]);
     const rows = await database.db.select().from(cases);
     expect(rows.every((r) => r.dunningLevel === "reminder_1")).toBe(true);
     expect((await database.db.select().from(outbox)).filter((r) => r.kind === "reminder.send")).toHaveLength(12);
@@ -108,7 +157,12 @@ describe.each(testEngines())("dunning sweep on %s", (engine) => {
     database = await createTestDatabase(engine);
     const shop = await insertShop(database.db);
     for (let i = 0; i < 23; i++) await insertOrder(shop, "2026-10-01");
-    await updateSettings(database.db, shop.id, { autoHandover: { mode: "all" } }, { changedBy: "test", now: new Date() });
+    await updateSettings(
+      database.db,
+      shop.id,
+      { autoHandover: { mode: "all" } },
+      { changedBy: "test", now: new Date() },
+    );
     await openOverdueCases(database.db, new Date("2026-10-02T09:00:00Z"));
     const now = new Date("2026-10-06T09:00:00Z");
     const reports = await Promise.all([
@@ -127,7 +181,12 @@ describe.each(testEngines())("dunning sweep on %s", (engine) => {
     expect([...seqs.values()]).toEqual(rows.map(() => [1, 2, 3]));
     // Sent Tue 6 Oct with 10 days to pay: deadline Fri 16 Oct; no fee on the first reminder.
     expect(events.filter((e) => e.type === "dunning_level_reached").map((e) => e.data)).toEqual(
-      rows.map(() => ({ level: "reminder_1", nextActionAt: expect.any(String), paymentDeadline: "2026-10-16", fee: null })),
+      rows.map(() => ({
+        level: "reminder_1",
+        nextActionAt: expect.any(String),
+        paymentDeadline: "2026-10-16",
+        fee: null,
+      })),
     );
   });
 
@@ -135,10 +194,19 @@ describe.each(testEngines())("dunning sweep on %s", (engine) => {
     database = await createTestDatabase(engine);
     const shop = await insertShop(database.db);
     await insertOrder(shop, "2026-10-01");
-    await updateSettings(database.db, shop.id, { autoHandover: { mode: "all" } }, { changedBy: "test", now: new Date() });
+    await updateSettings(
+      database.db,
+      shop.id,
+      { autoHandover: { mode: "all" } },
+      { changedBy: "test", now: new Date() },
+    );
     await openOverdueCases(database.db, new Date("2026-10-02T09:00:00Z"));
     await database.db.update(shops).set({ status: "uninstalled" }).where(eq(shops.id, shop.id));
-    expect(await runDunningSweep(database.db, new Date("2026-12-01T09:00:00Z"))).toEqual({ opened: 0, advanced: 0, skippedOutsideWindow: 0 });
+    expect(await runDunningSweep(database.db, new Date("2026-12-01T09:00:00Z"))).toEqual({
+      opened: 0,
+      advanced: 0,
+      skippedOutsideWindow: 0,
+    });
     expect((await database.db.select().from(outbox)).filter((r) => r.kind === "reminder.send")).toEqual([]);
   });
 });

@@ -11,7 +11,13 @@ import { applySendWindow, nextStep, stepInstant } from "#app/domain/dunning/sche
 import { isOverdue } from "#app/domain/policies";
 import type { Settings } from "#app/domain/settings";
 import { caseFromJson } from "#app/services/cases/serialization";
-import { executeCaseCommand, openCaseForOrder, persistMany, type LockedCase, type OutboxInsert } from "#app/services/cases/commands.server";
+import {
+  executeCaseCommand,
+  openCaseForOrder,
+  persistMany,
+  type LockedCase,
+  type OutboxInsert,
+} from "#app/services/cases/commands.server";
 import { getSettings } from "#app/services/settings/settings.server";
 
 /*
@@ -49,7 +55,12 @@ export async function openOverdueCases(db: Db, now: Date): Promise<number> {
             isNull(orders.cancelledAt),
             inArray(orders.financialStatus, UNPAID),
             lte(orders.dueDate, latestDue),
-            notExists(tx.select({ one: sql`1` }).from(cases).where(and(eq(cases.orderId, orders.id), eq(cases.kind, "invoice")))),
+            notExists(
+              tx
+                .select({ one: sql`1` })
+                .from(cases)
+                .where(and(eq(cases.orderId, orders.id), eq(cases.kind, "invoice"))),
+            ),
           ),
         )
         .orderBy(asc(orders.dueDate), asc(orders.id))
@@ -134,7 +145,9 @@ export async function advanceDueCases(
             eq(shops.status, "active"),
             lte(caseSchedule.nextActionAt, now),
             // A row comparison, so that the index scan starts at the position instead of filtering up to it.
-            position ? sql`(${caseSchedule.nextActionAt}, ${caseSchedule.caseId}) > (${position.at.toISOString()}::timestamptz, ${position.id}::uuid)` : undefined,
+            position
+              ? sql`(${caseSchedule.nextActionAt}, ${caseSchedule.caseId}) > (${position.at.toISOString()}::timestamptz, ${position.id}::uuid)`
+              : undefined,
           ),
         )
         .orderBy(asc(caseSchedule.nextActionAt), asc(caseSchedule.caseId))
@@ -168,7 +181,8 @@ export async function advanceDueCases(
             }
             batchAdvanced += 1;
             const result = execute(state, decision);
-            if (result.ok && result.value.events.length > 0) steps.push({ row, state: result.value.state, events: result.value.events });
+            if (result.ok && result.value.events.length > 0)
+              steps.push({ row, state: result.value.state, events: result.value.events });
           }
           await persistMany(tx, steps, effectRows);
           return { advanced: batchAdvanced, skipped: batchSkipped };
@@ -192,7 +206,13 @@ export async function advanceDueCases(
  * A shop's settings and what `now` means in its zone, computed once per batch instead of once per case: whether
  * `now` is inside the send window, the local day, and the step instants already worked out (by local date).
  */
-type ShopContext = { shop: Shop; settings: Settings; today: LocalDate; inWindow: boolean; instants: Map<LocalDate, number> };
+type ShopContext = {
+  shop: Shop;
+  settings: Settings;
+  today: LocalDate;
+  inWindow: boolean;
+  instants: Map<LocalDate, number>;
+};
 
 function shopContext(shop: Shop, settings: Settings, now: Date): ShopContext {
   return {
@@ -207,12 +227,21 @@ function shopContext(shop: Shop, settings: Settings, now: Date): ShopContext {
 async function shopContexts(tx: Tx, shopIds: string[], now: Date): Promise<Map<string, ShopContext>> {
   if (shopIds.length === 0) return new Map();
   const shopRows = await tx.select().from(shops).where(inArray(shops.id, shopIds));
-  return new Map(await Promise.all(shopRows.map(async (shop) => [shop.id, shopContext(shop, await getSettings(tx, shop.id), now)] as const)));
+  return new Map(
+    await Promise.all(
+      shopRows.map(async (shop) => [shop.id, shopContext(shop, await getSettings(tx, shop.id), now)] as const),
+    ),
+  );
 }
 
 /** Whether a locked case takes its next step now, and which: the one rule for the sweep and advanceCase. */
-function decideStep(state: Case, context: ShopContext | undefined, now: Date): CommandEnvelope | "not_due" | "outside_window" {
-  if (state.status !== "running" || !state.nextActionAt || state.nextActionAt.getTime() > now.getTime()) return "not_due";
+function decideStep(
+  state: Case,
+  context: ShopContext | undefined,
+  now: Date,
+): CommandEnvelope | "not_due" | "outside_window" {
+  if (state.status !== "running" || !state.nextActionAt || state.nextActionAt.getTime() > now.getTime())
+    return "not_due";
   if (!context || context.shop.status !== "active") return "not_due";
   // Reminders reach people: only inside the shop's send window (the next sweep inside it sends them).
   if (!context.inWindow) return "outside_window";
@@ -246,7 +275,12 @@ export async function advanceCase(db: Db, shopId: string, caseId: string, now: D
 function stepEnvelope(state: Case, context: ShopContext, now: Date): CommandEnvelope {
   const { shop, settings, today } = context;
   const step = nextStep(state, settings.schedule, today);
-  const base = { actor: SCHEDULER, reason: null, occurredAt: now, sourceId: `step:${state.id}:${step.step === "handover" ? "handover" : state.dunningLevel ?? "due"}` };
+  const base = {
+    actor: SCHEDULER,
+    reason: null,
+    occurredAt: now,
+    sourceId: `step:${state.id}:${step.step === "handover" ? "handover" : (state.dunningLevel ?? "due")}`,
+  };
   if (state.dunningLevel === "final_reminder") {
     return { ...base, command: { type: "hand_over", partnerReference: null } };
   }
@@ -263,7 +297,10 @@ function stepEnvelope(state: Case, context: ShopContext, now: Date): CommandEnve
     context.instants.set(nextDay, at);
   }
   const fee = reminderFee(level, settings.fees, state.outstanding.currency);
-  return { ...base, command: { type: "reach_level", level, nextActionAt: new Date(at), paymentDeadline: deadline, fee } };
+  return {
+    ...base,
+    command: { type: "reach_level", level, nextActionAt: new Date(at), paymentDeadline: deadline, fee },
+  };
 }
 
 /** The outbox rows a step causes, in the step's own transaction (idempotency keys make a repeat a no-op). */
@@ -271,10 +308,24 @@ function effectRows(row: LockedCase, events: CaseEvent[]): OutboxInsert[] {
   const rows: OutboxInsert[] = [];
   for (const event of events) {
     if (event.type === "dunning_level_reached") {
-      rows.push({ shopId: row.shopId, caseId: row.id, kind: "reminder.send", idempotencyKey: `reminder:${row.id}:${event.data.level}`, payload: { caseId: row.id, level: event.data.level }, nextAttemptAt: event.occurredAt });
+      rows.push({
+        shopId: row.shopId,
+        caseId: row.id,
+        kind: "reminder.send",
+        idempotencyKey: `reminder:${row.id}:${event.data.level}`,
+        payload: { caseId: row.id, level: event.data.level },
+        nextAttemptAt: event.occurredAt,
+      });
     }
     if (event.type === "handed_over") {
-      rows.push({ shopId: row.shopId, caseId: row.id, kind: "partner.submit_claim", idempotencyKey: `claim:${row.id}`, payload: { caseId: row.id }, nextAttemptAt: event.occurredAt });
+      rows.push({
+        shopId: row.shopId,
+        caseId: row.id,
+        kind: "partner.submit_claim",
+        idempotencyKey: `claim:${row.id}`,
+        payload: { caseId: row.id },
+        nextAttemptAt: event.occurredAt,
+      });
     }
   }
   return rows;

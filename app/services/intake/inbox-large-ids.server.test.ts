@@ -49,17 +49,33 @@ describe.each(testEngines())("webhook bodies with ids above 2^53 on %s", (engine
     (await database.db.select().from(webhookInbox).where(eq(webhookInbox.id, inboxId)))[0]?.lastError ?? null;
 
   async function deliverShopify(topic: string, body: string): Promise<string> {
-    const headers = shopifyWebhookHeaders(body, SECRET, { topic, shopDomain: DOMAIN, webhookId: randomUUID(), eventId: randomUUID(), triggeredAt: NOW.toISOString() });
+    const headers = shopifyWebhookHeaders(body, SECRET, {
+      topic,
+      shopDomain: DOMAIN,
+      webhookId: randomUUID(),
+      eventId: randomUUID(),
+      triggeredAt: NOW.toISOString(),
+    });
     const request = new Request("http://localhost/webhooks/shopify", { method: "POST", headers, body });
-    const ingested = await ingestShopifyWebhook(database.db, request, { secret: SECRET, enqueue: async () => undefined });
+    const ingested = await ingestShopifyWebhook(database.db, request, {
+      secret: SECRET,
+      enqueue: async () => undefined,
+    });
     expect(ingested).toMatchObject({ status: 200, outcome: "stored" });
     return ingested.inboxId!;
   }
 
   async function deliverWoo(topic: string, body: string): Promise<string> {
     const headers = wooWebhookHeaders(body, wooSecret, { topic, deliveryId: randomUUID() });
-    const request = new Request(`https://mahnwerk.example.com/webhooks/woocommerce/${connection.id}`, { method: "POST", headers, body });
-    const ingested = await ingestWooWebhook(database.db, request, connection.id, { key: TEST_ENCRYPTION_KEY, enqueue: async () => undefined });
+    const request = new Request(`https://mahnwerk.example.com/webhooks/woocommerce/${connection.id}`, {
+      method: "POST",
+      headers,
+      body,
+    });
+    const ingested = await ingestWooWebhook(database.db, request, connection.id, {
+      key: TEST_ENCRYPTION_KEY,
+      enqueue: async () => undefined,
+    });
     expect(ingested).toMatchObject({ status: 200, outcome: "stored" });
     return ingested.inboxId!;
   }
@@ -89,7 +105,11 @@ describe.each(testEngines())("webhook bodies with ids above 2^53 on %s", (engine
     const inboxId = await deliverShopify("refunds/create", refund);
     expect(await process(inboxId), (await lastError(inboxId)) ?? "").toBe("processed");
     expect(applied).toEqual([
-      expect.objectContaining({ type: "refund.created", platformOrderId: "820982911946154508", externalId: "890088186047892319" }),
+      expect.objectContaining({
+        type: "refund.created",
+        platformOrderId: "820982911946154508",
+        externalId: "890088186047892319",
+      }),
     ]);
   });
 

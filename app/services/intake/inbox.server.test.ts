@@ -7,7 +7,10 @@ import { ingestShopifyWebhook } from "./inbox.server";
 
 const SECRET = "shpss_test_secret";
 
-function delivery(body: Buffer | string, options: { webhookId?: string; secret?: string; topic?: string; tamper?: boolean } = {}) {
+function delivery(
+  body: Buffer | string,
+  options: { webhookId?: string; secret?: string; topic?: string; tamper?: boolean } = {},
+) {
   const headers = shopifyWebhookHeaders(body, options.secret ?? SECRET, {
     topic: options.topic ?? "orders/create",
     shopDomain: "mahnwerk-test.myshopify.com",
@@ -31,7 +34,15 @@ describe.each(testEngines())("Shopify webhook ingest on %s", (engine) => {
   const body = fixtureBytes("shopify/orders-create.json");
 
   test.each([
-    ["unsigned", () => new Request("http://localhost/webhooks/shopify", { method: "POST", body: new Uint8Array(body), headers: { "x-shopify-topic": "orders/create" } })],
+    [
+      "unsigned",
+      () =>
+        new Request("http://localhost/webhooks/shopify", {
+          method: "POST",
+          body: new Uint8Array(body),
+          headers: { "x-shopify-topic": "orders/create" },
+        }),
+    ],
     ["signed with the wrong key", () => delivery(body, { secret: "other" })],
     ["tampered body", () => delivery(body, { tamper: true })],
   ])("%s → 401 and nothing stored or queued", async (_name, make) => {
@@ -76,7 +87,11 @@ describe.each(testEngines())("Shopify webhook ingest on %s", (engine) => {
     const headersMissing = new Request("http://localhost/webhooks/shopify", {
       method: "POST",
       body: "{}",
-      headers: { "x-shopify-hmac-sha256": shopifyWebhookHeaders("{}", SECRET, { topic: "orders/create" }).get("x-shopify-hmac-sha256")! },
+      headers: {
+        "x-shopify-hmac-sha256": shopifyWebhookHeaders("{}", SECRET, { topic: "orders/create" }).get(
+          "x-shopify-hmac-sha256",
+        )!,
+      },
     });
     const rejected = await ingestShopifyWebhook(database.db, headersMissing, { secret: SECRET, enqueue });
     expect(rejected).toMatchObject({ status: 200, outcome: "rejected" });
@@ -95,7 +110,10 @@ describe.each(testEngines())("Shopify webhook ingest on %s", (engine) => {
   });
 
   test("GET is not a delivery", async () => {
-    const result = await ingestShopifyWebhook(database.db, new Request("http://localhost/webhooks/shopify"), { secret: SECRET, enqueue });
+    const result = await ingestShopifyWebhook(database.db, new Request("http://localhost/webhooks/shopify"), {
+      secret: SECRET,
+      enqueue,
+    });
     expect(result.status).toBe(405);
   });
 });

@@ -4,13 +4,17 @@ import type { DbOrTx } from "#app/db/client.server";
 import { webhookInbox } from "#app/db/schema";
 import { groupCommit, type GroupCommit } from "#app/utils/group-commit";
 
-
 export type Enqueue = (inboxId: string) => Promise<unknown>;
 
 /** Answers every ingest gives before anything is stored: wrong method, body over the limit, bad signature. */
-export type RefusedResult = { status: 401 | 405 | 413; outcome: "unauthorized" | "method_not_allowed" | "too_large"; inboxId: null };
+export type RefusedResult = {
+  status: 401 | 405 | 413;
+  outcome: "unauthorized" | "method_not_allowed" | "too_large";
+  inboxId: null;
+};
 
-export type IngestResult = { status: 200; outcome: "stored" | "duplicate" | "rejected"; inboxId: string | null } | RefusedResult;
+export type IngestResult =
+  { status: 200; outcome: "stored" | "duplicate" | "rejected"; inboxId: string | null } | RefusedResult;
 
 /**
  * A webhook request as ingest reads it: method, headers and the raw body, read once (null: longer than
@@ -58,7 +62,9 @@ export async function webhookDeliveryOf(request: Request): Promise<WebhookDelive
 }
 
 /** What every ingest checks before the signature: POST only, and a body within the limit. */
-export async function deliveryToIngest(input: Request | WebhookDelivery): Promise<{ delivery: WebhookDelivery & { body: Buffer } } | { refused: RefusedResult }> {
+export async function deliveryToIngest(
+  input: Request | WebhookDelivery,
+): Promise<{ delivery: WebhookDelivery & { body: Buffer } } | { refused: RefusedResult }> {
   const delivery = input instanceof Request ? await webhookDeliveryOf(input) : input;
   if (delivery.method !== "POST") return { refused: { status: 405, outcome: "method_not_allowed", inboxId: null } };
   if (delivery.body === null) return { refused: { status: 413, outcome: "too_large", inboxId: null } };
@@ -85,18 +91,30 @@ export async function ingestShopifyWebhook(
   }
   const headers = keptHeaders(requestHeaders);
   const read = readShopifyHeaders(requestHeaders);
-  return storeAndQueue(db, raw, {
-    platform: "shopify",
-    source: read.ok ? read.value.shopDomain : (headers["x-shopify-shop-domain"]?.toLowerCase() ?? "unknown"),
-    headers,
-    route: read.ok
-      ? { ok: true, topic: read.value.topic, dedupeKey: read.value.webhookId, triggeredAt: read.value.triggeredAt ?? null }
-      : { ok: false, topic: headers["x-shopify-topic"] ?? "unknown", reason: read.error.message },
-  }, options.enqueue);
+  return storeAndQueue(
+    db,
+    raw,
+    {
+      platform: "shopify",
+      source: read.ok ? read.value.shopDomain : (headers["x-shopify-shop-domain"]?.toLowerCase() ?? "unknown"),
+      headers,
+      route: read.ok
+        ? {
+            ok: true,
+            topic: read.value.topic,
+            dedupeKey: read.value.webhookId,
+            triggeredAt: read.value.triggeredAt ?? null,
+          }
+        : { ok: false, topic: headers["x-shopify-topic"] ?? "unknown", reason: read.error.message },
+    },
+    options.enqueue,
+  );
 }
 
 /** Where a signed delivery goes: its topic and inbox key, or why it cannot be routed. */
-export type DeliveryRoute = { ok: true; topic: string; dedupeKey: string; triggeredAt: Date | null } | { ok: false; topic: string; reason: string };
+export type DeliveryRoute =
+  | { ok: true; topic: string; dedupeKey: string; triggeredAt: Date | null }
+  | { ok: false; topic: string; reason: string };
 
 /**
  * After the signature, for every platform: store the delivery and queue it. Signed but not routable, or not storable
@@ -111,10 +129,26 @@ export async function storeAndQueue(
   const { route, ...where } = delivery;
   const { body, defect } = storableBody(raw);
   if (!route.ok) {
-    const id = await storeDelivery(db, { ...where, body, topic: route.topic, dedupeKey: `sha256:${sha256(raw)}`, status: "rejected", lastError: route.reason, triggeredAt: null });
+    const id = await storeDelivery(db, {
+      ...where,
+      body,
+      topic: route.topic,
+      dedupeKey: `sha256:${sha256(raw)}`,
+      status: "rejected",
+      lastError: route.reason,
+      triggeredAt: null,
+    });
     return { status: 200, outcome: "rejected", inboxId: id };
   }
-  const id = await storeDelivery(db, { ...where, body, topic: route.topic, dedupeKey: route.dedupeKey, status: defect ? "rejected" : "received", lastError: defect, triggeredAt: route.triggeredAt });
+  const id = await storeDelivery(db, {
+    ...where,
+    body,
+    topic: route.topic,
+    dedupeKey: route.dedupeKey,
+    status: defect ? "rejected" : "received",
+    lastError: defect,
+    triggeredAt: route.triggeredAt,
+  });
   if (!id) return { status: 200, outcome: "duplicate", inboxId: null };
   if (defect) return { status: 200, outcome: "rejected", inboxId: id };
   await enqueueSafely(enqueue, id);
@@ -129,7 +163,10 @@ export async function storeAndQueue(
 function storableBody(raw: Buffer): { body: string; defect: string | null } {
   const body = raw.toString("utf8");
   if (!raw.includes(0)) return { body, defect: null };
-  return { body: body.replaceAll("\u0000", "\uFFFD"), defect: "body contains NUL bytes, so it is not JSON (stored with U+FFFD in their place)" };
+  return {
+    body: body.replaceAll("\u0000", "\uFFFD"),
+    defect: "body contains NUL bytes, so it is not JSON (stored with U+FFFD in their place)",
+  };
 }
 
 type NewDelivery = Omit<typeof webhookInbox.$inferInsert, "id" | "receivedAt" | "attempts">;
@@ -151,7 +188,8 @@ const MAX_WRITERS = 4;
 
 const committers = new WeakMap<DbOrTx, GroupCommit<NewDelivery, string | null>>();
 
-const deliveryKey = (d: Pick<NewDelivery, "platform" | "source" | "dedupeKey">) => `${d.platform}\u0000${d.source}\u0000${d.dedupeKey}`;
+const deliveryKey = (d: Pick<NewDelivery, "platform" | "source" | "dedupeKey">) =>
+  `${d.platform}\u0000${d.source}\u0000${d.dedupeKey}`;
 
 /**
  * `insertDelivery` with group commit (app/utils/group-commit.ts), for the ingest path: deliveries that arrive while
@@ -187,7 +225,12 @@ async function writeBatch(db: DbOrTx, batch: NewDelivery[]): Promise<PromiseSett
       .insert(webhookInbox)
       .values([...first.values()])
       .onConflictDoNothing({ target: [webhookInbox.platform, webhookInbox.source, webhookInbox.dedupeKey] })
-      .returning({ id: webhookInbox.id, platform: webhookInbox.platform, source: webhookInbox.source, dedupeKey: webhookInbox.dedupeKey });
+      .returning({
+        id: webhookInbox.id,
+        platform: webhookInbox.platform,
+        source: webhookInbox.source,
+        dedupeKey: webhookInbox.dedupeKey,
+      });
     ids = new Map(inserted.map((row) => [deliveryKey(row), row.id]));
   } catch (error) {
     if (first.size === 1) throw error;
@@ -228,4 +271,3 @@ export function keptHeaders(headers: Headers, keep: RegExp = KEPT_HEADERS): Reco
   });
   return kept;
 }
-

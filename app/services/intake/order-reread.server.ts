@@ -21,7 +21,9 @@ export class OrderRereadError extends Error {
   override name = "OrderRereadError";
 }
 
-export function platformOrderReader(deps: { shopifyAdminFor?: AdminFor | null; wooClient?: WooClientFactory; wooKey?: () => Buffer | null } = {}): OrderReader {
+export function platformOrderReader(
+  deps: { shopifyAdminFor?: AdminFor | null; wooClient?: WooClientFactory; wooKey?: () => Buffer | null } = {},
+): OrderReader {
   return async (db, shop, platformOrderId) => {
     if (shop.platform === "shopify") {
       if (!deps.shopifyAdminFor) throw new OrderRereadError("Shopify is not configured in this process");
@@ -37,7 +39,9 @@ export function platformOrderReader(deps: { shopifyAdminFor?: AdminFor | null; w
       if (!client) throw new OrderRereadError("the store is not connected");
       const { invoicePaymentMethods, vatIdMetaKeys } = await getSettings(db, shop.id);
       try {
-        return snapshotOf(normalizeWooOrder(await client.getOrder(platformOrderId), { invoicePaymentMethods, vatIdMetaKeys }));
+        return snapshotOf(
+          normalizeWooOrder(await client.getOrder(platformOrderId), { invoicePaymentMethods, vatIdMetaKeys }),
+        );
       } catch (error) {
         if ((error as { kind?: unknown }).kind === "not_found") return { kind: "missing" };
         throw error;

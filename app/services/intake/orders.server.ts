@@ -34,7 +34,12 @@ export async function storeOrderSnapshots(
   const rows = await tx
     .select()
     .from(orders)
-    .where(and(eq(orders.shopId, shop.id), sql`${orders.platformOrderId} in (select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))`))
+    .where(
+      and(
+        eq(orders.shopId, shop.id),
+        sql`${orders.platformOrderId} in (select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))`,
+      ),
+    )
     .orderBy(orders.platformOrderId)
     .for("update");
   for (const row of rows) known.set(row.platformOrderId, row);
@@ -49,7 +54,11 @@ export async function storeOrderSnapshots(
       continue;
     }
     if (existing) {
-      const [row] = await tx.update(orders).set({ ...decision.values, updatedAt: new Date() }).where(eq(orders.id, existing.id)).returning();
+      const [row] = await tx
+        .update(orders)
+        .set({ ...decision.values, updatedAt: new Date() })
+        .where(eq(orders.id, existing.id))
+        .returning();
       known.set(snapshot.platformOrderId, row!);
       outcomes.push({ kind: "stored", row: row!, previous: existing });
       continue;
@@ -60,7 +69,11 @@ export async function storeOrderSnapshots(
       outcomes.push({ kind: "untracked" });
       continue;
     }
-    inserts.set(snapshot.platformOrderId, { shopId: shop.id, platformOrderId: snapshot.platformOrderId, ...decision.values });
+    inserts.set(snapshot.platformOrderId, {
+      shopId: shop.id,
+      platformOrderId: snapshot.platformOrderId,
+      ...decision.values,
+    });
     outcomes.push({ kind: "inserted" });
   }
   if (inserts.size > 0) await insertOrders(tx, [...inserts.values()]);
@@ -111,7 +124,8 @@ function recordOf(row: typeof orders.$inferInsert) {
   };
 }
 
-type Decision = Extract<SnapshotOutcome, { kind: "stale" | "untracked" }> | { kind: "write"; values: ReturnType<typeof rowValues> };
+type Decision =
+  Extract<SnapshotOutcome, { kind: "stale" | "untracked" }> | { kind: "write"; values: ReturnType<typeof rowValues> };
 
 function decide(
   shop: Shop,
@@ -119,16 +133,24 @@ function decide(
   existing: OrderRow | null,
   settings: Pick<Settings, "invoicePaymentMethods" | "defaultPaymentTermDays">,
 ): Decision {
-  if (existing && existing.platformUpdatedAt.getTime() >= snapshot.updatedAt.getTime()) return { kind: "stale", row: existing };
+  if (existing && existing.platformUpdatedAt.getTime() >= snapshot.updatedAt.getTime())
+    return { kind: "stale", row: existing };
   const invoice =
     !snapshot.test &&
     isInvoiceOrder(
-      { paymentMethods: snapshot.paymentMethods, hasPaymentTerms: snapshot.paymentTerms !== null, financialStatus: snapshot.financialStatus },
+      {
+        paymentMethods: snapshot.paymentMethods,
+        hasPaymentTerms: snapshot.paymentTerms !== null,
+        financialStatus: snapshot.financialStatus,
+      },
       settings.invoicePaymentMethods,
     );
   // A paid invoice order stays tracked (its case needs the payment); a card order never becomes tracked.
   if (!existing && !invoice) return { kind: "untracked" };
-  return { kind: "write", values: rowValues(shop, snapshot, invoice || (existing?.isInvoice ?? false), settings.defaultPaymentTermDays) };
+  return {
+    kind: "write",
+    values: rowValues(shop, snapshot, invoice || (existing?.isInvoice ?? false), settings.defaultPaymentTermDays),
+  };
 }
 
 function rowValues(shop: Shop, snapshot: OrderSnapshot, boughtOnInvoice: boolean, defaultPaymentTermDays: number) {

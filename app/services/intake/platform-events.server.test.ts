@@ -1,7 +1,17 @@
 import { randomUUID } from "node:crypto";
 import { and, eq, sql } from "drizzle-orm";
 import { afterEach, describe, expect, test } from "vitest";
-import { caseEvents, cases, dataRequests, orders, outbox, sessions, shops, webhookInbox, type Shop } from "#app/db/schema";
+import {
+  caseEvents,
+  cases,
+  dataRequests,
+  orders,
+  outbox,
+  sessions,
+  shops,
+  webhookInbox,
+  type Shop,
+} from "#app/db/schema";
 import { fixtureJson, shopifyWebhookHeaders } from "#test/fixtures/sign";
 import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
 import { insertShop } from "#test/support/factories";
@@ -42,7 +52,10 @@ describe.each(testEngines())("platform facts on %s", (engine) => {
       triggeredAt: NOW.toISOString(),
     });
     const request = new Request("http://localhost/webhooks/shopify", { method: "POST", headers, body });
-    const ingested = await ingestShopifyWebhook(database.db, request, { secret: SECRET, enqueue: async () => undefined });
+    const ingested = await ingestShopifyWebhook(database.db, request, {
+      secret: SECRET,
+      enqueue: async () => undefined,
+    });
     expect(ingested.status).toBe(200);
     if (!ingested.inboxId) return ingested.outcome;
     return processInboxDelivery(database.db, ingested.inboxId, { apply: applyPlatformEvents, now: NOW });
@@ -66,24 +79,45 @@ describe.each(testEngines())("platform facts on %s", (engine) => {
 
   const theCase = async () => (await database.db.select().from(cases))[0]!;
   const eventTypes = async (caseId: string) =>
-    (await database.db.select().from(caseEvents).where(eq(caseEvents.caseId, caseId)).orderBy(caseEvents.seq)).map((e) => e.type);
+    (await database.db.select().from(caseEvents).where(eq(caseEvents.caseId, caseId)).orderBy(caseEvents.seq)).map(
+      (e) => e.type,
+    );
 
   test("an invoice order is tracked with its due date; a card order is not stored at all", async () => {
     await setup();
     expect(await deliver("orders/create", orderAt("2026-10-02T10:15:24+02:00"))).toBe("processed");
-    expect(await deliver("orders/create", { ...orderAt("2026-10-02T10:15:24+02:00"), id: 999, admin_graphql_api_id: "gid://shopify/Order/999", payment_gateway_names: ["shopify_payments"] })).toBe("processed");
+    expect(
+      await deliver("orders/create", {
+        ...orderAt("2026-10-02T10:15:24+02:00"),
+        id: 999,
+        admin_graphql_api_id: "gid://shopify/Order/999",
+        payment_gateway_names: ["shopify_payments"],
+      }),
+    ).toBe("processed");
     const rows = await database.db.select().from(orders);
     expect(rows).toHaveLength(1);
     // Ordered 2026-10-02 in Berlin + the default 14-day term.
-    expect(rows[0]).toMatchObject({ platformOrderId: ORDER_ID, isInvoice: true, outstandingMinor: 11_990, dueDate: "2026-10-16" });
-    expect(rows[0]!.customer).toMatchObject({ firstName: "Anna", lastName: "Müller", email: "anna.mueller@example.de" });
+    expect(rows[0]).toMatchObject({
+      platformOrderId: ORDER_ID,
+      isInvoice: true,
+      outstandingMinor: 11_990,
+      dueDate: "2026-10-16",
+    });
+    expect(rows[0]!.customer).toMatchObject({
+      firstName: "Anna",
+      lastName: "Müller",
+      email: "anna.mueller@example.de",
+    });
   });
 
   test("the same webhook delivered twice is stored once and applied once", async () => {
     const shop = await setup();
     await deliver("orders/create", orderAt("2026-10-02T10:15:24+02:00"));
     const row = await openTheCase(shop);
-    const partial = orderAt("2026-10-20T10:00:00+02:00", { financial_status: "partially_paid", total_outstanding: "60.00" });
+    const partial = orderAt("2026-10-20T10:00:00+02:00", {
+      financial_status: "partially_paid",
+      total_outstanding: "60.00",
+    });
     expect(await deliver("orders/updated", partial, { webhookId: "dup-1" })).toBe("processed");
     expect(await deliver("orders/updated", partial, { webhookId: "dup-1" })).toBe("duplicate");
     expect((await database.db.select().from(webhookInbox)).filter((r) => r.dedupeKey === "dup-1")).toHaveLength(1);
@@ -92,10 +126,35 @@ describe.each(testEngines())("platform facts on %s", (engine) => {
   });
 
   const updates: [string, Json][] = [
-    ["orders/updated", orderAt("2026-10-20T10:00:00+02:00", { financial_status: "partially_paid", total_outstanding: "60.00" })],
+    [
+      "orders/updated",
+      orderAt("2026-10-20T10:00:00+02:00", { financial_status: "partially_paid", total_outstanding: "60.00" }),
+    ],
     // The order is edited down by 19.90 € (a returned item): total 100 €, 40 € still open.
-    ["orders/updated", orderAt("2026-10-22T10:00:00+02:00", { financial_status: "partially_paid", total_outstanding: "40.10", current_total_price: "100.00", current_total_price_set: { shop_money: { amount: "100.00", currency_code: "EUR" }, presentment_money: { amount: "100.00", currency_code: "EUR" } } })],
-    ["orders/paid", orderAt("2026-10-25T10:00:00+02:00", { financial_status: "paid", total_outstanding: "0.00", current_total_price: "100.00", current_total_price_set: { shop_money: { amount: "100.00", currency_code: "EUR" }, presentment_money: { amount: "100.00", currency_code: "EUR" } } })],
+    [
+      "orders/updated",
+      orderAt("2026-10-22T10:00:00+02:00", {
+        financial_status: "partially_paid",
+        total_outstanding: "40.10",
+        current_total_price: "100.00",
+        current_total_price_set: {
+          shop_money: { amount: "100.00", currency_code: "EUR" },
+          presentment_money: { amount: "100.00", currency_code: "EUR" },
+        },
+      }),
+    ],
+    [
+      "orders/paid",
+      orderAt("2026-10-25T10:00:00+02:00", {
+        financial_status: "paid",
+        total_outstanding: "0.00",
+        current_total_price: "100.00",
+        current_total_price_set: {
+          shop_money: { amount: "100.00", currency_code: "EUR" },
+          presentment_money: { amount: "100.00", currency_code: "EUR" },
+        },
+      }),
+    ],
   ];
   const orderings = [
     [0, 1, 2],
@@ -104,16 +163,19 @@ describe.each(testEngines())("platform facts on %s", (engine) => {
     [2, 0, 1],
   ];
 
-  test.each(orderings.map((order) => ({ order, label: order.join(" → ") })))("payments and edits delivered as $label end in the same state", async ({ order }) => {
-    const shop = await setup();
-    await deliver("orders/create", orderAt("2026-10-02T10:15:24+02:00"));
-    await openTheCase(shop);
-    for (const i of order) await deliver(updates[i]![0], updates[i]![1]);
-    const row = await theCase();
-    expect({ status: row.status, outstanding: row.outstandingMinor }).toEqual({ status: "paid", outstanding: 0 });
-    const [stored] = await database.db.select().from(orders);
-    expect(stored).toMatchObject({ outstandingMinor: 0, totalMinor: 10_000, financialStatus: "paid" });
-  });
+  test.each(orderings.map((order) => ({ order, label: order.join(" → ") })))(
+    "payments and edits delivered as $label end in the same state",
+    async ({ order }) => {
+      const shop = await setup();
+      await deliver("orders/create", orderAt("2026-10-02T10:15:24+02:00"));
+      await openTheCase(shop);
+      for (const i of order) await deliver(updates[i]![0], updates[i]![1]);
+      const row = await theCase();
+      expect({ status: row.status, outstanding: row.outstandingMinor }).toEqual({ status: "paid", outstanding: 0 });
+      const [stored] = await database.db.select().from(orders);
+      expect(stored).toMatchObject({ outstandingMinor: 0, totalMinor: 10_000, financialStatus: "paid" });
+    },
+  );
 
   test("a late, older snapshot never overwrites newer state", async () => {
     const shop = await setup();
@@ -129,7 +191,11 @@ describe.each(testEngines())("platform facts on %s", (engine) => {
     const shop = await setup();
     await deliver("orders/create", orderAt("2026-10-02T10:15:24+02:00"));
     const row = await openTheCase(shop);
-    const cancelled = orderAt("2026-10-26T09:30:02+02:00", { cancelled_at: "2026-10-26T09:30:02+02:00", cancel_reason: "customer", financial_status: "voided" });
+    const cancelled = orderAt("2026-10-26T09:30:02+02:00", {
+      cancelled_at: "2026-10-26T09:30:02+02:00",
+      cancel_reason: "customer",
+      financial_status: "voided",
+    });
     await deliver("orders/cancelled", cancelled);
     await deliver("orders/updated", { ...cancelled, updated_at: "2026-10-26T09:31:00+02:00" });
     expect((await theCase()).status).toBe("closed");
@@ -138,9 +204,20 @@ describe.each(testEngines())("platform facts on %s", (engine) => {
 
   test("a dispute blocks the invoice case; its resolution resumes it where it was", async () => {
     const shop = await setup();
-    await deliver("orders/create", orderAt("2026-10-02T10:15:24+02:00", { billing_address: (fixtureJson("shopify/orders-create.json") as Json).billing_address }));
+    await deliver(
+      "orders/create",
+      orderAt("2026-10-02T10:15:24+02:00", {
+        billing_address: (fixtureJson("shopify/orders-create.json") as Json).billing_address,
+      }),
+    );
     const row = await openTheCase(shop);
-    const started = await startCase(database.db, { shopId: shop.id, caseId: row.id, actor: { type: "staff", id: "t" }, reason: "go", now: NOW });
+    const started = await startCase(database.db, {
+      shopId: shop.id,
+      caseId: row.id,
+      actor: { type: "staff", id: "t" },
+      reason: "go",
+      now: NOW,
+    });
     expect(started.ok && started.case.status).toBe("running");
     const dispute = { ...(fixtureJson("shopify/disputes-create.json") as Json), order_id: Number(ORDER_ID) };
     await deliver("disputes/create", dispute);
@@ -152,7 +229,10 @@ describe.each(testEngines())("platform facts on %s", (engine) => {
   test("a chargeback on a tracked order without an invoice case opens a chargeback case", async () => {
     await setup();
     await deliver("orders/create", orderAt("2026-10-02T10:15:24+02:00"));
-    await deliver("disputes/create", { ...(fixtureJson("shopify/disputes-create.json") as Json), order_id: Number(ORDER_ID) });
+    await deliver("disputes/create", {
+      ...(fixtureJson("shopify/disputes-create.json") as Json),
+      order_id: Number(ORDER_ID),
+    });
     const row = await theCase();
     expect(row).toMatchObject({ kind: "chargeback", status: "waiting_for_approval", outstandingMinor: 5_995 });
   });
@@ -160,7 +240,9 @@ describe.each(testEngines())("platform facts on %s", (engine) => {
   test("app/uninstalled: shop marked, sessions gone, queued work stopped, later orders ignored", async () => {
     const shop = await setup();
     await database.db.insert(sessions).values({ id: `offline_${DOMAIN}`, shop: DOMAIN, state: "s", accessToken: "t" });
-    await database.db.insert(outbox).values({ shopId: shop.id, kind: "reminder.send", idempotencyKey: "k1", payload: {} });
+    await database.db
+      .insert(outbox)
+      .values({ shopId: shop.id, kind: "reminder.send", idempotencyKey: "k1", payload: {} });
     await deliver("app/uninstalled", fixtureJson("shopify/app-uninstalled.json") as Json);
     const [after] = await database.db.select().from(shops);
     expect(after!.status).toBe("uninstalled");
@@ -172,7 +254,12 @@ describe.each(testEngines())("platform facts on %s", (engine) => {
 
   test("customers/redact leaves none of the customer's personal data in any table", async () => {
     const shop = await setup();
-    await deliver("orders/create", orderAt("2026-10-02T10:15:24+02:00", { billing_address: (fixtureJson("shopify/orders-create.json") as Json).billing_address }));
+    await deliver(
+      "orders/create",
+      orderAt("2026-10-02T10:15:24+02:00", {
+        billing_address: (fixtureJson("shopify/orders-create.json") as Json).billing_address,
+      }),
+    );
     const row = await openTheCase(shop);
     await deliver("customers/data_request", fixtureJson("shopify/customers-data-request.json") as Json);
     expect(await database.db.select().from(dataRequests)).toHaveLength(1);
@@ -180,17 +267,30 @@ describe.each(testEngines())("platform facts on %s", (engine) => {
 
     const dump = JSON.stringify(
       await Promise.all(
-        ["shops", "orders", "cases", "case_events", "webhook_inbox", "outbox", "data_requests", "settings"].map(async (table) => {
-          const result = await database.db.execute(sql.raw(`select * from ${table}`));
-          return (result as unknown as { rows?: unknown[] }).rows ?? result;
-        }),
+        ["shops", "orders", "cases", "case_events", "webhook_inbox", "outbox", "data_requests", "settings"].map(
+          async (table) => {
+            const result = await database.db.execute(sql.raw(`select * from ${table}`));
+            return (result as unknown as { rows?: unknown[] }).rows ?? result;
+          },
+        ),
       ),
     );
-    for (const datum of ["Anna", "Müller", "M\\u00fcller", "anna.mueller@example.de", "Friedrichstra", "10117", "+4930123456789"]) {
+    for (const datum of [
+      "Anna",
+      "Müller",
+      "M\\u00fcller",
+      "anna.mueller@example.de",
+      "Friedrichstra",
+      "10117",
+      "+4930123456789",
+    ]) {
       expect(dump).not.toContain(datum);
     }
     // Amounts and ids are kept.
-    const [kept] = await database.db.select().from(cases).where(and(eq(cases.id, row.id)));
+    const [kept] = await database.db
+      .select()
+      .from(cases)
+      .where(and(eq(cases.id, row.id)));
     expect(kept).toMatchObject({ outstandingMinor: 11_990, platformOrderId: ORDER_ID, customerFirstName: null });
   });
 

@@ -1,6 +1,17 @@
 import { and, eq, inArray, or, sql } from "drizzle-orm";
 import type { Tx } from "#app/db/client.server";
-import { cases, dataRequests, orders, outbox, sessions, shops, webhookInbox, type CaseRow, type OrderRow, type Shop } from "#app/db/schema";
+import {
+  cases,
+  dataRequests,
+  orders,
+  outbox,
+  sessions,
+  shops,
+  webhookInbox,
+  type CaseRow,
+  type OrderRow,
+  type Shop,
+} from "#app/db/schema";
 import type { Actor } from "#app/domain/case/events";
 import { isTerminal, type CaseKind, type CaseStatus } from "#app/domain/case/status";
 import type { CaseCommand } from "#app/domain/case/transitions";
@@ -50,7 +61,15 @@ async function applyOne(tx: Tx, shop: Shop, settings: Settings, event: PlatformE
         await tx.update(orders).set({ cancelledAt, updatedAt: now }).where(eq(orders.id, order.id));
       }
       for (const row of await casesOf(tx, shop.id, order.id)) {
-        await command(tx, row, { type: "order_cancelled" }, actor, event.occurredAt, cancelSourceId(order), event.type === "order.cancelled" ? event.reason : null);
+        await command(
+          tx,
+          row,
+          { type: "order_cancelled" },
+          actor,
+          event.occurredAt,
+          cancelSourceId(order),
+          event.type === "order.cancelled" ? event.reason : null,
+        );
       }
       return;
     }
@@ -118,11 +137,28 @@ async function followStoredOrder(tx: Tx, shop: Shop, order: OrderRow, previous: 
   const stamp = `${order.platformOrderId}@${at.toISOString()}`;
   if (editedBy !== 0) {
     const outstanding = Math.max(0, invoiceCase.outstandingMinor - editedBy);
-    const cause = order.financialStatus === "refunded" || order.financialStatus === "partially_refunded" ? "refund" : "order_edit";
-    await command(tx, invoiceCase, { type: "adjust_outstanding", outstanding: { amountMinor: outstanding, currency: order.currency }, cause }, actor, at, `order-edit:${stamp}`, null);
+    const cause =
+      order.financialStatus === "refunded" || order.financialStatus === "partially_refunded" ? "refund" : "order_edit";
+    await command(
+      tx,
+      invoiceCase,
+      { type: "adjust_outstanding", outstanding: { amountMinor: outstanding, currency: order.currency }, cause },
+      actor,
+      at,
+      `order-edit:${stamp}`,
+      null,
+    );
   }
   if (paid > 0) {
-    await command(tx, invoiceCase, { type: "payment", amount: { amountMinor: paid, currency: order.currency }, side: "shop" }, actor, at, `order-payment:${stamp}`, null);
+    await command(
+      tx,
+      invoiceCase,
+      { type: "payment", amount: { amountMinor: paid, currency: order.currency }, side: "shop" },
+      actor,
+      at,
+      `order-payment:${stamp}`,
+      null,
+    );
   }
 }
 
@@ -135,7 +171,15 @@ async function openDispute(tx: Tx, shop: Shop, event: DisputeOpenedEvent, actor:
   }
   const [invoiceCase] = await casesOf(tx, shop.id, order.id, "invoice");
   if (invoiceCase && !isTerminal(invoiceCase.status as CaseStatus)) {
-    await command(tx, invoiceCase, { type: "block", reasons: [DISPUTE_BLOCK], stream: `dispute:${event.disputeId}` }, actor, event.occurredAt, event.sourceId, event.reason);
+    await command(
+      tx,
+      invoiceCase,
+      { type: "block", reasons: [DISPUTE_BLOCK], stream: `dispute:${event.disputeId}` },
+      actor,
+      event.occurredAt,
+      event.sourceId,
+      event.reason,
+    );
     return;
   }
   if (event.disputeType !== "chargeback") return;
@@ -160,15 +204,31 @@ async function updateDispute(tx: Tx, shop: Shop, event: DisputeUpdatedEvent, act
   if (invoiceCase && !isTerminal(invoiceCase.status as CaseStatus)) {
     // Whatever the outcome, the invoice claim itself goes on where it was. Not blocked (yet): the decision is
     // recorded on the dispute's stream all the same, so an opening delivered after it is stale (transitions.ts).
-    await command(tx, invoiceCase, { type: "unblock", reasons: [DISPUTE_BLOCK], stream: `dispute:${event.disputeId}` }, actor, event.occurredAt, event.sourceId, event.status);
+    await command(
+      tx,
+      invoiceCase,
+      { type: "unblock", reasons: [DISPUTE_BLOCK], stream: `dispute:${event.disputeId}` },
+      actor,
+      event.occurredAt,
+      event.sourceId,
+      event.status,
+    );
   }
   const [chargeback] = await casesOf(tx, shop.id, order.id, "chargeback");
-  if (chargeback && !isTerminal(chargeback.status as CaseStatus) && (event.status === "won" || event.status === "prevented")) {
+  if (
+    chargeback &&
+    !isTerminal(chargeback.status as CaseStatus) &&
+    (event.status === "won" || event.status === "prevented")
+  ) {
     // The shop got its money back from the card network: nothing is owed any more.
     await command(
       tx,
       chargeback,
-      { type: "payment", amount: { amountMinor: chargeback.outstandingMinor, currency: chargeback.currency }, side: "shop" },
+      {
+        type: "payment",
+        amount: { amountMinor: chargeback.outstandingMinor, currency: chargeback.currency },
+        side: "shop",
+      },
       actor,
       event.occurredAt,
       event.sourceId,
@@ -179,7 +239,10 @@ async function updateDispute(tx: Tx, shop: Shop, event: DisputeUpdatedEvent, act
 
 /** Uninstalled: no reminder, claim or write-back is ever sent for the shop again. */
 async function uninstall(tx: Tx, shop: Shop, now: Date) {
-  await tx.update(shops).set({ status: "uninstalled", uninstalledAt: now, updatedAt: now }).where(eq(shops.id, shop.id));
+  await tx
+    .update(shops)
+    .set({ status: "uninstalled", uninstalledAt: now, updatedAt: now })
+    .where(eq(shops.id, shop.id));
   await tx.delete(sessions).where(eq(sessions.shop, shop.domain));
   await tx
     .update(outbox)
@@ -187,18 +250,38 @@ async function uninstall(tx: Tx, shop: Shop, now: Date) {
     .where(and(eq(outbox.shopId, shop.id), inArray(outbox.status, ["pending", "failed", "in_flight"])));
 }
 
-async function customerOrders(tx: Tx, shop: Shop, event: PrivacyCustomerDataRequestEvent | PrivacyCustomerRedactEvent): Promise<OrderRow[]> {
+async function customerOrders(
+  tx: Tx,
+  shop: Shop,
+  event: PrivacyCustomerDataRequestEvent | PrivacyCustomerRedactEvent,
+): Promise<OrderRow[]> {
   const conditions = [];
   if (event.platformOrderIds.length > 0) conditions.push(inArray(orders.platformOrderId, event.platformOrderIds));
   if (event.customerId) conditions.push(sql`${orders.customer}->>'platformCustomerId' = ${event.customerId}`);
   if (event.email) conditions.push(sql`lower(${orders.customer}->>'email') = ${event.email.toLowerCase()}`);
   if (conditions.length === 0) return [];
-  return tx.select().from(orders).where(and(eq(orders.shopId, shop.id), or(...conditions)));
+  return tx
+    .select()
+    .from(orders)
+    .where(and(eq(orders.shopId, shop.id), or(...conditions)));
 }
 
 async function prepareDataRequest(tx: Tx, shop: Shop, event: PrivacyCustomerDataRequestEvent) {
   const found = await customerOrders(tx, shop, event);
-  const caseRows = found.length ? await tx.select().from(cases).where(and(eq(cases.shopId, shop.id), inArray(cases.orderId, found.map((o) => o.id)))) : [];
+  const caseRows = found.length
+    ? await tx
+        .select()
+        .from(cases)
+        .where(
+          and(
+            eq(cases.shopId, shop.id),
+            inArray(
+              cases.orderId,
+              found.map((o) => o.id),
+            ),
+          ),
+        )
+    : [];
   await tx.insert(dataRequests).values({
     shopId: shop.id,
     platformRequestId: event.dataRequestId,
@@ -215,7 +298,14 @@ async function prepareDataRequest(tx: Tx, shop: Shop, event: PrivacyCustomerData
         customer: o.customer,
         billingAddress: o.billingAddress,
       })),
-      cases: caseRows.map((c) => ({ id: c.id, kind: c.kind, status: c.status, order: c.orderName, dueDate: c.dueDate, outstanding: { amountMinor: c.outstandingMinor, currency: c.currency } })),
+      cases: caseRows.map((c) => ({
+        id: c.id,
+        kind: c.kind,
+        status: c.status,
+        order: c.orderName,
+        dueDate: c.dueDate,
+        outstanding: { amountMinor: c.outstandingMinor, currency: c.currency },
+      })),
     },
   });
 }
@@ -228,14 +318,25 @@ async function redactCustomer(tx: Tx, shop: Shop, event: PrivacyCustomerRedactEv
     await tx
       .update(orders)
       .set({
-        customer: { platformCustomerId: order.customer.platformCustomerId, firstName: null, lastName: null, company: null, email: null, phone: null, locale: null },
+        customer: {
+          platformCustomerId: order.customer.platformCustomerId,
+          firstName: null,
+          lastName: null,
+          company: null,
+          email: null,
+          phone: null,
+          locale: null,
+        },
         billingAddress: null,
         updatedAt: new Date(),
       })
       .where(eq(orders.id, order.id));
   }
   if (orderIds.length) {
-    await tx.update(cases).set({ customerFirstName: null, customerLastName: null }).where(and(eq(cases.shopId, shop.id), inArray(cases.orderId, orderIds)));
+    await tx
+      .update(cases)
+      .set({ customerFirstName: null, customerLastName: null })
+      .where(and(eq(cases.shopId, shop.id), inArray(cases.orderId, orderIds)));
   }
   // Free text we wrote ourselves can quote the customer too: a staff member's reason, a mail server's refusal
   // ("<anna@…>: mailbox unknown") in a case event, an outbox row or a delivery's error.
@@ -247,7 +348,9 @@ async function redactCustomer(tx: Tx, shop: Shop, event: PrivacyCustomerRedactEv
   const needles = [
     ...personal.map((value) => value.toLowerCase()),
     // WooCommerce order bodies (REST order JSON) open with the order id.
-    ...(shop.platform === "woocommerce" ? [...found.map((o) => o.platformOrderId), ...event.platformOrderIds].map((id) => `{"id":${id},`) : []),
+    ...(shop.platform === "woocommerce"
+      ? [...found.map((o) => o.platformOrderId), ...event.platformOrderIds].map((id) => `{"id":${id},`)
+      : []),
     ...found.map((o) => o.platformOrderId).map((id) => `/Order/${id}"`),
     ...event.platformOrderIds.map((id) => `/Order/${id}"`),
     ...(event.email ? [event.email.toLowerCase()] : []),
@@ -259,7 +362,10 @@ async function redactCustomer(tx: Tx, shop: Shop, event: PrivacyCustomerRedactEv
       .set({ body: '{"redacted":true}' })
       .where(
         and(
-          or(eq(webhookInbox.shopId, shop.id), and(eq(webhookInbox.platform, shop.platform as "shopify"), eq(webhookInbox.source, shop.domain))),
+          or(
+            eq(webhookInbox.shopId, shop.id),
+            and(eq(webhookInbox.platform, shop.platform as "shopify"), eq(webhookInbox.source, shop.domain)),
+          ),
           or(...needles.map((n) => sql`position(${n.toLowerCase()} in lower(${webhookInbox.body})) > 0`)),
         ),
       );
@@ -271,7 +377,13 @@ async function redactCustomer(tx: Tx, shop: Shop, event: PrivacyCustomerRedactEv
  * (only an e-mail or orders) produced — found by the orders they list, the e-mail they were made for, or any
  * personal value they hold, however long.
  */
-async function deleteDataExports(tx: Tx, shopId: string, event: PrivacyCustomerRedactEvent, found: OrderRow[], personal: string[]) {
+async function deleteDataExports(
+  tx: Tx,
+  shopId: string,
+  event: PrivacyCustomerRedactEvent,
+  found: OrderRow[],
+  personal: string[],
+) {
   const orderIds = [...new Set([...found.map((o) => o.platformOrderId), ...event.platformOrderIds])];
   const conditions = [
     ...(event.customerId ? [eq(dataRequests.platformCustomerId, event.customerId)] : []),
@@ -299,7 +411,9 @@ async function scrubBulkRunQueries(tx: Tx, shopId: string, values: string[]) {
 
 /** shop/redact (48 hours after uninstall): everything about the shop goes. */
 async function redactShop(tx: Tx, shop: Shop) {
-  await tx.delete(webhookInbox).where(and(eq(webhookInbox.platform, shop.platform as "shopify"), eq(webhookInbox.source, shop.domain)));
+  await tx
+    .delete(webhookInbox)
+    .where(and(eq(webhookInbox.platform, shop.platform as "shopify"), eq(webhookInbox.source, shop.domain)));
   await tx.delete(sessions).where(eq(sessions.shop, shop.domain));
   await tx.delete(shops).where(eq(shops.id, shop.id));
 }
@@ -311,8 +425,21 @@ async function casesOf(tx: Tx, shopId: string, orderId: string, kind?: CaseKind)
     .where(and(eq(cases.shopId, shopId), eq(cases.orderId, orderId), kind ? eq(cases.kind, kind) : undefined));
 }
 
-async function command(tx: Tx, row: CaseRow, cmd: CaseCommand, actor: Actor, occurredAt: Date, sourceId: string, reason: string | null) {
-  const result = await executeCaseCommand(tx, { shopId: row.shopId, caseId: row.id, envelope: { command: cmd, actor, reason, occurredAt, sourceId } });
+async function command(
+  tx: Tx,
+  row: CaseRow,
+  cmd: CaseCommand,
+  actor: Actor,
+  occurredAt: Date,
+  sourceId: string,
+  reason: string | null,
+) {
+  const result = await executeCaseCommand(tx, {
+    shopId: row.shopId,
+    caseId: row.id,
+    envelope: { command: cmd, actor, reason, occurredAt, sourceId },
+  });
   // A fact the case's status does not take (a payment on a cancelled case …) is normal, not an error to retry.
-  if (!result.ok) logger.info({ caseId: row.id, fact: cmd.type, refusal: result.error.code }, "platform fact not applied");
+  if (!result.ok)
+    logger.info({ caseId: row.id, fact: cmd.type, refusal: result.error.code }, "platform fact not applied");
 }

@@ -27,7 +27,13 @@ export async function processInboxDelivery(
     const finish = async (status: "processed" | "ignored" | "rejected", reason: string | null, shopId?: string) => {
       await tx
         .update(webhookInbox)
-        .set({ status, lastError: reason, processedAt: deps.now, attempts: row.attempts + 1, shopId: shopId ?? row.shopId })
+        .set({
+          status,
+          lastError: reason,
+          processedAt: deps.now,
+          attempts: row.attempts + 1,
+          shopId: shopId ?? row.shopId,
+        })
         .where(eq(webhookInbox.id, row.id));
       return status;
     };
@@ -38,7 +44,12 @@ export async function processInboxDelivery(
       const wooPayload = parseBody(row.body);
       if (wooPayload === INVALID) return finish("rejected", "body is not valid JSON", store.shop.id);
       const { invoicePaymentMethods, vatIdMetaKeys } = await getSettings(tx, store.shop.id);
-      const result = normalizeWooWebhook(row.topic, store.storeUrl, wooPayload, { receivedAt: row.receivedAt, deliveryKey: row.dedupeKey, invoicePaymentMethods, vatIdMetaKeys });
+      const result = normalizeWooWebhook(row.topic, store.storeUrl, wooPayload, {
+        receivedAt: row.receivedAt,
+        deliveryKey: row.dedupeKey,
+        invoicePaymentMethods,
+        vatIdMetaKeys,
+      });
       if (result.kind !== "events") return finish(result.kind, result.reason, store.shop.id);
       if (store.shop.status === "uninstalled") return finish("ignored", "shop is uninstalled", store.shop.id);
       await deps.apply(tx, store.shop, result.events, deps.now);

@@ -37,7 +37,10 @@ describe.each(testEngines())("outbox leases on %s", (engine) => {
     expect(claimedByA).toMatchObject({ id: row!.id, attempts: 1 });
     const [claimedByB] = await claimDueRows(database.db, at(11), [KIND]);
     expect(claimedByB).toMatchObject({ id: row!.id, attempts: 2 });
-    await database.db.update(outbox).set({ status: "dead", lastError: "partner refused" }).where(eq(outbox.id, row!.id));
+    await database.db
+      .update(outbox)
+      .set({ status: "dead", lastError: "partner refused" })
+      .where(eq(outbox.id, row!.id));
     // Support retries it: attempts start again at 0, and worker C claims it as attempt 1 — A's number.
     expect(await retryOutboxRow(database.db, shop.id, row!.id, at(12))).toBe(true);
     const [claimedByC] = await claimDueRows(database.db, at(12), [KIND]);

@@ -45,8 +45,18 @@ export async function claimDueRows(db: Db, now: Date, kinds: string[], limit = 2
     if (due.length === 0) return [];
     return tx
       .update(outbox)
-      .set({ status: "in_flight", attempts: sql`${outbox.attempts} + 1`, leaseId: sql`gen_random_uuid()`, updatedAt: now })
-      .where(inArray(outbox.id, due.map((r) => r.id)))
+      .set({
+        status: "in_flight",
+        attempts: sql`${outbox.attempts} + 1`,
+        leaseId: sql`gen_random_uuid()`,
+        updatedAt: now,
+      })
+      .where(
+        inArray(
+          outbox.id,
+          due.map((r) => r.id),
+        ),
+      )
       .returning();
   });
 }
@@ -56,7 +66,12 @@ export async function claimDueRows(db: Db, now: Date, kinds: string[], limit = 2
  * are claimed in batches; a slow partner can keep the last ones waiting past the lease) has lost the row to
  * whoever claimed it again — that claim set a new lease — and must neither deliver nor record anything for it.
  */
-const leasedBy = (row: OutboxRow) => and(eq(outbox.id, row.id), eq(outbox.status, "in_flight"), row.leaseId ? eq(outbox.leaseId, row.leaseId) : sql`false`);
+const leasedBy = (row: OutboxRow) =>
+  and(
+    eq(outbox.id, row.id),
+    eq(outbox.status, "in_flight"),
+    row.leaseId ? eq(outbox.leaseId, row.leaseId) : sql`false`,
+  );
 
 async function renewLease(db: Db, row: OutboxRow, now: Date): Promise<boolean> {
   const renewed = await db.update(outbox).set({ updatedAt: now }).where(leasedBy(row)).returning({ id: outbox.id });
@@ -66,7 +81,12 @@ async function renewLease(db: Db, row: OutboxRow, now: Date): Promise<boolean> {
 export type DeliveryOutcome = OutboxOutcome | { kind: "lease_lost" };
 
 /** Runs one claimed row through its handler and records the outcome — unless another worker took the row over. */
-export async function deliverRow(db: Db, row: OutboxRow, handlers: Record<string, OutboxHandler>, now: Date): Promise<DeliveryOutcome> {
+export async function deliverRow(
+  db: Db,
+  row: OutboxRow,
+  handlers: Record<string, OutboxHandler>,
+  now: Date,
+): Promise<DeliveryOutcome> {
   if (!(await renewLease(db, row, now))) return lostLease(row, "before delivery");
   const handler = handlers[row.kind];
   let outcome: OutboxOutcome;
@@ -91,11 +111,20 @@ export async function deliverRow(db: Db, row: OutboxRow, handlers: Record<string
   } else if (outcome.kind === "retry" && row.attempts < OUTBOX_MAX_ATTEMPTS) {
     recorded = await db
       .update(outbox)
-      .set({ status: "failed", lastError: outcome.reason, nextAttemptAt: new Date(now.getTime() + backoffDelayMs(row.attempts)), updatedAt: now })
+      .set({
+        status: "failed",
+        lastError: outcome.reason,
+        nextAttemptAt: new Date(now.getTime() + backoffDelayMs(row.attempts)),
+        updatedAt: now,
+      })
       .where(leasedBy(row))
       .returning({ id: outbox.id });
   } else {
-    recorded = await db.update(outbox).set({ status: "dead", lastError: outcome.reason, updatedAt: now }).where(leasedBy(row)).returning({ id: outbox.id });
+    recorded = await db
+      .update(outbox)
+      .set({ status: "dead", lastError: outcome.reason, updatedAt: now })
+      .where(leasedBy(row))
+      .returning({ id: outbox.id });
     if (recorded.length > 0 && outcome.kind === "retry") await blockCaseForDeadRow(db, row, outcome.reason, now);
   }
   if (recorded.length === 0) return lostLease(row, `after ${outcome.kind}`);
@@ -103,7 +132,10 @@ export async function deliverRow(db: Db, row: OutboxRow, handlers: Record<string
 }
 
 function lostLease(row: OutboxRow, when: string): DeliveryOutcome {
-  logger.warn({ outboxId: row.id, kind: row.kind, attempt: row.attempts }, `outbox lease lost ${when}: another worker holds the row`);
+  logger.warn(
+    { outboxId: row.id, kind: row.kind, attempt: row.attempts },
+    `outbox lease lost ${when}: another worker holds the row`,
+  );
   return { kind: "lease_lost" };
 }
 
@@ -113,13 +145,24 @@ async function blockCaseForDeadRow(db: Db, row: OutboxRow, reason: string, now: 
   const result = await executeCaseCommand(db, {
     shopId: row.shopId,
     caseId: row.caseId,
-    envelope: { command: { type: "block", reasons: [`${row.kind}_failed`] }, actor: { type: "system", id: "outbox" }, reason, occurredAt: now, sourceId: `outbox-dead:${row.id}` },
+    envelope: {
+      command: { type: "block", reasons: [`${row.kind}_failed`] },
+      actor: { type: "system", id: "outbox" },
+      reason,
+      occurredAt: now,
+      sourceId: `outbox-dead:${row.id}`,
+    },
   });
-  if (!result.ok) logger.warn({ outboxId: row.id, refusal: result.error.code }, "could not block the case of a dead outbox row");
+  if (!result.ok)
+    logger.warn({ outboxId: row.id, refusal: result.error.code }, "could not block the case of a dead outbox row");
 }
 
 /** One sweep: claim and deliver until nothing is due. Returns how many rows were handled. */
-export async function sweepOutbox(db: Db, handlers: Record<string, OutboxHandler>, now: () => Date = () => new Date()): Promise<number> {
+export async function sweepOutbox(
+  db: Db,
+  handlers: Record<string, OutboxHandler>,
+  now: () => Date = () => new Date(),
+): Promise<number> {
   let handled = 0;
   for (;;) {
     const rows = await claimDueRows(db, now(), Object.keys(handlers));
@@ -141,7 +184,13 @@ export async function retryOutboxRow(db: Db, shopId: string, id: string, now: Da
     await executeCaseCommand(db, {
       shopId,
       caseId: row.caseId,
-      envelope: { command: { type: "unblock", reasons: [`${row.kind}_failed`] }, actor: { type: "support", id: "outbox-retry" }, reason: "retried by support", occurredAt: now, sourceId: `outbox-retry:${row.id}:${now.toISOString()}` },
+      envelope: {
+        command: { type: "unblock", reasons: [`${row.kind}_failed`] },
+        actor: { type: "support", id: "outbox-retry" },
+        reason: "retried by support",
+        occurredAt: now,
+        sourceId: `outbox-retry:${row.id}:${now.toISOString()}`,
+      },
     });
   }
   return true;

@@ -38,7 +38,12 @@ export type OutboxPayloads = {
   /** Cancel after handover: ask the partner to give the claim back. */
   "partner.recall": { caseId: string; reason: string | null };
   /** A payment the shop received while the partner holds the claim; paymentNumber lets the partner dedupe. */
-  "partner.report_payment": { caseId: string; amount: { amountMinor: number; currency: string }; paymentNumber: string; date: string };
+  "partner.report_payment": {
+    caseId: string;
+    amount: { amountMinor: number; currency: string };
+    paymentNumber: string;
+    date: string;
+  };
   /** Tell the platform the case's status (tags/metafield on Shopify, note + meta on WooCommerce). */
   "shopify.write_back": { caseId: string; status: string; markPaid: boolean };
   "woocommerce.write_back": { caseId: string; status: string; markPaid: boolean };

@@ -13,7 +13,12 @@ function docRetentionTable(): Map<string, Record<string, string>> {
   const rows = section!
     .split("\n")
     .filter((line) => line.startsWith("|") && !/^\|[-| ]+\|$/.test(line))
-    .map((line) => line.slice(1, -1).split(" | ").map((cell) => cell.trim()));
+    .map((line) =>
+      line
+        .slice(1, -1)
+        .split(" | ")
+        .map((cell) => cell.trim()),
+    );
   const [header, ...body] = rows;
   const table = new Map<string, Record<string, string>>();
   for (const cells of body) {
@@ -61,17 +66,36 @@ test("every rule's texts are in German and English, the English ones as RETENTIO
   // No translation is left behind for a rule that was removed or renamed.
   const ids = new Set(RETENTION_RULES.flatMap((r) => PRIVACY_RULE_TEXTS.map((name) => privacyRuleKey(r.id, name))));
   for (const messages of Object.values(MESSAGES)) {
-    expect(Object.keys(messages).filter((key) => key.startsWith("privacy.rules.") && !ids.has(key as never))).toEqual([]);
+    expect(Object.keys(messages).filter((key) => key.startsWith("privacy.rules.") && !ids.has(key as never))).toEqual(
+      [],
+    );
   }
 });
 
 test("periods read as days, whole years as years, and 0 as on expiry", () => {
-  expect([0, 1, 7, 30, 365, 3650].map((days) => retentionPeriod(days, "de"))).toEqual(["sofort nach Ablauf", "1 Tag", "7 Tage", "30 Tage", "1 Jahr", "10 Jahre"]);
-  expect([0, 1, 7, 30, 365, 3650].map((days) => retentionPeriod(days, "en"))).toEqual(["on expiry", "1 day", "7 days", "30 days", "1 year", "10 years"]);
+  expect([0, 1, 7, 30, 365, 3650].map((days) => retentionPeriod(days, "de"))).toEqual([
+    "sofort nach Ablauf",
+    "1 Tag",
+    "7 Tage",
+    "30 Tage",
+    "1 Jahr",
+    "10 Jahre",
+  ]);
+  expect([0, 1, 7, 30, 365, 3650].map((days) => retentionPeriod(days, "en"))).toEqual([
+    "on expiry",
+    "1 day",
+    "7 days",
+    "30 days",
+    "1 year",
+    "10 years",
+  ]);
 });
 
 test("a page row says what goes and what stays, in the page's language", () => {
-  const [de] = privacyRows(RETENTION_RULES.filter((r) => r.id === "inbox.failed"), "de");
+  const [de] = privacyRows(
+    RETENTION_RULES.filter((r) => r.id === "inbox.failed"),
+    "de",
+  );
   expect(de).toEqual({
     id: "inbox.failed",
     data: "Gescheiterte und abgewiesene Webhook-Zustellungen",
@@ -82,15 +106,22 @@ test("a page row says what goes and what stays, in the page's language", () => {
     keeps: "Nichts; eine erneut eingespielte Zustellung wird verarbeitet und fällt dann unter inbox.bodies",
     enforced: true,
   });
-  const [en] = privacyRows(RETENTION_RULES.filter((r) => r.id === "inbox.bodies"), "en");
+  const [en] = privacyRows(
+    RETENTION_RULES.filter((r) => r.id === "inbox.bodies"),
+    "en",
+  );
   expect(en!.then).toBe("Cleared: body and headers of processed and ignored deliveries");
 });
 
 test("the operator's contact shown on the page is an e-mail address or an https page, or unset", () => {
   expect(parseEnv({ OPERATOR_CONTACT: " datenschutz@example.com " }).OPERATOR_CONTACT).toBe("datenschutz@example.com");
-  expect(parseEnv({ OPERATOR_CONTACT: "https://example.com/privacy" }).OPERATOR_CONTACT).toBe("https://example.com/privacy");
+  expect(parseEnv({ OPERATOR_CONTACT: "https://example.com/privacy" }).OPERATOR_CONTACT).toBe(
+    "https://example.com/privacy",
+  );
   expect(parseEnv({ OPERATOR_CONTACT: "" }).OPERATOR_CONTACT).toBeUndefined();
   for (const bad of ["http://example.com/privacy", "javascript:alert(1)", "call us"]) {
-    expect(() => parseEnv({ OPERATOR_CONTACT: bad }), bad).toThrow("OPERATOR_CONTACT must be an e-mail address or an https:// URL");
+    expect(() => parseEnv({ OPERATOR_CONTACT: bad }), bad).toThrow(
+      "OPERATOR_CONTACT must be an e-mail address or an https:// URL",
+    );
   }
 });

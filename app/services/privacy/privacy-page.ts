@@ -38,7 +38,11 @@ export function retentionPeriod(periodDays: number, locale: Locale): string {
 }
 
 /** `shopPeriods`: the shop's own periods by rule id (shopRetentionPeriods), shown instead of the defaults. */
-export function privacyRows(rules: readonly RetentionRule[], locale: Locale, shopPeriods: Record<string, number> = {}): PrivacyRow[] {
+export function privacyRows(
+  rules: readonly RetentionRule[],
+  locale: Locale,
+  shopPeriods: Record<string, number> = {},
+): PrivacyRow[] {
   const t = translator(locale);
   return rules.map((rule) => {
     const text = (name: PrivacyRuleText) => t(privacyRuleKey(rule.id, name));

@@ -1,7 +1,19 @@
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { DbOrTx } from "#app/db/client.server";
-import { accessLog, caseEvents, cases, dataRequests, loginTokens, orders, outbox, retentionRuns, staffSessions, webhookInbox, type Shop } from "#app/db/schema";
+import {
+  accessLog,
+  caseEvents,
+  cases,
+  dataRequests,
+  loginTokens,
+  orders,
+  outbox,
+  retentionRuns,
+  staffSessions,
+  webhookInbox,
+  type Shop,
+} from "#app/db/schema";
 import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
 import { insertCaseRow, insertOrder, insertShop } from "#test/support/factories";
 import { updateSettings } from "#app/services/settings/settings.server";
@@ -27,12 +39,51 @@ const NONE = Object.fromEntries(ENFORCED.map((id) => [id, 0]));
 let counter = 0;
 const key = (prefix: string) => `${prefix}-${++counter}-${Math.random().toString(36).slice(2, 8)}`;
 
-type Seeded = { inboxOut: string; inboxIn: string; inboxReceived: string; deadOut: string; deadIn: string; outboxOut: string; outboxIn: string; outboxPending: string; paidOut: string; paidIn: string; unpaidOld: string; withCase: string; tokenOut: string; tokenIn: string; sessionOut: string; sessionIn: string; exportOut: string; exportIn: string; accessOut: string; accessIn: string; caseOut: string; caseIn: string };
+type Seeded = {
+  inboxOut: string;
+  inboxIn: string;
+  inboxReceived: string;
+  deadOut: string;
+  deadIn: string;
+  outboxOut: string;
+  outboxIn: string;
+  outboxPending: string;
+  paidOut: string;
+  paidIn: string;
+  unpaidOld: string;
+  withCase: string;
+  tokenOut: string;
+  tokenIn: string;
+  sessionOut: string;
+  sessionIn: string;
+  exportOut: string;
+  exportIn: string;
+  accessOut: string;
+  accessIn: string;
+  caseOut: string;
+  caseIn: string;
+};
 
-async function inbox(db: DbOrTx, shop: Shop, status: "received" | "processed" | "ignored" | "rejected" | "dead", receivedAt: Date): Promise<string> {
+async function inbox(
+  db: DbOrTx,
+  shop: Shop,
+  status: "received" | "processed" | "ignored" | "rejected" | "dead",
+  receivedAt: Date,
+): Promise<string> {
   const [row] = await db
     .insert(webhookInbox)
-    .values({ platform: "shopify", source: shop.domain, shopId: shop.id, topic: "orders/updated", dedupeKey: key("d"), headers: { "x-shopify-topic": "orders/updated" }, body: '{"email":"anna@example.de"}', status, receivedAt, processedAt: status === "received" ? null : receivedAt })
+    .values({
+      platform: "shopify",
+      source: shop.domain,
+      shopId: shop.id,
+      topic: "orders/updated",
+      dedupeKey: key("d"),
+      headers: { "x-shopify-topic": "orders/updated" },
+      body: '{"email":"anna@example.de"}',
+      status,
+      receivedAt,
+      processedAt: status === "received" ? null : receivedAt,
+    })
     .returning();
   return row!.id;
 }
@@ -40,22 +91,69 @@ async function inbox(db: DbOrTx, shop: Shop, status: "received" | "processed" | 
 async function outboxRow(db: DbOrTx, shop: Shop, status: "pending" | "done", updatedAt: Date): Promise<string> {
   const [row] = await db
     .insert(outbox)
-    .values({ shopId: shop.id, kind: "reminder.send", idempotencyKey: key("o"), payload: { caseId: "x", level: "reminder_1" }, status, lastError: "mailbox of <anna@example.de> full", result: { messageId: "m1" }, createdAt: updatedAt, updatedAt })
+    .values({
+      shopId: shop.id,
+      kind: "reminder.send",
+      idempotencyKey: key("o"),
+      payload: { caseId: "x", level: "reminder_1" },
+      status,
+      lastError: "mailbox of <anna@example.de> full",
+      result: { messageId: "m1" },
+      createdAt: updatedAt,
+      updatedAt,
+    })
     .returning();
   return row!.id;
 }
 
-async function paidOrder(db: DbOrTx, shop: Shop, updatedAt: Date, overrides: Partial<typeof orders.$inferInsert> = {}): Promise<string> {
+async function paidOrder(
+  db: DbOrTx,
+  shop: Shop,
+  updatedAt: Date,
+  overrides: Partial<typeof orders.$inferInsert> = {},
+): Promise<string> {
   return (await insertOrder(db, shop, { financialStatus: "paid", outstandingMinor: 0, updatedAt, ...overrides })).id;
 }
 
 async function seed(db: DbOrTx, shop: Shop): Promise<Seeded> {
   const withCase = await insertCaseRow(db, shop, { status: "paid", outstandingMinor: 0 });
-  await db.update(orders).set({ financialStatus: "paid", outstandingMinor: 0, updatedAt: ago(400) }).where(eq(orders.id, withCase.orderId));
-  const token = async (expiresAt: Date) => (await db.insert(loginTokens).values({ shopId: shop.id, kind: "magic_link", tokenHash: key("t"), email: "staff@example.de", expiresAt }).returning())[0]!.id;
-  const session = async (expiresAt: Date) => (await db.insert(staffSessions).values({ shopId: shop.id, email: "staff@example.de", sessionHash: key("s"), expiresAt }).returning())[0]!.id;
-  const access = async (at: Date) => (await db.insert(accessLog).values({ shopId: shop.id, at, channel: "tab", actorId: "wp:42", actorName: "Anna Schmidt", what: "case" }).returning())[0]!.id;
-  const dataExport = async (createdAt: Date) => (await db.insert(dataRequests).values({ shopId: shop.id, platformCustomerId: "1", data: { customer: { email: "anna@example.de" } }, createdAt }).returning())[0]!.id;
+  await db
+    .update(orders)
+    .set({ financialStatus: "paid", outstandingMinor: 0, updatedAt: ago(400) })
+    .where(eq(orders.id, withCase.orderId));
+  const token = async (expiresAt: Date) =>
+    (
+      await db
+        .insert(loginTokens)
+        .values({ shopId: shop.id, kind: "magic_link", tokenHash: key("t"), email: "staff@example.de", expiresAt })
+        .returning()
+    )[0]!.id;
+  const session = async (expiresAt: Date) =>
+    (
+      await db
+        .insert(staffSessions)
+        .values({ shopId: shop.id, email: "staff@example.de", sessionHash: key("s"), expiresAt })
+        .returning()
+    )[0]!.id;
+  const access = async (at: Date) =>
+    (
+      await db
+        .insert(accessLog)
+        .values({ shopId: shop.id, at, channel: "tab", actorId: "wp:42", actorName: "Anna Schmidt", what: "case" })
+        .returning()
+    )[0]!.id;
+  const dataExport = async (createdAt: Date) =>
+    (
+      await db
+        .insert(dataRequests)
+        .values({
+          shopId: shop.id,
+          platformCustomerId: "1",
+          data: { customer: { email: "anna@example.de" } },
+          createdAt,
+        })
+        .returning()
+    )[0]!.id;
   return {
     inboxOut: await inbox(db, shop, "processed", outside(7)),
     inboxIn: await inbox(db, shop, "ignored", inside(7)),
@@ -87,8 +185,27 @@ async function seed(db: DbOrTx, shop: Shop): Promise<Seeded> {
 /** A paid case whose event reason and outbox error quote the customer, last changed at `endedAt`. */
 async function endedCase(db: DbOrTx, shop: Shop, endedAt: Date, lastName = "Quorble"): Promise<string> {
   const row = await insertCaseRow(db, shop, { status: "paid", outstandingMinor: 0, lastName });
-  await db.insert(caseEvents).values({ shopId: shop.id, caseId: row.id, seq: 1, type: "note", actorType: "staff", actorId: "demo", reason: `Frau ${lastName} rief an`, data: { to: "anna@example.de" }, occurredAt: endedAt });
-  await db.insert(outbox).values({ shopId: shop.id, caseId: row.id, kind: "reminder.send", idempotencyKey: key("c"), payload: { caseId: row.id }, status: "failed", lastError: "mailbox of <anna@example.de> full", updatedAt: endedAt });
+  await db.insert(caseEvents).values({
+    shopId: shop.id,
+    caseId: row.id,
+    seq: 1,
+    type: "note",
+    actorType: "staff",
+    actorId: "demo",
+    reason: `Frau ${lastName} rief an`,
+    data: { to: "anna@example.de" },
+    occurredAt: endedAt,
+  });
+  await db.insert(outbox).values({
+    shopId: shop.id,
+    caseId: row.id,
+    kind: "reminder.send",
+    idempotencyKey: key("c"),
+    payload: { caseId: row.id },
+    status: "failed",
+    lastError: "mailbox of <anna@example.de> full",
+    updatedAt: endedAt,
+  });
   await db.update(cases).set({ updatedAt: endedAt }).where(eq(cases.id, row.id));
   return row.id;
 }
@@ -131,20 +248,38 @@ describe.each(testEngines())("retention on %s", (engine) => {
 
     // Outbox: the outcome stays.
     const byOutboxId = async (id: string) => (await db.select().from(outbox).where(eq(outbox.id, id)))[0]!;
-    expect(await byOutboxId(s.outboxOut)).toMatchObject({ payload: { redacted: true }, lastError: null, status: "done", result: { messageId: "m1" } });
-    expect(await byOutboxId(s.outboxIn)).toMatchObject({ payload: { caseId: "x", level: "reminder_1" }, lastError: expect.stringContaining("anna") });
+    expect(await byOutboxId(s.outboxOut)).toMatchObject({
+      payload: { redacted: true },
+      lastError: null,
+      status: "done",
+      result: { messageId: "m1" },
+    });
+    expect(await byOutboxId(s.outboxIn)).toMatchObject({
+      payload: { caseId: "x", level: "reminder_1" },
+      lastError: expect.stringContaining("anna"),
+    });
     expect(await byOutboxId(s.outboxPending)).toMatchObject({ payload: { caseId: "x", level: "reminder_1" } });
 
     // Orders: only the one paid without a case, past 30 days.
     const byOrderId = async (id: string) => (await db.select().from(orders).where(eq(orders.id, id)))[0]!;
     const paidOut = await byOrderId(s.paidOut);
-    expect(paidOut.customer).toEqual({ platformCustomerId: null, firstName: null, lastName: null, company: null, email: null, phone: null, locale: null });
+    expect(paidOut.customer).toEqual({
+      platformCustomerId: null,
+      firstName: null,
+      lastName: null,
+      company: null,
+      email: null,
+      phone: null,
+      locale: null,
+    });
     expect(paidOut.billingAddress).toBeNull();
     expect(paidOut.totalMinor).toBe(11_990);
-    for (const id of [s.paidIn, s.unpaidOld, s.withCase]) expect((await byOrderId(id)).customer.lastName).toBe("Müller");
+    for (const id of [s.paidIn, s.unpaidOld, s.withCase])
+      expect((await byOrderId(id)).customer.lastName).toBe("Müller");
     expect((await byOrderId(s.paidIn)).billingAddress).not.toBeNull();
 
-    const ids = async (table: typeof loginTokens | typeof staffSessions | typeof dataRequests | typeof accessLog) => (await db.select({ id: table.id }).from(table)).map((r) => r.id);
+    const ids = async (table: typeof loginTokens | typeof staffSessions | typeof dataRequests | typeof accessLog) =>
+      (await db.select({ id: table.id }).from(table)).map((r) => r.id);
     expect(await ids(loginTokens)).toEqual([s.tokenIn]);
     expect(await ids(staffSessions)).toEqual([s.sessionIn]);
     expect(await ids(dataRequests)).toEqual([s.exportIn]);
@@ -152,14 +287,23 @@ describe.each(testEngines())("retention on %s", (engine) => {
 
     // Cases: the one past its period has lost its customer everywhere it was; amounts and the order number stay.
     const caseOut = (await db.select().from(cases).where(eq(cases.id, s.caseOut)))[0]!;
-    expect(caseOut).toMatchObject({ customerFirstName: null, customerLastName: null, outstandingMinor: 0, status: "paid" });
+    expect(caseOut).toMatchObject({
+      customerFirstName: null,
+      customerLastName: null,
+      outstandingMinor: 0,
+      status: "paid",
+    });
     expect(caseOut.anonymisedAt).not.toBeNull();
     expect((await byOrderId(caseOut.orderId)).customer.email).toBeNull();
     expect((await byOrderId(caseOut.orderId)).billingAddress).toBeNull();
-    const texts = async (caseId: string) => JSON.stringify([
-      await db.select({ reason: caseEvents.reason, data: caseEvents.data }).from(caseEvents).where(eq(caseEvents.caseId, caseId)),
-      await db.select({ lastError: outbox.lastError }).from(outbox).where(eq(outbox.caseId, caseId)),
-    ]);
+    const texts = async (caseId: string) =>
+      JSON.stringify([
+        await db
+          .select({ reason: caseEvents.reason, data: caseEvents.data })
+          .from(caseEvents)
+          .where(eq(caseEvents.caseId, caseId)),
+        await db.select({ lastError: outbox.lastError }).from(outbox).where(eq(outbox.caseId, caseId)),
+      ]);
     expect(await texts(s.caseOut)).not.toMatch(/Quorble|anna@example/);
     expect(await texts(s.caseOut)).toContain("[redacted]");
     const caseIn = (await db.select().from(cases).where(eq(cases.id, s.caseIn)))[0]!;
@@ -170,7 +314,11 @@ describe.each(testEngines())("retention on %s", (engine) => {
     expect(second.removed).toEqual(NONE);
 
     const last = await lastRetentionRun(db);
-    expect(retentionRunToJson(last)).toMatchObject({ startedAt: second.startedAt.toISOString(), removed: NONE, error: null });
+    expect(retentionRunToJson(last)).toMatchObject({
+      startedAt: second.startedAt.toISOString(),
+      removed: NONE,
+      error: null,
+    });
     expect(await db.$count(retentionRuns)).toBe(2);
   }, 60_000);
 
@@ -196,7 +344,10 @@ describe.each(testEngines())("retention on %s", (engine) => {
     const ended2020 = await endedCase(db, shop, new Date("2020-07-01T10:00:00Z"));
     const ended2021 = await endedCase(db, shop, new Date("2021-01-02T10:00:00Z"));
     const running = await insertCaseRow(db, shop, { status: "running" });
-    await db.update(cases).set({ updatedAt: new Date("2001-01-01T00:00:00Z") }).where(eq(cases.id, running.id));
+    await db
+      .update(cases)
+      .set({ updatedAt: new Date("2001-01-01T00:00:00Z") })
+      .where(eq(cases.id, running.id));
     const report = await runRetention(db, { now: NOW });
     expect(report.removed["cases.commercial"]).toBe(1);
     const names = Object.fromEntries((await db.select().from(cases)).map((c) => [c.id, c.customerLastName]));
@@ -213,7 +364,10 @@ describe.each(testEngines())("retention on %s", (engine) => {
       select 'shopify', ${shop.domain}, ${shop.id}::uuid, 'orders/updated', 'bulk-' || i, '{"a":"b"}'::jsonb, '{"x":1}',
              case when i % 2 = 0 then 'processed' else 'dead' end, ${ago(40).toISOString()}::timestamptz, ${ago(40).toISOString()}::timestamptz
       from generate_series(1, ${n}::int) as i`);
-    const [a, b] = await Promise.all([runRetention(db, { now: NOW, batch: 20 }), runRetention(db, { now: NOW, batch: 20 })]);
+    const [a, b] = await Promise.all([
+      runRetention(db, { now: NOW, batch: 20 }),
+      runRetention(db, { now: NOW, batch: 20 }),
+    ]);
     expect(a.error).toBeNull();
     expect(b.error).toBeNull();
     expect(a.removed["inbox.bodies"]! + b.removed["inbox.bodies"]!).toBe(n / 2);

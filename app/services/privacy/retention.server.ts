@@ -210,7 +210,8 @@ const EXECUTABLE: Record<string, Executable> = {
   },
   "outbox.payloads": {
     table: "outbox",
-    due: (now) => sql`status = 'done' and updated_at < ${cutoff(now, 30)} and (payload <> ${REDACTED_JSON} or last_error is not null)`,
+    due: (now) =>
+      sql`status = 'done' and updated_at < ${cutoff(now, 30)} and (payload <> ${REDACTED_JSON} or last_error is not null)`,
     set: sql`payload = ${REDACTED_JSON}, last_error = null`,
   },
   "orders.personal": {
@@ -278,7 +279,9 @@ export async function runRetention(
 }
 
 async function countDue(db: DbOrTx, run: Executable, now: Date): Promise<number> {
-  const result = await db.execute(sql`select count(*)::int as n from ${sql.identifier(run.table)} where ${run.due(now)}`);
+  const result = await db.execute(
+    sql`select count(*)::int as n from ${sql.identifier(run.table)} where ${run.due(now)}`,
+  );
   return Number(rowsOf<{ n: number }>(result)[0]?.n ?? 0);
 }
 
@@ -301,7 +304,9 @@ async function sweepRule(db: DbOrTx, run: Executable, now: Date, batch: number):
   }
   for (;;) {
     const result = await db.execute(
-      run.set ? sql`update ${table} set ${run.set} where id in (${pick}) returning id` : sql`delete from ${table} where id in (${pick}) returning id`,
+      run.set
+        ? sql`update ${table} set ${run.set} where id in (${pick}) returning id`
+        : sql`delete from ${table} where id in (${pick}) returning id`,
     );
     const n = rowsOf(result).length;
     total += n;
@@ -319,7 +324,12 @@ export async function lastRetentionRun(db: DbOrTx): Promise<RetentionRun | null>
 /** The last run as JSON (/healthz, the CLI). */
 export function retentionRunToJson(run: RetentionRun | null) {
   if (!run) return null;
-  return { startedAt: run.startedAt.toISOString(), finishedAt: run.finishedAt.toISOString(), removed: run.removed, error: run.error };
+  return {
+    startedAt: run.startedAt.toISOString(),
+    finishedAt: run.finishedAt.toISOString(),
+    removed: run.removed,
+    error: run.error,
+  };
 }
 
 /**
@@ -336,7 +346,11 @@ async function anonymiseCase(tx: Tx, caseId: string, now: Date): Promise<void> {
       .select({ id: cases.id })
       .from(cases)
       .where(and(eq(cases.orderId, order.id), ne(cases.id, row.id), isNull(cases.anonymisedAt)));
-    if (othersKept.length === 0) await tx.update(orders).set({ customer: EMPTY_CUSTOMER, billingAddress: null }).where(eq(orders.id, order.id));
+    if (othersKept.length === 0)
+      await tx.update(orders).set({ customer: EMPTY_CUSTOMER, billingAddress: null }).where(eq(orders.id, order.id));
   }
-  await tx.update(cases).set({ customerFirstName: null, customerLastName: null, anonymisedAt: now }).where(eq(cases.id, row.id));
+  await tx
+    .update(cases)
+    .set({ customerFirstName: null, customerLastName: null, anonymisedAt: now })
+    .where(eq(cases.id, row.id));
 }

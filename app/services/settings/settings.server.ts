@@ -8,8 +8,20 @@ import { toLocalDate } from "#app/domain/dates";
 import { MAX_REMINDER_FEE_MINOR } from "#app/domain/dunning/fees";
 import { parseMoney } from "#app/domain/money";
 import { checkDunningOptionChange, DUNNING_OPTION_LOCK_DAYS } from "#app/domain/policies";
-import { AUTO_HANDOVER_PRESETS, parseSettings, SETTINGS_DEFAULTS, settingsSchema, type Settings } from "#app/domain/settings";
-import { DEFAULT_REMINDER_TEXTS, REMINDER_LANGUAGES, REMINDER_TEXT_LIMITS, reminderTextKey, validateReminderText } from "#app/mail/reminder-templates";
+import {
+  AUTO_HANDOVER_PRESETS,
+  parseSettings,
+  SETTINGS_DEFAULTS,
+  settingsSchema,
+  type Settings,
+} from "#app/domain/settings";
+import {
+  DEFAULT_REMINDER_TEXTS,
+  REMINDER_LANGUAGES,
+  REMINDER_TEXT_LIMITS,
+  reminderTextKey,
+  validateReminderText,
+} from "#app/mail/reminder-templates";
 
 /** The shop's current settings (defaults until the first save). */
 export async function getSettings(db: DbOrTx, shopId: string): Promise<Settings & { version: number }> {
@@ -27,7 +39,13 @@ export async function getSettings(db: DbOrTx, shopId: string): Promise<Settings 
 
 export type SettingsUpdateResult =
   | { ok: true; settings: Settings; version: number }
-  | { ok: false; error: { code: "invalid"; issues: z.core.$ZodIssue[] } | { code: "dunning_option_locked"; possibleFrom: Date; message: string } | { code: "conflict"; message: string } };
+  | {
+      ok: false;
+      error:
+        | { code: "invalid"; issues: z.core.$ZodIssue[] }
+        | { code: "dunning_option_locked"; possibleFrom: Date; message: string }
+        | { code: "conflict"; message: string };
+    };
 
 /**
  * Saves a new version: validated, the 30-day lock on the dunning option enforced, every version kept with who
@@ -41,7 +59,10 @@ export async function updateSettings(
 ): Promise<SettingsUpdateResult> {
   const current = await getSettings(db, shopId);
   if (meta.expectedVersion !== undefined && meta.expectedVersion !== current.version) {
-    return { ok: false, error: { code: "conflict", message: "The settings were changed meanwhile; reload and try again." } };
+    return {
+      ok: false,
+      error: { code: "conflict", message: "The settings were changed meanwhile; reload and try again." },
+    };
   }
   const parsed = settingsSchema.safeParse({ ...stripVersion(current), ...(input as object) });
   if (!parsed.success) return { ok: false, error: { code: "invalid", issues: parsed.error.issues } };
@@ -59,7 +80,11 @@ export async function updateSettings(
     .values({ shopId, version, data: next, changedBy: meta.changedBy, changedAt: meta.now })
     .onConflictDoNothing()
     .returning({ version: settingsTable.version });
-  if (inserted.length === 0) return { ok: false, error: { code: "conflict", message: "The settings were changed meanwhile; reload and try again." } };
+  if (inserted.length === 0)
+    return {
+      ok: false,
+      error: { code: "conflict", message: "The settings were changed meanwhile; reload and try again." },
+    };
   return { ok: true, settings: next, version };
 }
 
@@ -80,12 +105,7 @@ export const AUTO_HANDOVER_CHOICES = ["off", "all", ...AUTO_HANDOVER_PRESETS.map
 
 const formText = z.string().trim();
 const wholeNumber = (min: number, max: number) =>
-  z
-    .string()
-    .trim()
-    .regex(/^\d+$/)
-    .transform(Number)
-    .pipe(z.number().min(min).max(max));
+  z.string().trim().regex(/^\d+$/).transform(Number).pipe(z.number().min(min).max(max));
 
 /** The settings page as it is posted: text inputs, checkboxes ("on"), selects. */
 const settingsFormSchema = z.object({
@@ -125,7 +145,11 @@ const RANGES: Record<string, [number, number]> = {
 };
 
 /** Fees above this are rejected at the field: reminder_1 is never charged, so its field keeps the old wide limit. */
-const FEE_LIMITS = { reminder_1: 100_000, reminder_2: MAX_REMINDER_FEE_MINOR, final_reminder: MAX_REMINDER_FEE_MINOR } as const;
+const FEE_LIMITS = {
+  reminder_1: 100_000,
+  reminder_2: MAX_REMINDER_FEE_MINOR,
+  final_reminder: MAX_REMINDER_FEE_MINOR,
+} as const;
 
 /**
  * Turns the posted settings page into the input of `updateSettings`, or errors per field. Fees are typed in the
@@ -166,8 +190,13 @@ export function parseSettingsForm(
     if (money.value.amountMinor > limit) errors[field] = { key: "form.error.feeMax", values: { maxMinor: limit } };
     return money.value.amountMinor;
   };
-  const fees = { reminder_1: fee("fees.reminder_1"), reminder_2: fee("fees.reminder_2"), final_reminder: fee("fees.final_reminder") };
-  if (f["sendWindow.endHour"] <= f["sendWindow.startHour"]) errors["sendWindow.endHour"] = { key: "form.error.windowEnd" };
+  const fees = {
+    reminder_1: fee("fees.reminder_1"),
+    reminder_2: fee("fees.reminder_2"),
+    final_reminder: fee("fees.final_reminder"),
+  };
+  if (f["sendWindow.endHour"] <= f["sendWindow.startHour"])
+    errors["sendWindow.endHour"] = { key: "form.error.windowEnd" };
   let autoHandover: Settings["autoHandover"];
   if (f.autoHandover === "off" || f.autoHandover === "all") autoHandover = { mode: f.autoHandover };
   else if (f.autoHandover === "custom") {
@@ -178,23 +207,33 @@ export function parseSettingsForm(
     autoHandover = { mode: "threshold", minimumMajor: amount };
   } else autoHandover = { mode: "threshold", minimumMajor: Number(f.autoHandover) };
   const methods = lines(f.invoicePaymentMethods);
-  if (methods.length > 50 || methods.some((m) => m.length > 100)) errors.invoicePaymentMethods = { key: "form.error.methods" };
+  if (methods.length > 50 || methods.some((m) => m.length > 100))
+    errors.invoicePaymentMethods = { key: "form.error.methods" };
   const vatIdMetaKeys = f.vatIdMetaKeys === undefined ? undefined : lines(f.vatIdMetaKeys);
-  if (vatIdMetaKeys && (vatIdMetaKeys.length > 20 || vatIdMetaKeys.some((k) => k.length > 100))) errors.vatIdMetaKeys = { key: "form.error.metaKeys" };
+  if (vatIdMetaKeys && (vatIdMetaKeys.length > 20 || vatIdMetaKeys.some((k) => k.length > 100)))
+    errors.vatIdMetaKeys = { key: "form.error.metaKeys" };
 
   const reminderTexts: Settings["reminderTexts"] = {};
   for (const level of DUNNING_LEVELS) {
     for (const language of REMINDER_LANGUAGES) {
       const key = reminderTextKey(level, language);
       const subject = String(raw[`reminderTexts.${key}.subject`] ?? "").trim();
-      const body = String(raw[`reminderTexts.${key}.body`] ?? "").replace(/\r\n?/g, "\n").trim();
+      const body = String(raw[`reminderTexts.${key}.body`] ?? "")
+        .replace(/\r\n?/g, "\n")
+        .trim();
       const fallback = DEFAULT_REMINDER_TEXTS[level][language];
       if ((subject === "" && body === "") || (subject === fallback.subject && body === fallback.body.trim())) continue;
-      if (subject === "" || subject.length > REMINDER_TEXT_LIMITS.subject) errors[`reminderTexts.${key}.subject`] = { key: "form.error.subject" };
-      if (body === "" || body.length > REMINDER_TEXT_LIMITS.body) errors[`reminderTexts.${key}.body`] = { key: "form.error.body" };
+      if (subject === "" || subject.length > REMINDER_TEXT_LIMITS.subject)
+        errors[`reminderTexts.${key}.subject`] = { key: "form.error.subject" };
+      if (body === "" || body.length > REMINDER_TEXT_LIMITS.body)
+        errors[`reminderTexts.${key}.body`] = { key: "form.error.body" };
       if (errors[`reminderTexts.${key}.subject`] || errors[`reminderTexts.${key}.body`]) continue;
       const checked = validateReminderText(key, { subject, body });
-      if (!checked.ok) errors[`reminderTexts.${key}.body`] = { key: "form.error.placeholders", values: { placeholders: checked.error.placeholders.join(", ") } };
+      if (!checked.ok)
+        errors[`reminderTexts.${key}.body`] = {
+          key: "form.error.placeholders",
+          values: { placeholders: checked.error.placeholders.join(", ") },
+        };
       reminderTexts[key] = { subject, body };
     }
   }
@@ -216,13 +255,26 @@ export function parseSettingsForm(
       // Only WooCommerce shops see the field; a form without it keeps the stored keys.
       ...(vatIdMetaKeys ? { vatIdMetaKeys } : {}),
       defaultPaymentTermDays: f.defaultPaymentTermDays,
-      schedule: { reminder_1: f["schedule.reminder_1"], reminder_2: f["schedule.reminder_2"], final_reminder: f["schedule.final_reminder"], handover: f["schedule.handover"] },
+      schedule: {
+        reminder_1: f["schedule.reminder_1"],
+        reminder_2: f["schedule.reminder_2"],
+        final_reminder: f["schedule.final_reminder"],
+        handover: f["schedule.handover"],
+      },
       fees,
-      sendWindow: { startHour: f["sendWindow.startHour"], endHour: f["sendWindow.endHour"], skipSundays: f["sendWindow.skipSundays"] === "on" },
+      sendWindow: {
+        startHour: f["sendWindow.startHour"],
+        endHour: f["sendWindow.endHour"],
+        skipSundays: f["sendWindow.skipSundays"] === "on",
+      },
       autoHandover,
       chargebackAutoHandover: f.chargebackAutoHandover === "on",
       dunningOption: f.dunningOption,
-      writeBack: { tags: f["writeBack.tags"] === "on", metafield: f["writeBack.metafield"] === "on", markAsPaid: f["writeBack.markAsPaid"] === "on" },
+      writeBack: {
+        tags: f["writeBack.tags"] === "on",
+        metafield: f["writeBack.metafield"] === "on",
+        markAsPaid: f["writeBack.markAsPaid"] === "on",
+      },
       reminderTexts,
     },
   };
@@ -241,7 +293,10 @@ const ADDRESS_FIELDS = ["company", "street", "postalCode", "city", "countryCode"
  * Sender name, reply-to and the postal address, each only when the page posted it (an older form keeps them). The
  * address is all or nothing: every field empty clears it, a partly filled one names the missing fields.
  */
-function parseSenderAndAddress(raw: Record<string, string>, errors: FieldErrors): Pick<Partial<Settings>, "sender" | "address"> {
+function parseSenderAndAddress(
+  raw: Record<string, string>,
+  errors: FieldErrors,
+): Pick<Partial<Settings>, "sender" | "address"> {
   const out: Pick<Partial<Settings>, "sender" | "address"> = {};
   const single = settingsSchema.shape.sender.unwrap().shape.name;
   if ("sender.name" in raw || "sender.replyTo" in raw) {
@@ -252,19 +307,27 @@ function parseSenderAndAddress(raw: Record<string, string>, errors: FieldErrors)
     out.sender = { name, replyTo: replyTo === "" ? null : replyTo };
   }
   if (ADDRESS_FIELDS.some((field) => `address.${field}` in raw)) {
-    const value = Object.fromEntries(ADDRESS_FIELDS.map((field) => [field, (raw[`address.${field}`] ?? "").trim()])) as Record<(typeof ADDRESS_FIELDS)[number], string>;
+    const value = Object.fromEntries(
+      ADDRESS_FIELDS.map((field) => [field, (raw[`address.${field}`] ?? "").trim()]),
+    ) as Record<(typeof ADDRESS_FIELDS)[number], string>;
     const filled = ADDRESS_FIELDS.filter((field) => field !== "countryCode" && value[field] !== "");
     if (filled.length === 0) {
       out.address = null;
       return out;
     }
     const shape = settingsSchema.shape.address.unwrap().unwrap().shape;
-    const candidate = { ...value, countryCode: value.countryCode.toUpperCase(), phone: value.phone === "" ? null : value.phone };
+    const candidate = {
+      ...value,
+      countryCode: value.countryCode.toUpperCase(),
+      phone: value.phone === "" ? null : value.phone,
+    };
     for (const field of ADDRESS_FIELDS) {
       const v = candidate[field];
       if (field !== "phone" && v === "") errors[`address.${field}`] = { key: "form.error.required" };
       else if (!shape[field].safeParse(v).success) {
-        errors[`address.${field}`] = { key: field === "email" ? "form.error.email" : field === "phone" ? "form.error.phone" : "form.error.invalid" };
+        errors[`address.${field}`] = {
+          key: field === "email" ? "form.error.email" : field === "phone" ? "form.error.phone" : "form.error.invalid",
+        };
       }
     }
     out.address = candidate;
@@ -280,7 +343,10 @@ const BANK_FIELDS = ["holder", "iban", "bic"] as const;
  * nothing like the address: all three fields empty clear it; otherwise holder and IBAN are required, the BIC optional,
  * and the IBAN is stored in electronic format ("DE89 3704 …" in lower case is fine).
  */
-function parseHolidaysAndBankAccount(raw: Record<string, string>, errors: FieldErrors): Pick<Partial<Settings>, "holidays" | "bankAccount"> {
+function parseHolidaysAndBankAccount(
+  raw: Record<string, string>,
+  errors: FieldErrors,
+): Pick<Partial<Settings>, "holidays" | "bankAccount"> {
   const out: Pick<Partial<Settings>, "holidays" | "bankAccount"> = {};
   if ("holidays.country" in raw || "holidays.state" in raw) {
     const country = (raw["holidays.country"] ?? "").trim().toUpperCase();
@@ -288,13 +354,16 @@ function parseHolidaysAndBankAccount(raw: Record<string, string>, errors: FieldE
     const parsed = settingsSchema.shape.holidays.unwrap().safeParse({ country, state: state === "" ? null : state });
     if (parsed.success) out.holidays = parsed.data;
     else {
-      const countryWrong = parsed.error.issues.some((issue) => issue.path[0] === "country") || !isKnownHolidayCountry(country);
+      const countryWrong =
+        parsed.error.issues.some((issue) => issue.path[0] === "country") || !isKnownHolidayCountry(country);
       if (countryWrong) errors["holidays.country"] = { key: "form.error.invalid" };
       else errors["holidays.state"] = { key: "form.error.holidayState" };
     }
   }
   if (BANK_FIELDS.some((field) => `bankAccount.${field}` in raw)) {
-    const value = Object.fromEntries(BANK_FIELDS.map((field) => [field, (raw[`bankAccount.${field}`] ?? "").trim()])) as Record<(typeof BANK_FIELDS)[number], string>;
+    const value = Object.fromEntries(
+      BANK_FIELDS.map((field) => [field, (raw[`bankAccount.${field}`] ?? "").trim()]),
+    ) as Record<(typeof BANK_FIELDS)[number], string>;
     if (BANK_FIELDS.every((field) => value[field] === "")) {
       out.bankAccount = null;
       return out;
@@ -308,7 +377,8 @@ function parseHolidaysAndBankAccount(raw: Record<string, string>, errors: FieldE
     if (value.iban === "") errors["bankAccount.iban"] = { key: "form.error.required" };
     else if (!iban.success) errors["bankAccount.iban"] = { key: "form.error.iban" };
     if (!bic.success) errors["bankAccount.bic"] = { key: "form.error.bic" };
-    if (holder.success && iban.success && bic.success) out.bankAccount = { holder: holder.data, iban: iban.data, bic: bic.data };
+    if (holder.success && iban.success && bic.success)
+      out.bankAccount = { holder: holder.data, iban: iban.data, bic: bic.data };
   }
   return out;
 }
@@ -319,8 +389,35 @@ function isKnownHolidayCountry(country: string): boolean {
 
 /** Countries the settings page offers for public holidays: the German-speaking ones first, then the rest of the EU. */
 export const HOLIDAY_COUNTRIES = [
-  "DE", "AT", "CH", "LI",
-  "BE", "BG", "CY", "CZ", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK",
+  "DE",
+  "AT",
+  "CH",
+  "LI",
+  "BE",
+  "BG",
+  "CY",
+  "CZ",
+  "DK",
+  "EE",
+  "ES",
+  "FI",
+  "FR",
+  "GR",
+  "HR",
+  "HU",
+  "IE",
+  "IT",
+  "LT",
+  "LU",
+  "LV",
+  "MT",
+  "NL",
+  "PL",
+  "PT",
+  "RO",
+  "SE",
+  "SI",
+  "SK",
 ] as const;
 
 export type HolidayRegionOption = { country: string; states: { code: string; name: string }[] };
@@ -345,8 +442,7 @@ export function holidayRegionOptions(stored?: string): HolidayRegionOption[] {
 }
 
 export type SettingsSaveOutcome =
-  | { ok: true; version: number }
-  | { ok: false; errors: FieldErrors; conflict?: boolean };
+  { ok: true; version: number } | { ok: false; errors: FieldErrors; conflict?: boolean };
 
 /** The settings page's save: form errors, the 30-day lock (with its date) and a concurrent edit, each at its place. */
 export async function saveSettingsForm(
@@ -361,7 +457,15 @@ export async function saveSettingsForm(
   if (result.ok) return { ok: true, version: result.version };
   if (result.error.code === "conflict") return { ok: false, conflict: true, errors: {} };
   if (result.error.code === "dunning_option_locked") {
-    return { ok: false, errors: { dunningOption: { key: "settings.dunningOption.locked", values: { date: toLocalDate(result.error.possibleFrom, shop.timezone) } } } };
+    return {
+      ok: false,
+      errors: {
+        dunningOption: {
+          key: "settings.dunningOption.locked",
+          values: { date: toLocalDate(result.error.possibleFrom, shop.timezone) },
+        },
+      },
+    };
   }
   const errors: FieldErrors = {};
   for (const issue of result.error.issues) errors[issue.path.join(".")] ??= { key: "form.error.invalid" };

@@ -71,11 +71,19 @@ export type BulkStep =
  * The shop's running import, or a new one. For a new one, ordersCount decides between pages and a bulk operation;
  * the shop row is locked while the row is created, so two jobs starting at once create one import.
  */
-export async function openShopifyImport(db: Db, shop: Shop, admin: AdminGraphql, now: Date, options: BulkImportOptions = {}): Promise<ImportRun> {
+export async function openShopifyImport(
+  db: Db,
+  shop: Shop,
+  admin: AdminGraphql,
+  now: Date,
+  options: BulkImportOptions = {},
+): Promise<ImportRun> {
   const running = await runningImport(db, shop.id);
   if (running) return running;
   const threshold = options.bulkThreshold ?? DEFAULT_BULK_THRESHOLD;
-  const { ordersCount } = ordersCountSchema.parse(await callAdmin(admin, ORDERS_COUNT_QUERY, { query: openOrdersQuery(null), limit: threshold }));
+  const { ordersCount } = ordersCountSchema.parse(
+    await callAdmin(admin, ORDERS_COUNT_QUERY, { query: openOrdersQuery(null), limit: threshold }),
+  );
   const large = ordersCount !== null && (ordersCount.count >= threshold || ordersCount.precision !== "EXACT");
   return db.transaction(async (tx) => {
     await tx.select({ id: shops.id }).from(shops).where(eq(shops.id, shop.id)).for("update");
@@ -110,7 +118,14 @@ async function runningImport(db: Db, shopId: string): Promise<ImportRun | null> 
  * stream its file into the database. Failed, canceled and expired operations are recorded on the row with their
  * reason; an intermittent failure or an expired file gets one more operation, anything else falls back to pages.
  */
-export async function advanceBulkImport(db: Db, shop: Shop, admin: AdminGraphql, run: ImportRun, now: Date, options: BulkImportOptions = {}): Promise<BulkStep> {
+export async function advanceBulkImport(
+  db: Db,
+  shop: Shop,
+  admin: AdminGraphql,
+  run: ImportRun,
+  now: Date,
+  options: BulkImportOptions = {},
+): Promise<BulkStep> {
   for (let round = 0; round < MAX_BULK_ATTEMPTS + 1; round++) {
     if (!run.bulkOperationId) {
       const started = await startBulkOperation(db, shop, admin, run);
@@ -129,7 +144,8 @@ export async function advanceBulkImport(db: Db, shop: Shop, admin: AdminGraphql,
       case "CANCELING":
         return { kind: "waiting", status: operation.status };
       case "COMPLETED": {
-        if (!operation.url) return { kind: "done", processed: await finish(db, run, Number(run.cursor ?? 0), run.processed) };
+        if (!operation.url)
+          return { kind: "done", processed: await finish(db, run, Number(run.cursor ?? 0), run.processed) };
         const applied = await applyBulkFile(db, shop, run, operation.url, now, options);
         if (applied.kind !== "gone") return applied;
         // The file's URL lives seven days: a run that resumes later than that needs a new operation.
@@ -141,8 +157,19 @@ export async function advanceBulkImport(db: Db, shop: Shop, admin: AdminGraphql,
       case "CANCELED":
       case "EXPIRED": {
         const reason = `bulk operation ${operation.status.toLowerCase()}${operation.errorCode ? ` (${operation.errorCode})` : ""}`;
-        const retry = operation.status === "EXPIRED" || (operation.status === "FAILED" && RETRYABLE_ERRORS.has(operation.errorCode ?? ""));
-        logger.warn({ shopId: shop.id, operation: operation.id, status: operation.status, errorCode: operation.errorCode, partialDataUrl: Boolean(operation.partialDataUrl) }, "bulk import operation did not complete");
+        const retry =
+          operation.status === "EXPIRED" ||
+          (operation.status === "FAILED" && RETRYABLE_ERRORS.has(operation.errorCode ?? ""));
+        logger.warn(
+          {
+            shopId: shop.id,
+            operation: operation.id,
+            status: operation.status,
+            errorCode: operation.errorCode,
+            partialDataUrl: Boolean(operation.partialDataUrl),
+          },
+          "bulk import operation did not complete",
+        );
         run = await retryOrFallBack(db, run, reason, retry);
         if (run.mode === "pages") return { kind: "fallback", run };
         continue;
@@ -161,32 +188,39 @@ type Started = { kind: "started"; run: ImportRun } | Exclude<BulkStep, { kind: "
  */
 async function startBulkOperation(db: Db, shop: Shop, admin: AdminGraphql, run: ImportRun): Promise<Started> {
   const query = OPEN_ORDERS_BULK_QUERY;
-  const outcome = await db.transaction(async (tx): Promise<Started | { kind: "refused"; reason: string; retry: boolean; run: ImportRun }> => {
-    const [row] = await tx.select().from(orderImports).where(eq(orderImports.id, run.id)).for("update");
-    if (!row || row.status !== "running") return { kind: "waiting", status: row?.status ?? "gone" };
-    if (row.mode !== "bulk") return { kind: "fallback", run: row };
-    if (row.bulkOperationId) return { kind: "started", run: row };
-    const adopted = await findOwnOperation(admin, query);
-    let operationId = adopted?.id ?? null;
-    if (!operationId) {
-      const { bulkOperationRunQuery: result } = bulkRunSchema.parse(await callAdmin(admin, BULK_OPERATION_RUN_QUERY, { query }));
-      if (!result.bulkOperation) {
-        const codes = result.userErrors.map((e) => e.code ?? "");
-        const reason = `bulk operation not started: ${result.userErrors.map((e) => e.message).join("; ") || "no operation returned"}`;
-        // Another operation of ours, or Shopify's per-shop limit: wait for the next sweep rather than give up.
-        const busy = codes.some((code) => code === "OPERATION_IN_PROGRESS" || code === "LIMIT_REACHED");
-        return { kind: "refused", reason, retry: busy, run: row };
+  const outcome = await db.transaction(
+    async (tx): Promise<Started | { kind: "refused"; reason: string; retry: boolean; run: ImportRun }> => {
+      const [row] = await tx.select().from(orderImports).where(eq(orderImports.id, run.id)).for("update");
+      if (!row || row.status !== "running") return { kind: "waiting", status: row?.status ?? "gone" };
+      if (row.mode !== "bulk") return { kind: "fallback", run: row };
+      if (row.bulkOperationId) return { kind: "started", run: row };
+      const adopted = await findOwnOperation(admin, query);
+      let operationId = adopted?.id ?? null;
+      if (!operationId) {
+        const { bulkOperationRunQuery: result } = bulkRunSchema.parse(
+          await callAdmin(admin, BULK_OPERATION_RUN_QUERY, { query }),
+        );
+        if (!result.bulkOperation) {
+          const codes = result.userErrors.map((e) => e.code ?? "");
+          const reason = `bulk operation not started: ${result.userErrors.map((e) => e.message).join("; ") || "no operation returned"}`;
+          // Another operation of ours, or Shopify's per-shop limit: wait for the next sweep rather than give up.
+          const busy = codes.some((code) => code === "OPERATION_IN_PROGRESS" || code === "LIMIT_REACHED");
+          return { kind: "refused", reason, retry: busy, run: row };
+        }
+        operationId = result.bulkOperation.id;
       }
-      operationId = result.bulkOperation.id;
-    }
-    const [updated] = await tx
-      .update(orderImports)
-      .set({ bulkOperationId: operationId, attempts: row.attempts + (adopted ? 0 : 1), cursor: "0" })
-      .where(eq(orderImports.id, row.id))
-      .returning();
-    logger.info({ shopId: shop.id, operation: operationId, adopted: Boolean(adopted) }, "bulk import operation started");
-    return { kind: "started", run: updated! };
-  });
+      const [updated] = await tx
+        .update(orderImports)
+        .set({ bulkOperationId: operationId, attempts: row.attempts + (adopted ? 0 : 1), cursor: "0" })
+        .where(eq(orderImports.id, row.id))
+        .returning();
+      logger.info(
+        { shopId: shop.id, operation: operationId, adopted: Boolean(adopted) },
+        "bulk import operation started",
+      );
+      return { kind: "started", run: updated! };
+    },
+  );
   if (outcome.kind !== "refused") return outcome;
   if (outcome.retry && outcome.run.attempts < MAX_BULK_ATTEMPTS) {
     await db.update(orderImports).set({ error: outcome.reason }).where(eq(orderImports.id, outcome.run.id));
@@ -196,9 +230,14 @@ async function startBulkOperation(db: Db, shop: Shop, admin: AdminGraphql, run: 
 }
 
 async function findOwnOperation(admin: AdminGraphql, query: string): Promise<BulkOperation | null> {
-  const { bulkOperations } = bulkOperationsSchema.parse(await callAdmin(admin, BULK_OPERATIONS_QUERY, { query: "operation_type:query" }));
-  const same = (text: string | null | undefined) => (text ?? "").replace(/\s+/g, " ").trim() === query.replace(/\s+/g, " ").trim();
-  return bulkOperations.nodes.find((op) => (op.status === "CREATED" || op.status === "RUNNING") && same(op.query)) ?? null;
+  const { bulkOperations } = bulkOperationsSchema.parse(
+    await callAdmin(admin, BULK_OPERATIONS_QUERY, { query: "operation_type:query" }),
+  );
+  const same = (text: string | null | undefined) =>
+    (text ?? "").replace(/\s+/g, " ").trim() === query.replace(/\s+/g, " ").trim();
+  return (
+    bulkOperations.nodes.find((op) => (op.status === "CREATED" || op.status === "RUNNING") && same(op.query)) ?? null
+  );
 }
 
 async function readOperation(admin: AdminGraphql, id: string): Promise<BulkOperation | null> {
@@ -221,7 +260,13 @@ async function fallBack(db: Db, run: ImportRun, reason: string): Promise<ImportR
   logger.warn({ shopId: run.shopId, importId: run.id, reason }, "bulk import falls back to paginated reading");
   const [row] = await db
     .update(orderImports)
-    .set({ mode: "pages", bulkOperationId: null, cursor: null, processed: 0, error: `${reason}; reading pages instead` })
+    .set({
+      mode: "pages",
+      bulkOperationId: null,
+      cursor: null,
+      processed: 0,
+      error: `${reason}; reading pages instead`,
+    })
     .where(eq(orderImports.id, run.id))
     .returning();
   return row!;
@@ -252,7 +297,9 @@ async function applyBulkFile(
   options: BulkImportOptions,
 ): Promise<{ kind: "done"; processed: number } | { kind: "waiting"; status: string } | { kind: "gone" }> {
   // The URL is Shopify's (a signed storage link), but its answer still gets a deadline and a size limit.
-  const response = await (options.fetch ?? fetch)(url, { signal: AbortSignal.timeout(options.downloadTimeoutMs ?? DEFAULT_DOWNLOAD_TIMEOUT_MS) });
+  const response = await (options.fetch ?? fetch)(url, {
+    signal: AbortSignal.timeout(options.downloadTimeoutMs ?? DEFAULT_DOWNLOAD_TIMEOUT_MS),
+  });
   if (response.status === 403 || response.status === 404 || response.status === 410) {
     await response.body?.cancel();
     return { kind: "gone" };
@@ -272,7 +319,11 @@ async function applyBulkFile(
     await db.transaction(async (tx) => {
       const moved = await tx
         .update(orderImports)
-        .set({ cursor: String(upTo), processed: processed + orderCount, ...(last ? { status: "done" as const, finishedAt: new Date() } : {}) })
+        .set({
+          cursor: String(upTo),
+          processed: processed + orderCount,
+          ...(last ? { status: "done" as const, finishedAt: new Date() } : {}),
+        })
         .where(
           and(
             eq(orderImports.id, run.id),
@@ -301,7 +352,12 @@ async function applyBulkFile(
   };
 
   try {
-    for await (const line of jsonlLines(cappedBytes(response.body as unknown as AsyncIterable<Uint8Array>, options.maxDownloadBytes ?? DEFAULT_MAX_DOWNLOAD_BYTES))) {
+    for await (const line of jsonlLines(
+      cappedBytes(
+        response.body as unknown as AsyncIterable<Uint8Array>,
+        options.maxDownloadBytes ?? DEFAULT_MAX_DOWNLOAD_BYTES,
+      ),
+    )) {
       lineNo += 1;
       if (lineNo <= skip || line.length === 0) continue;
       let row: unknown;
@@ -322,7 +378,8 @@ async function applyBulkFile(
     if (error instanceof ImportTakenOver) return { kind: "waiting", status: "TAKEN_OVER" };
     throw error;
   }
-  if (orphans || unreadable) logger.warn({ shopId: shop.id, operation: operationId, orphans, unreadable }, "bulk import skipped lines");
+  if (orphans || unreadable)
+    logger.warn({ shopId: shop.id, operation: operationId, orphans, unreadable }, "bulk import skipped lines");
   return { kind: "done", processed };
 }
 

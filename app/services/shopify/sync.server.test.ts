@@ -9,7 +9,12 @@ import { insertCaseRow, insertShop } from "#test/support/factories";
 import { server } from "../../../test/mocks/node";
 import { latestImport } from "#app/services/intake/order-imports.server";
 import { sweepOutbox } from "#app/services/outbox/outbox.server";
-import { importShopifyOrders, installShopifyShop, reconcileShopifyOrders, shopifyWriteBackHandler } from "./sync.server";
+import {
+  importShopifyOrders,
+  installShopifyShop,
+  reconcileShopifyOrders,
+  shopifyWriteBackHandler,
+} from "./sync.server";
 import { updateSettings } from "#app/services/settings/settings.server";
 
 const DOMAIN = "wollwerk.myshopify.com";
@@ -18,13 +23,22 @@ const shopifyApi = graphql.link(ENDPOINT);
 
 /** What the app's client does: POST the operation to the shop's Admin API and return the JSON body. */
 const admin: AdminGraphql = async (query, variables) => {
-  const response = await fetch(ENDPOINT, { method: "POST", headers: { "content-type": "application/json", "x-shopify-access-token": "shpat_test" }, body: JSON.stringify({ query, variables }) });
+  const response = await fetch(ENDPOINT, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-shopify-access-token": "shpat_test" },
+    body: JSON.stringify({ query, variables }),
+  });
   if (!response.ok) throw new Error(`Admin API answered ${response.status}`);
   return (await response.json()) as GraphqlBody;
 };
 
 const baseNode = fixtureJson("shopify/graphql-order-node.json") as Record<string, unknown>;
-const node = (i: number) => ({ ...baseNode, id: `gid://shopify/Order/${7_000_000 + i}`, name: `#${10_000 + i}`, updatedAt: new Date(Date.UTC(2026, 9, 12, 9, 0, 0) + i * 1000).toISOString() });
+const node = (i: number) => ({
+  ...baseNode,
+  id: `gid://shopify/Order/${7_000_000 + i}`,
+  name: `#${10_000 + i}`,
+  updatedAt: new Date(Date.UTC(2026, 9, 12, 9, 0, 0) + i * 1000).toISOString(),
+});
 
 /** A shop with `total` open orders, served `first` at a time with opaque cursors. */
 function ordersHandler(total: number, options: { failOnceAtPage?: number } = {}) {
@@ -40,10 +54,16 @@ function ordersHandler(total: number, options: { failOnceAtPage?: number } = {})
     }
     const end = Math.min(total, start + first);
     const nodes = Array.from({ length: end - start }, (_, k) => node(start + k));
-    return HttpResponse.json({ data: { orders: { nodes, pageInfo: { hasNextPage: end < total, endCursor: end > start ? `cursor-${end}` : null } } } });
+    return HttpResponse.json({
+      data: {
+        orders: { nodes, pageInfo: { hasNextPage: end < total, endCursor: end > start ? `cursor-${end}` : null } },
+      },
+    });
   });
   // Below the bulk threshold: the import reads pages.
-  const count = shopifyApi.query("MahnwerkOrdersCount", () => HttpResponse.json({ data: { ordersCount: { count: total, precision: "EXACT" } } }));
+  const count = shopifyApi.query("MahnwerkOrdersCount", () =>
+    HttpResponse.json({ data: { ordersCount: { count: total, precision: "EXACT" } } }),
+  );
   return { handler: [handler, count], calls };
 }
 
@@ -55,11 +75,27 @@ describe.each(testEngines())("Shopify sync on %s", (engine) => {
     database = await createTestDatabase(engine);
     server.use(
       shopifyApi.query("MahnwerkShop", () =>
-        HttpResponse.json({ data: { shop: { name: "Wollwerk", myshopifyDomain: DOMAIN, ianaTimezone: "Europe/Vienna", currencyCode: "EUR" }, shopLocales: [{ locale: "en", primary: false }, { locale: "de-AT", primary: true }] } }),
+        HttpResponse.json({
+          data: {
+            shop: { name: "Wollwerk", myshopifyDomain: DOMAIN, ianaTimezone: "Europe/Vienna", currencyCode: "EUR" },
+            shopLocales: [
+              { locale: "en", primary: false },
+              { locale: "de-AT", primary: true },
+            ],
+          },
+        }),
       ),
     );
     const shop = await installShopifyShop(database.db, DOMAIN, admin, new Date("2026-11-01T10:00:00Z"));
-    expect(shop).toMatchObject({ platform: "shopify", domain: DOMAIN, name: "Wollwerk", timezone: "Europe/Vienna", currency: "EUR", locale: "de", status: "active" });
+    expect(shop).toMatchObject({
+      platform: "shopify",
+      domain: DOMAIN,
+      name: "Wollwerk",
+      timezone: "Europe/Vienna",
+      currency: "EUR",
+      locale: "de",
+      status: "active",
+    });
     // A reinstall after an uninstall reactivates the same row.
     await database.db.update(shops).set({ status: "uninstalled" }).where(eq(shops.id, shop.id));
     const again = await installShopifyShop(database.db, DOMAIN, admin, new Date("2026-11-02T10:00:00Z"));
@@ -71,7 +107,9 @@ describe.each(testEngines())("Shopify sync on %s", (engine) => {
     const shop = await insertShop(database.db, { domain: DOMAIN });
     const { handler, calls } = ordersHandler(10_000);
     server.use(...handler);
-    const result = await importShopifyOrders(database.db, shop, admin, new Date("2026-11-01T10:00:00Z"), { bulkThreshold: 20_000 });
+    const result = await importShopifyOrders(database.db, shop, admin, new Date("2026-11-01T10:00:00Z"), {
+      bulkThreshold: 20_000,
+    });
     expect(result).toEqual({ mode: "pages", finished: true, processed: 10_000, pages: 100 });
     expect(calls[0]!.query).toContain("financial_status:pending");
     expect(await database.db.$count(orders, eq(orders.shopId, shop.id))).toBe(10_000);
@@ -85,7 +123,11 @@ describe.each(testEngines())("Shopify sync on %s", (engine) => {
     server.use(...handler);
     await expect(importShopifyOrders(database.db, shop, admin, new Date())).rejects.toThrow(/502/);
     // What the tab shows meanwhile.
-    expect(await latestImport(database.db, shop.id)).toMatchObject({ status: "running", processed: 200, cursor: "cursor-200" });
+    expect(await latestImport(database.db, shop.id)).toMatchObject({
+      status: "running",
+      processed: 200,
+      cursor: "cursor-200",
+    });
     const result = await importShopifyOrders(database.db, shop, admin, new Date());
     expect(result.processed).toBe(450);
     expect(calls.filter((c) => c.after === null)).toHaveLength(1);
@@ -102,10 +144,17 @@ describe.each(testEngines())("Shopify sync on %s", (engine) => {
         if (attempts === 1) {
           return HttpResponse.json({
             errors: [{ message: "Throttled", extensions: { code: "THROTTLED" } }],
-            extensions: { cost: { requestedQueryCost: 102, throttleStatus: { maximumAvailable: 2000, currentlyAvailable: 100, restoreRate: 100 } } },
+            extensions: {
+              cost: {
+                requestedQueryCost: 102,
+                throttleStatus: { maximumAvailable: 2000, currentlyAvailable: 100, restoreRate: 100 },
+              },
+            },
           });
         }
-        return HttpResponse.json({ data: { orders: { nodes: [node(1)], pageInfo: { hasNextPage: false, endCursor: "cursor-1" } } } });
+        return HttpResponse.json({
+          data: { orders: { nodes: [node(1)], pageInfo: { hasNextPage: false, endCursor: "cursor-1" } } },
+        });
       }),
     );
     expect(await reconcileShopifyOrders(database.db, shop, admin, new Date())).toBe(1);
@@ -115,19 +164,43 @@ describe.each(testEngines())("Shopify sync on %s", (engine) => {
   test("write-back: our status tag replaces our older ones, the metafield is set, paid is marked when asked", async () => {
     database = await createTestDatabase(engine);
     const shop = await insertShop(database.db, { domain: DOMAIN });
-    await updateSettings(database.db, shop.id, { writeBack: { tags: true, metafield: true, markAsPaid: true } }, { changedBy: "t", now: new Date() });
+    await updateSettings(
+      database.db,
+      shop.id,
+      { writeBack: { tags: true, metafield: true, markAsPaid: true } },
+      { changedBy: "t", now: new Date() },
+    );
     const row = await insertCaseRow(database.db, shop, { status: "paid" });
     const seen: { op: string; variables: Record<string, unknown> }[] = [];
     const ok = (field: string) => ({ data: { [field]: { userErrors: [] } } });
     server.use(
-      shopifyApi.mutation("MahnwerkTagsRemove", ({ variables }) => (seen.push({ op: "remove", variables }), HttpResponse.json(ok("tagsRemove")))),
-      shopifyApi.mutation("MahnwerkTagsAdd", ({ variables }) => (seen.push({ op: "add", variables }), HttpResponse.json(ok("tagsAdd")))),
-      shopifyApi.mutation("MahnwerkMetafieldsSet", ({ variables }) => (seen.push({ op: "metafield", variables }), HttpResponse.json(ok("metafieldsSet")))),
-      shopifyApi.mutation("MahnwerkOrderMarkAsPaid", ({ variables }) => (seen.push({ op: "paid", variables }), HttpResponse.json(ok("orderMarkAsPaid")))),
+      shopifyApi.mutation(
+        "MahnwerkTagsRemove",
+        ({ variables }) => (seen.push({ op: "remove", variables }), HttpResponse.json(ok("tagsRemove"))),
+      ),
+      shopifyApi.mutation(
+        "MahnwerkTagsAdd",
+        ({ variables }) => (seen.push({ op: "add", variables }), HttpResponse.json(ok("tagsAdd"))),
+      ),
+      shopifyApi.mutation(
+        "MahnwerkMetafieldsSet",
+        ({ variables }) => (seen.push({ op: "metafield", variables }), HttpResponse.json(ok("metafieldsSet"))),
+      ),
+      shopifyApi.mutation(
+        "MahnwerkOrderMarkAsPaid",
+        ({ variables }) => (seen.push({ op: "paid", variables }), HttpResponse.json(ok("orderMarkAsPaid"))),
+      ),
     );
     // Due by this process's clock in whole milliseconds: the database default (now(), microseconds) can lie a fraction
     // of a millisecond after the sweep's Date and leave the row not yet due.
-    await database.db.insert(outbox).values({ shopId: shop.id, caseId: row.id, kind: "shopify.write_back", idempotencyKey: "wb-1", nextAttemptAt: new Date(), payload: { caseId: row.id, status: "paid", markPaid: true } });
+    await database.db.insert(outbox).values({
+      shopId: shop.id,
+      caseId: row.id,
+      kind: "shopify.write_back",
+      idempotencyKey: "wb-1",
+      nextAttemptAt: new Date(),
+      payload: { caseId: row.id, status: "paid", markPaid: true },
+    });
     await sweepOutbox(database.db, { "shopify.write_back": shopifyWriteBackHandler(async () => admin) });
     const gid = `gid://shopify/Order/${row.platformOrderId}`;
     expect(seen.map((s) => s.op)).toEqual(["remove", "add", "metafield", "paid"]);
@@ -135,20 +208,41 @@ describe.each(testEngines())("Shopify sync on %s", (engine) => {
     expect(seen[0]!.variables.tags).not.toContain("mahnwerk:paid");
     expect(seen[0]!.variables.tags).toContain("mahnwerk:running");
     expect(seen[1]!.variables).toEqual({ id: gid, tags: ["mahnwerk:paid"] });
-    expect(seen[2]!.variables).toMatchObject({ metafields: [{ ownerId: gid, namespace: "mahnwerk", key: "status", value: "paid" }] });
+    expect(seen[2]!.variables).toMatchObject({
+      metafields: [{ ownerId: gid, namespace: "mahnwerk", key: "status", value: "paid" }],
+    });
     expect((await database.db.select().from(outbox))[0]).toMatchObject({ status: "done" });
   });
 
   test("a write-back Shopify refuses ends dead with the reason instead of being retried", async () => {
     database = await createTestDatabase(engine);
     const shop = await insertShop(database.db, { domain: DOMAIN });
-    await updateSettings(database.db, shop.id, { writeBack: { tags: true, metafield: false, markAsPaid: false } }, { changedBy: "t", now: new Date() });
+    await updateSettings(
+      database.db,
+      shop.id,
+      { writeBack: { tags: true, metafield: false, markAsPaid: false } },
+      { changedBy: "t", now: new Date() },
+    );
     const row = await insertCaseRow(database.db, shop, { status: "running" });
     server.use(
-      shopifyApi.mutation("MahnwerkTagsRemove", () => HttpResponse.json({ data: { tagsRemove: { userErrors: [{ field: ["id"], message: "Order does not exist" }] } } })),
+      shopifyApi.mutation("MahnwerkTagsRemove", () =>
+        HttpResponse.json({
+          data: { tagsRemove: { userErrors: [{ field: ["id"], message: "Order does not exist" }] } },
+        }),
+      ),
     );
-    await database.db.insert(outbox).values({ shopId: shop.id, caseId: row.id, kind: "shopify.write_back", idempotencyKey: "wb-2", nextAttemptAt: new Date(), payload: { caseId: row.id, status: "running", markPaid: false } });
+    await database.db.insert(outbox).values({
+      shopId: shop.id,
+      caseId: row.id,
+      kind: "shopify.write_back",
+      idempotencyKey: "wb-2",
+      nextAttemptAt: new Date(),
+      payload: { caseId: row.id, status: "running", markPaid: false },
+    });
     await sweepOutbox(database.db, { "shopify.write_back": shopifyWriteBackHandler(async () => admin) });
-    expect((await database.db.select().from(outbox))[0]).toMatchObject({ status: "dead", lastError: expect.stringContaining("Order does not exist") });
+    expect((await database.db.select().from(outbox))[0]).toMatchObject({
+      status: "dead",
+      lastError: expect.stringContaining("Order does not exist"),
+    });
   });
 });

@@ -64,7 +64,13 @@ export type ImportOutcome = { mode: "pages" | "bulk"; finished: boolean; process
  * read page by page. Each page or batch is applied together with the progress row in one transaction, so after a
  * crash the import resumes where it stopped and nothing is counted twice.
  */
-export async function importShopifyOrders(db: Db, shop: Shop, admin: AdminGraphql, now: Date, options: BulkImportOptions = {}): Promise<ImportOutcome> {
+export async function importShopifyOrders(
+  db: Db,
+  shop: Shop,
+  admin: AdminGraphql,
+  now: Date,
+  options: BulkImportOptions = {},
+): Promise<ImportOutcome> {
   let run = await openShopifyImport(db, shop, admin, now, options);
   if (run.mode === "bulk") {
     const step = await advanceBulkImport(db, shop, admin, run, now, options);
@@ -76,7 +82,9 @@ export async function importShopifyOrders(db: Db, shop: Shop, admin: AdminGraphq
   let processed = run.processed;
   let pages = 0;
   for (;;) {
-    const page = ordersPageSchema.parse(await callAdmin(admin, ORDERS_QUERY, { first: PAGE_SIZE, after: cursor, query: openOrdersQuery(null) }));
+    const page = ordersPageSchema.parse(
+      await callAdmin(admin, ORDERS_QUERY, { first: PAGE_SIZE, after: cursor, query: openOrdersQuery(null) }),
+    );
     const snapshots = snapshotsOf(shop, page.orders.nodes, "import");
     const next = page.orders.pageInfo;
     await db.transaction(async (tx) => {
@@ -102,12 +110,17 @@ export async function importShopifyOrders(db: Db, shop: Shop, admin: AdminGraphq
  * since the newest change we know of, with an hour of overlap. Stale snapshots are ignored on the way in.
  */
 export async function reconcileShopifyOrders(db: Db, shop: Shop, admin: AdminGraphql, now: Date): Promise<number> {
-  const [{ newest } = { newest: null }] = await db.select({ newest: max(orders.platformUpdatedAt) }).from(orders).where(eq(orders.shopId, shop.id));
+  const [{ newest } = { newest: null }] = await db
+    .select({ newest: max(orders.platformUpdatedAt) })
+    .from(orders)
+    .where(eq(orders.shopId, shop.id));
   const since = new Date((newest ? new Date(newest).getTime() : now.getTime() - 60 * 86_400_000) - 3_600_000);
   let cursor: string | null = null;
   let seen = 0;
   for (;;) {
-    const page = ordersPageSchema.parse(await callAdmin(admin, ORDERS_QUERY, { first: PAGE_SIZE, after: cursor, query: openOrdersQuery(since) }));
+    const page = ordersPageSchema.parse(
+      await callAdmin(admin, ORDERS_QUERY, { first: PAGE_SIZE, after: cursor, query: openOrdersQuery(since) }),
+    );
     const snapshots = snapshotsOf(shop, page.orders.nodes, "reconcile");
     await db.transaction((tx) => applyOrderSnapshots(tx, shop, snapshots));
     seen += page.orders.nodes.length;
@@ -149,7 +162,11 @@ export function shopifyWriteBackHandler(adminFor: AdminFor): OutboxHandler {
       }
       if (settings.writeBack.metafield) {
         await checked(
-          callAdmin(admin, METAFIELDS_SET, { metafields: [{ ownerId: id, namespace: "mahnwerk", key: "status", type: "single_line_text_field", value: status }] }),
+          callAdmin(admin, METAFIELDS_SET, {
+            metafields: [
+              { ownerId: id, namespace: "mahnwerk", key: "status", type: "single_line_text_field", value: status },
+            ],
+          }),
           "metafieldsSet",
         );
         done.push("metafield");
@@ -160,7 +177,8 @@ export function shopifyWriteBackHandler(adminFor: AdminFor): OutboxHandler {
       }
       return { kind: "done", result: { done } };
     } catch (error) {
-      if (error instanceof AdminApiError) return error.retryable ? { kind: "retry", reason: error.message } : { kind: "failed", reason: error.message };
+      if (error instanceof AdminApiError)
+        return error.retryable ? { kind: "retry", reason: error.message } : { kind: "failed", reason: error.message };
       throw error;
     }
   };

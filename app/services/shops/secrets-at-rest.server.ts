@@ -20,10 +20,20 @@ export async function sealSecretsAtRest(db: Db, key: Buffer): Promise<SealReport
   const plainSessions = await db
     .select({ id: sessions.id, accessToken: sessions.accessToken, refreshToken: sessions.refreshToken })
     .from(sessions)
-    .where(or(and(not(like(sessions.accessToken, "v2:%")), sql`${sessions.accessToken} <> ''`), not(like(sessions.refreshToken, "v2:%"))));
+    .where(
+      or(
+        and(not(like(sessions.accessToken, "v2:%")), sql`${sessions.accessToken} <> ''`),
+        not(like(sessions.refreshToken, "v2:%")),
+      ),
+    );
   for (const row of plainSessions) {
-    const accessToken = row.accessToken.startsWith("v2:") ? row.accessToken : sealSessionToken(row.accessToken, key, row.id, "access_token");
-    const refreshToken = row.refreshToken === null || row.refreshToken.startsWith("v2:") ? row.refreshToken : sealSessionToken(row.refreshToken, key, row.id, "refresh_token");
+    const accessToken = row.accessToken.startsWith("v2:")
+      ? row.accessToken
+      : sealSessionToken(row.accessToken, key, row.id, "access_token");
+    const refreshToken =
+      row.refreshToken === null || row.refreshToken.startsWith("v2:")
+        ? row.refreshToken
+        : sealSessionToken(row.refreshToken, key, row.id, "refresh_token");
     const done = await db
       .update(sessions)
       .set({ accessToken, refreshToken })
@@ -35,7 +45,13 @@ export async function sealSecretsAtRest(db: Db, key: Buffer): Promise<SealReport
   const unboundWoo = await db
     .select()
     .from(wooConnections)
-    .where(or(like(wooConnections.webhookSecret, "v1:%"), like(wooConnections.consumerKey, "v1:%"), like(wooConnections.consumerSecret, "v1:%")));
+    .where(
+      or(
+        like(wooConnections.webhookSecret, "v1:%"),
+        like(wooConnections.consumerKey, "v1:%"),
+        like(wooConnections.consumerSecret, "v1:%"),
+      ),
+    );
   for (const row of unboundWoo) {
     const rebind = (stored: string | null, column: "consumer_key" | "consumer_secret" | "webhook_secret") => {
       if (stored === null || !isUnboundSecret(stored)) return stored;
@@ -44,7 +60,11 @@ export async function sealSecretsAtRest(db: Db, key: Buffer): Promise<SealReport
     };
     const done = await db
       .update(wooConnections)
-      .set({ webhookSecret: rebind(row.webhookSecret, "webhook_secret")!, consumerKey: rebind(row.consumerKey, "consumer_key"), consumerSecret: rebind(row.consumerSecret, "consumer_secret") })
+      .set({
+        webhookSecret: rebind(row.webhookSecret, "webhook_secret")!,
+        consumerKey: rebind(row.consumerKey, "consumer_key"),
+        consumerSecret: rebind(row.consumerSecret, "consumer_secret"),
+      })
       .where(and(eq(wooConnections.id, row.id), eq(wooConnections.webhookSecret, row.webhookSecret)))
       .returning({ id: wooConnections.id });
     report.wooConnections += done.length;

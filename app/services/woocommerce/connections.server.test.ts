@@ -7,7 +7,13 @@ import { decryptSecret } from "#app/utils/crypto.server";
 import { server } from "#test/mocks/node";
 import { WOO_TEST_KEYS, WOO_TEST_STORE_URL, wooStore } from "#test/mocks/woocommerce";
 import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
-import { connectTestStore, dumpPublicTables, importRecorder, TEST_APP_URL, TEST_ENCRYPTION_KEY } from "#test/support/woo";
+import {
+  connectTestStore,
+  dumpPublicTables,
+  importRecorder,
+  TEST_APP_URL,
+  TEST_ENCRYPTION_KEY,
+} from "#test/support/woo";
 import {
   completeConnection,
   createPendingConnection,
@@ -23,7 +29,10 @@ const key = TEST_ENCRYPTION_KEY;
 
 test("store URLs: https only, normalized to host (+ sub-directory) without trailing slash", () => {
   expect(normalizeStoreUrl("Wollwerk.Example.de/")).toEqual({ ok: true, value: "https://wollwerk.example.de" });
-  expect(normalizeStoreUrl("https://example.de/shop/wp-admin/")).toEqual({ ok: true, value: "https://example.de/shop" });
+  expect(normalizeStoreUrl("https://example.de/shop/wp-admin/")).toEqual({
+    ok: true,
+    value: "https://example.de/shop",
+  });
   expect(normalizeStoreUrl("https://example.de/?x=1#y")).toEqual({ ok: true, value: "https://example.de" });
   expect(normalizeStoreUrl("http://example.de")).toEqual({ ok: false, error: { code: "not_https" } });
   for (const bad of ["", "not a url", "https://localhost", "ftp://example.de", "https://user:pw@example.de"]) {
@@ -52,7 +61,13 @@ test("time zone: timezone_string, else a whole-hour gmt_offset, else UTC", () =>
 });
 
 test("the callback body is validated", () => {
-  const body = { key_id: 7, user_id: "0b6f1c1e-8a57-4a59-9d1c-6d3f8c2a1b00", consumer_key: WOO_TEST_KEYS.consumerKey, consumer_secret: WOO_TEST_KEYS.consumerSecret, key_permissions: "read_write" };
+  const body = {
+    key_id: 7,
+    user_id: "0b6f1c1e-8a57-4a59-9d1c-6d3f8c2a1b00",
+    consumer_key: WOO_TEST_KEYS.consumerKey,
+    consumer_secret: WOO_TEST_KEYS.consumerSecret,
+    key_permissions: "read_write",
+  };
   expect(wooKeyCallbackSchema.safeParse(body).success).toBe(true);
   expect(wooKeyCallbackSchema.safeParse({ ...body, user_id: "42" }).success).toBe(false);
   expect(wooKeyCallbackSchema.safeParse({ ...body, consumer_secret: undefined }).success).toBe(false);
@@ -75,7 +90,12 @@ describe.each(testEngines())("WooCommerce connection on %s", (engine) => {
 
   test("a callback for an unknown connection id stores nothing and asks the store nothing", async () => {
     const before = await counts();
-    const result = await completeConnection(database.db, "0b6f1c1e-8a57-4a59-9d1c-6d3f8c2a1b00", { ...WOO_TEST_KEYS, permissions: "read_write" }, { key, now: new Date(), appUrl: TEST_APP_URL });
+    const result = await completeConnection(
+      database.db,
+      "0b6f1c1e-8a57-4a59-9d1c-6d3f8c2a1b00",
+      { ...WOO_TEST_KEYS, permissions: "read_write" },
+      { key, now: new Date(), appUrl: TEST_APP_URL },
+    );
     expect(result).toMatchObject({ ok: false, error: { code: "unknown_connection" } });
     expect(await counts()).toEqual(before);
     expect(wooStore.state.requests).toEqual([]);
@@ -84,13 +104,26 @@ describe.each(testEngines())("WooCommerce connection on %s", (engine) => {
   test("connecting reads the store, creates the shop, its WooCommerce settings, four webhooks and the import", async () => {
     const { imports, queueImport } = importRecorder();
     const { connection, shop } = await connectTestStore(database.db, { queueImport });
-    expect(shop).toMatchObject({ platform: "woocommerce", domain: "wollwerk.example.de", name: "Wollwerk", currency: "EUR", timezone: "Europe/Berlin", locale: "de", status: "active" });
+    expect(shop).toMatchObject({
+      platform: "woocommerce",
+      domain: "wollwerk.example.de",
+      name: "Wollwerk",
+      currency: "EUR",
+      timezone: "Europe/Berlin",
+      locale: "de",
+      status: "active",
+    });
     expect(connection).toMatchObject({ status: "connected", shopId: shop.id });
 
     const secret = decryptSecret(connection.webhookSecret, key, wooSecretPlace(connection.id, "webhook_secret"));
     expect(secret).toMatch(/^[a-z0-9]{64}$/);
     const hooks = [...wooStore.state.webhooks.values()];
-    expect(hooks.map((h) => h.topic).sort()).toEqual(["order.created", "order.deleted", "order.restored", "order.updated"]);
+    expect(hooks.map((h) => h.topic).sort()).toEqual([
+      "order.created",
+      "order.deleted",
+      "order.restored",
+      "order.updated",
+    ]);
     for (const hook of hooks) {
       expect(hook.delivery_url).toBe(`${TEST_APP_URL}/webhooks/woocommerce/${connection.id}`);
       expect(hook.secret).toBe(secret);
@@ -98,13 +131,20 @@ describe.each(testEngines())("WooCommerce connection on %s", (engine) => {
     }
 
     const [first] = await database.db.select().from(settings).where(eq(settings.shopId, shop.id));
-    expect((first!.data as { invoicePaymentMethods: string[] }).invoicePaymentMethods).toEqual([...DEFAULT_WOO_INVOICE_PAYMENT_METHODS]);
+    expect((first!.data as { invoicePaymentMethods: string[] }).invoicePaymentMethods).toEqual([
+      ...DEFAULT_WOO_INVOICE_PAYMENT_METHODS,
+    ]);
     const [run] = await database.db.select().from(orderImports).where(eq(orderImports.shopId, shop.id));
     expect(run).toMatchObject({ status: "running", cursor: "1", processed: 0 });
     expect(imports).toEqual([run!.id]);
 
     // WooCommerce repeats nothing, but a replayed callback must not create a second set of webhooks.
-    const again = await completeConnection(database.db, connection.id, { ...WOO_TEST_KEYS, permissions: "read_write" }, { key, now: new Date(), appUrl: TEST_APP_URL });
+    const again = await completeConnection(
+      database.db,
+      connection.id,
+      { ...WOO_TEST_KEYS, permissions: "read_write" },
+      { key, now: new Date(), appUrl: TEST_APP_URL },
+    );
     expect(again).toMatchObject({ ok: false, error: { code: "already_used" } });
     expect(wooStore.state.webhooks.size).toBe(4);
   });
@@ -115,13 +155,22 @@ describe.each(testEngines())("WooCommerce connection on %s", (engine) => {
     expect(dump).toContain(connection.id);
     expect(dump).not.toContain(WOO_TEST_KEYS.consumerSecret);
     expect(dump).not.toContain(WOO_TEST_KEYS.consumerKey);
-    expect(dump).not.toContain(decryptSecret(connection.webhookSecret, key, wooSecretPlace(connection.id, "webhook_secret")));
-    expect(decryptSecret(connection.consumerSecret!, key, wooSecretPlace(connection.id, "consumer_secret"))).toBe(WOO_TEST_KEYS.consumerSecret);
+    expect(dump).not.toContain(
+      decryptSecret(connection.webhookSecret, key, wooSecretPlace(connection.id, "webhook_secret")),
+    );
+    expect(decryptSecret(connection.consumerSecret!, key, wooSecretPlace(connection.id, "consumer_secret"))).toBe(
+      WOO_TEST_KEYS.consumerSecret,
+    );
   });
 
   test("wrong keys (401 from the store) are named and leave the connection pending", async () => {
     const pending = await createPendingConnection(database.db, WOO_TEST_STORE_URL, key);
-    const result = await completeConnection(database.db, pending.id, { consumerKey: "ck_0000000000000000000000000000000000000000", consumerSecret: WOO_TEST_KEYS.consumerSecret }, { key, now: new Date(), appUrl: TEST_APP_URL });
+    const result = await completeConnection(
+      database.db,
+      pending.id,
+      { consumerKey: "ck_0000000000000000000000000000000000000000", consumerSecret: WOO_TEST_KEYS.consumerSecret },
+      { key, now: new Date(), appUrl: TEST_APP_URL },
+    );
     expect(result).toMatchObject({ ok: false, error: { code: "wrong_keys" } });
     const [row] = await database.db.select().from(wooConnections).where(eq(wooConnections.id, pending.id));
     expect(row).toMatchObject({ status: "pending", consumerKey: null, consumerSecret: null });
@@ -131,13 +180,22 @@ describe.each(testEngines())("WooCommerce connection on %s", (engine) => {
   test("an unreachable store is named as such", async () => {
     server.use(http.all("https://offline.example.de/*", () => HttpResponse.error()));
     const pending = await createPendingConnection(database.db, "https://offline.example.de", key);
-    const result = await completeConnection(database.db, pending.id, WOO_TEST_KEYS, { key, now: new Date(), appUrl: TEST_APP_URL });
+    const result = await completeConnection(database.db, pending.id, WOO_TEST_KEYS, {
+      key,
+      now: new Date(),
+      appUrl: TEST_APP_URL,
+    });
     expect(result).toMatchObject({ ok: false, error: { code: "unreachable" } });
   });
 
   test("a key without read_write is refused before the store is asked", async () => {
     const pending = await createPendingConnection(database.db, WOO_TEST_STORE_URL, key);
-    const result = await completeConnection(database.db, pending.id, { ...WOO_TEST_KEYS, permissions: "write" }, { key, now: new Date(), appUrl: TEST_APP_URL });
+    const result = await completeConnection(
+      database.db,
+      pending.id,
+      { ...WOO_TEST_KEYS, permissions: "write" },
+      { key, now: new Date(), appUrl: TEST_APP_URL },
+    );
     expect(result).toMatchObject({ ok: false, error: { code: "insufficient_permissions" } });
     expect(wooStore.state.requests).toEqual([]);
   });
@@ -162,7 +220,9 @@ describe.each(testEngines())("WooCommerce connection on %s", (engine) => {
     expect(second.shop.id).toBe(first.shop.id);
     const [old] = await database.db.select().from(wooConnections).where(eq(wooConnections.id, first.connection.id));
     expect(old).toMatchObject({ status: "disconnected", consumerKey: null });
-    expect([...wooStore.state.webhooks.values()].every((h) => h.delivery_url.endsWith(second.connection.id))).toBe(true);
+    expect([...wooStore.state.webhooks.values()].every((h) => h.delivery_url.endsWith(second.connection.id))).toBe(
+      true,
+    );
     expect(wooStore.state.webhooks.size).toBe(4);
   });
 });

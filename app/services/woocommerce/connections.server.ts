@@ -1,11 +1,29 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { and, eq, isNull, lt, ne } from "drizzle-orm";
 import { z } from "zod";
-import { createWooClient, WooApiError, type WooClient, type WooClientFactory, type WpIndex } from "#adapters/woocommerce/client";
-import { DEFAULT_WOO_INVOICE_PAYMENT_METHODS, WOO_HANDLED_TOPICS, wooShopDomain } from "#adapters/woocommerce/normalize";
+import {
+  createWooClient,
+  WooApiError,
+  type WooClient,
+  type WooClientFactory,
+  type WpIndex,
+} from "#adapters/woocommerce/client";
+import {
+  DEFAULT_WOO_INVOICE_PAYMENT_METHODS,
+  WOO_HANDLED_TOPICS,
+  wooShopDomain,
+} from "#adapters/woocommerce/normalize";
 import { getEnv, type Env } from "#app/config/env.server";
 import type { Db, DbOrTx } from "#app/db/client.server";
-import { loginTokens, orderImports, shops, staffMembers, staffSessions, wooConnections, type Shop } from "#app/db/schema";
+import {
+  loginTokens,
+  orderImports,
+  shops,
+  staffMembers,
+  staffSessions,
+  wooConnections,
+  type Shop,
+} from "#app/db/schema";
 import { isValidTimeZone } from "#app/domain/dates";
 import { err, ok, type Result } from "#app/domain/result";
 import { decryptSecret, encryptSecret, parseKey, secretPlace } from "#app/utils/crypto.server";
@@ -56,7 +74,8 @@ export function normalizeStoreUrl(input: string): Result<string, StoreUrlError> 
   const url = new URL(text);
   if (url.protocol === "http:") return err({ code: "not_https" });
   if (url.protocol !== "https:") return err({ code: "invalid_url" });
-  if (url.username || url.password || !url.hostname.includes(".") || url.hostname.endsWith(".")) return err({ code: "invalid_url" });
+  if (url.username || url.password || !url.hostname.includes(".") || url.hostname.endsWith("."))
+    return err({ code: "invalid_url" });
   const path = url.pathname.replace(/\/+$/, "").replace(/\/wp-admin(\/.*)?$/, "");
   return ok(`https://${url.host.toLowerCase()}${path}`);
 }
@@ -94,7 +113,12 @@ export async function createPendingConnection(db: DbOrTx, storeUrl: string, key:
   const id = randomUUID();
   const [row] = await db
     .insert(wooConnections)
-    .values({ id, storeUrl, status: "pending", webhookSecret: encryptSecret(newWebhookSecret(), key, wooSecretPlace(id, "webhook_secret")) })
+    .values({
+      id,
+      storeUrl,
+      status: "pending",
+      webhookSecret: encryptSecret(newWebhookSecret(), key, wooSecretPlace(id, "webhook_secret")),
+    })
     .returning();
   return row!;
 }
@@ -106,7 +130,9 @@ export async function createPendingConnection(db: DbOrTx, storeUrl: string, key:
 export async function purgeExpiredPendingConnections(db: DbOrTx, now: Date): Promise<number> {
   const gone = await db
     .delete(wooConnections)
-    .where(and(eq(wooConnections.status, "pending"), lt(wooConnections.createdAt, new Date(now.getTime() - PENDING_TTL_MS))))
+    .where(
+      and(eq(wooConnections.status, "pending"), lt(wooConnections.createdAt, new Date(now.getTime() - PENDING_TTL_MS))),
+    )
     .returning({ id: wooConnections.id });
   return gone.length;
 }
@@ -132,7 +158,11 @@ export function webhookSecretOf(connection: WooConnection, key: Buffer): string 
 }
 
 /** A REST client with the connection's decrypted keys; null when it has none (pending or disconnected). */
-export function clientFor(connection: WooConnection, key: Buffer, factory: WooClientFactory = createWooClient): WooClient | null {
+export function clientFor(
+  connection: WooConnection,
+  key: Buffer,
+  factory: WooClientFactory = createWooClient,
+): WooClient | null {
   if (!connection.consumerKey || !connection.consumerSecret) return null;
   return factory({
     storeUrl: connection.storeUrl,
@@ -148,8 +178,14 @@ export function clientFor(connection: WooConnection, key: Buffer, factory: WooCl
 export const wooKeyCallbackSchema = z.object({
   key_id: z.coerce.number().int().positive(),
   user_id: z.union([z.string(), z.number()]).transform(String).pipe(z.uuid()),
-  consumer_key: z.string().trim().regex(/^ck_[A-Za-z0-9]{16,128}$/),
-  consumer_secret: z.string().trim().regex(/^cs_[A-Za-z0-9]{16,128}$/),
+  consumer_key: z
+    .string()
+    .trim()
+    .regex(/^ck_[A-Za-z0-9]{16,128}$/),
+  consumer_secret: z
+    .string()
+    .trim()
+    .regex(/^cs_[A-Za-z0-9]{16,128}$/),
   key_permissions: z.string(),
 });
 export type WooKeyCallback = z.infer<typeof wooKeyCallbackSchema>;
@@ -201,7 +237,8 @@ export function storeTimeZone(index: Pick<WpIndex, "timezone_string" | "gmt_offs
   const named = index?.timezone_string?.trim();
   if (named && isValidTimeZone(named)) return named;
   const offset = Number(index?.gmt_offset ?? 0);
-  if (Number.isInteger(offset) && offset !== 0 && Math.abs(offset) <= 14) return `Etc/GMT${offset > 0 ? "-" : "+"}${Math.abs(offset)}`;
+  if (Number.isInteger(offset) && offset !== 0 && Math.abs(offset) <= 14)
+    return `Etc/GMT${offset > 0 ? "-" : "+"}${Math.abs(offset)}`;
   return "UTC";
 }
 
@@ -223,11 +260,18 @@ export async function completeConnection(
 ): Promise<Result<{ connection: WooConnection; shop: Shop }, ConnectError>> {
   const pending = await findConnection(db, connectionId);
   if (!pending || (pending.status === "pending" && deps.now.getTime() - pending.createdAt.getTime() > PENDING_TTL_MS)) {
-    return err({ code: "unknown_connection", message: "This connection attempt is unknown or has expired. Please start again." });
+    return err({
+      code: "unknown_connection",
+      message: "This connection attempt is unknown or has expired. Please start again.",
+    });
   }
-  if (pending.status !== "pending") return err({ code: "already_used", message: "This connection attempt was already completed." });
+  if (pending.status !== "pending")
+    return err({ code: "already_used", message: "This connection attempt was already completed." });
   if (keys.permissions !== undefined && keys.permissions !== "read_write") {
-    return err({ code: "insufficient_permissions", message: `The key has "${keys.permissions}" access; Mahnwerk needs read_write.` });
+    return err({
+      code: "insufficient_permissions",
+      message: `The key has "${keys.permissions}" access; Mahnwerk needs read_write.`,
+    });
   }
   const domain = wooShopDomain(pending.storeUrl);
   if (!domain) return err({ code: "unknown_connection", message: "The stored store URL is not valid." });
@@ -239,14 +283,22 @@ export async function completeConnection(
   } catch (error) {
     return err(apiFailure(error));
   }
-  const currency = typeof general.woocommerce_currency === "string" ? general.woocommerce_currency.trim().toUpperCase() : "";
-  if (!/^[A-Z]{3}$/.test(currency)) return err({ code: "unsupported_currency", message: `The store's currency ${JSON.stringify(currency)} is not an ISO code.` });
+  const currency =
+    typeof general.woocommerce_currency === "string" ? general.woocommerce_currency.trim().toUpperCase() : "";
+  if (!/^[A-Z]{3}$/.test(currency))
+    return err({
+      code: "unsupported_currency",
+      message: `The store's currency ${JSON.stringify(currency)} is not an ISO code.`,
+    });
   let index: WpIndex | null = null;
   try {
     index = await client.siteIndex();
   } catch (error) {
     // Some security plugins hide the public index; the time zone then falls back to UTC (logged, visible to support).
-    logger.warn({ err: error, store: pending.storeUrl }, "woocommerce: site index unreadable, time zone falls back to UTC");
+    logger.warn(
+      { err: error, store: pending.storeUrl },
+      "woocommerce: site index unreadable, time zone falls back to UTC",
+    );
   }
 
   const secret = webhookSecretOf(pending, deps.key);
@@ -281,7 +333,14 @@ export async function completeConnection(
       })
       .onConflictDoUpdate({
         target: [shops.platform, shops.domain],
-        set: { name: index?.name.trim() || domain, timezone: storeTimeZone(index), currency, status: "active", uninstalledAt: null, updatedAt: deps.now },
+        set: {
+          name: index?.name.trim() || domain,
+          timezone: storeTimeZone(index),
+          currency,
+          status: "active",
+          uninstalledAt: null,
+          updatedAt: deps.now,
+        },
       })
       .returning();
     const [claimed] = await tx
@@ -301,15 +360,29 @@ export async function completeConnection(
     if (!claimed) return null;
     if ((await getSettings(tx, shop!.id)).version === 0) {
       // The sheet's merchant-risk gateways (docs/platforms/woocommerce.md §6), not the Shopify gateway names the defaults carry.
-      await updateSettings(tx, shop!.id, { invoicePaymentMethods: [...DEFAULT_WOO_INVOICE_PAYMENT_METHODS] }, { changedBy: "system:woocommerce-connect", now: deps.now });
+      await updateSettings(
+        tx,
+        shop!.id,
+        { invoicePaymentMethods: [...DEFAULT_WOO_INVOICE_PAYMENT_METHODS] },
+        { changedBy: "system:woocommerce-connect", now: deps.now },
+      );
     }
     // One store, one live connection: an older one (a reconnect) is replaced.
     const replaced = await tx
       .update(wooConnections)
       .set({ status: "disconnected", disconnectedAt: deps.now, updatedAt: deps.now })
-      .where(and(eq(wooConnections.shopId, shop!.id), eq(wooConnections.status, "connected"), ne(wooConnections.id, pending.id)))
+      .where(
+        and(
+          eq(wooConnections.shopId, shop!.id),
+          eq(wooConnections.status, "connected"),
+          ne(wooConnections.id, pending.id),
+        ),
+      )
       .returning();
-    const [run] = await tx.insert(orderImports).values({ shopId: shop!.id, status: "running", cursor: "1", startedAt: deps.now }).returning();
+    const [run] = await tx
+      .insert(orderImports)
+      .values({ shopId: shop!.id, status: "running", cursor: "1", startedAt: deps.now })
+      .returning();
     return { connection: claimed, shop: shop!, replaced, importId: run!.id };
   });
   if (!outcome) {
@@ -349,7 +422,10 @@ async function queueImportQuietly(queueImport: WooDeps["queueImport"], importId:
 async function retireConnection(db: Db, connection: WooConnection, deps: WooDeps) {
   const client = clientFor(connection, deps.key, deps.client);
   if (client) await deleteWebhooksQuietly(client, Object.values(connection.webhookIds));
-  await db.update(wooConnections).set({ consumerKey: null, consumerSecret: null, webhookIds: {} }).where(eq(wooConnections.id, connection.id));
+  await db
+    .update(wooConnections)
+    .set({ consumerKey: null, consumerSecret: null, webhookIds: {} })
+    .where(eq(wooConnections.id, connection.id));
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -366,18 +442,29 @@ export type DisconnectResult = { disconnected: boolean; webhooksLeft: number[] }
 async function revokeStoreAccess(tx: DbOrTx, shopId: string): Promise<void> {
   await tx.delete(staffSessions).where(eq(staffSessions.shopId, shopId));
   await tx.delete(staffMembers).where(eq(staffMembers.shopId, shopId));
-  await tx.delete(loginTokens).where(and(eq(loginTokens.shopId, shopId), eq(loginTokens.kind, "magic_link"), isNull(loginTokens.usedAt)));
+  await tx
+    .delete(loginTokens)
+    .where(and(eq(loginTokens.shopId, shopId), eq(loginTokens.kind, "magic_link"), isNull(loginTokens.usedAt)));
 }
 
 export async function disconnectConnection(db: Db, connectionId: string, deps: WooDeps): Promise<DisconnectResult> {
   const connection = await findConnection(db, connectionId);
   if (!connection || connection.status !== "connected") return { disconnected: false, webhooksLeft: [] };
   const client = clientFor(connection, deps.key, deps.client);
-  const webhooksLeft = client ? await deleteWebhooksQuietly(client, Object.values(connection.webhookIds)) : Object.values(connection.webhookIds);
+  const webhooksLeft = client
+    ? await deleteWebhooksQuietly(client, Object.values(connection.webhookIds))
+    : Object.values(connection.webhookIds);
   await db.transaction(async (tx) => {
     await tx
       .update(wooConnections)
-      .set({ status: "disconnected", disconnectedAt: deps.now, consumerKey: null, consumerSecret: null, webhookIds: {}, updatedAt: deps.now })
+      .set({
+        status: "disconnected",
+        disconnectedAt: deps.now,
+        consumerKey: null,
+        consumerSecret: null,
+        webhookIds: {},
+        updatedAt: deps.now,
+      })
       .where(eq(wooConnections.id, connection.id));
     if (connection.shopId) await revokeStoreAccess(tx, connection.shopId);
   });

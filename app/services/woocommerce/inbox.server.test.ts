@@ -33,24 +33,53 @@ describe.each(testEngines())("WooCommerce webhook ingest on %s", (engine) => {
     queued = [];
   });
 
-  function delivery(body: Buffer | string, options: { topic?: string; deliveryId?: string; secret?: string; connectionId?: string } = {}) {
-    const headers = wooWebhookHeaders(body, options.secret ?? secret, { topic: options.topic ?? "order.updated", deliveryId: options.deliveryId ?? randomUUID() });
+  function delivery(
+    body: Buffer | string,
+    options: { topic?: string; deliveryId?: string; secret?: string; connectionId?: string } = {},
+  ) {
+    const headers = wooWebhookHeaders(body, options.secret ?? secret, {
+      topic: options.topic ?? "order.updated",
+      deliveryId: options.deliveryId ?? randomUUID(),
+    });
     return new Request(`https://mahnwerk.example.com/webhooks/woocommerce/${options.connectionId ?? connection.id}`, {
       method: "POST",
       headers,
       body: typeof body === "string" ? body : new Uint8Array(body),
     });
   }
-  const ingest = (request: Request, connectionId = connection.id) => ingestWooWebhook(database.db, request, connectionId, { key, enqueue });
+  const ingest = (request: Request, connectionId = connection.id) =>
+    ingestWooWebhook(database.db, request, connectionId, { key, enqueue });
   const inboxCount = async () => (await database.db.select().from(webhookInbox)).length;
-  const process = (id: string) => processInboxDelivery(database.db, id, { apply: applyPlatformEvents, now: new Date() });
+  const process = (id: string) =>
+    processInboxDelivery(database.db, id, { apply: applyPlatformEvents, now: new Date() });
   const orderRow = async (platformOrderId: string) =>
-    (await database.db.select().from(orders).where(eq(orders.platformOrderId, platformOrderId))).filter((o) => o.shopId === connection.shopId);
+    (await database.db.select().from(orders).where(eq(orders.platformOrderId, platformOrderId))).filter(
+      (o) => o.shopId === connection.shopId,
+    );
 
   test.each([
-    ["signed with another secret", () => delivery(fixtureBytes("woocommerce/order-created-invoice.json"), { secret: "wrong" })],
-    ["tampered body", () => new Request(delivery("{}").url, { method: "POST", headers: wooWebhookHeaders("{}", secret, { topic: "order.updated" }), body: "{ }" })],
-    ["unsigned JSON", () => new Request(delivery("{}").url, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })],
+    [
+      "signed with another secret",
+      () => delivery(fixtureBytes("woocommerce/order-created-invoice.json"), { secret: "wrong" }),
+    ],
+    [
+      "tampered body",
+      () =>
+        new Request(delivery("{}").url, {
+          method: "POST",
+          headers: wooWebhookHeaders("{}", secret, { topic: "order.updated" }),
+          body: "{ }",
+        }),
+    ],
+    [
+      "unsigned JSON",
+      () =>
+        new Request(delivery("{}").url, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: "{}",
+        }),
+    ],
   ])("%s → 401, nothing stored, nothing queued", async (_name, make) => {
     const before = await inboxCount();
     const result = await ingest(make());
@@ -88,12 +117,23 @@ describe.each(testEngines())("WooCommerce webhook ingest on %s", (engine) => {
     expect(queued).toEqual([first.inboxId]);
     const rows = await database.db.select().from(webhookInbox).where(eq(webhookInbox.source, connection.id));
     expect(rows.filter((r) => r.dedupeKey.startsWith("d-same:"))).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ platform: "woocommerce", topic: "order.created", shopId: connection.shopId, body: body.toString("utf8") });
+    expect(rows[0]).toMatchObject({
+      platform: "woocommerce",
+      topic: "order.created",
+      shopId: connection.shopId,
+      body: body.toString("utf8"),
+    });
     expect(rows[0]!.headers["x-wc-webhook-signature"]).toBeUndefined();
 
     expect(await process(first.inboxId!)).toBe("processed");
     const [order] = await orderRow("4711");
-    expect(order).toMatchObject({ name: "4711", totalMinor: 8990, outstandingMinor: 8990, isInvoice: true, financialStatus: "pending" });
+    expect(order).toMatchObject({
+      name: "4711",
+      totalMinor: 8990,
+      outstandingMinor: 8990,
+      isInvoice: true,
+      financialStatus: "pending",
+    });
     expect(await orderRow("4711")).toHaveLength(1);
   });
 
@@ -110,9 +150,24 @@ describe.each(testEngines())("WooCommerce webhook ingest on %s", (engine) => {
   });
 
   test("an out-of-order order.updated: the newest state wins", async () => {
-    const created = JSON.parse(fixtureBytes("woocommerce/order-created-invoice.json").toString("utf8")) as Record<string, unknown>;
-    const newer = JSON.stringify({ ...created, id: 5001, number: "5001", total: "120.00", date_modified_gmt: "2026-10-05T12:00:00" });
-    const older = JSON.stringify({ ...created, id: 5001, number: "5001", total: "89.90", date_modified_gmt: "2026-10-02T08:00:00" });
+    const created = JSON.parse(fixtureBytes("woocommerce/order-created-invoice.json").toString("utf8")) as Record<
+      string,
+      unknown
+    >;
+    const newer = JSON.stringify({
+      ...created,
+      id: 5001,
+      number: "5001",
+      total: "120.00",
+      date_modified_gmt: "2026-10-05T12:00:00",
+    });
+    const older = JSON.stringify({
+      ...created,
+      id: 5001,
+      number: "5001",
+      total: "89.90",
+      date_modified_gmt: "2026-10-02T08:00:00",
+    });
     const late = await ingest(delivery(newer, { deliveryId: "d-newer" }));
     const early = await ingest(delivery(older, { deliveryId: "d-older" }));
     expect(await process(late.inboxId!)).toBe("processed");
@@ -136,9 +191,14 @@ describe.each(testEngines())("WooCommerce webhook ingest on %s", (engine) => {
   });
 
   test("a credit note on an unpaid invoice lowers the claim; it is not booked as a payment", async () => {
-    const created = JSON.parse(fixtureBytes("woocommerce/order-created-invoice.json").toString("utf8")) as Record<string, unknown>;
+    const created = JSON.parse(fixtureBytes("woocommerce/order-created-invoice.json").toString("utf8")) as Record<
+      string,
+      unknown
+    >;
     const order = { ...created, id: 5100, number: "5100", total: "89.90" };
-    const stored = await ingest(delivery(JSON.stringify({ ...order, date_modified_gmt: "2026-10-02T08:00:00" }), { topic: "order.created" }));
+    const stored = await ingest(
+      delivery(JSON.stringify({ ...order, date_modified_gmt: "2026-10-02T08:00:00" }), { topic: "order.created" }),
+    );
     expect(await process(stored.inboxId!)).toBe("processed");
     const [row] = await orderRow("5100");
     const opened = await openCaseForOrder(database.db, {
@@ -154,13 +214,21 @@ describe.each(testEngines())("WooCommerce webhook ingest on %s", (engine) => {
     if (!opened?.ok) throw new Error("the case did not open");
 
     // WooCommerce keeps `total` as placed and lists the credit note as a refund beside it.
-    const creditNote = { ...order, refunds: [{ id: 5101, reason: "Gutschrift Versandschaden", total: "-19.90" }], date_modified_gmt: "2026-10-21T08:00:00" };
+    const creditNote = {
+      ...order,
+      refunds: [{ id: 5101, reason: "Gutschrift Versandschaden", total: "-19.90" }],
+      date_modified_gmt: "2026-10-21T08:00:00",
+    };
     const updated = await ingest(delivery(JSON.stringify(creditNote), { topic: "order.updated" }));
     expect(await process(updated.inboxId!)).toBe("processed");
 
     const [after] = await database.db.select().from(cases).where(eq(cases.id, opened.case.id));
     expect(after).toMatchObject({ outstandingMinor: 7_000, status: opened.case.status });
-    const events = await database.db.select().from(caseEvents).where(eq(caseEvents.caseId, opened.case.id)).orderBy(caseEvents.seq);
+    const events = await database.db
+      .select()
+      .from(caseEvents)
+      .where(eq(caseEvents.caseId, opened.case.id))
+      .orderBy(caseEvents.seq);
     expect(events.map((e) => e.type)).toEqual(["case_opened", "outstanding_adjusted"]);
     expect(events[1]!.data).toMatchObject({ outstanding: { amountMinor: 7_000, currency: "EUR" } });
     expect(await orderRow("5100")).toMatchObject([{ totalMinor: 7_000, outstandingMinor: 7_000 }]);

@@ -1,9 +1,17 @@
 import { isWooPing, readWooHeaders, verifyWooSignature, wooDedupeKey } from "#adapters/woocommerce/verify";
 import type { DbOrTx } from "#app/db/client.server";
-import { deliveryToIngest, keptHeaders, storeAndQueue, type Enqueue, type RefusedResult, type WebhookDelivery } from "#app/services/intake/inbox.server";
+import {
+  deliveryToIngest,
+  keptHeaders,
+  storeAndQueue,
+  type Enqueue,
+  type RefusedResult,
+  type WebhookDelivery,
+} from "#app/services/intake/inbox.server";
 import { findConnection, webhookSecretOf } from "./connections.server";
 
-export type WooIngestResult = { status: 200; outcome: "ping" | "stored" | "duplicate" | "rejected"; inboxId: string | null } | RefusedResult;
+export type WooIngestResult =
+  { status: 200; outcome: "ping" | "stored" | "duplicate" | "rejected"; inboxId: string | null } | RefusedResult;
 
 const KEPT_HEADERS = /^(x-wc-webhook-|content-type$|user-agent$)/i;
 
@@ -28,21 +36,29 @@ export async function ingestWooWebhook(
   // Unknown or disconnected connections answer 401 like a bad signature (not 404): the
   // caller learns nothing about which connection ids exist, and WooCommerce disables a webhook after repeated 4xx.
   const connection = await findConnection(db, connectionId);
-  if (!connection || connection.status === "disconnected") return { status: 401, outcome: "unauthorized", inboxId: null };
-  if (!verifyWooSignature(raw, requestHeaders.get("x-wc-webhook-signature"), webhookSecretOf(connection, options.key))) {
+  if (!connection || connection.status === "disconnected")
+    return { status: 401, outcome: "unauthorized", inboxId: null };
+  if (
+    !verifyWooSignature(raw, requestHeaders.get("x-wc-webhook-signature"), webhookSecretOf(connection, options.key))
+  ) {
     return { status: 401, outcome: "unauthorized", inboxId: null };
   }
 
   const headers = keptHeaders(requestHeaders, KEPT_HEADERS);
   const read = readWooHeaders(requestHeaders);
-  return storeAndQueue(db, raw, {
-    platform: "woocommerce",
-    source: connection.id,
-    shopId: connection.shopId,
-    headers,
-    route: read.ok
-      ? // Delivery ids repeat within a second (docs/platforms/woocommerce.md §3): the body hash keeps distinct deliveries apart.
-        { ok: true, topic: read.value.topic, dedupeKey: wooDedupeKey(read.value.deliveryId, raw), triggeredAt: null }
-      : { ok: false, topic: headers["x-wc-webhook-topic"] ?? "unknown", reason: read.error.message },
-  }, options.enqueue);
+  return storeAndQueue(
+    db,
+    raw,
+    {
+      platform: "woocommerce",
+      source: connection.id,
+      shopId: connection.shopId,
+      headers,
+      route: read.ok
+        ? // Delivery ids repeat within a second (docs/platforms/woocommerce.md §3): the body hash keeps distinct deliveries apart.
+          { ok: true, topic: read.value.topic, dedupeKey: wooDedupeKey(read.value.deliveryId, raw), triggeredAt: null }
+        : { ok: false, topic: headers["x-wc-webhook-topic"] ?? "unknown", reason: read.error.message },
+    },
+    options.enqueue,
+  );
 }

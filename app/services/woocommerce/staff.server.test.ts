@@ -91,13 +91,19 @@ describe.each(testEngines())("wp-admin sign-in on %s", (engine) => {
   test("a staff session cookie yields its store's shop, only until it expires; the cookie is HttpOnly and Lax", async () => {
     const session = await createStaffSession(database.db, connection.shopId!, annaSignIn, now);
     const header = staffCookie(session.value, session.expiresAt, { secure: true });
-    expect(header).toMatch(new RegExp(`^__Host-${STAFF_COOKIE}=[A-Za-z0-9_-]+; Path=/; Expires=.+; HttpOnly; SameSite=Lax; Secure$`));
+    expect(header).toMatch(
+      new RegExp(`^__Host-${STAFF_COOKIE}=[A-Za-z0-9_-]+; Path=/; Expires=.+; HttpOnly; SameSite=Lax; Secure$`),
+    );
     expect(staffCookie(session.value, session.expiresAt, { secure: false })).not.toContain("Secure");
-    const request = new Request("https://mahnwerk.example.com/app", { headers: { cookie: `other=1; ${STAFF_COOKIE}=${session.value}` } });
+    const request = new Request("https://mahnwerk.example.com/app", {
+      headers: { cookie: `other=1; ${STAFF_COOKIE}=${session.value}` },
+    });
     expect((await shopOfStaffSession(database.db, request, now))?.id).toBe(connection.shopId);
     expect((await staffSessionOf(database.db, request, now))?.staff).toEqual({ id: "wp:42", name: "Anna Schmidt" });
     expect(await shopOfStaffSession(database.db, request, new Date(session.expiresAt.getTime() + 1))).toBeNull();
-    const forged = new Request("https://mahnwerk.example.com/app", { headers: { cookie: `${STAFF_COOKIE}=${session.value.slice(1)}A` } });
+    const forged = new Request("https://mahnwerk.example.com/app", {
+      headers: { cookie: `${STAFF_COOKIE}=${session.value.slice(1)}A` },
+    });
     expect(await shopOfStaffSession(database.db, forged, now)).toBeNull();
     const rows = await database.db.select().from(staffSessions);
     expect(JSON.stringify(rows)).not.toContain(session.value);
@@ -107,8 +113,18 @@ describe.each(testEngines())("wp-admin sign-in on %s", (engine) => {
     await redeem(link({ u: encodeWpUser({ id: 7, name: "Ben", email: "ben@shop.example.de" }) }));
     nonce = randomUUID().replaceAll("-", "");
     const later = new Date(now.getTime() + 60_000);
-    await redeem(link({ u: encodeWpUser({ id: 7, name: "Ben Bauer", email: "BEN.BAUER@shop.example.de" }) }, later), later);
+    await redeem(
+      link({ u: encodeWpUser({ id: 7, name: "Ben Bauer", email: "BEN.BAUER@shop.example.de" }) }, later),
+      later,
+    );
     const rows = (await database.db.select().from(staffMembers)).filter((r) => r.staffId === "wp:7");
-    expect(rows).toEqual([expect.objectContaining({ shopId: connection.shopId, name: "Ben Bauer", email: "ben.bauer@shop.example.de", lastWpAdminSignInAt: later })]);
+    expect(rows).toEqual([
+      expect.objectContaining({
+        shopId: connection.shopId,
+        name: "Ben Bauer",
+        email: "ben.bauer@shop.example.de",
+        lastWpAdminSignInAt: later,
+      }),
+    ]);
   });
 });

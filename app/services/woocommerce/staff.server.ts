@@ -34,7 +34,10 @@ const SESSION_TTL_MS = 12 * 3600_000;
 
 const linkSchema = z.object({
   c: z.uuid(),
-  t: z.string().regex(/^\d{1,12}$/).transform(Number),
+  t: z
+    .string()
+    .regex(/^\d{1,12}$/)
+    .transform(Number),
   n: z.string().regex(/^[A-Za-z0-9_-]{16,128}$/),
   s: z.string().regex(/^[0-9a-fA-F]{64}$/),
   /** base64url JSON of the WordPress user (wpUserSchema); base64url has no "|", so "c|t|n|u" stays unambiguous. */
@@ -67,7 +70,13 @@ function decodeWpUser(u: string): z.output<typeof wpUserSchema> | null {
 }
 
 /** hex HMAC-SHA256 of "c|t|n|u" with the connection's webhook secret: what the plugin computes. */
-export function signWpAdminLink(connectionId: string, unixTime: number, nonce: string, user: string, secret: string): string {
+export function signWpAdminLink(
+  connectionId: string,
+  unixTime: number,
+  nonce: string,
+  user: string,
+  secret: string,
+): string {
   return createHmac("sha256", secret).update(`${connectionId}|${unixTime}|${nonce}|${user}`).digest("hex");
 }
 
@@ -83,15 +92,27 @@ type StoreSigned = { shopId: string; user: z.output<typeof wpUserSchema> };
  * (≤ 5 minutes), single use (the nonce's hash, namespaced by purpose, is inserted into login_tokens; a second insert
  * of the same hash fails).
  */
-async function verifyStoreSigned(db: DbOrTx, params: URLSearchParams, deps: { key: Buffer; now: Date }, purpose: "wp_admin" | "wp_user_removed"): Promise<Result<StoreSigned, SignInError>> {
-  const parsed = linkSchema.safeParse({ c: params.get("c"), t: params.get("t"), n: params.get("n"), u: params.get("u"), s: params.get("s") });
+async function verifyStoreSigned(
+  db: DbOrTx,
+  params: URLSearchParams,
+  deps: { key: Buffer; now: Date },
+  purpose: "wp_admin" | "wp_user_removed",
+): Promise<Result<StoreSigned, SignInError>> {
+  const parsed = linkSchema.safeParse({
+    c: params.get("c"),
+    t: params.get("t"),
+    n: params.get("n"),
+    u: params.get("u"),
+    s: params.get("s"),
+  });
   if (!parsed.success) return err({ code: "invalid" });
   const { c, t, n, u, s } = parsed.data;
   const connection = await findConnection(db, c);
   if (!connection || connection.status !== "connected" || !connection.shopId) return err({ code: "invalid" });
   const expected = Buffer.from(signWpAdminLink(c, t, n, u, webhookSecretOf(connection, deps.key)), "hex");
   const received = Buffer.from(s, "hex");
-  if (received.length !== expected.length || !timingSafeEqual(received, expected)) return err({ code: "bad_signature" });
+  if (received.length !== expected.length || !timingSafeEqual(received, expected))
+    return err({ code: "bad_signature" });
   // Signed by the store but not a user we can read: refuse rather than record an anonymous actor.
   const user = decodeWpUser(u);
   if (!user) return err({ code: "invalid" });
@@ -125,10 +146,21 @@ export async function redeemWpAdminLink(
   const signed = await verifyStoreSigned(db, params, deps, "wp_admin");
   if (!signed.ok) return signed;
   const { shopId, user } = signed.value;
-  const staff: StaffSignIn = { id: `wp:${user.id}`, name: user.name || null, email: user.email && isMailAddress(user.email) ? user.email : null };
+  const staff: StaffSignIn = {
+    id: `wp:${user.id}`,
+    name: user.name || null,
+    email: user.email && isMailAddress(user.email) ? user.email : null,
+  };
   await db
     .insert(staffMembers)
-    .values({ shopId, staffId: staff.id, name: staff.name, email: staff.email, lastWpAdminSignInAt: deps.now, createdAt: deps.now })
+    .values({
+      shopId,
+      staffId: staff.id,
+      name: staff.name,
+      email: staff.email,
+      lastWpAdminSignInAt: deps.now,
+      createdAt: deps.now,
+    })
     .onConflictDoUpdate({
       target: [staffMembers.shopId, staffMembers.staffId],
       set: { name: staff.name, email: staff.email, lastWpAdminSignInAt: deps.now },
@@ -140,31 +172,66 @@ export async function redeemWpAdminLink(
  * The plugin reports a WordPress user deleted or stripped of the capability: their sessions, unused sign-in links and
  * their standing as staff (which lets them ask for links by e-mail) end at once, not when they would expire.
  */
-export async function removeStaffMember(db: DbOrTx, params: URLSearchParams, deps: { key: Buffer; now: Date }): Promise<Result<{ shopId: string; staffId: string }, SignInError>> {
+export async function removeStaffMember(
+  db: DbOrTx,
+  params: URLSearchParams,
+  deps: { key: Buffer; now: Date },
+): Promise<Result<{ shopId: string; staffId: string }, SignInError>> {
   const signed = await verifyStoreSigned(db, params, deps, "wp_user_removed");
   if (!signed.ok) return signed;
   const { shopId, user } = signed.value;
   const staffId = `wp:${user.id}`;
-  const [member] = await db.delete(staffMembers).where(and(eq(staffMembers.shopId, shopId), eq(staffMembers.staffId, staffId))).returning({ email: staffMembers.email });
+  const [member] = await db
+    .delete(staffMembers)
+    .where(and(eq(staffMembers.shopId, shopId), eq(staffMembers.staffId, staffId)))
+    .returning({ email: staffMembers.email });
   await db.delete(staffSessions).where(and(eq(staffSessions.shopId, shopId), eq(staffSessions.staffId, staffId)));
   const email = member?.email ?? user.email?.trim().toLowerCase();
-  if (email) await db.delete(loginTokens).where(and(eq(loginTokens.shopId, shopId), eq(loginTokens.kind, "magic_link"), eq(loginTokens.email, email), isNull(loginTokens.usedAt)));
+  if (email)
+    await db
+      .delete(loginTokens)
+      .where(
+        and(
+          eq(loginTokens.shopId, shopId),
+          eq(loginTokens.kind, "magic_link"),
+          eq(loginTokens.email, email),
+          isNull(loginTokens.usedAt),
+        ),
+      );
   logger.info({ shopId }, "woocommerce staff member removed by the store");
   return ok({ shopId, staffId });
 }
 
 /** A new staff session for one store and person; only the cookie value's hash is stored. */
-export async function createStaffSession(db: DbOrTx, shopId: string, staff: StaffSignIn, now: Date): Promise<{ value: string; expiresAt: Date }> {
+export async function createStaffSession(
+  db: DbOrTx,
+  shopId: string,
+  staff: StaffSignIn,
+  now: Date,
+): Promise<{ value: string; expiresAt: Date }> {
   const value = randomBytes(32).toString("base64url");
   const expiresAt = new Date(now.getTime() + SESSION_TTL_MS);
-  await db
-    .insert(staffSessions)
-    .values({ shopId, staffId: staff.id, staffName: staff.name, email: staff.email, sessionHash: sha256(value), expiresAt, createdAt: now });
+  await db.insert(staffSessions).values({
+    shopId,
+    staffId: staff.id,
+    staffName: staff.name,
+    email: staff.email,
+    sessionHash: sha256(value),
+    expiresAt,
+    createdAt: now,
+  });
   return { value, expiresAt };
 }
 
 export function staffCookie(value: string, expiresAt: Date, options: { secure: boolean }): string {
-  return [`${staffCookieName(options.secure)}=${value}`, "Path=/", `Expires=${expiresAt.toUTCString()}`, "HttpOnly", "SameSite=Lax", ...(options.secure ? ["Secure"] : [])].join("; ");
+  return [
+    `${staffCookieName(options.secure)}=${value}`,
+    "Path=/",
+    `Expires=${expiresAt.toUTCString()}`,
+    "HttpOnly",
+    "SameSite=Lax",
+    ...(options.secure ? ["Secure"] : []),
+  ].join("; ");
 }
 
 export function clearStaffCookie(options: { secure: boolean }): string {
@@ -186,18 +253,33 @@ export function hasStaffCookie(request: Request): boolean {
 }
 
 /** The active WooCommerce shop of the request's unexpired staff session and who signed in, or null. */
-export async function staffSessionOf(db: DbOrTx, request: Request, now: Date): Promise<{ shop: Shop; staff: Staff } | null> {
+export async function staffSessionOf(
+  db: DbOrTx,
+  request: Request,
+  now: Date,
+): Promise<{ shop: Shop; staff: Staff } | null> {
   const value = cookieValue(request.headers.get("cookie"), readCookieName());
   if (!value || !/^[A-Za-z0-9_-]{20,100}$/.test(value)) return null;
   const [found] = await db
-    .select({ shop: shops, staffId: staffSessions.staffId, staffName: staffSessions.staffName, email: staffSessions.email })
+    .select({
+      shop: shops,
+      staffId: staffSessions.staffId,
+      staffName: staffSessions.staffName,
+      email: staffSessions.email,
+    })
     .from(staffSessions)
-    .innerJoin(shops, and(eq(shops.id, staffSessions.shopId), eq(shops.platform, "woocommerce"), eq(shops.status, "active")))
+    .innerJoin(
+      shops,
+      and(eq(shops.id, staffSessions.shopId), eq(shops.platform, "woocommerce"), eq(shops.status, "active")),
+    )
     .where(and(eq(staffSessions.sessionHash, sha256(value)), gt(staffSessions.expiresAt, now)))
     .limit(1);
   if (!found) return null;
   // Sessions opened before staff were recorded (at most SESSION_TTL old) carry no person: say so rather than guess.
-  return { shop: found.shop, staff: { id: found.staffId ?? (found.email ? `email:${found.email}` : "wp:unknown"), name: found.staffName } };
+  return {
+    shop: found.shop,
+    staff: { id: found.staffId ?? (found.email ? `email:${found.email}` : "wp:unknown"), name: found.staffName },
+  };
 }
 
 /** The active WooCommerce shop of the request's unexpired staff session, or null. */
@@ -251,7 +333,10 @@ export async function sendMagicLinks(db: DbOrTx, emailInput: string, deps: Magic
   const members = await db
     .select({ shopId: staffMembers.shopId, name: staffMembers.name, store: shops.name })
     .from(staffMembers)
-    .innerJoin(shops, and(eq(shops.id, staffMembers.shopId), eq(shops.platform, "woocommerce"), eq(shops.status, "active")))
+    .innerJoin(
+      shops,
+      and(eq(shops.id, staffMembers.shopId), eq(shops.platform, "woocommerce"), eq(shops.status, "active")),
+    )
     .where(and(eq(staffMembers.email, email), gt(staffMembers.lastWpAdminSignInAt, recentSince)))
     .orderBy(desc(staffMembers.lastWpAdminSignInAt))
     .limit(MAX_STORES_PER_MAIL);
@@ -263,9 +348,13 @@ export async function sendMagicLinks(db: DbOrTx, emailInput: string, deps: Magic
     const [{ recent }] = (await tx
       .select({ recent: count() })
       .from(loginTokens)
-      .where(and(eq(loginTokens.kind, "magic_link"), eq(loginTokens.email, email), gt(loginTokens.createdAt, new Date(deps.now.getTime() - 3600_000))))) as [
-      { recent: number },
-    ];
+      .where(
+        and(
+          eq(loginTokens.kind, "magic_link"),
+          eq(loginTokens.email, email),
+          gt(loginTokens.createdAt, new Date(deps.now.getTime() - 3600_000)),
+        ),
+      )) as [{ recent: number }];
     if (Number(recent) >= MAGIC_LINKS_PER_ADDRESS_PER_HOUR) return null;
     const links: { store: string; link: string; name: string | null }[] = [];
     let first: string | null = null;
@@ -273,7 +362,14 @@ export async function sendMagicLinks(db: DbOrTx, emailInput: string, deps: Magic
       const token = randomBytes(32).toString("base64url");
       const [row] = await tx
         .insert(loginTokens)
-        .values({ shopId: member.shopId, kind: "magic_link", tokenHash: magicTokenHash(token), email, expiresAt, createdAt: deps.now })
+        .values({
+          shopId: member.shopId,
+          kind: "magic_link",
+          tokenHash: magicTokenHash(token),
+          email,
+          expiresAt,
+          createdAt: deps.now,
+        })
         .returning({ id: loginTokens.id });
       first ??= row!.id;
       links.push({ store: member.store, link: `${deps.appUrl}/woocommerce/login?token=${token}`, name: member.name });
@@ -287,12 +383,17 @@ export async function sendMagicLinks(db: DbOrTx, emailInput: string, deps: Magic
   const { links, first } = issued;
   const minutes = MAGIC_LINK_TTL_MS / 60_000;
   const name = links[0]!.name ?? email;
-  const paragraphs = links.map((l) => ({ text: deps.text.body({ name, store: l.store, minutes, link: l.link }), link: l.link }));
+  const paragraphs = links.map((l) => ({
+    text: deps.text.body({ name, store: l.store, minutes, link: l.link }),
+    link: l.link,
+  }));
   const text = [...paragraphs.map((p) => p.text), deps.text.signOff].join("\n\n");
   // Only our own link becomes an anchor: a store or user name that looks like a URL stays text.
   const htmlParagraph = (p: { text: string; link?: string }) => {
     const escaped = escapeHtml(p.text);
-    const withLink = p.link ? escaped.replace(escapeHtml(p.link), `<a href="${escapeHtml(p.link)}">${escapeHtml(p.link)}</a>`) : escaped;
+    const withLink = p.link
+      ? escaped.replace(escapeHtml(p.link), `<a href="${escapeHtml(p.link)}">${escapeHtml(p.link)}</a>`)
+      : escaped;
     return `<p>${withLink.replaceAll("\n", "<br>")}</p>`;
   };
   const html = `<!doctype html><html><head><meta charset="utf-8"></head><body>${[...paragraphs, { text: deps.text.signOff }].map(htmlParagraph).join("")}</body></html>`;
@@ -316,22 +417,43 @@ export async function sendMagicLinks(db: DbOrTx, emailInput: string, deps: Magic
  * Burns a magic-link token (one conditional UPDATE: unused and unexpired) and names the staff member it was sent
  * to, who must still be a recent staff member of that store. Refusals are not told apart to the visitor.
  */
-export async function redeemMagicLink(db: DbOrTx, token: string, now: Date): Promise<Result<{ shopId: string; staff: StaffSignIn }, SignInError>> {
+export async function redeemMagicLink(
+  db: DbOrTx,
+  token: string,
+  now: Date,
+): Promise<Result<{ shopId: string; staff: StaffSignIn }, SignInError>> {
   if (!MAGIC_TOKEN.test(token)) return err({ code: "invalid" });
   const [used] = await db
     .update(loginTokens)
     .set({ usedAt: now })
-    .where(and(eq(loginTokens.tokenHash, magicTokenHash(token)), eq(loginTokens.kind, "magic_link"), isNull(loginTokens.usedAt), gt(loginTokens.expiresAt, now)))
+    .where(
+      and(
+        eq(loginTokens.tokenHash, magicTokenHash(token)),
+        eq(loginTokens.kind, "magic_link"),
+        isNull(loginTokens.usedAt),
+        gt(loginTokens.expiresAt, now),
+      ),
+    )
     .returning({ shopId: loginTokens.shopId, email: loginTokens.email });
   if (!used) {
-    const [known] = await db.select({ usedAt: loginTokens.usedAt }).from(loginTokens).where(eq(loginTokens.tokenHash, magicTokenHash(token))).limit(1);
+    const [known] = await db
+      .select({ usedAt: loginTokens.usedAt })
+      .from(loginTokens)
+      .where(eq(loginTokens.tokenHash, magicTokenHash(token)))
+      .limit(1);
     return err({ code: !known ? "invalid" : known.usedAt ? "reused" : "expired" });
   }
   const recentSince = new Date(now.getTime() - STAFF_MEMBER_RECENT_DAYS * 86_400_000);
   const [member] = await db
     .select({ staffId: staffMembers.staffId, name: staffMembers.name })
     .from(staffMembers)
-    .where(and(eq(staffMembers.shopId, used.shopId), eq(staffMembers.email, used.email ?? ""), gt(staffMembers.lastWpAdminSignInAt, recentSince)))
+    .where(
+      and(
+        eq(staffMembers.shopId, used.shopId),
+        eq(staffMembers.email, used.email ?? ""),
+        gt(staffMembers.lastWpAdminSignInAt, recentSince),
+      ),
+    )
     .limit(1);
   if (!member) return err({ code: "invalid" });
   return ok({ shopId: used.shopId, staff: { id: member.staffId, name: member.name, email: used.email } });

@@ -33,8 +33,14 @@ describe.each(testEngines())("WooCommerce import and reconciliation on %s", (eng
   test("the import pages through open orders, survives an interruption and resumes from its cursor", async () => {
     // 250 open invoice orders and an open card order (3 pages of 100), plus a completed one the import does not read.
     for (let id = 1; id <= 250; id += 1) wooStore.addOrders(wooOrder(id));
-    wooStore.addOrders(wooOrder(900, { payment_method: "ppcp-gateway", status: "processing" }), wooOrder(901, { status: "completed" }));
-    wooStore.fail((r) => r.path === "orders" && r.query.get("page") === "2", () => HttpResponse.json({ code: "internal_server_error" }, { status: 500 }));
+    wooStore.addOrders(
+      wooOrder(900, { payment_method: "ppcp-gateway", status: "processing" }),
+      wooOrder(901, { status: "completed" }),
+    );
+    wooStore.fail(
+      (r) => r.path === "orders" && r.query.get("page") === "2",
+      () => HttpResponse.json({ code: "internal_server_error" }, { status: 500 }),
+    );
 
     const run = await importRow();
     await expect(runWooImport(database.db, run.id, { key, now: new Date() })).rejects.toBeInstanceOf(WooApiError);
@@ -50,12 +56,17 @@ describe.each(testEngines())("WooCommerce import and reconciliation on %s", (eng
 
     const listed = wooStore.requestsTo("GET", /^orders$/);
     expect(listed.map((r) => r.query.get("page"))).toEqual(["1", "2", "2", "3"]);
-    expect(listed.every((r) => r.query.get("status") === "pending,on-hold,processing" && r.query.get("per_page") === "100")).toBe(true);
+    expect(
+      listed.every((r) => r.query.get("status") === "pending,on-hold,processing" && r.query.get("per_page") === "100"),
+    ).toBe(true);
 
     // A finished import is not run again; a fresh one over the same orders changes nothing.
     expect(await runWooImport(database.db, run.id, { key, now: new Date() })).toBe("skipped");
     const before = (await shopOrders()).map((o) => o.updatedAt.getTime()).sort();
-    const [again] = await database.db.insert(orderImports).values({ shopId: connection.shopId!, cursor: "1" }).returning();
+    const [again] = await database.db
+      .insert(orderImports)
+      .values({ shopId: connection.shopId!, cursor: "1" })
+      .returning();
     expect(await runWooImport(database.db, again!.id, { key, now: new Date() })).toBe("done");
     expect((await shopOrders()).map((o) => o.updatedAt.getTime()).sort()).toEqual(before);
   });
@@ -70,13 +81,21 @@ describe.each(testEngines())("WooCommerce import and reconciliation on %s", (eng
   test("the poll reads orders modified since the last poll and the newest state wins", async () => {
     const t0 = connection.connectedAt!;
     const minutes = (n: number) => new Date(t0.getTime() + n * 60_000);
-    wooStore.addOrders(wooOrder(7001, { modified: minutes(1), total: "50.00" }), wooOrder(7002, { modified: new Date(t0.getTime() - 3 * 3600_000) }));
+    wooStore.addOrders(
+      wooOrder(7001, { modified: minutes(1), total: "50.00" }),
+      wooOrder(7002, { modified: new Date(t0.getTime() - 3 * 3600_000) }),
+    );
 
-    expect(await pollConnection(database.db, connection.id, { key, now: minutes(5) })).toEqual({ kind: "polled", orders: 1 });
+    expect(await pollConnection(database.db, connection.id, { key, now: minutes(5) })).toEqual({
+      kind: "polled",
+      orders: 1,
+    });
     const [first] = wooStore.requestsTo("GET", /^orders$/);
     expect(first!.query.get("dates_are_gmt")).toBe("true");
     expect(first!.query.get("modified_after")).toBe(new Date(t0.getTime() - 15 * 60_000).toISOString().slice(0, 19));
-    expect((await shopOrders()).filter((o) => o.platformOrderId.startsWith("700")).map((o) => o.platformOrderId)).toEqual(["7001"]);
+    expect(
+      (await shopOrders()).filter((o) => o.platformOrderId.startsWith("700")).map((o) => o.platformOrderId),
+    ).toEqual(["7001"]);
 
     wooStore.addOrders(wooOrder(7001, { modified: minutes(7), total: "40.00" }));
     await pollConnection(database.db, connection.id, { key, now: minutes(10) });
@@ -87,7 +106,10 @@ describe.each(testEngines())("WooCommerce import and reconciliation on %s", (eng
   });
 
   test("a disconnected store is not polled", async () => {
-    await database.db.update(wooConnections).set({ status: "disconnected" }).where(eq(wooConnections.id, connection.id));
+    await database.db
+      .update(wooConnections)
+      .set({ status: "disconnected" })
+      .where(eq(wooConnections.id, connection.id));
     expect(await pollConnection(database.db, connection.id, { key, now: new Date() })).toEqual({ kind: "skipped" });
     expect(wooStore.state.requests).toEqual([]);
   });
@@ -103,7 +125,11 @@ describe.each(testEngines())("WooCommerce import and reconciliation on %s", (eng
     expect(wooStore.requestsTo("PUT", new RegExp(`^webhooks/${updatedId}$`))[0]!.body).toEqual({ status: "active" });
     const hooks = [...wooStore.state.webhooks.values()];
     expect(hooks).toHaveLength(4);
-    expect(hooks.every((h) => h.status === "active" && h.delivery_url === `${TEST_APP_URL}/webhooks/woocommerce/${connection.id}`)).toBe(true);
+    expect(
+      hooks.every(
+        (h) => h.status === "active" && h.delivery_url === `${TEST_APP_URL}/webhooks/woocommerce/${connection.id}`,
+      ),
+    ).toBe(true);
     const recreated = hooks.find((h) => h.topic === "order.deleted")!;
     expect(recreated.id).not.toBe(deletedId);
     expect(recreated.secret).toBe(webhookSecretOf(connection, key));

@@ -8,7 +8,14 @@ import { logger } from "#app/utils/logger.server";
 import type { ApplyEvents } from "#app/services/intake/processor.server";
 import { applyPlatformEvents } from "#app/services/intake/platform-events.server";
 import { getSettings } from "#app/services/settings/settings.server";
-import { clientFor, connectionOfShop, findConnection, webhookDeliveryUrl, webhookSecretOf, type WooConnection } from "./connections.server";
+import {
+  clientFor,
+  connectionOfShop,
+  findConnection,
+  webhookDeliveryUrl,
+  webhookSecretOf,
+  type WooConnection,
+} from "./connections.server";
 
 /*
  * Reading orders through the REST API: the import of open orders on connect, and the reconciliation poll that
@@ -25,15 +32,29 @@ const OPEN_STATUSES = "pending,on-hold,processing";
 /** Re-read a margin before the last poll: clock skew, and orders saved while the last poll ran. */
 const POLL_OVERLAP_MS = 15 * 60_000;
 
-async function connectedStore(db: Db, connection: WooConnection | null, deps: WooSyncDeps): Promise<{ connection: WooConnection; shop: Shop; client: WooClient } | null> {
+async function connectedStore(
+  db: Db,
+  connection: WooConnection | null,
+  deps: WooSyncDeps,
+): Promise<{ connection: WooConnection; shop: Shop; client: WooClient } | null> {
   if (!connection || connection.status !== "connected" || !connection.shopId) return null;
-  const [shop] = await db.select().from(shops).where(and(eq(shops.id, connection.shopId), eq(shops.platform, "woocommerce"))).limit(1);
+  const [shop] = await db
+    .select()
+    .from(shops)
+    .where(and(eq(shops.id, connection.shopId), eq(shops.platform, "woocommerce")))
+    .limit(1);
   const client = clientFor(connection, deps.key, deps.client);
   return shop && client ? { connection, shop, client } : null;
 }
 
 /** Applies one page of REST orders in the caller's transaction; returns how many were readable orders. */
-async function applyOrders(tx: Parameters<ApplyEvents>[0], shop: Shop, items: WooOrderJson[], via: "import" | "poll", deps: WooSyncDeps) {
+async function applyOrders(
+  tx: Parameters<ApplyEvents>[0],
+  shop: Shop,
+  items: WooOrderJson[],
+  via: "import" | "poll",
+  deps: WooSyncDeps,
+) {
   const { invoicePaymentMethods, vatIdMetaKeys } = await getSettings(tx, shop.id);
   const events: PlatformEvent[] = [];
   for (const item of items) {
@@ -71,7 +92,10 @@ export async function runWooImport(db: Db, importId: string, deps: WooSyncDeps):
   if (!run || run.status !== "running") return "skipped";
   const store = await connectedStore(db, await connectionOfShop(db, run.shopId), deps);
   const fail = async (error: string) => {
-    await db.update(orderImports).set({ status: "failed", error, finishedAt: deps.now }).where(eq(orderImports.id, importId));
+    await db
+      .update(orderImports)
+      .set({ status: "failed", error, finishedAt: deps.now })
+      .where(eq(orderImports.id, importId));
     return "failed" as const;
   };
   if (!store) return fail("the store is not connected");
@@ -81,14 +105,25 @@ export async function runWooImport(db: Db, importId: string, deps: WooSyncDeps):
   for (;;) {
     let list;
     try {
-      list = await store.client.listOrders({ status: OPEN_STATUSES, per_page: PER_PAGE, page, orderby: "id", order: "asc" });
+      list = await store.client.listOrders({
+        status: OPEN_STATUSES,
+        per_page: PER_PAGE,
+        page,
+        orderby: "id",
+        order: "asc",
+      });
     } catch (error) {
       if (error instanceof WooApiError && !error.retryable) return fail(error.message);
       throw error;
     }
     const last = list.items.length === 0 || page >= (list.totalPages ?? page);
     const moved = await db.transaction(async (tx) => {
-      const [current] = await tx.select().from(orderImports).where(eq(orderImports.id, importId)).for("update").limit(1);
+      const [current] = await tx
+        .select()
+        .from(orderImports)
+        .where(eq(orderImports.id, importId))
+        .for("update")
+        .limit(1);
       // Another run got here first: leave the page to it.
       if (!current || current.status !== "running" || current.cursor !== String(page)) return false;
       const applied = await applyOrders(tx, store.shop, list.items, "import", deps);
@@ -112,7 +147,8 @@ export async function runWooImport(db: Db, importId: string, deps: WooSyncDeps):
 // ---------------------------------------------------------------------------------------------------------
 // Reconciliation poll
 
-export type PollOutcome = { kind: "polled"; orders: number } | { kind: "skipped" } | { kind: "unauthorized"; message: string };
+export type PollOutcome =
+  { kind: "polled"; orders: number } | { kind: "skipped" } | { kind: "unauthorized"; message: string };
 
 /** Reads every order modified since the last poll (minus an overlap), oldest first, page by page. */
 export async function pollConnection(db: Db, connectionId: string, deps: WooSyncDeps): Promise<PollOutcome> {
@@ -124,7 +160,14 @@ export async function pollConnection(db: Db, connectionId: string, deps: WooSync
   for (let page = 1; ; page += 1) {
     let list;
     try {
-      list = await store.client.listOrders({ modified_after: after, dates_are_gmt: "true", orderby: "modified", order: "asc", per_page: PER_PAGE, page });
+      list = await store.client.listOrders({
+        modified_after: after,
+        dates_are_gmt: "true",
+        orderby: "modified",
+        order: "asc",
+        per_page: PER_PAGE,
+        page,
+      });
     } catch (error) {
       if (error instanceof WooApiError && error.kind === "unauthorized") {
         logger.warn({ connectionId, shopId: store.shop.id }, "woocommerce poll: the store refuses our keys");
@@ -136,7 +179,10 @@ export async function pollConnection(db: Db, connectionId: string, deps: WooSync
     if (list.items.length === 0 || page >= (list.totalPages ?? page)) break;
   }
   // The poll's start time, so changes made while it ran are read again next time.
-  await db.update(wooConnections).set({ lastPolledAt: deps.now }).where(and(eq(wooConnections.id, connectionId), eq(wooConnections.status, "connected")));
+  await db
+    .update(wooConnections)
+    .set({ lastPolledAt: deps.now })
+    .where(and(eq(wooConnections.id, connectionId), eq(wooConnections.status, "connected")));
   return { kind: "polled", orders };
 }
 
@@ -150,7 +196,11 @@ export type WebhookHealth = { reenabled: number; recreated: number; missing: str
  * a merchant may also delete one. Ours are recognised by their delivery URL: paused or disabled ones are set
  * active again, missing topics are created anew with the connection's secret.
  */
-export async function ensureWebhooks(db: Db, connectionId: string, deps: WooSyncDeps & { appUrl?: string }): Promise<WebhookHealth | null> {
+export async function ensureWebhooks(
+  db: Db,
+  connectionId: string,
+  deps: WooSyncDeps & { appUrl?: string },
+): Promise<WebhookHealth | null> {
   const store = await connectedStore(db, await findConnection(db, connectionId), deps);
   if (!store) return null;
   const suffix = `/webhooks/woocommerce/${connectionId}`;
@@ -180,14 +230,21 @@ export async function ensureWebhooks(db: Db, connectionId: string, deps: WooSync
       health.missing.push(topic);
     }
   }
-  await db.update(wooConnections).set({ webhookIds: ids, updatedAt: deps.now }).where(eq(wooConnections.id, connectionId));
-  if (health.reenabled || health.recreated || health.missing.length) logger.info({ connectionId, ...health }, "woocommerce webhooks repaired");
+  await db
+    .update(wooConnections)
+    .set({ webhookIds: ids, updatedAt: deps.now })
+    .where(eq(wooConnections.id, connectionId));
+  if (health.reenabled || health.recreated || health.missing.length)
+    logger.info({ connectionId, ...health }, "woocommerce webhooks repaired");
   return health;
 }
 
 /** Connected stores, for the schedules. */
 export async function connectedConnectionIds(db: Db): Promise<string[]> {
-  const rows = await db.select({ id: wooConnections.id }).from(wooConnections).where(eq(wooConnections.status, "connected"));
+  const rows = await db
+    .select({ id: wooConnections.id })
+    .from(wooConnections)
+    .where(eq(wooConnections.status, "connected"));
   return rows.map((r) => r.id);
 }
 
@@ -196,7 +253,10 @@ export async function runningImportIds(db: Db): Promise<string[]> {
   const rows = await db
     .select({ id: orderImports.id })
     .from(orderImports)
-    .innerJoin(wooConnections, and(eq(wooConnections.shopId, orderImports.shopId), eq(wooConnections.status, "connected")))
+    .innerJoin(
+      wooConnections,
+      and(eq(wooConnections.shopId, orderImports.shopId), eq(wooConnections.status, "connected")),
+    )
     .where(eq(orderImports.status, "running"));
   return rows.map((r) => r.id);
 }

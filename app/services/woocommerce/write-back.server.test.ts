@@ -32,39 +32,65 @@ describe.each(testEngines())("WooCommerce write-back on %s", (engine) => {
     seq += 1;
     const [inserted] = await database.db
       .insert(outbox)
-      .values({ shopId: shop.id, caseId: caseRow.id, kind: "woocommerce.write_back", idempotencyKey: `wb-${seq}`, payload })
+      .values({
+        shopId: shop.id,
+        caseId: caseRow.id,
+        kind: "woocommerce.write_back",
+        idempotencyKey: `wb-${seq}`,
+        payload,
+      })
       .returning();
     return inserted!;
   }
-  const run = async (payload: unknown, attempt = 1) => handler(await row(payload), { db: database.db, now: new Date(), attempt });
+  const run = async (payload: unknown, attempt = 1) =>
+    handler(await row(payload), { db: database.db, now: new Date(), attempt });
   const order = () => wooStore.state.orders.get(Number(caseRow.platformOrderId))!;
 
   test("writes the status meta and a private note in the shop's language", async () => {
     const outcome = await run({ caseId: caseRow.id, status: "handed_over", markPaid: false });
     expect(outcome).toMatchObject({ kind: "done" });
     expect(order().meta_data).toEqual([expect.objectContaining({ key: WOO_STATUS_META_KEY, value: "handed_over" })]);
-    expect(wooStore.state.notes).toEqual([expect.objectContaining({ note: "Mahnwerk: Status „An Inkasso übergeben“", customer_note: false })]);
+    expect(wooStore.state.notes).toEqual([
+      expect.objectContaining({ note: "Mahnwerk: Status „An Inkasso übergeben“", customer_note: false }),
+    ]);
     expect(order().status).toBe("on-hold");
   });
 
   test("markPaid moves an on-hold order to processing, a pending one through set_paid", async () => {
-    expect(await run({ caseId: caseRow.id, status: "paid", markPaid: true })).toMatchObject({ kind: "done", result: { markedPaid: "processing" } });
+    expect(await run({ caseId: caseRow.id, status: "paid", markPaid: true })).toMatchObject({
+      kind: "done",
+      result: { markedPaid: "processing" },
+    });
     expect(order().status).toBe("processing");
     expect(order().date_paid_gmt).not.toBeNull();
 
     order().status = "pending";
-    expect(await run({ caseId: caseRow.id, status: "paid", markPaid: true })).toMatchObject({ kind: "done", result: { markedPaid: "set_paid" } });
-    expect(wooStore.requestsTo("PUT", /^orders\/\d+$/).some((r) => (r.body as { set_paid?: boolean }).set_paid === true)).toBe(true);
+    expect(await run({ caseId: caseRow.id, status: "paid", markPaid: true })).toMatchObject({
+      kind: "done",
+      result: { markedPaid: "set_paid" },
+    });
+    expect(
+      wooStore.requestsTo("PUT", /^orders\/\d+$/).some((r) => (r.body as { set_paid?: boolean }).set_paid === true),
+    ).toBe(true);
     expect(order().status).toBe("processing");
   });
 
   test("429, 5xx and network errors retry; other 4xx fail", async () => {
     const payload = { caseId: caseRow.id, status: "running", markPaid: false };
-    wooStore.fail((r) => r.method === "PUT", () => HttpResponse.json({ code: "too_many" }, { status: 429 }));
+    wooStore.fail(
+      (r) => r.method === "PUT",
+      () => HttpResponse.json({ code: "too_many" }, { status: 429 }),
+    );
     expect(await run(payload)).toMatchObject({ kind: "retry" });
-    wooStore.fail((r) => r.method === "PUT", () => HttpResponse.json({ code: "oops" }, { status: 503 }));
+    wooStore.fail(
+      (r) => r.method === "PUT",
+      () => HttpResponse.json({ code: "oops" }, { status: 503 }),
+    );
     expect(await run(payload)).toMatchObject({ kind: "retry" });
-    wooStore.fail((r) => r.method === "PUT", () => HttpResponse.error());
+    wooStore.fail(
+      (r) => r.method === "PUT",
+      () => HttpResponse.error(),
+    );
     expect(await run(payload)).toMatchObject({ kind: "retry" });
     wooStore.state.orders.clear();
     expect(await run(payload)).toMatchObject({ kind: "failed" });
@@ -80,7 +106,9 @@ describe.each(testEngines())("WooCommerce write-back on %s", (engine) => {
   });
 
   test("a payload for another shop's case or a malformed payload fails without calling the store", async () => {
-    expect(await run({ caseId: "0b6f1c1e-8a57-4a59-9d1c-6d3f8c2a1b00", status: "paid", markPaid: false })).toMatchObject({ kind: "failed" });
+    expect(
+      await run({ caseId: "0b6f1c1e-8a57-4a59-9d1c-6d3f8c2a1b00", status: "paid", markPaid: false }),
+    ).toMatchObject({ kind: "failed" });
     expect(await run({ caseId: caseRow.id })).toMatchObject({ kind: "failed" });
     expect(wooStore.state.requests).toEqual([]);
   });

@@ -18,10 +18,13 @@ export const WOO_STATUS_META_KEY = "_mahnwerk_status";
 /** A note of the same text this long before the row was written still counts as ours (store clock skew). */
 const NOTE_CLOCK_SKEW_MS = 5 * 60_000;
 
-export function wooWriteBackHandler(options: { key?: () => Buffer | null; client?: WooClientFactory } = {}): OutboxHandler {
+export function wooWriteBackHandler(
+  options: { key?: () => Buffer | null; client?: WooClientFactory } = {},
+): OutboxHandler {
   return async (row, { db, attempt }) => {
     const payload = payloadSchema.safeParse(row.payload);
-    if (!payload.success) return { kind: "failed", reason: `invalid payload: ${payload.error.issues[0]?.message ?? "unexpected shape"}` };
+    if (!payload.success)
+      return { kind: "failed", reason: `invalid payload: ${payload.error.issues[0]?.message ?? "unexpected shape"}` };
     const { caseId, status, markPaid } = payload.data;
     const [found] = await db
       .select({ platformOrderId: cases.platformOrderId, locale: shops.locale })
@@ -62,7 +65,12 @@ export function wooWriteBackHandler(options: { key?: () => Buffer | null; client
       const since = row.createdAt.getTime() - NOTE_CLOCK_SKEW_MS;
       const noted =
         attempt > 1 &&
-        (await client.listOrderNotes(orderId)).some((n) => n.note === note && n.date_created_gmt && new Date(`${n.date_created_gmt.replace(/Z$/, "")}Z`).getTime() >= since);
+        (await client.listOrderNotes(orderId)).some(
+          (n) =>
+            n.note === note &&
+            n.date_created_gmt &&
+            new Date(`${n.date_created_gmt.replace(/Z$/, "")}Z`).getTime() >= since,
+        );
       if (!noted) await client.addOrderNote(orderId, { note, customer_note: false });
       return { kind: "done", result: { orderId, status, markedPaid } };
     } catch (error) {
@@ -72,7 +80,8 @@ export function wooWriteBackHandler(options: { key?: () => Buffer | null; client
 }
 
 function outcomeOf(error: unknown): OutboxOutcome {
-  if (error instanceof WooApiError) return error.retryable ? { kind: "retry", reason: error.message } : { kind: "failed", reason: error.message };
+  if (error instanceof WooApiError)
+    return error.retryable ? { kind: "retry", reason: error.message } : { kind: "failed", reason: error.message };
   return { kind: "retry", reason: error instanceof Error ? error.message : String(error) };
 }
 

@@ -6,7 +6,12 @@ import { authenticateApiToken, type ApiTokenInfo } from "./tokens.server";
 import { RateLimiter } from "#app/web/rate-limit.server";
 
 /** tenant: the token's shop as a row-level-security scope; every query after authentication runs through it (ADR 006). */
-export type ApiCaller = { shop: Shop; token: ApiTokenInfo; actor: { type: "support"; id: string }; tenant: TenantScope };
+export type ApiCaller = {
+  shop: Shop;
+  token: ApiTokenInfo;
+  actor: { type: "support"; id: string };
+  tenant: TenantScope;
+};
 
 /** 120 requests per minute per token, per web process (a bucket in memory: cheap, and enough to stop a runaway script). */
 export const apiRateLimiter = new RateLimiter({ capacity: 120, refillPerSecond: 2 });
@@ -23,17 +28,30 @@ export async function requireApiCaller(
   const now = options.now ?? new Date();
   const header = request.headers.get("authorization") ?? "";
   const match = /^Bearer\s+(\S+)$/i.exec(header);
-  if (!match) throw apiError("unauthorized", "Missing bearer token: send Authorization: Bearer <token>.", null, { headers: { "WWW-Authenticate": "Bearer" } });
+  if (!match)
+    throw apiError("unauthorized", "Missing bearer token: send Authorization: Bearer <token>.", null, {
+      headers: { "WWW-Authenticate": "Bearer" },
+    });
   const resolved = await authenticateApiToken(db, match[1]!, now);
-  if (!resolved) throw apiError("unauthorized", "Unknown or revoked token.", null, { headers: { "WWW-Authenticate": "Bearer" } });
+  if (!resolved)
+    throw apiError("unauthorized", "Unknown or revoked token.", null, { headers: { "WWW-Authenticate": "Bearer" } });
   const limit = (options.limiter ?? apiRateLimiter).take(resolved.token.id, now.getTime());
   if (!limit.ok) {
-    throw apiError("rate_limited", "Too many requests for this token; retry later.", { retryAfterSeconds: limit.retryAfterSeconds }, {
-      headers: { "Retry-After": String(limit.retryAfterSeconds) },
-    });
+    throw apiError(
+      "rate_limited",
+      "Too many requests for this token; retry later.",
+      { retryAfterSeconds: limit.retryAfterSeconds },
+      {
+        headers: { "Retry-After": String(limit.retryAfterSeconds) },
+      },
+    );
   }
   if (options.write && resolved.token.role !== "support") {
     throw apiError("forbidden", "This token is read-only.", { role: resolved.token.role });
   }
-  return { ...resolved, actor: { type: "support", id: resolved.token.name || resolved.token.id }, tenant: tenantScope(db, resolved.shop.id) };
+  return {
+    ...resolved,
+    actor: { type: "support", id: resolved.token.name || resolved.token.id },
+    tenant: tenantScope(db, resolved.shop.id),
+  };
 }

@@ -8,17 +8,25 @@ import {
   caseWithEventsResponse,
 } from "./schemas";
 
-const json = (schema: z.ZodType) => ({ "application/json": { schema: z.toJSONSchema(schema, { io: "output", unrepresentable: "any" }) } });
+const json = (schema: z.ZodType) => ({
+  "application/json": { schema: z.toJSONSchema(schema, { io: "output", unrepresentable: "any" }) },
+});
 const error = (description: string) => ({ description, content: json(apiErrorSchema) });
 
 const errors = {
   "401": error("Missing, unknown or revoked token"),
   "404": error("No such case in this token's shop"),
-  "429": { ...error("Rate limit exceeded; see Retry-After"), headers: { "Retry-After": { schema: { type: "integer" } } } },
+  "429": {
+    ...error("Rate limit exceeded; see Retry-After"),
+    headers: { "Retry-After": { schema: { type: "integer" } } },
+  },
 };
 
 function queryParameters(schema: z.ZodObject) {
-  const jsonSchema = z.toJSONSchema(schema, { io: "input" }) as { properties: Record<string, object>; required?: string[] };
+  const jsonSchema = z.toJSONSchema(schema, { io: "input" }) as {
+    properties: Record<string, object>;
+    required?: string[];
+  };
   return Object.entries(jsonSchema.properties).map(([name, s]) => ({
     name,
     in: "query",
@@ -49,7 +57,11 @@ function action(summary: string) {
 export function openApiDocument(serverUrl: string) {
   return {
     openapi: "3.1.0",
-    info: { title: "Mahnwerk API", version: "1.0.0", description: "Cases of one shop, reached with that shop's API token." },
+    info: {
+      title: "Mahnwerk API",
+      version: "1.0.0",
+      description: "Cases of one shop, reached with that shop's API token.",
+    },
     servers: [{ url: serverUrl }],
     components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
     security: [{ bearer: [] }],
@@ -58,18 +70,27 @@ export function openApiDocument(serverUrl: string) {
         get: {
           summary: "List cases (newest first, keyset pagination through nextCursor)",
           parameters: queryParameters(apiCaseListQuery),
-          responses: { "200": { description: "A page of cases", content: json(caseListResponse) }, "400": error("Invalid query"), ...errors },
+          responses: {
+            "200": { description: "A page of cases", content: json(caseListResponse) },
+            "400": error("Invalid query"),
+            ...errors,
+          },
         },
       },
       "/api/v1/cases/{caseId}": {
         get: {
           summary: "One case with its timeline",
           parameters: [caseIdParameter],
-          responses: { "200": { description: "The case and its events", content: json(caseWithEventsResponse) }, ...errors },
+          responses: {
+            "200": { description: "The case and its events", content: json(caseWithEventsResponse) },
+            ...errors,
+          },
         },
       },
       "/api/v1/cases/{caseId}/start": { post: action("Start dunning for a case waiting for approval") },
-      "/api/v1/cases/{caseId}/cancel": { post: action("Cancel a case (after handover: request cancellation from the partner)") },
+      "/api/v1/cases/{caseId}/cancel": {
+        post: action("Cancel a case (after handover: request cancellation from the partner)"),
+      },
     },
   };
 }

@@ -48,4 +48,6 @@ export const apiErrorSchema = z.object({
 
 export const caseListResponse = z.object({ cases: z.array(caseJsonSchema), nextCursor: z.string().nullable() });
 export const caseResponse = z.object({ case: caseJsonSchema });
-export const caseWithEventsResponse = z.object({ case: caseJsonSchema.extend({ events: z.array(caseEventJsonSchema) }) });
+export const caseWithEventsResponse = z.object({
+  case: caseJsonSchema.extend({ events: z.array(caseEventJsonSchema) }),
+});

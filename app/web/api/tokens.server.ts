@@ -31,7 +31,12 @@ export async function createApiToken(
   const token = `${PREFIX}${randomBytes(32).toString("base64url")}`;
   const [row] = await db
     .insert(apiTokens)
-    .values({ shopId: shop.id, role: input.role, name: input.name?.trim() || `${input.role} token`, tokenHash: hashToken(token) })
+    .values({
+      shopId: shop.id,
+      role: input.role,
+      name: input.name?.trim() || `${input.role} token`,
+      tokenHash: hashToken(token),
+    })
     .returning();
   return { token, info: toInfo(row!) };
 }

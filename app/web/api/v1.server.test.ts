@@ -70,9 +70,17 @@ describe.each(testEngines())("API v1 on %s", (engine) => {
     });
     expect(list.body.nextCursor).toBeNull();
     expect((await call(() => apiShowCase(database.db, get(`/cases/${caseB}`, support), caseB))).status).toBe(404);
-    expect((await call(() => apiCaseAction(database.db, post(`/cases/${caseB}/start`, support, { reason: "x" }), caseB, "start"))).status).toBe(404);
+    expect(
+      (
+        await call(() =>
+          apiCaseAction(database.db, post(`/cases/${caseB}/start`, support, { reason: "x" }), caseB, "start"),
+        )
+      ).status,
+    ).toBe(404);
     expect((await call(() => apiShowCase(database.db, get(`/cases/${caseA}`, tokenB), caseA))).status).toBe(404);
-    expect((await call(() => apiShowCase(database.db, get("/cases/not-a-uuid", support), "not-a-uuid"))).status).toBe(404);
+    expect((await call(() => apiShowCase(database.db, get("/cases/not-a-uuid", support), "not-a-uuid"))).status).toBe(
+      404,
+    );
   });
 
   test("400 for invalid query parameters", async () => {
@@ -83,28 +91,46 @@ describe.each(testEngines())("API v1 on %s", (engine) => {
   });
 
   test("403 for a read-only token on a write; nothing changes", async () => {
-    const res = await call(() => apiCaseAction(database.db, post(`/cases/${caseA}/start`, readonly, { reason: "los" }), caseA, "start"));
+    const res = await call(() =>
+      apiCaseAction(database.db, post(`/cases/${caseA}/start`, readonly, { reason: "los" }), caseA, "start"),
+    );
     expect(res.status).toBe(403);
     const show = await call(() => apiShowCase(database.db, get(`/cases/${caseA}`, readonly), caseA));
     expect(show.body.case.status).toBe("waiting_for_approval");
   });
 
   test("400/422 for an invalid body; nothing changes", async () => {
-    expect((await call(() => apiCaseAction(database.db, post(`/cases/${caseA}/start`, support, "{oops"), caseA, "start"))).status).toBe(400);
-    const empty = await call(() => apiCaseAction(database.db, post(`/cases/${caseA}/start`, support, { reason: "" }), caseA, "start"));
+    expect(
+      (await call(() => apiCaseAction(database.db, post(`/cases/${caseA}/start`, support, "{oops"), caseA, "start")))
+        .status,
+    ).toBe(400);
+    const empty = await call(() =>
+      apiCaseAction(database.db, post(`/cases/${caseA}/start`, support, { reason: "" }), caseA, "start"),
+    );
     expect(empty.status).toBe(422);
     expect(empty.body.error.details[0]).toEqual({ path: "reason", message: "reason is required" });
-    const long = await call(() => apiCaseAction(database.db, post(`/cases/${caseA}/start`, support, { reason: "x".repeat(501) }), caseA, "start"));
+    const long = await call(() =>
+      apiCaseAction(database.db, post(`/cases/${caseA}/start`, support, { reason: "x".repeat(501) }), caseA, "start"),
+    );
     expect(long.status).toBe(422);
     const show = await call(() => apiShowCase(database.db, get(`/cases/${caseA}`, support), caseA));
     expect(show.body.case.events).toHaveLength(1);
   });
 
   test("start, then 409 naming the current status; the timeline shows actor and reason", async () => {
-    const started = await call(() => apiCaseAction(database.db, post(`/cases/${caseA}/start`, support, { reason: "Kunde hat nicht reagiert" }), caseA, "start"));
+    const started = await call(() =>
+      apiCaseAction(
+        database.db,
+        post(`/cases/${caseA}/start`, support, { reason: "Kunde hat nicht reagiert" }),
+        caseA,
+        "start",
+      ),
+    );
     expect(started.status).toBe(200);
     expect(started.body.case.status).toBe("running");
-    const again = await call(() => apiCaseAction(database.db, post(`/cases/${caseA}/start`, support, { reason: "nochmal" }), caseA, "start"));
+    const again = await call(() =>
+      apiCaseAction(database.db, post(`/cases/${caseA}/start`, support, { reason: "nochmal" }), caseA, "start"),
+    );
     expect(again.status).toBe(409);
     expect(again.body.error).toMatchObject({ code: "conflict", details: { from: "running", command: "start" } });
     expect(again.body.error.message).toContain("running");
@@ -116,7 +142,13 @@ describe.each(testEngines())("API v1 on %s", (engine) => {
   });
 
   test("two concurrent cancels: one 200, one 409", async () => {
-    const results = await Promise.all([0, 1].map(() => call(() => apiCaseAction(database.db, post(`/cases/${caseA}/cancel`, support, { reason: "Kulanz" }), caseA, "cancel"))));
+    const results = await Promise.all(
+      [0, 1].map(() =>
+        call(() =>
+          apiCaseAction(database.db, post(`/cases/${caseA}/cancel`, support, { reason: "Kulanz" }), caseA, "cancel"),
+        ),
+      ),
+    );
     expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
   });
 
@@ -142,10 +174,24 @@ describe.each(testEngines())("API v1 on %s", (engine) => {
 
 test("openapi.json is generated from the same schemas", () => {
   const doc = openApiDocument("http://localhost:3000") as any;
-  expect(Object.keys(doc.paths)).toEqual(["/api/v1/cases", "/api/v1/cases/{caseId}", "/api/v1/cases/{caseId}/start", "/api/v1/cases/{caseId}/cancel"]);
+  expect(Object.keys(doc.paths)).toEqual([
+    "/api/v1/cases",
+    "/api/v1/cases/{caseId}",
+    "/api/v1/cases/{caseId}/start",
+    "/api/v1/cases/{caseId}/cancel",
+  ]);
   const params = doc.paths["/api/v1/cases"].get.parameters.map((p: any) => p.name);
   expect(params).toEqual(["status", "q", "from", "to", "minAmount", "maxAmount", "cursor", "limit"]);
   const body = doc.paths["/api/v1/cases/{caseId}/start"].post.requestBody.content["application/json"].schema;
   expect(body.properties.reason).toMatchObject({ type: "string", minLength: 1, maxLength: 500 });
-  expect(Object.keys(doc.paths["/api/v1/cases/{caseId}/cancel"].post.responses).sort()).toEqual(["200", "400", "401", "403", "404", "409", "422", "429"]);
+  expect(Object.keys(doc.paths["/api/v1/cases/{caseId}/cancel"].post.responses).sort()).toEqual([
+    "200",
+    "400",
+    "401",
+    "403",
+    "404",
+    "409",
+    "422",
+    "429",
+  ]);
 });

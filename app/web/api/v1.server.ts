@@ -16,7 +16,9 @@ export async function apiListCases(db: Db, request: Request): Promise<Response> 
   const caller = await requireApiCaller(db, request, { write: false });
   const parsed = apiCaseListQuery.safeParse(Object.fromEntries(new URL(request.url).searchParams));
   if (!parsed.success) return apiError("invalid_request", "Invalid query parameters.", zodDetails(parsed.error));
-  const page = await caller.tenant((tx) => listCases(tx, caller.shop.id, { ...parsed.data, sort: "created", direction: "desc" }));
+  const page = await caller.tenant((tx) =>
+    listCases(tx, caller.shop.id, { ...parsed.data, sort: "created", direction: "desc" }),
+  );
   return Response.json({ cases: page.cases.map(caseToJson), nextCursor: page.nextCursor });
 }
 
@@ -25,7 +27,12 @@ export async function apiShowCase(db: Db, request: Request, caseId: string): Pro
   const found = await caller.tenant(async (tx) => {
     const row = await findCase(tx, caller.shop.id, caseId);
     if (!row) return null;
-    await recordAccess(tx, { shopId: caller.shop.id, actor: { channel: "api", id: caller.token.id, name: caller.token.name }, what: "case", caseId: row.id });
+    await recordAccess(tx, {
+      shopId: caller.shop.id,
+      actor: { channel: "api", id: caller.token.id, name: caller.token.name },
+      what: "case",
+      caseId: row.id,
+    });
     return { row, events: await listCaseEvents(tx, caller.shop.id, row.id) };
   });
   if (!found) return apiError("not_found", "No such case.");
@@ -33,13 +40,20 @@ export async function apiShowCase(db: Db, request: Request, caseId: string): Pro
   return Response.json({ case: { ...caseToJson(row), events: events.map(caseEventToJson) } });
 }
 
-export async function apiCaseAction(db: Db, request: Request, caseId: string, action: "start" | "cancel"): Promise<Response> {
-  if (request.method !== "POST") return apiError("invalid_request", "Use POST.", null, { status: 405, headers: { Allow: "POST" } });
+export async function apiCaseAction(
+  db: Db,
+  request: Request,
+  caseId: string,
+  action: "start" | "cancel",
+): Promise<Response> {
+  if (request.method !== "POST")
+    return apiError("invalid_request", "Use POST.", null, { status: 405, headers: { Allow: "POST" } });
   const caller = await requireApiCaller(db, request, { write: true });
   const body = await readJson(request);
   if (!body.ok) return body.response;
   const parsed = apiActionBody.safeParse(body.value);
-  if (!parsed.success) return apiError("invalid_request", "Invalid request body.", zodDetails(parsed.error), { status: 422 });
+  if (!parsed.success)
+    return apiError("invalid_request", "Invalid request body.", zodDetails(parsed.error), { status: 422 });
   const input = { shopId: caller.shop.id, caseId, actor: caller.actor, reason: parsed.data.reason, now: new Date() };
   const result = await caller.tenant((tx) => (action === "start" ? startCase(tx, input) : cancelCase(tx, input)));
   if (!result.ok) {

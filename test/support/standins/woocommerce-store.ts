@@ -23,7 +23,10 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 }
 
 export async function startWooStandIn(options: { name?: string } = {}) {
-  const server = createServer({ key: readFileSync(path.join(TLS_DIR, "store.key")), cert: readFileSync(path.join(TLS_DIR, "store.pem")) });
+  const server = createServer({
+    key: readFileSync(path.join(TLS_DIR, "store.key")),
+    cert: readFileSync(path.join(TLS_DIR, "store.pem")),
+  });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const origin = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const store = createWooStoreMock(origin);
@@ -37,7 +40,12 @@ export async function startWooStandIn(options: { name?: string } = {}) {
   async function ping(webhookId: number, url: string): Promise<void> {
     let status = 0;
     try {
-      const res = await fetch(url, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: `webhook_id=${webhookId}`, signal: AbortSignal.timeout(5_000) });
+      const res = await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: `webhook_id=${webhookId}`,
+        signal: AbortSignal.timeout(5_000),
+      });
       status = res.status;
     } catch {
       status = 0;
@@ -53,19 +61,32 @@ export async function startWooStandIn(options: { name?: string } = {}) {
       return;
     }
     // The merchant approves: the key is made, POSTed to the callback, and deleted unless it answers exactly 200.
-    const keys = { consumerKey: `ck_${randomBytes(20).toString("hex")}`, consumerSecret: `cs_${randomBytes(20).toString("hex")}` };
+    const keys = {
+      consumerKey: `ck_${randomBytes(20).toString("hex")}`,
+      consumerSecret: `cs_${randomBytes(20).toString("hex")}`,
+    };
     const before = store.state.keys;
     store.state.keys = keys;
     const answer = await fetch(callbackUrl, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ key_id: 7, user_id: userId, consumer_key: keys.consumerKey, consumer_secret: keys.consumerSecret, key_permissions: "read_write" }),
+      body: JSON.stringify({
+        key_id: 7,
+        user_id: userId,
+        consumer_key: keys.consumerKey,
+        consumer_secret: keys.consumerSecret,
+        key_permissions: "read_write",
+      }),
       signal: AbortSignal.timeout(60_000),
     });
     const kept = answer.status === 200;
     callbacks.push({ status: answer.status, kept });
     if (!kept) store.state.keys = before;
-    res.writeHead(302, { location: `${returnUrl}${returnUrl.includes("?") ? "&" : "?"}success=${kept ? 1 : 0}&user_id=${encodeURIComponent(userId)}` }).end();
+    res
+      .writeHead(302, {
+        location: `${returnUrl}${returnUrl.includes("?") ? "&" : "?"}success=${kept ? 1 : 0}&user_id=${encodeURIComponent(userId)}`,
+      })
+      .end();
   }
 
   server.on("request", (req: IncomingMessage, res: ServerResponse) => {
@@ -75,7 +96,11 @@ export async function startWooStandIn(options: { name?: string } = {}) {
       const body = await readBody(req);
       const headers = new Headers();
       for (const [name, value] of Object.entries(req.headers)) if (typeof value === "string") headers.set(name, value);
-      const request = new Request(url, { method: req.method, headers, body: req.method === "GET" || req.method === "HEAD" ? undefined : new Uint8Array(body) });
+      const request = new Request(url, {
+        method: req.method,
+        headers,
+        body: req.method === "GET" || req.method === "HEAD" ? undefined : new Uint8Array(body),
+      });
       const response = (await store.handle(request)) ?? new Response("not found", { status: 404 });
       const text = Buffer.from(await response.arrayBuffer());
       res.writeHead(response.status, Object.fromEntries(response.headers.entries()));
