@@ -55,11 +55,25 @@ describeWithBrowser("the collections tab in Debian chromium", () => {
   const rows = (page: Page) => page.locator("tbody tr");
   const tabCount = async (page: Page, name: RegExp) =>
     Number((await page.getByRole("tab", { name }).innerText()).match(/(\d+)\s*$/)?.[1]);
-  const waitForUrl = (page: Page, test: (u: URL) => boolean) =>
-    page.waitForURL((u) => test(new URL(u.toString())), { timeout: WAIT_MS });
-  /** A click that navigates (Remix changes the URL once the loader answered): the wait starts before the click. */
+  const waitForUrl = (page: Page, test: (u: URL) => boolean, timeout = WAIT_MS) =>
+    page.waitForURL((u) => test(new URL(u.toString())), { timeout });
+  /**
+   * A click that navigates (Remix changes the URL once the loader answered): the wait starts before the click. On a
+   * loaded machine a click can land while React re-renders the tab bar and is lost (seen once in a full run, never
+   * alone): clicked again after 20 s, at most three times; a URL already reached passes at once.
+   */
   const clickTo = async (page: Page, target: Locator, test: (u: URL) => boolean) => {
-    await Promise.all([waitForUrl(page, test), target.click()]);
+    for (let attempt = 1; ; attempt++) {
+      const last = attempt === 3;
+      const navigated = waitForUrl(page, test, last ? WAIT_MS : 20_000);
+      await target.click();
+      try {
+        await navigated;
+        return;
+      } catch (error) {
+        if (last) throw error;
+      }
+    }
   };
   // React must have hydrated the page before a click can navigate (root.tsx marks the document).
   const hydrated = (page: Page) => page.locator("html[data-hydrated]").waitFor({ state: "attached", timeout: WAIT_MS });
