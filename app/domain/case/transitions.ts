@@ -98,11 +98,14 @@ export function allowedManualActions(state: Case): ("start" | "cancel")[] {
   return actions;
 }
 
+/** Whether the partner holds the claim: handed over, also while blocked on its way back to handed over. */
+export function holdsClaim(state: Pick<Case, "status" | "resumeStatus">): boolean {
+  return state.status === "handed_over" || (state.status === "blocked" && state.resumeStatus === "handed_over");
+}
+
 /** Whether staff may (re)classify the debtor: not once the partner holds the claim. */
 export function canClassifyDebtor(state: Case): boolean {
-  const holdsClaim =
-    state.status === "handed_over" || (state.status === "blocked" && state.resumeStatus === "handed_over");
-  return TRANSITIONS.classify_debtor.includes(state.status) && !holdsClaim;
+  return TRANSITIONS.classify_debtor.includes(state.status) && !holdsClaim(state);
 }
 
 /** Which stream of facts a command belongs to: within a stream an older fact never overwrites a newer one. */
@@ -158,8 +161,7 @@ export function decide(state: Case, envelope: CommandEnvelope): Result<CaseEvent
       `Cannot ${command.type.replace(/_/g, " ")} a case that is ${state.status.replace(/_/g, " ")}${isTerminal(state.status) ? " (final)" : ""}.`,
     );
   }
-  const holdsClaim =
-    state.status === "handed_over" || (state.status === "blocked" && state.resumeStatus === "handed_over");
+  const partnerHoldsClaim = holdsClaim(state);
 
   switch (command.type) {
     case "start": {
@@ -173,7 +175,7 @@ export function decide(state: Case, envelope: CommandEnvelope): Result<CaseEvent
       return ok([{ ...base, type: "case_closed", data: {} }]);
     case "cancel":
     case "order_cancelled": {
-      if (holdsClaim) {
+      if (partnerHoldsClaim) {
         if (state.cancellationRequested)
           return refuse("cancellation_already_requested", "Cancellation has already been requested from the partner.");
         return ok([{ ...base, type: "cancellation_requested", data: {} }]);
@@ -231,7 +233,7 @@ export function decide(state: Case, envelope: CommandEnvelope): Result<CaseEvent
       if (state.handedOverAt) return refuse("already_handed_over", "This claim was already handed over.");
       return ok([{ ...base, type: "handed_over", data: { partnerReference: command.partnerReference } }]);
     case "partner_status": {
-      if (!holdsClaim) return refuse("transition_not_allowed", "The partner does not hold this claim.");
+      if (!partnerHoldsClaim) return refuse("transition_not_allowed", "The partner does not hold this claim.");
       const changed = {
         ...base,
         type: "partner_status_changed" as const,
@@ -279,7 +281,7 @@ export function decide(state: Case, envelope: CommandEnvelope): Result<CaseEvent
       if (command.outstanding.amountMinor === state.outstanding.amountMinor) return ok([adjusted]);
       if (command.outstanding.amountMinor > 0) return ok([adjusted]);
       // Nothing is owed any more (full refund or the order edited to zero).
-      if (holdsClaim)
+      if (partnerHoldsClaim)
         return ok(
           state.cancellationRequested ? [adjusted] : [adjusted, { ...base, type: "cancellation_requested", data: {} }],
         );
@@ -291,7 +293,7 @@ export function decide(state: Case, envelope: CommandEnvelope): Result<CaseEvent
         return refuse("transition_not_allowed", "The partner already holds this claim; recall it instead.");
       return ok([{ ...base, type: "handover_withdrawn", data: {} }]);
     case "classify_debtor":
-      if (holdsClaim)
+      if (partnerHoldsClaim)
         return refuse(
           "already_handed_over",
           "The claim is with the partner; its debtor can no longer be reclassified here.",

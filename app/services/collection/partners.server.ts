@@ -18,6 +18,7 @@ import type { BaseRateTable } from "#app/domain/dunning/base-rates";
 import type { Settings } from "#app/domain/settings";
 import { decryptSecret, encryptSecret, parseKey, secretPlace } from "#app/utils/crypto.server";
 import { logger } from "#app/utils/logger.server";
+import { holdsClaim } from "#app/domain/case/transitions";
 import { caseFromJson } from "#app/services/cases/serialization";
 import { executeCaseCommand } from "#app/services/cases/commands.server";
 import type { OutboxHandler, OutboxOutcome } from "#app/services/outbox/types";
@@ -227,8 +228,7 @@ export function submitClaimHandler(
       .limit(1);
     if (!caseRow) return { kind: "done", result: { skipped: "case no longer exists" } };
     const state = caseFromJson(caseRow.state);
-    const holdsClaim = caseRow.status === "handed_over" || state.resumeStatus === "handed_over";
-    if (!holdsClaim) return { kind: "done", result: { skipped: `case is ${caseRow.status}` } };
+    if (!holdsClaim(state)) return { kind: "done", result: { skipped: `case is ${caseRow.status}` } };
     // Once an attempt went to the partner it may hold the claim (an answer lost on the way); from then on a payment
     // reaches it by the report the shop's payment causes, not by withdrawing here.
     const partnerTried = row.attempts > 1 && !row.lastError?.startsWith(REREAD_FAILED);

@@ -11,7 +11,6 @@ import {
   type InterestFigure,
   type StatementTotals,
 } from "#app/domain/dunning/amounts";
-import { zero } from "#app/domain/money";
 import { intlLocale } from "#app/i18n/i18n";
 import { formatDate } from "#app/utils/format";
 import { friendlyFormatIBAN } from "ibantools";
@@ -30,10 +29,29 @@ const payloadSchema = z.object({ caseId: z.uuid(), level: z.enum(DUNNING_LEVELS)
 
 export const UNDELIVERABLE = "reminder_undeliverable";
 
-const PAYMENT_INSTRUCTIONS: Record<ReminderLanguage, (order: string) => string> = {
-  de: (order) => `Bitte überweisen Sie den Betrag unter Angabe der Bestellnummer ${order} als Verwendungszweck.`,
-  en: (order) => `Please transfer the amount quoting order number ${order} as the payment reference.`,
-};
+/** The words around the figures of a reminder, per language; the sentences are built once, below. */
+const WORDING = {
+  de: {
+    withoutAccount: (order: string) =>
+      `Bitte überweisen Sie den Betrag unter Angabe der Bestellnummer ${order} als Verwendungszweck.`,
+    holder: "Kontoinhaber",
+    reference: "Verwendungszweck",
+    interest: (points: string) => `Verzugszinsen gemäß § 288 BGB (${points} Prozentpunkte über dem Basiszinssatz)`,
+    since: (from: string) => `ab dem ${from}`,
+    between: (from: string, through: string) => `vom ${from} bis ${through}`,
+    further: (day: string) => `, zuzüglich weiterer Zinsen ab dem ${day}`,
+  },
+  en: {
+    withoutAccount: (order: string) =>
+      `Please transfer the amount quoting order number ${order} as the payment reference.`,
+    holder: "Account holder",
+    reference: "Payment reference",
+    interest: (points: string) => `Default interest under § 288 BGB (${points} percentage points above the base rate)`,
+    since: (from: string) => `from ${from}`,
+    between: (from: string, through: string) => `from ${from} to ${through}`,
+    further: (day: string) => `, plus further interest from ${day}`,
+  },
+} satisfies Record<ReminderLanguage, unknown>;
 
 /**
  * Sends the reminder of one (case, level), queued by the dunning sweep. The amounts are computed at send time:
@@ -165,6 +183,7 @@ export async function composeReminder(
     level === "final_reminder" && state.dunningLevel === "final_reminder" && state.nextActionAt
       ? toLocalDate(state.nextActionAt, shop.timezone)
       : undefined;
+  const amounts = statementTotals(owed);
   const rendered = renderReminder({
     level,
     language,
@@ -175,7 +194,7 @@ export async function composeReminder(
       amount: owed.outstanding,
       originalDueDate: state.dueDate,
       fees: owed.fees,
-      interest: owed.interest?.amount ?? zero(owed.outstanding.currency),
+      interest: amounts.interest,
       ...(owed.interest
         ? {
             interestBasis: interestBasis(owed.interest, language),
@@ -192,47 +211,33 @@ export async function composeReminder(
     },
   });
   if (!rendered.ok) return { ok: false, reason: rendered.error.message };
-  const amounts = statementTotals(owed);
   return { ok: true, language, customerName, rendered: rendered.value, amounts, owed, sender, settings, today };
 }
 
 /** "Verzugszinsen gemäß § 288 BGB (5 Prozentpunkte über dem Basiszinssatz) vom … bis …", and what is still to come. */
 function interestBasis(interest: InterestFigure, language: ReminderLanguage): string {
+  const words = WORDING[language];
   const locale = intlLocale(language);
   const points = new Intl.NumberFormat(locale, { maximumFractionDigits: 2 }).format(interest.marginBp / 100);
   const from = formatDate(interest.from, locale);
-  const through = formatDate(interest.through, locale);
-  const further = formatDate(addDays(interest.through, 1), locale);
-  if (language === "de") {
-    const period = interest.amount.amountMinor === 0 ? `ab dem ${from}` : `vom ${from} bis ${through}`;
-    const rest =
-      interest.complete || interest.amount.amountMinor === 0 ? "" : `, zuzüglich weiterer Zinsen ab dem ${further}`;
-    return `Verzugszinsen gemäß § 288 BGB (${points} Prozentpunkte über dem Basiszinssatz) ${period}${rest}`;
-  }
-  const period = interest.amount.amountMinor === 0 ? `from ${from}` : `from ${from} to ${through}`;
-  const rest = interest.complete || interest.amount.amountMinor === 0 ? "" : `, plus further interest from ${further}`;
-  return `Default interest under § 288 BGB (${points} percentage points above the base rate) ${period}${rest}`;
+  // No day computed yet (the base rate is not known for any of them): only when it starts.
+  const pending = interest.amount.amountMinor === 0;
+  const period = pending ? words.since(from) : words.between(from, formatDate(interest.through, locale));
+  const rest = interest.complete || pending ? "" : words.further(formatDate(addDays(interest.through, 1), locale));
+  return `${words.interest(points)} ${period}${rest}`;
 }
 
 /** Where to pay: the shop's account and the order number as the reference (without an account, the reference alone). */
 function paymentInstructions(account: Settings["bankAccount"], orderName: string, language: ReminderLanguage): string {
-  if (!account) return PAYMENT_INSTRUCTIONS[language](orderName);
+  const words = WORDING[language];
+  if (!account) return words.withoutAccount(orderName);
   const iban = friendlyFormatIBAN(account.iban) ?? account.iban;
-  const lines =
-    language === "de"
-      ? [
-          `Kontoinhaber: ${account.holder}`,
-          `IBAN: ${iban}`,
-          ...(account.bic ? [`BIC: ${account.bic}`] : []),
-          `Verwendungszweck: ${orderName}`,
-        ]
-      : [
-          `Account holder: ${account.holder}`,
-          `IBAN: ${iban}`,
-          ...(account.bic ? [`BIC: ${account.bic}`] : []),
-          `Payment reference: ${orderName}`,
-        ];
-  return lines.join("\n");
+  return [
+    `${words.holder}: ${account.holder}`,
+    `IBAN: ${iban}`,
+    ...(account.bic ? [`BIC: ${account.bic}`] : []),
+    `${words.reference}: ${orderName}`,
+  ].join("\n");
 }
 
 function languageOf(locale: string): ReminderLanguage {
