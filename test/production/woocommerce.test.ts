@@ -18,6 +18,7 @@ import {
   type RunningServer,
 } from "#test/support/server";
 import { waitFor } from "#test/support/wait";
+import { wollwerkSettings } from "#test/support/settings-form";
 import { startSmtpCapture, type SmtpCapture } from "#test/support/smtp";
 import { startWooStandIn, TEST_CA_FILE, type WooStandIn } from "#test/support/standins/woocommerce-store";
 
@@ -247,35 +248,13 @@ describe.skipIf(!postgresTestUrl())(
       const version = /name="expectedVersion" value="(\d+)"/.exec(page)?.[1];
       expect(version).toBeDefined();
       const saved = await fetch(`${server.url}/app/settings?locale=en`, {
-        ...form({
-          expectedVersion: version!,
-          invoicePaymentMethods: "invoice",
-          defaultPaymentTermDays: "14",
-          "schedule.reminder_1": "5",
-          "schedule.reminder_2": "10",
-          "schedule.final_reminder": "7",
-          "schedule.handover": "7",
-          "fees.reminder_1": "0",
-          "fees.reminder_2": "0",
-          "fees.final_reminder": "0",
-          // Any hour of the day: the test must not depend on when it runs.
-          "sendWindow.startHour": "0",
-          "sendWindow.endHour": "24",
-          autoHandover: "all",
-          dunningOption: "A",
-          "writeBack.tags": "on",
-          "writeBack.metafield": "on",
-          "writeBack.markAsPaid": "on",
-          "sender.name": "Wollwerk",
-          "sender.replyTo": "",
-          "address.company": "Wollwerk GmbH",
-          "address.street": "Wollgasse 3",
-          "address.postalCode": "50667",
-          "address.city": "Köln",
-          "address.countryCode": "DE",
-          "address.email": "buchhaltung@wollwerk.example",
-          "address.phone": "",
-        }),
+        ...form(
+          wollwerkSettings(version!, {
+            "writeBack.tags": "on",
+            "writeBack.metafield": "on",
+            "writeBack.markAsPaid": "on",
+          }),
+        ),
         headers: { "content-type": "application/x-www-form-urlencoded", cookie },
       });
       expect(saved.status).toBe(200);

@@ -14,6 +14,7 @@ import {
   type RunningProcess,
   type RunningServer,
 } from "#test/support/server";
+import { wollwerkSettings } from "#test/support/settings-form";
 import { startSmtpCapture, type SmtpCapture } from "#test/support/smtp";
 import { startWooStandIn, TEST_CA_FILE, type WooStandIn } from "#test/support/standins/woocommerce-store";
 import { waitFor } from "#test/support/wait";
@@ -224,39 +225,7 @@ describe(`personal data in logs, error columns and events (${ENGINE})`, () => {
     const page = await (await fetch(`${server.url}/app/settings?locale=en`, { headers: { cookie } })).text();
     const version = /name="expectedVersion" value="(\d+)"/.exec(page)?.[1];
     if (!version) throw new Error("no settings form");
-    const saved = await fetch(
-      `${server.url}/app/settings?locale=en`,
-      form(
-        {
-          expectedVersion: version,
-          invoicePaymentMethods: "invoice",
-          defaultPaymentTermDays: "14",
-          "schedule.reminder_1": "5",
-          "schedule.reminder_2": "10",
-          "schedule.final_reminder": "7",
-          "schedule.handover": "7",
-          "fees.reminder_1": "0",
-          "fees.reminder_2": "0",
-          "fees.final_reminder": "0",
-          // Any hour of the day: the test must not depend on when it runs.
-          "sendWindow.startHour": "0",
-          "sendWindow.endHour": "24",
-          // Cases start without a staff member's approval.
-          autoHandover: "all",
-          dunningOption: "A",
-          "sender.name": "Wollwerk",
-          "sender.replyTo": "",
-          "address.company": "Wollwerk GmbH",
-          "address.street": "Wollgasse 3",
-          "address.postalCode": "50667",
-          "address.city": "Köln",
-          "address.countryCode": "DE",
-          "address.email": "buchhaltung@wollwerk.example",
-          "address.phone": "",
-        },
-        cookie,
-      ),
-    );
+    const saved = await fetch(`${server.url}/app/settings?locale=en`, form(wollwerkSettings(version), cookie));
     expect(saved.status).toBe(200);
 
     store.addOrder(orderFor(4711, ACCEPTED));
