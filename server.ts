@@ -1,12 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
-import type { ServerBuild } from "@remix-run/node";
+import type { AppLoadContext, ServerBuild } from "@remix-run/node";
 import { createRequestHandler } from "@remix-run/express";
 import express from "express";
 import { startProcess } from "#app/process.server";
 import { handleWebhookRequest, webhookTarget } from "#app/web/webhook-receive.server";
 import { refuseBody } from "#app/utils/body-limits.server";
-import type { RequestContext } from "#app/utils/client-address.server";
 import { logger } from "#app/utils/logger.server";
 
 /**
@@ -97,7 +96,7 @@ app.all(
   createRequestHandler({
     build,
     mode: env.NODE_ENV,
-    getLoadContext: (req): RequestContext => ({ clientAddress: req.socket.remoteAddress }),
+    getLoadContext: (req): AppLoadContext => ({ clientAddress: req.socket.remoteAddress, jobs: running.jobs }),
   }),
 );
 
@@ -107,7 +106,7 @@ app.all(
 const server = createServer((req, res) => {
   const target = production ? webhookTarget(req.method, req.url) : null;
   if (!target) return void app(req, res);
-  handleWebhookRequest(target, req, res).catch((error: unknown) => {
+  handleWebhookRequest(target, req, res, running.jobs).catch((error: unknown) => {
     logger.error({ err: error, path: req.url }, "webhook");
     if (!res.headersSent) res.writeHead(500);
     res.end();

@@ -5,6 +5,7 @@ import { getDatabase } from "#app/db/db.server";
 import { TENANT_ROLE, tenantRoleUsable } from "#app/db/tenant.server";
 import { jobDefinitions } from "#app/jobs/definitions.server";
 import { startJobs, type Jobs } from "#app/jobs/jobs.server";
+import { startShopify } from "#app/shopify.server";
 import { seedDemo } from "#app/demo/seed.server";
 import { startSandboxPartner, type SandboxPartner } from "#adapters/partners/sandbox/server";
 import { runDunningSweep } from "#app/services/dunning/sweep.server";
@@ -70,7 +71,7 @@ export async function startProcess(options: { role: "web" | "worker" }): Promise
       if (work) sandbox = await startDemoPartner(database.db);
     }
     const jobs = await startJobs(database, jobDefinitions, { work });
-    setSingleton("jobs", jobs);
+    startShopify(jobs);
     return {
       env,
       database,

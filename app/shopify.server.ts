@@ -5,15 +5,16 @@ import type { AdminGraphql, GraphqlBody } from "#adapters/shopify/admin-api";
 import { getEnv } from "#app/config/env.server";
 import { getDb } from "#app/db/db.server";
 import { DrizzleSessionStorage } from "#app/db/session-storage.server";
+import type { JobQueue } from "#app/jobs/jobs.server";
 import { shopifyImportJob } from "#app/jobs/shopify.server";
 import { installShopifyShop } from "#app/services/shopify/sync.server";
 import { parseKey } from "#app/utils/crypto.server";
-import { singleton } from "#app/utils/singleton.server";
+import { setSingleton, singleton } from "#app/utils/singleton.server";
 
 /** Must equal `[webhooks] api_version` in shopify.app.toml. */
 export const SHOPIFY_API_VERSION = ApiVersion.October26;
 
-function createShopify() {
+function createShopify(jobs: JobQueue | null) {
   const env = getEnv();
   if (!env.SHOPIFY_API_KEY || !env.SHOPIFY_API_SECRET || !env.SHOPIFY_APP_URL || !env.SCOPES) return null;
   return shopifyApp({
@@ -34,7 +35,8 @@ function createShopify() {
           await shopifyAdminFor(session.shop),
           new Date(),
         );
-        await shopifyImportJob.send({ shopId: shop.id }, { singletonKey: shop.id });
+        if (!jobs) throw new Error("background jobs are not started in this process");
+        await jobs.send(shopifyImportJob, { shopId: shop.id }, { singletonKey: shop.id });
       },
     },
     future: {
@@ -46,9 +48,17 @@ function createShopify() {
 
 export type ShopifyApp = NonNullable<ReturnType<typeof createShopify>>;
 
+/**
+ * Built by startProcess with the process's job queue, which the install hook (a callback of the library, outside
+ * any loader) hands the shop's import to.
+ */
+export function startShopify(jobs: JobQueue): void {
+  setSingleton("shopify", createShopify(jobs));
+}
+
 /** The configured Shopify app, or null without credentials (demo mode). */
 export function getShopify(): ShopifyApp | null {
-  return singleton("shopify", createShopify);
+  return singleton("shopify", () => createShopify(null));
 }
 
 /**

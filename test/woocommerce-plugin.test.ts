@@ -97,7 +97,7 @@ describe.skipIf(!php)(php ? "the WooCommerce companion plugin" : `the WooCommerc
             body,
           }),
           params: {},
-          context: {},
+          context: routes.context,
         })) as Response;
         expect(res.status).toBe(204);
       }

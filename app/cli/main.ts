@@ -20,9 +20,14 @@ try {
         import("#app/jobs/definitions.server"),
         import("#app/jobs/jobs.server"),
       ]);
+      const scheduled = jobDefinitions.filter((d) => d.schedule);
       return {
-        scheduled: jobDefinitions.filter((d) => d.schedule).map((d) => d.name),
-        run: (name: string) => sendJobNow(database, name),
+        scheduled: scheduled.map((d) => d.name),
+        run: async (name: string) => {
+          const job = scheduled.find((d) => d.name === name);
+          // runCli checks the name first; periodic jobs take no payload.
+          return job ? sendJobNow(database, job, {}) : null;
+        },
       };
     };
     code = await runCli(process.argv.slice(2), { db: database.db, now: () => new Date(), io, jobs });

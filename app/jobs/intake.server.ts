@@ -15,10 +15,10 @@ const STRANDED_AFTER_MS = 2 * 60_000;
 export const inboxProcessJob = defineJob({
   name: "inbox.process",
   schema: inboxDelivery,
-  handle: async ({ inboxId }) => {
+  handle: async ({ inboxId }, { jobs }) => {
     // bulk_operations/finish queues the shop's import at once (the sweep would find it within a minute).
     const apply = withBulkFinishSignal(applyPlatformEvents, (shopId) =>
-      shopifyImportJob.send({ shopId }, { singletonKey: shopId }),
+      jobs.send(shopifyImportJob, { shopId }, { singletonKey: shopId }),
     );
     await processInboxDelivery(await getDb(), inboxId, { apply, now: new Date() });
   },
@@ -39,10 +39,10 @@ export const intakeJobs = [
     name: "inbox.sweep",
     schedule: "*/2 * * * *",
     schema: z.object({}),
-    handle: async () => {
+    handle: async (_data, { jobs }) => {
       const ids = await findStrandedDeliveries(await getDb(), new Date(Date.now() - STRANDED_AFTER_MS));
       // singletonKey: a delivery already waiting in the queue is not queued twice.
-      for (const inboxId of ids) await inboxProcessJob.send({ inboxId }, { singletonKey: inboxId });
+      for (const inboxId of ids) await jobs.send(inboxProcessJob, { inboxId }, { singletonKey: inboxId });
     },
   }),
 ];

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, test } from "vitest";
 import { sql } from "drizzle-orm";
 import { z } from "zod";
 import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
-import { startJobs, type Jobs } from "./jobs.server";
+import { defineJob, startJobs, type Jobs } from "./jobs.server";
 
 describe.each(testEngines())("jobs on %s", (engine) => {
   let database: TestDatabase | undefined;
@@ -17,23 +17,18 @@ describe.each(testEngines())("jobs on %s", (engine) => {
     const handled: number[] = [];
     let resolve!: () => void;
     const done = new Promise<void>((r) => (resolve = r));
-    jobs = await startJobs(
-      database,
-      [
-        {
-          name: "test.echo",
-          parse: (d) => z.object({ n: z.number() }).parse(d),
-          handle: async ({ n }) => {
-            handled.push(n);
-            if (handled.length === 2) resolve();
-          },
-          pollingIntervalSeconds: 0.5,
-        },
-      ],
-      { work: true },
-    );
-    await jobs.send("test.echo", { n: 1 });
-    await jobs.send("test.echo", { n: 2 });
+    const echo = defineJob({
+      name: "test.echo",
+      schema: z.object({ n: z.number() }),
+      handle: async ({ n }) => {
+        handled.push(n);
+        if (handled.length === 2) resolve();
+      },
+      pollingIntervalSeconds: 0.5,
+    });
+    jobs = await startJobs(database, [echo], { work: true });
+    await jobs.send(echo, { n: 1 });
+    await jobs.send(echo, { n: 2 });
     await done;
     expect(handled.sort()).toEqual([1, 2]);
   });
@@ -43,35 +38,32 @@ describe.each(testEngines())("jobs on %s", (engine) => {
     let attempts = 0;
     let resolve!: () => void;
     const done = new Promise<void>((r) => (resolve = r));
-    jobs = await startJobs(
-      database,
-      [
-        {
-          name: "test.flaky",
-          parse: (d) => d as object,
-          handle: async () => {
-            attempts += 1;
-            if (attempts < 2) throw new Error("transient");
-            resolve();
-          },
-          queue: { retryLimit: 3, retryDelay: 1 },
-          pollingIntervalSeconds: 0.5,
-        },
-      ],
-      { work: true },
-    );
-    await jobs.send("test.flaky", {});
+    const flaky = defineJob({
+      name: "test.flaky",
+      schema: z.object({}),
+      handle: async () => {
+        attempts += 1;
+        if (attempts < 2) throw new Error("transient");
+        resolve();
+      },
+      queue: { retryLimit: 3, retryDelay: 1 },
+      pollingIntervalSeconds: 0.5,
+    });
+    jobs = await startJobs(database, [flaky], { work: true });
+    await jobs.send(flaky, {});
     await done;
     expect(attempts).toBe(2);
   });
 
   test("a burst of batched sends is stored in a few inserts, every job once with the queue's settings; stop() writes what is pending", async () => {
     database = await createTestDatabase(engine);
-    const started = await startJobs(
-      database,
-      [{ name: "test.burst", parse: (d) => d as object, handle: async () => {}, queue: { retryLimit: 7 } }],
-      { work: false },
-    );
+    const burst = defineJob({
+      name: "test.burst",
+      schema: z.object({ n: z.number() }),
+      handle: async () => {},
+      queue: { retryLimit: 7 },
+    });
+    const started = await startJobs(database, [burst], { work: false });
     jobs = started;
     const inserts: number[] = [];
     const insert = started.boss.insert.bind(started.boss);
@@ -79,7 +71,7 @@ describe.each(testEngines())("jobs on %s", (engine) => {
       inserts.push(batch.length);
       return insert(name, batch, options);
     };
-    await Promise.all(Array.from({ length: 40 }, (_, n) => started.sendBatched("test.burst", { n })));
+    await Promise.all(Array.from({ length: 40 }, (_, n) => started.sendBatched(burst, { n })));
     expect(inserts.reduce((a, b) => a + b, 0)).toBe(40);
     expect(inserts.length).toBeLessThan(40);
     const stored = await started.boss.findJobs("test.burst");
@@ -88,7 +80,7 @@ describe.each(testEngines())("jobs on %s", (engine) => {
     );
     expect(new Set(stored.map((job) => job.retryLimit))).toEqual(new Set([7]));
 
-    const pending = started.sendBatched("test.burst", { n: 40 });
+    const pending = started.sendBatched(burst, { n: 40 });
     await started.stop();
     jobs = undefined;
     await pending;

@@ -3,7 +3,6 @@ import type { z } from "zod";
 import type { Database } from "#app/db/client.server";
 import { groupCommit, type GroupCommit } from "#app/utils/group-commit";
 import { logger } from "#app/utils/logger.server";
-import { getSingleton } from "#app/utils/singleton.server";
 
 /**
  * Durable background work on pg-boss. On PostgreSQL any number of worker processes on any number of
@@ -15,7 +14,7 @@ export type JobDefinition<T extends object = object> = {
   name: string;
   /** Parses the stored payload: a job row is input like any other. */
   parse: (data: unknown) => T;
-  handle: (data: T, context: { jobId: string }) => Promise<void>;
+  handle: (data: T, context: { jobId: string; jobs: JobQueue }) => Promise<void>;
   queue?: QueueOptions;
   /** Cron expression (UTC) for periodic jobs. */
   schedule?: string;
@@ -26,43 +25,29 @@ export type JobDefinition<T extends object = object> = {
 
 export type SendOptions = { singletonKey?: string; startAfter?: Date | number };
 
-/** A job defined once, with its name, payload schema and handler: `send` accepts exactly what `handle` gets. */
-export type TypedJob<T extends object> = JobDefinition<T> & {
-  /** Queues it through this process's queue (started by app/process.server.ts). */
-  send(data: T, options?: SendOptions): Promise<string | null>;
-  /** Queues it in the next shared batch (Jobs.sendBatched), for hot paths such as webhook ingest. */
-  sendBatched(data: T): Promise<void>;
-};
-
+/** A job defined once, with its name, payload schema and handler: sending it accepts exactly what `handle` gets. */
 export function defineJob<S extends z.ZodType<object>>(
   spec: Omit<JobDefinition<z.output<S>>, "parse"> & { schema: S },
-): TypedJob<z.output<S>> {
+): JobDefinition<z.output<S>> {
   const { schema, ...definition } = spec;
-  return {
-    ...definition,
-    parse: (data) => schema.parse(data),
-    send: (data, options) => processJobs().send(definition.name, data, options),
-    sendBatched: (data) => processJobs().sendBatched(definition.name, data),
-  };
+  return { ...definition, parse: (data) => schema.parse(data) };
 }
 
-function processJobs(): Jobs {
-  const jobs = getSingleton<Jobs>("jobs");
-  if (!jobs) throw new Error("background jobs are not started in this process");
-  return jobs;
-}
-
-export type Jobs = {
-  boss: PgBoss;
-  send<T extends object>(name: string, data: T, options?: SendOptions): Promise<string | null>;
+/**
+ * Queues jobs of this process. Loaders and actions get it as `context.jobs` (server.ts), job handlers as
+ * `context.jobs`; nothing reaches it through a global.
+ */
+export type JobQueue = {
+  send<T extends object>(job: JobDefinition<T>, data: T, options?: SendOptions): Promise<string | null>;
   /**
    * Queues a job (queue defaults, no options) together with every other sendBatched to the same queue made while
    * the previous batch was being written: one INSERT, one round trip and one commit for a whole burst. For hot
    * paths such as webhook ingest. Resolves once the job is stored; stop() writes what is still pending.
    */
-  sendBatched<T extends object>(name: string, data: T): Promise<void>;
-  stop(): Promise<void>;
+  sendBatched<T extends object>(job: JobDefinition<T>, data: T): Promise<void>;
 };
+
+export type Jobs = JobQueue & { boss: PgBoss; stop(): Promise<void> };
 
 const DEFAULT_QUEUE: QueueOptions = {
   retryLimit: 8,
@@ -88,6 +73,12 @@ export async function startJobs(
     if (def.schedule) await boss.schedule(def.name, def.schedule, {});
   }
 
+  const batches = batchedInserts(boss);
+  const queue: JobQueue = {
+    send: (job, data, sendOptions) => boss.send(job.name, data, sendOptions ?? {}),
+    sendBatched: (job, data) => batches.send(job.name, data),
+  };
+
   if (options.work) {
     for (const def of definitions) {
       await boss.work(
@@ -98,7 +89,7 @@ export async function startJobs(
             const log = logger.child({ job: def.name, jobId: job.id });
             const started = performance.now();
             try {
-              await def.handle(def.parse(job.data ?? {}), { jobId: job.id });
+              await def.handle(def.parse(job.data ?? {}), { jobId: job.id, jobs: queue });
               log.debug({ ms: Math.round(performance.now() - started) }, "job done");
             } catch (error) {
               log.warn({ err: error }, "job failed; pg-boss retries it with backoff");
@@ -110,11 +101,9 @@ export async function startJobs(
     }
   }
 
-  const batches = batchedInserts(boss);
   return {
     boss,
-    send: (name, data, sendOptions) => boss.send(name, data, sendOptions ?? {}),
-    sendBatched: batches.send,
+    ...queue,
     stop: async () => {
       await batches.drain();
       await boss.stop({ graceful: true, timeout: 10_000 });
@@ -132,12 +121,16 @@ function newBoss(database: Database, options: { supervise: boolean; schedule?: b
  * Queues one job from a process that does no work itself (the CLI): no maintenance, no schedules. A worker picks it
  * up at its next poll (two seconds).
  */
-export async function sendJobNow(database: Database, name: string, data: object = {}): Promise<string | null> {
+export async function sendJobNow<T extends object>(
+  database: Database,
+  job: JobDefinition<T>,
+  data: T,
+): Promise<string | null> {
   const boss = newBoss(database, { supervise: false, schedule: false });
   boss.on("error", (error) => logger.error({ err: error }, "job queue error"));
   await boss.start();
   try {
-    return await boss.send(name, data);
+    return await boss.send(job.name, data);
   } finally {
     await boss.stop({ graceful: false });
   }

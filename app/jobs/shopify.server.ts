@@ -35,10 +35,10 @@ export const shopifyJobs = [
     name: "shopify.import.sweep",
     schedule: "* * * * *",
     schema: z.object({}),
-    handle: async () => {
+    handle: async (_data, { jobs }) => {
       if (!getShopify()) return;
       for (const shopId of await shopsWithRunningBulkImports(await getDb()))
-        await shopifyImportJob.send({ shopId }, { singletonKey: shopId });
+        await jobs.send(shopifyImportJob, { shopId }, { singletonKey: shopId });
     },
     queue: { retryLimit: 0, expireInSeconds: 5 * 60 },
   }),

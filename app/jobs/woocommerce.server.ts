@@ -50,12 +50,12 @@ export const woocommerceJobs = [
     name: "woocommerce.reconcile",
     schedule: "*/10 * * * *",
     schema: z.object({}),
-    handle: async () => {
+    handle: async (_data, { jobs }) => {
       const db = await getDb();
       for (const connectionId of await connectedConnectionIds(db))
-        await wooPollJob.send({ connectionId }, { singletonKey: connectionId });
+        await jobs.send(wooPollJob, { connectionId }, { singletonKey: connectionId });
       for (const importId of await runningImportIds(db))
-        await wooImportJob.send({ importId }, { singletonKey: importId });
+        await jobs.send(wooImportJob, { importId }, { singletonKey: importId });
       // Connection attempts nobody completed (the form is public): gone once they can no longer be completed.
       const purged = await purgeExpiredPendingConnections(db, new Date());
       if (purged > 0) logger.info({ purged }, "woocommerce: expired pending connections deleted");

@@ -117,7 +117,7 @@ const actionSchema = z.discriminatedUnion("scope", [
   }),
 ]);
 
-export async function action({ request }: ActionFunctionArgs) {
+export async function action({ request, context }: ActionFunctionArgs) {
   const { shop, staff, tenant } = await requireShopContext(request);
   const form = await request.formData();
   const parsed = actionSchema.safeParse({
@@ -151,7 +151,7 @@ export async function action({ request }: ActionFunctionArgs) {
   const run = await tenant((db) =>
     createBulkRun(db, shop, { action: parsed.data.intent, reason: parsed.data.reason, query: filter.data, actor, now }),
   );
-  await bulkRunJob.send({ runId: run.id }, { singletonKey: run.id });
+  await context.jobs.send(bulkRunJob, { runId: run.id }, { singletonKey: run.id });
   return redirect(withLocale(`/app/bulk/${run.id}`, parsed.data.filter));
 }
 

@@ -1,3 +1,4 @@
+import type { AppLoadContext } from "@remix-run/node";
 import { PDFDocument } from "pdf-lib";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { cases, type CaseRow, type Shop } from "#app/db/schema";
@@ -39,7 +40,7 @@ describe.each(testEngines())("reminder letter as PDF on %s", (engine) => {
   let other: Shop;
   let business: CaseRow;
   let foreign: CaseRow;
-  const ctx = { context: {} };
+  const ctx = {} as { context: AppLoadContext };
   const get = (caseId: string, query = "") =>
     settle(() =>
       letterLoader({
@@ -52,6 +53,7 @@ describe.each(testEngines())("reminder letter as PDF on %s", (engine) => {
   beforeAll(async () => {
     database = await createTestDatabase(engine);
     routes = serveRoutesFrom(database);
+    ctx.context = routes.context;
     demo = await insertShop(database.db, {
       platform: "demo",
       domain: DEMO_SHOP_DOMAIN,

@@ -1,3 +1,4 @@
+import type { AppLoadContext } from "@remix-run/node";
 import { randomUUID } from "node:crypto";
 import { desc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -47,11 +48,12 @@ describe.each(testEngines())("who acted, recorded from the tab's session on %s",
   let wooShop: Shop;
   let demoShop: Shop;
   let cookie: string;
-  const ctx = { context: {} };
+  const ctx = {} as { context: AppLoadContext };
 
   beforeAll(async () => {
     database = await createTestDatabase(engine);
     routes = serveRoutesFrom(database);
+    ctx.context = routes.context;
     wooStore.reset();
     const { connection } = await connectTestStore(database.db);
     wooShop = (await database.db.select().from(shops).where(eq(shops.id, connection.shopId!)))[0]!;

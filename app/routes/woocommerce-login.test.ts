@@ -1,3 +1,4 @@
+import type { AppLoadContext } from "@remix-run/node";
 import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
@@ -23,7 +24,7 @@ import { startSmtpCapture, type SmtpCapture } from "#test/support/smtp";
 import { connectTestStore, TEST_APP_URL, TEST_ENCRYPTION_KEY } from "#test/support/woo";
 import { action, loader } from "./woocommerce.login";
 
-const ctx = { params: {}, context: {} };
+const ctx = { params: {} } as { params: {}; context: AppLoadContext };
 const en = translator("en");
 
 // One capture for the file: the environment (SMTP_URL) is read once per process.
@@ -56,6 +57,7 @@ describe.each(testEngines())("sign-in by e-mailed link on %s", (engine) => {
   beforeAll(async () => {
     database = await createTestDatabase(engine);
     routes = serveRoutesFrom(database);
+    ctx.context = routes.context;
     wooStore.reset();
     ({ connection } = await connectTestStore(database.db));
     await wpAdminSignIn({ id: 42, name: "Anna Schmidt", email: "anna@wollwerk.example.de" });
@@ -71,7 +73,7 @@ describe.each(testEngines())("sign-in by e-mailed link on %s", (engine) => {
     action({
       request: formRequest(`${TEST_APP_URL}/woocommerce/login`, { intent: "request", email }, headers),
       ...ctx,
-      context: { clientAddress: client },
+      context: { ...ctx.context, clientAddress: client },
     });
   const redeem = (token: string) =>
     settle(() =>

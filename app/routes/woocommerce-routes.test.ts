@@ -1,3 +1,4 @@
+import type { AppLoadContext } from "@remix-run/node";
 import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { http, HttpResponse } from "msw";
@@ -25,7 +26,7 @@ import { action as webhookAction, loader as webhookLoader } from "./webhooks.woo
  * codes, the message a person sees, what is (not) stored or queued.
  */
 
-const ctx = { context: {} };
+const ctx = {} as { context: AppLoadContext };
 const de = translator("de");
 const en = translator("en");
 
@@ -44,6 +45,7 @@ describe.each(testEngines())("WooCommerce routes on %s", (engine) => {
   beforeAll(async () => {
     database = await createTestDatabase(engine);
     routes = serveRoutesFrom(database);
+    ctx.context = routes.context;
   });
   afterAll(async () => {
     routes.release();

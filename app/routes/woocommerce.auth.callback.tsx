@@ -16,7 +16,7 @@ import { logger } from "#app/utils/logger.server";
  * Only exactly 200 keeps the key: every refusal (unknown or used connection, keys the store itself rejects)
  * answers 4xx, stores nothing, and WooCommerce deletes the key it just made.
  */
-export async function action({ request }: ActionFunctionArgs) {
+export async function action({ request, context }: ActionFunctionArgs) {
   if (request.method !== "POST") return apiError("invalid_request", "POST only", null, { status: 405 });
   const key = wooSecretsKey();
   if (!key)
@@ -36,7 +36,7 @@ export async function action({ request }: ActionFunctionArgs) {
       key,
       now: new Date(),
       appUrl: getEnv().appUrl,
-      queueImport: (importId) => wooImportJob.send({ importId }, { singletonKey: importId }),
+      queueImport: (importId) => context.jobs.send(wooImportJob, { importId }, { singletonKey: importId }),
     },
   );
   if (!result.ok) {

@@ -104,7 +104,7 @@ export async function action({ request, context }: ActionFunctionArgs): Promise<
       key,
       now,
       appUrl,
-      queueImport: (importId) => wooImportJob.send({ importId }, { singletonKey: importId }),
+      queueImport: (importId) => context.jobs.send(wooImportJob, { importId }, { singletonKey: importId }),
     },
   );
   if (!result.ok) return { error: `woo.error.${result.error.code}` };

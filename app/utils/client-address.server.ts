@@ -1,9 +1,6 @@
 import type { AppLoadContext } from "@remix-run/node";
 import { getEnv } from "#app/config/env.server";
 
-/** What server.ts hands every Remix loader and action as `context` (createRequestHandler's getLoadContext). */
-export type RequestContext = { clientAddress?: string };
-
 /**
  * The client's address for rate limits. X-Forwarded-For is the client's to write, so it counts only as far as our own
  * proxies appended to it: with TRUST_PROXY=0 the socket's peer, with N hops the Nth entry from the right (the address
@@ -28,7 +25,7 @@ export function clientAddressOf(
 
 /** clientAddressOf for a Remix loader or action, with TRUST_PROXY from the environment. */
 export function clientAddress(request: Request, context: AppLoadContext | undefined): string {
-  const socket = (context as RequestContext | undefined)?.clientAddress;
+  const socket = context?.clientAddress;
   return clientAddressOf(
     typeof socket === "string" ? socket : undefined,
     request.headers.get("x-forwarded-for"),

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { getEnv } from "#app/config/env.server";
 import { getDb } from "#app/db/db.server";
 import { inboxProcessJob } from "#app/jobs/intake.server";
+import type { JobQueue } from "#app/jobs/jobs.server";
 import { logger } from "#app/utils/logger.server";
 import {
   ingestShopifyWebhook,
@@ -25,10 +26,13 @@ export type WebhookTarget = { platform: "shopify" } | { platform: "woocommerce";
 
 export type Received = { status: number; outcome: string; inboxId: string | null; text?: string };
 
-const enqueue = (inboxId: string) => inboxProcessJob.sendBatched({ inboxId });
-
 /** Signature check, store, queue (app/services/intake/inbox.server.ts, app/services/woocommerce/inbox.server.ts). Throws only when storing failed (→ 5xx). */
-export async function receiveWebhook(target: WebhookTarget, delivery: WebhookDelivery): Promise<Received> {
+export async function receiveWebhook(
+  target: WebhookTarget,
+  delivery: WebhookDelivery,
+  jobs: JobQueue,
+): Promise<Received> {
+  const enqueue = (inboxId: string) => jobs.sendBatched(inboxProcessJob, { inboxId });
   if (target.platform === "shopify") {
     const secret = getEnv().SHOPIFY_API_SECRET;
     if (!secret) return { status: 404, outcome: "not_configured", inboxId: null, text: "Shopify is not configured" };
@@ -58,8 +62,8 @@ function deliveryFields(target: WebhookTarget, headers: Headers): Record<string,
 }
 
 /** For the Remix routes: the same receive, as a Response (Express has already logged the request line). */
-export async function webhookResponse(request: Request, target: WebhookTarget): Promise<Response> {
-  const received = await receiveWebhook(target, await webhookDeliveryOf(request));
+export async function webhookResponse(request: Request, target: WebhookTarget, jobs: JobQueue): Promise<Response> {
+  const received = await receiveWebhook(target, await webhookDeliveryOf(request), jobs);
   logger.info({ ...deliveryFields(target, request.headers), outcome: received.outcome }, "webhook");
   return new Response(received.text ?? null, { status: received.status });
 }
@@ -104,6 +108,7 @@ export async function handleWebhookRequest(
   target: WebhookTarget,
   req: IncomingMessage,
   res: ServerResponse,
+  jobs: JobQueue,
 ): Promise<void> {
   const started = process.hrtime.bigint();
   const requestHeader = req.headers["x-request-id"];
@@ -120,7 +125,7 @@ export async function handleWebhookRequest(
   let received: Received | null = null;
   let failure: unknown = null;
   try {
-    received = await receiveWebhook(target, { method: "POST", headers, body });
+    received = await receiveWebhook(target, { method: "POST", headers, body }, jobs);
   } catch (error) {
     failure = error;
   }

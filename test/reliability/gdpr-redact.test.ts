@@ -75,7 +75,7 @@ describe.each(testEngines())("GDPR erasure leaves no personal data anywhere in t
     // pg-boss's own tables (schema pgboss) are part of the dump: queued jobs must not carry personal data either.
     jobs = await startJobs(database, jobDefinitions, { work: false });
   }
-  const enqueue = (inboxId: string) => jobs!.send(inboxProcessJob.name, { inboxId });
+  const enqueue = (inboxId: string) => jobs!.send(inboxProcessJob, { inboxId });
   const process = async () => {
     const done = await processReceivedInbox(database.db, { now: NOW, watch: [] });
     expect(done.filter((d) => d.outcome !== "processed")).toEqual([]);

@@ -3,7 +3,7 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Db } from "#app/db/client.server";
 import { orderImports, webhookInbox, wooConnections, type Shop } from "#app/db/schema";
-import type { JobDefinition } from "#app/jobs/jobs.server";
+import type { JobDefinition, JobQueue } from "#app/jobs/jobs.server";
 import { createBulkRun } from "#app/services/cases/bulk-runs.server";
 import { caseListQuerySchema } from "#app/services/cases/list.server";
 import { dropSingleton, setSingleton } from "#app/utils/singleton.server";
@@ -84,17 +84,20 @@ describe.each(testEngines())("job handlers and tenants on %s", (engine) => {
   let shopB: Shop;
   const ofB = {} as Ids;
   const sent: { name: string; data: object }[] = [];
+  const jobs: JobQueue = {
+    send: async (job, data) => {
+      sent.push({ name: job.name, data });
+      return null;
+    },
+    sendBatched: async (job, data) => {
+      sent.push({ name: job.name, data });
+    },
+  };
 
   beforeAll(async () => {
     database = await createTestDatabase(engine);
-    // The handlers reach the database and the queue through the process singletons; point them at this test's.
+    // The handlers reach the database through the process singleton; point it at this test's.
     setSingleton("database", Promise.resolve(database));
-    setSingleton("jobs", {
-      send: async (name: string, data: object) => {
-        sent.push({ name, data });
-        return null;
-      },
-    });
     ({ jobDefinitions: definitions } = await import("#app/jobs/definitions.server"));
     shopA = await insertShop(database.db, { name: "A" });
     shopB = await insertShop(database.db, { name: "B", platform: "woocommerce", domain: "https://b.example.de" });
@@ -134,7 +137,6 @@ describe.each(testEngines())("job handlers and tenants on %s", (engine) => {
   });
   afterAll(async () => {
     dropSingleton("database");
-    dropSingleton("jobs");
     await database.close();
   });
 
@@ -151,6 +153,7 @@ describe.each(testEngines())("job handlers and tenants on %s", (engine) => {
       try {
         await def.handle(def.parse(payload === "sweep" ? { shopId: shopA.id } : payload(shopA, ofB)), {
           jobId: randomUUID(),
+          jobs,
         });
       } catch (error) {
         problems.push(`${def.name} threw: ${error instanceof Error ? error.message : String(error)}`);
@@ -186,7 +189,7 @@ describe.each(testEngines())("job handlers and tenants on %s", (engine) => {
         if (!payload || payload === "sweep") continue;
         const before = [await shopDigest(database.db, shopA.id), await shopDigest(database.db, shopB.id)];
         try {
-          await def.handle(def.parse(payload(shopA, ids)), { jobId: randomUUID() });
+          await def.handle(def.parse(payload(shopA, ids)), { jobId: randomUUID(), jobs });
         } catch (error) {
           problems.push(`${def.name} threw: ${error instanceof Error ? error.message : String(error)}`);
         }

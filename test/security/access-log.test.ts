@@ -1,10 +1,11 @@
+import type { AppLoadContext } from "@remix-run/node";
 import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { runCli } from "#app/cli/mahnwerk";
 import { accessLog, shops, type CaseRow, type Shop } from "#app/db/schema";
 import { loader as accessLogLoader } from "#app/routes/app.access-log";
-import { loader as caseLoader } from "#app/routes/app.cases.$caseId";
+import { loader as caseLoader } from "#app/routes/app.cases.$caseId/route";
 import { loader as letterLoader } from "#app/routes/app.cases.$caseId.letter[.]pdf";
 import { loader as csvLoader } from "#app/routes/app.cases[.]csv";
 import { loader as signinLoader } from "#app/routes/woocommerce.signin";
@@ -46,7 +47,7 @@ describe.each(testEngines())("access log on %s", (engine) => {
   let demoCase: CaseRow;
   let wooCase: CaseRow;
   let cookie: string;
-  const ctx = { context: {} };
+  const ctx = {} as { context: AppLoadContext };
 
   const entriesOf = async (shopId: string) =>
     database.db.select().from(accessLog).where(eq(accessLog.shopId, shopId)).orderBy(accessLog.at);
@@ -55,6 +56,7 @@ describe.each(testEngines())("access log on %s", (engine) => {
   beforeAll(async () => {
     database = await createTestDatabase(engine);
     routes = serveRoutesFrom(database);
+    ctx.context = routes.context;
     demo = await insertShop(database.db, {
       platform: "demo",
       domain: DEMO_SHOP_DOMAIN,

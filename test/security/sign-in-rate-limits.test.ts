@@ -79,7 +79,7 @@ describe.each(testEngines())("sign-in mail limits on %s", (engine) => {
 
   test("a client cannot escape the per-client limit by writing X-Forwarded-For (TRUST_PROXY unset)", async () => {
     // As server.ts passes it: the socket's peer, the same for every request here.
-    const context = { clientAddress: engine === "pglite" ? "192.0.2.20" : "192.0.2.21" };
+    const context = { ...routes.context, clientAddress: engine === "pglite" ? "192.0.2.20" : "192.0.2.21" };
     const statuses: number[] = [];
     for (let i = 0; i < 11; i++) {
       const request = formRequest(

@@ -271,7 +271,11 @@ describe.each(testEngines())("connecting through the public form on %s", (engine
       });
       try {
         // As server.ts passes the socket's address (X-Forwarded-For counts only behind TRUST_PROXY).
-        const result = await connectAction({ request, params: {}, context: { clientAddress: client } });
+        const result = await connectAction({
+          request,
+          params: {},
+          context: { ...routes.context, clientAddress: client },
+        });
         statuses.push(result instanceof Response ? result.status : 200);
       } catch (thrown) {
         statuses.push(thrown instanceof Response ? thrown.status : 500);

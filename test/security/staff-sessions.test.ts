@@ -1,3 +1,4 @@
+import type { AppLoadContext } from "@remix-run/node";
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import {
@@ -28,7 +29,7 @@ import { action as removedAction } from "#app/routes/woocommerce.staff.removed";
  */
 
 const key = TEST_ENCRYPTION_KEY;
-const ctx = { context: {} };
+const ctx = {} as { context: AppLoadContext };
 const mailer: Mailer = { send: async () => ({ ok: true, messageId: "m" }), close: () => undefined };
 const text = { subject: "s", body: () => "b", signOff: "x" };
 const ANNA = { id: 42, name: "Anna Schmidt", email: "anna@shop.example.de" };
@@ -41,6 +42,7 @@ describe.each(testEngines())("staff sessions on %s", (engine) => {
   beforeAll(async () => {
     database = await createTestDatabase(engine);
     routes = serveRoutesFrom(database);
+    ctx.context = routes.context;
   });
   afterAll(async () => {
     routes.release();

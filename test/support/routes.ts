@@ -1,37 +1,37 @@
 import type { Database } from "#app/db/client.server";
-import type { Jobs } from "#app/jobs/jobs.server";
+import type { AppLoadContext } from "@remix-run/node";
+import type { JobQueue } from "#app/jobs/jobs.server";
 import { dropSingleton, setSingleton } from "#app/utils/singleton.server";
 import type { QueuedJob } from "./woo";
 import { TEST_APP_URL, TEST_ENCRYPTION_KEY } from "./woo";
 
 /**
  * Route modules (loader/action) called in the test process with a Request, as Remix would: they reach the database
- * and the job queue through the process singletons, so a test puts its own there. In-process calls keep msw in
+ * through the process singleton, so a test puts its own there, and queue jobs on `context.jobs`, which records them. In-process calls keep msw in
  * front of every outbound WooCommerce request (a spawned server would bypass it).
  *
  * Must run before anything in the file reads the environment (getEnv parses once): it sets ENCRYPTION_KEY to the
  * key test/support/woo.ts encrypts with, and APP_URL to the address its links are built from.
  */
-export function serveRoutesFrom(database: Database): { jobs: QueuedJob[]; release(): void } {
+export function serveRoutesFrom(database: Database): { jobs: QueuedJob[]; context: AppLoadContext; release(): void } {
   process.env.ENCRYPTION_KEY = TEST_ENCRYPTION_KEY.toString("hex");
   process.env.APP_URL = TEST_APP_URL;
   const jobs: QueuedJob[] = [];
-  const recorder: Pick<Jobs, "send" | "sendBatched"> = {
-    send: async (name, data, options) => {
-      jobs.push({ name, data, options });
+  const recorder: JobQueue = {
+    send: async (job, data, options) => {
+      jobs.push({ name: job.name, data, options });
       return null;
     },
-    sendBatched: async (name, data) => {
-      jobs.push({ name, data });
+    sendBatched: async (job, data) => {
+      jobs.push({ name: job.name, data });
     },
   };
   setSingleton("database", Promise.resolve(database));
-  setSingleton("jobs", recorder);
   return {
     jobs,
+    context: { jobs: recorder },
     release() {
       dropSingleton("database");
-      dropSingleton("jobs");
     },
   };
 }
