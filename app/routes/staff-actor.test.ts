@@ -15,9 +15,9 @@ import { createTestDatabase, testEngines, type TestDatabase } from "#test/suppor
 import { insertShop } from "#test/support/factories";
 import { cookiesOf, formRequest, serveRoutesFrom, settle } from "#test/support/routes";
 import { connectTestStore, TEST_APP_URL, TEST_ENCRYPTION_KEY } from "#test/support/woo";
-import { action as indexAction } from "./app._index";
-import { action as caseAction, loader as caseLoader } from "./app.cases.$caseId";
-import { action as settingsAction } from "./app.settings";
+import { action as indexAction } from "./app._index/route";
+import { action as caseAction, loader as caseLoader } from "./app.cases.$caseId/route";
+import { action as settingsAction } from "./app.settings/route";
 import { loader as signinLoader } from "./woocommerce.signin";
 
 test("a Shopify admin request's staff: the session token's user id, a name only from an online session", () => {

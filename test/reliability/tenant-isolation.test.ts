@@ -102,11 +102,19 @@ function sessionToken(shop: string, options: { secret?: string; aud?: string } =
   return `${head}.${body}.${sig}`;
 }
 
-/** Every route module Remix serves (app/routes.ts: flat routes, tests and .server files ignored). */
+/** Every route module Remix serves (app/routes.ts: flat routes, folder routes by their route.tsx, tests and .server files ignored). */
 function routeFiles(): string[] {
-  return readdirSync(ROUTES_DIR)
-    .filter((f) => /\.(tsx?|jsx?)$/.test(f) && !/\.test\./.test(f) && !/\.server\./.test(f))
-    .map((f) => f.replace(/\.(tsx?|jsx?)$/, ""))
+  return readdirSync(ROUTES_DIR, { withFileTypes: true })
+    .flatMap((entry) => {
+      if (entry.isDirectory())
+        return readdirSync(path.join(ROUTES_DIR, entry.name)).some((f) => /^route\.(tsx?|jsx?)$/.test(f))
+          ? [entry.name]
+          : [];
+      const f = entry.name;
+      return /\.(tsx?|jsx?)$/.test(f) && !/\.test\./.test(f) && !/\.server\./.test(f)
+        ? [f.replace(/\.(tsx?|jsx?)$/, "")]
+        : [];
+    })
     .sort();
 }
 

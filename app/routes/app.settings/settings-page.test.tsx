@@ -9,7 +9,7 @@ import { intlLocale, translator, type Locale, type MessageKey } from "#app/i18n/
 import { holidayRegionOptions, parseSettingsForm } from "#app/services/settings/settings.server";
 import { formatMinor } from "#app/utils/format";
 import { Providers } from "#test/support/render";
-import SettingsPage, { type loader } from "./app.settings";
+import SettingsPage, { type loader } from "./route";
 
 // Typed against the real loader, so a change of its shape fails typecheck here instead of passing silently.
 type LoaderData = Awaited<ReturnType<typeof loader>>;
