@@ -96,7 +96,11 @@ app.all(
   createRequestHandler({
     build,
     mode: env.NODE_ENV,
-    getLoadContext: (req): AppLoadContext => ({ clientAddress: req.socket.remoteAddress, jobs: running.jobs }),
+    getLoadContext: (req): AppLoadContext => ({
+      clientAddress: req.socket.remoteAddress,
+      jobs: running.jobs,
+      sandboxPartner: running.sandboxPartner,
+    }),
   }),
 );
 

@@ -10,13 +10,19 @@ import { seedDemo } from "#app/demo/seed.server";
 import { startSandboxPartner, type SandboxPartner } from "#adapters/partners/sandbox/server";
 import { runDunningSweep } from "#app/services/dunning/sweep.server";
 import { connectDemoPartner } from "#app/demo/seed.server";
-import { SANDBOX_ENDPOINTS, type SandboxEndpoints } from "#app/services/collection/partner-settings.server";
+import type { SandboxEndpoints } from "#app/services/collection/partner-settings.server";
 import { sealSecretsAtRest } from "#app/services/shops/secrets-at-rest.server";
 import { parseKey } from "#app/utils/crypto.server";
 import { logger } from "#app/utils/logger.server";
-import { setSingleton } from "#app/utils/singleton.server";
 
-export type RunningProcess = { env: Env; database: Database; jobs: Jobs; stop(): Promise<void> };
+export type RunningProcess = {
+  env: Env;
+  database: Database;
+  jobs: Jobs;
+  /** The sandbox partner this process runs (demo mode with workers), which the settings page offers. */
+  sandboxPartner: SandboxEndpoints | null;
+  stop(): Promise<void>;
+};
 
 /**
  * Start-up shared by the web process, the worker and anything else long-running: validate env, open and
@@ -76,6 +82,7 @@ export async function startProcess(options: { role: "web" | "worker" }): Promise
       env,
       database,
       jobs,
+      sandboxPartner: sandbox ? { baseUrl: sandbox.url, authUrl: sandbox.authUrl, ...sandbox.credentials } : null,
       stop: async () => {
         await jobs.stop();
         await sandbox?.close();
@@ -102,12 +109,6 @@ function fail(error: unknown): never {
 async function startDemoPartner(db: Parameters<typeof connectDemoPartner>[0]): Promise<SandboxPartner> {
   const sandbox = await startSandboxPartner({ port: getEnv().SANDBOX_PARTNER_PORT });
   await connectDemoPartner(db, sandbox);
-  // The settings page offers the sandbox partner where it runs (and only its own endpoints, never typed ones).
-  setSingleton<SandboxEndpoints>(SANDBOX_ENDPOINTS, {
-    baseUrl: sandbox.url,
-    authUrl: sandbox.authUrl,
-    ...sandbox.credentials,
-  });
   logger.info({ url: sandbox.url }, "sandbox collection partner started");
   return sandbox;
 }

@@ -24,7 +24,7 @@ import { startSmtpCapture, type SmtpCapture } from "#test/support/smtp";
 import { connectTestStore, TEST_APP_URL, TEST_ENCRYPTION_KEY } from "#test/support/woo";
 import { action, loader } from "./woocommerce.login";
 
-const ctx = { params: {} } as { params: {}; context: AppLoadContext };
+const ctx = { params: {} } as { params: Record<string, string>; context: AppLoadContext };
 const en = translator("en");
 
 // One capture for the file: the environment (SMTP_URL) is read once per process.

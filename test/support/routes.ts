@@ -29,7 +29,7 @@ export function serveRoutesFrom(database: Database): { jobs: QueuedJob[]; contex
   setSingleton("database", Promise.resolve(database));
   return {
     jobs,
-    context: { jobs: recorder },
+    context: { jobs: recorder, sandboxPartner: null },
     release() {
       dropSingleton("database");
     },

@@ -9,7 +9,6 @@ import type { ConnectionCheckResult } from "#adapters/partners/collection-partne
 import { getEnv } from "#app/config/env.server";
 import type { DbOrTx } from "#app/db/client.server";
 import { partnerAccounts, type PartnerAccountRow } from "#app/db/schema";
-import { getSingleton } from "#app/utils/singleton.server";
 import {
   creditorFromAddress,
   defaultPartnerFactory,
@@ -26,7 +25,6 @@ import { getSettings, type FieldErrors } from "#app/services/settings/settings.s
  * RIVERTY_ENDPOINTS. The client secret goes in, is stored encrypted, and never comes back out to the browser.
  */
 
-export const SANDBOX_ENDPOINTS = "sandbox-partner-endpoints";
 export type SandboxEndpoints = RivertyEndpoints & { clientId: string; clientSecret: string };
 
 export type PartnerEndpointSources = {
@@ -35,9 +33,10 @@ export type PartnerEndpointSources = {
   riverty: Partial<Record<RivertyEnvironment, RivertyEndpoints>>;
 };
 
-export function partnerEndpointSources(): PartnerEndpointSources {
+/** `sandbox`: what the web process started (the load context's sandboxPartner); the rest from the environment. */
+export function partnerEndpointSources(sandbox: SandboxEndpoints | null): PartnerEndpointSources {
   return {
-    sandbox: getSingleton<SandboxEndpoints>(SANDBOX_ENDPOINTS) ?? null,
+    sandbox,
     riverty: rivertyEnvironments(getEnv().RIVERTY_ENDPOINTS),
   };
 }

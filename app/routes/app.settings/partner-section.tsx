@@ -1,0 +1,167 @@
+import { Form, useNavigation } from "@remix-run/react";
+import { Badge, Banner, BlockStack, Button, FormLayout, InlineStack, Layout, Select, Text } from "@shopify/polaris";
+import { useRef, useState } from "react";
+import { useT } from "#app/i18n/react";
+import type { PartnerSettingsView } from "#app/services/collection/partner-settings.server";
+import type { FieldErrors } from "#app/services/settings/settings.server";
+import { FormField, Section } from "./form-fields";
+import { errorFor, type ErrorFor, type FormatError } from "./use-save-result";
+
+type PartnerResult =
+  | { intent: "partner"; ok: true; done: "saved" | "connected" }
+  | { intent: "partner"; ok: false; errors: FieldErrors; failure?: string };
+
+/**
+ * Partner, environment and credentials in a form of their own. The secret is never sent to the browser: a stored one
+ * shows as "Stored" with a Replace button; left empty it is kept.
+ */
+export function PartnerSection({
+  partner,
+  result,
+  formatError,
+}: {
+  partner: PartnerSettingsView;
+  result: PartnerResult | undefined;
+  formatError: FormatError;
+}) {
+  const t = useT();
+  const [choice, setChoice] = useState<string>(partner.partner ?? (partner.available.sandbox ? "sandbox" : "riverty"));
+  // Held here, not in the Riverty fields: switching to the sandbox and back keeps what was entered.
+  const [environment, setEnvironment] = useState<string>(partner.environment);
+  const [replacing, setReplacing] = useState(!partner.secretStored);
+  const err = errorFor(result && !result.ok ? result.errors : {}, formatError);
+  return (
+    <Form method="post">
+      <Layout>
+        <Section title={t("settings.section.partner")} description={t("settings.section.partner.help")}>
+          <FormLayout>
+            {result?.ok ? (
+              <Banner tone="success">
+                {t(result.done === "saved" ? "settings.partner.saved" : "settings.partner.connected")}
+              </Banner>
+            ) : null}
+            {result && !result.ok && result.failure ? (
+              <Banner tone="critical">{t("settings.partner.failed", { reason: result.failure })}</Banner>
+            ) : null}
+            <Select
+              label={t("settings.partner")}
+              name="partner"
+              value={choice}
+              onChange={setChoice}
+              options={[
+                { label: t("settings.partner.sandbox"), value: "sandbox", disabled: !partner.available.sandbox },
+                { label: t("settings.partner.riverty"), value: "riverty" },
+              ]}
+              helpText={choice === "sandbox" ? t("settings.partner.sandboxHelp") : undefined}
+              error={err("partner.partner")}
+            />
+            {choice === "riverty" ? (
+              <RivertyFields
+                partner={partner}
+                environment={environment}
+                onEnvironmentChange={setEnvironment}
+                replacing={replacing}
+                onReplace={() => setReplacing(true)}
+                err={err}
+              />
+            ) : null}
+            <PartnerButtons />
+          </FormLayout>
+        </Section>
+      </Layout>
+    </Form>
+  );
+}
+
+function RivertyFields({
+  partner,
+  environment,
+  onEnvironmentChange,
+  replacing,
+  onReplace,
+  err,
+}: {
+  partner: PartnerSettingsView;
+  environment: string;
+  onEnvironmentChange: (environment: string) => void;
+  replacing: boolean;
+  onReplace: () => void;
+  err: ErrorFor;
+}) {
+  const t = useT();
+  const envLabel = (env: "sandbox" | "production") => t(`settings.partner.environment.${env}`);
+  return (
+    <>
+      <Select
+        label={t("settings.partner.environment")}
+        name="environment"
+        value={environment}
+        onChange={onEnvironmentChange}
+        options={(["sandbox", "production"] as const).map((env) => ({
+          value: env,
+          label: partner.available.riverty[env]
+            ? envLabel(env)
+            : t("settings.partner.environment.unavailable", { environment: envLabel(env) }),
+          disabled: !partner.available.riverty[env],
+        }))}
+        error={err("partner.environment")}
+      />
+      <FormField
+        label={t("settings.partner.clientId")}
+        name="clientId"
+        defaultValue={partner.clientId}
+        autoComplete="off"
+        error={err("partner.clientId")}
+      />
+      {replacing ? (
+        <FormField
+          label={t("settings.partner.clientSecret")}
+          name="clientSecret"
+          type="password"
+          defaultValue=""
+          autoComplete="new-password"
+          helpText={partner.secretStored ? t("settings.partner.secretKeep") : undefined}
+          error={err("partner.clientSecret")}
+        />
+      ) : (
+        <BlockStack gap="100">
+          <Text as="span">{t("settings.partner.clientSecret")}</Text>
+          <InlineStack gap="200" blockAlign="center">
+            <Badge tone="success">{t("settings.partner.secretStored")}</Badge>
+            <Button variant="plain" onClick={onReplace}>
+              {t("settings.partner.replaceSecret")}
+            </Button>
+          </InlineStack>
+        </BlockStack>
+      )}
+    </>
+  );
+}
+
+function PartnerButtons() {
+  const t = useT();
+  const navigation = useNavigation();
+  const intentRef = useRef<HTMLInputElement>(null);
+  const busy = navigation.state === "submitting" ? navigation.formData?.get("intent") : null;
+  return (
+    <InlineStack gap="200" align="end">
+      {/* Polaris buttons carry no name/value: the clicked one sets the intent just before the form submits. */}
+      <input type="hidden" name="intent" ref={intentRef} defaultValue="savePartner" />
+      <Button
+        submit
+        onClick={() => intentRef.current && (intentRef.current.value = "testPartner")}
+        loading={busy === "testPartner"}
+      >
+        {t("settings.partner.test")}
+      </Button>
+      <Button
+        submit
+        onClick={() => intentRef.current && (intentRef.current.value = "savePartner")}
+        variant="primary"
+        loading={busy === "savePartner"}
+      >
+        {t("settings.partner.save")}
+      </Button>
+    </InlineStack>
+  );
+}
