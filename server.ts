@@ -1,12 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
-import type { AppLoadContext, ServerBuild } from "@remix-run/node";
+
 import { createRequestHandler } from "@remix-run/express";
+import type { AppLoadContext, ServerBuild } from "@remix-run/node";
 import express from "express";
+
 import { startProcess } from "#app/process.server";
-import { handleWebhookRequest, webhookTarget } from "#app/web/webhook-receive.server";
 import { refuseBody } from "#app/utils/body-limits.server";
 import { logger } from "#app/utils/logger.server";
+import { handleWebhookRequest, webhookTarget } from "#app/web/webhook-receive.server";
 
 /**
  * The web process: Remix app + (unless WORKERS=0) the background workers, for the embedded default.

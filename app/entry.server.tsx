@@ -1,8 +1,10 @@
 import { PassThrough } from "node:stream";
+
 import { createReadableStreamFromReadable, type EntryContext } from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
+
 import { getShopify } from "./shopify.server";
 
 export const streamTimeout = 5000;

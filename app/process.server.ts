@@ -1,17 +1,18 @@
 import { sql } from "drizzle-orm";
-import { EnvError, getEnv, type Env } from "#app/config/env.server";
-import { DatabaseError, describeError, rowsOf, type Database } from "#app/db/client.server";
+
+import { type SandboxPartner, startSandboxPartner } from "#adapters/partners/sandbox/server";
+import { type Env, EnvError, getEnv } from "#app/config/env.server";
+import { type Database, DatabaseError, describeError, rowsOf } from "#app/db/client.server";
 import { getDatabase } from "#app/db/db.server";
 import { TENANT_ROLE, tenantRoleUsable } from "#app/db/tenant.server";
-import { jobDefinitions } from "#app/jobs/definitions.server";
-import { startJobs, type Jobs } from "#app/jobs/jobs.server";
-import { startShopify } from "#app/shopify.server";
 import { seedDemo } from "#app/demo/seed.server";
-import { startSandboxPartner, type SandboxPartner } from "#adapters/partners/sandbox/server";
-import { runDunningSweep } from "#app/services/dunning/sweep.server";
 import { connectDemoPartner } from "#app/demo/seed.server";
+import { jobDefinitions } from "#app/jobs/definitions.server";
+import { type Jobs, startJobs } from "#app/jobs/jobs.server";
 import type { SandboxEndpoints } from "#app/services/collection/partner-settings.server";
+import { runDunningSweep } from "#app/services/dunning/sweep.server";
 import { sealSecretsAtRest } from "#app/services/shops/secrets-at-rest.server";
+import { startShopify } from "#app/shopify.server";
 import { parseKey } from "#app/utils/crypto.server";
 import { logger } from "#app/utils/logger.server";
 

@@ -1,6 +1,8 @@
 import "@shopify/shopify-app-remix/adapters/node";
+
 import { GraphqlQueryError } from "@shopify/shopify-api";
 import { ApiVersion, AppDistribution, shopifyApp } from "@shopify/shopify-app-remix/server";
+
 import type { AdminGraphql, GraphqlBody } from "#adapters/shopify/admin-api";
 import { getEnv } from "#app/config/env.server";
 import { getDb } from "#app/db/db.server";

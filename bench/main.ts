@@ -11,8 +11,10 @@ import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
+
 import postgres from "postgres";
 import { z } from "zod";
+
 import type { BenchContext, BenchFigure, BenchScenario } from "./types";
 
 const BENCH_DIR = path.resolve(process.cwd(), "bench");

@@ -1,7 +1,8 @@
 import { sql } from "drizzle-orm";
-import { openDatabase, migrateDatabase, type OpenOptions } from "#app/db/client.server";
+
+import { migrateDatabase, openDatabase, type OpenOptions } from "#app/db/client.server";
 import { withTenant } from "#app/db/tenant.server";
-import { listCases, caseListQuerySchema } from "#app/services/cases/list.server";
+import { caseListQuerySchema, listCases } from "#app/services/cases/list.server";
 import { openTestCase } from "#test/support/cases";
 import { insertShop } from "#test/support/factories";
 

@@ -19,9 +19,12 @@ import { randomBytes } from "node:crypto";
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+
 import postgres from "postgres";
-import { migrateDatabase, openDatabase, type Database } from "#app/db/client.server";
+
+import { type Database, migrateDatabase, openDatabase } from "#app/db/client.server";
 import { freePort } from "#test/support/server";
+
 import type { BenchContext, BenchFigure } from "./types";
 
 export type BenchDatabase = {

@@ -1,5 +1,6 @@
 import { spawnSync } from "node:child_process";
 import path from "node:path";
+
 import { describe, expect, test } from "vitest";
 
 /** The browser suite run in its own vitest with the browser path pointed at nothing. */

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+
 import { expect, test } from "vitest";
 
 test("tests run on the project's own Node runtime, not the machine's", () => {

@@ -1,5 +1,7 @@
 import { readFileSync } from "node:fs";
+
 import { expect, test } from "vitest";
+
 import { SHOPIFY_API_VERSION } from "#app/shopify.server";
 
 const toml = readFileSync("shopify.app.toml", "utf8");

@@ -5,21 +5,23 @@ import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
+
 import {
   buildClientSchema,
   getNamedType,
   GraphQLError,
   GraphQLObjectType,
+  type GraphQLSchema,
+  type IntrospectionQuery,
   isRequiredArgument,
   NoDeprecatedCustomRule,
   parse,
   validate,
-  type GraphQLSchema,
-  type IntrospectionQuery,
   type ValidationRule,
 } from "graphql";
 import ts from "typescript";
 import { describe, expect, test } from "vitest";
+
 import * as adminApi from "#adapters/shopify/admin-api";
 import { SHOPIFY_API_VERSION } from "#app/shopify.server";
 

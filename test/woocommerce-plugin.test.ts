@@ -1,5 +1,7 @@
 import { execFileSync, spawnSync } from "node:child_process";
+
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+
 import { action as removedAction } from "#app/routes/woocommerce.staff.removed";
 import { webhookSecretOf, type WooConnection } from "#app/services/woocommerce/connections.server";
 import {
@@ -9,7 +11,7 @@ import {
   staffSessionOf,
 } from "#app/services/woocommerce/staff.server";
 import { wooStore } from "#test/mocks/woocommerce";
-import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
+import { createTestDatabase, type TestDatabase, testEngines } from "#test/support/db";
 import { serveRoutesFrom } from "#test/support/routes";
 import { connectTestStore, TEST_APP_URL, TEST_ENCRYPTION_KEY } from "#test/support/woo";
 

@@ -1,7 +1,9 @@
 import { delay, http, HttpResponse } from "msw";
 import { describe, expect, test } from "vitest";
+
 import { BUILT_IN_BASE_RATES } from "#app/domain/dunning/base-rates";
 import { server } from "#test/mocks/node";
+
 import {
   BUNDESBANK_BASE_RATE_URL,
   BundesbankError,

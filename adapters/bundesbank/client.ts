@@ -12,7 +12,8 @@
 // The host is fixed (no merchant chooses it), so a plain fetch with a deadline and a size cap is enough; the outbound
 // guard (adapters/http/outbound.ts) is for addresses from outside.
 import { z } from "zod";
-import { baseRateEntrySchema, type BaseRateEntry } from "#app/domain/dunning/base-rates";
+
+import { type BaseRateEntry, baseRateEntrySchema } from "#app/domain/dunning/base-rates";
 
 export const BUNDESBANK_BASE_RATE_URL = "https://api.statistiken.bundesbank.de/rest/data/BBIN1/M.DE.BBK.BBKBAS2.EUR.ME";
 

@@ -6,6 +6,7 @@ import dns from "node:dns";
 import http from "node:http";
 import https from "node:https";
 import net, { type LookupFunction } from "node:net";
+
 import ipaddr from "ipaddr.js";
 
 /** Same signature as dns.lookup with { all: true }; tests substitute a resolver (msw-mocked hosts do not resolve). */

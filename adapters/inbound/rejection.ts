@@ -1,5 +1,6 @@
 import type { z } from "zod";
-import { parseMoney, type Money } from "#app/domain/money";
+
+import { type Money, parseMoney } from "#app/domain/money";
 
 /**
  * Normalizers never throw to their callers: deep inside, a delivery that cannot be read is rejected with `reject`, and

@@ -1,9 +1,10 @@
 // The one interface every debt-collection partner is reached through (docs/product.md, "Collection partner").
 // Adapters turn a partner's protocol into these types; app/services decides what to do with them.
 import { z } from "zod";
+
+import { DUNNING_LEVELS, type PartnerSubStatus } from "#app/domain/case/status";
 import { isLocalDate, type LocalDate } from "#app/domain/dates";
 import type { Money } from "#app/domain/money";
-import { DUNNING_LEVELS, type PartnerSubStatus } from "#app/domain/case/status";
 
 // ---------------------------------------------------------------------------------------------------------
 // The claim we hand over. Callers validate with ClaimSchema before submitting; adapters trust a parsed Claim.

@@ -1,5 +1,5 @@
 // A valid Claim for adapter and sandbox tests (and the demo): Erika Mustermann owes 119.99 EUR.
-import { ClaimSchema, type Claim } from "./collection-partner";
+import { type Claim, ClaimSchema } from "./collection-partner";
 
 const eur = (amountMinor: number) => ({ amountMinor, currency: "EUR" });
 

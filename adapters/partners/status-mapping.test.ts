@@ -1,6 +1,7 @@
 import { describe, expect, test } from "vitest";
+
 import type { PartnerChange } from "./collection-partner";
-import { mapPartnerChange, rejectionReasonCode, type CaseContext, type PartnerCommand } from "./status-mapping";
+import { type CaseContext, mapPartnerChange, type PartnerCommand, rejectionReasonCode } from "./status-mapping";
 
 const AT = new Date("2026-10-20T00:00:00.000Z");
 const eur = (amountMinor: number) => ({ amountMinor, currency: "EUR" });

@@ -1,7 +1,8 @@
 // PartnerChange → the case commands it stands for. Pure: the service layer looks the case up, passes what this
 // needs to know about it, and applies the commands (each with its sourceId, so a change applied twice is a no-op).
 import type { CaseCommand } from "#app/domain/case/transitions";
-import { toDecimalString, type Money } from "#app/domain/money";
+import { type Money, toDecimalString } from "#app/domain/money";
+
 import type { PartnerChange } from "./collection-partner";
 
 export type PartnerCommand = Extract<

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "vitest";
-import { normalizeShopifyOrderNode } from "./normalize";
+
 import { BulkOrderBatch, jsonlLines } from "./bulk-jsonl";
+import { normalizeShopifyOrderNode } from "./normalize";
 
 async function collect(chunks: string[]): Promise<string[]> {
   const encoder = new TextEncoder();

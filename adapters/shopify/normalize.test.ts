@@ -1,9 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
+
 import type { OrderSnapshot, PlatformEvent } from "#app/domain/platform-event";
 import { fixtureJson } from "#test/fixtures/sign";
-import { mapShopifyFinancialStatus, normalizeShopifyOrderNode, normalizeShopifyWebhook } from "./normalize";
+
 import type { ShopifyDeliveryInfo } from "./normalize";
+import { mapShopifyFinancialStatus, normalizeShopifyOrderNode, normalizeShopifyWebhook } from "./normalize";
 
 const SHOP = "mahnwerk-demo.myshopify.com";
 const TRIGGERED = new Date("2026-11-23T08:00:00.123Z");

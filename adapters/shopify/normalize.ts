@@ -2,9 +2,9 @@
 // delivery; the inbox worker calls normalizeShopifyWebhook with the parsed JSON. Every failure is a
 // `rejected` result with a reason, never a throw (docs/platforms/README.md, "How a delivery is taken in", step 2). Mapping tables: docs/platform-events.md.
 import { z } from "zod";
-import type { Money } from "#app/domain/money";
+
 import { parseWith, reject, Rejection, toMoney } from "#adapters/inbound/rejection";
-import { capText, ORDER_TEXT_LIMITS } from "#app/domain/platform-event";
+import type { Money } from "#app/domain/money";
 import type {
   DisputeStatus,
   DisputeType,
@@ -19,6 +19,7 @@ import type {
   TransactionKind,
   TransactionStatus,
 } from "#app/domain/platform-event";
+import { capText, ORDER_TEXT_LIMITS } from "#app/domain/platform-event";
 
 /** Delivery facts from the headers (see readShopifyHeaders) plus the time the inbox received it. */
 export interface ShopifyDeliveryInfo {

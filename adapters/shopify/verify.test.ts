@@ -1,6 +1,9 @@
 import { createHmac } from "node:crypto";
+
 import { describe, expect, test } from "vitest";
+
 import { fixtureBytes, shopifyWebhookHeaders, signShopifyBody } from "#test/fixtures/sign";
+
 import { readShopifyHeaders, verifyShopifyWebhook } from "./verify";
 
 const SECRET = "shpss_0123456789abcdef0123456789abcdef";

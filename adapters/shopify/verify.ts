@@ -1,6 +1,7 @@
 // Shopify webhook authentication and header reading. Runs on the raw request bytes, before anything is
 // parsed or stored (docs/platforms/README.md, "How a delivery is taken in", step 1). Pure apart from node:crypto.
 import { z } from "zod";
+
 import { verifyBase64HmacSha256 } from "#adapters/inbound/signature";
 
 /**

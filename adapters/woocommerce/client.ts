@@ -3,8 +3,9 @@
 // Facts: docs/platforms/woocommerce.md §1–§5.
 import WooCommerceRestApiModule from "@woocommerce/woocommerce-rest-api";
 import { z } from "zod";
-import { getEnv } from "#app/config/env.server";
+
 import { checkHost, guardedAgents, outboundGet, type OutboundPolicy } from "#adapters/http/outbound";
+import { getEnv } from "#app/config/env.server";
 import { logger } from "#app/utils/logger.server";
 
 // A CommonJS package that sets exports.default: Node's ES module loader (npm start, the worker) hands over the whole

@@ -1,6 +1,8 @@
 import { describe, expect, test } from "vitest";
+
 import { parseJsonLossless } from "#app/utils/lossless-json";
 import { fixtureBytes } from "#test/fixtures/sign";
+
 import { normalizeWooOrder } from "./normalize";
 
 const raw = fixtureBytes("woocommerce/order-created-invoice.json").toString("utf8");

@@ -1,9 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
+
 import type { OrderSnapshot, PlatformEvent } from "#app/domain/platform-event";
 import { fixtureJson } from "#test/fixtures/sign";
-import { mapWooStatus, normalizeWooOrder, normalizeWooWebhook, wooShopDomain } from "./normalize";
+
 import type { WooDeliveryContext } from "./normalize";
+import { mapWooStatus, normalizeWooOrder, normalizeWooWebhook, wooShopDomain } from "./normalize";
 
 const STORE = "https://wollwerk.example.de/";
 const SHOP = "wollwerk.example.de";

@@ -3,10 +3,11 @@
 // same function serves webhooks, the import and polling. Failures are `rejected` results, never throws.
 // Facts: docs/platforms/woocommerce.md §3–§6. Mapping tables and decisions: docs/platform-events.md.
 import { createHash } from "node:crypto";
+
 import { z } from "zod";
-import type { Money } from "#app/domain/money";
+
 import { parseWith, reject, Rejection, toMoney } from "#adapters/inbound/rejection";
-import { capText, ORDER_TEXT_LIMITS } from "#app/domain/platform-event";
+import type { Money } from "#app/domain/money";
 import type {
   FinancialStatus,
   NormalizeResult,
@@ -16,6 +17,7 @@ import type {
   PlatformEventBase,
   PostalAddress,
 } from "#app/domain/platform-event";
+import { capText, ORDER_TEXT_LIMITS } from "#app/domain/platform-event";
 import { DEFAULT_INVOICE_METHODS, DEFAULT_VAT_ID_META_KEYS } from "#app/domain/settings";
 
 /** The default list lives with the settings (app/domain/settings.ts); a shop's own list replaces it. */

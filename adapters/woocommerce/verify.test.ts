@@ -1,6 +1,9 @@
 import { createHash, createHmac } from "node:crypto";
+
 import { describe, expect, test } from "vitest";
+
 import { fixtureBytes, signWooBody, wooWebhookHeaders } from "#test/fixtures/sign";
+
 import { isWooPing, readWooHeaders, verifyWooSignature, wooDedupeKey, wooPingWebhookId } from "./verify";
 
 const SECRET = "mW7xK2pQ9rT4vY8zB3nC6dF1gH5jL0sA";

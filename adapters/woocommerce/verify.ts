@@ -1,7 +1,9 @@
 // WooCommerce webhook authentication, ping detection, dedupe key and header reading. Runs on the raw request
 // bytes before anything is parsed (docs/platforms/README.md, "How a delivery is taken in", step 1). Facts: docs/platforms/woocommerce.md §3.
 import { createHash } from "node:crypto";
+
 import { z } from "zod";
+
 import { verifyBase64HmacSha256 } from "#adapters/inbound/signature";
 
 /**

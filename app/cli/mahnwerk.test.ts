@@ -2,12 +2,15 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+
 import { eq } from "drizzle-orm";
-import { loginTokens, outbox, webhookInbox, type Shop } from "#app/db/schema";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+
+import { loginTokens, outbox, type Shop, webhookInbox } from "#app/db/schema";
 import { openTestCase } from "#test/support/cases";
-import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
+import { createTestDatabase, type TestDatabase, testEngines } from "#test/support/db";
 import { insertShop } from "#test/support/factories";
+
 import { runCli } from "./mahnwerk";
 
 describe.each(testEngines())("mahnwerk CLI on %s", (engine) => {

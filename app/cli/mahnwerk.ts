@@ -1,17 +1,18 @@
 import { userInfo } from "node:os";
 import { parseArgs } from "node:util";
+
 import { and, asc, desc, eq } from "drizzle-orm";
+
 import type { Db } from "#app/db/client.server";
 import { outbox, shops } from "#app/db/schema";
-import { accessEntryToJson, listAccess, recordAccess, type AccessActor } from "#app/services/privacy/access-log.server";
-import { createApiToken, listApiTokens, revokeApiToken } from "#app/web/api/tokens.server";
+import { CASE_STATUSES } from "#app/domain/case/status";
+import { cancelCase, type CaseCommandResult, startCase } from "#app/services/cases/commands.server";
 import { caseEventToJson, caseToJson } from "#app/services/cases/json";
 import { listCases } from "#app/services/cases/list.server";
 import { findCase, listCaseEvents } from "#app/services/cases/read.server";
-import { CASE_STATUSES } from "#app/domain/case/status";
-import { cancelCase, startCase, type CaseCommandResult } from "#app/services/cases/commands.server";
 import { listDeliveries, replayDelivery } from "#app/services/intake/processor.server";
 import { retryOutboxRow } from "#app/services/outbox/outbox.server";
+import { type AccessActor, accessEntryToJson, listAccess, recordAccess } from "#app/services/privacy/access-log.server";
 import {
   lastRetentionRun,
   RETENTION_RULES,
@@ -20,6 +21,7 @@ import {
 } from "#app/services/privacy/retention.server";
 import { findShopByDomain } from "#app/services/shops/shops.server";
 import { isUuid } from "#app/utils/uuid";
+import { createApiToken, listApiTokens, revokeApiToken } from "#app/web/api/tokens.server";
 
 /**
  * `mahnwerk` — support staff's command line. Same services as /api/v1. Exit 0 on success, 1 on an error

@@ -1,6 +1,7 @@
 import { getEnv } from "#app/config/env.server";
 import { describeError, migrateDatabase, openDatabase } from "#app/db/client.server";
 import { databaseOptions } from "#app/db/db.server";
+
 import { runCli } from "./mahnwerk";
 
 /** Entry of `npm run -s mahnwerk -- …` and the `mahnwerk` bin. */

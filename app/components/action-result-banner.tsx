@@ -1,4 +1,5 @@
 import { Banner, List } from "@shopify/polaris";
+
 import type { MessageKey } from "#app/i18n/i18n";
 import { useT } from "#app/i18n/react";
 

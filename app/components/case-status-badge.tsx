@@ -1,4 +1,5 @@
-import { Badge, InlineStack, Text, type BadgeProps } from "@shopify/polaris";
+import { Badge, type BadgeProps, InlineStack, Text } from "@shopify/polaris";
+
 import type { MessageKey } from "#app/i18n/i18n";
 import { useT } from "#app/i18n/react";
 

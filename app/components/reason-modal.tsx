@@ -1,5 +1,6 @@
 import { BlockStack, Modal, Text, TextField } from "@shopify/polaris";
 import { useState } from "react";
+
 import { REASON_MAX } from "#app/domain/case/reason";
 import { useT } from "#app/i18n/react";
 

@@ -2,6 +2,7 @@ import { AppProvider } from "@shopify/polaris";
 import polarisDe from "@shopify/polaris/locales/de.json";
 import polarisEn from "@shopify/polaris/locales/en.json";
 import type { ReactNode } from "react";
+
 import type { Locale } from "#app/i18n/i18n";
 import { I18nProvider } from "#app/i18n/react";
 

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "vitest";
+
 import { EnvError, parseEnv } from "./env.server";
 
 const shopify = {

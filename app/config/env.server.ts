@@ -1,4 +1,5 @@
 import { z } from "zod";
+
 import { rivertyEnvironments } from "#adapters/partners/riverty/adapter";
 
 /**

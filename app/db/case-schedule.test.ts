@@ -1,13 +1,15 @@
 import { randomBytes } from "node:crypto";
+
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+
 import type { DbOrTx } from "#app/db/client.server";
-import { cases, caseSchedule, shops, type Shop } from "#app/db/schema";
+import { cases, caseSchedule, type Shop, shops } from "#app/db/schema";
 import { tenantRoleUsable, withTenant } from "#app/db/tenant.server";
-import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
-import { insertOrder, insertShop } from "#test/support/factories";
 import { startCase } from "#app/services/cases/commands.server";
 import { advanceDueCases, openOverdueCases } from "#app/services/dunning/sweep.server";
+import { createTestDatabase, type TestDatabase, testEngines } from "#test/support/db";
+import { insertOrder, insertShop } from "#test/support/factories";
 
 /*
  * case_schedule (drizzle/0009), the sweep's due index, against the truth — the cases whose next_action_at is set —

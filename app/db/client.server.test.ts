@@ -1,11 +1,14 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+
 import { sql } from "drizzle-orm";
 import { afterAll, describe, expect, test } from "vitest";
+
 import { createTestDatabase, testEngines } from "#test/support/db";
-import { DatabaseBusyError, DatabaseError, MIGRATIONS_DIR, migrateDatabase, openDatabase } from "./client.server";
-import { readFileSync } from "node:fs";
+
+import { DatabaseBusyError, DatabaseError, migrateDatabase, MIGRATIONS_DIR, openDatabase } from "./client.server";
 
 const journal = JSON.parse(readFileSync(path.join(MIGRATIONS_DIR, "meta/_journal.json"), "utf8")) as {
   entries: unknown[];

@@ -1,6 +1,7 @@
-import { getEnv, type Env } from "#app/config/env.server";
+import { type Env, getEnv } from "#app/config/env.server";
 import { singleton } from "#app/utils/singleton.server";
-import { migrateDatabase, openDatabase, type Database, type Db, type OpenOptions } from "./client.server";
+
+import { type Database, type Db, migrateDatabase, openDatabase, type OpenOptions } from "./client.server";
 
 export function databaseOptions(env: Env): OpenOptions {
   return env.DATABASE_URL ? { engine: "postgres", url: env.DATABASE_URL } : { engine: "pglite", dataDir: env.DATA_DIR };

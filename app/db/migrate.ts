@@ -1,4 +1,5 @@
 import { getEnv } from "#app/config/env.server";
+
 import { describeError, migrateDatabase, openDatabase } from "./client.server";
 import { databaseOptions } from "./db.server";
 

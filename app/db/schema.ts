@@ -13,6 +13,7 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
+
 import { CASE_STATUSES } from "../domain/case/status";
 
 /*

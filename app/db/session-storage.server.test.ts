@@ -1,6 +1,8 @@
 import { Session } from "@shopify/shopify-api";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
+
+import { createTestDatabase, type TestDatabase, testEngines } from "#test/support/db";
+
 import { DrizzleSessionStorage } from "./session-storage.server";
 
 describe.each(testEngines())("Shopify session storage on %s", (engine) => {

@@ -1,7 +1,9 @@
 import { Session } from "@shopify/shopify-api";
 import type { SessionStorage } from "@shopify/shopify-app-session-storage";
 import { eq, inArray } from "drizzle-orm";
+
 import { decryptSecret, encryptSecret, isEncryptedSecret, secretPlace } from "#app/utils/crypto.server";
+
 import type { Db } from "./client.server";
 import { sessions } from "./schema";
 

@@ -1,11 +1,14 @@
 import { randomBytes } from "node:crypto";
+
 import { eq, sql } from "drizzle-orm";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { cases, orders, shops, type CaseRow, type Shop } from "#app/db/schema";
-import { createTestDatabase, postgresTestUrl, testEngines, type TestDatabase } from "#test/support/db";
+
+import { type CaseRow, cases, orders, type Shop, shops } from "#app/db/schema";
+import { createTestDatabase, postgresTestUrl, type TestDatabase, testEngines } from "#test/support/db";
 import { insertCaseRow, insertShop } from "#test/support/factories";
-import { migrateDatabase, openDatabase, type DbOrTx } from "./client.server";
+
+import { type DbOrTx, migrateDatabase, openDatabase } from "./client.server";
 import { TENANT_ROLE, tenantRoleUsable, withTenant } from "./tenant.server";
 
 const rowsOf = <T>(result: unknown): T[] =>

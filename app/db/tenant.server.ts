@@ -1,7 +1,9 @@
 import { sql } from "drizzle-orm";
 import { z } from "zod";
+
 import { logger } from "#app/utils/logger.server";
-import { rowsOf, type DbOrTx, type Tx } from "./client.server";
+
+import { type DbOrTx, rowsOf, type Tx } from "./client.server";
 
 /**
  * Row-level security as a second fence between shops (drizzle/0005, docs/decisions/006-row-level-security.md).

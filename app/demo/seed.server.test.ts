@@ -1,11 +1,13 @@
 import { describe, expect, test } from "vitest";
+
 import { caseEvents, cases, orders } from "#app/db/schema";
 import { replay } from "#app/domain/case/events";
 import { CASE_STATUSES } from "#app/domain/case/status";
-import { createTestDatabase, testEngines } from "#test/support/db";
 import { caseFromJson, eventFromRow } from "#app/services/cases/serialization";
-import { seedDemo } from "./seed.server";
 import { getSettings } from "#app/services/settings/settings.server";
+import { createTestDatabase, testEngines } from "#test/support/db";
+
+import { seedDemo } from "./seed.server";
 
 describe.each(testEngines())("demo seed on %s", (engine) => {
   test("a German demo shop with cases in every status, built from events, idempotent", async () => {

@@ -1,14 +1,16 @@
 import { and, eq } from "drizzle-orm";
+
 import type { Db } from "#app/db/client.server";
-import { cases, orders, shops, type OrderRow, type Shop } from "#app/db/schema";
+import { cases, type OrderRow, orders, type Shop, shops } from "#app/db/schema";
 import type { Actor } from "#app/domain/case/events";
 import type { CaseCommand } from "#app/domain/case/transitions";
 import { addDays, toLocalDate } from "#app/domain/dates";
 import { cancelCase, executeCaseCommand, openCaseForOrder, startCase } from "#app/services/cases/commands.server";
-import { demoAmountMinor, demoCustomer } from "./data";
 import { savePartnerAccount } from "#app/services/collection/partners.server";
 import { getSettings, updateSettings } from "#app/services/settings/settings.server";
 import { DEMO_SHOP_DOMAIN } from "#app/web/shop-context.server";
+
+import { demoAmountMinor, demoCustomer } from "./data";
 
 type Plan =
   | "waiting"

@@ -1,8 +1,9 @@
 import { describe, expect, test } from "vitest";
-import { plannedDates, nextStep, stepInstant, applySendWindow, DEFAULT_SCHEDULE } from "./dunning/schedule";
-import { checkDunningOptionChange, dueDateFor, isInvoiceOrder, isOverdue, startsAutomatically } from "./policies";
-import { SETTINGS_DEFAULTS, parseSettings } from "./settings";
+
 import { preStartCheck } from "./case/checks";
+import { applySendWindow, DEFAULT_SCHEDULE, nextStep, plannedDates, stepInstant } from "./dunning/schedule";
+import { checkDunningOptionChange, dueDateFor, isInvoiceOrder, isOverdue, startsAutomatically } from "./policies";
+import { parseSettings, SETTINGS_DEFAULTS } from "./settings";
 
 const EUR = (amountMinor: number) => ({ amountMinor, currency: "EUR" });
 

@@ -1,5 +1,5 @@
-import { addDays, endOfLocalDay, toLocalDate, type LocalDate } from "./dates";
 import type { CaseKind } from "./case/status";
+import { addDays, endOfLocalDay, type LocalDate, toLocalDate } from "./dates";
 import type { Money } from "./money";
 import { currencyExponent } from "./money";
 import { err, ok, type Result } from "./result";

@@ -1,5 +1,6 @@
 import { electronicFormatIBAN, isValidBIC, isValidIBAN } from "ibantools";
 import { z } from "zod";
+
 import { isKnownHolidayRegion } from "./dunning/deadlines";
 import { DEFAULT_SCHEDULE, DEFAULT_SEND_WINDOW } from "./dunning/schedule";
 

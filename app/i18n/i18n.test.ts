@@ -1,4 +1,5 @@
 import { expect, test } from "vitest";
+
 import { MESSAGES, pickLocale, translator } from "./i18n";
 
 test("German and English have exactly the same keys, none empty", () => {

@@ -1,5 +1,6 @@
 import { createContext, useContext, useMemo } from "react";
-import { intlLocale, translator, type Locale, type Translate } from "./i18n";
+
+import { intlLocale, type Locale, type Translate, translator } from "./i18n";
 
 const I18nContext = createContext<{ locale: Locale; t: Translate }>({ locale: "en", t: translator("en") });
 

@@ -1,7 +1,9 @@
 import { z } from "zod";
+
 import { getDb } from "#app/db/db.server";
 import { failBulkRun, runBulkRun } from "#app/services/cases/bulk-runs.server";
 import { compactCaseStatusCounts } from "#app/services/cases/status-counts.server";
+
 import { defineJob } from "./jobs.server";
 
 const bulkRun = z.object({ runId: z.uuid() });

@@ -1,5 +1,7 @@
 import path from "node:path";
+
 import { z } from "zod";
+
 import { getEnv } from "#app/config/env.server";
 import { getDb } from "#app/db/db.server";
 import { createFolderMailer, createMailer } from "#app/mail/mailer.server";
@@ -18,6 +20,7 @@ import { shopifyWriteBackHandler } from "#app/services/shopify/sync.server";
 import { wooWriteBack } from "#app/services/woocommerce/write-back.server";
 import { getShopify, shopifyAdminFor } from "#app/shopify.server";
 import { logger } from "#app/utils/logger.server";
+
 import { defineJob } from "./jobs.server";
 
 /** What leaves the system: the outbox (reminders, claims, write-backs) and what the partners report back. */

@@ -1,9 +1,11 @@
 import { z } from "zod";
+
 import { getEnv } from "#app/config/env.server";
 import { getDb } from "#app/db/db.server";
 import { refreshBaseRates } from "#app/services/dunning/base-rates.server";
 import { runDunningSweep } from "#app/services/dunning/sweep.server";
 import { logger } from "#app/utils/logger.server";
+
 import { defineJob } from "./jobs.server";
 
 export const dunningJobs = [

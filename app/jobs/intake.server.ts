@@ -1,8 +1,10 @@
 import { z } from "zod";
+
 import { getDb } from "#app/db/db.server";
 import { applyPlatformEvents } from "#app/services/intake/platform-events.server";
 import { findStrandedDeliveries, markDeliveryDead, processInboxDelivery } from "#app/services/intake/processor.server";
 import { withBulkFinishSignal } from "#app/services/shopify/bulk-import.server";
+
 import { defineJob } from "./jobs.server";
 import { shopifyImportJob } from "./shopify.server";
 

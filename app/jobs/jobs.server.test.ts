@@ -1,8 +1,10 @@
-import { afterEach, describe, expect, test } from "vitest";
 import { sql } from "drizzle-orm";
+import { afterEach, describe, expect, test } from "vitest";
 import { z } from "zod";
-import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
-import { defineJob, startJobs, type Jobs } from "./jobs.server";
+
+import { createTestDatabase, type TestDatabase, testEngines } from "#test/support/db";
+
+import { defineJob, type Jobs, startJobs } from "./jobs.server";
 
 describe.each(testEngines())("jobs on %s", (engine) => {
   let database: TestDatabase | undefined;

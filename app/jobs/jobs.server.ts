@@ -1,7 +1,8 @@
-import { PgBoss, fromPglite, type Job, type QueueOptions } from "pg-boss";
+import { fromPglite, type Job, PgBoss, type QueueOptions } from "pg-boss";
 import type { z } from "zod";
+
 import type { Database } from "#app/db/client.server";
-import { groupCommit, type GroupCommit } from "#app/utils/group-commit";
+import { type GroupCommit, groupCommit } from "#app/utils/group-commit";
 import { logger } from "#app/utils/logger.server";
 
 /**

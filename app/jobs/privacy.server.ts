@@ -1,7 +1,9 @@
 import { z } from "zod";
+
 import { getDb } from "#app/db/db.server";
 import { runRetention } from "#app/services/privacy/retention.server";
 import { logger } from "#app/utils/logger.server";
+
 import { defineJob } from "./jobs.server";
 
 export const privacyJobs = [

@@ -1,11 +1,13 @@
 import { and, eq } from "drizzle-orm";
 import { z } from "zod";
+
 import { getDb } from "#app/db/db.server";
 import { shops } from "#app/db/schema";
 import { shopsWithRunningBulkImports } from "#app/services/shopify/bulk-import.server";
 import { importShopifyOrders, reconcileShopifyOrders } from "#app/services/shopify/sync.server";
 import { getShopify, shopifyAdminFor } from "#app/shopify.server";
 import { logger } from "#app/utils/logger.server";
+
 import { defineJob } from "./jobs.server";
 
 /**

@@ -1,4 +1,5 @@
 import { z } from "zod";
+
 import { getEnv } from "#app/config/env.server";
 import { getDb } from "#app/db/db.server";
 import { purgeExpiredPendingConnections, wooSecretsKey } from "#app/services/woocommerce/connections.server";
@@ -10,6 +11,7 @@ import {
   runWooImport,
 } from "#app/services/woocommerce/sync.server";
 import { logger } from "#app/utils/logger.server";
+
 import { defineJob } from "./jobs.server";
 
 /** Store credentials cannot be read without ENCRYPTION_KEY; then there is no connected store either. */

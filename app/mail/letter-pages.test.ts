@@ -3,12 +3,14 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
+
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { cases, type CaseRow, type Shop } from "#app/db/schema";
+
+import { type CaseRow, cases, type Shop } from "#app/db/schema";
 import { DUNNING_LEVELS } from "#app/domain/case/status";
 import { renderReminderLetter } from "#app/mail/reminder-letter.server";
-import { runDunningSweep } from "#app/services/dunning/sweep.server";
 import { reminderLetterFor } from "#app/services/dunning/letters.server";
+import { runDunningSweep } from "#app/services/dunning/sweep.server";
 import { updateSettings } from "#app/services/settings/settings.server";
 import { createTestDatabase, type TestDatabase } from "#test/support/db";
 import { insertOrder, insertShop } from "#test/support/factories";

@@ -1,10 +1,11 @@
 import type { AddressObject } from "mailparser";
 import { afterEach, describe, expect, test } from "vitest";
-import { money } from "#app/domain/money";
-import { createMailer, reminderMessageId, type Mailer, type OutgoingMail } from "#app/mail/mailer.server";
-import { renderReminder, type ReminderData, type ReminderLanguage } from "#app/mail/reminder-templates";
+
 import type { DunningLevel } from "#app/domain/case/status";
-import { startSmtpCapture, type SmtpCapture } from "#test/support/smtp";
+import { money } from "#app/domain/money";
+import { createMailer, type Mailer, type OutgoingMail, reminderMessageId } from "#app/mail/mailer.server";
+import { type ReminderData, type ReminderLanguage, renderReminder } from "#app/mail/reminder-templates";
+import { type SmtpCapture, startSmtpCapture } from "#test/support/smtp";
 
 const open: { servers: SmtpCapture[]; mailers: Mailer[] } = { servers: [], mailers: [] };
 afterEach(async () => {

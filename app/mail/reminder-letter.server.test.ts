@@ -1,9 +1,11 @@
 import { inflateSync } from "node:zlib";
+
 import { PDFDocument, PDFName, PDFRawStream } from "pdf-lib";
 import { describe, expect, test } from "vitest";
+
 import { money } from "#app/domain/money";
-import { renderReminderLetter, type ReminderLetterInput } from "#app/mail/reminder-letter.server";
-import { renderReminder, type ReminderData } from "#app/mail/reminder-templates";
+import { type ReminderLetterInput, renderReminderLetter } from "#app/mail/reminder-letter.server";
+import { type ReminderData, renderReminder } from "#app/mail/reminder-templates";
 
 const data: ReminderData = {
   customerName: "Łukasz Müller",

@@ -1,4 +1,5 @@
-import { PDFDocument, StandardFonts, rgb, type PDFFont, type PDFPage } from "pdf-lib";
+import { PDFDocument, type PDFFont, type PDFPage, rgb, StandardFonts } from "pdf-lib";
+
 import type { LocalDate } from "#app/domain/dates";
 import type { StatementTotals } from "#app/domain/dunning/amounts";
 import { formatMoney, type Money } from "#app/domain/money";

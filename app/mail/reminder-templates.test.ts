@@ -1,14 +1,15 @@
 import { describe, expect, test } from "vitest";
+
 import { DUNNING_LEVELS } from "#app/domain/case/status";
 import { money } from "#app/domain/money";
 import {
   DEFAULT_REMINDER_TEXTS,
+  previewReminder,
   REMINDER_LANGUAGES,
   REMINDER_PLACEHOLDERS,
-  previewReminder,
+  type ReminderData,
   renderReminder,
   validateReminderText,
-  type ReminderData,
 } from "#app/mail/reminder-templates";
 
 const data: ReminderData = {

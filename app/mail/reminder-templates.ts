@@ -1,6 +1,6 @@
 import type { DunningLevel } from "#app/domain/case/status";
 import type { LocalDate } from "#app/domain/dates";
-import { formatMoney, money, type Money } from "#app/domain/money";
+import { formatMoney, type Money, money } from "#app/domain/money";
 import { err, ok, type Result } from "#app/domain/result";
 import type { Settings } from "#app/domain/settings";
 import { intlLocale } from "#app/i18n/i18n";

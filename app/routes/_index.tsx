@@ -1,4 +1,4 @@
-import { redirect, type LoaderFunctionArgs } from "@remix-run/node";
+import { type LoaderFunctionArgs, redirect } from "@remix-run/node";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   // Shopify opens the app at / with ?shop=…&host=…; the demo opens it bare. Both land on the tab.

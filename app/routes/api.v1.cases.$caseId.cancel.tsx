@@ -1,4 +1,5 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
+
 import { getDb } from "#app/db/db.server";
 import { apiCaseAction, respond } from "#app/web/api/v1.server";
 

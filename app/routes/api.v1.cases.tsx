@@ -1,4 +1,5 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
+
 import { getDb } from "#app/db/db.server";
 import { apiListCases, respond } from "#app/web/api/v1.server";
 

@@ -1,12 +1,13 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData, useSearchParams } from "@remix-run/react";
 import { Card, DataTable, EmptyState, Link, Page, Text } from "@shopify/polaris";
+
 import type { MessageKey } from "#app/i18n/i18n";
 import { useLocale, useT } from "#app/i18n/react";
 import { accessEntryToJson, listAccess, recordAccess, tabReader } from "#app/services/privacy/access-log.server";
-import { requireShopContext } from "#app/web/shop-context.server";
-import { isUuid } from "#app/utils/uuid";
 import { withLocale } from "#app/utils/format";
+import { isUuid } from "#app/utils/uuid";
+import { requireShopContext } from "#app/web/shop-context.server";
 
 /** Who opened which case, letter or export; opening this page is recorded as well. `?case=` narrows to one case. */
 export async function loader({ request }: LoaderFunctionArgs) {

@@ -2,13 +2,14 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData, useRevalidator, useSearchParams } from "@remix-run/react";
 import { Badge, BlockStack, Card, InlineGrid, Layout, Page, ProgressBar, Text } from "@shopify/polaris";
 import { useEffect } from "react";
+
 import { ActionResultBanner } from "#app/components/action-result-banner";
 import { Field } from "#app/components/field";
 import type { MessageKey } from "#app/i18n/i18n";
 import { useLocale, useT } from "#app/i18n/react";
 import { getBulkRun } from "#app/services/cases/bulk-runs.server";
-import { requireShopContext } from "#app/web/shop-context.server";
 import { formatDate, formatMinor, withLocale } from "#app/utils/format";
+import { requireShopContext } from "#app/web/shop-context.server";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { shop, tenant } = await requireShopContext(request);

@@ -1,9 +1,10 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
+
 import { getEnv } from "#app/config/env.server";
 import { translator } from "#app/i18n/i18n";
 import { renderReminderLetter } from "#app/mail/reminder-letter.server";
-import { recordAccess, tabReader } from "#app/services/privacy/access-log.server";
 import { reminderLetterFor } from "#app/services/dunning/letters.server";
+import { recordAccess, tabReader } from "#app/services/privacy/access-log.server";
 import { requireShopContext } from "#app/web/shop-context.server";
 
 /** "Brief als PDF": the case's reminder as a printable letter (`?level=` picks a level), for this shop's cases only. */

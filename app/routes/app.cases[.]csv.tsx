@@ -1,7 +1,8 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
+
 import { casesCsvStream } from "#app/services/cases/csv.server";
-import { recordAccess, tabReader } from "#app/services/privacy/access-log.server";
 import { caseListQuerySchema } from "#app/services/cases/list.server";
+import { recordAccess, tabReader } from "#app/services/privacy/access-log.server";
 import { requireShopContext } from "#app/web/shop-context.server";
 
 /** "CSV herunterladen": exactly the view in the URL, all pages. */

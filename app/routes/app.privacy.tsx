@@ -1,13 +1,14 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData, useSearchParams } from "@remix-run/react";
 import { Badge, BlockStack, Card, DescriptionList, InlineStack, Layout, Link, Page, Text } from "@shopify/polaris";
+
 import { getEnv } from "#app/config/env.server";
 import { useT } from "#app/i18n/react";
-import { privacyRows, type PrivacyRow } from "#app/services/privacy/privacy-page";
+import { type PrivacyRow, privacyRows } from "#app/services/privacy/privacy-page";
 import { RETENTION_RULES, shopRetentionPeriods } from "#app/services/privacy/retention.server";
 import { getSettings } from "#app/services/settings/settings.server";
-import { requireShopContext } from "#app/web/shop-context.server";
 import { withLocale } from "#app/utils/format";
+import { requireShopContext } from "#app/web/shop-context.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { shop, locale, tenant } = await requireShopContext(request);

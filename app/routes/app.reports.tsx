@@ -2,12 +2,13 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData, useSearchParams } from "@remix-run/react";
 import { BlockStack, Card, DataTable, InlineGrid, Layout, Page, Text } from "@shopify/polaris";
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+
 import { CASE_STATUSES } from "#app/domain/case/status";
 import type { MessageKey } from "#app/i18n/i18n";
 import { useLocale, useT } from "#app/i18n/react";
 import { buildReport } from "#app/services/cases/reports.server";
-import { requireShopContext } from "#app/web/shop-context.server";
 import { formatMinor, withLocale } from "#app/utils/format";
+import { requireShopContext } from "#app/web/shop-context.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { shop, tenant } = await requireShopContext(request);

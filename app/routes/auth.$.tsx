@@ -1,4 +1,5 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
+
 import { getShopify } from "#app/shopify.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {

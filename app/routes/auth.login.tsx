@@ -3,10 +3,11 @@ import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/re
 import { Banner, Button, Card, FormLayout, Page, TextField } from "@shopify/polaris";
 import { LoginErrorType } from "@shopify/shopify-app-remix/server";
 import { useState } from "react";
-import { pickLocale, type Locale, type MessageKey } from "#app/i18n/i18n";
+
+import { StandalonePage } from "#app/components/standalone-page";
+import { type Locale, type MessageKey, pickLocale } from "#app/i18n/i18n";
 import { useT } from "#app/i18n/react";
 import { getShopify } from "#app/shopify.server";
-import { StandalonePage } from "#app/components/standalone-page";
 
 /**
  * The Shopify login path (authPathPrefix + "/login"): outside the admin, a shop owner types the shop's domain and

@@ -1,16 +1,18 @@
 import type { AppLoadContext } from "@remix-run/node";
 import { PDFDocument } from "pdf-lib";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { cases, type CaseRow, type Shop } from "#app/db/schema";
+
+import { type CaseRow, cases, type Shop } from "#app/db/schema";
 import { buildClaim } from "#app/services/collection/partners.server";
 import { reminderLetterFor } from "#app/services/dunning/letters.server";
 import { runDunningSweep } from "#app/services/dunning/sweep.server";
 import { updateSettings } from "#app/services/settings/settings.server";
 import { DEMO_SHOP_DOMAIN } from "#app/web/shop-context.server";
-import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
+import { createTestDatabase, type TestDatabase, testEngines } from "#test/support/db";
 import { insertOrder, insertShop } from "#test/support/factories";
 import { serveRoutesFrom, settle } from "#test/support/routes";
 import { TEST_APP_URL } from "#test/support/woo";
+
 import { loader as letterLoader } from "./app.cases.$caseId.letter[.]pdf";
 
 const ADDRESS = {

@@ -2,10 +2,12 @@
 import { cleanup, render, screen, within } from "@testing-library/react";
 import { createMemoryRouter, RouterProvider } from "react-router-dom";
 import { afterEach, describe, expect, test } from "vitest";
-import { translator, type Locale } from "#app/i18n/i18n";
+
+import { type Locale, translator } from "#app/i18n/i18n";
 import { privacyRows, retentionPeriod } from "#app/services/privacy/privacy-page";
 import { RETENTION_RULES, shopRetentionPeriods } from "#app/services/privacy/retention.server";
 import { Providers } from "#test/support/render";
+
 import PrivacyPage, { type loader } from "./app.privacy";
 
 // Typed against the real loader, so a change of its shape fails typecheck here instead of passing silently.

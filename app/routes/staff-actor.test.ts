@@ -1,20 +1,23 @@
-import type { AppLoadContext } from "@remix-run/node";
 import { randomUUID } from "node:crypto";
+
+import type { AppLoadContext } from "@remix-run/node";
 import { desc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { caseEvents, settings, shops, type Shop } from "#app/db/schema";
+
+import { caseEvents, settings, type Shop, shops } from "#app/db/schema";
 import { bulkRunJob } from "#app/jobs/cases.server";
 import { runBulkRun } from "#app/services/cases/bulk-runs.server";
 import { getSettings } from "#app/services/settings/settings.server";
-import { DEMO_SHOP_DOMAIN, shopifyStaff } from "#app/web/shop-context.server";
 import { webhookSecretOf } from "#app/services/woocommerce/connections.server";
 import { encodeWpUser, signWpAdminLink } from "#app/services/woocommerce/staff.server";
+import { DEMO_SHOP_DOMAIN, shopifyStaff } from "#app/web/shop-context.server";
 import { wooStore } from "#test/mocks/woocommerce";
 import { openTestCase } from "#test/support/cases";
-import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
+import { createTestDatabase, type TestDatabase, testEngines } from "#test/support/db";
 import { insertShop } from "#test/support/factories";
 import { cookiesOf, formRequest, serveRoutesFrom, settle } from "#test/support/routes";
 import { connectTestStore, TEST_APP_URL, TEST_ENCRYPTION_KEY } from "#test/support/woo";
+
 import { action as indexAction } from "./app._index/route";
 import { action as caseAction, loader as caseLoader } from "./app.cases.$caseId/route";
 import { action as settingsAction } from "./app.settings/route";

@@ -1,4 +1,5 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
+
 import { webhookResponse } from "#app/web/webhook-receive.server";
 
 /**

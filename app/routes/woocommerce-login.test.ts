@@ -1,27 +1,30 @@
-import type { AppLoadContext } from "@remix-run/node";
 import { randomUUID } from "node:crypto";
+
+import type { AppLoadContext } from "@remix-run/node";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
+
 import { loginTokens, staffMembers } from "#app/db/schema";
 import { translator } from "#app/i18n/i18n";
 import { createMailer } from "#app/mail/mailer.server";
 import { webhookSecretOf, type WooConnection } from "#app/services/woocommerce/connections.server";
 import {
-  MAGIC_LINKS_PER_ADDRESS_PER_HOUR,
   encodeWpUser,
+  MAGIC_LINKS_PER_ADDRESS_PER_HOUR,
+  type MagicLinkDeps,
   magicLinksSettled,
   redeemMagicLink,
   redeemWpAdminLink,
   sendMagicLinks,
   signWpAdminLink,
   staffSessionOf,
-  type MagicLinkDeps,
 } from "#app/services/woocommerce/staff.server";
 import { wooStore } from "#test/mocks/woocommerce";
-import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
+import { createTestDatabase, type TestDatabase, testEngines } from "#test/support/db";
 import { cookiesOf, formRequest, serveRoutesFrom, settle } from "#test/support/routes";
-import { startSmtpCapture, type SmtpCapture } from "#test/support/smtp";
+import { type SmtpCapture, startSmtpCapture } from "#test/support/smtp";
 import { connectTestStore, TEST_APP_URL, TEST_ENCRYPTION_KEY } from "#test/support/woo";
+
 import { action, loader } from "./woocommerce.login";
 
 const ctx = { params: {} } as { params: Record<string, string>; context: AppLoadContext };

@@ -1,24 +1,27 @@
-import type { AppLoadContext } from "@remix-run/node";
 import { randomUUID } from "node:crypto";
+
+import type { AppLoadContext } from "@remix-run/node";
 import { eq } from "drizzle-orm";
 import { http, HttpResponse } from "msw";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+
 import { loginTokens, staffSessions, webhookInbox, wooConnections } from "#app/db/schema";
-import { translator, type MessageKey } from "#app/i18n/i18n";
+import { type MessageKey, translator } from "#app/i18n/i18n";
 import { inboxProcessJob } from "#app/jobs/intake.server";
 import { webhookSecretOf, type WooConnection } from "#app/services/woocommerce/connections.server";
 import { encodeWpUser, signWpAdminLink } from "#app/services/woocommerce/staff.server";
 import { fixtureBytes, wooWebhookHeaders } from "#test/fixtures/sign";
-import { WOO_TEST_KEYS, WOO_TEST_STORE_URL, wooStore } from "#test/mocks/woocommerce";
 import { server } from "#test/mocks/node";
-import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
+import { WOO_TEST_KEYS, WOO_TEST_STORE_URL, wooStore } from "#test/mocks/woocommerce";
+import { createTestDatabase, type TestDatabase, testEngines } from "#test/support/db";
 import { cookiesOf, formRequest, serveRoutesFrom, settle } from "#test/support/routes";
 import { connectTestStore, TEST_APP_URL, TEST_ENCRYPTION_KEY } from "#test/support/woo";
+
+import { action as webhookAction, loader as webhookLoader } from "./webhooks.woocommerce.$connectionId";
 import { action as callbackAction, loader as callbackLoader } from "./woocommerce.auth.callback";
 import { action as connectAction, loader as connectLoader } from "./woocommerce.connect";
 import { loader as returnLoader } from "./woocommerce.return";
 import { loader as signinLoader } from "./woocommerce.signin";
-import { action as webhookAction, loader as webhookLoader } from "./webhooks.woocommerce.$connectionId";
 
 /*
  * The WooCommerce routes called as Remix calls them (a Request in, data or a Response out), in this process so msw

@@ -1,4 +1,5 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
+
 import { getEnv } from "#app/config/env.server";
 import { getDb } from "#app/db/db.server";
 import { wooImportJob } from "#app/jobs/woocommerce.server";

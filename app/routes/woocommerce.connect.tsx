@@ -1,11 +1,13 @@
-import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import { type ActionFunctionArgs, type LoaderFunctionArgs, redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Banner, BlockStack, Button, Card, FormLayout, Layout, Link, Page, Text, TextField } from "@shopify/polaris";
 import { useState } from "react";
 import { z } from "zod";
+
+import { StandalonePage } from "#app/components/standalone-page";
 import { getEnv } from "#app/config/env.server";
 import { getDb } from "#app/db/db.server";
-import { pickLocale, type MessageKey } from "#app/i18n/i18n";
+import { type MessageKey, pickLocale } from "#app/i18n/i18n";
 import { useT } from "#app/i18n/react";
 import { wooImportJob } from "#app/jobs/woocommerce.server";
 import {
@@ -18,10 +20,9 @@ import {
   wooSecretsKey,
 } from "#app/services/woocommerce/connections.server";
 import { hasStaffCookie, shopOfStaffSession } from "#app/services/woocommerce/staff.server";
-import { RateLimiter } from "#app/web/rate-limit.server";
 import { clientAddress } from "#app/utils/client-address.server";
 import { singleton } from "#app/utils/singleton.server";
-import { StandalonePage } from "#app/components/standalone-page";
+import { RateLimiter } from "#app/web/rate-limit.server";
 
 /** Standalone page: connect a WooCommerce store (authorize flow or keys by hand), or disconnect it when signed in. */
 export async function loader({ request }: LoaderFunctionArgs) {

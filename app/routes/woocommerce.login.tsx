@@ -1,14 +1,15 @@
-import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import { type ActionFunctionArgs, type LoaderFunctionArgs, redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Banner, BlockStack, Button, Card, FormLayout, Layout, Page, Text, TextField } from "@shopify/polaris";
 import { useState } from "react";
 import { z } from "zod";
+
+import { StandalonePage } from "#app/components/standalone-page";
 import { getEnv } from "#app/config/env.server";
 import { getDb } from "#app/db/db.server";
-import { pickLocale, translator, type MessageKey } from "#app/i18n/i18n";
+import { type MessageKey, pickLocale, translator } from "#app/i18n/i18n";
 import { useT } from "#app/i18n/react";
 import { createMailer } from "#app/mail/mailer.server";
-import { RateLimiter } from "#app/web/rate-limit.server";
 import {
   createStaffSession,
   redeemMagicLink,
@@ -18,7 +19,7 @@ import {
 import { clientAddress } from "#app/utils/client-address.server";
 import { logger } from "#app/utils/logger.server";
 import { singleton } from "#app/utils/singleton.server";
-import { StandalonePage } from "#app/components/standalone-page";
+import { RateLimiter } from "#app/web/rate-limit.server";
 
 /**
  * Sign-in by e-mailed link for WooCommerce staff away from wp-admin (app/services/woocommerce/staff.server.ts has the rules). GET shows

@@ -1,11 +1,12 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { Banner, BlockStack, Card, Page, Text } from "@shopify/polaris";
+
+import { StandalonePage } from "#app/components/standalone-page";
 import { getDb } from "#app/db/db.server";
 import { pickLocale } from "#app/i18n/i18n";
 import { useT } from "#app/i18n/react";
 import { findConnection } from "#app/services/woocommerce/connections.server";
-import { StandalonePage } from "#app/components/standalone-page";
 
 /**
  * Where WooCommerce sends the merchant after the authorize page (?success=1|0&user_id=<connection id>). The keys

@@ -1,4 +1,5 @@
-import { redirect, type LoaderFunctionArgs } from "@remix-run/node";
+import { type LoaderFunctionArgs, redirect } from "@remix-run/node";
+
 import { getEnv } from "#app/config/env.server";
 import { getDb } from "#app/db/db.server";
 import { pickLocale, translator } from "#app/i18n/i18n";

@@ -1,4 +1,5 @@
-import { redirect, type ActionFunctionArgs } from "@remix-run/node";
+import { type ActionFunctionArgs, redirect } from "@remix-run/node";
+
 import { getEnv } from "#app/config/env.server";
 import { getDb } from "#app/db/db.server";
 import { clearStaffCookie, endStaffSession } from "#app/services/woocommerce/staff.server";

@@ -1,4 +1,5 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
+
 import { getDb } from "#app/db/db.server";
 import { wooSecretsKey } from "#app/services/woocommerce/connections.server";
 import { removeStaffMember } from "#app/services/woocommerce/staff.server";

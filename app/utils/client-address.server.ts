@@ -1,4 +1,5 @@
 import type { AppLoadContext } from "@remix-run/node";
+
 import { getEnv } from "#app/config/env.server";
 
 /**

@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { expect, test } from "vitest";
 import { createCipheriv } from "node:crypto";
+
+import { expect, test } from "vitest";
+
 import { decryptSecret, encryptSecret, parseKey, secretPlace } from "./crypto.server";
 
 const key = randomBytes(32);

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "vitest";
+
 import { currencyDigits, formatMinor, inputToMinor, minorAsDecimal, minorToInput } from "./format";
 
 describe("money formatting from minor units", () => {

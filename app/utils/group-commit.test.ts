@@ -1,4 +1,5 @@
 import { describe, expect, test } from "vitest";
+
 import { groupCommit } from "./group-commit";
 
 const ok = <O>(value: O) => ({ status: "fulfilled", value }) as const;

@@ -1,6 +1,8 @@
 import { Writable } from "node:stream";
+
 import pino from "pino";
 import { describe, expect, test } from "vitest";
+
 import { serializeError } from "./logger.server";
 
 /** A driver error as node-postgres raises it during an outage: the connection object rides along. */

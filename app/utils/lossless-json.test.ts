@@ -1,4 +1,5 @@
 import { describe, expect, test } from "vitest";
+
 import { parseJsonLossless } from "./lossless-json";
 
 describe("parseJsonLossless", () => {

@@ -2,7 +2,9 @@ import { readdirSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+
 import { afterAll, beforeAll, expect, test } from "vitest";
+
 import { Spool } from "#app/utils/spool.server";
 
 let directory: string;

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { open, unlink, type FileHandle } from "node:fs/promises";
+import { type FileHandle, open, unlink } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 

@@ -1,8 +1,10 @@
 import { describe, expect, test } from "vitest";
+
 import { DatabaseError } from "#app/db/client.server";
-import { createTestDatabase, migrationCount, testEngines } from "#test/support/db";
-import { checkHealth } from "./health.server";
 import { runRetention } from "#app/services/privacy/retention.server";
+import { createTestDatabase, migrationCount, testEngines } from "#test/support/db";
+
+import { checkHealth } from "./health.server";
 
 describe.each(testEngines())("health on %s", (engine) => {
   test("200 with the engine and the number of applied migrations", async () => {

@@ -1,5 +1,5 @@
-import { describeError, type Database } from "#app/db/client.server";
-import { baseRateStatus, type BaseRateStatus } from "#app/services/dunning/base-rates.server";
+import { type Database, describeError } from "#app/db/client.server";
+import { type BaseRateStatus, baseRateStatus } from "#app/services/dunning/base-rates.server";
 import { lastRetentionRun, retentionRunToJson } from "#app/services/privacy/retention.server";
 
 export type Health =

@@ -1,15 +1,16 @@
-import type { Staff } from "#app/domain/staff";
 import { redirect } from "@remix-run/node";
 import type { Session } from "@shopify/shopify-api";
 import { and, eq } from "drizzle-orm";
+
 import { getEnv } from "#app/config/env.server";
 import type { DbOrTx } from "#app/db/client.server";
 import { getDb } from "#app/db/db.server";
-import { tenantScope, type TenantScope } from "#app/db/tenant.server";
-import { shops, type Shop } from "#app/db/schema";
-import { pickLocale, type Locale } from "#app/i18n/i18n";
-import { getShopify } from "#app/shopify.server";
+import { type Shop, shops } from "#app/db/schema";
+import { type TenantScope, tenantScope } from "#app/db/tenant.server";
+import type { Staff } from "#app/domain/staff";
+import { type Locale, pickLocale } from "#app/i18n/i18n";
 import { hasStaffCookie, staffSessionOf } from "#app/services/woocommerce/staff.server";
+import { getShopify } from "#app/shopify.server";
 
 export const DEMO_SHOP_DOMAIN = "demo.mahnwerk.local";
 

@@ -1,15 +1,18 @@
 import { randomUUID } from "node:crypto";
 import { Readable } from "node:stream";
+
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+
 import { webhookInbox } from "#app/db/schema";
-import { fixtureBytes, shopifyWebhookHeaders } from "#test/fixtures/sign";
-import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
 import {
   ingestShopifyWebhook,
   MAX_WEBHOOK_BODY_BYTES,
   readWebhookBody,
   storeDelivery,
 } from "#app/services/intake/inbox.server";
+import { fixtureBytes, shopifyWebhookHeaders } from "#test/fixtures/sign";
+import { createTestDatabase, type TestDatabase, testEngines } from "#test/support/db";
+
 import { webhookTarget } from "./webhook-receive.server";
 
 describe("webhookTarget: which requests take the fast path", () => {

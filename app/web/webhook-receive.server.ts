@@ -1,18 +1,19 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+
 import { getEnv } from "#app/config/env.server";
 import { getDb } from "#app/db/db.server";
 import { inboxProcessJob } from "#app/jobs/intake.server";
 import type { JobQueue } from "#app/jobs/jobs.server";
-import { logger } from "#app/utils/logger.server";
 import {
   ingestShopifyWebhook,
   readWebhookBody,
-  webhookDeliveryOf,
   type WebhookDelivery,
+  webhookDeliveryOf,
 } from "#app/services/intake/inbox.server";
 import { wooSecretsKey } from "#app/services/woocommerce/connections.server";
 import { ingestWooWebhook } from "#app/services/woocommerce/inbox.server";
+import { logger } from "#app/utils/logger.server";
 
 /**
  * Receiving a platform webhook, the one implementation behind both ways a delivery reaches us: server.ts hands

@@ -1,19 +1,22 @@
-import { CASE_STATUSES } from "#app/domain/case/status";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
+
 import { drizzle } from "drizzle-orm/postgres-js";
 import type postgres from "postgres";
+
 import type { Db } from "#app/db/client.server";
 import * as schema from "#app/db/schema";
 import { TENANT_ROLE, tenantScope } from "#app/db/tenant.server";
+import { CASE_STATUSES } from "#app/domain/case/status";
 import {
+  type CaseListQuery,
   caseListQuerySchema,
   countCasesByStatus,
   listCases,
-  type CaseListQuery,
   type ListContext,
 } from "#app/services/cases/list.server";
-import { generate, listSpec, type GenerateSpec } from "../generate";
+
+import { generate, type GenerateSpec, listSpec } from "../generate";
 import { goalAtMost, summarize, timed, withBenchDatabase } from "../support";
 import type { BenchContext, BenchFigure, BenchScenario } from "../types";
 

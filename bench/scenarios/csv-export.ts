@@ -1,6 +1,8 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
+
 import { z } from "zod";
+
 import { generate } from "../generate";
 import { goalAtMost, nodeFlagsOf, timed, withBenchDatabase } from "../support";
 import type { BenchFigure, BenchScenario } from "../types";

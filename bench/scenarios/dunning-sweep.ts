@@ -1,6 +1,7 @@
 import { runDunningSweep } from "#app/services/dunning/sweep.server";
+
 import { generate } from "../generate";
-import { goalAtMost, timed, withBenchDatabase, type BenchDatabase } from "../support";
+import { type BenchDatabase, goalAtMost, timed, withBenchDatabase } from "../support";
 import type { BenchContext, BenchFigure, BenchScenario } from "../types";
 
 /*

@@ -25,9 +25,12 @@
 import type { SQL, SQLWrapper } from "drizzle-orm";
 import { PgDialect } from "drizzle-orm/pg-core";
 import postgres from "postgres";
-import { openDatabase, rowsOf, type Database, type Db } from "#app/db/client.server";
+
+import { type Database, type Db, openDatabase, rowsOf } from "#app/db/client.server";
 import { RETENTION_BATCH, RETENTION_RULES, runRetention } from "#app/services/privacy/retention.server";
+
 import {
+  type BenchDatabase,
   elapsedMs,
   goalAtLeast,
   goalAtMost,
@@ -35,7 +38,6 @@ import {
   summarize,
   timed,
   withBenchDatabase,
-  type BenchDatabase,
 } from "../support";
 import type { BenchContext, BenchFigure, BenchScenario } from "../types";
 

@@ -7,12 +7,15 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Readable } from "node:stream";
+
 import { eq } from "drizzle-orm";
 import { setupServer } from "msw/node";
+
 import type { AdminGraphql, GraphqlBody } from "#adapters/shopify/admin-api";
 import { orders, shops } from "#app/db/schema";
 import { DEFAULT_BULK_BATCH_SIZE } from "#app/services/shopify/bulk-import.server";
 import { importShopifyOrders } from "#app/services/shopify/sync.server";
+
 import { adminEndpoint, bulkOrderLines, fakeShopifyBulk } from "../../test/mocks/shopify-admin";
 import { goalAtMost, timed, withBenchDatabase } from "../support";
 import type { BenchFigure, BenchScenario } from "../types";

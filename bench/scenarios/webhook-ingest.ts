@@ -12,9 +12,12 @@
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
+
 import autocannon from "autocannon";
 import postgres from "postgres";
+
 import {
+  type BenchDatabase,
   elapsedMs,
   goalAtLeast,
   goalAtMost,
@@ -23,7 +26,6 @@ import {
   startApp,
   summarize,
   withBenchDatabase,
-  type BenchDatabase,
 } from "../support";
 import type { BenchContext, BenchFigure, BenchScenario } from "../types";
 

@@ -5,6 +5,7 @@
  * `npm start` runs the web process. Input: argv[2] = JSON { url, shopId }.
  */
 import { z } from "zod";
+
 import { openDatabase } from "#app/db/client.server";
 import { tenantScope } from "#app/db/tenant.server";
 import { casesCsvStream } from "#app/services/cases/csv.server";

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "vitest";
+
 import { databaseUrlFor, nodeFlagsOf, percentile, summarize } from "../../bench/support";
 
 describe("bench statistics", () => {

@@ -1,11 +1,13 @@
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+
 import { describeWithBrowser, launchBrowser, SCREENSHOT_DIR } from "#test/support/browser";
 import { migrationCount, postgresTestUrl } from "#test/support/db";
-import { ensureBuild, runServerExpectingExit, startServer, type RunningServer } from "#test/support/server";
+import { ensureBuild, type RunningServer, runServerExpectingExit, startServer } from "#test/support/server";
 
 /** A server start waits up to 120 s for /healthz (test/support/server.ts); the hook or test around it waits longer. */
 const START_MS = 180_000;

@@ -1,10 +1,12 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, test } from "vitest";
+
 import { describeWithBrowser, launchBrowser, SCREENSHOT_DIR } from "#test/support/browser";
-import { ensureBuild, startServer, type RunningServer } from "#test/support/server";
+import { ensureBuild, type RunningServer, startServer } from "#test/support/server";
 
 /** How long any one wait may take before the test fails: far beyond an honest answer, even on a loaded machine. */
 const WAIT_MS = 60_000;

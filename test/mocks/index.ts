@@ -1,4 +1,5 @@
 import type { RequestHandler } from "msw";
+
 import { handlers as riverty } from "./riverty";
 import { handlers as woocommerce } from "./woocommerce";
 

@@ -1,6 +1,7 @@
 // Riverty Back in Flow at fixed test hosts, backed by the sandbox engine's in-memory store: a test submits a
 // claim, polls /v1/transactions and sees the CONFIRMATION. Every feed poll moves each claim one script step.
 import { http, HttpResponse, type RequestHandler } from "msw";
+
 import { createSandboxEngine } from "../../adapters/partners/sandbox/engine";
 
 export const RIVERTY_TEST_BASE_URL = "https://riverty.test";

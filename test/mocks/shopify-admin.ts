@@ -1,4 +1,5 @@
 import { graphql, http, HttpResponse, type RequestHandler } from "msw";
+
 import { fixtureJson } from "../fixtures/sign";
 
 /*

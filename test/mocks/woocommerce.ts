@@ -4,6 +4,7 @@
 // Shapes: docs/platforms/woocommerce.md §3–§5; order JSON from test/fixtures/woocommerce.
 import { readFileSync } from "node:fs";
 import path from "node:path";
+
 import { http, HttpResponse, type RequestHandler } from "msw";
 
 export const WOO_TEST_STORE_URL = "https://wollwerk.example.de";

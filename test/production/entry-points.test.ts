@@ -1,6 +1,8 @@
 import { spawnSync } from "node:child_process";
 import path from "node:path";
+
 import { beforeAll, expect, test } from "vitest";
+
 import { ensureBuild } from "#test/support/server";
 
 beforeAll(() => ensureBuild(), 300_000);

@@ -1,18 +1,19 @@
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { eq, sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+
 import type { Database, Db } from "#app/db/client.server";
 import { orders, outbox, shops, webhookInbox } from "#app/db/schema";
 import { RETENTION_RULES } from "#app/services/privacy/retention.server";
 import { DEMO_SHOP_DOMAIN } from "#app/web/shop-context.server";
-import { createAppDatabase, rowsOf, type AppDatabase } from "#test/support/app-database";
+import { type AppDatabase, createAppDatabase, rowsOf } from "#test/support/app-database";
 import { postgresTestUrl } from "#test/support/db";
 import {
   ensureBuild,
   runMahnwerk,
-  startServer,
-  startWorker,
   type RunningProcess,
   type RunningServer,
+  startServer,
+  startWorker,
 } from "#test/support/server";
 import { waitFor } from "#test/support/wait";
 

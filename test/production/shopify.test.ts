@@ -1,22 +1,24 @@
-import { mkdtempSync, rmSync } from "node:fs";
 import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+
 import { migrateDatabase, openDatabase, type OpenOptions } from "#app/db/client.server";
 import { fixtureBytes, shopifyWebhookHeaders } from "#test/fixtures/sign";
+import { createTestDatabase, type TestDatabase, testEngines } from "#test/support/db";
 import { insertShop } from "#test/support/factories";
 import { statusForDeclaredBody } from "#test/support/http";
-import { waitFor } from "#test/support/wait";
-import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
 import {
   ensureBuild,
   runMahnwerk,
-  startServer,
-  startWorker,
   type RunningProcess,
   type RunningServer,
+  startServer,
+  startWorker,
 } from "#test/support/server";
+import { waitFor } from "#test/support/wait";
 
 /*
  * Shopify webhooks into the built server started as `npm start` starts it (on PostgreSQL with WORKERS=0 beside

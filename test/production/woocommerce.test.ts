@@ -2,9 +2,11 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { startSandboxPartner, type SandboxPartner } from "#adapters/partners/sandbox/server";
+
+import { type SandboxPartner, startSandboxPartner } from "#adapters/partners/sandbox/server";
 import { rowsOf } from "#app/db/client.server";
 import { wooOrder } from "#test/mocks/woocommerce";
 import { createTestDatabase, postgresTestUrl, type TestDatabase } from "#test/support/db";
@@ -12,15 +14,15 @@ import {
   ensureBuild,
   freePort,
   runMahnwerk,
-  startServer,
-  startWorker,
   type RunningProcess,
   type RunningServer,
+  startServer,
+  startWorker,
 } from "#test/support/server";
-import { waitFor } from "#test/support/wait";
 import { wollwerkSettings } from "#test/support/settings-form";
-import { startSmtpCapture, type SmtpCapture } from "#test/support/smtp";
+import { type SmtpCapture, startSmtpCapture } from "#test/support/smtp";
 import { startWooStandIn, TEST_CA_FILE, type WooStandIn } from "#test/support/standins/woocommerce-store";
+import { waitFor } from "#test/support/wait";
 
 /*
  * WooCommerce through the processes users run: the built server started as `npm start` starts it, on PostgreSQL

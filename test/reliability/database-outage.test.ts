@@ -1,13 +1,15 @@
 import { randomUUID } from "node:crypto";
+
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+
 import { webhookInbox } from "#app/db/schema";
 import { signShopifyBody } from "#test/fixtures/sign";
-import { createAppDatabase, type AppDatabase } from "#test/support/app-database";
+import { type AppDatabase, createAppDatabase } from "#test/support/app-database";
 import { postgresTestUrl } from "#test/support/db";
 import { insertShop } from "#test/support/factories";
 import { scale } from "#test/support/reliability";
-import { ensureBuild, startServer, type RunningServer } from "#test/support/server";
+import { ensureBuild, type RunningServer, startServer } from "#test/support/server";
 import { waitFor } from "#test/support/wait";
 
 /*

@@ -1,21 +1,23 @@
 import { randomUUID } from "node:crypto";
+
 import { eq, sql } from "drizzle-orm";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { orders, shops, wooConnections, type Shop } from "#app/db/schema";
+
+import { orders, type Shop, shops, wooConnections } from "#app/db/schema";
 import { DEFAULT_INVOICE_METHODS } from "#app/domain/settings";
 import { openCaseForOrder, startCase } from "#app/services/cases/commands.server";
-import { updateSettings } from "#app/services/settings/settings.server";
 import { ingestShopifyWebhook } from "#app/services/intake/inbox.server";
+import { updateSettings } from "#app/services/settings/settings.server";
+import { wooSecretPlace } from "#app/services/woocommerce/connections.server";
 import { ingestWooWebhook } from "#app/services/woocommerce/inbox.server";
 import { encryptSecret } from "#app/utils/crypto.server";
 import { fixtureJson, shopifyWebhookHeaders, wooWebhookHeaders } from "#test/fixtures/sign";
 import { processReceivedInbox, rowsOf } from "#test/support/app-database";
-import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
+import { createTestDatabase, type TestDatabase, testEngines } from "#test/support/db";
 import { insertShop } from "#test/support/factories";
 import { scale } from "#test/support/reliability";
 import { TEST_ENCRYPTION_KEY } from "#test/support/woo";
-import { wooSecretPlace } from "#app/services/woocommerce/connections.server";
 
 /*
  * A recorded, realistic event stream — Shopify and WooCommerce orders with creation, updates, partial payments,

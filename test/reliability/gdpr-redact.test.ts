@@ -1,23 +1,25 @@
 import { randomUUID } from "node:crypto";
+
 import { eq, sql } from "drizzle-orm";
 import { afterEach, describe, expect, test } from "vitest";
-import { jobDefinitions } from "#app/jobs/definitions.server";
-import { startJobs, type Jobs } from "#app/jobs/jobs.server";
+
 import { caseEvents, cases, orders, outbox, type Shop } from "#app/db/schema";
+import { wooConnections } from "#app/db/schema";
 import { DEFAULT_INVOICE_METHODS } from "#app/domain/settings";
-import { openCaseForOrder, startCase } from "#app/services/cases/commands.server";
+import { jobDefinitions } from "#app/jobs/definitions.server";
 import { inboxProcessJob } from "#app/jobs/intake.server";
+import { type Jobs, startJobs } from "#app/jobs/jobs.server";
+import { openCaseForOrder, startCase } from "#app/services/cases/commands.server";
 import { ingestShopifyWebhook } from "#app/services/intake/inbox.server";
 import { updateSettings } from "#app/services/settings/settings.server";
+import { wooSecretPlace } from "#app/services/woocommerce/connections.server";
 import { ingestWooWebhook } from "#app/services/woocommerce/inbox.server";
+import { encryptSecret } from "#app/utils/crypto.server";
 import { fixtureJson, shopifyWebhookHeaders, wooWebhookHeaders } from "#test/fixtures/sign";
 import { processReceivedInbox, rowsOf } from "#test/support/app-database";
-import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
+import { createTestDatabase, type TestDatabase, testEngines } from "#test/support/db";
 import { insertShop } from "#test/support/factories";
 import { TEST_ENCRYPTION_KEY } from "#test/support/woo";
-import { wooConnections } from "#app/db/schema";
-import { encryptSecret } from "#app/utils/crypto.server";
-import { wooSecretPlace } from "#app/services/woocommerce/connections.server";
 
 /*
  * GDPR erasure (issue 11): after Shopify's customers/redact, and after WooCommerce's equivalent (WordPress's

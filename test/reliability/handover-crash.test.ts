@@ -5,20 +5,22 @@
 import { spawn } from "node:child_process";
 import { mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
+
 import { build } from "esbuild";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
-import { startSandboxPartner, type SandboxPartner } from "#adapters/partners/sandbox/server";
+
+import { type SandboxPartner, startSandboxPartner } from "#adapters/partners/sandbox/server";
 import { seededRandom } from "#app/utils/seeded-random";
-import { createTestDatabase, postgresTestUrl, testEngines, type TestDatabase } from "#test/support/db";
+import { createTestDatabase, postgresTestUrl, type TestDatabase, testEngines } from "#test/support/db";
 import {
   exactlyOnceReport,
+  type Fault,
   FAULT_POINTS,
+  type FaultPoint,
   GENERATION_MS,
   requestIdsMatch,
   runHandoverWorker,
   seedHandedOverCases,
-  type Fault,
-  type FaultPoint,
 } from "#test/support/handover-faults";
 import { scale } from "#test/support/reliability";
 

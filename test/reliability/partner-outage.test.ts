@@ -5,26 +5,27 @@
 import { and, eq } from "drizzle-orm";
 import { delay, http, HttpResponse } from "msw";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
+
 import { createRivertyAdapter } from "#adapters/partners/riverty/adapter";
-import { startSandboxPartner, type SandboxOutage, type SandboxPartner } from "#adapters/partners/sandbox/server";
+import { type SandboxOutage, type SandboxPartner, startSandboxPartner } from "#adapters/partners/sandbox/server";
 import { runCli } from "#app/cli/mahnwerk";
 import { caseEvents, cases, outbox, partnerAccounts, type Shop } from "#app/db/schema";
 import { cancelCase, executeCaseCommand } from "#app/services/cases/commands.server";
-import type { OutboxHandler } from "#app/services/outbox/types";
-import { OUTBOX_MAX_ATTEMPTS, sweepOutbox } from "#app/services/outbox/outbox.server";
 import {
+  type PartnerFactory,
   recallHandler,
   reportPaymentHandler,
   submitClaimHandler,
   syncPartnerFeed,
-  type PartnerFactory,
 } from "#app/services/collection/partners.server";
-import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
+import { OUTBOX_MAX_ATTEMPTS, sweepOutbox } from "#app/services/outbox/outbox.server";
+import type { OutboxHandler } from "#app/services/outbox/types";
+import { server } from "#test/mocks/node";
+import { RIVERTY_TEST_AUTH_URL, RIVERTY_TEST_BASE_URL, RIVERTY_TEST_CONFIG, rivertyMock } from "#test/mocks/riverty";
 import { nothingNewOnPlatform } from "#test/support/cases";
+import { createTestDatabase, type TestDatabase, testEngines } from "#test/support/db";
 import { exactlyOnceReport, seedHandedOverCases } from "#test/support/handover-faults";
 import { scale } from "#test/support/reliability";
-import { RIVERTY_TEST_AUTH_URL, RIVERTY_TEST_BASE_URL, RIVERTY_TEST_CONFIG, rivertyMock } from "#test/mocks/riverty";
-import { server } from "#test/mocks/node";
 
 /** The adapter's timeout while the partner is up: generous, this machine is shared. */
 const UP_TIMEOUT_MS = 5_000;

@@ -1,13 +1,15 @@
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import { readdirSync } from "node:fs";
 import path from "node:path";
+
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+
 import type { Database, Db } from "#app/db/client.server";
-import { bulkRuns, sessions, wooConnections, type Shop } from "#app/db/schema";
-import { createApiToken } from "#app/web/api/tokens.server";
+import { bulkRuns, sessions, type Shop, wooConnections } from "#app/db/schema";
 import { createBulkRun } from "#app/services/cases/bulk-runs.server";
 import { caseListQuerySchema } from "#app/services/cases/list.server";
+import { wooSecretPlace } from "#app/services/woocommerce/connections.server";
 import {
   createStaffSession,
   encodeWpUser,
@@ -16,14 +18,14 @@ import {
   STAFF_COOKIE,
 } from "#app/services/woocommerce/staff.server";
 import { encryptSecret } from "#app/utils/crypto.server";
+import { createApiToken } from "#app/web/api/tokens.server";
 import { signShopifyBody, signWooBody } from "#test/fixtures/sign";
-import { createAppDatabase, rowsOf, type AppDatabase } from "#test/support/app-database";
+import { type AppDatabase, createAppDatabase, rowsOf } from "#test/support/app-database";
 import { openTestCase } from "#test/support/cases";
 import { testEngines } from "#test/support/db";
 import { insertShop } from "#test/support/factories";
 import { scale } from "#test/support/reliability";
-import { ensureBuild, startServer, type RunningServer } from "#test/support/server";
-import { wooSecretPlace } from "#app/services/woocommerce/connections.server";
+import { ensureBuild, type RunningServer, startServer } from "#test/support/server";
 
 /*
  * Tenant isolation over HTTP (issue 11): the built app on its real server, two Shopify shops (A, B) and two

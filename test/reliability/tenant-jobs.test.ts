@@ -1,15 +1,17 @@
 import { randomUUID } from "node:crypto";
+
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+
 import type { Db } from "#app/db/client.server";
-import { orderImports, webhookInbox, wooConnections, type Shop } from "#app/db/schema";
+import { orderImports, type Shop, webhookInbox, wooConnections } from "#app/db/schema";
 import type { JobDefinition, JobQueue } from "#app/jobs/jobs.server";
 import { createBulkRun } from "#app/services/cases/bulk-runs.server";
 import { caseListQuerySchema } from "#app/services/cases/list.server";
 import { dropSingleton, setSingleton } from "#app/utils/singleton.server";
 import { rowsOf } from "#test/support/app-database";
 import { openTestCase } from "#test/support/cases";
-import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
+import { createTestDatabase, type TestDatabase, testEngines } from "#test/support/db";
 import { insertShop } from "#test/support/factories";
 import { scale } from "#test/support/reliability";
 

@@ -1,22 +1,24 @@
 import { randomUUID } from "node:crypto";
-import { webhookSecretOf } from "#app/services/woocommerce/connections.server";
+
 import { sql } from "drizzle-orm";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+
+import { wooDedupeKey } from "#adapters/woocommerce/verify";
 import type { Database } from "#app/db/client.server";
 import { webhookInbox } from "#app/db/schema";
 import { ingestShopifyWebhook } from "#app/services/intake/inbox.server";
-import { sha256 } from "#app/utils/crypto.server";
-import { wooDedupeKey } from "#adapters/woocommerce/verify";
+import { webhookSecretOf } from "#app/services/woocommerce/connections.server";
 import { ingestWooWebhook } from "#app/services/woocommerce/inbox.server";
+import { sha256 } from "#app/utils/crypto.server";
 import { fixtureBytes, fixtureJson, signShopifyBody, signWooBody } from "#test/fixtures/sign";
 import { wooStore } from "#test/mocks/woocommerce";
-import { createAppDatabase, processReceivedInbox, rowsOf, type AppDatabase } from "#test/support/app-database";
+import { type AppDatabase, createAppDatabase, processReceivedInbox, rowsOf } from "#test/support/app-database";
 import { testEngines } from "#test/support/db";
 import { insertShop } from "#test/support/factories";
-import { scale } from "#test/support/reliability";
 import { statusOnFreshConnection } from "#test/support/http";
-import { ensureBuild, startServer, type RunningServer } from "#test/support/server";
+import { scale } from "#test/support/reliability";
+import { ensureBuild, type RunningServer, startServer } from "#test/support/server";
 import { connectTestStore, TEST_ENCRYPTION_KEY } from "#test/support/woo";
 
 /*

@@ -1,24 +1,26 @@
-import type { AppLoadContext } from "@remix-run/node";
 import { randomUUID } from "node:crypto";
+
+import type { AppLoadContext } from "@remix-run/node";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+
 import { runCli } from "#app/cli/mahnwerk";
-import { accessLog, shops, type CaseRow, type Shop } from "#app/db/schema";
+import { accessLog, type CaseRow, type Shop, shops } from "#app/db/schema";
 import { loader as accessLogLoader } from "#app/routes/app.access-log";
-import { loader as caseLoader } from "#app/routes/app.cases.$caseId/route";
 import { loader as letterLoader } from "#app/routes/app.cases.$caseId.letter[.]pdf";
+import { loader as caseLoader } from "#app/routes/app.cases.$caseId/route";
 import { loader as csvLoader } from "#app/routes/app.cases[.]csv";
 import { loader as signinLoader } from "#app/routes/woocommerce.signin";
-import { createApiToken } from "#app/web/api/tokens.server";
-import { apiShowCase } from "#app/web/api/v1.server";
 import { runRetention } from "#app/services/privacy/retention.server";
 import { updateSettings } from "#app/services/settings/settings.server";
-import { DEMO_SHOP_DOMAIN } from "#app/web/shop-context.server";
 import { webhookSecretOf } from "#app/services/woocommerce/connections.server";
 import { encodeWpUser, signWpAdminLink } from "#app/services/woocommerce/staff.server";
+import { createApiToken } from "#app/web/api/tokens.server";
+import { apiShowCase } from "#app/web/api/v1.server";
+import { DEMO_SHOP_DOMAIN } from "#app/web/shop-context.server";
 import { wooStore } from "#test/mocks/woocommerce";
 import { openTestCase } from "#test/support/cases";
-import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
+import { createTestDatabase, type TestDatabase, testEngines } from "#test/support/db";
 import { insertShop } from "#test/support/factories";
 import { cookiesOf, serveRoutesFrom, settle } from "#test/support/routes";
 import { connectTestStore, TEST_APP_URL, TEST_ENCRYPTION_KEY } from "#test/support/woo";

@@ -1,9 +1,10 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+
 import { shops } from "#app/db/schema";
 import { authenticateApiToken, createApiToken } from "#app/web/api/tokens.server";
+import { createTestDatabase, type TestDatabase, testEngines } from "#test/support/db";
 import { insertShop } from "#test/support/factories";
-import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
 
 /* Sessions that outlive their store (ASVS V3.3): an /api/v1 token kept working after its shop uninstalled the app. */
 describe.each(testEngines())("API tokens on %s", (engine) => {

@@ -1,10 +1,12 @@
-import { request } from "node:http";
 import { mkdtempSync, rmSync } from "node:fs";
+import { request } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
+
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+
 import { statusForDeclaredBody } from "#test/support/http";
-import { ensureBuild, startServer, type RunningServer } from "#test/support/server";
+import { ensureBuild, type RunningServer, startServer } from "#test/support/server";
 
 /*
  * Unbounded request bodies (ASVS V13.1): forms, JSON and the key-exchange callback read whole bodies of any size.

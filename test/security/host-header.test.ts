@@ -1,11 +1,13 @@
 import { randomBytes } from "node:crypto";
-import { request } from "node:http";
 import { mkdtempSync, rmSync } from "node:fs";
+import { request } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
+
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { ensureBuild, freePort, runServerExpectingExit, startServer, type RunningServer } from "#test/support/server";
-import { startSmtpCapture, type SmtpCapture } from "#test/support/smtp";
+
+import { ensureBuild, freePort, type RunningServer, runServerExpectingExit, startServer } from "#test/support/server";
+import { type SmtpCapture, startSmtpCapture } from "#test/support/smtp";
 import { startWooStandIn, TEST_CA_FILE, type WooStandIn } from "#test/support/standins/woocommerce-store";
 
 /*

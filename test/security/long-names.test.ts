@@ -1,19 +1,20 @@
 import { afterEach, describe, expect, test } from "vitest";
+
 import { toRivertyClaimBody } from "#adapters/partners/riverty/adapter";
 import { RivertyClaimBodySchema } from "#adapters/partners/riverty/schemas";
 import { normalizeShopifyWebhook } from "#adapters/shopify/normalize";
 import { normalizeWooOrder } from "#adapters/woocommerce/normalize";
 import type { Shop } from "#app/db/schema";
-import { DEFAULT_INVOICE_METHODS } from "#app/domain/settings";
 import type { OrderSnapshot } from "#app/domain/platform-event";
+import { DEFAULT_INVOICE_METHODS } from "#app/domain/settings";
 import { renderReminderLetter } from "#app/mail/reminder-letter.server";
 import { openCaseForOrder } from "#app/services/cases/commands.server";
-import { findOrder, storeOrderSnapshots } from "#app/services/intake/orders.server";
 import { buildClaim } from "#app/services/collection/partners.server";
 import { reminderLetterFor } from "#app/services/dunning/letters.server";
+import { findOrder, storeOrderSnapshots } from "#app/services/intake/orders.server";
 import { getSettings, updateSettings } from "#app/services/settings/settings.server";
 import { fixtureJson } from "#test/fixtures/sign";
-import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
+import { createTestDatabase, type TestDatabase, testEngines } from "#test/support/db";
 import { insertShop } from "#test/support/factories";
 
 /*

@@ -1,21 +1,23 @@
 import { randomBytes } from "node:crypto";
+
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { openDatabase, type Database } from "#app/db/client.server";
+
+import { type Database, openDatabase } from "#app/db/client.server";
 import { wooOrder } from "#test/mocks/woocommerce";
-import { createAppDatabase, rowsOf, type AppDatabase } from "#test/support/app-database";
+import { type AppDatabase, createAppDatabase, rowsOf } from "#test/support/app-database";
 import { postgresTestUrl } from "#test/support/db";
 import {
   ensureBuild,
   freePort,
   runMahnwerk,
-  startServer,
-  startWorker,
   type RunningProcess,
   type RunningServer,
+  startServer,
+  startWorker,
 } from "#test/support/server";
 import { wollwerkSettings } from "#test/support/settings-form";
-import { startSmtpCapture, type SmtpCapture } from "#test/support/smtp";
+import { type SmtpCapture, startSmtpCapture } from "#test/support/smtp";
 import { startWooStandIn, TEST_CA_FILE, type WooStandIn } from "#test/support/standins/woocommerce-store";
 import { waitFor } from "#test/support/wait";
 

@@ -1,12 +1,13 @@
 import { eq, sql } from "drizzle-orm";
 import { afterEach, describe, expect, test } from "vitest";
+
 import { bulkRuns, dataRequests, type OrderRow, type Shop } from "#app/db/schema";
 import type { PlatformEvent } from "#app/domain/platform-event";
 import { createBulkRun } from "#app/services/cases/bulk-runs.server";
 import { caseListQuerySchema } from "#app/services/cases/list.server";
 import { applyPlatformEvents } from "#app/services/intake/platform-events.server";
 import { rowsOf } from "#test/support/app-database";
-import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
+import { createTestDatabase, type TestDatabase, testEngines } from "#test/support/db";
 import { insertOrder, insertShop } from "#test/support/factories";
 
 /*

@@ -1,8 +1,10 @@
 import { randomBytes } from "node:crypto";
+
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+
 import { postgresTestUrl } from "#test/support/db";
-import { ensureBuild, runServerExpectingExit, startServer, type RunningServer } from "#test/support/server";
+import { ensureBuild, type RunningServer, runServerExpectingExit, startServer } from "#test/support/server";
 
 /*
  * Row-level security off without anyone deciding it (ADR 006): on a PostgreSQL whose app user may not create or grant

@@ -1,14 +1,16 @@
 import { createCipheriv, randomBytes, randomUUID } from "node:crypto";
+
 import { Session } from "@shopify/shopify-api";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+
 import { partnerAccounts, sessions, wooConnections } from "#app/db/schema";
 import { DrizzleSessionStorage } from "#app/db/session-storage.server";
 import { openPartnerConfig, type PartnerConfig } from "#app/services/collection/partners.server";
 import { sealSecretsAtRest } from "#app/services/shops/secrets-at-rest.server";
 import { clientFor, webhookSecretOf } from "#app/services/woocommerce/connections.server";
+import { createTestDatabase, type TestDatabase, testEngines } from "#test/support/db";
 import { insertShop } from "#test/support/factories";
-import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
 
 /*
  * Secrets at rest (ASVS V6.1, V8.1): Shopify's offline access and refresh tokens were stored in plain text in the

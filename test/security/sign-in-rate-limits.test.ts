@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
+
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+
 import { loginTokens } from "#app/db/schema";
 import type { Mailer } from "#app/mail/mailer.server";
 import { action as loginAction } from "#app/routes/woocommerce.login";
@@ -15,7 +17,7 @@ import {
 } from "#app/services/woocommerce/staff.server";
 import { clientAddressOf } from "#app/utils/client-address.server";
 import { wooStore } from "#test/mocks/woocommerce";
-import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
+import { createTestDatabase, type TestDatabase, testEngines } from "#test/support/db";
 import { formRequest, serveRoutesFrom } from "#test/support/routes";
 import { connectTestStore, TEST_APP_URL, TEST_ENCRYPTION_KEY } from "#test/support/woo";
 

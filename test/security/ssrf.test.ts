@@ -1,18 +1,20 @@
 import { createServer, type Server } from "node:net";
+
 import { eq } from "drizzle-orm";
 import { http, HttpResponse } from "msw";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
+
 import { isPublicAddress } from "#adapters/http/outbound";
 import { RivertyClient } from "#adapters/partners/riverty/client";
 import { createWooClient, WooApiError } from "#adapters/woocommerce/client";
 import { wooConnections } from "#app/db/schema";
+import { action as connectAction } from "#app/routes/woocommerce.connect";
 import * as connections from "#app/services/woocommerce/connections.server";
-import { WOO_TEST_KEYS, WOO_TEST_STORE_URL, wooStore } from "#test/mocks/woocommerce";
 import { server } from "#test/mocks/node";
-import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
+import { WOO_TEST_KEYS, WOO_TEST_STORE_URL, wooStore } from "#test/mocks/woocommerce";
+import { createTestDatabase, type TestDatabase, testEngines } from "#test/support/db";
 import { formRequest, serveRoutesFrom } from "#test/support/routes";
 import { TEST_APP_URL, TEST_ENCRYPTION_KEY } from "#test/support/woo";
-import { action as connectAction } from "#app/routes/woocommerce.connect";
 
 // getEnv parses once: the connect action needs the key the test rows are encrypted with (see serveRoutesFrom).
 process.env.ENCRYPTION_KEY = TEST_ENCRYPTION_KEY.toString("hex");

@@ -1,6 +1,11 @@
-import type { AppLoadContext } from "@remix-run/node";
 import { randomBytes } from "node:crypto";
+
+import type { AppLoadContext } from "@remix-run/node";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+
+import type { Mailer } from "#app/mail/mailer.server";
+import { action as signOutAction } from "#app/routes/woocommerce.signout";
+import { action as removedAction } from "#app/routes/woocommerce.staff.removed";
 import {
   disconnectConnection,
   webhookSecretOf,
@@ -15,13 +20,10 @@ import {
   STAFF_COOKIE,
   staffSessionOf,
 } from "#app/services/woocommerce/staff.server";
-import type { Mailer } from "#app/mail/mailer.server";
 import { wooStore } from "#test/mocks/woocommerce";
-import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
+import { createTestDatabase, type TestDatabase, testEngines } from "#test/support/db";
 import { serveRoutesFrom } from "#test/support/routes";
 import { connectTestStore, TEST_APP_URL, TEST_ENCRYPTION_KEY } from "#test/support/woo";
-import { action as signOutAction } from "#app/routes/woocommerce.signout";
-import { action as removedAction } from "#app/routes/woocommerce.staff.removed";
 
 /*
  * Staff sessions (ASVS V3.3): there was no sign-out, and sessions and e-mailed links survived disconnecting the store

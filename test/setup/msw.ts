@@ -1,4 +1,5 @@
 import { afterAll, afterEach } from "vitest";
+
 import { server } from "../mocks/node";
 
 // Started at import time, before any test file loads @shopify/* (which keeps its own fetch reference).

@@ -1,4 +1,5 @@
 import { spawnSync } from "node:child_process";
+
 import { BROWSER_SKIP_REASON, browserRequired, hasChromium } from "../support/browser";
 
 /** One line per run, in the main process, for each optional program whose tests are skipped. */

@@ -1,11 +1,14 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+
 import { asc, eq, sql } from "drizzle-orm";
-import { migrateDatabase, openDatabase, type Database, type Db, type Engine } from "#app/db/client.server";
+
+import { type Database, type Db, type Engine, migrateDatabase, openDatabase } from "#app/db/client.server";
 import { webhookInbox } from "#app/db/schema";
-import { processInboxDelivery, type ProcessOutcome } from "#app/services/intake/processor.server";
 import { applyPlatformEvents } from "#app/services/intake/platform-events.server";
+import { processInboxDelivery, type ProcessOutcome } from "#app/services/intake/processor.server";
+
 import { createTestDatabase, type TestDatabase } from "./db";
 
 /**

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
-import { chromium, type Browser } from "playwright-core";
+
+import { type Browser, chromium } from "playwright-core";
 import { describe, test } from "vitest";
 
 /** CHROMIUM_PATH names the browser; otherwise Debian's. Never a downloaded browser. */

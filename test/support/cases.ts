@@ -1,5 +1,5 @@
 import type { DbOrTx } from "#app/db/client.server";
-import { orders, type OrderRow, type Shop } from "#app/db/schema";
+import { type OrderRow, orders, type Shop } from "#app/db/schema";
 import type { OrderSnapshot } from "#app/domain/platform-event";
 import { openCaseForOrder } from "#app/services/cases/commands.server";
 import type { OrderReader } from "#app/services/intake/order-reread.server";

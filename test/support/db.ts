@@ -1,8 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
+
 import postgres from "postgres";
-import { migrateDatabase, openDatabase, type Database, type Engine, type OpenOptions } from "#app/db/client.server";
+
+import { type Database, type Engine, migrateDatabase, openDatabase, type OpenOptions } from "#app/db/client.server";
 
 /**
  * Database suites run on PGlite always, and also on PostgreSQL when TEST_DATABASE_URL (or

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
+
 import type { DbOrTx } from "#app/db/client.server";
-import { cases, orders, shops, type CaseRow, type OrderRow, type Shop } from "#app/db/schema";
+import { type CaseRow, cases, type OrderRow, orders, type Shop, shops } from "#app/db/schema";
 
 /** Test rows written straight into the tables, for read-side tests (lists, CSV, API shapes, isolation). */
 export async function insertShop(db: DbOrTx, overrides: Partial<typeof shops.$inferInsert> = {}): Promise<Shop> {

@@ -3,20 +3,22 @@
 // hook decides what a crash is: SIGKILL of the own process (test/support/handover-worker.ts, on PostgreSQL) or a
 // promise that never settles (in-process: nothing after that point ever runs, like a dead process).
 import { and, eq, inArray } from "drizzle-orm";
+
 import type { CollectionPartner } from "#adapters/partners/collection-partner";
 import type { SandboxPartner } from "#adapters/partners/sandbox/server";
 import type { Db } from "#app/db/client.server";
 import { cases, outbox, type Shop } from "#app/db/schema";
-import type { OutboxHandler } from "#app/services/outbox/types";
-import { claimDueRows, deliverRow } from "#app/services/outbox/outbox.server";
+import { executeCaseCommand, startCase } from "#app/services/cases/commands.server";
 import {
   defaultPartnerFactory,
-  savePartnerAccount,
-  submitClaimHandler,
   type PartnerConfig,
   type PartnerFactory,
+  savePartnerAccount,
+  submitClaimHandler,
 } from "#app/services/collection/partners.server";
-import { executeCaseCommand, startCase } from "#app/services/cases/commands.server";
+import { claimDueRows, deliverRow } from "#app/services/outbox/outbox.server";
+import type { OutboxHandler } from "#app/services/outbox/types";
+
 import { nothingNewOnPlatform, openTestCase } from "./cases";
 import { insertShop } from "./factories";
 

@@ -6,9 +6,11 @@
 //   HANDOVER_FAULT_POINT, HANDOVER_FAULT_AT  die at the n-th time this boundary is reached
 //   HANDOVER_BATCH  rows claimed at once
 import { z } from "zod";
+
 import { openDatabase } from "#app/db/client.server";
 import { logger } from "#app/utils/logger.server";
-import { FAULT_POINTS, runHandoverWorker, type FaultPoint } from "./handover-faults";
+
+import { FAULT_POINTS, type FaultPoint, runHandoverWorker } from "./handover-faults";
 
 const env = z
   .object({

@@ -3,6 +3,7 @@ import polarisDe from "@shopify/polaris/locales/de.json";
 import polarisEn from "@shopify/polaris/locales/en.json";
 import { render, type RenderResult } from "@testing-library/react";
 import type { ReactNode } from "react";
+
 import type { Locale } from "#app/i18n/i18n";
 import { I18nProvider } from "#app/i18n/react";
 

@@ -1,7 +1,9 @@
-import type { Database } from "#app/db/client.server";
 import type { AppLoadContext } from "@remix-run/node";
+
+import type { Database } from "#app/db/client.server";
 import type { JobQueue } from "#app/jobs/jobs.server";
 import { dropSingleton, setSingleton } from "#app/utils/singleton.server";
+
 import type { QueuedJob } from "./woo";
 import { TEST_APP_URL, TEST_ENCRYPTION_KEY } from "./woo";
 

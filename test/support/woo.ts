@@ -1,5 +1,7 @@
 import { randomBytes } from "node:crypto";
+
 import { sql } from "drizzle-orm";
+
 import type { Db } from "#app/db/client.server";
 import {
   completeConnection,

@@ -1,15 +1,16 @@
 import { http, HttpResponse } from "msw";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import { RIVERTY_TEST_BASE_URL, RIVERTY_TEST_CONFIG, rivertyMock } from "../../../test/mocks/riverty";
+
 import { server } from "../../../test/mocks/node";
+import { RIVERTY_TEST_BASE_URL, RIVERTY_TEST_CONFIG, rivertyMock } from "../../../test/mocks/riverty";
 import type { PartnerChange } from "../collection-partner";
 import { sampleClaim } from "../fixtures";
 import {
   createRivertyAdapter,
   fromRivertyAmount,
+  type RivertyAdapterOptions,
   rivertyCursor,
   toRivertyAmount,
-  type RivertyAdapterOptions,
 } from "./adapter";
 
 const V1 = `${RIVERTY_TEST_BASE_URL}/v1`;

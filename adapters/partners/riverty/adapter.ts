@@ -2,9 +2,11 @@
 // PartnerChange. Riverty has no idempotency key and no feed cursor: exactly-once rests on findClaim before any
 // resend, and the feed is polled in overlapping time windows deduplicated by transaction id.
 import { z } from "zod";
-import type { LocalDate } from "#app/domain/dates";
-import { money, parseMoney, toDecimalString, type Money } from "#app/domain/money";
+
 import type { PartnerSubStatus } from "#app/domain/case/status";
+import type { LocalDate } from "#app/domain/dates";
+import { type Money, money, parseMoney, toDecimalString } from "#app/domain/money";
+
 import type {
   Claim,
   ClosingOutcome,
@@ -21,21 +23,21 @@ import type {
   RecallRequest,
   SubmitClaimResult,
 } from "../collection-partner";
-import { RivertyClient, type HttpOutcome, type RivertyClientOptions, type RivertyConfig } from "./client";
+import { type HttpOutcome, RivertyClient, type RivertyClientOptions, type RivertyConfig } from "./client";
 import {
-  RequestIdResponseSchema,
-  RivertyClaimBodySchema,
-  RivertySearchResponseSchema,
-  TransactionSchema,
-  TransactionsResponseSchema,
   type ClosingType,
   type ConfirmationType,
+  RequestIdResponseSchema,
   type RivertyClaimBody,
+  RivertyClaimBodySchema,
   type RivertyPaymentBody,
   type RivertyRecallBody,
   type RivertySearchItem,
+  RivertySearchResponseSchema,
   type RivertyTransaction,
   type StatusType,
+  TransactionSchema,
+  TransactionsResponseSchema,
 } from "./schemas";
 
 export type { RivertyConfig } from "./client";

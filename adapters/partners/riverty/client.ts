@@ -1,6 +1,7 @@
 // HTTP for Riverty Back in Flow: OAuth2 client credentials (token cached until shortly before it expires),
 // bearer on every call, one token refresh on 401, and every answer classified as ok / rejected / retryable.
 import { OutboundResponseError, readCappedText } from "#adapters/http/outbound";
+
 import { errorMessages, TokenResponseSchema } from "./schemas";
 
 /** Riverty's answers are small JSON documents; a larger body is a fault (or not Riverty) and is not read on. */

@@ -2,6 +2,7 @@
 // docs/platforms/riverty.md §1). Where the documentation is silent the shape is marked UNVERIFIED and read
 // leniently. Amounts are JSON numbers in the currency's major unit, dates yyyy-MM-dd.
 import { z } from "zod";
+
 import { isLocalDate } from "#app/domain/dates";
 
 const date = z.string().refine(isLocalDate, "must be a date yyyy-MM-dd");

@@ -4,17 +4,18 @@
 // every claim follows a script, one step per feed poll (or per `stepMs` of time).
 import { parseMoney, toDecimalString } from "#app/domain/money";
 import { seededRandom } from "#app/utils/seeded-random";
+
 import {
-  RivertyClaimBodySchema,
-  RivertyPaymentBodySchema,
-  RivertyRecallBodySchema,
-  TokenRequestSchema,
-  upperSnake,
   type ClosingType,
   type ConfirmationType,
   type RejectionReason,
+  RivertyClaimBodySchema,
+  RivertyPaymentBodySchema,
+  RivertyRecallBodySchema,
   type RivertyTransactionInput,
   type StatusType,
+  TokenRequestSchema,
+  upperSnake,
 } from "../riverty/schemas";
 
 export type EngineRequest = {

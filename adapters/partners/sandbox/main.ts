@@ -1,5 +1,6 @@
 // npm run sandbox-partner: the sandbox collection partner on SANDBOX_PARTNER_PORT (default 4010).
 import { z } from "zod";
+
 import { startSandboxPartner } from "./server";
 
 // A program of its own (no app environment): its four settings checked here, a bad value named instead of guessed.

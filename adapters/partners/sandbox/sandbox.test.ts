@@ -1,10 +1,11 @@
 // The real Riverty adapter against the real sandbox HTTP server (loopback, so msw lets it through).
 import { afterEach, describe, expect, test } from "vitest";
-import { submitClaimExactlyOnce, type PartnerChange } from "../collection-partner";
+
+import { type PartnerChange, submitClaimExactlyOnce } from "../collection-partner";
 import { sampleClaim } from "../fixtures";
 import { createRivertyAdapter, type RivertyAdapter, type RivertyAdapterOptions } from "../riverty/adapter";
 import { mapPartnerChange, type PartnerCommand } from "../status-mapping";
-import { startSandboxPartner, type SandboxPartner, type SandboxPartnerOptions } from "./server";
+import { type SandboxPartner, type SandboxPartnerOptions, startSandboxPartner } from "./server";
 
 const running: SandboxPartner[] = [];
 afterEach(async () => {

@@ -3,7 +3,9 @@
 // seeded: the same seed gives the same 503s.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+
 import { seededRandom } from "#app/utils/seeded-random";
+
 import { createSandboxEngine, type SandboxClaim, type SandboxEngine, type SandboxScript } from "./engine";
 
 export type SandboxPartnerOptions = {

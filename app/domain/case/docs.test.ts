@@ -1,5 +1,7 @@
 import { readFileSync } from "node:fs";
+
 import { expect, test } from "vitest";
+
 import { transitionTableMarkdown } from "./transition-table";
 
 test("docs/case-lifecycle.md shows exactly the transition table in code", () => {

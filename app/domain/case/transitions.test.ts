@@ -1,17 +1,18 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
+
 import type { Case } from "./case";
-import { applyEvent, replay, type CaseEvent } from "./events";
+import { applyEvent, type CaseEvent, replay } from "./events";
 import { openCase } from "./open";
-import { CASE_STATUSES, isTerminal, type CaseStatus } from "./status";
+import { CASE_STATUSES, type CaseStatus, isTerminal } from "./status";
 import {
+  type CaseCommand,
   COMMAND_TYPES,
+  type CommandEnvelope,
+  type CommandType,
   decide,
   execute,
   TRANSITIONS,
-  type CaseCommand,
-  type CommandEnvelope,
-  type CommandType,
 } from "./transitions";
 
 const EUR = (amountMinor: number) => ({ amountMinor, currency: "EUR" });

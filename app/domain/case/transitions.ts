@@ -3,9 +3,9 @@ import type { DebtorKind } from "../dunning/debtor";
 import type { Money } from "../money";
 import { err, ok, type Result } from "../result";
 import type { Case } from "./case";
-import { preStartCheck, type Debtor } from "./checks";
-import { applyEvent, type Actor, type CaseEvent } from "./events";
-import { isTerminal, type CaseStatus, type DunningLevel, type PartnerSubStatus, type ResumableStatus } from "./status";
+import { type Debtor, preStartCheck } from "./checks";
+import { type Actor, applyEvent, type CaseEvent } from "./events";
+import { type CaseStatus, type DunningLevel, isTerminal, type PartnerSubStatus, type ResumableStatus } from "./status";
 
 /** What someone or something asks of a case. Facts from outside carry a sourceId (idempotence). */
 export type CaseCommand =

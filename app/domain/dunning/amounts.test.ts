@@ -1,6 +1,7 @@
 import { describe, expect, test } from "vitest";
-import { BUILT_IN_BASE_RATES } from "./base-rates";
+
 import { amountsOwed, type ChargedReminder } from "./amounts";
+import { BUILT_IN_BASE_RATES } from "./base-rates";
 
 const eur = (amountMinor: number) => ({ amountMinor, currency: "EUR" });
 const base = {

@@ -1,9 +1,9 @@
 import type { DunningLevel } from "../case/status";
 import { addDays, type LocalDate } from "../dates";
-import { money, zero, type Money } from "../money";
-import { knownThrough, type BaseRateTable } from "./base-rates";
-import { defaultBegins, inDefaultOn, type DefaultStart } from "./default";
+import { type Money, money, zero } from "../money";
+import { type BaseRateTable, knownThrough } from "./base-rates";
 import type { DebtorKind } from "./debtor";
+import { defaultBegins, type DefaultStart, inDefaultOn } from "./default";
 import { DEFAULT_INTEREST_MARGIN_BP, defaultInterest, FLAT_FEE_B2B, type InterestPeriod } from "./interest";
 
 /**

@@ -1,7 +1,8 @@
 import { describe, expect, test } from "vitest";
+
 import {
-  BUILT_IN_BASE_RATES,
   baseRateTableSchema,
+  BUILT_IN_BASE_RATES,
   knownThrough,
   mergeBaseRates,
   rateOn,

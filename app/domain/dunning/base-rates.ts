@@ -1,4 +1,5 @@
 import { z } from "zod";
+
 import { addDays, isLocalDate, type LocalDate } from "#app/domain/dates";
 
 /**

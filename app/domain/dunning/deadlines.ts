@@ -1,4 +1,5 @@
 import Holidays from "date-holidays";
+
 import { addDays, type LocalDate } from "../dates";
 
 /**

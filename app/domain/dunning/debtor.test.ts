@@ -1,10 +1,11 @@
 import { describe, expect, test } from "vitest";
+
 import {
-  classifyDebtor,
-  normalizeVatId,
   type BusinessSignals,
+  classifyDebtor,
   type DebtorClassification,
   type DebtorKind,
+  normalizeVatId,
 } from "./debtor";
 
 describe("consumer or business, on a reliable signal only (§§ 13, 14 BGB)", () => {

@@ -1,4 +1,5 @@
 import { expect, test } from "vitest";
+
 import { defaultBegins, inDefaultOn } from "./default";
 
 test.each([

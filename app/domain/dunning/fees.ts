@@ -1,5 +1,5 @@
 import type { DunningLevel } from "../case/status";
-import { money, type Money } from "../money";
+import { type Money, money } from "../money";
 import type { Settings } from "../settings";
 
 /**

@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
+
 import { addDays, daysBetween } from "#app/domain/dates";
-import { BUILT_IN_BASE_RATES, type BaseRateTable } from "#app/domain/dunning/base-rates";
+import { type BaseRateTable, BUILT_IN_BASE_RATES } from "#app/domain/dunning/base-rates";
 import type { DebtorKind } from "#app/domain/dunning/debtor";
 import { accrueDefaultInterest, defaultInterest, type InterestInput } from "#app/domain/dunning/interest";
 import { money } from "#app/domain/money";

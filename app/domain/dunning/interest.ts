@@ -1,7 +1,7 @@
 import { addDays, daysBetween, isLocalDate, type LocalDate } from "#app/domain/dates";
-import { knownThrough, rateOn, type BaseRateTable } from "#app/domain/dunning/base-rates";
+import { type BaseRateTable, knownThrough, rateOn } from "#app/domain/dunning/base-rates";
 import type { DebtorKind } from "#app/domain/dunning/debtor";
-import { money, roundHalfAwayFromZero, type Money } from "#app/domain/money";
+import { type Money, money, roundHalfAwayFromZero } from "#app/domain/money";
 import { err, ok, type Result } from "#app/domain/result";
 
 /** §288 BGB: a consumer owes base rate + 5 points, a business (Entgeltforderung) base rate + 9 points. */

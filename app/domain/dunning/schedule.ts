@@ -1,6 +1,6 @@
 import type { Case } from "../case/case";
 import type { DunningLevel } from "../case/status";
-import { addDays, localTimeOfDay, toLocalDate, zonedTime, type LocalDate } from "../dates";
+import { addDays, type LocalDate, localTimeOfDay, toLocalDate, zonedTime } from "../dates";
 
 /** Days after the previous step (the due date for the first reminder). */
 export type DunningSchedule = { reminder_1: number; reminder_2: number; final_reminder: number; handover: number };

@@ -1,7 +1,9 @@
 import { BlockStack, Button, TextField } from "@shopify/polaris";
 import { useState } from "react";
+
 import { useLocale, useT } from "#app/i18n/react";
 import { formatMinor, inputToMinor, minorToInput } from "#app/utils/format";
+
 import type { ListUrl } from "./list-url";
 
 /** Typed text of one bound: null minor units for empty, and whether the text is no amount at all. */

@@ -3,9 +3,11 @@ import { cleanup, render, screen, waitFor, within } from "@testing-library/react
 import userEvent from "@testing-library/user-event";
 import { createMemoryRouter, RouterProvider } from "react-router-dom";
 import { afterEach, describe, expect, test } from "vitest";
+
 import { CASE_STATUSES } from "#app/domain/case/status";
-import { translator, type Locale } from "#app/i18n/i18n";
+import { type Locale, translator } from "#app/i18n/i18n";
 import { Providers } from "#test/support/render";
+
 import CasesIndex, { type action, type loader } from "./route";
 
 type LoaderData = Awaited<ReturnType<typeof loader>>;

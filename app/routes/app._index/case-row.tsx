@@ -1,8 +1,10 @@
 import { Button, ButtonGroup, IndexTable, InlineStack, Text } from "@shopify/polaris";
+
 import { CaseStatusBadge } from "#app/components/case-status-badge";
 import type { MessageKey } from "#app/i18n/i18n";
 import { useLocale, useT } from "#app/i18n/react";
 import { daysOverdue, formatDate, formatMinor } from "#app/utils/format";
+
 import type { CaseListRow, RowIntent } from "./types";
 
 const NEXT_STEP: Record<string, MessageKey> = {

@@ -2,9 +2,11 @@
 import { cleanup, render, screen } from "@testing-library/react";
 import { createMemoryRouter, RouterProvider } from "react-router-dom";
 import { afterEach, describe, expect, test } from "vitest";
+
 import { CASE_STATUSES } from "#app/domain/case/status";
-import { translator, type Locale, type MessageKey } from "#app/i18n/i18n";
+import { type Locale, type MessageKey, translator } from "#app/i18n/i18n";
 import { Providers } from "#test/support/render";
+
 import CasesIndex, { type loader } from "./route";
 
 // Typed against the real loader, so a change of its shape fails typecheck here instead of passing silently.

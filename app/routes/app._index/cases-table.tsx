@@ -1,5 +1,7 @@
 import { EmptyState, IndexTable, type IndexTableProps } from "@shopify/polaris";
+
 import { useT } from "#app/i18n/react";
+
 import { CaseRow } from "./case-row";
 import type { CasesIndexData, RowIntent } from "./types";
 import type { useBulkActions } from "./use-bulk-actions";

@@ -2,8 +2,10 @@
 import { cleanup, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, test, vi } from "vitest";
-import { translator, type Locale } from "#app/i18n/i18n";
+
+import { type Locale, translator } from "#app/i18n/i18n";
 import { renderInTab } from "#test/support/render";
+
 import { AmountFilter, useAmountFilter } from "./amount-filter";
 import { PeriodFilter, usePeriodFilter } from "./period-filter";
 

@@ -1,5 +1,7 @@
 import type { IndexFiltersProps } from "@shopify/polaris";
+
 import { useT } from "#app/i18n/react";
+
 import { AmountFilter, useAmountFilter } from "./amount-filter";
 import type { ListUrl } from "./list-url";
 import { PeriodFilter, usePeriodFilter } from "./period-filter";

@@ -1,5 +1,7 @@
 import { Banner } from "@shopify/polaris";
+
 import { useT } from "#app/i18n/react";
+
 import type { CasesIndexData } from "./types";
 
 /** Why the list may not be what was asked for: an unreadable filter link, or the shop's import still running. */

@@ -1,8 +1,10 @@
 import { BlockStack, Button, ChoiceList, TextField } from "@shopify/polaris";
 import { useState } from "react";
+
 import type { MessageKey } from "#app/i18n/i18n";
 import { useLocale, useT } from "#app/i18n/react";
 import { formatDate } from "#app/utils/format";
+
 import type { ListUrl } from "./list-url";
 
 const PERIOD_CHOICES = ["all", "7", "30", "90", "custom"] as const;

@@ -9,6 +9,7 @@ import {
 } from "@remix-run/react";
 import { Banner, BlockStack, Card, IndexFilters, Page, useSetIndexFiltersMode } from "@shopify/polaris";
 import { z } from "zod";
+
 import { ActionResultBanner } from "#app/components/action-result-banner";
 import { ReasonModal } from "#app/components/reason-modal";
 import { allowedManualActions } from "#app/domain/case/transitions";
@@ -21,6 +22,7 @@ import { latestImport } from "#app/services/intake/order-imports.server";
 import { withLocale } from "#app/utils/format";
 import { apiActionBody } from "#app/web/api/schemas";
 import { requireShopContext } from "#app/web/shop-context.server";
+
 import { CasesTable } from "./cases-table";
 import { CLEARED_FILTERS, useListFilters } from "./list-filters";
 import { ListNotices } from "./list-notices";

@@ -1,5 +1,7 @@
 import { describe, expect, test } from "vitest";
+
 import { translator } from "#app/i18n/i18n";
+
 import { selectedSort, sortOptions, sortParams } from "./sort-options";
 
 describe("list sort", () => {

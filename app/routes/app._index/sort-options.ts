@@ -1,4 +1,5 @@
 import type { IndexFiltersProps } from "@shopify/polaris";
+
 import type { MessageKey, Translate } from "#app/i18n/i18n";
 
 const SORTS = ["created", "due", "amount", "status"] as const;

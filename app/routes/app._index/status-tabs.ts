@@ -1,4 +1,5 @@
 import type { IndexFiltersProps } from "@shopify/polaris";
+
 import { CASE_STATUSES } from "#app/domain/case/status";
 import type { MessageKey } from "#app/i18n/i18n";
 import { useLocale, useT } from "#app/i18n/react";

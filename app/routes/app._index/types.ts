@@ -1,4 +1,5 @@
 import type { SerializeFrom } from "@remix-run/node";
+
 import type { action, loader } from "./route";
 
 export type CasesIndexData = SerializeFrom<typeof loader>;

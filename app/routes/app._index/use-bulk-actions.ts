@@ -1,11 +1,13 @@
 import { useFetcher } from "@remix-run/react";
-import { useIndexResourceState, type IndexTableProps } from "@shopify/polaris";
+import { type IndexTableProps, useIndexResourceState } from "@shopify/polaris";
 import { useEffect, useMemo, useState } from "react";
+
 import type { ActionFailure } from "#app/components/action-result-banner";
 import type { MessageKey } from "#app/i18n/i18n";
 import { useT } from "#app/i18n/react";
 import { withLocale } from "#app/utils/format";
 import { useLatest } from "#app/utils/use-latest";
+
 import type { action } from "./route";
 import type { CaseListRow, RowIntent } from "./types";
 

@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
 import { act, renderHook } from "@testing-library/react";
 import { afterEach, beforeEach, expect, test, vi } from "vitest";
+
 import { useDebouncedQuery } from "./use-debounced-query";
 
 beforeEach(() => vi.useFakeTimers());

@@ -1,4 +1,5 @@
 import { useEffect, useState } from "react";
+
 import { useLatest } from "#app/utils/use-latest";
 
 /**

@@ -3,8 +3,10 @@ import { cleanup, render, screen, waitFor, within } from "@testing-library/react
 import userEvent from "@testing-library/user-event";
 import { createMemoryRouter, RouterProvider } from "react-router-dom";
 import { afterEach, describe, expect, test } from "vitest";
-import { translator, type Locale } from "#app/i18n/i18n";
+
+import { type Locale, translator } from "#app/i18n/i18n";
 import { Providers } from "#test/support/render";
+
 import type { CaseData } from "./case-data";
 import CasePage, { type action } from "./route";
 

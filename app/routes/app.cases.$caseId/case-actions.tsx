@@ -1,7 +1,9 @@
 import { Banner, Layout, type PageProps } from "@shopify/polaris";
-import { ReasonModal, type CaseIntent } from "#app/components/reason-modal";
+
+import { type CaseIntent, ReasonModal } from "#app/components/reason-modal";
 import type { MessageKey, Translate } from "#app/i18n/i18n";
 import { useT } from "#app/i18n/react";
+
 import type { CaseData } from "./case-data";
 import type { CaseAction } from "./use-case-action";
 

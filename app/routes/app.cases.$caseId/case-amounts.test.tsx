@@ -1,11 +1,13 @@
 // @vitest-environment happy-dom
 import { cleanup, screen } from "@testing-library/react";
 import { afterEach, describe, expect, test } from "vitest";
-import { intlLocale, translator, type Locale } from "#app/i18n/i18n";
+
+import { intlLocale, type Locale, translator } from "#app/i18n/i18n";
 import { formatMinor } from "#app/utils/format";
 import { renderInTab } from "#test/support/render";
-import type { CaseView } from "./case-data";
+
 import { CaseAmounts } from "./case-amounts";
+import type { CaseView } from "./case-data";
 
 afterEach(cleanup);
 

@@ -1,8 +1,10 @@
 import { BlockStack, Card, InlineGrid, Text } from "@shopify/polaris";
+
 import { Field } from "#app/components/field";
 import type { MessageKey } from "#app/i18n/i18n";
 import { useLocale, useT } from "#app/i18n/react";
 import { formatDate } from "#app/utils/format";
+
 import type { CaseView } from "./case-data";
 import { useMoment, useMoney } from "./use-case-format";
 

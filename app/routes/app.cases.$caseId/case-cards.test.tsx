@@ -2,8 +2,10 @@
 import { cleanup, screen } from "@testing-library/react";
 import type { ReactNode } from "react";
 import { afterEach, describe, expect, test } from "vitest";
-import { translator, type Locale } from "#app/i18n/i18n";
+
+import { type Locale, translator } from "#app/i18n/i18n";
 import { renderInTab } from "#test/support/render";
+
 import { CaseWarnings } from "./case-warnings";
 import { CustomerCard } from "./customer-card";
 import { PartnerCard } from "./partner-card";

@@ -1,8 +1,10 @@
 // @vitest-environment happy-dom
 import { cleanup, getDefaultNormalizer, screen, within } from "@testing-library/react";
 import { afterEach, describe, expect, test } from "vitest";
-import { translator, type Locale } from "#app/i18n/i18n";
+
+import { type Locale, translator } from "#app/i18n/i18n";
 import { renderInTab } from "#test/support/render";
+
 import type { CaseEvent } from "./case-data";
 import { CaseTimeline } from "./case-timeline";
 

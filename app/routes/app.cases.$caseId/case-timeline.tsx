@@ -1,6 +1,8 @@
 import { Badge, BlockStack, Card, InlineStack, Text } from "@shopify/polaris";
+
 import type { MessageKey, Translate } from "#app/i18n/i18n";
 import { useT } from "#app/i18n/react";
+
 import type { CaseEvent } from "./case-data";
 import { useMoment, useMoney } from "./use-case-format";
 

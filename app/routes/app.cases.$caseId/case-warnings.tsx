@@ -1,6 +1,8 @@
 import { Banner, Layout, List } from "@shopify/polaris";
+
 import type { MessageKey } from "#app/i18n/i18n";
 import { useT } from "#app/i18n/react";
+
 import type { CaseView } from "./case-data";
 
 /** Why the case failed its checks and why it is blocked, each in a warning above the cards. */

@@ -1,5 +1,7 @@
 import { BlockStack, Card, Link, Text } from "@shopify/polaris";
+
 import { useT } from "#app/i18n/react";
+
 import type { CaseData } from "./case-data";
 
 /** The billing address, and a link to the order in the platform's admin where it has one (the demo has none). */

@@ -1,6 +1,8 @@
 import { Badge, BlockStack, Button, Card, InlineStack, Text } from "@shopify/polaris";
+
 import type { CaseIntent } from "#app/components/reason-modal";
 import { useT } from "#app/i18n/react";
+
 import type { CaseData } from "./case-data";
 
 /** Consumer or business, on what basis and what follows from it; staff may switch it until the handover. */

@@ -1,7 +1,9 @@
 import { Badge, BlockStack, Card, Text } from "@shopify/polaris";
+
 import { Field } from "#app/components/field";
 import type { MessageKey } from "#app/i18n/i18n";
 import { useT } from "#app/i18n/react";
+
 import type { CaseView } from "./case-data";
 
 /** The collection partner's reference and status, once there is any. */

@@ -1,8 +1,10 @@
 // @vitest-environment happy-dom
 import { cleanup, screen } from "@testing-library/react";
 import { afterEach, describe, expect, test } from "vitest";
-import { translator, type Locale } from "#app/i18n/i18n";
+
+import { type Locale, translator } from "#app/i18n/i18n";
 import { renderInTab } from "#test/support/render";
+
 import type { CaseData } from "./case-data";
 import { RemindersCard } from "./reminders-card";
 

@@ -1,7 +1,9 @@
 import { BlockStack, Card, Link, List, Text } from "@shopify/polaris";
+
 import type { MessageKey } from "#app/i18n/i18n";
 import { useT } from "#app/i18n/react";
 import { withLocale } from "#app/utils/format";
+
 import type { CaseData } from "./case-data";
 import { useMoment } from "./use-case-format";
 

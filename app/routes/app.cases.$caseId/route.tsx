@@ -1,12 +1,14 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData, useSearchParams } from "@remix-run/react";
 import { BlockStack, Layout, Page } from "@shopify/polaris";
+
 import { CaseStatusBadge } from "#app/components/case-status-badge";
 import { useT } from "#app/i18n/react";
-import { recordAccess, tabReader } from "#app/services/privacy/access-log.server";
 import { caseDetail, runCaseAction } from "#app/services/cases/page.server";
-import { requireShopContext } from "#app/web/shop-context.server";
+import { recordAccess, tabReader } from "#app/services/privacy/access-log.server";
 import { withLocale } from "#app/utils/format";
+import { requireShopContext } from "#app/web/shop-context.server";
+
 import { ActionOutcome, CaseActionModal, pageActions } from "./case-actions";
 import { CaseAmounts } from "./case-amounts";
 import { CaseTimeline } from "./case-timeline";

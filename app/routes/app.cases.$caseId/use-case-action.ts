@@ -1,7 +1,9 @@
 import { useFetcher } from "@remix-run/react";
 import { useEffect, useState } from "react";
+
 import { useFailureText } from "#app/components/action-result-banner";
 import type { CaseIntent } from "#app/components/reason-modal";
+
 import type { action } from "./route";
 
 /** The action staff chose on the case page (its reason modal is open while one is chosen) and the server's answer. */

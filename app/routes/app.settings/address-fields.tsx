@@ -1,7 +1,9 @@
 import { FormLayout, InlineGrid, Select } from "@shopify/polaris";
 import { useState } from "react";
+
 import type { Settings } from "#app/domain/settings";
 import { useLocale, useT } from "#app/i18n/react";
+
 import { FormField, Section } from "./form-fields";
 import type { ErrorFor } from "./use-save-result";
 

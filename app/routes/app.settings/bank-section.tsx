@@ -1,7 +1,9 @@
 import { Banner, FormLayout, InlineGrid, Layout } from "@shopify/polaris";
 import { friendlyFormatIBAN } from "ibantools";
+
 import type { Settings } from "#app/domain/settings";
 import { useT } from "#app/i18n/react";
+
 import { FormField, Section } from "./form-fields";
 import type { ErrorFor } from "./use-save-result";
 

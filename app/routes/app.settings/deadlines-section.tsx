@@ -1,7 +1,9 @@
 import { FormLayout } from "@shopify/polaris";
+
 import type { Settings } from "#app/domain/settings";
 import { useT } from "#app/i18n/react";
 import type { HolidayRegionOption } from "#app/services/settings/settings.server";
+
 import { NumberField, Section } from "./form-fields";
 import { HolidayFields } from "./holiday-fields";
 import type { ErrorFor } from "./use-save-result";

@@ -1,8 +1,10 @@
 import { Banner, BlockStack, ChoiceList } from "@shopify/polaris";
+
 import { DUNNING_OPTION_LOCK_DAYS } from "#app/domain/policies";
 import type { Settings } from "#app/domain/settings";
 import { useLocale, useT } from "#app/i18n/react";
 import { formatDate } from "#app/utils/format";
+
 import { Section } from "./form-fields";
 import type { ErrorFor } from "./use-save-result";
 

@@ -2,10 +2,12 @@
 import { cleanup, getDefaultNormalizer, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, test } from "vitest";
+
 import { MAX_REMINDER_FEE_MINOR, TYPICAL_COST_MINOR } from "#app/domain/dunning/fees";
-import { intlLocale, translator, type Locale, type MessageKey } from "#app/i18n/i18n";
+import { intlLocale, type Locale, type MessageKey, translator } from "#app/i18n/i18n";
 import { formatMinor } from "#app/utils/format";
 import { renderInTab } from "#test/support/render";
+
 import { FeeFields, FeesSection } from "./fee-fields";
 
 afterEach(cleanup);

@@ -1,11 +1,13 @@
 import { Banner, BlockStack, FormLayout, InlineGrid, TextField } from "@shopify/polaris";
 import { useState } from "react";
+
 import { DUNNING_LEVELS, type DunningLevel } from "#app/domain/case/status";
 import { feesAboveCost, MAX_REMINDER_FEE_MINOR, TYPICAL_COST_MINOR } from "#app/domain/dunning/fees";
 import type { Settings } from "#app/domain/settings";
 import type { MessageKey } from "#app/i18n/i18n";
 import { useLocale, useT } from "#app/i18n/react";
 import { formatMinor, inputToMinor, minorToInput } from "#app/utils/format";
+
 import { CheckboxField, Section } from "./form-fields";
 import type { ErrorFor } from "./use-save-result";
 

@@ -2,7 +2,9 @@
 import { cleanup, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, expect, test } from "vitest";
+
 import { renderInTab } from "#test/support/render";
+
 import { CheckboxField, FormField, NumberField, Section } from "./form-fields";
 
 afterEach(cleanup);

@@ -1,5 +1,5 @@
 import { Card, Checkbox, Layout, TextField, type TextFieldProps } from "@shopify/polaris";
-import { useState, type ReactNode } from "react";
+import { type ReactNode, useState } from "react";
 
 /** One section of the settings page: its title and explanation beside a card with its fields. */
 export function Section({ title, description, children }: { title: string; description: string; children: ReactNode }) {

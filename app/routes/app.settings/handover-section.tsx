@@ -1,7 +1,9 @@
 import { FormLayout, Select } from "@shopify/polaris";
+
 import { AUTO_HANDOVER_PRESETS, type Settings } from "#app/domain/settings";
 import { useLocale, useT } from "#app/i18n/react";
 import { formatMinor } from "#app/utils/format";
+
 import { CheckboxField, FormField, Section } from "./form-fields";
 import type { ErrorFor } from "./use-save-result";
 

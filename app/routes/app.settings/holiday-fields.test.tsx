@@ -2,9 +2,11 @@
 import { cleanup, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, test } from "vitest";
-import { translator, type Locale } from "#app/i18n/i18n";
+
+import { type Locale, translator } from "#app/i18n/i18n";
 import type { HolidayRegionOption } from "#app/services/settings/settings.server";
 import { renderInTab } from "#test/support/render";
+
 import { HolidayFields } from "./holiday-fields";
 
 afterEach(cleanup);

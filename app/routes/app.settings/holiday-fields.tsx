@@ -1,8 +1,10 @@
 import { InlineGrid, Select } from "@shopify/polaris";
 import { useState } from "react";
+
 import type { Settings } from "#app/domain/settings";
 import { useLocale, useT } from "#app/i18n/react";
 import type { HolidayRegionOption } from "#app/services/settings/settings.server";
+
 import type { ErrorFor } from "./use-save-result";
 
 /** German-speaking countries first, the others by name. */

@@ -4,9 +4,11 @@ import userEvent from "@testing-library/user-event";
 import type { ComponentProps } from "react";
 import { createMemoryRouter, RouterProvider } from "react-router-dom";
 import { afterEach, describe, expect, test } from "vitest";
-import { translator, type Locale, type MessageKey } from "#app/i18n/i18n";
+
+import { type Locale, type MessageKey, translator } from "#app/i18n/i18n";
 import type { PartnerSettingsView } from "#app/services/collection/partner-settings.server";
 import { Providers } from "#test/support/render";
+
 import { PartnerSection } from "./partner-section";
 
 afterEach(cleanup);

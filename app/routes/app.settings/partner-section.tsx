@@ -1,11 +1,13 @@
 import { Form, useNavigation } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Button, FormLayout, InlineStack, Layout, Select, Text } from "@shopify/polaris";
 import { useRef, useState } from "react";
+
 import { useT } from "#app/i18n/react";
 import type { PartnerSettingsView } from "#app/services/collection/partner-settings.server";
 import type { FieldErrors } from "#app/services/settings/settings.server";
+
 import { FormField, Section } from "./form-fields";
-import { errorFor, type ErrorFor, type FormatError } from "./use-save-result";
+import { type ErrorFor, errorFor, type FormatError } from "./use-save-result";
 
 type PartnerResult =
   | { intent: "partner"; ok: true; done: "saved" | "connected" }

@@ -2,9 +2,11 @@
 import { cleanup, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from "vitest";
-import { translator, type Locale, type MessageKey } from "#app/i18n/i18n";
+
+import { type Locale, type MessageKey, translator } from "#app/i18n/i18n";
 import { DEFAULT_REMINDER_TEXTS } from "#app/mail/reminder-templates";
 import { renderInTab } from "#test/support/render";
+
 import { ReminderTexts, ReminderTextsSection } from "./reminder-texts";
 
 afterEach(cleanup);

@@ -1,5 +1,6 @@
 import { Banner, BlockStack, Box, Divider, FormLayout, Tabs, Text, TextField } from "@shopify/polaris";
 import { useState } from "react";
+
 import { DUNNING_LEVELS, type DunningLevel } from "#app/domain/case/status";
 import type { Settings } from "#app/domain/settings";
 import type { MessageKey } from "#app/i18n/i18n";
@@ -9,10 +10,11 @@ import {
   previewReminder,
   REMINDER_LANGUAGES,
   REMINDER_PLACEHOLDERS,
-  reminderTextKey,
   type ReminderLanguage,
   type ReminderText,
+  reminderTextKey,
 } from "#app/mail/reminder-templates";
+
 import { Section } from "./form-fields";
 import type { ErrorFor } from "./use-save-result";
 

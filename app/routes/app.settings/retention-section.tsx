@@ -1,5 +1,7 @@
 import { FormLayout, Select } from "@shopify/polaris";
+
 import { useT } from "#app/i18n/react";
+
 import { Section } from "./form-fields";
 import type { ErrorFor } from "./use-save-result";
 

@@ -1,23 +1,25 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useLoaderData, useSearchParams } from "@remix-run/react";
 import { Box, Button, InlineStack, Layout, Page } from "@shopify/polaris";
-import { useT } from "#app/i18n/react";
-import {
-  dunningOptionUnlocksAt,
-  getSettings,
-  holidayRegionOptions,
-  saveSettingsForm,
-} from "#app/services/settings/settings.server";
+
 import { getEnv } from "#app/config/env.server";
+import { toLocalDate } from "#app/domain/dates";
+import { useT } from "#app/i18n/react";
 import {
   partnerEndpointSources,
   partnerSettingsView,
   savePartnerForm,
   testPartnerForm,
 } from "#app/services/collection/partner-settings.server";
-import { requireShopContext } from "#app/web/shop-context.server";
+import {
+  dunningOptionUnlocksAt,
+  getSettings,
+  holidayRegionOptions,
+  saveSettingsForm,
+} from "#app/services/settings/settings.server";
 import { withLocale } from "#app/utils/format";
-import { toLocalDate } from "#app/domain/dates";
+import { requireShopContext } from "#app/web/shop-context.server";
+
 import { AddressSection } from "./address-fields";
 import { BankMissingBanner, BankSection } from "./bank-section";
 import { DeadlinesSection } from "./deadlines-section";

@@ -1,4 +1,5 @@
 import { Banner, Layout } from "@shopify/polaris";
+
 import { useT } from "#app/i18n/react";
 import type { SettingsSaveOutcome } from "#app/services/settings/settings.server";
 

@@ -1,7 +1,9 @@
 import { FormLayout, InlineGrid } from "@shopify/polaris";
+
 import type { Settings } from "#app/domain/settings";
 import type { MessageKey } from "#app/i18n/i18n";
 import { useT } from "#app/i18n/react";
+
 import { CheckboxField, NumberField, Section } from "./form-fields";
 import type { ErrorFor } from "./use-save-result";
 

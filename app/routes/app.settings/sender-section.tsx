@@ -1,6 +1,8 @@
 import { FormLayout } from "@shopify/polaris";
+
 import type { Settings } from "#app/domain/settings";
 import { useT } from "#app/i18n/react";
+
 import { FormField, Section } from "./form-fields";
 import type { ErrorFor } from "./use-save-result";
 

@@ -3,12 +3,14 @@ import { cleanup, getDefaultNormalizer, render, screen } from "@testing-library/
 import userEvent from "@testing-library/user-event";
 import { createMemoryRouter, RouterProvider } from "react-router-dom";
 import { afterEach, describe, expect, test } from "vitest";
+
 import { MAX_REMINDER_FEE_MINOR } from "#app/domain/dunning/fees";
 import { SETTINGS_DEFAULTS } from "#app/domain/settings";
-import { intlLocale, translator, type Locale, type MessageKey } from "#app/i18n/i18n";
+import { intlLocale, type Locale, type MessageKey, translator } from "#app/i18n/i18n";
 import { holidayRegionOptions, parseSettingsForm } from "#app/services/settings/settings.server";
 import { formatMinor } from "#app/utils/format";
 import { Providers } from "#test/support/render";
+
 import SettingsPage, { type loader } from "./route";
 
 // Typed against the real loader, so a change of its shape fails typecheck here instead of passing silently.

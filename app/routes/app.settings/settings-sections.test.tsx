@@ -1,13 +1,15 @@
 // @vitest-environment happy-dom
 import { cleanup, getDefaultNormalizer, render, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { useState, type ReactNode } from "react";
+import { type ReactNode, useState } from "react";
 import { createMemoryRouter, RouterProvider } from "react-router-dom";
 import { afterEach, describe, expect, test } from "vitest";
+
 import { SETTINGS_DEFAULTS } from "#app/domain/settings";
-import { intlLocale, translator, type Locale } from "#app/i18n/i18n";
+import { intlLocale, type Locale, translator } from "#app/i18n/i18n";
 import { formatDate, formatMinor } from "#app/utils/format";
 import { Providers, renderInTab } from "#test/support/render";
+
 import { BankMissingBanner, BankSection } from "./bank-section";
 import { DunningOptionSection } from "./dunning-option-section";
 import { HandoverSection } from "./handover-section";

@@ -1,8 +1,10 @@
 import { useActionData, useNavigation } from "@remix-run/react";
+
 import type { MessageKey } from "#app/i18n/i18n";
 import { useLocale, useT } from "#app/i18n/react";
 import type { FieldErrors } from "#app/services/settings/settings.server";
 import { formatDate, formatMinor } from "#app/utils/format";
+
 import type { action } from "./route";
 
 /** A field's error message, or undefined when it has none: what each field of the page is given as `err`. */

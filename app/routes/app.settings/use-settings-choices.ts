@@ -1,4 +1,5 @@
 import { useState } from "react";
+
 import { AUTO_HANDOVER_PRESETS, type Settings } from "#app/domain/settings";
 
 /** The auto-handover select's value: "off", "all", a preset amount, or "custom" for any other threshold. */

@@ -1,6 +1,8 @@
 import { FormLayout } from "@shopify/polaris";
+
 import type { Settings } from "#app/domain/settings";
 import { useT } from "#app/i18n/react";
+
 import { CheckboxField, Section } from "./form-fields";
 
 /** What the app records on the order in the shop. */

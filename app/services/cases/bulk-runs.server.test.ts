@@ -1,12 +1,14 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+
 import { caseEvents, cases, type Shop } from "#app/db/schema";
-import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
 import { openTestCase } from "#test/support/cases";
+import { createTestDatabase, type TestDatabase, testEngines } from "#test/support/db";
 import { insertShop } from "#test/support/factories";
+
 import { actOnCases, createBulkRun, getBulkRun, runBulkRun } from "./bulk-runs.server";
-import { caseListQuerySchema } from "./list.server";
 import { cancelCase } from "./commands.server";
+import { caseListQuerySchema } from "./list.server";
 
 const staff = { type: "staff" as const, id: "anna" };
 const now = new Date("2026-10-20T09:00:00Z");

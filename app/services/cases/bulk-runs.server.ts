@@ -1,13 +1,15 @@
 import { and, desc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
+
 import type { DbOrTx } from "#app/db/client.server";
-import { bulkRuns, shops, type Shop } from "#app/db/schema";
+import { bulkRuns, type Shop, shops } from "#app/db/schema";
 import type { Actor } from "#app/domain/case/events";
 import { caseReason } from "#app/domain/case/reason";
-import { caseListQuerySchema, countMatching, listCases, resolvePeriod, type CaseListQuery } from "./list.server";
+
+import { cancelCase, type CaseCommandResult, startCase } from "./commands.server";
+import { type CaseListQuery, caseListQuerySchema, countMatching, listCases, resolvePeriod } from "./list.server";
 import { findCase } from "./read.server";
 import { caseFromJson } from "./serialization";
-import { cancelCase, startCase, type CaseCommandResult } from "./commands.server";
 
 export const BULK_ACTIONS = ["start", "cancel"] as const;
 export type BulkAction = (typeof BULK_ACTIONS)[number];

@@ -1,13 +1,15 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+
 import { caseEvents, cases, type Shop } from "#app/db/schema";
 import { replay } from "#app/domain/case/events";
-import { openTestCase } from "#test/support/cases";
-import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
-import { insertShop } from "#test/support/factories";
-import { caseFromJson, eventFromRow } from "./serialization";
-import { cancelCase, executeCaseCommand, openCaseForOrder, startCase } from "./commands.server";
 import { updateSettings } from "#app/services/settings/settings.server";
+import { openTestCase } from "#test/support/cases";
+import { createTestDatabase, type TestDatabase, testEngines } from "#test/support/db";
+import { insertShop } from "#test/support/factories";
+
+import { cancelCase, executeCaseCommand, openCaseForOrder, startCase } from "./commands.server";
+import { caseFromJson, eventFromRow } from "./serialization";
 
 const support = { type: "support" as const, id: "maria" };
 const now = new Date("2026-11-23T10:00:00Z");

@@ -1,21 +1,24 @@
 import { randomUUID } from "node:crypto";
-import type { DebtorKind } from "#app/domain/dunning/debtor";
+
 import { and, eq, inArray, sql } from "drizzle-orm";
+
 import type { DbOrTx, Tx } from "#app/db/client.server";
-import { caseEvents, cases, orders, outbox, shops, type CaseRow, type OrderRow, type Shop } from "#app/db/schema";
+import { caseEvents, type CaseRow, cases, type OrderRow, orders, outbox, type Shop, shops } from "#app/db/schema";
 import type { Case } from "#app/domain/case/case";
 import type { Debtor } from "#app/domain/case/checks";
-import { applyEvent, type Actor, type CaseEvent } from "#app/domain/case/events";
+import { type Actor, applyEvent, type CaseEvent } from "#app/domain/case/events";
 import { openCase } from "#app/domain/case/open";
 import type { CaseKind } from "#app/domain/case/status";
-import { execute, type CaseCommand, type CommandEnvelope, type Refusal } from "#app/domain/case/transitions";
-import { nextStep, stepInstant } from "#app/domain/dunning/schedule";
+import { type CaseCommand, type CommandEnvelope, execute, type Refusal } from "#app/domain/case/transitions";
 import type { LocalDate } from "#app/domain/dates";
+import type { DebtorKind } from "#app/domain/dunning/debtor";
+import { nextStep, stepInstant } from "#app/domain/dunning/schedule";
 import type { Money } from "#app/domain/money";
 import { startsAutomatically } from "#app/domain/policies";
 import type { Settings } from "#app/domain/settings";
-import { caseFromJson, caseToJson, eventData } from "./serialization";
 import { getSettings } from "#app/services/settings/settings.server";
+
+import { caseFromJson, caseToJson, eventData } from "./serialization";
 
 /** Currencies the collection partner accepts; the partner adapter's capabilities refine this per partner. */
 export const SUPPORTED_CURRENCIES = ["EUR"] as const;

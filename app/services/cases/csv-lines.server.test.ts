@@ -1,10 +1,13 @@
 import { Readable } from "node:stream";
+
 import { sql } from "drizzle-orm";
 import { describe, expect, test } from "vitest";
+
 import { cases } from "#app/db/schema";
-import { copyTextToCsv, csvLines, unescapeCopyText } from "./csv-lines.server";
-import { readCopy } from "./csv.server";
 import { inlineParams, sqlLiteral } from "#app/db/sql-inline.server";
+
+import { readCopy } from "./csv.server";
+import { copyTextToCsv, csvLines, unescapeCopyText } from "./csv-lines.server";
 
 /** Two rows as `COPY … TO STDOUT` prints them: escapes, a null, a multi-byte name, a negative amount. */
 const COPY_TEXT = [

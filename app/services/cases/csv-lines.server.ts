@@ -1,5 +1,5 @@
-import { MESSAGES, translator, type Locale, type MessageKey } from "#app/i18n/i18n";
 import type { LocalDate } from "#app/domain/dates";
+import { type Locale, type MessageKey, MESSAGES, translator } from "#app/i18n/i18n";
 import { currencyDigits, minorAsDecimal } from "#app/utils/format";
 
 /**

@@ -1,13 +1,16 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
+
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
+
 import { rowsOf } from "#app/db/client.server";
 import type { Shop } from "#app/db/schema";
-import { tenantScope, type TenantScope } from "#app/db/tenant.server";
-import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
-import { insertCaseRow, insertShop } from "#test/support/factories";
+import { type TenantScope, tenantScope } from "#app/db/tenant.server";
 import { CSV_NOW, CSV_VIEWS, seedAwkwardCases } from "#test/fixtures/case-csv/seed";
+import { createTestDatabase, type TestDatabase, testEngines } from "#test/support/db";
+import { insertCaseRow, insertShop } from "#test/support/factories";
+
 import { casesCsvStream, quote } from "./csv.server";
 import { caseListQuerySchema } from "./list.server";
 

@@ -1,16 +1,19 @@
+import type { Readable } from "node:stream";
+
 import { sql } from "drizzle-orm";
 import type { AnyPgColumn } from "drizzle-orm/pg-core";
-import type { Readable } from "node:stream";
 import type postgres from "postgres";
-import { postgresClientOf, rowsOf, type DbOrTx, type Tx } from "#app/db/client.server";
+
+import { type DbOrTx, postgresClientOf, rowsOf, type Tx } from "#app/db/client.server";
 import { cases } from "#app/db/schema";
+import { inlineParams } from "#app/db/sql-inline.server";
 import type { TenantScope } from "#app/db/tenant.server";
 import { toLocalDate } from "#app/domain/dates";
 import type { Locale } from "#app/i18n/i18n";
-import { copyTextToCsv, csvLines, CSV_SOURCE_COLUMNS, type CsvLines, type CsvSourceRow } from "./csv-lines.server";
-import { keysetAfter, viewConditions, type CaseListQuery, type Keyset } from "./list.server";
-import { inlineParams } from "#app/db/sql-inline.server";
 import { Spool } from "#app/utils/spool.server";
+
+import { copyTextToCsv, CSV_SOURCE_COLUMNS, type CsvLines, csvLines, type CsvSourceRow } from "./csv-lines.server";
+import { type CaseListQuery, type Keyset, keysetAfter, viewConditions } from "./list.server";
 
 export { quote } from "./csv-lines.server";
 

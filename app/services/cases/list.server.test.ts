@@ -1,10 +1,13 @@
 import { randomBytes } from "node:crypto";
+
 import { sql } from "drizzle-orm";
-import type { DbOrTx } from "#app/db/client.server";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+
+import type { DbOrTx } from "#app/db/client.server";
 import type { Shop } from "#app/db/schema";
-import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
+import { createTestDatabase, type TestDatabase, testEngines } from "#test/support/db";
 import { insertCaseRow, insertShop } from "#test/support/factories";
+
 import {
   caseListQuerySchema,
   countCasesByStatus,

@@ -1,10 +1,11 @@
-import { and, asc, desc, eq, getTableColumns, gte, lt, lte, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, getTableColumns, gte, lt, lte, or, type SQL, sql } from "drizzle-orm";
 import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import { z } from "zod";
-import { rowsOf, type DbOrTx } from "#app/db/client.server";
-import { cases, caseStatusCounts, type CaseRow } from "#app/db/schema";
-import { addDays, startOfLocalDay, toLocalDate } from "#app/domain/dates";
+
+import { type DbOrTx, rowsOf } from "#app/db/client.server";
+import { type CaseRow, cases, caseStatusCounts } from "#app/db/schema";
 import { CASE_STATUSES, type CaseStatus } from "#app/domain/case/status";
+import { addDays, startOfLocalDay, toLocalDate } from "#app/domain/dates";
 
 /**
  * Sorting by status follows the lifecycle (as the tabs do), not the alphabet of the ids: status_rank is the status's

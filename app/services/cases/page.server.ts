@@ -1,16 +1,18 @@
 import { and, eq } from "drizzle-orm";
+
 import type { DbOrTx } from "#app/db/client.server";
-import { orders, wooConnections, type Shop } from "#app/db/schema";
+import { orders, type Shop, wooConnections } from "#app/db/schema";
 import type { Actor } from "#app/domain/case/events";
+import { caseReason } from "#app/domain/case/reason";
 import { allowedManualActions, canClassifyDebtor } from "#app/domain/case/transitions";
 import { toLocalDate } from "#app/domain/dates";
-import { caseReason } from "#app/domain/case/reason";
-import { caseFromJson } from "./serialization";
-import { findCase, listCaseEvents } from "./read.server";
-import { cancelCase, classifyCaseDebtor, startCase } from "./commands.server";
-import { loadBaseRateTableFrom } from "#app/services/dunning/base-rates.server";
 import { caseAmounts } from "#app/services/dunning/amounts.server";
+import { loadBaseRateTableFrom } from "#app/services/dunning/base-rates.server";
 import { getSettings } from "#app/services/settings/settings.server";
+
+import { cancelCase, classifyCaseDebtor, startCase } from "./commands.server";
+import { findCase, listCaseEvents } from "./read.server";
+import { caseFromJson } from "./serialization";
 
 /** Everything the case page shows, for this shop only. */
 export async function caseDetail(db: DbOrTx, shop: Shop, caseId: string, now: Date = new Date()) {

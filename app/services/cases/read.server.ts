@@ -1,4 +1,5 @@
 import { and, asc, eq } from "drizzle-orm";
+
 import type { DbOrTx } from "#app/db/client.server";
 import { caseEvents, cases } from "#app/db/schema";
 import { isUuid } from "#app/utils/uuid";

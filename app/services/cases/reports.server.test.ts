@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+
 import type { Shop } from "#app/db/schema";
-import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
 import { openTestCase } from "#test/support/cases";
+import { createTestDatabase, type TestDatabase, testEngines } from "#test/support/db";
 import { insertShop } from "#test/support/factories";
+
 import { cancelCase, executeCaseCommand, startCase } from "./commands.server";
 import { buildReport, shiftMonth } from "./reports.server";
 

@@ -1,8 +1,10 @@
 import { and, eq, gte, inArray, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
+
 import type { DbOrTx } from "#app/db/client.server";
 import { caseEvents, cases, type Shop } from "#app/db/schema";
 import { startOfLocalDay, toLocalDate } from "#app/domain/dates";
+
 import { countCasesByStatus } from "./list.server";
 
 /** Statuses in which money is still owed to the shop. */

@@ -1,6 +1,6 @@
+import type { CaseEventRow } from "#app/db/schema";
 import type { Case } from "#app/domain/case/case";
 import type { CaseEvent } from "#app/domain/case/events";
-import type { CaseEventRow } from "#app/db/schema";
 
 /**
  * Cases and events as JSON in the database. Dates become ISO strings and are revived by name: only the fields

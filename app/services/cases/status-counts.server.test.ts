@@ -1,13 +1,16 @@
 import { randomBytes } from "node:crypto";
+
 import { eq, sql } from "drizzle-orm";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
+
 import type { DbOrTx } from "#app/db/client.server";
-import { cases, caseStatusCounts, shops, type Shop } from "#app/db/schema";
+import { cases, caseStatusCounts, type Shop, shops } from "#app/db/schema";
 import { withTenant } from "#app/db/tenant.server";
 import { CASE_STATUSES } from "#app/domain/case/status";
-import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
+import { createTestDatabase, type TestDatabase, testEngines } from "#test/support/db";
 import { insertShop } from "#test/support/factories";
+
 import { caseListQuerySchema, countCasesByStatus, countMatching, STATUS_COUNT_CAP } from "./list.server";
 import { compactCaseStatusCounts } from "./status-counts.server";
 

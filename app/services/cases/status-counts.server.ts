@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
-import { rowsOf, type DbOrTx } from "#app/db/client.server";
+
+import { type DbOrTx, rowsOf } from "#app/db/client.server";
 
 /**
  * Folds case_status_counts' delta rows (drizzle/0007) into one row per (shop, status); (shop, status) pairs whose

@@ -1,19 +1,21 @@
 import { http, HttpResponse } from "msw";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test, vi } from "vitest";
+
 import { rivertyEnvironments } from "#adapters/partners/riverty/adapter";
 import { partnerAccounts, type Shop } from "#app/db/schema";
-import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
-import { insertShop } from "#test/support/factories";
+import { updateSettings } from "#app/services/settings/settings.server";
 import { server } from "#test/mocks/node";
 import { RIVERTY_TEST_AUTH_URL, RIVERTY_TEST_BASE_URL, RIVERTY_TEST_CONFIG, rivertyMock } from "#test/mocks/riverty";
+import { createTestDatabase, type TestDatabase, testEngines } from "#test/support/db";
+import { insertShop } from "#test/support/factories";
+
 import {
+  type PartnerEndpointSources,
   partnerSettingsView,
   savePartnerForm,
   testPartnerForm,
-  type PartnerEndpointSources,
 } from "./partner-settings.server";
 import { openPartnerConfig } from "./partners.server";
-import { updateSettings } from "#app/services/settings/settings.server";
 
 const SECRET = RIVERTY_TEST_CONFIG.clientSecret;
 const ADDRESS = {

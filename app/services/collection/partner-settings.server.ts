@@ -1,23 +1,25 @@
 import { eq } from "drizzle-orm";
 import { z } from "zod";
+
+import type { ConnectionCheckResult } from "#adapters/partners/collection-partner";
 import {
-  rivertyEnvironments,
   type RivertyEndpoints,
   type RivertyEnvironment,
+  rivertyEnvironments,
 } from "#adapters/partners/riverty/adapter";
-import type { ConnectionCheckResult } from "#adapters/partners/collection-partner";
 import { getEnv } from "#app/config/env.server";
 import type { DbOrTx } from "#app/db/client.server";
-import { partnerAccounts, type PartnerAccountRow } from "#app/db/schema";
+import { type PartnerAccountRow, partnerAccounts } from "#app/db/schema";
+import { type FieldErrors, getSettings } from "#app/services/settings/settings.server";
+
 import {
   creditorFromAddress,
   defaultPartnerFactory,
   openPartnerConfig,
-  savePartnerAccount,
   type PartnerConfig,
   type PartnerFactory,
+  savePartnerAccount,
 } from "./partners.server";
-import { getSettings, type FieldErrors } from "#app/services/settings/settings.server";
 
 /*
  * The collection partner section of the settings page: which partner, which environment, the credentials. The base

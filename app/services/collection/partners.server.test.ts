@@ -1,26 +1,28 @@
 import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, test } from "vitest";
-import { startSandboxPartner, type SandboxPartner } from "#adapters/partners/sandbox/server";
+
+import { type SandboxPartner, startSandboxPartner } from "#adapters/partners/sandbox/server";
 import { caseEvents, cases, orders, outbox, partnerAccounts, type Shop } from "#app/db/schema";
 import { addDays } from "#app/domain/dates";
-import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
-import { nothingNewOnPlatform, paidSnapshot } from "#test/support/cases";
-import { insertOrder, insertShop } from "#test/support/factories";
-import { runDunningSweep } from "#app/services/dunning/sweep.server";
-import { sweepOutbox } from "#app/services/outbox/outbox.server";
 import { cancelCase, executeCaseCommand } from "#app/services/cases/commands.server";
+import { runDunningSweep } from "#app/services/dunning/sweep.server";
+import type { OrderReader } from "#app/services/intake/order-reread.server";
+import { sweepOutbox } from "#app/services/outbox/outbox.server";
+import { updateSettings } from "#app/services/settings/settings.server";
+import { nothingNewOnPlatform, paidSnapshot } from "#test/support/cases";
+import { createTestDatabase, type TestDatabase, testEngines } from "#test/support/db";
+import { insertOrder, insertShop } from "#test/support/factories";
+
 import {
   openPartnerConfig,
+  type PartnerConfig,
   recallHandler,
   reportPaymentHandler,
   savePartnerAccount,
   sealPartnerConfig,
   submitClaimHandler,
   syncPartnerFeed,
-  type PartnerConfig,
 } from "./partners.server";
-import type { OrderReader } from "#app/services/intake/order-reread.server";
-import { updateSettings } from "#app/services/settings/settings.server";
 
 const creditor: PartnerConfig["creditor"] = {
   shopName: "Wollwerk",

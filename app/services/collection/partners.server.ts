@@ -1,32 +1,33 @@
 import { and, eq, inArray, or, sql } from "drizzle-orm";
 import { z } from "zod";
+
 import {
-  ClaimSchema,
-  submitClaimExactlyOnce,
   type Claim,
   type ClaimCreditor,
+  ClaimSchema,
   type CollectionPartner,
   type PartnerChange,
+  submitClaimExactlyOnce,
 } from "#adapters/partners/collection-partner";
 import { createRivertyAdapter } from "#adapters/partners/riverty/adapter";
 import { mapPartnerChange } from "#adapters/partners/status-mapping";
 import { getEnv } from "#app/config/env.server";
 import type { Db, DbOrTx } from "#app/db/client.server";
-import { cases, orders, partnerAccounts, shops, type CaseRow, type PartnerAccountRow } from "#app/db/schema";
+import { type CaseRow, cases, orders, type PartnerAccountRow, partnerAccounts, shops } from "#app/db/schema";
+import { holdsClaim } from "#app/domain/case/transitions";
 import { toLocalDate } from "#app/domain/dates";
 import type { BaseRateTable } from "#app/domain/dunning/base-rates";
 import type { Settings } from "#app/domain/settings";
+import { executeCaseCommand } from "#app/services/cases/commands.server";
+import { caseFromJson } from "#app/services/cases/serialization";
+import { caseAmounts } from "#app/services/dunning/amounts.server";
+import { loadBaseRateTableFrom } from "#app/services/dunning/base-rates.server";
+import { type OrderReader, type OrderReading, platformOrderReader } from "#app/services/intake/order-reread.server";
+import { applyOrderSnapshots } from "#app/services/intake/platform-events.server";
+import type { OutboxHandler, OutboxOutcome } from "#app/services/outbox/types";
+import { getSettings } from "#app/services/settings/settings.server";
 import { decryptSecret, encryptSecret, parseKey, secretPlace } from "#app/utils/crypto.server";
 import { logger } from "#app/utils/logger.server";
-import { holdsClaim } from "#app/domain/case/transitions";
-import { caseFromJson } from "#app/services/cases/serialization";
-import { executeCaseCommand } from "#app/services/cases/commands.server";
-import type { OutboxHandler, OutboxOutcome } from "#app/services/outbox/types";
-import { loadBaseRateTableFrom } from "#app/services/dunning/base-rates.server";
-import { caseAmounts } from "#app/services/dunning/amounts.server";
-import { platformOrderReader, type OrderReader, type OrderReading } from "#app/services/intake/order-reread.server";
-import { applyOrderSnapshots } from "#app/services/intake/platform-events.server";
-import { getSettings } from "#app/services/settings/settings.server";
 
 /*
  * The collection partner of each shop: its configuration (encrypted at rest), handing a claim over exactly once

@@ -1,12 +1,13 @@
 import { and, asc, eq, inArray } from "drizzle-orm";
+
 import type { DbOrTx } from "#app/db/client.server";
 import { caseEvents, type CaseRow, type OrderRow, type Shop } from "#app/db/schema";
 import { DUNNING_LEVELS, type DunningLevel } from "#app/domain/case/status";
-import { toLocalDate, type LocalDate } from "#app/domain/dates";
-import { amountsOwed, type AmountsOwed, type ChargedReminder, type ReceivedPayment } from "#app/domain/dunning/amounts";
+import { type LocalDate, toLocalDate } from "#app/domain/dates";
+import { type AmountsOwed, amountsOwed, type ChargedReminder, type ReceivedPayment } from "#app/domain/dunning/amounts";
 import type { BaseRateTable } from "#app/domain/dunning/base-rates";
-import { reminderFee } from "#app/domain/dunning/fees";
 import { classifyDebtor, type DebtorClassification } from "#app/domain/dunning/debtor";
+import { reminderFee } from "#app/domain/dunning/fees";
 import type { Money } from "#app/domain/money";
 import type { Settings } from "#app/domain/settings";
 import { caseFromJson } from "#app/services/cases/serialization";

@@ -1,26 +1,29 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+
 import { sql } from "drizzle-orm";
 import { http, HttpResponse } from "msw";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
+
 import { BUNDESBANK_BASE_RATE_URL } from "#adapters/bundesbank/client";
 import { BASE_RATE_ANSWER, baseRateAnswerWith } from "#adapters/bundesbank/fixtures";
-import { baseRates, shops, type Shop } from "#app/db/schema";
+import { baseRates, type Shop, shops } from "#app/db/schema";
 import { withTenant } from "#app/db/tenant.server";
 import { BUILT_IN_BASE_RATES, knownThrough, rateOn } from "#app/domain/dunning/base-rates";
+import { server } from "#test/mocks/node";
+import { createTestDatabase, type TestDatabase, testEngines } from "#test/support/db";
+import { insertShop } from "#test/support/factories";
+
 import {
   BaseRatesFileError,
   baseRateStatus,
   loadBaseRateTable,
   loadBaseRateTableFrom,
+  recentBaseRateStatus,
   refreshBaseRates,
   storedBaseRates,
-  recentBaseRateStatus,
 } from "./base-rates.server";
-import { server } from "#test/mocks/node";
-import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
-import { insertShop } from "#test/support/factories";
 
 let dir: string;
 beforeAll(async () => {

@@ -1,21 +1,23 @@
 import { readFile } from "node:fs/promises";
+
 import { asc, sql } from "drizzle-orm";
+
 import {
   BUNDESBANK_BASE_RATE_URL,
-  fetchBundesbankBaseRates,
   type BundesbankBaseRates,
+  fetchBundesbankBaseRates,
 } from "#adapters/bundesbank/client";
 import { getEnv } from "#app/config/env.server";
-import { rowsOf, type DbOrTx } from "#app/db/client.server";
+import { type DbOrTx, rowsOf } from "#app/db/client.server";
 import { baseRates } from "#app/db/schema";
-import { toLocalDate, type LocalDate } from "#app/domain/dates";
+import { type LocalDate, toLocalDate } from "#app/domain/dates";
 import {
-  BUILT_IN_BASE_RATES,
-  baseRateTableSchema,
-  knownThrough,
-  mergeBaseRates,
   type BaseRateEntry,
   type BaseRateTable,
+  baseRateTableSchema,
+  BUILT_IN_BASE_RATES,
+  knownThrough,
+  mergeBaseRates,
 } from "#app/domain/dunning/base-rates";
 import { logger } from "#app/utils/logger.server";
 

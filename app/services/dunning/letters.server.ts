@@ -1,11 +1,13 @@
 import { and, asc, eq } from "drizzle-orm";
 import { z } from "zod";
+
 import type { DbOrTx } from "#app/db/client.server";
 import { caseEvents, orders, type Shop } from "#app/db/schema";
 import { DUNNING_LEVELS, type DunningLevel } from "#app/domain/case/status";
 import type { LetterAddress, ReminderLetterInput } from "#app/mail/reminder-letter.server";
-import { loadBaseRateTableFrom } from "./base-rates.server";
 import { findCase } from "#app/services/cases/read.server";
+
+import { loadBaseRateTableFrom } from "./base-rates.server";
 import { composeReminder } from "./reminders.server";
 
 export type LetterOutcome =

@@ -1,15 +1,17 @@
 import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, test } from "vitest";
+
 import { cases, outbox, type Shop } from "#app/db/schema";
-import { createMailer } from "#app/mail/mailer.server";
-import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
-import { insertOrder, insertShop } from "#test/support/factories";
-import { startSmtpCapture, type SmtpCapture } from "#test/support/smtp";
-import { runDunningSweep } from "./sweep.server";
-import { backoffDelayMs, OUTBOX_MAX_ATTEMPTS, sweepOutbox } from "#app/services/outbox/outbox.server";
-import { reminderHandler, UNDELIVERABLE } from "./reminders.server";
 import type { Settings } from "#app/domain/settings";
+import { createMailer } from "#app/mail/mailer.server";
+import { backoffDelayMs, OUTBOX_MAX_ATTEMPTS, sweepOutbox } from "#app/services/outbox/outbox.server";
 import { updateSettings } from "#app/services/settings/settings.server";
+import { createTestDatabase, type TestDatabase, testEngines } from "#test/support/db";
+import { insertOrder, insertShop } from "#test/support/factories";
+import { type SmtpCapture, startSmtpCapture } from "#test/support/smtp";
+
+import { reminderHandler, UNDELIVERABLE } from "./reminders.server";
+import { runDunningSweep } from "./sweep.server";
 
 const FROM = "mahnungen@demo-shop.example";
 

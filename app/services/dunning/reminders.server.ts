@@ -1,29 +1,31 @@
 import { and, eq } from "drizzle-orm";
+import { friendlyFormatIBAN } from "ibantools";
 import { z } from "zod";
+
 import type { DbOrTx } from "#app/db/client.server";
-import { cases, orders, shops, type CaseRow, type OrderRow, type Shop } from "#app/db/schema";
+import { type CaseRow, cases, type OrderRow, orders, type Shop, shops } from "#app/db/schema";
 import { DUNNING_LEVELS, type DunningLevel } from "#app/domain/case/status";
-import { addDays, toLocalDate, type LocalDate } from "#app/domain/dates";
-import type { BaseRateTable } from "#app/domain/dunning/base-rates";
+import { addDays, type LocalDate, toLocalDate } from "#app/domain/dates";
 import {
-  statementTotals,
   type AmountsOwed,
   type InterestFigure,
   type StatementTotals,
+  statementTotals,
 } from "#app/domain/dunning/amounts";
-import { intlLocale } from "#app/i18n/i18n";
-import { formatDate } from "#app/utils/format";
-import { friendlyFormatIBAN } from "ibantools";
-import type { Mailer } from "#app/mail/mailer.server";
-import { renderReminder, type ReminderLanguage, type RenderedReminder } from "#app/mail/reminder-templates";
+import type { BaseRateTable } from "#app/domain/dunning/base-rates";
 import type { Settings } from "#app/domain/settings";
-import { logger } from "#app/utils/logger.server";
-import { loadBaseRateTableFrom } from "./base-rates.server";
-import { caseAmounts } from "./amounts.server";
-import { caseFromJson } from "#app/services/cases/serialization";
+import { intlLocale } from "#app/i18n/i18n";
+import type { Mailer } from "#app/mail/mailer.server";
+import { type ReminderLanguage, type RenderedReminder, renderReminder } from "#app/mail/reminder-templates";
 import { executeCaseCommand } from "#app/services/cases/commands.server";
+import { caseFromJson } from "#app/services/cases/serialization";
 import type { OutboxHandler } from "#app/services/outbox/types";
 import { getSettings } from "#app/services/settings/settings.server";
+import { formatDate } from "#app/utils/format";
+import { logger } from "#app/utils/logger.server";
+
+import { caseAmounts } from "./amounts.server";
+import { loadBaseRateTableFrom } from "./base-rates.server";
 
 const payloadSchema = z.object({ caseId: z.uuid(), level: z.enum(DUNNING_LEVELS) });
 

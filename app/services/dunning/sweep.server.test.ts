@@ -1,11 +1,13 @@
 import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, test } from "vitest";
-import { caseEvents, cases, orders, outbox, shops, type Shop } from "#app/db/schema";
-import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
-import { insertOrder as insertOrderRow, insertShop } from "#test/support/factories";
+
+import { caseEvents, cases, orders, outbox, type Shop, shops } from "#app/db/schema";
 import { startCase } from "#app/services/cases/commands.server";
-import { advanceDueCases, openOverdueCases, runDunningSweep } from "./sweep.server";
 import { updateSettings } from "#app/services/settings/settings.server";
+import { createTestDatabase, type TestDatabase, testEngines } from "#test/support/db";
+import { insertOrder as insertOrderRow, insertShop } from "#test/support/factories";
+
+import { advanceDueCases, openOverdueCases, runDunningSweep } from "./sweep.server";
 
 describe.each(testEngines())("dunning sweep on %s", (engine) => {
   let database: TestDatabase;

@@ -1,23 +1,24 @@
 import { and, asc, eq, gt, inArray, isNull, lte, notExists, sql } from "drizzle-orm";
+
 import type { Db, Tx } from "#app/db/client.server";
-import { caseSchedule, cases, orders, outbox, shops, type CaseRow, type Shop } from "#app/db/schema";
+import { type CaseRow, cases, caseSchedule, orders, outbox, type Shop, shops } from "#app/db/schema";
 import type { Case } from "#app/domain/case/case";
 import type { CaseEvent } from "#app/domain/case/events";
-import { execute, type CommandEnvelope } from "#app/domain/case/transitions";
-import { addDays, toLocalDate, type LocalDate } from "#app/domain/dates";
+import { type CommandEnvelope, execute } from "#app/domain/case/transitions";
+import { addDays, type LocalDate, toLocalDate } from "#app/domain/dates";
 import { earliestAfterDeadline, paymentDeadline, workingCalendar } from "#app/domain/dunning/deadlines";
 import { reminderFee } from "#app/domain/dunning/fees";
 import { applySendWindow, nextStep, stepInstant } from "#app/domain/dunning/schedule";
 import { isOverdue } from "#app/domain/policies";
 import type { Settings } from "#app/domain/settings";
-import { caseFromJson } from "#app/services/cases/serialization";
 import {
   executeCaseCommand,
-  openCaseForOrder,
-  persistMany,
   type LockedCase,
+  openCaseForOrder,
   type OutboxInsert,
+  persistMany,
 } from "#app/services/cases/commands.server";
+import { caseFromJson } from "#app/services/cases/serialization";
 import { getSettings } from "#app/services/settings/settings.server";
 
 /*

@@ -1,21 +1,24 @@
 // Webhook bodies with integer ids above 2^53 (Shopify REST ids can exceed it) go through ingest and the
 // inbox worker with their ids exact. The bodies are raw text: JSON.stringify of a parsed object would round them.
 import { randomUUID } from "node:crypto";
-import { webhookSecretOf } from "#app/services/woocommerce/connections.server";
+
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import type { PlatformEvent } from "#app/domain/platform-event";
+
 import { orders, webhookInbox } from "#app/db/schema";
+import type { PlatformEvent } from "#app/domain/platform-event";
+import type { WooConnection } from "#app/services/woocommerce/connections.server";
+import { webhookSecretOf } from "#app/services/woocommerce/connections.server";
+import { ingestWooWebhook } from "#app/services/woocommerce/inbox.server";
 import { fixtureBytes, shopifyWebhookHeaders, wooWebhookHeaders } from "#test/fixtures/sign";
 import { wooStore } from "#test/mocks/woocommerce";
-import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
+import { createTestDatabase, type TestDatabase, testEngines } from "#test/support/db";
 import { insertShop } from "#test/support/factories";
 import { connectTestStore, TEST_ENCRYPTION_KEY } from "#test/support/woo";
-import { processInboxDelivery, type ApplyEvents } from "./processor.server";
+
 import { ingestShopifyWebhook } from "./inbox.server";
 import { applyPlatformEvents } from "./platform-events.server";
-import type { WooConnection } from "#app/services/woocommerce/connections.server";
-import { ingestWooWebhook } from "#app/services/woocommerce/inbox.server";
+import { type ApplyEvents, processInboxDelivery } from "./processor.server";
 
 const SECRET = "shpss_test_secret";
 const DOMAIN = "mahnwerk-large-ids.myshopify.com";

@@ -1,8 +1,10 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+
 import { webhookInbox } from "#app/db/schema";
 import { fixtureBytes, shopifyWebhookHeaders } from "#test/fixtures/sign";
-import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
+import { createTestDatabase, type TestDatabase, testEngines } from "#test/support/db";
+
 import { ingestShopifyWebhook } from "./inbox.server";
 
 const SECRET = "shpss_test_secret";

@@ -1,8 +1,8 @@
 import { readShopifyHeaders, verifyShopifyWebhook } from "#adapters/shopify/verify";
-import { sha256 } from "#app/utils/crypto.server";
 import type { DbOrTx } from "#app/db/client.server";
 import { webhookInbox } from "#app/db/schema";
-import { groupCommit, type GroupCommit } from "#app/utils/group-commit";
+import { sha256 } from "#app/utils/crypto.server";
+import { type GroupCommit, groupCommit } from "#app/utils/group-commit";
 
 export type Enqueue = (inboxId: string) => Promise<unknown>;
 

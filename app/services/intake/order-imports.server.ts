@@ -1,4 +1,5 @@
 import { desc, eq } from "drizzle-orm";
+
 import type { DbOrTx } from "#app/db/client.server";
 import { orderImports } from "#app/db/schema";
 

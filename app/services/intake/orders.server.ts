@@ -1,6 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
+
 import type { DbOrTx } from "#app/db/client.server";
-import { orders, type OrderAddress, type OrderCustomer, type OrderRow, type Shop } from "#app/db/schema";
+import { type OrderAddress, type OrderCustomer, type OrderRow, orders, type Shop } from "#app/db/schema";
 import type { OrderSnapshot } from "#app/domain/platform-event";
 import { dueDateFor, isInvoiceOrder } from "#app/domain/policies";
 import type { Settings } from "#app/domain/settings";

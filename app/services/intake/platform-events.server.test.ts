@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
+
 import { and, eq, sql } from "drizzle-orm";
 import { afterEach, describe, expect, test } from "vitest";
+
 import {
   caseEvents,
   cases,
@@ -8,17 +10,18 @@ import {
   orders,
   outbox,
   sessions,
+  type Shop,
   shops,
   webhookInbox,
-  type Shop,
 } from "#app/db/schema";
-import { fixtureJson, shopifyWebhookHeaders } from "#test/fixtures/sign";
-import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
-import { insertShop } from "#test/support/factories";
 import { openCaseForOrder, startCase } from "#app/services/cases/commands.server";
-import { processInboxDelivery } from "./processor.server";
+import { fixtureJson, shopifyWebhookHeaders } from "#test/fixtures/sign";
+import { createTestDatabase, type TestDatabase, testEngines } from "#test/support/db";
+import { insertShop } from "#test/support/factories";
+
 import { ingestShopifyWebhook } from "./inbox.server";
 import { applyPlatformEvents } from "./platform-events.server";
+import { processInboxDelivery } from "./processor.server";
 
 const SECRET = "shpss_test_secret";
 const DOMAIN = "mahnwerk-demo.myshopify.com";

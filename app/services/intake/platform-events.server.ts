@@ -1,19 +1,20 @@
 import { and, eq, inArray, or, sql } from "drizzle-orm";
+
 import type { Tx } from "#app/db/client.server";
 import {
+  type CaseRow,
   cases,
   dataRequests,
+  type OrderRow,
   orders,
   outbox,
   sessions,
+  type Shop,
   shops,
   webhookInbox,
-  type CaseRow,
-  type OrderRow,
-  type Shop,
 } from "#app/db/schema";
 import type { Actor } from "#app/domain/case/events";
-import { isTerminal, type CaseKind, type CaseStatus } from "#app/domain/case/status";
+import { type CaseKind, type CaseStatus, isTerminal } from "#app/domain/case/status";
 import type { CaseCommand } from "#app/domain/case/transitions";
 import { toLocalDate } from "#app/domain/dates";
 import type {
@@ -26,11 +27,12 @@ import type {
   PrivacyCustomerRedactEvent,
 } from "#app/domain/platform-event";
 import type { Settings } from "#app/domain/settings";
-import { logger } from "#app/utils/logger.server";
 import { executeCaseCommand, openCaseForOrder } from "#app/services/cases/commands.server";
-import { findOrder, storeOrderSnapshots } from "./orders.server";
 import { personalValues, REDACTED, scrubText } from "#app/services/privacy/personal-data.server";
 import { getSettings } from "#app/services/settings/settings.server";
+import { logger } from "#app/utils/logger.server";
+
+import { findOrder, storeOrderSnapshots } from "./orders.server";
 
 /*
  * What a platform's facts do to our orders and cases. Amounts follow the order snapshots only: each newer

@@ -1,11 +1,12 @@
 import { and, desc, eq, inArray, lt, or, sql } from "drizzle-orm";
+
 import { normalizeShopifyWebhook } from "#adapters/shopify/normalize";
 import { normalizeWooWebhook } from "#adapters/woocommerce/normalize";
-import type { NormalizeResult, PlatformEvent } from "#app/domain/platform-event";
 import type { Db, Tx } from "#app/db/client.server";
-import { shops, webhookInbox, wooConnections, type Shop } from "#app/db/schema";
-import { LosslessJsonUnsupportedError, parseJsonLossless } from "#app/utils/lossless-json";
+import { type Shop, shops, webhookInbox, wooConnections } from "#app/db/schema";
+import type { NormalizeResult, PlatformEvent } from "#app/domain/platform-event";
 import { getSettings } from "#app/services/settings/settings.server";
+import { LosslessJsonUnsupportedError, parseJsonLossless } from "#app/utils/lossless-json";
 import { isUuid } from "#app/utils/uuid";
 
 export type ApplyEvents = (tx: Tx, shop: Shop, events: PlatformEvent[], now: Date) => Promise<void>;

@@ -1,8 +1,10 @@
 import { and, eq, inArray, lt, lte, or, sql } from "drizzle-orm";
+
 import type { Db } from "#app/db/client.server";
 import { outbox } from "#app/db/schema";
-import { logger } from "#app/utils/logger.server";
 import { executeCaseCommand } from "#app/services/cases/commands.server";
+import { logger } from "#app/utils/logger.server";
+
 import type { OutboxHandler, OutboxOutcome, OutboxRow } from "./types";
 
 /*

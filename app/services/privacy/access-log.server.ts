@@ -1,8 +1,9 @@
 import { and, desc, eq, lt } from "drizzle-orm";
+
 import type { DbOrTx } from "#app/db/client.server";
 import { accessLog } from "#app/db/schema";
-import { isUuid } from "#app/utils/uuid";
 import type { Staff } from "#app/domain/staff";
+import { isUuid } from "#app/utils/uuid";
 
 /**
  * The access log: who opened which case, letter or export, through the tab, the API or the CLI. Every reader of

@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+
 import type { Tx } from "#app/db/client.server";
 import type { OrderRow } from "#app/db/schema";
 

@@ -1,7 +1,10 @@
 import { readFileSync } from "node:fs";
+
 import { expect, test } from "vitest";
+
 import { parseEnv } from "#app/config/env.server";
-import { MESSAGES, type Locale } from "#app/i18n/i18n";
+import { type Locale, MESSAGES } from "#app/i18n/i18n";
+
 import { PRIVACY_RULE_TEXTS, privacyRows, privacyRuleKey, retentionPeriod } from "./privacy-page";
 import { RETENTION_RULES } from "./retention.server";
 

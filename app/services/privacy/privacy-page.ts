@@ -1,4 +1,5 @@
-import { translator, type Locale, type MessageKey } from "#app/i18n/i18n";
+import { type Locale, type MessageKey, translator } from "#app/i18n/i18n";
+
 import type { RetentionRule } from "./retention.server";
 
 /**

@@ -1,5 +1,6 @@
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+
 import type { DbOrTx } from "#app/db/client.server";
 import {
   accessLog,
@@ -10,13 +11,14 @@ import {
   orders,
   outbox,
   retentionRuns,
+  type Shop,
   staffSessions,
   webhookInbox,
-  type Shop,
 } from "#app/db/schema";
-import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
-import { insertCaseRow, insertOrder, insertShop } from "#test/support/factories";
 import { updateSettings } from "#app/services/settings/settings.server";
+import { createTestDatabase, type TestDatabase, testEngines } from "#test/support/db";
+import { insertCaseRow, insertOrder, insertShop } from "#test/support/factories";
+
 import { lastRetentionRun, RETENTION_RULES, retentionRunToJson, runRetention } from "./retention.server";
 
 /*

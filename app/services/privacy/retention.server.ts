@@ -1,7 +1,9 @@
-import { and, desc, eq, isNull, ne, sql, type SQL } from "drizzle-orm";
-import { rowsOf, type DbOrTx, type Tx } from "#app/db/client.server";
+import { and, desc, eq, isNull, ne, type SQL, sql } from "drizzle-orm";
+
+import { type DbOrTx, rowsOf, type Tx } from "#app/db/client.server";
 import { cases, orders, retentionRuns } from "#app/db/schema";
 import type { Settings } from "#app/domain/settings";
+
 import { personalValues, scrubCaseText } from "./personal-data.server";
 
 /**

@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+
 import type { Shop } from "#app/db/schema";
-import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
-import { insertShop } from "#test/support/factories";
 import { MAX_REMINDER_FEE_MINOR } from "#app/domain/dunning/fees";
+import { createTestDatabase, type TestDatabase, testEngines } from "#test/support/db";
+import { insertShop } from "#test/support/factories";
+
 import { dunningOptionUnlocksAt, getSettings, parseSettingsForm, saveSettingsForm } from "./settings.server";
 
 /** The settings page as the browser posts it, with the defaults filled in. */

@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+
 import type { Shop } from "#app/db/schema";
 import { SETTINGS_DEFAULTS } from "#app/domain/settings";
-import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
+import { createTestDatabase, type TestDatabase, testEngines } from "#test/support/db";
 import { insertShop } from "#test/support/factories";
+
 import { getSettings, settingsHistory, updateSettings } from "./settings.server";
 
 describe.each(testEngines())("settings on %s", (engine) => {

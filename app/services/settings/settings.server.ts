@@ -1,8 +1,9 @@
+import Holidays from "date-holidays";
 import { desc, eq } from "drizzle-orm";
 import { z } from "zod";
+
 import type { DbOrTx } from "#app/db/client.server";
 import { settings as settingsTable } from "#app/db/schema";
-import Holidays from "date-holidays";
 import { DUNNING_LEVELS } from "#app/domain/case/status";
 import { toLocalDate } from "#app/domain/dates";
 import { MAX_REMINDER_FEE_MINOR } from "#app/domain/dunning/fees";
@@ -11,9 +12,9 @@ import { checkDunningOptionChange, DUNNING_OPTION_LOCK_DAYS } from "#app/domain/
 import {
   AUTO_HANDOVER_PRESETS,
   parseSettings,
+  type Settings,
   SETTINGS_DEFAULTS,
   settingsSchema,
-  type Settings,
 } from "#app/domain/settings";
 import {
   DEFAULT_REMINDER_TEXTS,

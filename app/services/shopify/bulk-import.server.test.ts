@@ -1,22 +1,24 @@
 import { and, eq } from "drizzle-orm";
 import { graphql, HttpResponse } from "msw";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { normalizeShopifyWebhook } from "#adapters/shopify/normalize";
+
 import type { AdminGraphql, GraphqlBody } from "#adapters/shopify/admin-api";
+import { normalizeShopifyWebhook } from "#adapters/shopify/normalize";
 import { orderImports, orders, webhookInbox } from "#app/db/schema";
-import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
+import { insertDelivery } from "#app/services/intake/inbox.server";
+import { applyPlatformEvents } from "#app/services/intake/platform-events.server";
+import { processInboxDelivery } from "#app/services/intake/processor.server";
+import { createTestDatabase, type TestDatabase, testEngines } from "#test/support/db";
 import { insertShop } from "#test/support/factories";
+
+import { server } from "../../../test/mocks/node";
 import {
   adminEndpoint,
   bulkOrderLines,
+  type FakeBulkOptions,
   fakeShopifyBulk,
   fetchBreakingOnce,
-  type FakeBulkOptions,
 } from "../../../test/mocks/shopify-admin";
-import { server } from "../../../test/mocks/node";
-import { insertDelivery } from "#app/services/intake/inbox.server";
-import { processInboxDelivery } from "#app/services/intake/processor.server";
-import { applyPlatformEvents } from "#app/services/intake/platform-events.server";
 import { withBulkFinishSignal } from "./bulk-import.server";
 import { importShopifyOrders } from "./sync.server";
 

@@ -1,8 +1,12 @@
 import { and, desc, eq, sql } from "drizzle-orm";
+
+import { cappedBytes } from "#adapters/http/outbound";
 import {
+  type AdminGraphql,
   BULK_OPERATION_QUERY,
   BULK_OPERATION_RUN_QUERY,
   BULK_OPERATIONS_QUERY,
+  type BulkOperation,
   bulkOperationByIdSchema,
   bulkOperationsSchema,
   bulkRunSchema,
@@ -11,18 +15,15 @@ import {
   openOrdersQuery,
   ORDERS_COUNT_QUERY,
   ordersCountSchema,
-  type AdminGraphql,
-  type BulkOperation,
 } from "#adapters/shopify/admin-api";
-import { cappedBytes } from "#adapters/http/outbound";
 import { BulkOrderBatch, jsonlLines } from "#adapters/shopify/bulk-jsonl";
 import { normalizeShopifyOrderNode } from "#adapters/shopify/normalize";
 import type { Db } from "#app/db/client.server";
-import { orderImports, shops, type Shop } from "#app/db/schema";
+import { orderImports, type Shop, shops } from "#app/db/schema";
 import type { OrderSnapshot } from "#app/domain/platform-event";
-import { logger } from "#app/utils/logger.server";
-import type { ApplyEvents } from "#app/services/intake/processor.server";
 import { applyOrderSnapshots } from "#app/services/intake/platform-events.server";
+import type { ApplyEvents } from "#app/services/intake/processor.server";
+import { logger } from "#app/utils/logger.server";
 
 /*
  * The import of a large Shopify shop through one bulk operation instead of thousands of GraphQL pages: Shopify

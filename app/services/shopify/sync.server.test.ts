@@ -1,21 +1,23 @@
 import { eq } from "drizzle-orm";
 import { graphql, HttpResponse } from "msw";
 import { afterEach, describe, expect, test } from "vitest";
+
 import type { AdminGraphql, GraphqlBody } from "#adapters/shopify/admin-api";
 import { orderImports, orders, outbox, shops } from "#app/db/schema";
-import { fixtureJson } from "#test/fixtures/sign";
-import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
-import { insertCaseRow, insertShop } from "#test/support/factories";
-import { server } from "../../../test/mocks/node";
 import { latestImport } from "#app/services/intake/order-imports.server";
 import { sweepOutbox } from "#app/services/outbox/outbox.server";
+import { updateSettings } from "#app/services/settings/settings.server";
+import { fixtureJson } from "#test/fixtures/sign";
+import { createTestDatabase, type TestDatabase, testEngines } from "#test/support/db";
+import { insertCaseRow, insertShop } from "#test/support/factories";
+
+import { server } from "../../../test/mocks/node";
 import {
   importShopifyOrders,
   installShopifyShop,
   reconcileShopifyOrders,
   shopifyWriteBackHandler,
 } from "./sync.server";
-import { updateSettings } from "#app/services/settings/settings.server";
 
 const DOMAIN = "wollwerk.myshopify.com";
 const ENDPOINT = `https://${DOMAIN}/admin/api/2026-10/graphql.json`;

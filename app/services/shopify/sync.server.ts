@@ -1,7 +1,9 @@
 import { and, eq, max } from "drizzle-orm";
 import { z } from "zod";
+
 import {
   AdminApiError,
+  type AdminGraphql,
   callAdmin,
   METAFIELDS_SET,
   openOrdersQuery,
@@ -13,15 +15,15 @@ import {
   shopInfoSchema,
   TAGS_ADD,
   TAGS_REMOVE,
-  type AdminGraphql,
 } from "#adapters/shopify/admin-api";
 import type { Db } from "#app/db/client.server";
-import { cases, orderImports, orders, shops, type Shop } from "#app/db/schema";
+import { cases, orderImports, orders, type Shop, shops } from "#app/db/schema";
 import { CASE_STATUSES } from "#app/domain/case/status";
-import type { OutboxHandler } from "#app/services/outbox/types";
 import { applyOrderSnapshots } from "#app/services/intake/platform-events.server";
-import { advanceBulkImport, openShopifyImport, snapshotsOf, type BulkImportOptions } from "./bulk-import.server";
+import type { OutboxHandler } from "#app/services/outbox/types";
 import { getSettings } from "#app/services/settings/settings.server";
+
+import { advanceBulkImport, type BulkImportOptions, openShopifyImport, snapshotsOf } from "./bulk-import.server";
 
 /*
  * Everything Mahnwerk reads from and writes to a Shopify shop outside of webhooks: the shop's own data at install,

@@ -1,10 +1,11 @@
 import { and, eq, like, not, or, sql } from "drizzle-orm";
+
 import type { Db } from "#app/db/client.server";
 import { partnerAccounts, sessions, wooConnections } from "#app/db/schema";
 import { sealSessionToken } from "#app/db/session-storage.server";
-import { decryptSecret, encryptSecret, isUnboundSecret } from "#app/utils/crypto.server";
 import { partnerCredentialsPlace } from "#app/services/collection/partners.server";
 import { wooSecretPlace } from "#app/services/woocommerce/connections.server";
+import { decryptSecret, encryptSecret, isUnboundSecret } from "#app/utils/crypto.server";
 
 export type SealReport = { sessions: number; wooConnections: number; partnerAccounts: number };
 

@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
+
 import type { DbOrTx } from "#app/db/client.server";
-import { shops, type Shop } from "#app/db/schema";
+import { type Shop, shops } from "#app/db/schema";
 
 /** Shop by its domain (myshopify domain, WooCommerce store URL host, or the demo domain). */
 export async function findShopByDomain(db: DbOrTx, domain: string): Promise<Shop | undefined> {

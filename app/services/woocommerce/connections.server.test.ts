@@ -1,12 +1,13 @@
 import { eq } from "drizzle-orm";
 import { http, HttpResponse } from "msw";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+
 import { DEFAULT_WOO_INVOICE_PAYMENT_METHODS } from "#adapters/woocommerce/normalize";
 import { orderImports, settings, shops, wooConnections } from "#app/db/schema";
 import { decryptSecret } from "#app/utils/crypto.server";
 import { server } from "#test/mocks/node";
 import { WOO_TEST_KEYS, WOO_TEST_STORE_URL, wooStore } from "#test/mocks/woocommerce";
-import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
+import { createTestDatabase, type TestDatabase, testEngines } from "#test/support/db";
 import {
   connectTestStore,
   dumpPublicTables,
@@ -14,6 +15,7 @@ import {
   TEST_APP_URL,
   TEST_ENCRYPTION_KEY,
 } from "#test/support/woo";
+
 import {
   completeConnection,
   createPendingConnection,

@@ -1,6 +1,8 @@
 import { randomBytes, randomUUID } from "node:crypto";
+
 import { and, eq, isNull, lt, ne } from "drizzle-orm";
 import { z } from "zod";
+
 import {
   createWooClient,
   WooApiError,
@@ -13,22 +15,22 @@ import {
   WOO_HANDLED_TOPICS,
   wooShopDomain,
 } from "#adapters/woocommerce/normalize";
-import { getEnv, type Env } from "#app/config/env.server";
+import { type Env, getEnv } from "#app/config/env.server";
 import type { Db, DbOrTx } from "#app/db/client.server";
 import {
   loginTokens,
   orderImports,
+  type Shop,
   shops,
   staffMembers,
   staffSessions,
   wooConnections,
-  type Shop,
 } from "#app/db/schema";
 import { isValidTimeZone } from "#app/domain/dates";
 import { err, ok, type Result } from "#app/domain/result";
+import { getSettings, updateSettings } from "#app/services/settings/settings.server";
 import { decryptSecret, encryptSecret, parseKey, secretPlace } from "#app/utils/crypto.server";
 import { logger } from "#app/utils/logger.server";
-import { getSettings, updateSettings } from "#app/services/settings/settings.server";
 
 /*
  * Connecting a WooCommerce store (docs/platforms/woocommerce.md §1): a pending row with its own webhook secret,

@@ -1,15 +1,18 @@
 import { randomUUID } from "node:crypto";
-import { webhookSecretOf } from "./connections.server";
+
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+
 import { caseEvents, cases, orders, shops, webhookInbox } from "#app/db/schema";
+import { openCaseForOrder } from "#app/services/cases/commands.server";
+import { applyPlatformEvents } from "#app/services/intake/platform-events.server";
+import { processInboxDelivery } from "#app/services/intake/processor.server";
 import { fixtureBytes, wooWebhookHeaders } from "#test/fixtures/sign";
 import { wooStore } from "#test/mocks/woocommerce";
-import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
+import { createTestDatabase, type TestDatabase, testEngines } from "#test/support/db";
 import { connectTestStore, TEST_ENCRYPTION_KEY } from "#test/support/woo";
-import { openCaseForOrder } from "#app/services/cases/commands.server";
-import { processInboxDelivery } from "#app/services/intake/processor.server";
-import { applyPlatformEvents } from "#app/services/intake/platform-events.server";
+
+import { webhookSecretOf } from "./connections.server";
 import { disconnectConnection, type WooConnection } from "./connections.server";
 import { ingestWooWebhook } from "./inbox.server";
 

@@ -2,12 +2,13 @@ import { isWooPing, readWooHeaders, verifyWooSignature, wooDedupeKey } from "#ad
 import type { DbOrTx } from "#app/db/client.server";
 import {
   deliveryToIngest,
-  keptHeaders,
-  storeAndQueue,
   type Enqueue,
+  keptHeaders,
   type RefusedResult,
+  storeAndQueue,
   type WebhookDelivery,
 } from "#app/services/intake/inbox.server";
+
 import { findConnection, webhookSecretOf } from "./connections.server";
 
 export type WooIngestResult =

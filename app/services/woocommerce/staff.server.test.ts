@@ -1,20 +1,23 @@
 import { randomUUID } from "node:crypto";
-import { webhookSecretOf } from "./connections.server";
+
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+
 import { loginTokens, staffMembers, staffSessions } from "#app/db/schema";
 import { wooStore } from "#test/mocks/woocommerce";
-import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
+import { createTestDatabase, type TestDatabase, testEngines } from "#test/support/db";
 import { insertShop } from "#test/support/factories";
 import { connectTestStore, TEST_ENCRYPTION_KEY } from "#test/support/woo";
+
 import type { WooConnection } from "./connections.server";
+import { webhookSecretOf } from "./connections.server";
 import {
   createStaffSession,
   encodeWpUser,
   redeemWpAdminLink,
   shopOfStaffSession,
   signWpAdminLink,
-  staffCookie,
   STAFF_COOKIE,
+  staffCookie,
   staffSessionOf,
 } from "./staff.server";
 

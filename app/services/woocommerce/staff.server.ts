@@ -1,15 +1,18 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+
 import { and, count, desc, eq, gt, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
+
 import { getEnv } from "#app/config/env.server";
 import type { DbOrTx } from "#app/db/client.server";
-import { loginTokens, shops, staffMembers, staffSessions, type Shop } from "#app/db/schema";
+import { loginTokens, type Shop, shops, staffMembers, staffSessions } from "#app/db/schema";
 import { err, ok, type Result } from "#app/domain/result";
+import type { Staff } from "#app/domain/staff";
 import { isMailAddress, type Mailer } from "#app/mail/mailer.server";
 import { escapeHtml } from "#app/mail/reminder-templates";
-import { logger } from "#app/utils/logger.server";
 import { sha256 } from "#app/utils/crypto.server";
-import type { Staff } from "#app/domain/staff";
+import { logger } from "#app/utils/logger.server";
+
 import { findConnection, webhookSecretOf } from "./connections.server";
 
 /*

@@ -1,13 +1,15 @@
 import { eq } from "drizzle-orm";
-import { webhookSecretOf } from "./connections.server";
 import { HttpResponse } from "msw";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+
 import { WooApiError } from "#adapters/woocommerce/client";
 import { orderImports, orders, wooConnections } from "#app/db/schema";
 import { wooOrder, wooStore } from "#test/mocks/woocommerce";
-import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
+import { createTestDatabase, type TestDatabase, testEngines } from "#test/support/db";
 import { connectTestStore, TEST_APP_URL, TEST_ENCRYPTION_KEY } from "#test/support/woo";
+
 import type { WooConnection } from "./connections.server";
+import { webhookSecretOf } from "./connections.server";
 import { ensureWebhooks, pollConnection, runWooImport } from "./sync.server";
 
 const key = TEST_ENCRYPTION_KEY;

@@ -1,13 +1,15 @@
 import { and, eq } from "drizzle-orm";
+
 import { WooApiError, type WooClient, type WooClientFactory, type WooOrderJson } from "#adapters/woocommerce/client";
 import { normalizeWooOrder, WOO_HANDLED_TOPICS } from "#adapters/woocommerce/normalize";
 import type { Db } from "#app/db/client.server";
-import { orderImports, shops, wooConnections, type Shop } from "#app/db/schema";
+import { orderImports, type Shop, shops, wooConnections } from "#app/db/schema";
 import type { PlatformEvent } from "#app/domain/platform-event";
-import { logger } from "#app/utils/logger.server";
-import type { ApplyEvents } from "#app/services/intake/processor.server";
 import { applyPlatformEvents } from "#app/services/intake/platform-events.server";
+import type { ApplyEvents } from "#app/services/intake/processor.server";
 import { getSettings } from "#app/services/settings/settings.server";
+import { logger } from "#app/utils/logger.server";
+
 import {
   clientFor,
   connectionOfShop,

@@ -1,12 +1,14 @@
 import { HttpResponse } from "msw";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { outbox, type CaseRow, type Shop } from "#app/db/schema";
+
+import { type CaseRow, outbox, type Shop } from "#app/db/schema";
+import type { OutboxRow } from "#app/services/outbox/types";
 import { wooOrder, wooStore } from "#test/mocks/woocommerce";
-import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
+import { createTestDatabase, type TestDatabase, testEngines } from "#test/support/db";
 import { insertCaseRow } from "#test/support/factories";
 import { connectTestStore, TEST_ENCRYPTION_KEY } from "#test/support/woo";
-import type { OutboxRow } from "#app/services/outbox/types";
-import { wooWriteBackHandler, WOO_STATUS_META_KEY } from "./write-back.server";
+
+import { WOO_STATUS_META_KEY, wooWriteBackHandler } from "./write-back.server";
 
 const handler = wooWriteBackHandler({ key: () => TEST_ENCRYPTION_KEY });
 

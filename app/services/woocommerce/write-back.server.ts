@@ -1,9 +1,11 @@
 import { and, eq } from "drizzle-orm";
 import { z } from "zod";
+
 import { createWooClient, WooApiError, type WooClientFactory } from "#adapters/woocommerce/client";
 import { cases, shops } from "#app/db/schema";
-import { MESSAGES, pickLocale, translator, type MessageKey } from "#app/i18n/i18n";
+import { type MessageKey, MESSAGES, pickLocale, translator } from "#app/i18n/i18n";
 import type { OutboxHandler, OutboxOutcome } from "#app/services/outbox/types";
+
 import { clientFor, connectionOfShop, wooSecretsKey } from "./connections.server";
 
 /*

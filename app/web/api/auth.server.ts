@@ -1,9 +1,10 @@
-import type { Shop } from "#app/db/schema";
 import type { DbOrTx } from "#app/db/client.server";
-import { tenantScope, type TenantScope } from "#app/db/tenant.server";
+import type { Shop } from "#app/db/schema";
+import { type TenantScope, tenantScope } from "#app/db/tenant.server";
 import { apiError } from "#app/utils/api-response.server";
-import { authenticateApiToken, type ApiTokenInfo } from "./tokens.server";
 import { RateLimiter } from "#app/web/rate-limit.server";
+
+import { type ApiTokenInfo, authenticateApiToken } from "./tokens.server";
 
 /** tenant: the token's shop as a row-level-security scope; every query after authentication runs through it (ADR 006). */
 export type ApiCaller = {

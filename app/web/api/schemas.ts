@@ -1,4 +1,5 @@
 import { z } from "zod";
+
 import { caseReason } from "#app/domain/case/reason";
 import { CASE_STATUSES } from "#app/domain/case/status";
 

@@ -1,7 +1,9 @@
 import { randomBytes } from "node:crypto";
+
 import { and, asc, eq, isNull } from "drizzle-orm";
+
 import type { DbOrTx } from "#app/db/client.server";
-import { apiTokens, shops, type Shop } from "#app/db/schema";
+import { apiTokens, type Shop, shops } from "#app/db/schema";
 import { sha256 } from "#app/utils/crypto.server";
 
 export type TokenRole = "support" | "readonly";

@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+
 import type { Shop } from "#app/db/schema";
 import { openTestCase } from "#test/support/cases";
-import { createTestDatabase, testEngines, type TestDatabase } from "#test/support/db";
+import { createTestDatabase, type TestDatabase, testEngines } from "#test/support/db";
 import { insertShop } from "#test/support/factories";
+
 import { apiRateLimiter } from "./auth.server";
+import { openApiDocument } from "./openapi";
 import { createApiToken, revokeApiToken } from "./tokens.server";
 import { apiCaseAction, apiListCases, apiShowCase, respond } from "./v1.server";
-import { openApiDocument } from "./openapi";
 
 const BASE = "http://localhost/api/v1";
 

@@ -1,12 +1,13 @@
 import type { Db } from "#app/db/client.server";
-import { apiError, readJson, zodDetails } from "#app/utils/api-response.server";
-import { recordAccess } from "#app/services/privacy/access-log.server";
-import { requireApiCaller } from "./auth.server";
-import { apiActionBody, apiCaseListQuery } from "./schemas";
+import { cancelCase, startCase } from "#app/services/cases/commands.server";
 import { caseEventToJson, caseToJson } from "#app/services/cases/json";
 import { listCases } from "#app/services/cases/list.server";
 import { findCase, listCaseEvents } from "#app/services/cases/read.server";
-import { cancelCase, startCase } from "#app/services/cases/commands.server";
+import { recordAccess } from "#app/services/privacy/access-log.server";
+import { apiError, readJson, zodDetails } from "#app/utils/api-response.server";
+
+import { requireApiCaller } from "./auth.server";
+import { apiActionBody, apiCaseListQuery } from "./schemas";
 
 /**
  * /api/v1: the same services as the CLI, behind a bearer token of one shop. Routes are one line each and

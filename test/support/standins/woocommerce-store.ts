@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer, request as httpsRequest } from "node:https";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
+
 import { createWooStoreMock, type MockOrder } from "#test/mocks/woocommerce";
 
 const TLS_DIR = path.resolve("test/fixtures/tls");
