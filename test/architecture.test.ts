@@ -2,6 +2,7 @@
 // README draws is the layout on disk.
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
+
 import { ESLint } from "eslint";
 import { describe, expect, test } from "vitest";
 
@@ -10,6 +11,31 @@ async function restrictedImports(filePath: string, code: string): Promise<string
   const [result] = await eslint.lintText(code, { filePath });
   return (result?.messages ?? []).filter((m) => m.ruleId === "no-restricted-imports").map((m) => m.message);
 }
+
+describe("import order", () => {
+  const sortMessages = async (code: string) =>
+    ((await eslint.lintText(code, { filePath: "app/services/cases/order-probe.server.ts" }))[0]?.messages ?? []).filter(
+      (m) => m.ruleId === "simple-import-sort/imports",
+    );
+
+  test("imports out of order fail lint; side-effect imports stay first, in their own order", async () => {
+    expect(
+      await sortMessages('import { z } from "zod";\nimport { sql } from "drizzle-orm";\nexport const p = [z, sql];\n'),
+    ).not.toEqual([]);
+    // The msw setup must run before any @shopify/* module captures fetch: its order is kept.
+    const sideEffectsFirst = [
+      'import "./setup-msw";',
+      'import "@shopify/shopify-app-remix/adapters/node";',
+      "",
+      'import { sql } from "drizzle-orm";',
+      'import { z } from "zod";',
+      "",
+      "export const p = [z, sql];",
+      "",
+    ].join("\n");
+    expect(await sortMessages(sideEffectsFirst)).toEqual([]);
+  });
+});
 
 describe("lint fences", () => {
   test.each([
