@@ -83,7 +83,7 @@ export async function startProcess(options: { role: "web" | "worker" }): Promise
       env,
       database,
       jobs,
-      sandboxPartner: sandbox ? { baseUrl: sandbox.url, authUrl: sandbox.authUrl, ...sandbox.credentials } : null,
+      sandboxPartner: sandbox ? sandboxEndpoints(sandbox) : null,
       stop: async () => {
         await jobs.stop();
         await sandbox?.close();
@@ -112,4 +112,15 @@ async function startDemoPartner(db: Parameters<typeof connectDemoPartner>[0]): P
   await connectDemoPartner(db, sandbox);
   logger.info({ url: sandbox.url }, "sandbox collection partner started");
   return sandbox;
+}
+
+/** What the settings page offers of the sandbox: both protocols, with credentials (they are not secret). */
+function sandboxEndpoints(sandbox: SandboxPartner): SandboxEndpoints {
+  const { baseUrl, uuid, user, password, answers } = sandbox.mediafinanz;
+  return {
+    baseUrl: sandbox.url,
+    authUrl: sandbox.authUrl,
+    ...sandbox.credentials,
+    mediafinanz: { baseUrl, uuid, user, password, answers },
+  };
 }

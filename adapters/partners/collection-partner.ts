@@ -155,13 +155,33 @@ export type PartnerCapabilities = {
   minimumAmount: Money | null;
   /** Shown to the shop owner next to the partner: who pays what. */
   feeInfo: string;
+  /**
+   * A claim can be looked up by our invoice number, so a handover whose answer was lost is healed by a look-up before
+   * any resend. Without it such a handover waits for a person (handover unknown).
+   */
+  lookupByReference: boolean;
+  /** Where changes come from: one feed for all claims (fetchChanges), or each claim's status in turn (claimStatus). */
+  statusSource: "feed" | "per_claim";
+  /** Takes a handed-over claim back when the shop cancels (requestRecall). */
+  recall: boolean;
+  /** Books a payment the debtor made to the shop directly (reportPayment); otherwise the shop reports it itself. */
+  directPaymentReport: boolean;
+  /** Checks a claim without storing it (validateClaim): run before every handover and as the connection test. */
+  dryRun: boolean;
+  /** Where the shop does what this interface cannot (the partner's own portal); null when none is known. */
+  portal: string | null;
 };
 
 export type SubmitClaimResult =
   /** partnerReference is null when the partner issues its claim number later (Riverty: in the feed). */
   | { kind: "accepted"; partnerReference: string | null; requestId: string }
   | { kind: "rejected"; reasons: string[] }
-  | { kind: "retryable"; reason: string };
+  | { kind: "retryable"; reason: string }
+  /**
+   * The claim may have reached the partner but its answer did not reach us (a timeout, a dropped connection, a 5xx, an
+   * answer without the claim number). Never sent again without a look-up or a person's decision.
+   */
+  | { kind: "unknown"; reason: string };
 
 export type PartnerClaimStatus = "in_creation" | "processing" | "paused" | "closed" | "rejected";
 
@@ -224,6 +244,12 @@ export type PartnerChange = {
 
 export type PartnerChangeType = PartnerChange["type"];
 
+/** One claim's status as the partner reports it, with its raw code and text for the case timeline. */
+export type ClaimStatusResult =
+  /** change: what the status means for the case; null for a status that changes nothing (or one not in the table). */
+  | { kind: "ok"; code: string; text: string; change: PartnerChange | null; known: boolean }
+  | { kind: "retryable"; reason: string };
+
 export type FetchChangesResult =
   /** skipped: feed items that could not be read (logged by the caller, never retried forever). */
   | { kind: "ok"; changes: PartnerChange[]; nextCursor: string; skipped: { id: string; reason: string }[] }
@@ -232,21 +258,28 @@ export type FetchChangesResult =
 /** Whether the partner takes the shop's credentials now; reason says what it answered (for the settings page). */
 export type ConnectionCheckResult = { kind: "ok" } | { kind: "failed"; reason: string };
 
+/** Optional methods come with their capability flag (PartnerCapabilities); callers offer only what is there. */
 export interface CollectionPartner {
   readonly id: string;
   readonly capabilities: PartnerCapabilities;
-  /** Signs in with the configured credentials, nothing else (Riverty: a fresh OAuth token). */
+  /** Signs in with the configured credentials, nothing else (Riverty: a fresh OAuth token; mediaFinanz: a dry run). */
   checkConnection(): Promise<ConnectionCheckResult>;
   /**
-   * Hands a claim over. requestId is our id of this attempt (the outbox key), sent along for tracing only: no
-   * partner promises idempotency, so call findClaim before any resend (see submitClaimExactlyOnce).
+   * Hands a claim over. requestId is our id of this attempt (the outbox key), sent along for tracing only; reference
+   * is the case's stable id. No partner promises idempotency: see submitClaimExactlyOnce.
    */
-  submitClaim(claim: Claim, options: { requestId: string }): Promise<SubmitClaimResult>;
-  findClaim(invoiceNumber: string): Promise<FindClaimResult>;
-  reportPayment(payment: DirectPayment): Promise<PartnerActionResult>;
+  submitClaim(claim: Claim, options: { requestId: string; reference: string }): Promise<SubmitClaimResult>;
+  /** capabilities.dryRun: the partner checks the claim and stores nothing. */
+  validateClaim?(claim: Claim, options: { reference: string }): Promise<PartnerActionResult>;
+  /** capabilities.lookupByReference */
+  findClaim?(invoiceNumber: string): Promise<FindClaimResult>;
+  /** capabilities.directPaymentReport */
+  reportPayment?(payment: DirectPayment): Promise<PartnerActionResult>;
   requestRecall(recall: RecallRequest): Promise<PartnerActionResult>;
-  /** cursor null: start of the feed as the adapter defines it. Pass nextCursor to the next call. */
-  fetchChanges(cursor: string | null): Promise<FetchChangesResult>;
+  /** capabilities.statusSource "feed". cursor null: start of the feed as the adapter defines it. */
+  fetchChanges?(cursor: string | null): Promise<FetchChangesResult>;
+  /** capabilities.statusSource "per_claim" */
+  claimStatus?(claimNumber: string): Promise<ClaimStatusResult>;
 }
 
 export type SubmitOnceResult =
@@ -255,14 +288,17 @@ export type SubmitOnceResult =
   | { kind: "already_submitted"; claimNumber: string; status: PartnerClaimStatus };
 
 /**
- * The exactly-once handover: look the invoice up first and only send when the partner does not have it (or
- * rejected it, so a fixed claim may go again). A crash after sending is healed by the next attempt's look-up.
+ * The exactly-once handover: where the partner can look a claim up, look the invoice up first and only send when it
+ * does not have it (or rejected it, so a fixed claim may go again); a crash after sending is healed by the next
+ * attempt's look-up. Where it cannot, the caller must record that a send began (submitClaimHandler) and never repeat
+ * one that may have arrived.
  */
 export async function submitClaimExactlyOnce(
   partner: CollectionPartner,
   claim: Claim,
   options: {
     requestId: string;
+    reference: string;
     /**
      * Asked between the look-up and the send: false means the caller no longer owns this handover (its outbox lease
      * ran out while it waited and another worker took over), so it must not send — the look-up it made is stale.
@@ -270,12 +306,21 @@ export async function submitClaimExactlyOnce(
     stillOwner?: () => Promise<boolean>;
   },
 ): Promise<SubmitOnceResult> {
-  const existing = await partner.findClaim(claim.invoiceNumber);
-  if (existing.kind === "retryable") return existing;
-  if (existing.kind === "found" && existing.status !== "rejected") {
-    return { kind: "already_submitted", claimNumber: existing.claimNumber, status: existing.status };
+  if (partner.findClaim) {
+    const existing = await partner.findClaim(claim.invoiceNumber);
+    if (existing.kind === "retryable") return existing;
+    if (existing.kind === "found" && existing.status !== "rejected") {
+      return { kind: "already_submitted", claimNumber: existing.claimNumber, status: existing.status };
+    }
+  }
+  if (partner.validateClaim) {
+    // A dry run first: a claim the partner would refuse never costs a real attempt.
+    const checked = await partner.validateClaim(claim, { reference: options.reference });
+    if (checked.kind !== "accepted") return checked;
   }
   if (options.stillOwner && !(await options.stillOwner()))
     return { kind: "retryable", reason: "another worker took this handover over" };
-  return partner.submitClaim(claim, { requestId: options.requestId });
+  const sent = await partner.submitClaim(claim, { requestId: options.requestId, reference: options.reference });
+  // With a look-up, a lost answer heals at the next attempt; without one a person decides.
+  return sent.kind === "unknown" && partner.findClaim ? { kind: "retryable", reason: sent.reason } : sent;
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 
+import { mediafinanzEnvironments } from "#adapters/partners/mediafinanz/protocol";
 import { rivertyEnvironments } from "#adapters/partners/riverty/adapter";
 
 /**
@@ -78,6 +79,20 @@ const schema = z
     ),
     /** Sender address of reminder e-mails (the sender name is the shop's). */
     MAIL_FROM: optionalString.pipe(z.email("must be an e-mail address").default("mahnwerk@localhost")),
+    /** mediaFinanz's API base and answer fields per environment, as JSON (adapters/partners/mediafinanz/protocol.ts). */
+    MEDIAFINANZ_ENDPOINTS: optionalString.pipe(
+      z
+        .string()
+        .refine((v) => {
+          try {
+            mediafinanzEnvironments(v);
+            return true;
+          } catch {
+            return false;
+          }
+        }, 'must be JSON like {"sandbox":{"baseUrl":"https://test.api.mediafinanz.de/v2.2"}}')
+        .optional(),
+    ),
     /** Riverty's hosts per environment, as JSON (adapters/partners/riverty/adapter.ts rivertyEnvironments). */
     RIVERTY_ENDPOINTS: optionalString.pipe(
       z

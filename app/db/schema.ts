@@ -399,7 +399,8 @@ export const partnerAccounts = pgTable(
     shopId: uuid("shop_id")
       .notNull()
       .references(() => shops.id, { onDelete: "cascade" }),
-    partner: text("partner", { enum: ["sandbox", "riverty"] }).notNull(),
+    /** "sandbox" speaks Riverty's protocol, "sandbox_mediafinanz" mediaFinanz's: the built-in sandbox partner. */
+    partner: text("partner", { enum: ["sandbox", "sandbox_mediafinanz", "riverty", "mediafinanz"] }).notNull(),
     environment: text("environment", { enum: ["sandbox", "production"] }).notNull(),
     /** AES-256-GCM ciphertext of the partner credentials (app/utils/crypto.server.ts). */
     credentials: text("credentials").notNull(),

@@ -33,8 +33,9 @@ const UP_TIMEOUT_MS = 5_000;
 const DOWN_TIMEOUT_MS = 300;
 let timeoutMs = UP_TIMEOUT_MS;
 /** The real adapter, with the timeout the test sets. */
-const factory: PartnerFactory = (_account, config) =>
-  createRivertyAdapter(
+const factory: PartnerFactory = (_account, config) => {
+  if ("protocol" in config) throw new Error("this test runs Riverty's protocol");
+  return createRivertyAdapter(
     {
       baseUrl: config.baseUrl,
       authUrl: config.authUrl,
@@ -44,6 +45,7 @@ const factory: PartnerFactory = (_account, config) =>
     },
     { timeoutMs },
   );
+};
 const handlers: Record<string, OutboxHandler> = {
   "partner.submit_claim": submitClaimHandler(factory, nothingNewOnPlatform),
   "partner.recall": recallHandler(factory),

@@ -59,18 +59,22 @@ export function faultyPartnerFactory(fault: Fault, inner: PartnerFactory = defau
       id: partner.id,
       capabilities: partner.capabilities,
       checkConnection: () => partner.checkConnection(),
-      findClaim: async (invoiceNumber) => {
-        const found = await partner.findClaim(invoiceNumber);
-        await fault("after-look-up");
-        return found;
-      },
-      reportPayment: (payment) => partner.reportPayment(payment),
+      findClaim:
+        partner.findClaim &&
+        (async (invoiceNumber) => {
+          const found = await partner.findClaim!(invoiceNumber);
+          await fault("after-look-up");
+          return found;
+        }),
+      validateClaim: partner.validateClaim?.bind(partner),
+      reportPayment: partner.reportPayment?.bind(partner),
       requestRecall: (recall) => partner.requestRecall(recall),
-      fetchChanges: (cursor) => partner.fetchChanges(cursor),
+      fetchChanges: partner.fetchChanges?.bind(partner),
+      claimStatus: partner.claimStatus?.bind(partner),
       submitClaim: async (claim, options) => {
         await fault("before-send");
         const result = await partner.submitClaim(claim, options);
-        if (result.kind === "accepted") await fault("after-send-before-record");
+        if (result.kind === "accepted" || result.kind === "unknown") await fault("after-send-before-record");
         return result;
       },
     };

@@ -72,6 +72,12 @@ export const RIVERTY_CAPABILITIES: PartnerCapabilities = {
   minimumAmount: null,
   feeInfo:
     "Riverty charges the debtor the collection costs allowed by law (RVG, §13e RDG). What the shop pays for unsuccessful cases and recalls is set in its Riverty contract.",
+  lookupByReference: true,
+  statusSource: "feed",
+  recall: true,
+  directPaymentReport: true,
+  dryRun: false,
+  portal: null,
 };
 
 // ---------------------------------------------------------------------------------------------------------
@@ -444,7 +450,7 @@ export class RivertyAdapter implements CollectionPartner {
     this.capabilities = { ...RIVERTY_CAPABILITIES, ...options.capabilities };
   }
 
-  async submitClaim(claim: Claim, options: { requestId: string }): Promise<SubmitClaimResult> {
+  async submitClaim(claim: Claim, options: { requestId: string; reference?: string }): Promise<SubmitClaimResult> {
     if (!this.capabilities.currencies.includes(claim.outstanding.currency)) {
       return { kind: "rejected", reasons: [`Riverty collects only in ${this.capabilities.currencies.join(", ")}`] };
     }

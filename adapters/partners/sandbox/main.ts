@@ -22,6 +22,12 @@ if (!parsed.success) {
   process.exit(1);
 }
 const env = parsed.data;
+const protocolFlag = process.argv.indexOf("--protocol");
+const protocol = protocolFlag >= 0 ? process.argv[protocolFlag + 1] : "riverty";
+if (protocol !== "riverty" && protocol !== "mediafinanz") {
+  console.error(`--protocol: must be riverty or mediafinanz, not ${protocol ?? "nothing"}`);
+  process.exit(1);
+}
 
 const sandbox = await startSandboxPartner({
   port: env.SANDBOX_PARTNER_PORT,
@@ -30,19 +36,26 @@ const sandbox = await startSandboxPartner({
   seed: env.SANDBOX_PARTNER_SEED,
 });
 
-process.stdout.write(
-  [
-    `Sandbox collection partner (Riverty Back in Flow protocol) listening on ${sandbox.url}`,
-    "Use in the partner settings:",
-    `  base URL       ${sandbox.url}`,
-    `  token URL      ${sandbox.authUrl}`,
-    `  audience       ${sandbox.credentials.audience}`,
-    `  client id      ${sandbox.credentials.clientId}`,
-    `  client secret  ${sandbox.credentials.clientSecret}`,
-    `Scripts: debtor last name "Abgelehnt" is rejected, "Uneinbringlich" ends in insolvency; every feed poll moves each claim one step.`,
-    "",
-  ].join("\n"),
-);
+const riverty = [
+  `Sandbox collection partner (Riverty Back in Flow protocol) listening on ${sandbox.url}`,
+  "Use in the partner settings:",
+  `  base URL       ${sandbox.url}`,
+  `  token URL      ${sandbox.authUrl}`,
+  `  audience       ${sandbox.credentials.audience}`,
+  `  client id      ${sandbox.credentials.clientId}`,
+  `  client secret  ${sandbox.credentials.clientSecret}`,
+  `Scripts: debtor last name "Abgelehnt" is rejected, "Uneinbringlich" ends in insolvency; every feed poll moves each claim one step.`,
+];
+const mediafinanz = [
+  `Sandbox collection partner (mediaFinanz REST protocol) listening on ${sandbox.mediafinanz.baseUrl}`,
+  "Use in MEDIAFINANZ_ENDPOINTS and the partner settings:",
+  `  MEDIAFINANZ_ENDPOINTS='${JSON.stringify({ sandbox: { baseUrl: sandbox.mediafinanz.baseUrl, answers: sandbox.mediafinanz.answers } })}'`,
+  `  client UUID    ${sandbox.mediafinanz.uuid}`,
+  `  user           ${sandbox.mediafinanz.user}`,
+  `  password       ${sandbox.mediafinanz.password}`,
+  `Scripts: debtor last name "Abgelehnt" is refused, "Uneinbringlich" ends uncollectible; every status request moves a claim one step.`,
+];
+process.stdout.write([...(protocol === "mediafinanz" ? mediafinanz : riverty), ""].join("\n"));
 
 const stop = () => {
   sandbox.close().then(

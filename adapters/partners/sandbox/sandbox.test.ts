@@ -51,7 +51,7 @@ describe("sandbox partner", () => {
   test("a claim goes confirmation → contacted → payment plan → agency payment → FULL_PAYMENT, exactly once", async () => {
     const { sandbox, adapter } = await start();
     const claim = sampleClaim();
-    expect(await submitClaimExactlyOnce(adapter, claim, { requestId: "out-1" })).toEqual({
+    expect(await submitClaimExactlyOnce(adapter, claim, { requestId: "out-1", reference: "case-1" })).toEqual({
       kind: "accepted",
       partnerReference: null,
       requestId: expect.any(String),
@@ -157,11 +157,11 @@ describe("sandbox partner", () => {
     const { sandbox, adapter } = await start();
     const claim = sampleClaim();
     sandbox.loseNextAnswers(1);
-    const lost = await submitClaimExactlyOnce(adapter, claim, { requestId: "attempt-1" });
+    const lost = await submitClaimExactlyOnce(adapter, claim, { requestId: "attempt-1", reference: "case-1" });
     expect(lost.kind).toBe("retryable");
     expect(sandbox.submissions(claim.invoiceNumber)).toBe(1);
 
-    const retry = await submitClaimExactlyOnce(adapter, claim, { requestId: "attempt-2" });
+    const retry = await submitClaimExactlyOnce(adapter, claim, { requestId: "attempt-2", reference: "case-1" });
     expect(retry).toEqual({
       kind: "already_submitted",
       claimNumber: sandbox.claims()[0]?.claimNumber,

@@ -6,7 +6,17 @@ import type { AddressInfo } from "node:net";
 
 import { seededRandom } from "#app/utils/seeded-random";
 
+import type { MediafinanzProtocol } from "../mediafinanz/protocol";
 import { createSandboxEngine, type SandboxClaim, type SandboxEngine, type SandboxScript } from "./engine";
+import {
+  createMediafinanzSandbox,
+  type MediafinanzSandbox,
+  type MediafinanzSandboxOptions,
+  SANDBOX_MEDIAFINANZ_ANSWERS,
+} from "./mediafinanz-engine";
+
+/** Where the sandbox speaks mediaFinanz's protocol, with the API version in the path as mediaFinanz has it. */
+export const MEDIAFINANZ_PREFIX = "/mediafinanz/v2.2";
 
 export type SandboxPartnerOptions = {
   /** 0 picks a free port. */
@@ -23,6 +33,8 @@ export type SandboxPartnerOptions = {
   audience?: string;
   tokenTtlSeconds?: number;
   now?: () => number;
+  /** The mediaFinanz protocol under /mediafinanz/v2.2 (mediafinanz-engine.ts). */
+  mediafinanz?: Partial<MediafinanzSandboxOptions>;
 };
 
 export type SandboxPartner = {
@@ -30,11 +42,23 @@ export type SandboxPartner = {
   url: string;
   authUrl: string;
   credentials: { clientId: string; clientSecret: string; audience: string };
+  /** The same sandbox speaking mediaFinanz's REST protocol: its base URL, credentials and how it answers. */
+  mediafinanz: {
+    baseUrl: string;
+    uuid: string;
+    user: string;
+    password: string;
+    answers: MediafinanzProtocol;
+    sandbox: MediafinanzSandbox;
+  };
   close(): Promise<void>;
   claims(): SandboxClaim[];
   /** How many claims were created for an invoice number: exactly once is 1. */
   submissions(invoiceNumber: string): number;
-  /** The next `count` POSTs under /v1 are carried out, but the connection drops before the answer. */
+  /**
+   * The next `count` POSTs under /v1 (handovers under /mediafinanz, not dry runs) are carried out, but the connection
+   * drops before the answer.
+   */
   loseNextAnswers(count: number): void;
   /**
    * The partner goes down until called with null: "unavailable" answers every request (token too) 503 before
@@ -85,6 +109,11 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
+function sendText(res: ServerResponse, status: number, text: string): void {
+  res.writeHead(status, { "content-type": "text/plain; charset=utf-8", "content-length": Buffer.byteLength(text) });
+  res.end(text);
+}
+
 export async function startSandboxPartner(options: SandboxPartnerOptions = {}): Promise<SandboxPartner> {
   const seed = options.seed ?? 1;
   const engine = createSandboxEngine({
@@ -96,6 +125,7 @@ export async function startSandboxPartner(options: SandboxPartnerOptions = {}): 
     ...(options.now ? { now: options.now } : {}),
     ...(options.script ? { script: options.script } : {}),
   });
+  const mediafinanz = createMediafinanzSandbox({ seed, ...options.mediafinanz });
   const failureRate = options.failureRate ?? 0;
   if (failureRate < 0 || failureRate > 1) throw new RangeError("failureRate must be between 0 and 1");
   let latencyMs = options.latencyMs ?? 0;
@@ -133,26 +163,38 @@ export async function startSandboxPartner(options: SandboxPartnerOptions = {}): 
         send(res, 413, { title: "Payload too large", status: 413 });
         return;
       }
-      const isApi = url.pathname.startsWith("/v1/");
+      const isMediafinanz = url.pathname.startsWith(`${MEDIAFINANZ_PREFIX}/`);
+      const isApi = url.pathname.startsWith("/v1/") || isMediafinanz;
       const delayed = !latencyMethods || (isApi && latencyMethods.includes(req.method ?? "GET"));
       if (latencyMs > 0 && delayed) await new Promise((r) => setTimeout(r, latencyMs));
       if (isApi && failureRate > 0 && failures() < failureRate) {
-        send(res, 503, { title: "Service Unavailable", status: 503, detail: "injected by the sandbox" });
+        // mediaFinanz answers a 5xx as a plain error string, not JSON.
+        if (isMediafinanz) sendText(res, 503, "Service temporarily unavailable");
+        else send(res, 503, { title: "Service Unavailable", status: 503, detail: "injected by the sandbox" });
         return;
       }
       const header = (name: string) => {
         const v = req.headers[name];
         return Array.isArray(v) ? (v[0] ?? null) : (v ?? null);
       };
-      const answer = engine.handle({
-        method: req.method ?? "GET",
-        path: url.pathname,
-        query: url.searchParams,
-        authorization: header("authorization"),
-        clientRequestId: header("x-request-id"),
-        body,
-      });
-      if (isApi && req.method === "POST" && answersToLose > 0) {
+      const answer = isMediafinanz
+        ? mediafinanz.handle({
+            method: req.method ?? "GET",
+            path: url.pathname.slice(MEDIAFINANZ_PREFIX.length),
+            headers: header,
+            body,
+          })
+        : engine.handle({
+            method: req.method ?? "GET",
+            path: url.pathname,
+            query: url.searchParams,
+            authorization: header("authorization"),
+            clientRequestId: header("x-request-id"),
+            body,
+          });
+      // A dry run (validate: 1) stores nothing: losing its answer tests nothing.
+      const creates = isMediafinanz ? req.method === "PUT" && header("validate") !== "1" : req.method === "POST";
+      if (isApi && creates && answersToLose > 0) {
         answersToLose -= 1;
         req.socket.destroy();
         return;
@@ -186,6 +228,14 @@ export async function startSandboxPartner(options: SandboxPartnerOptions = {}): 
       clientId: engine.options.clientId,
       clientSecret: engine.options.clientSecret,
       audience: engine.options.audience,
+    },
+    mediafinanz: {
+      baseUrl: `${url}${MEDIAFINANZ_PREFIX}`,
+      uuid: mediafinanz.options.uuid,
+      user: mediafinanz.options.user,
+      password: mediafinanz.options.password,
+      answers: SANDBOX_MEDIAFINANZ_ANSWERS,
+      sandbox: mediafinanz,
     },
     close: () =>
       new Promise<void>((resolve, reject) => {

@@ -6,7 +6,7 @@ import { createMemoryRouter, RouterProvider } from "react-router-dom";
 import { afterEach, describe, expect, test } from "vitest";
 
 import { type Locale, type MessageKey, translator } from "#app/i18n/i18n";
-import type { PartnerSettingsView } from "#app/services/collection/partner-settings.server";
+import { PARTNER_ABILITIES, type PartnerSettingsView } from "#app/services/collection/partner-settings.server";
 import { Providers } from "#test/support/render";
 
 import { PartnerSection } from "./partner-section";
@@ -20,14 +20,28 @@ const NOTHING_STORED: PartnerSettingsView = {
   environment: "sandbox",
   clientId: "",
   secretStored: false,
-  available: { sandbox: true, riverty: { sandbox: true, production: false } },
+  uuid: "",
+  available: {
+    sandbox: true,
+    riverty: { sandbox: true, production: false },
+    mediafinanz: { sandbox: true, production: false },
+  },
+  casesWithPartner: 0,
+  abilities: PARTNER_ABILITIES,
 };
 const RIVERTY_STORED: PartnerSettingsView = {
   partner: "riverty",
   environment: "production",
   clientId: "client-7",
   secretStored: true,
-  available: { sandbox: false, riverty: { sandbox: true, production: true } },
+  uuid: "",
+  available: {
+    sandbox: false,
+    riverty: { sandbox: true, production: true },
+    mediafinanz: { sandbox: false, production: false },
+  },
+  casesWithPartner: 0,
+  abilities: PARTNER_ABILITIES,
 };
 
 /** The section under a data router (it is a Remix form); what it posts is collected in `posts`. */

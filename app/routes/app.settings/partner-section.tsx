@@ -52,14 +52,32 @@ export function PartnerSection({
               onChange={setChoice}
               options={[
                 { label: t("settings.partner.sandbox"), value: "sandbox", disabled: !partner.available.sandbox },
+                {
+                  label: t("settings.partner.sandbox_mediafinanz"),
+                  value: "sandbox_mediafinanz",
+                  disabled: !partner.available.sandbox,
+                },
                 { label: t("settings.partner.riverty"), value: "riverty" },
+                { label: t("settings.partner.mediafinanz"), value: "mediafinanz" },
               ]}
-              helpText={choice === "sandbox" ? t("settings.partner.sandboxHelp") : undefined}
+              helpText={
+                choice === "sandbox"
+                  ? t("settings.partner.sandboxHelp")
+                  : choice === "sandbox_mediafinanz"
+                    ? t("settings.partner.sandboxMediafinanzHelp")
+                    : undefined
+              }
               error={err("partner.partner")}
             />
-            {choice === "riverty" ? (
-              <RivertyFields
+            {partner.partner && partner.casesWithPartner > 0 ? (
+              <Banner tone="info">
+                {t("settings.partner.casesWithPartnerInfo", { count: partner.casesWithPartner })}
+              </Banner>
+            ) : null}
+            {choice === "riverty" || choice === "mediafinanz" ? (
+              <CredentialFields
                 partner={partner}
+                kind={choice}
                 environment={environment}
                 onEnvironmentChange={setEnvironment}
                 replacing={replacing}
@@ -67,6 +85,7 @@ export function PartnerSection({
                 err={err}
               />
             ) : null}
+            <PartnerAbilities abilities={partner.abilities[choice as keyof PartnerSettingsView["abilities"]]} />
             <PartnerButtons />
           </FormLayout>
         </Section>
@@ -75,8 +94,37 @@ export function PartnerSection({
   );
 }
 
-function RivertyFields({
+/** What the chosen partner does through Mahnwerk, and where the shop does the rest. */
+function PartnerAbilities({
+  abilities,
+}: {
+  abilities: PartnerSettingsView["abilities"][keyof PartnerSettingsView["abilities"]] | undefined;
+}) {
+  const t = useT();
+  if (!abilities) return null;
+  const missing = [
+    abilities.directPaymentReport ? null : t("settings.partner.no.directPaymentReport"),
+    abilities.lookupByReference ? null : t("settings.partner.no.lookupByReference"),
+    abilities.courtDunning ? null : t("settings.partner.no.courtDunning"),
+  ].filter((line): line is string => line !== null);
+  if (missing.length === 0) return null;
+  return (
+    <Banner tone="info" title={t("settings.partner.limits")}>
+      <BlockStack gap="100">
+        {missing.map((line) => (
+          <Text as="p" key={line}>
+            {line}
+          </Text>
+        ))}
+        {abilities.portal ? <Text as="p">{t("settings.partner.portal", { portal: abilities.portal })}</Text> : null}
+      </BlockStack>
+    </Banner>
+  );
+}
+
+function CredentialFields({
   partner,
+  kind,
   environment,
   onEnvironmentChange,
   replacing,
@@ -84,6 +132,7 @@ function RivertyFields({
   err,
 }: {
   partner: PartnerSettingsView;
+  kind: "riverty" | "mediafinanz";
   environment: string;
   onEnvironmentChange: (environment: string) => void;
   replacing: boolean;
@@ -101,15 +150,24 @@ function RivertyFields({
         onChange={onEnvironmentChange}
         options={(["sandbox", "production"] as const).map((env) => ({
           value: env,
-          label: partner.available.riverty[env]
+          label: partner.available[kind][env]
             ? envLabel(env)
             : t("settings.partner.environment.unavailable", { environment: envLabel(env) }),
-          disabled: !partner.available.riverty[env],
+          disabled: !partner.available[kind][env],
         }))}
         error={err("partner.environment")}
       />
+      {kind === "mediafinanz" ? (
+        <FormField
+          label={t("settings.partner.uuid")}
+          name="uuid"
+          defaultValue={partner.uuid}
+          autoComplete="off"
+          error={err("partner.uuid")}
+        />
+      ) : null}
       <FormField
-        label={t("settings.partner.clientId")}
+        label={t(kind === "mediafinanz" ? "settings.partner.user" : "settings.partner.clientId")}
         name="clientId"
         defaultValue={partner.clientId}
         autoComplete="off"
@@ -117,7 +175,7 @@ function RivertyFields({
       />
       {replacing ? (
         <FormField
-          label={t("settings.partner.clientSecret")}
+          label={t(kind === "mediafinanz" ? "settings.partner.password" : "settings.partner.clientSecret")}
           name="clientSecret"
           type="password"
           defaultValue=""
@@ -127,7 +185,9 @@ function RivertyFields({
         />
       ) : (
         <BlockStack gap="100">
-          <Text as="span">{t("settings.partner.clientSecret")}</Text>
+          <Text as="span">
+            {t(kind === "mediafinanz" ? "settings.partner.password" : "settings.partner.clientSecret")}
+          </Text>
           <InlineStack gap="200" blockAlign="center">
             <Badge tone="success">{t("settings.partner.secretStored")}</Badge>
             <Button variant="plain" onClick={onReplace}>

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, test } from "vitest";
 import { MAX_REMINDER_FEE_MINOR } from "#app/domain/dunning/fees";
 import { SETTINGS_DEFAULTS } from "#app/domain/settings";
 import { intlLocale, type Locale, type MessageKey, translator } from "#app/i18n/i18n";
+import { PARTNER_ABILITIES } from "#app/services/collection/partner-settings.server";
 import { holidayRegionOptions, parseSettingsForm } from "#app/services/settings/settings.server";
 import { formatMinor } from "#app/utils/format";
 import { Providers } from "#test/support/render";
@@ -30,15 +31,20 @@ function renderSettingsPage(locale: Locale, settings: Partial<LoaderData["settin
         path: "/app/settings",
         loader: (): LoaderData => ({
           settings: { ...SETTINGS_DEFAULTS, version: 3, ...settings },
-          // Cast: the partner view is still growing (another part of the page); only its presence matters here.
           partner: {
             partner: null,
             environment: "sandbox",
             clientId: "",
+            uuid: "",
             secretStored: false,
-            available: { sandbox: true, riverty: { sandbox: false, production: false } },
-            updatedAt: null,
-          } as LoaderData["partner"],
+            available: {
+              sandbox: true,
+              riverty: { sandbox: false, production: false },
+              mediafinanz: { sandbox: false, production: false },
+            },
+            casesWithPartner: 0,
+            abilities: PARTNER_ABILITIES,
+          },
           mailFrom: "mahnwerk@localhost",
           shop: { name: "Wollwerk", currency: "EUR", platform: "woocommerce" },
           dunningOptionUnlocksOn: null,

@@ -31,6 +31,7 @@ const ADDRESS = {
 /** Riverty's test system at the msw hosts; production is not configured on this installation. */
 const sources: PartnerEndpointSources = {
   sandbox: null,
+  mediafinanz: {},
   riverty: rivertyEnvironments(
     JSON.stringify({
       sandbox: {
@@ -106,7 +107,7 @@ describe.each(testEngines())("partner settings on %s", (engine) => {
       ),
     ).toMatchObject({ ok: true });
     const [again] = await database.db.select().from(partnerAccounts);
-    expect(openPartnerConfig(again!.credentials, again!.shopId).clientSecret).toBe(SECRET);
+    expect(openPartnerConfig(again!.credentials, again!.shopId)).toMatchObject({ clientSecret: SECRET });
   });
 
   test("field errors: address first, an environment the installation lacks, a missing secret, no sandbox running", async () => {

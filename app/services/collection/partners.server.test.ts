@@ -14,6 +14,7 @@ import { createTestDatabase, type TestDatabase, testEngines } from "#test/suppor
 import { insertOrder, insertShop } from "#test/support/factories";
 
 import {
+  defaultPartnerFactory,
   openPartnerConfig,
   type PartnerConfig,
   recallHandler,
@@ -150,6 +151,95 @@ describe.each(testEngines())("handover to the collection partner on %s", SLOW, (
     const [done] = (await database.db.select().from(outbox)).filter((r) => r.kind === "partner.submit_claim");
     expect(done).toMatchObject({ status: "done", result: expect.objectContaining({ healed: true }) });
     expect(sandbox!.submissions("#4711")).toBe(1);
+  });
+
+  /** The shop's partner becomes the sandbox speaking mediaFinanz's protocol. */
+  async function useMediafinanz(shopId: string) {
+    sandbox = await startSandboxPartner({ port: 0, seed: 7 });
+    const { sandbox: _engine, ...mediafinanz } = sandbox.mediafinanz;
+    await savePartnerAccount(database.db, {
+      shopId,
+      partner: "sandbox_mediafinanz",
+      environment: "sandbox",
+      config: { protocol: "mediafinanz", ...mediafinanz, creditor },
+    });
+    return sandbox.mediafinanz.sandbox;
+  }
+
+  test("mediaFinanz: a dry run, then the claim once with our case id; its file number on the case; status polled to paid", async () => {
+    const { shop, caseId } = await handedOverCase("Müller", { partner: false });
+    const files = await useMediafinanz(shop.id);
+    await sweepOutbox(database.db, handlers, () => new Date("2026-10-20T09:01:00Z"));
+    await sweepOutbox(database.db, handlers, () => new Date("2026-10-20T09:02:00Z"));
+    expect(files.submissions(caseId)).toBe(1);
+    expect(sandbox!.requests().filter((r) => r.startsWith("PUT "))).toHaveLength(2);
+    const handed = await caseRow(caseId);
+    expect(handed.partnerReference).toMatch(/^\d{11}$/);
+    expect(files.files()[0]).toMatchObject({ az: handed.partnerReference, reference: caseId });
+
+    for (let poll = 0; poll < 5 && (await caseRow(caseId)).status !== "paid"; poll++)
+      await syncPartnerFeed(database.db, await account(), new Date(`2026-10-2${1 + poll}T09:00:00Z`));
+    expect(await caseRow(caseId)).toMatchObject({ status: "paid", outstandingMinor: 0 });
+    const events = await database.db
+      .select()
+      .from(caseEvents)
+      .where(eq(caseEvents.caseId, caseId))
+      .orderBy(caseEvents.seq);
+    const contacted = events.find(
+      (e) => e.type === "partner_status_changed" && (e.data as { subStatus: string }).subStatus === "contacted",
+    );
+    // The partner's raw code and text stay on the event.
+    expect(contacted?.reason).toContain("status 10203 Schuldner angeschrieben");
+    const count = events.length;
+    await syncPartnerFeed(database.db, await account(), new Date("2026-10-30T09:00:00Z"));
+    expect(await database.db.select().from(caseEvents).where(eq(caseEvents.caseId, caseId))).toHaveLength(count);
+  });
+
+  test("mediaFinanz: an answer lost after the claim was created: handover unknown, and it is never sent again", async () => {
+    const { shop, caseId } = await handedOverCase("Müller", { partner: false });
+    const files = await useMediafinanz(shop.id);
+    sandbox!.loseNextAnswers(1);
+    await sweepOutbox(database.db, handlers, () => new Date("2026-10-20T09:01:00Z"));
+    await sweepOutbox(database.db, handlers, () => new Date("2026-10-21T09:00:00Z"));
+    await sweepOutbox(database.db, handlers, () => new Date("2026-10-25T09:00:00Z"));
+    expect(files.submissions(caseId)).toBe(1);
+    const after = await caseRow(caseId);
+    expect(after.status).toBe("blocked");
+    expect((after.state as { blockReasons: string[] }).blockReasons).toEqual(["handover_unknown"]);
+    const [row] = (await database.db.select().from(outbox)).filter((r) => r.kind === "partner.submit_claim");
+    expect(row).toMatchObject({ status: "dead", lastError: expect.stringContaining("handover unknown") });
+  });
+
+  test("mediaFinanz: a worker that dies after the send began leaves it to a person; nothing is sent twice", async () => {
+    const { shop, caseId } = await handedOverCase("Müller", { partner: false });
+    const files = await useMediafinanz(shop.id);
+    const dying = submitClaimHandler((account, config) => {
+      const partner = defaultPartnerFactory(account, config);
+      return {
+        ...partner,
+        submitClaim: async (claim, options) => {
+          await partner.submitClaim(claim, options);
+          throw new Error("worker killed before recording the answer");
+        },
+      };
+    }, nothingNewOnPlatform);
+    await sweepOutbox(database.db, { "partner.submit_claim": dying }, () => new Date("2026-10-20T09:01:00Z"));
+    await sweepOutbox(database.db, handlers, () => new Date("2026-10-21T09:00:00Z"));
+    expect(files.submissions(caseId)).toBe(1);
+    expect(((await caseRow(caseId)).state as { blockReasons: string[] }).blockReasons).toEqual(["handover_unknown"]);
+  });
+
+  test("mediaFinanz: a claim refused at the dry run fails the case with the reason, and no real attempt is made", async () => {
+    const { shop, caseId } = await handedOverCase("Abgelehnt", { partner: false });
+    const files = await useMediafinanz(shop.id);
+    await sweepOutbox(database.db, handlers, () => new Date("2026-10-20T09:01:00Z"));
+    expect(files.submissions(caseId)).toBe(0);
+    expect(sandbox!.requests().filter((r) => r.startsWith("PUT "))).toHaveLength(1);
+    const after = await caseRow(caseId);
+    expect(after.status).toBe("failed");
+    expect((after.state as { failureReasons: string[] }).failureReasons.join(" ")).toContain(
+      "Schuldner unbekannt verzogen",
+    );
   });
 
   test("a claim the partner rejects fails the case with the partner's reasons", async () => {

@@ -6,14 +6,17 @@ import {
   type ClaimCreditor,
   ClaimSchema,
   type CollectionPartner,
+  type PartnerActionResult,
   type PartnerChange,
   submitClaimExactlyOnce,
 } from "#adapters/partners/collection-partner";
+import { createMediafinanzAdapter } from "#adapters/partners/mediafinanz/adapter";
+import { MediafinanzProtocolSchema } from "#adapters/partners/mediafinanz/protocol";
 import { createRivertyAdapter } from "#adapters/partners/riverty/adapter";
 import { mapPartnerChange } from "#adapters/partners/status-mapping";
 import { getEnv } from "#app/config/env.server";
 import type { Db, DbOrTx } from "#app/db/client.server";
-import { type CaseRow, cases, orders, type PartnerAccountRow, partnerAccounts, shops } from "#app/db/schema";
+import { type CaseRow, cases, orders, outbox, type PartnerAccountRow, partnerAccounts, shops } from "#app/db/schema";
 import { holdsClaim } from "#app/domain/case/transitions";
 import { toLocalDate } from "#app/domain/dates";
 import type { BaseRateTable } from "#app/domain/dunning/base-rates";
@@ -24,7 +27,7 @@ import { caseAmounts } from "#app/services/dunning/amounts.server";
 import { loadBaseRateTableFrom } from "#app/services/dunning/base-rates.server";
 import { type OrderReader, type OrderReading, platformOrderReader } from "#app/services/intake/order-reread.server";
 import { applyOrderSnapshots } from "#app/services/intake/platform-events.server";
-import type { OutboxHandler, OutboxOutcome } from "#app/services/outbox/types";
+import type { OutboxHandler, OutboxOutcome, OutboxRow } from "#app/services/outbox/types";
 import { getSettings } from "#app/services/settings/settings.server";
 import { decryptSecret, encryptSecret, parseKey, secretPlace } from "#app/utils/crypto.server";
 import { logger } from "#app/utils/logger.server";
@@ -36,7 +39,7 @@ import { logger } from "#app/utils/logger.server";
 
 const creditorSchema = ClaimSchema.shape.creditor;
 
-export const partnerConfigSchema = z.object({
+const rivertyConfigSchema = z.object({
   baseUrl: z.url(),
   authUrl: z.url(),
   audience: z.string().min(1),
@@ -45,7 +48,23 @@ export const partnerConfigSchema = z.object({
   /** The shop as creditor, as the partner prints it on its letters. */
   creditor: creditorSchema,
 });
+
+const mediafinanzConfigSchema = z.object({
+  protocol: z.literal("mediafinanz"),
+  baseUrl: z.url(),
+  uuid: z.string().min(1).max(36),
+  user: z.string().min(1).max(200),
+  password: z.string().min(1).max(200),
+  /** What mediaFinanz has not published, as the operator configured it (MEDIAFINANZ_ENDPOINTS) or the sandbox speaks it. */
+  answers: MediafinanzProtocolSchema,
+  creditor: creditorSchema,
+});
+
+/** Riverty's protocol (Riverty and the built-in sandbox) or mediaFinanz's; stored encrypted per shop. */
+export const partnerConfigSchema = z.union([mediafinanzConfigSchema, rivertyConfigSchema]);
 export type PartnerConfig = z.infer<typeof partnerConfigSchema>;
+export type RivertyPartnerConfig = z.infer<typeof rivertyConfigSchema>;
+export type MediafinanzPartnerConfig = z.infer<typeof mediafinanzConfigSchema>;
 
 /**
  * Sandbox credentials are not secret (the sandbox partner prints them), so without ENCRYPTION_KEY they may be kept
@@ -62,7 +81,8 @@ export function sealPartnerConfig(
 ): string {
   const json = JSON.stringify(partnerConfigSchema.parse(config));
   if (key) return encryptSecret(json, parseKey(key), partnerCredentialsPlace(shopId));
-  if (partner !== "sandbox") throw new Error("ENCRYPTION_KEY must be set to store a collection partner's credentials");
+  if (partner !== "sandbox" && partner !== "sandbox_mediafinanz")
+    throw new Error("ENCRYPTION_KEY must be set to store a collection partner's credentials");
   return `plain:${json}`;
 }
 
@@ -110,15 +130,20 @@ export function creditorFromAddress(address: NonNullable<Settings["address"]>): 
 
 export type PartnerFactory = (account: PartnerAccountRow, config: PartnerConfig) => CollectionPartner;
 
-/** Both the sandbox and Riverty speak Riverty's protocol: the demo runs the real adapter code. */
+/** The adapter of the protocol the account speaks; the built-in sandboxes run the real adapters. */
 export const defaultPartnerFactory: PartnerFactory = (_account, config) =>
-  createRivertyAdapter({
-    baseUrl: config.baseUrl,
-    authUrl: config.authUrl,
-    audience: config.audience,
-    clientId: config.clientId,
-    clientSecret: config.clientSecret,
-  });
+  "protocol" in config
+    ? createMediafinanzAdapter(
+        { baseUrl: config.baseUrl, uuid: config.uuid, user: config.user, password: config.password },
+        config.answers,
+      )
+    : createRivertyAdapter({
+        baseUrl: config.baseUrl,
+        authUrl: config.authUrl,
+        audience: config.audience,
+        clientId: config.clientId,
+        clientSecret: config.clientSecret,
+      });
 
 async function accountOf(db: DbOrTx, shopId: string): Promise<PartnerAccountRow | null> {
   const [row] = await db.select().from(partnerAccounts).where(eq(partnerAccounts.shopId, shopId)).limit(1);
@@ -263,22 +288,122 @@ export function submitClaimHandler(
       );
       return { kind: "failed", reason: "the claim is incomplete" };
     }
-    const result = await submitClaimExactlyOnce(factory(account, config), claim.data as Claim, {
+    const partner = factory(account, config);
+    const lookUp = partner.capabilities.lookupByReference;
+    // Without a look-up, a send that began and whose answer never came may have arrived: a person decides.
+    if (!lookUp && sendBegun(row))
+      return handoverUnknown(
+        db,
+        caseRow,
+        row.id,
+        now,
+        `an earlier attempt may have reached ${partner.id}; its answer never arrived`,
+      );
+    const result = await submitClaimExactlyOnce(partner, claim.data as Claim, {
       requestId: row.idempotencyKey,
-      stillOwner: stillLeased,
+      reference: caseRow.id,
+      // Recorded (under the lease) right before the claim goes out, so a crash after it is never sent again.
+      stillOwner: lookUp ? stillLeased : () => recordSendBegun(db, row, now),
     });
     switch (result.kind) {
       case "accepted":
+        if (result.partnerReference)
+          await claimNumberReceived(db, caseRow, result.partnerReference, account, now, row.id);
         return { kind: "done", result: { requestId: result.requestId, partnerReference: result.partnerReference } };
       case "already_submitted":
         return { kind: "done", result: { claimNumber: result.claimNumber, status: result.status, healed: true } };
       case "rejected":
         await fail(db, caseRow, result.reasons, "The collection partner refused the claim.", now, row.id);
         return { kind: "failed", reason: result.reasons.join(", ") };
+      case "unknown":
+        return handoverUnknown(db, caseRow, row.id, now, result.reason);
       case "retryable":
+        // Nothing reached the partner (its adapter says so): the next attempt may send.
+        if (!lookUp) await clearSendBegun(db, row);
         return { kind: "retry", reason: result.reason };
     }
   };
+}
+
+/** The mark a send to a partner without look-up leaves on its outbox row (kept across retries in `result`). */
+const sendBegunSchema = z.object({ sendBegunAt: z.string() });
+
+function sendBegun(row: OutboxRow): boolean {
+  return sendBegunSchema.safeParse(row.result).success;
+}
+
+async function recordSendBegun(db: Db, row: OutboxRow, now: Date): Promise<boolean> {
+  const marked = await db
+    .update(outbox)
+    .set({ result: { sendBegunAt: now.toISOString() }, updatedAt: now })
+    .where(
+      and(
+        eq(outbox.id, row.id),
+        eq(outbox.status, "in_flight"),
+        row.leaseId ? eq(outbox.leaseId, row.leaseId) : sql`false`,
+      ),
+    )
+    .returning({ id: outbox.id });
+  return marked.length > 0;
+}
+
+async function clearSendBegun(db: Db, row: OutboxRow): Promise<void> {
+  await db.update(outbox).set({ result: null }).where(eq(outbox.id, row.id));
+}
+
+/**
+ * The claim may be at the partner, but we do not know: the case is blocked as "handover unknown" and the outbox row
+ * ends here, until support enters the partner's claim number or confirms a resend (resolveHandover).
+ */
+async function handoverUnknown(
+  db: Db,
+  caseRow: CaseRow,
+  outboxId: string,
+  now: Date,
+  reason: string,
+): Promise<OutboxOutcome> {
+  await executeCaseCommand(db, {
+    shopId: caseRow.shopId,
+    caseId: caseRow.id,
+    envelope: {
+      command: { type: "block", reasons: [HANDOVER_UNKNOWN] },
+      actor: { type: "partner", id: "handover" },
+      reason,
+      occurredAt: now,
+      sourceId: `handover-unknown:${outboxId}`,
+    },
+  });
+  return { kind: "failed", reason: `handover unknown: ${reason}` };
+}
+
+export const HANDOVER_UNKNOWN = "handover_unknown";
+
+/** The partner's claim number, known at the handover (mediaFinanz's file number): the case carries it from now on. */
+async function claimNumberReceived(
+  db: Db,
+  caseRow: CaseRow,
+  claimNumber: string,
+  account: PartnerAccountRow,
+  now: Date,
+  sourceId: string,
+) {
+  const settings = await getSettings(db, caseRow.shopId);
+  await executeCaseCommand(db, {
+    shopId: caseRow.shopId,
+    caseId: caseRow.id,
+    envelope: {
+      command: {
+        type: "partner_status",
+        subStatus: "received",
+        partnerReference: claimNumber,
+        dunningOption: settings.dunningOption,
+      },
+      actor: { type: "partner", id: account.partner },
+      reason: null,
+      occurredAt: now,
+      sourceId: `handover-accepted:${sourceId}`,
+    },
+  });
 }
 
 const REREAD_FAILED = "the order could not be read again";
@@ -365,6 +490,7 @@ export async function syncPartnerFeed(
 ) {
   const config = openPartnerConfig(account.credentials, account.shopId);
   const partner = factory(account, config);
+  if (!partner.fetchChanges) return pollClaimStatuses(db, account, partner, now);
   const fetched = await partner.fetchChanges(account.feedCursor);
   if (fetched.kind === "retryable") throw new Error(`partner feed unavailable: ${fetched.reason}`);
   const settings = await getSettings(db, account.shopId);
@@ -409,6 +535,71 @@ export async function syncPartnerFeed(
     .set({ feedCursor: fetched.nextCursor, feedPolledAt: now, updatedAt: now })
     .where(eq(partnerAccounts.id, account.id));
   return { changes: fetched.changes.length, applied };
+}
+
+/** Claims asked in one poll, oldest first poll first; the rest wait for the next (every few minutes). */
+const STATUS_POLL_LIMIT = 200;
+
+/**
+ * A partner without a feed (mediaFinanz): the status of each claim it holds, asked in turn. A status that means
+ * something is applied like a feed change (its id is claim and code, so asking again changes nothing); the raw code
+ * and text go into the case's timeline; a code not in the table is logged and the case stays handed over.
+ */
+async function pollClaimStatuses(db: Db, account: PartnerAccountRow, partner: CollectionPartner, now: Date) {
+  if (!partner.claimStatus) return { changes: 0, applied: 0 };
+  const held = await db
+    .select()
+    .from(cases)
+    .where(
+      and(
+        eq(cases.shopId, account.shopId),
+        eq(cases.status, "handed_over"),
+        sql`${cases.partnerReference} is not null`,
+      ),
+    )
+    .orderBy(cases.updatedAt)
+    .limit(STATUS_POLL_LIMIT);
+  const settings = await getSettings(db, account.shopId);
+  let changes = 0;
+  let applied = 0;
+  for (const caseRow of held) {
+    const status = await partner.claimStatus(caseRow.partnerReference!);
+    if (status.kind === "retryable") throw new Error(`partner status unavailable: ${status.reason}`);
+    if (!status.known)
+      logger.warn(
+        { shopId: account.shopId, caseId: caseRow.id, code: status.code, text: status.text },
+        "partner status code not in the table",
+      );
+    if (!status.change) continue;
+    changes += 1;
+    const state = caseFromJson(caseRow.state);
+    const mapped = mapPartnerChange(
+      { ...status.change, occurredAt: now },
+      {
+        dunningOption: settings.dunningOption,
+        handedOver: state.handedOverAt !== null,
+        outstanding: state.outstanding,
+      },
+    );
+    for (const { command, sourceId, occurredAt } of mapped.commands) {
+      const result = await executeCaseCommand(db, {
+        shopId: account.shopId,
+        caseId: caseRow.id,
+        envelope: {
+          command,
+          actor: { type: "partner", id: account.partner },
+          reason: [`${partner.id} status ${status.code}${status.text ? ` ${status.text}` : ""}`, mapped.note]
+            .filter(Boolean)
+            .join("; "),
+          occurredAt,
+          sourceId,
+        },
+      });
+      if (result.ok) applied += result.events.length;
+    }
+  }
+  await db.update(partnerAccounts).set({ feedPolledAt: now, updatedAt: now }).where(eq(partnerAccounts.id, account.id));
+  return { changes, applied };
 }
 
 async function caseForChange(db: Db, shopId: string, change: PartnerChange): Promise<CaseRow | null> {
@@ -490,7 +681,14 @@ export function reportPaymentHandler(factory: PartnerFactory = defaultPartnerFac
     if (!found.claimNumber) return { kind: "retry", reason: "waiting for the partner's claim number" };
     const account = await accountOf(db, outboxRow.shopId);
     if (!account) return { kind: "failed", reason: "no collection partner configured" };
-    const result = await factory(account, openPartnerConfig(account.credentials, account.shopId)).reportPayment({
+    const partner = factory(account, openPartnerConfig(account.credentials, account.shopId));
+    // The partner takes no payment reports over its API: the shop reports it where the partner says (its portal).
+    if (!partner.reportPayment)
+      return {
+        kind: "failed",
+        reason: `${partner.id} takes no payment reports over its API; report it in the partner's portal${partner.capabilities.portal ? ` (${partner.capabilities.portal})` : ""}`,
+      };
+    const result = await partner.reportPayment({
       claimNumber: found.claimNumber,
       invoiceNumber: found.row.orderName,
       paymentNumber,
@@ -501,7 +699,7 @@ export function reportPaymentHandler(factory: PartnerFactory = defaultPartnerFac
   };
 }
 
-function partnerOutcome(result: Awaited<ReturnType<CollectionPartner["reportPayment"]>>) {
+function partnerOutcome(result: PartnerActionResult) {
   switch (result.kind) {
     case "accepted":
       return { kind: "done" as const, result: { requestId: result.requestId } };
