@@ -7,6 +7,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
 import { loginTokens, outbox, type Shop, webhookInbox } from "#app/db/schema";
+import { executeCaseCommand } from "#app/services/cases/commands.server";
 import { openTestCase } from "#test/support/cases";
 import { createTestDatabase, type TestDatabase, testEngines } from "#test/support/db";
 import { insertShop } from "#test/support/factories";
@@ -189,6 +190,48 @@ describe.each(testEngines())("mahnwerk CLI on %s", (engine) => {
       status: "pending",
     });
     expect((await cli("outbox", "list", "--shop", "laden.myshopify.com", "--status", "bogus")).code).toBe(2);
+  });
+
+  test("outbox resolve: a handover whose answer never came gets the partner's claim number, with actor and reason", async () => {
+    const waiting = (await openTestCase(database.db, shop, { firstName: "Clara" })).case.id;
+    await executeCaseCommand(database.db, {
+      shopId: shop.id,
+      caseId: waiting,
+      envelope: {
+        command: { type: "block", reasons: ["handover_unknown"] },
+        actor: { type: "partner", id: "handover" },
+        reason: "answer lost",
+        occurredAt: new Date("2026-11-23T09:00:00Z"),
+      },
+    });
+    const [row] = await database.db
+      .insert(outbox)
+      .values({
+        shopId: shop.id,
+        caseId: waiting,
+        kind: "partner.submit_claim",
+        idempotencyKey: "k-handover",
+        payload: { caseId: waiting },
+        status: "dead",
+        attempts: 1,
+        lastError: "handover unknown: network error",
+      })
+      .returning();
+    const resolve = (...flags: string[]) =>
+      cli("outbox", "resolve", row!.id, "--shop", "laden.myshopify.com", "--reason", "Portal geprüft", ...flags);
+    expect((await resolve("--actor", "jana")).code).toBe(2);
+    expect((await resolve("--actor", "jana", "--resend", "--claim-number", "RV-1")).code).toBe(2);
+    expect((await resolve("--claim-number", "RV-1")).code).toBe(2);
+    const resent = await resolve("--actor", "jana", "--resend", "--json");
+    expect(resent.code).toBe(0);
+    expect(resent.json()).toMatchObject({ id: waiting, blockReasons: [] });
+    expect((await database.db.select().from(outbox).where(eq(outbox.id, row!.id)))[0]).toMatchObject({
+      status: "pending",
+      attempts: 0,
+      result: null,
+    });
+    // Decided once: a second decision is refused (exit 1).
+    expect((await resolve("--actor", "jana", "--resend")).code).toBe(1);
   });
 
   test("retention status, run --dry-run and run", async () => {

@@ -10,6 +10,7 @@ import { cancelCase, type CaseCommandResult, startCase } from "#app/services/cas
 import { caseEventToJson, caseToJson } from "#app/services/cases/json";
 import { listCases } from "#app/services/cases/list.server";
 import { findCase, listCaseEvents } from "#app/services/cases/read.server";
+import { resolveHandover } from "#app/services/collection/handover-resolution.server";
 import { listDeliveries, replayDelivery } from "#app/services/intake/processor.server";
 import { retryOutboxRow } from "#app/services/outbox/outbox.server";
 import { type AccessActor, accessEntryToJson, listAccess, recordAccess } from "#app/services/privacy/access-log.server";
@@ -41,6 +42,9 @@ export const USAGE = `Usage: mahnwerk <command> [options]
   inbox replay <id> --shop <domain> [--json]
   outbox list --shop <domain> [--status pending|in_flight|done|failed|dead] [--json]
   outbox retry <id> --shop <domain> [--json]
+  outbox resolve <id> --shop <domain> (--claim-number <n> | --resend) --reason <text> --actor <name> [--json]
+                                a handover whose answer never came (its case is blocked "handover_unknown"):
+                                the claim number the partner's portal shows, or, if it has none, send it again
   access-log list --shop <domain> [--case <id>] [--actor <name>] [--json]
                                 who opened which case, letter or export (newest 100); reading it is logged too
   retention status [--json]     the last retention sweep and what each rule removed (docs/privacy.md)
@@ -73,6 +77,8 @@ const OPTIONS = {
   actor: { type: "string" },
   case: { type: "string" },
   "dry-run": { type: "boolean" },
+  "claim-number": { type: "string" },
+  resend: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -305,6 +311,38 @@ async function dispatch(positionals: string[], values: Values, deps: CliDeps): P
       return {
         json: { id, status: "pending" },
         text: `Outbox row ${id} is tried again at the next sweep (within a minute).`,
+      };
+    }
+    case "outbox resolve": {
+      if (!id) throw new UsageError("outbox resolve needs an outbox id");
+      const shop = await requireShop(db, values.shop);
+      const claimNumber = values["claim-number"]?.trim();
+      const resend = values.resend === true;
+      if (Boolean(claimNumber) === resend) throw new UsageError("outbox resolve needs --claim-number <n> or --resend");
+      const reason = values.reason?.trim();
+      if (!reason) throw new UsageError("--reason is required");
+      const actorName = values.actor?.trim();
+      if (!actorName) throw new UsageError("--actor is required");
+      const [row] = await db
+        .select()
+        .from(outbox)
+        .where(and(eq(outbox.shopId, shop.id), eq(outbox.id, id), eq(outbox.kind, "partner.submit_claim")));
+      if (!row?.caseId) throw new CliError(`no handover ${id} in shop ${shop.domain}`);
+      const result = await resolveHandover(db, {
+        shopId: shop.id,
+        caseId: row.caseId,
+        resolution: claimNumber ? { kind: "claim_number", claimNumber } : { kind: "resend" },
+        actor: { type: "support", id: actorName },
+        reason,
+        now: now(),
+      });
+      if (!result.ok) throw new CliError(result.error.message);
+      const json = caseToJson(result.case);
+      return {
+        json,
+        text: claimNumber
+          ? `Case ${json.id} carries the partner's claim number ${claimNumber}; it is ${json.status}.`
+          : `Case ${json.id}: the claim is sent again at the next sweep (within a minute).`,
       };
     }
     case "retention status": {

@@ -5,7 +5,14 @@ import { REASON_MAX } from "#app/domain/case/reason";
 import { useT } from "#app/i18n/react";
 
 /** What staff can do to a case from its page; each needs a reason for the timeline. */
-export type CaseIntent = "start" | "cancel" | "classify_business" | "classify_consumer";
+export type CaseIntent =
+  | "start"
+  | "cancel"
+  | "classify_business"
+  | "classify_consumer"
+  /** A handover whose answer never came: the partner's claim number, or a confirmed resend. */
+  | "resolve_claim_number"
+  | "resolve_resend";
 
 /**
  * Start, cancel or a classification needs a reason (1–500 characters); it is stored in the case's timeline. The check here mirrors the

@@ -350,6 +350,17 @@ describe.each(testEngines())("tenant isolation over HTTP on %s", (engine) => {
         status: [404],
       },
     ],
+    "api.v1.cases.$caseId.handover": [
+      {
+        name: "A's token resolves B's handover",
+        request: () =>
+          fetch(
+            url(`/api/v1/cases/${t.B.caseIds[0]}/handover`),
+            withToken(t.A.token, json({ reason: "cross-tenant", resend: true })),
+          ),
+        status: [404],
+      },
+    ],
     app: [
       {
         name: "layout as A",

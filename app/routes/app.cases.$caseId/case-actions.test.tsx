@@ -152,4 +152,32 @@ describe.each(["de", "en"] as Locale[])("case page actions in %s", (locale) => {
     expect(screen.queryAllByRole("button", { name: t("action.start") })).toEqual([]);
     expect(screen.queryAllByRole("button", { name: t("action.cancel") })).toEqual([]);
   });
+
+  test("a handover whose answer never came: the claim number from the partner's portal is posted with a reason", async () => {
+    const blocked = runningCase();
+    const posted = renderCasePage(
+      locale,
+      {
+        ...blocked,
+        case: { ...blocked.case, status: "blocked", blockReasons: ["handover_unknown"] },
+        allowedActions: [],
+      },
+      { ok: true, status: "handed_over" },
+    );
+    const user = userEvent.setup({ delay: null });
+    const save = await screen.findByRole("button", { name: t("handover.unknown.enter") }, { timeout: 10_000 });
+    expect(save.hasAttribute("disabled") || save.getAttribute("aria-disabled") === "true").toBe(true);
+    await user.type(screen.getByLabelText(t("handover.unknown.claimNumber")), " 10000007001 ");
+    await user.click(screen.getByRole("button", { name: t("handover.unknown.enter") }));
+    const dialog = await screen.findByRole("dialog", undefined, { timeout: 10_000 });
+    expect(within(dialog).getByText(t("action.resolve_claim_numberTitle"))).toBeTruthy();
+    await user.type(within(dialog).getByLabelText(new RegExp(t("action.reason"))), "Akte im Portal gefunden");
+    await user.click(confirmIn(dialog));
+    await waitFor(() => expect(posted).toHaveLength(1));
+    expect(posted[0]).toEqual({
+      claimNumber: "10000007001",
+      intent: "resolve_claim_number",
+      reason: "Akte im Portal gefunden",
+    });
+  });
 });

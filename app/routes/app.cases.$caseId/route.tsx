@@ -15,6 +15,7 @@ import { CaseTimeline } from "./case-timeline";
 import { CaseWarnings } from "./case-warnings";
 import { CustomerCard } from "./customer-card";
 import { DebtorCard } from "./debtor-card";
+import { HandoverUnknown } from "./handover-unknown";
 import { PartnerCard } from "./partner-card";
 import { RemindersCard } from "./reminders-card";
 import { useCaseAction } from "./use-case-action";
@@ -38,6 +39,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     runCaseAction(db, shop, params.caseId ?? "", {
       intent: String(form.get("intent") ?? ""),
       reason: String(form.get("reason") ?? ""),
+      claimNumber: String(form.get("claimNumber") ?? ""),
       actor: { type: "staff", id: staff.id, name: staff.name },
     }),
   );
@@ -67,6 +69,7 @@ export default function CasePage() {
       <Layout>
         <ActionOutcome action={caseAction} />
         <CaseWarnings failureReasons={c.failureReasons} blockReasons={c.blockReasons} />
+        {c.blockReasons.includes("handover_unknown") ? <HandoverUnknown onResolve={caseAction.choose} /> : null}
         <Layout.Section>
           <BlockStack gap="400">
             <CaseAmounts c={c} timezone={data.timezone} />

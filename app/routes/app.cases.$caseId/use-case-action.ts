@@ -11,6 +11,8 @@ export function useCaseAction() {
   const fetcher = useFetcher<typeof action>();
   const why = useFailureText();
   const [intent, setIntent] = useState<CaseIntent | null>(null);
+  // Posted along with the reason, e.g. the claim number a handover is resolved with.
+  const [fields, setFields] = useState<Record<string, string>>({});
   const result = fetcher.state === "idle" ? fetcher.data : undefined;
 
   // Done: the modal closes. A refusal keeps it open with the server's reason in it.
@@ -20,9 +22,13 @@ export function useCaseAction() {
 
   return {
     intent,
-    choose: (chosen: CaseIntent) => setIntent(chosen),
+    choose: (chosen: CaseIntent, extra: Record<string, string> = {}) => {
+      setFields(extra);
+      setIntent(chosen);
+    },
     close: () => setIntent(null),
-    submit: (chosen: CaseIntent, reason: string) => fetcher.submit({ intent: chosen, reason }, { method: "post" }),
+    submit: (chosen: CaseIntent, reason: string) =>
+      fetcher.submit({ ...fields, intent: chosen, reason }, { method: "post" }),
     submitting: fetcher.state !== "idle",
     result,
     failure: result && !result.ok ? why({ code: result.code, message: result.message }) : null,

@@ -1,5 +1,7 @@
 import type { CaseEventRow, CaseRow } from "#app/db/schema";
 
+import { caseFromJson } from "./serialization";
+
 /**
  * The public JSON shape of a case (API v1 and `mahnwerk cases … --json`). A contract: extend, never rename.
  */
@@ -13,6 +15,10 @@ export type CaseJson = {
   dueDate: string;
   createdAt: string;
   updatedAt: string;
+  /** The collection partner's claim number once it is known (mediaFinanz: the 11-digit file number). */
+  partnerReference: string | null;
+  /** Why a blocked case waits, e.g. "handover_unknown": the partner may hold it, a person decides. */
+  blockReasons: string[];
 };
 
 export type CaseEventJson = {
@@ -34,6 +40,8 @@ export function caseToJson(row: CaseRow): CaseJson {
     dueDate: row.dueDate,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
+    partnerReference: row.partnerReference,
+    blockReasons: caseFromJson(row.state).blockReasons,
   };
 }
 

@@ -6,6 +6,7 @@ import type { Actor } from "#app/domain/case/events";
 import { caseReason } from "#app/domain/case/reason";
 import { allowedManualActions, canClassifyDebtor } from "#app/domain/case/transitions";
 import { toLocalDate } from "#app/domain/dates";
+import { resolveHandover } from "#app/services/collection/handover-resolution.server";
 import { caseAmounts } from "#app/services/dunning/amounts.server";
 import { loadBaseRateTableFrom } from "#app/services/dunning/base-rates.server";
 import { getSettings } from "#app/services/settings/settings.server";
@@ -151,7 +152,7 @@ export async function runCaseAction(
   db: DbOrTx,
   shop: Shop,
   caseId: string,
-  input: { intent: string; reason: string; actor: Actor },
+  input: { intent: string; reason: string; actor: Actor; claimNumber?: string },
 ): Promise<CaseActionOutcome> {
   const parsed = caseReason.safeParse(input.reason);
   if (!parsed.success)
@@ -167,6 +168,17 @@ export async function runCaseAction(
     classify_business: () => classifyCaseDebtor(db, { ...action, kind: "business" }),
     classify_consumer: () => classifyCaseDebtor(db, { ...action, kind: "consumer" }),
   };
+  if (input.intent === "resolve_claim_number" || input.intent === "resolve_resend") {
+    const resolved = await resolveHandover(db, {
+      ...action,
+      resolution:
+        input.intent === "resolve_resend"
+          ? { kind: "resend" }
+          : { kind: "claim_number", claimNumber: (input.claimNumber ?? "").trim() },
+    });
+    if (!resolved.ok) return { ok: false, code: resolved.error.code, message: resolved.error.message };
+    return { ok: true, status: resolved.case.status };
+  }
   const command = commands[input.intent];
   if (!command) return { ok: false, code: "invalid", message: "unknown action" };
   const result = await command();

@@ -13,6 +13,7 @@ import { nothingNewOnPlatform, paidSnapshot } from "#test/support/cases";
 import { createTestDatabase, type TestDatabase, testEngines } from "#test/support/db";
 import { insertOrder, insertShop } from "#test/support/factories";
 
+import { resolveHandover } from "./handover-resolution.server";
 import {
   defaultPartnerFactory,
   openPartnerConfig,
@@ -227,6 +228,73 @@ describe.each(testEngines())("handover to the collection partner on %s", SLOW, (
     await sweepOutbox(database.db, handlers, () => new Date("2026-10-21T09:00:00Z"));
     expect(files.submissions(caseId)).toBe(1);
     expect(((await caseRow(caseId)).state as { blockReasons: string[] }).blockReasons).toEqual(["handover_unknown"]);
+  });
+
+  test("mediaFinanz, handover unknown: support enters the file number its portal shows; the case follows the claim", async () => {
+    const { shop, caseId } = await handedOverCase("Müller", { partner: false });
+    const files = await useMediafinanz(shop.id);
+    sandbox!.loseNextAnswers(1);
+    await sweepOutbox(database.db, handlers, () => new Date("2026-10-20T09:01:00Z"));
+    const az = files.files()[0]!.az;
+    const decide = (claimNumber: string) =>
+      resolveHandover(database.db, {
+        shopId: shop.id,
+        caseId,
+        resolution: { kind: "claim_number", claimNumber },
+        actor: { type: "support", id: "jana" },
+        reason: "Akte im Mandantenportal gefunden",
+        now: new Date("2026-10-21T10:00:00Z"),
+      });
+    expect(await decide("4711")).toMatchObject({ ok: false, error: { code: "invalid_claim_number" } });
+    expect(await decide(az)).toMatchObject({ ok: true, case: { status: "handed_over", partnerReference: az } });
+    expect(await decide(az)).toMatchObject({ ok: false, error: { code: "not_handover_unknown" } });
+    const [row] = (await database.db.select().from(outbox)).filter((r) => r.kind === "partner.submit_claim");
+    expect(row).toMatchObject({ status: "done", result: { claimNumber: az, resolved: { by: "support:jana" } } });
+    const timeline = await database.db.select().from(caseEvents).where(eq(caseEvents.caseId, caseId));
+    expect(timeline.find((e) => e.type === "case_unblocked")).toMatchObject({
+      actorType: "support",
+      actorId: "jana",
+      reason: "claim number entered: Akte im Mandantenportal gefunden",
+    });
+    for (let poll = 0; poll < 5 && (await caseRow(caseId)).status !== "paid"; poll++)
+      await syncPartnerFeed(database.db, await account(), new Date(`2026-10-2${2 + poll}T09:00:00Z`));
+    expect((await caseRow(caseId)).status).toBe("paid");
+    expect(files.submissions(caseId)).toBe(1);
+  });
+
+  test("mediaFinanz, handover unknown where nothing arrived: support confirms the resend, and it is sent once", async () => {
+    const { shop, caseId } = await handedOverCase("Müller", { partner: false });
+    const files = await useMediafinanz(shop.id);
+    const diesBeforeSending = submitClaimHandler(
+      (account, config) => ({
+        ...defaultPartnerFactory(account, config),
+        submitClaim: async () => {
+          throw new Error("worker killed right before the request left");
+        },
+      }),
+      nothingNewOnPlatform,
+    );
+    await sweepOutbox(
+      database.db,
+      { "partner.submit_claim": diesBeforeSending },
+      () => new Date("2026-10-20T09:01:00Z"),
+    );
+    await sweepOutbox(database.db, handlers, () => new Date("2026-10-21T09:00:00Z"));
+    expect(((await caseRow(caseId)).state as { blockReasons: string[] }).blockReasons).toEqual(["handover_unknown"]);
+    expect(files.submissions(caseId)).toBe(0);
+    const resolved = await resolveHandover(database.db, {
+      shopId: shop.id,
+      caseId,
+      resolution: { kind: "resend" },
+      actor: { type: "staff", id: "owner" },
+      reason: "Keine Akte im Portal",
+      now: new Date("2026-10-21T10:00:00Z"),
+    });
+    expect(resolved).toMatchObject({ ok: true, case: { status: "handed_over" } });
+    await sweepOutbox(database.db, handlers, () => new Date("2026-10-21T10:01:00Z"));
+    await sweepOutbox(database.db, handlers, () => new Date("2026-10-22T10:01:00Z"));
+    expect(files.submissions(caseId)).toBe(1);
+    expect((await caseRow(caseId)).partnerReference).toMatch(/^\d{11}$/);
   });
 
   test("mediaFinanz: a claim refused at the dry run fails the case with the reason, and no real attempt is made", async () => {

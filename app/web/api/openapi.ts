@@ -4,6 +4,7 @@ import {
   apiActionBody,
   apiCaseListQuery,
   apiErrorSchema,
+  apiHandoverBody,
   caseListResponse,
   caseResponse,
   caseWithEventsResponse,
@@ -91,6 +92,12 @@ export function openApiDocument(serverUrl: string) {
       "/api/v1/cases/{caseId}/start": { post: action("Start dunning for a case waiting for approval") },
       "/api/v1/cases/{caseId}/cancel": {
         post: action("Cancel a case (after handover: request cancellation from the partner)"),
+      },
+      "/api/v1/cases/{caseId}/handover": {
+        post: {
+          ...action("Resolve a handover whose answer never came (blockReasons contains handover_unknown)"),
+          requestBody: { required: true, content: json(apiHandoverBody) },
+        },
       },
     },
   };

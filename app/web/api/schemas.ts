@@ -18,6 +18,18 @@ export const apiCaseListQuery = z.object({
 /** Body of POST /api/v1/cases/:id/start and /cancel. */
 export const apiActionBody = z.object({ reason: caseReason });
 
+/** Resolving a handover whose answer never came: the partner's claim number as its portal shows it, or a resend. */
+export const apiHandoverBody = z
+  .object({
+    reason: caseReason,
+    claimNumber: z.string().trim().min(1).max(40).optional().describe("The claim number the partner's portal shows"),
+    resend: z.literal(true).optional().describe("The partner has no such claim: send it again"),
+  })
+  .refine((b) => (b.claimNumber === undefined) !== (b.resend === undefined), {
+    message: "give either claimNumber or resend: true",
+    path: ["claimNumber"],
+  });
+
 const caseFields = {
   id: z.uuid(),
   status: z.enum(CASE_STATUSES),
@@ -31,6 +43,12 @@ const caseFields = {
   dueDate: z.iso.date().describe("Due date in the shop's time zone"),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
+  partnerReference: z.string().nullable().describe("The collection partner's claim number, once known"),
+  blockReasons: z
+    .array(z.string())
+    .describe(
+      'Why a blocked case waits; "handover_unknown": the partner may hold the claim, resolve it with /handover',
+    ),
 };
 
 export const caseJsonSchema = z.object(caseFields);

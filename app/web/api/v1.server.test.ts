@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
 import type { Shop } from "#app/db/schema";
+import { executeCaseCommand } from "#app/services/cases/commands.server";
 import { openTestCase } from "#test/support/cases";
 import { createTestDatabase, type TestDatabase, testEngines } from "#test/support/db";
 import { insertShop } from "#test/support/factories";
@@ -8,7 +9,7 @@ import { insertShop } from "#test/support/factories";
 import { apiRateLimiter } from "./auth.server";
 import { openApiDocument } from "./openapi";
 import { createApiToken, revokeApiToken } from "./tokens.server";
-import { apiCaseAction, apiListCases, apiShowCase, respond } from "./v1.server";
+import { apiCaseAction, apiListCases, apiResolveHandover, apiShowCase, respond } from "./v1.server";
 
 const BASE = "http://localhost/api/v1";
 
@@ -69,6 +70,8 @@ describe.each(testEngines())("API v1 on %s", (engine) => {
       dueDate: "2026-10-15",
       createdAt: expect.any(String),
       updatedAt: expect.any(String),
+      partnerReference: null,
+      blockReasons: [],
     });
     expect(list.body.nextCursor).toBeNull();
     expect((await call(() => apiShowCase(database.db, get(`/cases/${caseB}`, support), caseB))).status).toBe(404);
@@ -154,6 +157,38 @@ describe.each(testEngines())("API v1 on %s", (engine) => {
     expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
   });
 
+  test("handover: only a case waiting for that decision; either a claim number or a resend; the decision on the timeline", async () => {
+    const waiting = (await openTestCase(database.db, shopA, { firstName: "Clara" })).case.id;
+    const handover = (token: string, body: unknown) =>
+      call(() => apiResolveHandover(database.db, post(`/cases/${waiting}/handover`, token, body), waiting));
+    expect((await handover(support, { reason: "Portal geprüft", resend: true })).status).toBe(409);
+    await executeCaseCommand(database.db, {
+      shopId: shopA.id,
+      caseId: waiting,
+      envelope: {
+        command: { type: "block", reasons: ["handover_unknown"] },
+        actor: { type: "partner", id: "handover" },
+        reason: "answer lost",
+        occurredAt: new Date(),
+      },
+    });
+    expect((await handover(readonly, { reason: "x", resend: true })).status).toBe(403);
+    const both = await handover(support, { reason: "x", resend: true, claimNumber: "RV-1" });
+    expect(both.status).toBe(422);
+    expect((await handover(support, { reason: "x", claimNumber: "kein/gültiges Zeichen!" })).body.error.code).toBe(
+      "invalid_request",
+    );
+    const resent = await handover(support, { reason: "Keine Akte im Portal", resend: true });
+    expect(resent.status).toBe(200);
+    expect(resent.body.case).toMatchObject({ id: waiting, blockReasons: [], partnerReference: null });
+    const shown = await call(() => apiShowCase(database.db, get(`/cases/${waiting}`, support), waiting));
+    expect(shown.body.case.events.at(-1)).toMatchObject({
+      type: "case_unblocked",
+      actor: { type: "support", id: "helpdesk" },
+      reason: "resend confirmed: Keine Akte im Portal",
+    });
+  });
+
   test("a revoked token is 401", async () => {
     const { token, info } = await createApiToken(database.db, shopA, { role: "support", name: "temp" });
     expect((await call(() => apiListCases(database.db, get("/cases", token)))).status).toBe(200);
@@ -181,6 +216,7 @@ test("openapi.json is generated from the same schemas", () => {
     "/api/v1/cases/{caseId}",
     "/api/v1/cases/{caseId}/start",
     "/api/v1/cases/{caseId}/cancel",
+    "/api/v1/cases/{caseId}/handover",
   ]);
   const params = doc.paths["/api/v1/cases"].get.parameters.map((p: any) => p.name);
   expect(params).toEqual(["status", "q", "from", "to", "minAmount", "maxAmount", "cursor", "limit"]);

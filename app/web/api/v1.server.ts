@@ -3,11 +3,12 @@ import { cancelCase, startCase } from "#app/services/cases/commands.server";
 import { caseEventToJson, caseToJson } from "#app/services/cases/json";
 import { listCases } from "#app/services/cases/list.server";
 import { findCase, listCaseEvents } from "#app/services/cases/read.server";
+import { resolveHandover } from "#app/services/collection/handover-resolution.server";
 import { recordAccess } from "#app/services/privacy/access-log.server";
 import { apiError, readJson, zodDetails } from "#app/utils/api-response.server";
 
 import { requireApiCaller } from "./auth.server";
-import { apiActionBody, apiCaseListQuery } from "./schemas";
+import { apiActionBody, apiCaseListQuery, apiHandoverBody } from "./schemas";
 
 /**
  * /api/v1: the same services as the CLI, behind a bearer token of one shop. Routes are one line each and
@@ -60,6 +61,36 @@ export async function apiCaseAction(
   if (!result.ok) {
     if (result.error.code === "not_found") return apiError("not_found", "No such case.");
     return apiError("conflict", result.error.message, result.error.details ?? null);
+  }
+  return Response.json({ case: caseToJson(result.case) });
+}
+
+/** POST /api/v1/cases/{id}/handover: a person's decision on a handover whose answer never came. */
+export async function apiResolveHandover(db: Db, request: Request, caseId: string): Promise<Response> {
+  if (request.method !== "POST")
+    return apiError("invalid_request", "Use POST.", null, { status: 405, headers: { Allow: "POST" } });
+  const caller = await requireApiCaller(db, request, { write: true });
+  const body = await readJson(request);
+  if (!body.ok) return body.response;
+  const parsed = apiHandoverBody.safeParse(body.value);
+  if (!parsed.success)
+    return apiError("invalid_request", "Invalid request body.", zodDetails(parsed.error), { status: 422 });
+  const { reason, claimNumber } = parsed.data;
+  const result = await caller.tenant((tx) =>
+    resolveHandover(tx, {
+      shopId: caller.shop.id,
+      caseId,
+      resolution: claimNumber === undefined ? { kind: "resend" } : { kind: "claim_number", claimNumber },
+      actor: caller.actor,
+      reason,
+      now: new Date(),
+    }),
+  );
+  if (!result.ok) {
+    if (result.error.code === "not_found") return apiError("not_found", "No such case.");
+    if (result.error.code === "invalid_claim_number")
+      return apiError("invalid_request", result.error.message, null, { status: 422 });
+    return apiError("conflict", result.error.message, null);
   }
   return Response.json({ case: caseToJson(result.case) });
 }
