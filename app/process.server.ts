@@ -109,7 +109,7 @@ function fail(error: unknown): never {
  */
 async function startDemoPartner(db: Parameters<typeof connectDemoPartner>[0]): Promise<SandboxPartner> {
   const sandbox = await startSandboxPartner({ port: getEnv().SANDBOX_PARTNER_PORT });
-  await connectDemoPartner(db, sandbox);
+  await connectDemoPartner(db, sandbox, getEnv().DEMO_PARTNER);
   logger.info({ url: sandbox.url }, "sandbox collection partner started");
   return sandbox;
 }

@@ -248,6 +248,8 @@ export type PartnerChangeType = PartnerChange["type"];
 export type ClaimStatusResult =
   /** change: what the status means for the case; null for a status that changes nothing (or one not in the table). */
   | { kind: "ok"; code: string; text: string; change: PartnerChange | null; known: boolean }
+  /** The partner refused to answer for this claim (it does not know the number): only this claim is skipped. */
+  | { kind: "refused"; reason: string }
   | { kind: "retryable"; reason: string };
 
 export type FetchChangesResult =

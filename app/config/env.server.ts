@@ -125,6 +125,8 @@ const schema = z
     DEMO: optionalFlag,
     /** 0: `npm start` serves requests only, next to `npm run worker` processes (PostgreSQL); default: it works too. */
     WORKERS: optionalFlag.transform((v) => v ?? true),
+    /** The protocol the demo shop's sandbox partner speaks when the demo is first set up; staff may change it later. */
+    DEMO_PARTNER: optionalString.pipe(z.enum(["riverty", "mediafinanz"]).default("riverty")),
     /** Port of the sandbox partner demo mode starts; 0 (default) lets the system pick a free one. */
     SANDBOX_PARTNER_PORT: z.coerce
       .number({ message: "must be a port number" })

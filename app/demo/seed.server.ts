@@ -1,7 +1,8 @@
 import { and, eq } from "drizzle-orm";
 
+import type { SandboxPartner } from "#adapters/partners/sandbox/server";
 import type { Db } from "#app/db/client.server";
-import { cases, type OrderRow, orders, type Shop, shops } from "#app/db/schema";
+import { cases, type OrderRow, orders, partnerAccounts, type Shop, shops } from "#app/db/schema";
 import type { Actor } from "#app/domain/case/events";
 import type { CaseCommand } from "#app/domain/case/transitions";
 import { addDays, toLocalDate } from "#app/domain/dates";
@@ -313,34 +314,37 @@ async function upsertDemoOrder(
 }
 
 /** Points the demo shop at a running sandbox partner (its URL changes with every start). */
-export async function connectDemoPartner(
-  db: Db,
-  sandbox: { url: string; authUrl: string; credentials: { clientId: string; clientSecret: string; audience: string } },
-) {
+/**
+ * The demo shop's partner is the sandbox this process started: the protocol staff chose stays (its endpoints are
+ * the new process's), a new demo gets DEMO_PARTNER's, and a real partner staff configured is left alone.
+ */
+export async function connectDemoPartner(db: Db, sandbox: SandboxPartner, firstProtocol: "riverty" | "mediafinanz") {
   const [shop] = await db
     .select()
     .from(shops)
     .where(and(eq(shops.platform, "demo"), eq(shops.domain, DEMO_SHOP_DOMAIN)))
     .limit(1);
   if (!shop) return;
+  const [account] = await db.select().from(partnerAccounts).where(eq(partnerAccounts.shopId, shop.id)).limit(1);
+  if (account && account.partner !== "sandbox" && account.partner !== "sandbox_mediafinanz") return;
+  const mediafinanz = account ? account.partner === "sandbox_mediafinanz" : firstProtocol === "mediafinanz";
+  const creditor = {
+    shopName: shop.name,
+    street: DEMO_ADDRESS.street,
+    houseNumber: null,
+    postalCode: DEMO_ADDRESS.postalCode,
+    city: DEMO_ADDRESS.city,
+    countryCode: DEMO_ADDRESS.countryCode,
+    email: DEMO_ADDRESS.email,
+    phone: null,
+  };
+  const { sandbox: _engine, ...mediafinanzEndpoints } = sandbox.mediafinanz;
   await savePartnerAccount(db, {
     shopId: shop.id,
-    partner: "sandbox",
+    partner: mediafinanz ? "sandbox_mediafinanz" : "sandbox",
     environment: "sandbox",
-    config: {
-      baseUrl: sandbox.url,
-      authUrl: sandbox.authUrl,
-      ...sandbox.credentials,
-      creditor: {
-        shopName: shop.name,
-        street: DEMO_ADDRESS.street,
-        houseNumber: null,
-        postalCode: DEMO_ADDRESS.postalCode,
-        city: DEMO_ADDRESS.city,
-        countryCode: DEMO_ADDRESS.countryCode,
-        email: DEMO_ADDRESS.email,
-        phone: null,
-      },
-    },
+    config: mediafinanz
+      ? { protocol: "mediafinanz", ...mediafinanzEndpoints, creditor }
+      : { baseUrl: sandbox.url, authUrl: sandbox.authUrl, ...sandbox.credentials, creditor },
   });
 }

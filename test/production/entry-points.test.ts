@@ -31,6 +31,7 @@ test("every entry point loads and every outside client is constructed under Node
     "ok cli",
     "ok woocommerce client",
     "ok riverty client",
+    "ok mediafinanz client",
     "ok smtp transport",
     "ok pg-boss",
     "ok pdf renderer",

@@ -32,6 +32,24 @@ const checks: [string, () => Promise<unknown>][] = [
     },
   ],
   [
+    "mediafinanz client",
+    async () => {
+      const { createMediafinanzAdapter } = await import("#adapters/partners/mediafinanz/adapter");
+      const { startSandboxPartner } = await import("#adapters/partners/sandbox/server");
+      // Over a real socket: the adapter's fetch and the sandbox's node:http as Node loads them.
+      const sandbox = await startSandboxPartner({ port: 0 });
+      try {
+        const { baseUrl, uuid, user, password, answers } = sandbox.mediafinanz;
+        const adapter = createMediafinanzAdapter({ baseUrl, uuid, user, password }, answers);
+        const checked = await adapter.checkConnection();
+        if (checked.kind !== "ok") throw new Error(checked.reason);
+        return adapter;
+      } finally {
+        await sandbox.close();
+      }
+    },
+  ],
+  [
     "smtp transport",
     async () => {
       const { createMailer } = await import("#app/mail/mailer.server");

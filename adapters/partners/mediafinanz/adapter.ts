@@ -109,7 +109,9 @@ export function createMediafinanzAdapter(
       const answer = await client.request("GET", `collect/claim/${fileNumber}/status/`);
       if (answer.kind === "unavailable") return { kind: "retryable", reason: answer.reason };
       if (answer.kind === "refused")
-        return { kind: "retryable", reason: `mediaFinanz refused the status request: ${answer.messages.join("; ")}` };
+        return answer.access
+          ? { kind: "retryable", reason: `mediaFinanz refused the credentials: ${answer.messages.join("; ")}` }
+          : { kind: "refused", reason: `mediaFinanz refused the status request: ${answer.messages.join("; ")}` };
       const rawCode = valueAt(answer.body, protocol.statusCodeField);
       const code = typeof rawCode === "number" ? String(rawCode) : rawCode;
       if (typeof code !== "string" || !/^\d{1,6}$/.test(code))

@@ -3,7 +3,7 @@ import { z } from "zod";
 
 import { startSandboxPartner } from "./server";
 
-// A program of its own (no app environment): its four settings checked here, a bad value named instead of guessed.
+// A program of its own (no app environment): its settings checked here, a bad value named instead of guessed.
 const number = (min: number, max: number, fallback: number) => z.coerce.number().min(min).max(max).default(fallback);
 const parsed = z
   .object({
@@ -11,6 +11,12 @@ const parsed = z
     SANDBOX_PARTNER_LATENCY_MS: number(0, 60_000, 0),
     SANDBOX_PARTNER_FAILURE_RATE: number(0, 1, 0),
     SANDBOX_PARTNER_SEED: number(0, Number.MAX_SAFE_INTEGER, 1).pipe(z.number().int()),
+    /** Handovers carried out whose answer is then dropped (the connection closes): the lost-answer fault. */
+    SANDBOX_PARTNER_LOSE_ANSWERS: number(0, 1_000, 0).pipe(z.number().int()),
+    /** mediaFinanz protocol: what a second claim with a known ClientCustomerRefNo gets (mediaFinanz has not said). */
+    SANDBOX_PARTNER_DUPLICATES: z.enum(["accept", "reject", "existing"]).default("accept"),
+    /** mediaFinanz protocol: access errors as HTTP 400 (as documented) or 401. */
+    SANDBOX_PARTNER_ACCESS_ERROR_STATUS: z.enum(["400", "401"]).default("400"),
   })
   .safeParse(
     Object.fromEntries(
@@ -34,7 +40,12 @@ const sandbox = await startSandboxPartner({
   latencyMs: env.SANDBOX_PARTNER_LATENCY_MS,
   failureRate: env.SANDBOX_PARTNER_FAILURE_RATE,
   seed: env.SANDBOX_PARTNER_SEED,
+  mediafinanz: {
+    duplicates: env.SANDBOX_PARTNER_DUPLICATES,
+    accessErrorStatus: env.SANDBOX_PARTNER_ACCESS_ERROR_STATUS === "401" ? 401 : 400,
+  },
 });
+sandbox.loseNextAnswers(env.SANDBOX_PARTNER_LOSE_ANSWERS);
 
 const riverty = [
   `Sandbox collection partner (Riverty Back in Flow protocol) listening on ${sandbox.url}`,

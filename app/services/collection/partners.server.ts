@@ -565,6 +565,14 @@ async function pollClaimStatuses(db: Db, account: PartnerAccountRow, partner: Co
   for (const caseRow of held) {
     const status = await partner.claimStatus(caseRow.partnerReference!);
     if (status.kind === "retryable") throw new Error(`partner status unavailable: ${status.reason}`);
+    if (status.kind === "refused") {
+      // One claim the partner does not know (a mistyped number): the others are still asked.
+      logger.warn(
+        { shopId: account.shopId, caseId: caseRow.id, reason: status.reason },
+        "partner refused a status request",
+      );
+      continue;
+    }
     if (!status.known)
       logger.warn(
         { shopId: account.shopId, caseId: caseRow.id, code: status.code, text: status.text },
