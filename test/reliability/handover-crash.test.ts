@@ -6,13 +6,19 @@ import { spawn } from "node:child_process";
 import { mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 
+import { eq } from "drizzle-orm";
 import { build } from "esbuild";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 
 import { type SandboxPartner, startSandboxPartner } from "#adapters/partners/sandbox/server";
+import { cases } from "#app/db/schema";
+import { resolveHandover } from "#app/services/collection/handover-resolution.server";
+import { savePartnerAccount } from "#app/services/collection/partners.server";
 import { seededRandom } from "#app/utils/seeded-random";
 import { createTestDatabase, postgresTestUrl, type TestDatabase, testEngines } from "#test/support/db";
+import { insertShop } from "#test/support/factories";
 import {
+  CREDITOR,
   exactlyOnceReport,
   type Fault,
   FAULT_POINTS,
@@ -101,6 +107,69 @@ describe.each(testEngines())("handover with a crash between every pair of steps,
     });
     expect(report.healed).toBeGreaterThanOrEqual(1); // the crash after the partner accepted was healed, not resent
     expect(await requestIdsMatch(database.db, shop.id, sandbox)).toBe(true);
+  });
+
+  test("mediaFinanz, no look-up: never a second claim; every handover whose answer was lost waits visibly for a person", async () => {
+    const count = scale(10, 1_000);
+    sandbox = await startSandboxPartner({ port: 0, seed: 5 });
+    const files = sandbox.mediafinanz.sandbox;
+    const shop = await insertShop(database.db, { name: "Garnhaus" });
+    const { sandbox: _engine, ...endpoints } = sandbox.mediafinanz;
+    await savePartnerAccount(database.db, {
+      shopId: shop.id,
+      partner: "sandbox_mediafinanz",
+      environment: "sandbox",
+      config: { protocol: "mediafinanz", ...endpoints, creditor: CREDITOR },
+    });
+    const { caseIds } = await seedHandedOverCases(database.db, sandbox, count, shop);
+    const random = seededRandom(engine === "pglite" ? 21 : 22);
+    let n = 0;
+    // Without a look-up there is none to crash after.
+    for (const point of FAULT_POINTS.filter((p) => p !== "after-look-up"))
+      expect(await generation(database.db, n++, (p) => p === point)).toBe("crashed");
+    const rate = scale(0.3, 0.02);
+    while ((await generation(database.db, n++, () => random() < rate)) !== "finished") expect(n).toBeLessThan(10_000);
+
+    const state = async () =>
+      Promise.all(
+        caseIds.map(async (id) => {
+          const [row] = await database.db.select().from(cases).where(eq(cases.id, id));
+          return { id, row: row!, blockReasons: (row!.state as { blockReasons: string[] }).blockReasons };
+        }),
+      );
+    const fileOf = (id: string) => files.files().find((f) => f.reference === id);
+    const before = await state();
+    expect(caseIds.filter((id) => files.submissions(id) > 1)).toEqual([]);
+    // Each case either carries the file number mediaFinanz gave it, or waits as "handover unknown".
+    const unknown = before.filter((c) => c.blockReasons.includes("handover_unknown"));
+    const recorded = before.filter(
+      (c) => c.row.status === "handed_over" && c.row.partnerReference === fileOf(c.id)?.az,
+    );
+    expect(unknown.length + recorded.length).toBe(count);
+    expect(unknown.length).toBeGreaterThanOrEqual(1);
+
+    // Support looks each one up in the portal: the file number where there is one, else a resend.
+    for (const c of unknown) {
+      const file = fileOf(c.id);
+      const resolved = await resolveHandover(database.db, {
+        shopId: shop.id,
+        caseId: c.id,
+        resolution: file ? { kind: "claim_number", claimNumber: file.az } : { kind: "resend" },
+        actor: { type: "support", id: "reliability" },
+        reason: file ? "file found in the portal" : "no file in the portal",
+        now: new Date(START + n * GENERATION_MS),
+      });
+      expect(resolved.ok).toBe(true);
+    }
+    expect(await generation(database.db, n++, () => false)).toBe("finished");
+    const after = await state();
+    expect(after.filter((c) => c.row.status !== "handed_over" || c.row.partnerReference !== fileOf(c.id)?.az)).toEqual(
+      [],
+    );
+    expect(caseIds.filter((id) => files.submissions(id) !== 1)).toEqual([]);
+    process.stdout.write(
+      `[reliability] mediaFinanz handover in process on ${engine}: ${count} claims, ${unknown.length} handovers unknown resolved by support, 0 duplicates\n`,
+    );
   });
 
   test("a worker stalled past its lease between look-up and send does not send a second claim", async () => {
