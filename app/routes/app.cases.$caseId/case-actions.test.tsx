@@ -18,6 +18,7 @@ afterEach(cleanup);
 function runningCase(overrides: Partial<CaseData> = {}): CaseData {
   return {
     timezone: "Europe/Berlin",
+    partner: null,
     letter: { available: true, level: "reminder_1" },
     case: {
       id: "case-1",

@@ -46,15 +46,43 @@ describe.each(["de", "en"] as Locale[])("case cards in %s", (locale) => {
 
   test("the partner card shows the reference and the partner's status, and only once there is any", () => {
     const { unmount } = renderIn(
-      <PartnerCard partnerReference="AZ-2026-0042" partnerSubStatus="payment_plan" cancellationRequested />,
+      <PartnerCard
+        partnerReference="AZ-2026-0042"
+        partnerSubStatus="payment_plan"
+        cancellationRequested
+        partner={{ directPaymentReport: true, portal: null }}
+      />,
     );
     expect(screen.getByText(t("case.partnerReference")).nextElementSibling?.textContent).toBe("AZ-2026-0042");
     expect(screen.getByText(t("case.partnerStatus")).nextElementSibling?.textContent).toBe(t("partner.payment_plan"));
     expect(screen.getByText(t("case.cancellationRequested"))).toBeTruthy();
     unmount();
     const { container } = renderIn(
-      <PartnerCard partnerReference={null} partnerSubStatus={null} cancellationRequested={false} />,
+      <PartnerCard partnerReference={null} partnerSubStatus={null} cancellationRequested={false} partner={null} />,
     );
     expect(container.textContent).toBe("");
+  });
+
+  test("a partner that takes no payment reports: the card says where the shop reports a payment itself", () => {
+    const portal = "https://mandanten.mediafinanz.de";
+    const { unmount } = renderIn(
+      <PartnerCard
+        partnerReference="10000005001"
+        partnerSubStatus="received"
+        cancellationRequested={false}
+        partner={{ directPaymentReport: false, portal }}
+      />,
+    );
+    expect(screen.getByText(t("case.partner.reportPaymentsInPortal", { portal }))).toBeTruthy();
+    unmount();
+    renderIn(
+      <PartnerCard
+        partnerReference="RV-1"
+        partnerSubStatus="received"
+        cancellationRequested={false}
+        partner={{ directPaymentReport: true, portal: null }}
+      />,
+    );
+    expect(screen.queryByText(t("case.partner.reportPaymentsInPortal", { portal }))).toBeNull();
   });
 });

@@ -91,6 +91,7 @@ export default function CasePage() {
               partnerReference={c.partnerReference}
               partnerSubStatus={c.partnerSubStatus}
               cancellationRequested={c.cancellationRequested}
+              partner={data.partner}
             />
           </BlockStack>
         </Layout.Section>

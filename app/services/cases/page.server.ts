@@ -1,12 +1,13 @@
 import { and, eq } from "drizzle-orm";
 
 import type { DbOrTx } from "#app/db/client.server";
-import { orders, type Shop, wooConnections } from "#app/db/schema";
+import { orders, partnerAccounts, type Shop, wooConnections } from "#app/db/schema";
 import type { Actor } from "#app/domain/case/events";
 import { caseReason } from "#app/domain/case/reason";
 import { allowedManualActions, canClassifyDebtor } from "#app/domain/case/transitions";
 import { toLocalDate } from "#app/domain/dates";
 import { resolveHandover } from "#app/services/collection/handover-resolution.server";
+import { PARTNER_ABILITIES } from "#app/services/collection/partner-settings.server";
 import { caseAmounts } from "#app/services/dunning/amounts.server";
 import { loadBaseRateTableFrom } from "#app/services/dunning/base-rates.server";
 import { getSettings } from "#app/services/settings/settings.server";
@@ -43,8 +44,16 @@ export async function caseDetail(db: DbOrTx, shop: Shop, caseId: string, now: Da
     on: toLocalDate(now, shop.timezone),
     baseRates: await loadBaseRateTableFrom(db),
   });
+  const [account] = await db
+    .select({ partner: partnerAccounts.partner })
+    .from(partnerAccounts)
+    .where(eq(partnerAccounts.shopId, shop.id))
+    .limit(1);
+  const abilities = account ? PARTNER_ABILITIES[account.partner] : null;
   return {
     timezone: shop.timezone,
+    /** What the shop's partner takes through Mahnwerk; what it does not, the shop does in the partner's portal. */
+    partner: abilities ? { directPaymentReport: abilities.directPaymentReport, portal: abilities.portal } : null,
     /** A letter needs the shop's postal address as its sender. */
     letter: { available: settings.address !== null, level: row.dunningLevel ?? "reminder_1" },
     case: {
