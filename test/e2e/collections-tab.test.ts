@@ -312,6 +312,30 @@ describeWithBrowser("the collections tab in Debian chromium", () => {
     await context.close();
   }, 120_000);
 
+  test("partner: both partners offered with what they do not take; a partner holding claims stays", async () => {
+    const { context, page, errors } = await open("/app/settings");
+    const partner = page.getByLabel("Partner", { exact: true });
+    await partner.selectOption("sandbox_mediafinanz");
+    await page.getByText("Was dieser Partner nicht über Mahnwerk annimmt").waitFor();
+    await page.getByText("Partner-Portal: https://mandanten.mediafinanz.de").waitFor();
+    // The demo's cases are with the Riverty-protocol sandbox: the page says so, and saving another partner is refused.
+    await page.getByText(/Fälle liegen beim jetzigen Partner/).waitFor();
+    await page.getByRole("button", { name: "Partner speichern" }).click();
+    await page.getByText("Dieser Partner hat noch offene Fälle").waitFor();
+    await shot(page, "settings-partner-de");
+    await goto(page, `${server.url}/app/settings?locale=en`);
+    await partner.selectOption("mediafinanz");
+    for (const label of ["Client UUID", "User", "Password"]) await page.getByLabel(label, { exact: true }).waitFor();
+    await page.getByText("Payments the customer makes to you after the handover").waitFor();
+    await partner.selectOption("riverty");
+    await page.getByLabel("Client ID", { exact: true }).waitFor();
+    expect(await page.getByLabel("Client UUID", { exact: true }).count()).toBe(0);
+    await partner.selectOption("mediafinanz");
+    await shot(page, "settings-partner-en");
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 120_000);
+
   test("settings: errors at the field, saved, and the 30-day lock of the dunning option enforced", async () => {
     const { context, page, errors } = await open("/app/settings");
     await page.getByRole("heading", { name: "Einstellungen" }).first().waitFor();

@@ -141,8 +141,9 @@ function CredentialFields({
 }) {
   const t = useT();
   const envLabel = (env: "sandbox" | "production") => t(`settings.partner.environment.${env}`);
+  // Its own layout: inside the section's FormLayout a fragment would be one item, its fields without spacing.
   return (
-    <>
+    <FormLayout>
       <Select
         label={t("settings.partner.environment")}
         name="environment"
@@ -196,7 +197,7 @@ function CredentialFields({
           </InlineStack>
         </BlockStack>
       )}
-    </>
+    </FormLayout>
   );
 }
 
