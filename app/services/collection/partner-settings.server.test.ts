@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test, vi 
 import { rivertyEnvironments } from "#adapters/partners/riverty/adapter";
 import { partnerAccounts, type Shop } from "#app/db/schema";
 import { updateSettings } from "#app/services/settings/settings.server";
+import { MEDIAFINANZ_TEST_ENDPOINTS, mediafinanzMock } from "#test/mocks/mediafinanz";
 import { server } from "#test/mocks/node";
 import { RIVERTY_TEST_AUTH_URL, RIVERTY_TEST_BASE_URL, RIVERTY_TEST_CONFIG, rivertyMock } from "#test/mocks/riverty";
 import { createTestDatabase, type TestDatabase, testEngines } from "#test/support/db";
@@ -31,7 +32,7 @@ const ADDRESS = {
 /** Riverty's test system at the msw hosts; production is not configured on this installation. */
 const sources: PartnerEndpointSources = {
   sandbox: null,
-  mediafinanz: {},
+  mediafinanz: MEDIAFINANZ_TEST_ENDPOINTS,
   riverty: rivertyEnvironments(
     JSON.stringify({
       sandbox: {
@@ -192,6 +193,57 @@ describe.each(testEngines())("partner settings on %s", (engine) => {
       sources,
     );
     expect(down.ok ? "" : down.failure).toMatch(/HTTP 503/);
+  });
+
+  test("mediaFinanz: a dry run tests the credentials, the password is stored encrypted and never comes back", async () => {
+    await updateSettings(database.db, shop.id, { address: ADDRESS }, { changedBy: "t", now: new Date() });
+    const { uuid, user, password } = mediafinanzMock.options;
+    const fields = { partner: "mediafinanz", environment: "sandbox", uuid, clientId: user };
+    const wrong = await testPartnerForm(
+      (fn) => fn(database.db),
+      shop.id,
+      form({ ...fields, clientSecret: "x" }),
+      sources,
+    );
+    expect(wrong).toMatchObject({ ok: false, failure: expect.stringContaining("Access denied") });
+    const ok = await testPartnerForm(
+      (fn) => fn(database.db),
+      shop.id,
+      form({ ...fields, clientSecret: password }),
+      sources,
+    );
+    expect(ok).toEqual({ intent: "partner", ok: true, done: "connected" });
+    expect(mediafinanzMock.files()).toEqual([]);
+
+    const badUuid = await savePartnerForm(
+      database.db,
+      shop.id,
+      form({ ...fields, uuid: "nope", clientSecret: password }),
+      sources,
+    );
+    expect(badUuid).toMatchObject({ ok: false, errors: { "partner.uuid": { key: "form.error.invalid" } } });
+    expect(
+      await savePartnerForm(database.db, shop.id, form({ ...fields, clientSecret: password }), sources),
+    ).toMatchObject({
+      ok: true,
+    });
+    const [row] = await database.db.select().from(partnerAccounts);
+    expect(row).toMatchObject({ partner: "mediafinanz", environment: "sandbox" });
+    expect(row!.credentials).not.toContain(password);
+    expect(openPartnerConfig(row!.credentials, row!.shopId)).toMatchObject({
+      protocol: "mediafinanz",
+      baseUrl: MEDIAFINANZ_TEST_ENDPOINTS.sandbox.baseUrl,
+      password,
+    });
+    const view = await partnerSettingsView(database.db, shop.id, sources);
+    expect(view).toMatchObject({ partner: "mediafinanz", clientId: user, uuid, secretStored: true });
+    expect(JSON.stringify(view)).not.toContain(password);
+    // A blank password keeps the stored one.
+    expect(await savePartnerForm(database.db, shop.id, form({ ...fields, clientSecret: "" }), sources)).toMatchObject({
+      ok: true,
+    });
+    const [again] = await database.db.select().from(partnerAccounts);
+    expect(openPartnerConfig(again!.credentials, again!.shopId)).toMatchObject({ password });
   });
 });
 
