@@ -312,17 +312,21 @@ describeWithBrowser("the collections tab in Debian chromium", () => {
     await context.close();
   }, 120_000);
 
-  test("partner: both partners offered with what they do not take; a partner holding claims stays", async () => {
+  test("partner: both partners offered with what they do not take; the demo moves between the sandboxes", async () => {
     const { context, page, errors } = await open("/app/settings");
     const partner = page.getByLabel("Partner", { exact: true });
     await partner.selectOption("sandbox_mediafinanz");
     await page.getByText("Was dieser Partner nicht über Mahnwerk annimmt").waitFor();
     await page.getByText("Partner-Portal: https://mandanten.mediafinanz.de").waitFor();
-    // The demo's cases are with the Riverty-protocol sandbox: the page says so, and saving another partner is refused.
-    await page.getByText(/Fälle liegen beim jetzigen Partner/).waitFor();
+    // The demo moves between the two sandbox protocols at any time: their claims are practice claims.
     await page.getByRole("button", { name: "Partner speichern" }).click();
-    await page.getByText("Dieser Partner hat noch offene Fälle").waitFor();
+    await page.getByText("Inkassopartner gespeichert.").waitFor();
     await shot(page, "settings-partner-de");
+    await goto(page, `${server.url}/app/settings`);
+    expect(await partner.inputValue()).toBe("sandbox_mediafinanz");
+    await partner.selectOption("sandbox");
+    await page.getByRole("button", { name: "Partner speichern" }).click();
+    await page.getByText("Inkassopartner gespeichert.").waitFor();
     await goto(page, `${server.url}/app/settings?locale=en`);
     await partner.selectOption("mediafinanz");
     for (const label of ["Client UUID", "User", "Password"]) await page.getByLabel(label, { exact: true }).waitFor();

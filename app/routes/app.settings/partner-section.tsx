@@ -69,7 +69,7 @@ export function PartnerSection({
               }
               error={err("partner.partner")}
             />
-            {partner.partner && partner.casesWithPartner > 0 ? (
+            {partner.partner && partner.casesWithPartner > 0 && !partner.partner.startsWith("sandbox") ? (
               <Banner tone="info">
                 {t("settings.partner.casesWithPartnerInfo", { count: partner.casesWithPartner })}
               </Banner>

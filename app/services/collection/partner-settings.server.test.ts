@@ -3,10 +3,12 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test, vi 
 
 import { rivertyEnvironments } from "#adapters/partners/riverty/adapter";
 import { partnerAccounts, type Shop } from "#app/db/schema";
+import { executeCaseCommand, startCase } from "#app/services/cases/commands.server";
 import { updateSettings } from "#app/services/settings/settings.server";
 import { MEDIAFINANZ_TEST_ENDPOINTS, mediafinanzMock } from "#test/mocks/mediafinanz";
 import { server } from "#test/mocks/node";
 import { RIVERTY_TEST_AUTH_URL, RIVERTY_TEST_BASE_URL, RIVERTY_TEST_CONFIG, rivertyMock } from "#test/mocks/riverty";
+import { openTestCase } from "#test/support/cases";
 import { createTestDatabase, type TestDatabase, testEngines } from "#test/support/db";
 import { insertShop } from "#test/support/factories";
 
@@ -244,6 +246,45 @@ describe.each(testEngines())("partner settings on %s", (engine) => {
     });
     const [again] = await database.db.select().from(partnerAccounts);
     expect(openPartnerConfig(again!.credentials, again!.shopId)).toMatchObject({ password });
+  });
+
+  test("a partner holding a case stays; the two sandboxes hold practice claims, the demo moves between them", async () => {
+    await updateSettings(database.db, shop.id, { address: ADDRESS }, { changedBy: "t", now: new Date() });
+    const { uuid, user, password } = mediafinanzMock.options;
+    const withSandbox: PartnerEndpointSources = {
+      ...sources,
+      sandbox: {
+        ...RIVERTY_TEST_CONFIG,
+        mediafinanz: { ...MEDIAFINANZ_TEST_ENDPOINTS.sandbox, uuid, user, password },
+      },
+    };
+    const save = (fields: Record<string, string>) => savePartnerForm(database.db, shop.id, form(fields), withSandbox);
+    expect(await save({ partner: "sandbox" })).toMatchObject({ ok: true });
+    const held = await openTestCase(database.db, shop);
+    const at = new Date("2026-10-20T09:00:00Z");
+    const actor = { type: "scheduler" as const, id: "dunning" };
+    await startCase(database.db, { shopId: shop.id, caseId: held.case.id, actor, reason: "t", now: at });
+    const handed = await executeCaseCommand(database.db, {
+      shopId: shop.id,
+      caseId: held.case.id,
+      envelope: { command: { type: "hand_over", partnerReference: null }, actor, reason: null, occurredAt: at },
+    });
+    expect(handed.ok).toBe(true);
+    expect(await partnerSettingsView(database.db, shop.id, withSandbox)).toMatchObject({ casesWithPartner: 1 });
+
+    expect(await save({ partner: "sandbox_mediafinanz" })).toMatchObject({ ok: true });
+    const refused = await save({
+      partner: "mediafinanz",
+      environment: "sandbox",
+      uuid,
+      clientId: user,
+      clientSecret: password,
+    });
+    expect(refused).toMatchObject({
+      ok: false,
+      errors: { "partner.partner": { key: "settings.partner.casesWithPartner" } },
+    });
+    expect((await database.db.select().from(partnerAccounts))[0]).toMatchObject({ partner: "sandbox_mediafinanz" });
   });
 });
 

@@ -241,8 +241,11 @@ async function resolvePartnerForm(
   const settings = await getSettings(db, shopId);
   const account = await accountOf(db, shopId);
   const stored = storedConfig(account);
-  // One partner account per shop: the partner that holds claims stays until they are closed.
-  if (account && account.partner !== f.partner && (await casesWithPartner(db, shopId)) > 0)
+  // One partner account per shop: the partner that holds claims stays until they are closed. The two built-in
+  // sandboxes hold only practice claims: the demo may move between their protocols at any time.
+  const practice = (p: string) => p === "sandbox" || p === "sandbox_mediafinanz";
+  const switching = account && account.partner !== f.partner && !(practice(account.partner) && practice(f.partner));
+  if (switching && (await casesWithPartner(db, shopId)) > 0)
     return { ok: false, errors: { "partner.partner": { key: "settings.partner.casesWithPartner" } } };
 
   let credentials: Credentials | null = null;
