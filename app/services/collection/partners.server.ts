@@ -504,37 +504,46 @@ export async function syncPartnerFeed(
       );
       continue;
     }
-    const state = caseFromJson(caseRow.state);
-    const mapped = mapPartnerChange(change, {
-      dunningOption: settings.dunningOption,
-      handedOver: state.handedOverAt !== null,
-      outstanding: state.outstanding,
-    });
-    for (const { command, sourceId, occurredAt } of mapped.commands) {
-      const result = await executeCaseCommand(db, {
-        shopId: account.shopId,
-        caseId: caseRow.id,
-        envelope: {
-          command,
-          actor: { type: "partner", id: account.partner },
-          reason: mapped.note,
-          occurredAt,
-          sourceId,
-        },
-      });
-      if (result.ok) applied += result.events.length;
-      else
-        logger.info(
-          { caseId: caseRow.id, change: change.id, refusal: result.error.code },
-          "partner change not applied",
-        );
-    }
+    applied += await applyPartnerChange(db, account, caseRow, change, settings.dunningOption, null);
   }
   await db
     .update(partnerAccounts)
     .set({ feedCursor: fetched.nextCursor, feedPolledAt: now, updatedAt: now })
     .where(eq(partnerAccounts.id, account.id));
   return { changes: fetched.changes.length, applied };
+}
+
+/**
+ * One partner change applied to its case: the commands it maps to, each idempotent by its source id. `source` (a
+ * status's raw code and text) goes into the timeline before the mapping's note. Returns the events written.
+ */
+async function applyPartnerChange(
+  db: Db,
+  account: PartnerAccountRow,
+  caseRow: CaseRow,
+  change: PartnerChange,
+  dunningOption: "A" | "B",
+  source: string | null,
+): Promise<number> {
+  const state = caseFromJson(caseRow.state);
+  const mapped = mapPartnerChange(change, {
+    dunningOption,
+    handedOver: state.handedOverAt !== null,
+    outstanding: state.outstanding,
+  });
+  const reason = [source, mapped.note].filter(Boolean).join("; ") || null;
+  let applied = 0;
+  for (const { command, sourceId, occurredAt } of mapped.commands) {
+    const result = await executeCaseCommand(db, {
+      shopId: account.shopId,
+      caseId: caseRow.id,
+      envelope: { command, actor: { type: "partner", id: account.partner }, reason, occurredAt, sourceId },
+    });
+    if (result.ok) applied += result.events.length;
+    else
+      logger.info({ caseId: caseRow.id, change: change.id, refusal: result.error.code }, "partner change not applied");
+  }
+  return applied;
 }
 
 /** Claims asked in one poll, oldest first poll first; the rest wait for the next (every few minutes). */
@@ -580,31 +589,15 @@ async function pollClaimStatuses(db: Db, account: PartnerAccountRow, partner: Co
       );
     if (!status.change) continue;
     changes += 1;
-    const state = caseFromJson(caseRow.state);
-    const mapped = mapPartnerChange(
+    const source = `${partner.id} status ${status.code}${status.text ? ` ${status.text}` : ""}`;
+    applied += await applyPartnerChange(
+      db,
+      account,
+      caseRow,
       { ...status.change, occurredAt: now },
-      {
-        dunningOption: settings.dunningOption,
-        handedOver: state.handedOverAt !== null,
-        outstanding: state.outstanding,
-      },
+      settings.dunningOption,
+      source,
     );
-    for (const { command, sourceId, occurredAt } of mapped.commands) {
-      const result = await executeCaseCommand(db, {
-        shopId: account.shopId,
-        caseId: caseRow.id,
-        envelope: {
-          command,
-          actor: { type: "partner", id: account.partner },
-          reason: [`${partner.id} status ${status.code}${status.text ? ` ${status.text}` : ""}`, mapped.note]
-            .filter(Boolean)
-            .join("; "),
-          occurredAt,
-          sourceId,
-        },
-      });
-      if (result.ok) applied += result.events.length;
-    }
   }
   await db.update(partnerAccounts).set({ feedPolledAt: now, updatedAt: now }).where(eq(partnerAccounts.id, account.id));
   return { changes, applied };
