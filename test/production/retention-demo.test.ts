@@ -333,9 +333,10 @@ describe(`a demo that has run for 120 simulated days (${ENGINE})`, () => {
       { status: "processed", n: STEPS * AGES.length, intact: young(7) },
       { status: "rejected", n: young(30), intact: young(30) },
     ]);
+    // The test's own calls: the demo's sweep may queue reminders of its own cases as the days pass (inside the send window).
     const calls = await query<{ status: string; n: number; intact: number }>(
       db,
-      sql`select status, count(*)::int as n, count(*) filter (where payload <> '{"redacted":true}'::jsonb)::int as intact from outbox group by status order by status`,
+      sql`select status, count(*)::int as n, count(*) filter (where payload <> '{"redacted":true}'::jsonb)::int as intact from outbox where idempotency_key like 'rt-%' group by status order by status`,
     );
     expect(calls).toEqual([
       { status: "dead", n: STEPS * AGES.length, intact: STEPS * AGES.length },

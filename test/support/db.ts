@@ -8,10 +8,12 @@ import { type Database, type Engine, migrateDatabase, openDatabase, type OpenOpt
 
 /**
  * Database suites run on PGlite always, and also on PostgreSQL when TEST_DATABASE_URL (or
- * DATABASE_URL) is set, each file on a fresh throwaway database.
+ * DATABASE_URL) is set, each file on a fresh throwaway database. MAHNWERK_TEST_ENGINES=postgres runs the PostgreSQL
+ * variants alone: .ci/run's second pass, whose PGlite variants its first pass has just run.
  */
 export function testEngines(): Engine[] {
-  return postgresTestUrl() ? ["pglite", "postgres"] : ["pglite"];
+  if (!postgresTestUrl()) return ["pglite"];
+  return process.env.MAHNWERK_TEST_ENGINES === "postgres" ? ["postgres"] : ["pglite", "postgres"];
 }
 
 export function postgresTestUrl(): string | undefined {
