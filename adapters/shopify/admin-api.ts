@@ -54,6 +54,18 @@ query MahnwerkOrder($id: ID!) {
 
 export const orderByIdSchema = z.object({ order: z.unknown().nullable() });
 
+/** Where the customer can pay the rest of an order online, read when a reminder is written (docs/payments.md). */
+export const ORDER_PAYMENT_LINK_QUERY = `#graphql
+query MahnwerkOrderPaymentLink($id: ID!) {
+  order(id: $id) { paymentCollectionDetails { additionalPaymentCollectionUrl } }
+}`;
+
+export const orderPaymentLinkSchema = z.object({
+  order: z
+    .object({ paymentCollectionDetails: z.object({ additionalPaymentCollectionUrl: z.string().nullable() }) })
+    .nullable(),
+});
+
 export const SHOP_QUERY = `#graphql
 query MahnwerkShop {
   shop { name myshopifyDomain ianaTimezone currencyCode }

@@ -141,6 +141,13 @@ export const settingsSchema = z.object({
     })
     .nullable()
     .default(null),
+  /**
+   * Ways to pay offered in every reminder beside the bank details: a GiroCode (the EPC QR code of the transfer) and the
+   * platform's pay-now link. Neither needs a further permission, so both are on unless the shop turns them off.
+   */
+  paymentOptions: z
+    .object({ giroCode: z.boolean().default(true), payNowLink: z.boolean().default(true) })
+    .default({ giroCode: true, payNowLink: true }),
   /** Overrides of the default reminder texts, per level and language. */
   reminderTexts: z
     .record(z.string(), z.object({ subject: z.string().max(200), body: z.string().max(10_000) }))

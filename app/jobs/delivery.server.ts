@@ -12,6 +12,7 @@ import {
   submitClaimHandler,
   syncPartnerFeed,
 } from "#app/services/collection/partners.server";
+import { platformPayNowLinks } from "#app/services/dunning/pay-now-links.server";
 import { reminderHandler } from "#app/services/dunning/reminders.server";
 import { platformOrderReader } from "#app/services/intake/order-reread.server";
 import { sweepOutbox } from "#app/services/outbox/outbox.server";
@@ -73,7 +74,11 @@ function outboxHandlers(): { handlers: Record<string, OutboxHandler>; close: () 
       : null;
   return {
     handlers: {
-      "reminder.send": reminderHandler({ mailer, mailFrom: env.MAIL_FROM }),
+      "reminder.send": reminderHandler({
+        mailer,
+        mailFrom: env.MAIL_FROM,
+        payNowLinks: platformPayNowLinks({ shopifyAdminFor: getShopify() ? shopifyAdminFor : null }),
+      }),
       "partner.submit_claim": submitClaimHandler(
         undefined,
         platformOrderReader({ shopifyAdminFor: getShopify() ? shopifyAdminFor : null }),

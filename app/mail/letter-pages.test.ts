@@ -14,6 +14,7 @@ import { runDunningSweep } from "#app/services/dunning/sweep.server";
 import { updateSettings } from "#app/services/settings/settings.server";
 import { createTestDatabase, type TestDatabase } from "#test/support/db";
 import { insertOrder, insertShop } from "#test/support/factories";
+import { hasQrTools, qrToolsRequired, readQrCodesFromPdf } from "#test/support/qr";
 
 const OUT = path.resolve("test-results/letters");
 const hasPoppler = (() => {
@@ -147,6 +148,58 @@ describe.skipIf(!hasPoppler && !required)("reminder letters drawn by poppler", (
     // No base rate is known past June 2026: the statement says more interest is owed, never a silent 0,00 €.
     expect(final).toContain("zuzüglich weiterer Verzugszinsen (siehe oben)");
   });
+
+  test.skipIf(!hasQrTools && !qrToolsRequired)(
+    "the GiroCode under the statement reads back, line by line, as the transfer of the total with the order number",
+    async () => {
+      const letter = await reminderLetterFor(database.db, shop, business.id, "reminder_2", {
+        now: new Date("2026-11-17T09:00:00Z"),
+        mailFrom: "mahnwerk@localhost",
+      });
+      if (letter.kind !== "ok") throw new Error(`no letter: ${letter.kind}`);
+      const total = letter.input.totals.total.amountMinor;
+      expect(total).toBeGreaterThan(45_900);
+      const codes = readQrCodesFromPdf(await renderReminderLetter(letter.input));
+      expect(codes.map((code) => code.split("\n"))).toEqual([
+        [
+          "BCD",
+          "002",
+          "1",
+          "SCT",
+          "COBADEFFXXX",
+          "Wollwerk GmbH",
+          "DE89370400440532013000",
+          `EUR${Math.floor(total / 100)}.${String(total % 100).padStart(2, "0")}`,
+          "",
+          "",
+          "#4711",
+        ],
+      ]);
+      expect(
+        execFileSync("pdftotext", ["-", "-"], { input: await renderReminderLetter(letter.input) }).toString(),
+      ).toContain("GiroCode");
+
+      // Turned off in the settings: the letter has no code.
+      await updateSettings(
+        database.db,
+        shop.id,
+        { paymentOptions: { giroCode: false, payNowLink: true } },
+        { changedBy: "t", now: new Date() },
+      );
+      const without = await reminderLetterFor(database.db, shop, business.id, "reminder_2", {
+        now: new Date("2026-11-17T09:00:00Z"),
+        mailFrom: "mahnwerk@localhost",
+      });
+      if (without.kind !== "ok") throw new Error(`no letter: ${without.kind}`);
+      expect(readQrCodesFromPdf(await renderReminderLetter(without.input))).toEqual([]);
+      await updateSettings(
+        database.db,
+        shop.id,
+        { paymentOptions: { giroCode: true, payNowLink: true } },
+        { changedBy: "t", now: new Date() },
+      );
+    },
+  );
 
   test("English, a consumer: the same figures in English, 5 points, no flat fee", async () => {
     const [first, second, final] = await Promise.all(DUNNING_LEVELS.map((level) => drawn(consumer, level)));

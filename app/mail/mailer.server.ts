@@ -6,7 +6,8 @@ import nodemailer, { type Transporter } from "nodemailer";
 
 export type MailAddress = { name: string; address: string };
 
-export type MailAttachment = { filename: string; content: Uint8Array | string; contentType?: string };
+/** `cid`: shown inside the HTML part (`<img src="cid:…">`) instead of as a separate file. */
+export type MailAttachment = { filename: string; content: Uint8Array | string; contentType?: string; cid?: string };
 
 export type OutgoingMail = {
   /**
@@ -158,6 +159,7 @@ function mailerOver(transport: Transporter, deliver?: (message: Buffer, messageI
             filename: a.filename,
             content: typeof a.content === "string" ? a.content : Buffer.from(a.content),
             ...(a.contentType ? { contentType: a.contentType } : {}),
+            ...(a.cid ? { cid: a.cid } : {}),
           })),
         });
         if (deliver) {

@@ -7,6 +7,8 @@ import { intlLocale } from "#app/i18n/i18n";
 import type { ReminderLanguage, RenderedReminder } from "#app/mail/reminder-templates";
 import { formatDate } from "#app/utils/format";
 
+import { qrModules } from "./qr-code.server";
+
 export type LetterAddress = {
   name: string;
   /** Company or c/o line above the street, when there is one. */
@@ -28,6 +30,15 @@ export type ReminderLetterInput = {
   /** The same rendered reminder as the e-mail: its subject and text part are printed. */
   reminder: RenderedReminder;
   totals: StatementTotals;
+  /** Ways to pay printed under the statement, each as a code to scan; null where the shop has none. */
+  payment?: LetterPayment;
+};
+
+export type LetterPayment = {
+  /** The EPC QR payload (app/domain/payments/girocode.ts). */
+  giroCode: string | null;
+  /** The platform's page where this order can be paid, printed as a URL and a QR code. */
+  payNowUrl: string | null;
 };
 
 const MM = 72 / 25.4;
@@ -50,6 +61,8 @@ const LABELS = {
     statement: "Forderungsaufstellung",
     moreInterest: "zuzüglich weiterer Verzugszinsen (siehe oben)",
     order: "Bestellung",
+    giroCode: "GiroCode: mit der Banking-App scannen, die Überweisung ist ausgefüllt",
+    payNow: "Online bezahlen:",
     page: (n: number, of: number) => `Seite ${n} von ${of}`,
   },
   en: {
@@ -61,6 +74,8 @@ const LABELS = {
     statement: "Statement of claim",
     moreInterest: "plus further default interest (see above)",
     order: "Order",
+    giroCode: "GiroCode: scan with your banking app for a filled-in transfer",
+    payNow: "Pay online:",
     page: (n: number, of: number) => `Page ${n} of ${of}`,
   },
 } as const;
@@ -131,6 +146,34 @@ function addressLines(a: LetterAddress, withCountry: boolean): string[] {
     `${a.postalCode} ${a.city}`,
     ...(withCountry && a.country ? [a.country.toUpperCase()] : []),
   ].filter((l) => l.trim() !== "");
+}
+
+const QR_SIZE = 32 * MM;
+/** Four modules of white around every code, as QR codes need to be found; at 32 mm about 2 mm. */
+const QUIET_ZONE = 2 * MM;
+
+/** The code as black squares, one rectangle per run of dark modules in a row: sharp at any print resolution. */
+function drawQr(page: PDFPage, text: string, x: number, y: number, size: number): void {
+  const { size: count, dark } = qrModules(text);
+  const module = size / (count + 8);
+  for (let row = 0; row < count; row++) {
+    let column = 0;
+    while (column < count) {
+      if (!dark(row, column)) {
+        column += 1;
+        continue;
+      }
+      const start = column;
+      while (column < count && dark(row, column)) column += 1;
+      page.drawRectangle({
+        x: x + (4 + start) * module,
+        y: y + size - (4 + row + 1) * module,
+        width: (column - start) * module,
+        height: module,
+        color: rgb(0, 0, 0),
+      });
+    }
+  }
 }
 
 /** A printable A4 reminder letter (DIN 5008 layout) with the rendered reminder text and a statement of the claim. */
@@ -237,6 +280,28 @@ export async function renderReminderLetter(input: ReminderLetterInput): Promise<
   if (input.totals.moreInterest) {
     y -= BODY_LEADING;
     text(labels.moreInterest, LEFT, y);
+  }
+
+  const codes = [
+    ...(input.payment?.giroCode ? [{ text: input.payment.giroCode, caption: [labels.giroCode] }] : []),
+    ...(input.payment?.payNowUrl
+      ? [{ text: input.payment.payNowUrl, caption: [labels.payNow, input.payment.payNowUrl] }]
+      : []),
+  ];
+  if (codes.length > 0) {
+    ensureRoom(QR_SIZE + 3 * BODY_LEADING);
+    y -= 2 * BODY_LEADING;
+    const columnWidth = (RIGHT - LEFT) / 2;
+    codes.forEach((code, i) => {
+      const x = LEFT + i * columnWidth;
+      drawQr(page, code.text, x, y - QR_SIZE, QR_SIZE);
+      let captionY = y - QR_SIZE - 10;
+      for (const line of code.caption.flatMap((c) => wrap(clean(c), regular, 7, columnWidth - 6 * MM))) {
+        text(line, x + QUIET_ZONE, captionY, 7);
+        captionY -= 9;
+      }
+    });
+    y -= QR_SIZE + 3 * BODY_LEADING;
   }
 
   const pages = doc.getPages();

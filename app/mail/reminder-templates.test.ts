@@ -207,3 +207,40 @@ describe("shop overrides", () => {
     expect(refused).toMatchObject({ ok: false, error: { placeholders: ["{{kunde}}"] } });
   });
 });
+
+describe("ways to pay beside the bank account", () => {
+  const url = "https://wollwerk.example/pay/4711?key=a&b=<x>";
+
+  test("the pay-now link follows the payment instructions: plain in the text, a link in the HTML, escaped", () => {
+    const r = render({ level: "reminder_1", language: "de", data: { ...data, payNowUrl: url } });
+    expect(r.text).toContain(`Verwendungszweck: 4711\nOder online bezahlen: ${url}`);
+    expect(r.html).toContain(
+      'Verwendungszweck: 4711<br>\nOder online bezahlen: <a href="https://wollwerk.example/pay/4711?key=a&amp;b=&lt;x&gt;">https://wollwerk.example/pay/4711?key=a&amp;b=&lt;x&gt;</a>',
+    );
+    const en = render({ level: "final_reminder", language: "en", data: { ...data, payNowUrl: url } });
+    expect(en.text).toContain(`Or pay online: ${url}`);
+  });
+
+  test("a shop's own text gets the link wherever it puts the payment instructions", () => {
+    const reminderTexts = {
+      "reminder_1.de": { subject: "Offen: {{orderNumber}}", body: "Zahlen Sie so:\n{{paymentInstructions}}" },
+    };
+    const r = render({ level: "reminder_1", language: "de", reminderTexts, data: { ...data, payNowUrl: url } });
+    expect(r.text).toBe(
+      `Zahlen Sie so:\nIBAN: DE02 1203 0000 0000 2020 51\nVerwendungszweck: 4711\nOder online bezahlen: ${url}`,
+    );
+  });
+
+  test("the GiroCode picture stands in the HTML under its content id, with a caption; the text has none", () => {
+    const r = render({ level: "reminder_2", language: "en", data: { ...data, giroCodeCid: "girocode@mahnwerk" } });
+    expect(r.html).toContain('<img src="cid:girocode@mahnwerk" width="180" height="180" alt="GiroCode">');
+    expect(r.html).toContain("scan it with your banking app");
+    expect(r.text).not.toContain("GiroCode");
+  });
+
+  test("without either, the reminder reads as before", () => {
+    const r = render({ level: "reminder_1", language: "de", data: { ...data, payNowUrl: null, giroCodeCid: null } });
+    expect(r).toEqual(render({ level: "reminder_1", language: "de", data }));
+    expect(r.html).not.toMatch(/<a |<img /);
+  });
+});

@@ -51,6 +51,10 @@ export type ReminderData = {
   handoverDate?: LocalDate;
   /** Free text, may span lines (account holder, IBAN, reference). */
   paymentInstructions: string;
+  /** The platform's page where the order can be paid: follows the payment instructions, as a link in HTML. */
+  payNowUrl?: string | null;
+  /** The HTML shows the GiroCode image attached under this content id (the text part cannot show a picture). */
+  giroCodeCid?: string | null;
   shopName: string;
   shopContact: string;
 };
@@ -251,6 +255,12 @@ function formattedValues(data: ReminderData, language: ReminderLanguage): Record
   };
 }
 
+const PAY_NOW: Record<ReminderLanguage, string> = { de: "Oder online bezahlen:", en: "Or pay online:" };
+const GIROCODE_CAPTION: Record<ReminderLanguage, string> = {
+  de: "GiroCode: Mit Ihrer Banking-App scannen, und die Überweisung ist ausgefüllt.",
+  en: "GiroCode: scan it with your banking app and the transfer is filled in.",
+};
+
 const DEFAULT_INTEREST_LABEL: Record<ReminderLanguage, string> = { de: "Verzugszinsen", en: "Default interest" };
 const PENDING_INTEREST: Record<ReminderLanguage, string> = {
   de: "Höhe folgt (Basiszinssatz noch nicht veröffentlicht)",
@@ -277,24 +287,38 @@ function withoutLinesOf(body: string, placeholders: Set<string>): string {
 const HTML_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
 
-/** One pass over the template, so a value that itself looks like `{{total}}` is never filled in again. */
-function fill(template: string, values: Record<ReminderPlaceholder, string>, encode: (s: string) => string): string {
+/**
+ * One pass over the template, so a value that itself looks like `{{total}}` is never filled in again. `encoded` holds
+ * values already in the output's encoding (the HTML payment instructions with their link).
+ */
+function fill(
+  template: string,
+  values: Record<ReminderPlaceholder, string>,
+  encode: (s: string) => string,
+  encoded: Partial<Record<ReminderPlaceholder, string>> = {},
+): string {
   let out = "";
   let last = 0;
   for (const match of template.matchAll(PLACEHOLDER)) {
+    const name = (match[1] ?? "").trim() as ReminderPlaceholder;
     out += encode(template.slice(last, match.index));
-    out += encode(values[(match[1] ?? "").trim() as ReminderPlaceholder]);
+    out += encoded[name] ?? encode(values[name]);
     last = match.index + match[0].length;
   }
   return out + encode(template.slice(last));
 }
 
-function toHtml(subject: string, escapedBody: string, language: ReminderLanguage): string {
+function toHtml(subject: string, escapedBody: string, language: ReminderLanguage, giroCodeCid?: string | null): string {
   const paragraphs = escapedBody
     .split(/\n{2,}/)
     .map((p) => p.trim())
     .filter((p) => p !== "")
     .map((p) => `<p>${p.replace(/\n/g, "<br>\n")}</p>`);
+  if (giroCodeCid) {
+    paragraphs.push(
+      `<p><img src="cid:${escapeHtml(giroCodeCid)}" width="180" height="180" alt="GiroCode"><br>\n${escapeHtml(GIROCODE_CAPTION[language])}</p>`,
+    );
+  }
   return [
     "<!DOCTYPE html>",
     `<html lang="${language}">`,
@@ -323,6 +347,15 @@ export function renderReminder(input: RenderReminderInput): Result<RenderedRemin
   if (!valid.ok) return valid;
 
   const values = formattedValues(input.data, input.language);
+  const payNowUrl = input.data.payNowUrl ?? null;
+  const instructions = values.paymentInstructions;
+  const htmlValues: Partial<Record<ReminderPlaceholder, string>> = {};
+  if (payNowUrl) {
+    const label = PAY_NOW[input.language];
+    values.paymentInstructions = `${instructions}\n${label} ${payNowUrl}`;
+    const href = escapeHtml(payNowUrl);
+    htmlValues.paymentInstructions = `${escapeHtml(instructions)}\n${escapeHtml(label)} <a href="${href}">${href}</a>`;
+  }
   // Consumers never read a flat-fee line, nobody a line of 0,00 €.
   const body = withoutLinesOf(template.body.replace(/\r\n?/g, "\n"), emptyAmounts(input.data));
   // A line break in a header value would end the header; the subject is one line whatever the data holds.
@@ -330,7 +363,7 @@ export function renderReminder(input: RenderReminderInput): Result<RenderedRemin
     .replace(/\s*[\r\n]+\s*/g, " ")
     .trim();
   const text = fill(body, values, (s) => s).trim();
-  const html = toHtml(subject, fill(body, values, escapeHtml), input.language);
+  const html = toHtml(subject, fill(body, values, escapeHtml, htmlValues), input.language, input.data.giroCodeCid);
   return ok({ subject, text, html });
 }
 

@@ -4,7 +4,9 @@ import { getEnv } from "#app/config/env.server";
 import { translator } from "#app/i18n/i18n";
 import { renderReminderLetter } from "#app/mail/reminder-letter.server";
 import { reminderLetterFor } from "#app/services/dunning/letters.server";
+import { platformPayNowLinks } from "#app/services/dunning/pay-now-links.server";
 import { recordAccess, tabReader } from "#app/services/privacy/access-log.server";
+import { getShopify, shopifyAdminFor } from "#app/shopify.server";
 import { requireShopContext } from "#app/web/shop-context.server";
 
 /** "Brief als PDF": the case's reminder as a printable letter (`?level=` picks a level), for this shop's cases only. */
@@ -15,6 +17,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     const found = await reminderLetterFor(db, shop, params.caseId ?? "", level, {
       now: new Date(),
       mailFrom: getEnv().MAIL_FROM,
+      payNowLinks: platformPayNowLinks({ shopifyAdminFor: getShopify() ? shopifyAdminFor : null }),
     });
     if (found.kind === "ok")
       await recordAccess(db, { shopId: shop.id, actor: tabReader(staff), what: "letter", caseId: found.caseId });

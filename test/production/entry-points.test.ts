@@ -34,6 +34,7 @@ test("every entry point loads and every outside client is constructed under Node
     "ok mediafinanz client",
     "ok smtp transport",
     "ok pg-boss",
+    "ok qr codes",
     "ok pdf renderer",
   ]);
   expect(result.status).toBe(0);

@@ -64,6 +64,15 @@ const checks: [string, () => Promise<unknown>][] = [
     },
   ],
   [
+    "qr codes",
+    async () => {
+      const { qrModules, qrPng } = await import("#app/mail/qr-code.server");
+      if (qrModules("BCD\n002").size < 21) throw new Error("no QR modules");
+      const png = await qrPng("https://example.com/pay");
+      if (png.subarray(1, 4).toString() !== "PNG") throw new Error("not a PNG");
+    },
+  ],
+  [
     "pdf renderer",
     async () => {
       const { renderSampleLetter } = await import("#test/support/letter");

@@ -10,6 +10,7 @@ import { type SandboxPartner, startSandboxPartner } from "#adapters/partners/san
 import { rowsOf } from "#app/db/client.server";
 import { wooOrder } from "#test/mocks/woocommerce";
 import { createTestDatabase, postgresTestUrl, type TestDatabase } from "#test/support/db";
+import { readQrCodesFromPdf, readQrCodesFromPng } from "#test/support/qr";
 import {
   ensureBuild,
   freePort,
@@ -186,6 +187,27 @@ describe.skipIf(!postgresTestUrl())(
         sql`update cases set next_action_at = ${past}::timestamptz, state = jsonb_set(state, '{nextActionAt}', to_jsonb(${past}::text))`,
       );
     };
+    /**
+     * The first reminder offers the store's payment page of the order (read from the store as the mail was written)
+     * and the GiroCode of the amount due; the letter staff print carries both as codes to scan.
+     */
+    const expectWaysToPay = async (mail: SmtpCapture["messages"][number]["parsed"]) => {
+      const [order] = await query<{ name: string }>(sql`select name from orders`);
+      const payUrl = String(store.store.state.orders.get(ORDER_ID)!.payment_url);
+      expect(payUrl).toMatch(/^https:\/\/.*order-pay\/4711\//);
+      expect(mail.text).toContain(`Oder online bezahlen: ${payUrl}`);
+      expect(mail.html).toContain(`<a href="${payUrl.replace(/&/g, "&amp;")}">`);
+      const giroCode = [
+        ...["BCD", "002", "1", "SCT", "COBADEFFXXX", "Wollwerk GmbH", "DE89370400440532013000"],
+        ...["EUR89.90", "", "", order!.name],
+      ].join("\n");
+      const picture = mail.attachments.find((a) => a.cid === "girocode@mahnwerk");
+      expect(readQrCodesFromPng(picture!.content)).toEqual([giroCode]);
+      const caseId = (await theCase())!.id;
+      const letter = await fetch(`${server.url}/app/cases/${caseId}/letter.pdf`, { headers: { cookie } });
+      expect(letter.status).toBe(200);
+      expect(readQrCodesFromPdf(new Uint8Array(await letter.arrayBuffer()))).toEqual([giroCode, payUrl]);
+    };
     const theCase = async () =>
       (
         await query<{ id: string; status: string; dunning_level: string | null }>(
@@ -252,6 +274,9 @@ describe.skipIf(!postgresTestUrl())(
       const saved = await fetch(`${server.url}/app/settings?locale=en`, {
         ...form(
           wollwerkSettings(version!, {
+            "bankAccount.holder": "Wollwerk GmbH",
+            "bankAccount.iban": "DE89 3704 0044 0532 0130 00",
+            "bankAccount.bic": "COBADEFFXXX",
             "writeBack.tags": "on",
             "writeBack.metafield": "on",
             "writeBack.markAsPaid": "on",
@@ -301,6 +326,7 @@ describe.skipIf(!postgresTestUrl())(
         expect(mails[i]!.envelope.to).toEqual(["lukas.becker@example.de"]);
         expect(mails[i]!.parsed.subject).toContain("4711");
         expect(mails[i]!.parsed.from?.text).toContain("mahnwerk@wollwerk.example");
+        if (i === 0) await expectWaysToPay(mails[0]!.parsed);
       }
       expect((await theCase())!.status).toBe("running");
 

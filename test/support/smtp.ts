@@ -64,7 +64,7 @@ export async function startSmtpCapture(options: SmtpCaptureOptions = {}): Promis
       stream.on("end", () => {
         const raw = Buffer.concat(chunks).toString("utf8");
         // Stored before the 250 answer, so a resolved send is already visible to the test.
-        simpleParser(raw).then(
+        simpleParser(raw, { keepCidLinks: true }).then(
           (parsed) => {
             const from = session.envelope.mailFrom;
             messages.push({

@@ -4,7 +4,7 @@ import { friendlyFormatIBAN } from "ibantools";
 import type { Settings } from "#app/domain/settings";
 import { useT } from "#app/i18n/react";
 
-import { FormField, Section } from "./form-fields";
+import { CheckboxField, FormField, Section } from "./form-fields";
 import type { ErrorFor } from "./use-save-result";
 
 /** Shown at the top of the page while no bank account is set (reminders print it for the customer's transfer). */
@@ -19,8 +19,16 @@ export function BankMissingBanner() {
   );
 }
 
-/** The account customers pay into; a stored IBAN is shown in groups of four. */
-export function BankSection({ bankAccount, err }: { bankAccount: Settings["bankAccount"]; err: ErrorFor }) {
+/** The account customers pay into (a stored IBAN in groups of four) and the ways to pay each reminder offers. */
+export function BankSection({
+  bankAccount,
+  paymentOptions,
+  err,
+}: {
+  bankAccount: Settings["bankAccount"];
+  paymentOptions: Settings["paymentOptions"];
+  err: ErrorFor;
+}) {
   const t = useT();
   return (
     <Section title={t("settings.section.bank")} description={t("settings.section.bank.help")}>
@@ -49,6 +57,20 @@ export function BankSection({ bankAccount, err }: { bankAccount: Settings["bankA
             error={err("bankAccount.bic")}
           />
         </InlineGrid>
+        <CheckboxField
+          name="paymentOptions.giroCode"
+          label={t("settings.paymentOptions.giroCode")}
+          checked={paymentOptions.giroCode}
+          help={t("settings.paymentOptions.giroCode.help")}
+          explicit
+        />
+        <CheckboxField
+          name="paymentOptions.payNowLink"
+          label={t("settings.paymentOptions.payNowLink")}
+          checked={paymentOptions.payNowLink}
+          help={t("settings.paymentOptions.payNowLink.help")}
+          explicit
+        />
       </FormLayout>
     </Section>
   );

@@ -111,7 +111,7 @@ export default function SettingsPage() {
           />
           <SenderSection sender={settings.sender} shopName={shop.name} mailFrom={mailFrom} err={err} />
           <AddressSection address={settings.address} err={err} />
-          <BankSection bankAccount={settings.bankAccount} err={err} />
+          <BankSection bankAccount={settings.bankAccount} paymentOptions={settings.paymentOptions} err={err} />
           <ReminderTextsSection reminderTexts={settings.reminderTexts} shopName={shop.name} err={err} />
           <WriteBackSection writeBack={settings.writeBack} platform={shop.platform} />
           <Layout.Section>

@@ -118,10 +118,17 @@ describe.each(["de", "en"] as Locale[])("settings sections in %s", (locale) => {
     const { unmount } = renderInTab(
       <BankSection
         bankAccount={{ holder: "Wollwerk GmbH", iban: "DE89370400440532013000", bic: null }}
+        paymentOptions={{ giroCode: true, payNowLink: false }}
         err={noErrors}
       />,
       locale,
     );
+    // The ways to pay post "on" or "off" explicitly, so an unticked box is told apart from an older form.
+    const posted = (name: string) =>
+      [...document.querySelectorAll<HTMLInputElement>(`input[type=hidden][name="${name}"]`)].map((i) => i.value);
+    expect(posted("paymentOptions.giroCode")).toEqual(["on"]);
+    expect(posted("paymentOptions.payNowLink")).toEqual(["off"]);
+    expect((screen.getByLabelText(t("settings.paymentOptions.giroCode")) as HTMLInputElement).checked).toBe(true);
     expect((screen.getByLabelText(t("settings.bank.iban")) as HTMLInputElement).value).toBe(
       "DE89 3704 0044 0532 0130 00",
     );
@@ -130,7 +137,7 @@ describe.each(["de", "en"] as Locale[])("settings sections in %s", (locale) => {
     renderInTab(
       <>
         <BankMissingBanner />
-        <BankSection bankAccount={null} err={noErrors} />
+        <BankSection bankAccount={null} paymentOptions={SETTINGS_DEFAULTS.paymentOptions} err={noErrors} />
       </>,
       locale,
     );

@@ -8,6 +8,7 @@ import type { LetterAddress, ReminderLetterInput } from "#app/mail/reminder-lett
 import { findCase } from "#app/services/cases/read.server";
 
 import { loadBaseRateTableFrom } from "./base-rates.server";
+import type { PayNowLinks } from "./pay-now-links.server";
 import { composeReminder } from "./reminders.server";
 
 export type LetterOutcome =
@@ -30,7 +31,7 @@ export async function reminderLetterFor(
   shop: Shop,
   caseId: string,
   level: string | null,
-  options: { now: Date; mailFrom: string },
+  options: { now: Date; mailFrom: string; payNowLinks?: PayNowLinks },
 ): Promise<LetterOutcome> {
   const caseRow = await findCase(db, shop.id, caseId);
   if (!caseRow) return { kind: "not_found" };
@@ -52,6 +53,7 @@ export async function reminderLetterFor(
     now: sentAt ?? options.now,
     mailFrom: options.mailFrom,
     baseRates: () => loadBaseRateTableFrom(db),
+    ...(options.payNowLinks ? { payNowUrl: () => options.payNowLinks!(db, shop, order) } : {}),
   });
   if (!composed.ok) return { kind: "invalid", reason: composed.reason };
   const own = composed.settings.address;
@@ -76,6 +78,7 @@ export async function reminderLetterFor(
       orderNumber: order.name,
       reminder: composed.rendered,
       totals: composed.amounts,
+      payment: composed.payment,
     },
   };
 }

@@ -8,6 +8,7 @@ import { backoffDelayMs, OUTBOX_MAX_ATTEMPTS, sweepOutbox } from "#app/services/
 import { updateSettings } from "#app/services/settings/settings.server";
 import { createTestDatabase, type TestDatabase, testEngines } from "#test/support/db";
 import { insertOrder, insertShop } from "#test/support/factories";
+import { hasQrTools, qrToolsRequired, readQrCodesFromPng } from "#test/support/qr";
 import { type SmtpCapture, startSmtpCapture } from "#test/support/smtp";
 
 import { reminderHandler, UNDELIVERABLE } from "./reminders.server";
@@ -105,6 +106,50 @@ describe.each(testEngines())("reminders through the outbox on %s", (engine) => {
     expect(smtp.messages[0]!.parsed.text).toContain(
       "Bitte überweisen Sie den Betrag bis zum 30.10.2026:\nKontoinhaber: Wollwerk GmbH\nIBAN: DE89 3704 0044 0532 0130 00\nBIC: COBADEFFXXX\nVerwendungszweck: #4711",
     );
+  });
+
+  test.skipIf(!hasQrTools && !qrToolsRequired)(
+    "the HTML shows the GiroCode of the amount due inline; it reads back as the transfer, umlauts intact",
+    async () => {
+      await runningCase({ email: "anna@example.de", locale: "de" }, {
+        bankAccount: { holder: "Wollwerk Müller GmbH", iban: "DE89370400440532013000", bic: null },
+      } as Partial<Settings>);
+      await sweepOutbox(database.db, handlers(smtp.url), () => new Date("2026-10-20T07:01:00Z"));
+      const mail = smtp.messages[0]!.parsed;
+      const [picture] = mail.attachments;
+      expect(picture).toMatchObject({
+        contentType: "image/png",
+        cid: "girocode@mahnwerk",
+        contentDisposition: "inline",
+      });
+      expect(mail.html).toContain('<img src="cid:girocode@mahnwerk"');
+      expect(readQrCodesFromPng(picture!.content)).toEqual([
+        [
+          "BCD",
+          "002",
+          "1",
+          "SCT",
+          "",
+          "Wollwerk Müller GmbH",
+          "DE89370400440532013000",
+          "EUR119.90",
+          "",
+          "",
+          "#4711",
+        ].join("\n"),
+      ]);
+    },
+  );
+
+  test("with the GiroCode turned off, and without an account, the reminder has no picture", async () => {
+    await runningCase({ email: "anna@example.de", locale: "de" }, {
+      bankAccount: { holder: "Wollwerk GmbH", iban: "DE89370400440532013000", bic: null },
+      paymentOptions: { giroCode: false, payNowLink: true },
+    } as Partial<Settings>);
+    await sweepOutbox(database.db, handlers(smtp.url), () => new Date("2026-10-20T07:01:00Z"));
+    const mail = smtp.messages[0]!.parsed;
+    expect(mail.attachments).toEqual([]);
+    expect(mail.html).not.toContain("cid:");
   });
 
   test("sender name and reply-to are the shop's, the From address stays ours", async () => {

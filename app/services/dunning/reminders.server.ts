@@ -13,9 +13,12 @@ import {
   statementTotals,
 } from "#app/domain/dunning/amounts";
 import type { BaseRateTable } from "#app/domain/dunning/base-rates";
+import { giroCodePayload } from "#app/domain/payments/girocode";
 import type { Settings } from "#app/domain/settings";
 import { intlLocale } from "#app/i18n/i18n";
 import type { Mailer } from "#app/mail/mailer.server";
+import { qrPng } from "#app/mail/qr-code.server";
+import type { LetterPayment } from "#app/mail/reminder-letter.server";
 import { type ReminderLanguage, type RenderedReminder, renderReminder } from "#app/mail/reminder-templates";
 import { executeCaseCommand } from "#app/services/cases/commands.server";
 import { caseFromJson } from "#app/services/cases/serialization";
@@ -26,10 +29,13 @@ import { logger } from "#app/utils/logger.server";
 
 import { caseAmounts } from "./amounts.server";
 import { loadBaseRateTableFrom } from "./base-rates.server";
+import type { PayNowLinks } from "./pay-now-links.server";
 
 const payloadSchema = z.object({ caseId: z.uuid(), level: z.enum(DUNNING_LEVELS) });
 
 export const UNDELIVERABLE = "reminder_undeliverable";
+/** The content id of the GiroCode picture inside a reminder's HTML. */
+const GIROCODE_CID = "girocode@mahnwerk";
 
 /** The words around the figures of a reminder, per language; the sentences are built once, below. */
 const WORDING = {
@@ -60,7 +66,11 @@ const WORDING = {
  * what is still outstanding, the fees of the levels sent so far, and statutory interest where the base rate for
  * every day is known (never at a guessed rate).
  */
-export function reminderHandler(options: { mailer: Mailer | null; mailFrom: string }): OutboxHandler {
+export function reminderHandler(options: {
+  mailer: Mailer | null;
+  mailFrom: string;
+  payNowLinks?: PayNowLinks;
+}): OutboxHandler {
   // Read once per handler (one outbox sweep), not once per reminder.
   let baseRates: Promise<BaseRateTable> | null = null;
   const rates = (db: DbOrTx) => (baseRates ??= loadBaseRateTableFrom(db));
@@ -90,10 +100,11 @@ export function reminderHandler(options: { mailer: Mailer | null; mailFrom: stri
       now,
       mailFrom: options.mailFrom,
       baseRates: () => rates(db),
+      ...(options.payNowLinks ? { payNowUrl: () => options.payNowLinks!(db, shop, order) } : {}),
     });
     // A stored text with a placeholder we do not know was refused when saved; this only guards old versions.
     if (!composed.ok) return { kind: "failed", reason: composed.reason };
-    const { rendered, sender, customerName, amounts } = composed;
+    const { rendered, sender, customerName, amounts, payment } = composed;
 
     const sent = await options.mailer.send({
       idempotencyKey: row.idempotencyKey,
@@ -103,6 +114,18 @@ export function reminderHandler(options: { mailer: Mailer | null; mailFrom: stri
       subject: rendered.subject,
       text: rendered.text,
       html: rendered.html,
+      ...(payment.giroCode
+        ? {
+            attachments: [
+              {
+                filename: "girocode.png",
+                content: await qrPng(payment.giroCode),
+                contentType: "image/png",
+                cid: GIROCODE_CID,
+              },
+            ],
+          }
+        : {}),
     });
     if (sent.ok) return { kind: "done", result: { messageId: sent.messageId, level, total: amounts.total } };
     if (!sent.permanent) return { kind: "retry", reason: sent.reason };
@@ -129,6 +152,8 @@ export type ComposedReminder = {
   /** The figures behind `amounts`: interest period and basis, default start, the flat fee before its offset. */
   owed: AmountsOwed;
   sender: ReturnType<typeof reminderSender>;
+  /** The GiroCode and the pay-now link the reminder offers (the e-mail shows the code as a picture, the letter prints both). */
+  payment: LetterPayment;
   settings: Settings;
   today: LocalDate;
 };
@@ -149,6 +174,8 @@ export async function composeReminder(
     now: Date;
     mailFrom: string;
     baseRates: () => Promise<BaseRateTable>;
+    /** The platform's pay-now page of the order, asked only when the shop offers the link; null when it gives none. */
+    payNowUrl?: () => Promise<string | null>;
   },
 ): Promise<({ ok: true } & ComposedReminder) | { ok: false; reason: string }> {
   const { shop, caseRow, order, level, now } = input;
@@ -186,6 +213,12 @@ export async function composeReminder(
       ? toLocalDate(state.nextActionAt, shop.timezone)
       : undefined;
   const amounts = statementTotals(owed);
+  const account = settings.bankAccount;
+  const giroCode =
+    settings.paymentOptions.giroCode && account
+      ? giroCodePayload({ ...account, amount: owed.total, reference: order.name })
+      : null;
+  const payNowUrl = settings.paymentOptions.payNowLink && input.payNowUrl ? await input.payNowUrl() : null;
   const rendered = renderReminder({
     level,
     language,
@@ -208,12 +241,25 @@ export async function composeReminder(
       paymentDeadline: deadline,
       ...(handoverDate ? { handoverDate } : {}),
       paymentInstructions: paymentInstructions(settings.bankAccount, order.name, language),
+      payNowUrl,
+      giroCodeCid: giroCode ? GIROCODE_CID : null,
       shopName: shop.name,
       shopContact: sender.contact,
     },
   });
   if (!rendered.ok) return { ok: false, reason: rendered.error.message };
-  return { ok: true, language, customerName, rendered: rendered.value, amounts, owed, sender, settings, today };
+  return {
+    ok: true,
+    language,
+    customerName,
+    rendered: rendered.value,
+    amounts,
+    owed,
+    sender,
+    payment: { giroCode, payNowUrl },
+    settings,
+    today,
+  };
 }
 
 /** "Verzugszinsen gemäß § 288 BGB (5 Prozentpunkte über dem Basiszinssatz) vom … bis …", and what is still to come. */

@@ -149,6 +149,17 @@ test("how long ended cases are kept: 6 or 10 years when posted, the stored value
   });
 });
 
+test("the ways to pay: each box posts on or off; a form without them keeps the stored choice", () => {
+  expect(
+    parseSettingsForm(form({ "paymentOptions.giroCode": "off", "paymentOptions.payNowLink": "on" }), "EUR"),
+  ).toMatchObject({ ok: true, input: { paymentOptions: { giroCode: false, payNowLink: true } } });
+  const older = parseSettingsForm(form(), "EUR");
+  expect(older.ok && "paymentOptions" in older.input).toBe(false);
+  expect(
+    parseSettingsForm(form({ "paymentOptions.giroCode": "yes", "paymentOptions.payNowLink": "on" }), "EUR").ok,
+  ).toBe(false);
+});
+
 test("holidays, transfer grace, the invoice notice and the bank account: parsed when posted, kept when not", () => {
   const bank = {
     "bankAccount.holder": " Wollwerk GmbH ",

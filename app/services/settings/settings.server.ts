@@ -136,6 +136,8 @@ const settingsFormSchema = z.object({
   transferGraceDays: wholeNumber(0, 10).optional(),
   // Posted as "on" or "off" (a hidden field), so that a form from before the field is told apart from an unticked box.
   consumerInvoiceWarns: z.enum(["on", "off"]).optional(),
+  "paymentOptions.giroCode": z.enum(["on", "off"]).optional(),
+  "paymentOptions.payNowLink": z.enum(["on", "off"]).optional(),
 });
 
 const RANGES: Record<string, [number, number]> = {
@@ -252,6 +254,14 @@ export function parseSettingsForm(
       ...(f.caseRetentionYears ? { caseRetentionYears: f.caseRetentionYears === "6" ? 6 : 10 } : {}),
       ...(f.transferGraceDays !== undefined ? { transferGraceDays: f.transferGraceDays } : {}),
       ...(f.consumerInvoiceWarns ? { consumerInvoiceWarns: f.consumerInvoiceWarns === "on" } : {}),
+      ...(f["paymentOptions.giroCode"] && f["paymentOptions.payNowLink"]
+        ? {
+            paymentOptions: {
+              giroCode: f["paymentOptions.giroCode"] === "on",
+              payNowLink: f["paymentOptions.payNowLink"] === "on",
+            },
+          }
+        : {}),
       invoicePaymentMethods: methods,
       // Only WooCommerce shops see the field; a form without it keeps the stored keys.
       ...(vatIdMetaKeys ? { vatIdMetaKeys } : {}),

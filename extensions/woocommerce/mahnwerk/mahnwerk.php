@@ -18,6 +18,10 @@
  * "Open Mahnwerk" sends the user to <app>/woocommerce/signin?c=&t=&n=&u=&s= where u is the current user as
  * base64url JSON {"id","name","email"} (Mahnwerk records their actions under that name) and s is the hex
  * HMAC-SHA256 of "c|t|n|u" with that secret; Mahnwerk accepts each link once and for five minutes.
+ *
+ * Pay-now links: Mahnwerk's reminders link to the order's payment page (its `payment_url`). WooCommerce opens that
+ * page only for orders pending or failed; invoice orders wait on-hold. For an order whose case is open at Mahnwerk
+ * (the order meta `_mahnwerk_status` Mahnwerk writes back), on-hold is payable too; every other order is left alone.
  */
 
 defined( 'ABSPATH' ) || exit;
@@ -109,6 +113,29 @@ function mahnwerk_report_removed_user( $user ) {
 		)
 	);
 }
+
+/** Case statuses at Mahnwerk that still owe money (app/domain/case/status.ts: every status but paid, cancelled, closed). */
+const MAHNWERK_OPEN_CASE_STATUSES = array( 'waiting_for_approval', 'running', 'handed_over', 'blocked', 'failed' );
+
+/**
+ * Filter `woocommerce_valid_order_statuses_for_payment`: on-hold joins the payable states of an order with an open
+ * Mahnwerk case, so the customer can pay it on its payment page; nothing changes for any other order.
+ *
+ * @param string[]      $statuses The states in which WooCommerce lets the order be paid.
+ * @param WC_Order|null $order    The order.
+ * @return string[]
+ */
+function mahnwerk_payable_statuses( $statuses, $order = null ) {
+	if ( ! is_object( $order ) || ! method_exists( $order, 'get_meta' ) ) {
+		return $statuses;
+	}
+	$case_status = (string) $order->get_meta( '_mahnwerk_status', true );
+	if ( in_array( $case_status, MAHNWERK_OPEN_CASE_STATUSES, true ) && ! in_array( 'on-hold', $statuses, true ) ) {
+		$statuses[] = 'on-hold';
+	}
+	return $statuses;
+}
+add_filter( 'woocommerce_valid_order_statuses_for_payment', 'mahnwerk_payable_statuses', 10, 2 );
 
 add_action(
 	'delete_user',

@@ -31,12 +31,30 @@ class WC_Data_Store {
 	}
 }
 
-$GLOBALS['mahnwerk_test'] = array( 'actions' => array(), 'posts' => array(), 'users' => array() );
+$GLOBALS['mahnwerk_test'] = array( 'actions' => array(), 'filters' => array(), 'posts' => array(), 'users' => array() );
+
+class WC_Order {
+	private $meta;
+	public function __construct( $meta ) {
+		$this->meta = $meta;
+	}
+	public function get_meta( $key, $single = true ) {
+		return $this->meta[ $key ] ?? '';
+	}
+}
 
 function add_action( $hook, $callback, $priority = 10 ) {
 	$GLOBALS['mahnwerk_test']['actions'][ $hook ][] = $callback;
 }
-function add_filter( $hook, $callback ) {}
+function add_filter( $hook, $callback, $priority = 10, $accepted_args = 1 ) {
+	$GLOBALS['mahnwerk_test']['filters'][ $hook ][] = $callback;
+}
+function apply_filters( $hook, $value, ...$args ) {
+	foreach ( $GLOBALS['mahnwerk_test']['filters'][ $hook ] ?? array() as $callback ) {
+		$value = $callback( $value, ...$args );
+	}
+	return $value;
+}
 function wp_json_encode( $value ) {
 	return json_encode( $value );
 }
@@ -89,4 +107,16 @@ foreach ( $GLOBALS['mahnwerk_test']['actions']['set_user_role'] as $callback ) {
 	$callback( 43 );
 	$callback( 42 );
 }
-echo json_encode( array( 'signin' => $signin, 'posts' => $GLOBALS['mahnwerk_test']['posts'] ) );
+// The states WooCommerce would let each order be paid in, as WC_Order::needs_payment() asks for them.
+$payable = array();
+foreach ( array( 'running', 'handed_over', 'blocked', 'waiting_for_approval', 'failed', 'paid', 'cancelled', 'closed', '' ) as $case_status ) {
+	$order                              = new WC_Order( '' === $case_status ? array() : array( '_mahnwerk_status' => $case_status ) );
+	$payable[ '' === $case_status ? 'untracked' : $case_status ] = apply_filters( 'woocommerce_valid_order_statuses_for_payment', array( 'pending', 'failed' ), $order );
+}
+echo json_encode(
+	array(
+		'signin'  => $signin,
+		'posts'   => $GLOBALS['mahnwerk_test']['posts'],
+		'payable' => $payable,
+	)
+);
