@@ -2,7 +2,14 @@ import { describe, expect, test } from "vitest";
 
 import { preStartCheck } from "./case/checks";
 import { applySendWindow, DEFAULT_SCHEDULE, nextStep, plannedDates, stepInstant } from "./dunning/schedule";
-import { checkDunningOptionChange, dueDateFor, isInvoiceOrder, isOverdue, startsAutomatically } from "./policies";
+import {
+  checkDunningOptionChange,
+  dueDateFor,
+  isInvoiceOrder,
+  isOverdue,
+  paymentChannel,
+  startsAutomatically,
+} from "./policies";
 import { parseSettings, SETTINGS_DEFAULTS } from "./settings";
 
 const EUR = (amountMinor: number) => ({ amountMinor, currency: "EUR" });
@@ -136,5 +143,19 @@ describe("dunning schedule", () => {
     expect(applySendWindow(new Date("2026-06-01T10:00:00Z"), window, "Europe/Berlin").toISOString()).toBe(
       "2026-06-01T10:00:00.000Z",
     );
+  });
+});
+
+describe("how a payment to the shop arrived", () => {
+  const invoice = ["Rechnung", "invoice"];
+  test("a new online method on the order: paid through the pay-now link", () => {
+    expect(paymentChannel(["Rechnung"], ["Rechnung", "shopify_payments"], invoice)).toBe("link");
+    expect(paymentChannel(["invoice"], ["stripe"], invoice)).toBe("link");
+  });
+  test("the methods unchanged, only invoice methods, or Shopify's manual payment: recorded by the shop", () => {
+    expect(paymentChannel(["invoice"], ["invoice"], invoice)).toBe("transfer");
+    expect(paymentChannel(["Rechnung"], ["Rechnung", "manual"], invoice)).toBe("transfer");
+    expect(paymentChannel(["Rechnung"], [" rechnung "], invoice)).toBe("transfer");
+    expect(paymentChannel([], ["Rechnung"], invoice)).toBe("transfer");
   });
 });

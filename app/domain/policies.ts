@@ -1,3 +1,4 @@
+import type { PaymentChannel } from "./case/events";
 import type { CaseKind } from "./case/status";
 import { addDays, endOfLocalDay, type LocalDate, toLocalDate } from "./dates";
 import type { Money } from "./money";
@@ -14,6 +15,17 @@ export function isInvoiceOrder(
   const byMethod = order.paymentMethods.some((m) => wanted.has(m.trim().toLowerCase()));
   const unpaid = ["pending", "partially_paid", "authorized"].includes(order.financialStatus);
   return (byMethod || order.hasPaymentTerms) && unpaid;
+}
+
+/**
+ * Whether a payment the platform reports was made online (through the order's payment page, the reminder's pay-now
+ * link): the order gained a payment method that is neither one of the shop's invoice methods nor "manual", Shopify's
+ * method for a payment the merchant records. A payment recorded by the shop keeps the order's methods (WooCommerce)
+ * or adds "manual" (Shopify): a transfer.
+ */
+export function paymentChannel(before: string[], after: string[], invoiceMethods: readonly string[]): PaymentChannel {
+  const known = new Set([...before, ...invoiceMethods, "manual"].map((m) => m.trim().toLowerCase()));
+  return after.some((m) => !known.has(m.trim().toLowerCase())) ? "link" : "transfer";
 }
 
 /** The platform's due date where it has one, else the order date plus the shop's default term, in the shop's zone. */

@@ -52,8 +52,9 @@ export default function ReportsPage() {
               label={t("reports.recovered")}
               value={money(report.recoveredMinor)}
               help={t("reports.recovered.split", {
-                shop: money(report.recoveredShopMinor),
-                partner: money(report.recoveredPartnerMinor),
+                link: money(report.recoveredByChannel.link),
+                transfer: money(report.recoveredByChannel.transfer),
+                partner: money(report.recoveredByChannel.partner),
               })}
             />
             <Kpi

@@ -160,6 +160,46 @@ describe("npm start on the embedded database", () => {
     });
     expect(tab).toContain("Waiting for approval");
   }, 180_000);
+
+  test("staff start the case; the customer pays on the order's payment page: paid, and the report counts the pay-now link", async () => {
+    const cookie = await signIn(server.url, store);
+    const caseId = /<tr id="([0-9a-f-]{36})"/.exec(
+      await (await fetch(`${server.url}/app?locale=en`, { headers: { cookie } })).text(),
+    )?.[1];
+    expect(caseId).toBeDefined();
+    const started = await fetch(`${server.url}/app/cases/${caseId}?locale=en`, {
+      ...form({ intent: "start", reason: "Overdue since October" }),
+      headers: { "content-type": "application/x-www-form-urlencoded", cookie },
+    });
+    expect(started.status).toBeLessThan(400);
+    const afterStart = await (
+      await fetch(`${server.url}/app/cases/${caseId}?locale=en`, { headers: { cookie } })
+    ).text();
+    expect(afterStart).toContain(">Running<");
+    // What WooCommerce does when the order is paid by card on its payment page: the gateway replaces the invoice
+    // method, the order moves on to processing with its payment date.
+    const order = store.store.state.orders.get(ORDER_ID)!;
+    // Stamped in whole seconds, as WooCommerce does: one second on, so it is after the start (the report counts
+    // only payments after a case was started).
+    const paidAt = new Date(Date.now() + 1_000).toISOString().slice(0, 19);
+    Object.assign(order, {
+      status: "processing",
+      payment_method: "stripe",
+      payment_method_title: "Kreditkarte (Stripe)",
+      date_paid_gmt: paidAt,
+      date_paid: paidAt,
+      date_modified_gmt: paidAt,
+      date_modified: paidAt,
+    });
+    expect((await store.deliver("order.updated", order)).status).toBe(200);
+    await waitFor("the case paid", async () =>
+      (await (await fetch(`${server.url}/app/cases/${caseId}?locale=en`, { headers: { cookie } })).text()).includes(
+        ">Paid<",
+      ),
+    );
+    const report = await (await fetch(`${server.url}/app/reports?locale=en`, { headers: { cookie } })).text();
+    expect(/Pay-now link:[^<]*/.exec(report)?.[0]).toBe("Pay-now link: €89.90 · Transfer: €0.00 · Partner: €0.00");
+  }, 120_000);
 });
 
 describe.skipIf(!postgresTestUrl())(

@@ -4,6 +4,12 @@ import type { Money } from "../money";
 import type { Case } from "./case";
 import type { CaseKind, CaseStatus, DunningLevel, PartnerSubStatus, ResumableStatus } from "./status";
 
+/**
+ * How a payment to the shop arrived: online through the platform's payment page (the reminder's pay-now link), or
+ * recorded by the shop itself (a bank transfer, or anything else it marks as paid). Payments to the partner have none.
+ */
+export type PaymentChannel = "link" | "transfer";
+
 export type ActorType = "staff" | "support" | "platform" | "scheduler" | "partner" | "system";
 /** name: a staff member's display name when the platform told us (kept beside the stable id for the timeline). */
 export type Actor = { type: ActorType; id: string; name?: string | null };
@@ -53,7 +59,14 @@ export type CaseEvent = Base &
       }
     | {
         type: "payment_received";
-        data: { amount: Money; side: "shop" | "partner"; outstanding: Money; overpayment: Money | null };
+        data: {
+          amount: Money;
+          side: "shop" | "partner";
+          outstanding: Money;
+          overpayment: Money | null;
+          /** Shop payments since the pay-now link; older events have none (counted as transfers). */
+          channel?: PaymentChannel;
+        };
       }
     | {
         type: "outstanding_adjusted";

@@ -18,12 +18,19 @@ describe.each(testEngines())("reports on %s", (engine) => {
     database = await createTestDatabase(engine);
     shop = await insertShop(database.db, { timezone: "Europe/Berlin", currency: "EUR" });
     const db = database.db;
-    const pay = (caseId: string, amountMinor: number, side: "shop" | "partner", when: string, id: string) =>
+    const pay = (
+      caseId: string,
+      amountMinor: number,
+      side: "shop" | "partner",
+      when: string,
+      id: string,
+      channel?: "link" | "transfer",
+    ) =>
       executeCaseCommand(db, {
         shopId: shop.id,
         caseId,
         envelope: {
-          command: { type: "payment", amount: { amountMinor, currency: "EUR" }, side },
+          command: { type: "payment", amount: { amountMinor, currency: "EUR" }, side, ...(channel ? { channel } : {}) },
           actor: { type: "platform", id: "test" },
           reason: null,
           occurredAt: at(when),
@@ -33,10 +40,12 @@ describe.each(testEngines())("reports on %s", (engine) => {
     const start = (caseId: string, when: string) =>
       startCase(db, { shopId: shop.id, caseId, actor: staff, reason: "los", now: at(when) });
 
-    // A: started, paid in full in-house 10 days after its due date (15 Oct) → 10 days.
+    // A: started, paid in full in-house 10 days after its due date (15 Oct) → 10 days: 4,000 through the pay-now
+    // link, the rest recorded by the shop (an event from before channels: a transfer).
     const a = await openTestCase(db, shop, { amountMinor: 10_000 });
     await start(a.case.id, "2026-10-16T09:00:00Z");
-    await pay(a.case.id, 10_000, "shop", "2026-10-25T10:00:00Z", "a1");
+    await pay(a.case.id, 4_000, "shop", "2026-10-24T10:00:00Z", "a0", "link");
+    await pay(a.case.id, 6_000, "shop", "2026-10-25T10:00:00Z", "a1");
     // B: started and handed over; the partner collected 3,000 of 20,000 (still running, 17,000 owed).
     const b = await openTestCase(db, shop, { amountMinor: 20_000 });
     await start(b.case.id, "2026-10-16T09:00:00Z");
@@ -75,6 +84,7 @@ describe.each(testEngines())("reports on %s", (engine) => {
     expect(report.recoveredShopMinor).toBe(10_000);
     expect(report.recoveredPartnerMinor).toBe(3_000);
     expect(report.recoveredMinor).toBe(13_000);
+    expect(report.recoveredByChannel).toEqual({ link: 4_000, transfer: 6_000, partner: 3_000 });
     // 13,000 ÷ (13,000 + 17,000 owed on B + 4,000 written off on E) = 38.24 %.
     expect(report.recoveryRateBp).toBe(3824);
     expect(report.paidCases).toBe(2);

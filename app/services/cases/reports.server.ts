@@ -22,6 +22,8 @@ export type Report = {
   openMinor: number;
   recoveredShopMinor: number;
   recoveredPartnerMinor: number;
+  /** The same money by how it arrived: the pay-now link, a payment the shop recorded (transfer), the partner. */
+  recoveredByChannel: { link: number; transfer: number; partner: number };
   recoveredMinor: number;
   /** Recovered ÷ (recovered + what is still owed on started cases), in basis points; null before any case was started. */
   recoveryRateBp: number | null;
@@ -57,6 +59,8 @@ export async function buildReport(db: DbOrTx, shop: Shop, now: Date, monthCount 
   const paymentRows = await db
     .select({
       side: sql<string>`${payment.data}->>'side'`,
+      // Shop payments before the pay-now link carry no channel: the shop recorded them.
+      channel: sql<string>`coalesce(${payment.data}->>'channel', 'transfer')`,
       month: sql<string>`to_char(${payment.occurredAt} at time zone ${tz}, 'YYYY-MM')`,
       minor: sql<string>`sum((${payment.data}->'amount'->>'amountMinor')::bigint)::text`,
     })
@@ -71,7 +75,7 @@ export async function buildReport(db: DbOrTx, shop: Shop, now: Date, monthCount 
         gte(payment.occurredAt, startedCases.at),
       ),
     )
-    .groupBy(sql`1`, sql`2`);
+    .groupBy(sql`1`, sql`2`, sql`3`);
 
   const [owedOnStarted] = await db
     .select({ minor: sql<string>`coalesce(sum(${cases.outstandingMinor}), 0)::text` })
@@ -105,6 +109,7 @@ export async function buildReport(db: DbOrTx, shop: Shop, now: Date, monthCount 
 
   let recoveredShopMinor = 0;
   let recoveredPartnerMinor = 0;
+  const recoveredByChannel = { link: 0, transfer: 0, partner: 0 };
   const months = new Map<string, MonthFigure>(
     monthKeys.map((m) => [m, { month: m, newCases: 0, recoveredShopMinor: 0, recoveredPartnerMinor: 0 }]),
   );
@@ -113,9 +118,11 @@ export async function buildReport(db: DbOrTx, shop: Shop, now: Date, monthCount 
     const figure = months.get(row.month);
     if (row.side === "partner") {
       recoveredPartnerMinor += minor;
+      recoveredByChannel.partner += minor;
       if (figure) figure.recoveredPartnerMinor += minor;
     } else {
       recoveredShopMinor += minor;
+      recoveredByChannel[row.channel === "link" ? "link" : "transfer"] += minor;
       if (figure) figure.recoveredShopMinor += minor;
     }
   }
@@ -130,6 +137,7 @@ export async function buildReport(db: DbOrTx, shop: Shop, now: Date, monthCount 
     openMinor: Number(open?.minor ?? 0),
     recoveredShopMinor,
     recoveredPartnerMinor,
+    recoveredByChannel,
     recoveredMinor,
     recoveryRateBp: base > 0 ? Math.round((recoveredMinor * 10_000) / base) : null,
     averageDaysToPayment: paid?.avgDays == null ? null : Math.round(Number(paid.avgDays) * 10) / 10,

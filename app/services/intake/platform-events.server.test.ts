@@ -128,6 +128,40 @@ describe.each(testEngines())("platform facts on %s", (engine) => {
     expect((await theCase()).outstandingMinor).toBe(6_000);
   });
 
+  test("a payment through the order's payment page counts as the pay-now link; one the merchant records, as a transfer", async () => {
+    const shop = await setup();
+    const fixture = orderAt("2026-10-02T10:15:24+02:00");
+    await deliver("orders/create", fixture);
+    const row = await openTheCase(shop);
+    // Half paid online with a card on the payment link's page, the rest marked as paid in the admin (a transfer).
+    await deliver(
+      "orders/paid",
+      orderAt("2026-10-20T10:00:00+02:00", {
+        financial_status: "partially_paid",
+        total_outstanding: "60.00",
+        payment_gateway_names: [...(fixture.payment_gateway_names as string[]), "shopify_payments"],
+      }),
+    );
+    await deliver(
+      "orders/updated",
+      orderAt("2026-10-22T10:00:00+02:00", {
+        financial_status: "paid",
+        total_outstanding: "0.00",
+        payment_gateway_names: [...(fixture.payment_gateway_names as string[]), "shopify_payments", "manual"],
+      }),
+    );
+    const payments = (
+      await database.db.select().from(caseEvents).where(eq(caseEvents.caseId, row.id)).orderBy(caseEvents.seq)
+    )
+      .filter((e) => e.type === "payment_received")
+      .map((e) => e.data as { amount: { amountMinor: number }; channel?: string });
+    expect(payments.map((p) => [p.amount.amountMinor, p.channel])).toEqual([
+      [5_990, "link"],
+      [6_000, "transfer"],
+    ]);
+    expect((await theCase()).status).toBe("paid");
+  });
+
   const updates: [string, Json][] = [
     [
       "orders/updated",

@@ -26,6 +26,7 @@ import type {
   PrivacyCustomerDataRequestEvent,
   PrivacyCustomerRedactEvent,
 } from "#app/domain/platform-event";
+import { paymentChannel } from "#app/domain/policies";
 import type { Settings } from "#app/domain/settings";
 import { executeCaseCommand, openCaseForOrder } from "#app/services/cases/commands.server";
 import { personalValues, REDACTED, scrubText } from "#app/services/privacy/personal-data.server";
@@ -112,18 +113,26 @@ export async function applyOrderSnapshots(tx: Tx, shop: Shop, snapshots: OrderSn
   const outcomes = await storeOrderSnapshots(tx, shop, snapshots, settings);
   const actor: Actor = { type: "platform", id: shop.platform };
   for (const outcome of outcomes) {
-    if (outcome.kind === "stored") await followStoredOrder(tx, shop, outcome.row, outcome.previous, actor);
+    if (outcome.kind === "stored")
+      await followStoredOrder(tx, shop, outcome.row, outcome.previous, actor, settings.invoicePaymentMethods);
   }
 }
 
 async function followOrder(tx: Tx, shop: Shop, settings: Settings, event: OrderUpsertedEvent, actor: Actor) {
   const [outcome] = await storeOrderSnapshots(tx, shop, [event.order], settings);
   if (outcome?.kind !== "stored") return;
-  await followStoredOrder(tx, shop, outcome.row, outcome.previous, actor);
+  await followStoredOrder(tx, shop, outcome.row, outcome.previous, actor, settings.invoicePaymentMethods);
 }
 
 /** What a newer snapshot of an order we already had does to its invoice case: cancellation, edits, payments. */
-async function followStoredOrder(tx: Tx, shop: Shop, order: OrderRow, previous: OrderRow, actor: Actor) {
+async function followStoredOrder(
+  tx: Tx,
+  shop: Shop,
+  order: OrderRow,
+  previous: OrderRow,
+  actor: Actor,
+  invoiceMethods: readonly string[],
+) {
   const [invoiceCase] = await casesOf(tx, shop.id, order.id, "invoice");
   if (!invoiceCase) return;
   const at = order.platformUpdatedAt;
@@ -155,7 +164,12 @@ async function followStoredOrder(tx: Tx, shop: Shop, order: OrderRow, previous: 
     await command(
       tx,
       invoiceCase,
-      { type: "payment", amount: { amountMinor: paid, currency: order.currency }, side: "shop" },
+      {
+        type: "payment",
+        amount: { amountMinor: paid, currency: order.currency },
+        side: "shop",
+        channel: paymentChannel(previous.paymentMethods, order.paymentMethods, invoiceMethods),
+      },
       actor,
       at,
       `order-payment:${stamp}`,
