@@ -1,10 +1,18 @@
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFile, execFileSync, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { promisify } from "node:util";
 
+import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
+import { shops } from "#app/db/schema";
 import { CASE_STATUSES, TERMINAL_STATUSES } from "#app/domain/case/status";
+import { action as guardAction } from "#app/routes/woocommerce.checkout-guard";
 import { action as removedAction } from "#app/routes/woocommerce.staff.removed";
+import { updateSettings } from "#app/services/settings/settings.server";
 import { webhookSecretOf, type WooConnection } from "#app/services/woocommerce/connections.server";
 import {
   createStaffSession,
@@ -13,6 +21,7 @@ import {
   staffSessionOf,
 } from "#app/services/woocommerce/staff.server";
 import { wooStore } from "#test/mocks/woocommerce";
+import { openTestCase } from "#test/support/cases";
 import { createTestDatabase, type TestDatabase, testEngines } from "#test/support/db";
 import { serveRoutesFrom } from "#test/support/routes";
 import { connectTestStore, TEST_APP_URL, TEST_ENCRYPTION_KEY } from "#test/support/woo";
@@ -24,6 +33,7 @@ import { connectTestStore, TEST_APP_URL, TEST_ENCRYPTION_KEY } from "#test/suppo
  */
 
 const php = spawnSync("php", ["--version"]).status === 0;
+const execFileAsync = promisify(execFile);
 const required = process.env.MAHNWERK_REQUIRE_PHP === "1";
 const REASON = "plugin tests skipped: no php (apt-get install php-cli)";
 
@@ -90,6 +100,81 @@ describe.skipIf(!php)(php ? "the WooCommerce companion plugin" : `the WooCommerc
           ?.map((s) => s.slice(1, -1))
           .sort(),
       ).toEqual([...open].sort());
+    });
+
+    test("checkout guard: the invoice gateways are hidden for a customer with an open case, asked once, and only then", async () => {
+      const [shop] = await database.db.select().from(shops).where(eq(shops.id, connection.shopId!));
+      await openTestCase(database.db, shop!);
+      const guard = (on: boolean) =>
+        updateSettings(
+          database.db,
+          shop!.id,
+          { checkoutGuard: on, invoicePaymentMethods: ["invoice", "Rechnung"] },
+          { changedBy: "t", now: new Date() },
+        );
+      await guard(true);
+      // The app's route behind a real socket; `tamper` changes the answer after it was signed.
+      let tamper = false;
+      const server = createServer((req, res) => {
+        const chunks: Buffer[] = [];
+        req.on("data", (c: Buffer) => chunks.push(c));
+        req.on("end", () => {
+          void (async () => {
+            const response = (await guardAction({
+              request: new Request(`${TEST_APP_URL}${req.url}`, {
+                method: "POST",
+                headers: { "content-type": "application/x-www-form-urlencoded" },
+                body: Buffer.concat(chunks),
+              }),
+              params: {},
+              context: routes.context,
+            })) as Response;
+            let body = await response.text();
+            if (tamper && response.status === 200) body = body.replace('"open":false', '"open":true');
+            res.writeHead(response.status, { "content-type": "application/json" }).end(body);
+          })();
+        });
+      });
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const checkout = async (email: string, reachable = true) => {
+        const { stdout } = await execFileAsync("php", ["extensions/woocommerce/test/harness.php"], {
+          encoding: "utf8",
+          env: {
+            ...process.env,
+            MAHNWERK_TEST_DELIVERY_URL: `${TEST_APP_URL}/webhooks/woocommerce/${connection.id}`,
+            MAHNWERK_TEST_SECRET: webhookSecretOf(connection, TEST_ENCRYPTION_KEY),
+            MAHNWERK_TEST_BILLING_EMAIL: email,
+            ...(reachable ? { MAHNWERK_TEST_GUARD_SERVER: url } : {}),
+          },
+        });
+        return JSON.parse(stdout) as {
+          first: string[];
+          second: string[];
+          asked: number;
+          posts: { body: { e: string } }[];
+        };
+      };
+      const everything = ["invoice", "bacs", "stripe", "paypal"];
+      try {
+        // Anna owes: invoice ("invoice" by id, "Rechnung" by title) is gone, card and PayPal stay; the second checkout
+        // uses the kept answer. The e-mail left the store only as its hash.
+        const owing = await checkout(" Anna@Example.de ");
+        expect([owing.first, owing.second, owing.asked]).toEqual([["stripe", "paypal"], ["stripe", "paypal"], 1]);
+        expect(owing.posts[0]!.body.e).toBe(createHash("sha256").update("anna@example.de").digest("hex"));
+        expect(JSON.stringify(owing.posts)).not.toContain("anna");
+        // Someone without a case, a Mahnwerk that cannot be reached, an answer changed on the way: nothing hidden.
+        expect((await checkout("ben@example.de")).first).toEqual(everything);
+        expect((await checkout("anna@example.de", false)).first).toEqual(everything);
+        tamper = true;
+        expect((await checkout("ben@example.de")).first).toEqual(everything);
+        tamper = false;
+        // The shop turned the guard off: Anna sees invoice again.
+        await guard(false);
+        expect((await checkout("anna@example.de")).first).toEqual(everything);
+      } finally {
+        server.close();
+      }
     });
 
     test("its sign-in link signs in; its report of a deleted user ends that user's session; a demoted user is reported too", async () => {

@@ -148,6 +148,11 @@ export const settingsSchema = z.object({
   paymentOptions: z
     .object({ giroCode: z.boolean().default(true), payNowLink: z.boolean().default(true) })
     .default({ giroCode: true, payNowLink: true }),
+  /**
+   * Hide the invoice payment methods at checkout from a customer with an open case (WooCommerce: the companion plugin
+   * asks Mahnwerk; docs/payments.md). Off until the shop turns it on: it changes what its customers see.
+   */
+  checkoutGuard: z.boolean().default(false),
   /** Overrides of the default reminder texts, per level and language. */
   reminderTexts: z
     .record(z.string(), z.object({ subject: z.string().max(200), body: z.string().max(10_000) }))

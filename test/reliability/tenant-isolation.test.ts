@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, randomUUID } from "node:crypto";
+import { createHash, createHmac, randomBytes, randomUUID } from "node:crypto";
 import { readdirSync } from "node:fs";
 import path from "node:path";
 
@@ -9,6 +9,7 @@ import type { Database, Db } from "#app/db/client.server";
 import { bulkRuns, sessions, type Shop, wooConnections } from "#app/db/schema";
 import { createBulkRun } from "#app/services/cases/bulk-runs.server";
 import { caseListQuerySchema } from "#app/services/cases/list.server";
+import { signGuardQuestion } from "#app/services/woocommerce/checkout-guard.server";
 import { wooSecretPlace } from "#app/services/woocommerce/connections.server";
 import {
   createStaffSession,
@@ -660,6 +661,24 @@ describe.each(testEngines())("tenant isolation over HTTP on %s", (engine) => {
             body: wpLink(t.D.connectionId!, t.C.webhookSecret!).split("?")[1],
             headers: { "content-type": "application/x-www-form-urlencoded" },
           }),
+        status: [403],
+        foreign: foreignWoo,
+      },
+    ],
+    "woocommerce.checkout-guard": [
+      // Whether D's customer owes, asked with C's secret: refused, and the answer names no one.
+      {
+        name: "D's customer asked about, signed with C's secret",
+        request: () => {
+          const time = Math.floor(Date.now() / 1000);
+          const e = createHash("sha256").update("anna@example.de").digest("hex");
+          const s = signGuardQuestion(t.D.connectionId!, time, e, t.C.webhookSecret!);
+          return fetch(url("/woocommerce/checkout-guard"), {
+            method: "POST",
+            body: new URLSearchParams({ c: t.D.connectionId!, t: String(time), e, s }).toString(),
+            headers: { "content-type": "application/x-www-form-urlencoded" },
+          });
+        },
         status: [403],
         foreign: foreignWoo,
       },

@@ -14,7 +14,7 @@ export function InvoiceSection({
 }: {
   settings: Pick<
     Settings,
-    "invoicePaymentMethods" | "vatIdMetaKeys" | "defaultPaymentTermDays" | "consumerInvoiceWarns"
+    "invoicePaymentMethods" | "vatIdMetaKeys" | "defaultPaymentTermDays" | "consumerInvoiceWarns" | "checkoutGuard"
   >;
   platform: string;
   err: ErrorFor;
@@ -58,6 +58,15 @@ export function InvoiceSection({
           help={t("settings.consumerInvoiceWarns.help")}
           explicit
         />
+        {platform === "woocommerce" ? (
+          <CheckboxField
+            name="checkoutGuard"
+            label={t("settings.checkoutGuard")}
+            checked={settings.checkoutGuard}
+            help={t("settings.checkoutGuard.help")}
+            explicit
+          />
+        ) : null}
       </FormLayout>
     </Section>
   );

@@ -138,6 +138,7 @@ const settingsFormSchema = z.object({
   consumerInvoiceWarns: z.enum(["on", "off"]).optional(),
   "paymentOptions.giroCode": z.enum(["on", "off"]).optional(),
   "paymentOptions.payNowLink": z.enum(["on", "off"]).optional(),
+  checkoutGuard: z.enum(["on", "off"]).optional(),
 });
 
 const RANGES: Record<string, [number, number]> = {
@@ -254,6 +255,7 @@ export function parseSettingsForm(
       ...(f.caseRetentionYears ? { caseRetentionYears: f.caseRetentionYears === "6" ? 6 : 10 } : {}),
       ...(f.transferGraceDays !== undefined ? { transferGraceDays: f.transferGraceDays } : {}),
       ...(f.consumerInvoiceWarns ? { consumerInvoiceWarns: f.consumerInvoiceWarns === "on" } : {}),
+      ...(f.checkoutGuard ? { checkoutGuard: f.checkoutGuard === "on" } : {}),
       ...(f["paymentOptions.giroCode"] && f["paymentOptions.payNowLink"]
         ? {
             paymentOptions: {

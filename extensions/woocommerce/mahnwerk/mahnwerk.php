@@ -22,6 +22,12 @@
  * Pay-now links: Mahnwerk's reminders link to the order's payment page (its `payment_url`). WooCommerce opens that
  * page only for orders pending or failed; invoice orders wait on-hold. For an order whose case is open at Mahnwerk
  * (the order meta `_mahnwerk_status` Mahnwerk writes back), on-hold is payable too; every other order is left alone.
+ *
+ * Checkout guard: when the shop turned it on in Mahnwerk, a customer who already owes on an open case is not offered
+ * the invoice payment methods again. At checkout the plugin asks <app>/woocommerce/checkout-guard with c, t, e and s,
+ * where e is the SHA-256 of the billing e-mail (trimmed, lower case) and s the HMAC-SHA256 of "guard|c|t|e"; it uses
+ * the answer only when its signature checks, keeps it up to ten minutes, and leaves checkout as it is whenever
+ * Mahnwerk cannot be asked.
  */
 
 defined( 'ABSPATH' ) || exit;
@@ -136,6 +142,95 @@ function mahnwerk_payable_statuses( $statuses, $order = null ) {
 	return $statuses;
 }
 add_filter( 'woocommerce_valid_order_statuses_for_payment', 'mahnwerk_payable_statuses', 10, 2 );
+
+/**
+ * Mahnwerk's signed answer for one billing e-mail, cached; null when there is none to trust (no connection, no
+ * answer within three seconds, a bad signature).
+ *
+ * @return array{open: bool, methods: string[], until: int, s: string}|null
+ */
+function mahnwerk_guard_answer( $email ) {
+	$connection = mahnwerk_connection();
+	if ( null === $connection ) {
+		return null;
+	}
+	$hash      = hash( 'sha256', strtolower( trim( $email ) ) );
+	$cache_key = 'mahnwerk_guard_' . substr( $hash, 0, 40 );
+	$cached    = get_transient( $cache_key );
+	if ( is_array( $cached ) ) {
+		return $cached;
+	}
+	$time     = time();
+	$question = array(
+		'c' => $connection['connection_id'],
+		't' => $time,
+		'e' => $hash,
+		's' => hash_hmac( 'sha256', 'guard|' . $connection['connection_id'] . '|' . $time . '|' . $hash, $connection['secret'] ),
+	);
+	$response = wp_remote_post(
+		$connection['app_url'] . '/woocommerce/checkout-guard',
+		array(
+			'timeout' => 3,
+			'body'    => $question,
+		)
+	);
+	if ( is_wp_error( $response ) || 200 !== (int) wp_remote_retrieve_response_code( $response ) ) {
+		return null;
+	}
+	$answer = json_decode( (string) wp_remote_retrieve_body( $response ), true );
+	if ( ! is_array( $answer ) || ! isset( $answer['open'], $answer['methods'], $answer['until'], $answer['s'] ) || ! is_array( $answer['methods'] ) ) {
+		return null;
+	}
+	$fields   = array( $question['c'], $time, $hash, $answer['open'] ? 1 : 0, (int) $answer['until'], implode( ',', $answer['methods'] ) );
+	$expected = hash_hmac( 'sha256', 'guard-answer|' . implode( '|', $fields ), $connection['secret'] );
+	if ( ! hash_equals( $expected, (string) $answer['s'] ) ) {
+		return null;
+	}
+	$ttl = min( 600, (int) $answer['until'] - time() );
+	if ( $ttl > 0 ) {
+		set_transient( $cache_key, $answer, $ttl );
+	}
+	return $answer;
+}
+
+/**
+ * Filter `woocommerce_available_payment_gateways` at checkout: the shop's invoice methods (by gateway id or title, as
+ * Mahnwerk's settings list them) are removed for a customer with an open case; every other gateway stays.
+ *
+ * @param array $gateways Gateway id => gateway.
+ * @return array
+ */
+function mahnwerk_guard_gateways( $gateways ) {
+	if ( ! is_array( $gateways ) || is_admin() || ! function_exists( 'is_checkout' ) || ! is_checkout() ) {
+		return $gateways;
+	}
+	$email = '';
+	if ( function_exists( 'WC' ) && WC()->customer ) {
+		$email = (string) WC()->customer->get_billing_email();
+	}
+	if ( '' === $email && is_user_logged_in() ) {
+		$email = (string) wp_get_current_user()->user_email;
+	}
+	if ( '' === $email ) {
+		return $gateways;
+	}
+	$answer = mahnwerk_guard_answer( $email );
+	if ( null === $answer || true !== $answer['open'] ) {
+		return $gateways;
+	}
+	$hidden = array();
+	foreach ( $answer['methods'] as $method ) {
+		$hidden[] = strtolower( trim( (string) $method ) );
+	}
+	foreach ( $gateways as $id => $gateway ) {
+		$title = is_object( $gateway ) && isset( $gateway->title ) ? (string) $gateway->title : '';
+		if ( in_array( strtolower( (string) $id ), $hidden, true ) || in_array( strtolower( trim( $title ) ), $hidden, true ) ) {
+			unset( $gateways[ $id ] );
+		}
+	}
+	return $gateways;
+}
+add_filter( 'woocommerce_available_payment_gateways', 'mahnwerk_guard_gateways' );
 
 add_action(
 	'delete_user',

@@ -31,7 +31,7 @@ class WC_Data_Store {
 	}
 }
 
-$GLOBALS['mahnwerk_test'] = array( 'actions' => array(), 'filters' => array(), 'posts' => array(), 'users' => array() );
+$GLOBALS['mahnwerk_test'] = array( 'actions' => array(), 'filters' => array(), 'posts' => array(), 'users' => array(), 'transients' => array() );
 
 class WC_Order {
 	private $meta;
@@ -73,9 +73,68 @@ function user_can( $user, $capability ) {
 function add_query_arg( $args, $url ) {
 	return $url . '?' . http_build_query( $args );
 }
+class WP_Error {}
+// The network: the checkout guard's question goes over real HTTP to MAHNWERK_TEST_GUARD_SERVER (the test's server
+// in front of the app's route); without one, Mahnwerk cannot be reached.
 function wp_remote_post( $url, $args ) {
-	$GLOBALS['mahnwerk_test']['posts'][] = array( 'url' => $url, 'body' => $args['body'], 'blocking' => $args['blocking'] );
-	return array();
+	$GLOBALS['mahnwerk_test']['posts'][] = array( 'url' => $url, 'body' => $args['body'], 'blocking' => $args['blocking'] ?? true );
+	$server = getenv( 'MAHNWERK_TEST_GUARD_SERVER' );
+	if ( false === strpos( $url, '/woocommerce/checkout-guard' ) ) {
+		return array();
+	}
+	if ( ! $server ) {
+		return new WP_Error();
+	}
+	$context = stream_context_create(
+		array(
+			'http' => array(
+				'method'        => 'POST',
+				'header'        => 'Content-Type: application/x-www-form-urlencoded',
+				'content'       => http_build_query( $args['body'] ),
+				'timeout'       => $args['timeout'],
+				'ignore_errors' => true,
+			),
+		)
+	);
+	$body = file_get_contents( $server . '/woocommerce/checkout-guard', false, $context );
+	$code = (int) explode( ' ', $http_response_header[0] ?? 'HTTP/1.1 0' )[1];
+	return array(
+		'response' => array( 'code' => $code ),
+		'body'     => (string) $body,
+	);
+}
+function is_wp_error( $thing ) {
+	return $thing instanceof WP_Error;
+}
+function wp_remote_retrieve_response_code( $response ) {
+	return $response['response']['code'];
+}
+function wp_remote_retrieve_body( $response ) {
+	return $response['body'];
+}
+function get_transient( $key ) {
+	return $GLOBALS['mahnwerk_test']['transients'][ $key ] ?? false;
+}
+function set_transient( $key, $value, $ttl ) {
+	$GLOBALS['mahnwerk_test']['transients'][ $key ] = $value;
+}
+function is_admin() {
+	return false;
+}
+function is_checkout() {
+	return true;
+}
+function is_user_logged_in() {
+	return false;
+}
+function WC() {
+	return (object) array(
+		'customer' => new class() {
+			public function get_billing_email() {
+				return (string) getenv( 'MAHNWERK_TEST_BILLING_EMAIL' );
+			}
+		},
+	);
 }
 function wc_get_webhook( $id ) {
 	return new class() {
@@ -95,6 +154,28 @@ function wc_get_webhook( $id ) {
 }
 
 require __DIR__ . '/../mahnwerk/mahnwerk.php';
+
+if ( getenv( 'MAHNWERK_TEST_BILLING_EMAIL' ) ) {
+	// The checkout guard: the gateways a checkout offers, filtered twice (the second from the cached answer).
+	$gateways = array(
+		'invoice' => (object) array( 'title' => 'Kauf auf Rechnung' ),
+		'bacs'    => (object) array( 'title' => 'Rechnung' ),
+		'stripe'  => (object) array( 'title' => 'Kreditkarte' ),
+		'paypal'  => (object) array( 'title' => 'PayPal' ),
+	);
+	$first  = apply_filters( 'woocommerce_available_payment_gateways', $gateways );
+	$second = apply_filters( 'woocommerce_available_payment_gateways', $gateways );
+	echo json_encode(
+		array(
+			'first'  => array_keys( $first ),
+			'second' => array_keys( $second ),
+			'asked'  => count( $GLOBALS['mahnwerk_test']['posts'] ),
+			'posts'  => $GLOBALS['mahnwerk_test']['posts'],
+		)
+	);
+	exit;
+}
+
 
 $GLOBALS['mahnwerk_test']['users'][42] = new WP_User( 42, 'Anna Schmidt', 'anna@shop.example.de', array( 'manage_woocommerce' ) );
 $GLOBALS['mahnwerk_test']['users'][43] = new WP_User( 43, 'Ben Wolle', 'ben@shop.example.de', array() );
