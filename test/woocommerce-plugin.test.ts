@@ -12,6 +12,7 @@ import { shops } from "#app/db/schema";
 import { CASE_STATUSES, TERMINAL_STATUSES } from "#app/domain/case/status";
 import { action as guardAction } from "#app/routes/woocommerce.checkout-guard";
 import { action as removedAction } from "#app/routes/woocommerce.staff.removed";
+import { buildReport } from "#app/services/cases/reports.server";
 import { updateSettings } from "#app/services/settings/settings.server";
 import { webhookSecretOf, type WooConnection } from "#app/services/woocommerce/connections.server";
 import {
@@ -163,6 +164,8 @@ describe.skipIf(!php)(php ? "the WooCommerce companion plugin" : `the WooCommerc
         expect([owing.first, owing.second, owing.asked]).toEqual([["stripe", "paypal"], ["stripe", "paypal"], 1]);
         expect(owing.posts[0]!.body.e).toBe(createHash("sha256").update("anna@example.de").digest("hex"));
         expect(JSON.stringify(owing.posts)).not.toContain("anna");
+        const steered = async () => (await buildReport(database.db, shop!, new Date())).checkoutsSteered;
+        expect(await steered()).toBe(1);
         // Someone without a case, a Mahnwerk that cannot be reached, an answer changed on the way: nothing hidden.
         expect((await checkout("ben@example.de")).first).toEqual(everything);
         expect((await checkout("anna@example.de", false)).first).toEqual(everything);
@@ -172,6 +175,8 @@ describe.skipIf(!php)(php ? "the WooCommerce companion plugin" : `the WooCommerc
         // The shop turned the guard off: Anna sees invoice again.
         await guard(false);
         expect((await checkout("anna@example.de")).first).toEqual(everything);
+        // Only the one checkout that lost invoice is counted for the reports.
+        expect(await steered()).toBe(1);
       } finally {
         server.close();
       }

@@ -8,6 +8,7 @@ import {
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -634,3 +635,20 @@ export const baseRates = pgTable("base_rates", {
   /** When this rate was first read, or last read as changed. */
   fetchedAt: timestamp("fetched_at", { withTimezone: true }).notNull(),
 });
+
+/**
+ * Checkouts the WooCommerce checkout guard steered away from invoice, per shop and day (the shop's calendar): one
+ * for every answer "open case" the companion plugin asked for. The plugin keeps an answer ten minutes, so a
+ * customer who reloads the checkout is counted once per ten minutes. No personal data.
+ */
+export const checkoutGuardDays = pgTable(
+  "checkout_guard_days",
+  {
+    shopId: uuid("shop_id")
+      .notNull()
+      .references(() => shops.id, { onDelete: "cascade" }),
+    day: date("day", { mode: "string" }).notNull(),
+    steered: integer("steered").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.shopId, t.day] })],
+);

@@ -71,6 +71,13 @@ export default function ReportsPage() {
               }
               help={t("reports.days.help", { count: report.paidCases })}
             />
+            {report.checkoutsSteered === null ? null : (
+              <Kpi
+                label={t("reports.steered")}
+                value={String(report.checkoutsSteered)}
+                help={t("reports.steered.help")}
+              />
+            )}
           </InlineGrid>
         </Layout.Section>
 

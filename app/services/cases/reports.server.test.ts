@@ -85,6 +85,9 @@ describe.each(testEngines())("reports on %s", (engine) => {
     expect(report.recoveredPartnerMinor).toBe(3_000);
     expect(report.recoveredMinor).toBe(13_000);
     expect(report.recoveredByChannel).toEqual({ link: 4_000, transfer: 6_000, partner: 3_000 });
+    // The checkout guard's count is a WooCommerce figure.
+    expect(shop.platform).not.toBe("woocommerce");
+    expect(report.checkoutsSteered).toBeNull();
     // 13,000 ÷ (13,000 + 17,000 owed on B + 4,000 written off on E) = 38.24 %.
     expect(report.recoveryRateBp).toBe(3824);
     expect(report.paidCases).toBe(2);

@@ -2,7 +2,7 @@ import { and, eq, gte, inArray, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 
 import type { DbOrTx } from "#app/db/client.server";
-import { caseEvents, cases, type Shop } from "#app/db/schema";
+import { caseEvents, cases, checkoutGuardDays, type Shop } from "#app/db/schema";
 import { startOfLocalDay, toLocalDate } from "#app/domain/dates";
 
 import { countCasesByStatus } from "./list.server";
@@ -25,6 +25,8 @@ export type Report = {
   /** The same money by how it arrived: the pay-now link, a payment the shop recorded (transfer), the partner. */
   recoveredByChannel: { link: number; transfer: number; partner: number };
   recoveredMinor: number;
+  /** Checkouts the WooCommerce checkout guard steered away from invoice in the report's months; null on Shopify. */
+  checkoutsSteered: number | null;
   /** Recovered ÷ (recovered + what is still owed on started cases), in basis points; null before any case was started. */
   recoveryRateBp: number | null;
   averageDaysToPayment: number | null;
@@ -107,6 +109,14 @@ export async function buildReport(db: DbOrTx, shop: Shop, now: Date, monthCount 
     .where(and(eq(cases.shopId, shop.id), gte(cases.createdAt, sql`${since.toISOString()}::timestamptz`)))
     .groupBy(sql`1`);
 
+  const [steered] =
+    shop.platform === "woocommerce"
+      ? await db
+          .select({ n: sql<string>`coalesce(sum(${checkoutGuardDays.steered}), 0)::text` })
+          .from(checkoutGuardDays)
+          .where(and(eq(checkoutGuardDays.shopId, shop.id), gte(checkoutGuardDays.day, `${monthKeys[0]}-01`)))
+      : [];
+
   let recoveredShopMinor = 0;
   let recoveredPartnerMinor = 0;
   const recoveredByChannel = { link: 0, transfer: 0, partner: 0 };
@@ -139,6 +149,7 @@ export async function buildReport(db: DbOrTx, shop: Shop, now: Date, monthCount 
     recoveredPartnerMinor,
     recoveredByChannel,
     recoveredMinor,
+    checkoutsSteered: steered ? Number(steered.n) : null,
     recoveryRateBp: base > 0 ? Math.round((recoveredMinor * 10_000) / base) : null,
     averageDaysToPayment: paid?.avgDays == null ? null : Math.round(Number(paid.avgDays) * 10) / 10,
     paidCases: Number(paid?.n ?? 0),

@@ -1,12 +1,14 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 
-import { sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { z } from "zod";
 
 import type { DbOrTx } from "#app/db/client.server";
 import { rowsOf } from "#app/db/client.server";
+import { checkoutGuardDays, shops } from "#app/db/schema";
 import { withTenant } from "#app/db/tenant.server";
 import { TERMINAL_STATUSES } from "#app/domain/case/status";
+import { toLocalDate } from "#app/domain/dates";
 import { err, ok, type Result } from "#app/domain/result";
 import { getSettings } from "#app/services/settings/settings.server";
 
@@ -60,9 +62,21 @@ export function signGuardAnswer(
 
 export type GuardError = { code: "invalid" | "bad_signature" | "expired" };
 
+/** One more checkout steered away from invoice today (the shop's calendar day), for the reports. */
+async function countSteered(tx: DbOrTx, shopId: string, now: Date): Promise<void> {
+  const [shop] = await tx.select({ timezone: shops.timezone }).from(shops).where(eq(shops.id, shopId)).limit(1);
+  await tx
+    .insert(checkoutGuardDays)
+    .values({ shopId, day: toLocalDate(now, shop?.timezone ?? "UTC"), steered: 1 })
+    .onConflictDoUpdate({
+      target: [checkoutGuardDays.shopId, checkoutGuardDays.day],
+      set: { steered: sql`${checkoutGuardDays.steered} + 1` },
+    });
+}
+
 /**
- * Answers the plugin's question. Nothing is stored: a question changes nothing, so a replayed one within its five
- * minutes only repeats the answer.
+ * Answers the plugin's question. It stores only a count of "open" answers per day: a question replayed within its
+ * five minutes repeats the answer and counts once more, which signed questions make the store's own doing.
  */
 export async function answerCheckoutGuard(
   db: DbOrTx,
@@ -98,6 +112,7 @@ export async function answerCheckoutGuard(
           and encode(sha256(convert_to(lower(trim(o.customer->>'email')), 'UTF8')), 'hex') = ${question.e}
         limit 1`),
     );
+    if (found.length > 0) await countSteered(tx, shopId, deps.now);
     return { open: found.length > 0, methods: settings.invoicePaymentMethods };
   });
   const answer = { open, methods, until: nowS + GUARD_ANSWER_TTL_S };
