@@ -1,9 +1,8 @@
 import { callAdmin, ORDER_PAYMENT_LINK_QUERY, orderGid, orderPaymentLinkSchema } from "#adapters/shopify/admin-api";
-import { createWooClient, type WooClientFactory } from "#adapters/woocommerce/client";
 import type { DbOrTx } from "#app/db/client.server";
 import type { OrderRow, Shop } from "#app/db/schema";
 import type { AdminFor } from "#app/services/shopify/sync.server";
-import { clientFor, connectionOfShop, wooSecretsKey } from "#app/services/woocommerce/connections.server";
+import { type StoreClientDeps, storeClientOfShop } from "#app/services/woocommerce/connections.server";
 import { logger } from "#app/utils/logger.server";
 
 /** The platform's page where the customer pays an order online, or null when it offers none. */
@@ -17,9 +16,9 @@ const MAX_URL_LENGTH = 2_000;
  * a link the platform withdrew is not printed. A platform that cannot be asked gives no link: the reminder goes out
  * with the bank account alone rather than late.
  */
-export function platformPayNowLinks(
-  deps: { shopifyAdminFor?: AdminFor | null; wooClient?: WooClientFactory; wooKey?: () => Buffer | null } = {},
-): PayNowLinks {
+type PlatformDeps = { shopifyAdminFor?: AdminFor | null } & StoreClientDeps;
+
+export function platformPayNowLinks(deps: PlatformDeps = {}): PayNowLinks {
   return async (db, shop, order) => {
     try {
       return checked(await read(db, shop, order, deps));
@@ -33,12 +32,7 @@ export function platformPayNowLinks(
   };
 }
 
-async function read(
-  db: DbOrTx,
-  shop: Shop,
-  order: OrderRow,
-  deps: { shopifyAdminFor?: AdminFor | null; wooClient?: WooClientFactory; wooKey?: () => Buffer | null },
-): Promise<unknown> {
+async function read(db: DbOrTx, shop: Shop, order: OrderRow, deps: PlatformDeps): Promise<unknown> {
   if (shop.platform === "shopify") {
     if (!deps.shopifyAdminFor) return null;
     const admin = await deps.shopifyAdminFor(shop.domain);
@@ -48,9 +42,7 @@ async function read(
     return data.order?.paymentCollectionDetails.additionalPaymentCollectionUrl ?? null;
   }
   if (shop.platform === "woocommerce") {
-    const connection = await connectionOfShop(db, shop.id);
-    const key = (deps.wooKey ?? wooSecretsKey)();
-    const client = connection && key ? clientFor(connection, key, deps.wooClient ?? createWooClient) : null;
+    const client = await storeClientOfShop(db, shop.id, deps);
     if (!client) return null;
     return (await client.getOrder(order.platformOrderId)).payment_url ?? null;
   }

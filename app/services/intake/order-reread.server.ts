@@ -1,13 +1,12 @@
 import { callAdmin, ORDER_QUERY, orderByIdSchema, orderGid } from "#adapters/shopify/admin-api";
 import { normalizeShopifyOrderNode } from "#adapters/shopify/normalize";
-import { createWooClient, type WooClientFactory } from "#adapters/woocommerce/client";
 import { normalizeWooOrder } from "#adapters/woocommerce/normalize";
 import type { DbOrTx } from "#app/db/client.server";
 import type { Shop } from "#app/db/schema";
 import type { OrderSnapshot } from "#app/domain/platform-event";
 import { getSettings } from "#app/services/settings/settings.server";
 import type { AdminFor } from "#app/services/shopify/sync.server";
-import { clientFor, connectionOfShop, wooSecretsKey } from "#app/services/woocommerce/connections.server";
+import { type StoreClientDeps, storeClientOfShop } from "#app/services/woocommerce/connections.server";
 
 /**
  * One order as its platform shows it now: the check right before a handover that the customer has not paid meanwhile
@@ -21,9 +20,7 @@ export class OrderRereadError extends Error {
   override name = "OrderRereadError";
 }
 
-export function platformOrderReader(
-  deps: { shopifyAdminFor?: AdminFor | null; wooClient?: WooClientFactory; wooKey?: () => Buffer | null } = {},
-): OrderReader {
+export function platformOrderReader(deps: { shopifyAdminFor?: AdminFor | null } & StoreClientDeps = {}): OrderReader {
   return async (db, shop, platformOrderId) => {
     if (shop.platform === "shopify") {
       if (!deps.shopifyAdminFor) throw new OrderRereadError("Shopify is not configured in this process");
@@ -33,9 +30,7 @@ export function platformOrderReader(
       return snapshotOf(normalizeShopifyOrderNode(order));
     }
     if (shop.platform === "woocommerce") {
-      const connection = await connectionOfShop(db, shop.id);
-      const key = (deps.wooKey ?? wooSecretsKey)();
-      const client = connection && key ? clientFor(connection, key, deps.wooClient ?? createWooClient) : null;
+      const client = await storeClientOfShop(db, shop.id, deps);
       if (!client) throw new OrderRereadError("the store is not connected");
       const { invoicePaymentMethods, vatIdMetaKeys } = await getSettings(db, shop.id);
       try {

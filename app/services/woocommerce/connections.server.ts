@@ -173,6 +173,20 @@ export function clientFor(
   });
 }
 
+/** Where a worker gets the store's client from: the key and the REST client factory (both replaceable in tests). */
+export type StoreClientDeps = { wooKey?: () => Buffer | null; wooClient?: WooClientFactory };
+
+/** The REST client of the shop's connected store; null when it has none, or no key to decrypt its secrets with. */
+export async function storeClientOfShop(
+  db: DbOrTx,
+  shopId: string,
+  deps: StoreClientDeps = {},
+): Promise<WooClient | null> {
+  const connection = await connectionOfShop(db, shopId);
+  const key = (deps.wooKey ?? wooSecretsKey)();
+  return connection && key ? clientFor(connection, key, deps.wooClient ?? createWooClient) : null;
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Completion: the key callback and manual key entry end here.
 

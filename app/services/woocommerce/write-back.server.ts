@@ -1,12 +1,12 @@
 import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 
-import { createWooClient, WooApiError, type WooClientFactory } from "#adapters/woocommerce/client";
+import { WooApiError, type WooClientFactory } from "#adapters/woocommerce/client";
 import { cases, shops } from "#app/db/schema";
 import { type MessageKey, MESSAGES, pickLocale, translator } from "#app/i18n/i18n";
 import type { OutboxHandler, OutboxOutcome } from "#app/services/outbox/types";
 
-import { clientFor, connectionOfShop, wooSecretsKey } from "./connections.server";
+import { storeClientOfShop } from "./connections.server";
 
 /*
  * Outbox kind "woocommerce.write_back": tells the store the case's status. Order meta `_mahnwerk_status` (PUT
@@ -35,10 +35,7 @@ export function wooWriteBackHandler(
       .where(and(eq(cases.id, caseId), eq(cases.shopId, row.shopId)))
       .limit(1);
     if (!found) return { kind: "failed", reason: `case ${caseId} is not a case of this WooCommerce shop` };
-    const connection = await connectionOfShop(db, row.shopId);
-    const key = (options.key ?? wooSecretsKey)();
-    if (!connection || !key) return { kind: "failed", reason: "the store is not connected" };
-    const client = clientFor(connection, key, options.client ?? createWooClient);
+    const client = await storeClientOfShop(db, row.shopId, { wooKey: options.key, wooClient: options.client });
     if (!client) return { kind: "failed", reason: "the store is not connected" };
 
     const orderId = found.platformOrderId;
