@@ -4,6 +4,7 @@ import { z } from "zod";
 
 import { getEnv } from "#app/config/env.server";
 import { getDb } from "#app/db/db.server";
+import { demoPayNowUrl } from "#app/demo/payment-page.server";
 import { createFolderMailer, createMailer } from "#app/mail/mailer.server";
 import {
   partnerAccountsToSync,
@@ -77,7 +78,10 @@ function outboxHandlers(): { handlers: Record<string, OutboxHandler>; close: () 
       "reminder.send": reminderHandler({
         mailer,
         mailFrom: env.MAIL_FROM,
-        payNowLinks: platformPayNowLinks({ shopifyAdminFor: getShopify() ? shopifyAdminFor : null }),
+        payNowLinks: platformPayNowLinks({
+          shopifyAdminFor: getShopify() ? shopifyAdminFor : null,
+          demoPayNowUrl: env.demoMode ? (orderId) => demoPayNowUrl(env.appUrl, orderId) : null,
+        }),
       }),
       "partner.submit_claim": submitClaimHandler(
         undefined,

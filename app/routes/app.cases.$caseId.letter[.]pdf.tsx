@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 
 import { getEnv } from "#app/config/env.server";
+import { demoPayNowUrl } from "#app/demo/payment-page.server";
 import { translator } from "#app/i18n/i18n";
 import { renderReminderLetter } from "#app/mail/reminder-letter.server";
 import { reminderLetterFor } from "#app/services/dunning/letters.server";
@@ -17,7 +18,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     const found = await reminderLetterFor(db, shop, params.caseId ?? "", level, {
       now: new Date(),
       mailFrom: getEnv().MAIL_FROM,
-      payNowLinks: platformPayNowLinks({ shopifyAdminFor: getShopify() ? shopifyAdminFor : null }),
+      payNowLinks: platformPayNowLinks({
+        shopifyAdminFor: getShopify() ? shopifyAdminFor : null,
+        demoPayNowUrl: getEnv().demoMode ? (orderId) => demoPayNowUrl(getEnv().appUrl, orderId) : null,
+      }),
     });
     if (found.kind === "ok")
       await recordAccess(db, { shopId: shop.id, actor: tabReader(staff), what: "letter", caseId: found.caseId });

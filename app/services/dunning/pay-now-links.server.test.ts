@@ -45,10 +45,18 @@ describe("pay-now links from the platform", () => {
     ])
       expect(await platformPayNowLinks(admin(answer))(db, shop, order), String(answer)).toBeNull();
     expect(await platformPayNowLinks(admin(new Error("503 Service Unavailable")))(db, shop, order)).toBeNull();
-    // A process without Shopify configured, and a shop on no platform (the demo): no link, no call.
+    // A process without Shopify configured: no link.
     expect(await platformPayNowLinks({ shopifyAdminFor: null })(db, shop, order)).toBeNull();
-    const demo = admin("https://x.example/pay");
-    expect(await platformPayNowLinks(demo)(db, { ...shop, platform: "demo" } as Shop, order)).toBeNull();
-    expect(demo.calls).toEqual([]);
+  });
+
+  test("the demo shop's orders are paid on the demo's own page, and only in demo mode; Shopify is not asked", async () => {
+    const demoShop = { ...shop, platform: "demo" } as Shop;
+    const fake = admin("https://x.example/pay");
+    const demoPayNowUrl = (orderId: string) => `http://localhost:3000/demo/pay/${orderId}`;
+    expect(await platformPayNowLinks({ ...fake, demoPayNowUrl })(db, demoShop, order)).toBe(
+      "http://localhost:3000/demo/pay/o1",
+    );
+    expect(await platformPayNowLinks({ ...fake, demoPayNowUrl: null })(db, demoShop, order)).toBeNull();
+    expect(fake.calls).toEqual([]);
   });
 });

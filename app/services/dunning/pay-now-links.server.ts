@@ -16,10 +16,15 @@ const MAX_URL_LENGTH = 2_000;
  * a link the platform withdrew is not printed. A platform that cannot be asked gives no link: the reminder goes out
  * with the bank account alone rather than late.
  */
-type PlatformDeps = { shopifyAdminFor?: AdminFor | null } & StoreClientDeps;
+type PlatformDeps = {
+  shopifyAdminFor?: AdminFor | null;
+  /** Demo mode: the demo shop's orders are paid on our own stand-in page (app/demo/payment-page.server.ts). */
+  demoPayNowUrl?: ((orderId: string) => string) | null;
+} & StoreClientDeps;
 
 export function platformPayNowLinks(deps: PlatformDeps = {}): PayNowLinks {
   return async (db, shop, order) => {
+    if (shop.platform === "demo") return deps.demoPayNowUrl?.(order.id) ?? null;
     try {
       return checked(await read(db, shop, order, deps));
     } catch (error) {

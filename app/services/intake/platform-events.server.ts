@@ -459,3 +459,10 @@ async function command(
   if (!result.ok)
     logger.info({ caseId: row.id, fact: cmd.type, refusal: result.error.code }, "platform fact not applied");
 }
+
+/** A change to a stored order made outside any delivery (the demo's payment page), followed as a platform's would be. */
+export async function followOrderChange(tx: Tx, shop: Shop, order: OrderRow, previous: OrderRow): Promise<void> {
+  const settings = await getSettings(tx, shop.id);
+  const actor: Actor = { type: "platform", id: shop.platform };
+  await followStoredOrder(tx, shop, order, previous, actor, settings.invoicePaymentMethods);
+}
