@@ -35,3 +35,11 @@ test("requests read_all_orders and payment terms, and sends every topic to /webh
     expect(toml).toContain(`"${topic}"`);
   }
 });
+
+test("the checkout guard's scopes are optional, asked for only when a shop turns the guard on", async () => {
+  const { GUARD_SCOPES } = await import("#app/services/shopify/invoice-guard.server");
+  const optional = /optional_scopes = \[([^\]]*)\]/.exec(toml)?.[1];
+  expect(optional?.split(",").map((s) => s.trim().replace(/"/g, ""))).toEqual([...GUARD_SCOPES]);
+  const required = /^scopes = "([^"]*)"/m.exec(toml)?.[1]?.split(",") ?? [];
+  for (const scope of GUARD_SCOPES) expect(required).not.toContain(scope);
+});

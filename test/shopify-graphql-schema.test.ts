@@ -4,15 +4,11 @@
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { gunzipSync } from "node:zlib";
 
 import {
-  buildClientSchema,
   getNamedType,
   GraphQLError,
   GraphQLObjectType,
-  type GraphQLSchema,
-  type IntrospectionQuery,
   isRequiredArgument,
   NoDeprecatedCustomRule,
   parse,
@@ -24,27 +20,14 @@ import { describe, expect, test } from "vitest";
 
 import * as adminApi from "#adapters/shopify/admin-api";
 import { SHOPIFY_API_VERSION } from "#app/shopify.server";
+import { adminSchema, missingSchemaMessage, SCHEMA_DIR, SCHEMA_FILE } from "#test/support/admin-schema";
 
-const SCHEMA_DIR = "test/fixtures/shopify/admin-schema";
-const SCHEMA_FILE = `${SCHEMA_DIR}/admin_${SHOPIFY_API_VERSION}.json.gz`;
 const source = JSON.parse(readFileSync(`${SCHEMA_DIR}/source.json`, "utf8")) as {
   version: string;
   file: string;
   sha256: string;
 };
-const MISSING =
-  `No Admin API schema for ${SHOPIFY_API_VERSION} (SHOPIFY_API_VERSION in app/shopify.server.ts) at ${SCHEMA_FILE}, only ${source.file}: ` +
-  `the API version was upgraded, so fetch its schema with \`npx tsx ${SCHEMA_DIR}/update.ts ${SHOPIFY_API_VERSION}\` ` +
-  "and fix every document this test then reports.";
-
-let cached: GraphQLSchema | undefined;
-function adminSchema(): GraphQLSchema {
-  if (!existsSync(SCHEMA_FILE)) throw new Error(MISSING);
-  cached ??= buildClientSchema(
-    (JSON.parse(gunzipSync(readFileSync(SCHEMA_FILE)).toString("utf8")) as { data: IntrospectionQuery }).data,
-  );
-  return cached;
-}
+const MISSING = missingSchemaMessage(source.file);
 
 /** Every `#graphql` constant admin-api.ts exports, found by their tag, so a new one is validated without a list to edit. */
 const TAGGED = Object.entries(adminApi).filter(

@@ -81,6 +81,46 @@ mutation MahnwerkTagsRemove($id: ID!, $tags: [String!]!) { tagsRemove(id: $id, t
 export const METAFIELDS_SET = `#graphql
 mutation MahnwerkMetafieldsSet($metafields: [MetafieldsSetInput!]!) { metafieldsSet(metafields: $metafields) { userErrors { field message code } } }`;
 
+/** The invoice guard (extensions/invoice-guard): the shop's payment customization running our Function. */
+export const PAYMENT_CUSTOMIZATION_CREATE = `#graphql
+mutation MahnwerkPaymentCustomizationCreate($input: PaymentCustomizationInput!) { paymentCustomizationCreate(paymentCustomization: $input) { paymentCustomization { id } userErrors { field message code } } }`;
+
+export const PAYMENT_CUSTOMIZATION_UPDATE = `#graphql
+mutation MahnwerkPaymentCustomizationUpdate($id: ID!, $input: PaymentCustomizationInput!) { paymentCustomizationUpdate(id: $id, paymentCustomization: $input) { paymentCustomization { id } userErrors { field message code } } }`;
+
+export const PAYMENT_CUSTOMIZATION_DELETE = `#graphql
+mutation MahnwerkPaymentCustomizationDelete($id: ID!) { paymentCustomizationDelete(id: $id) { deletedId userErrors { field message code } } }`;
+
+const customizationErrors = z.array(
+  z.object({ field: z.array(z.string()).nullable(), message: z.string(), code: z.string().nullable() }),
+);
+
+export const paymentCustomizationCreateSchema = z.object({
+  paymentCustomizationCreate: z.object({
+    paymentCustomization: z.object({ id: z.string() }).nullable(),
+    userErrors: customizationErrors,
+  }),
+});
+
+export const paymentCustomizationUpdateSchema = z.object({
+  paymentCustomizationUpdate: z.object({
+    paymentCustomization: z.object({ id: z.string() }).nullable(),
+    userErrors: customizationErrors,
+  }),
+});
+
+export const paymentCustomizationDeleteSchema = z.object({
+  paymentCustomizationDelete: z.object({ deletedId: z.string().nullable(), userErrors: customizationErrors }),
+});
+
+export const metafieldsSetSchema = z.object({
+  metafieldsSet: z.object({
+    userErrors: z.array(
+      z.object({ field: z.array(z.string()).nullable(), message: z.string(), code: z.string().nullable() }),
+    ),
+  }),
+});
+
 export const ORDER_MARK_AS_PAID = `#graphql
 mutation MahnwerkOrderMarkAsPaid($input: OrderMarkAsPaidInput!) { orderMarkAsPaid(input: $input) { userErrors { field message } order { id displayFinancialStatus } } }`;
 
@@ -142,6 +182,7 @@ export function openOrdersQuery(updatedSince: Date | null): string {
 export const OPEN_ORDERS_BULK_QUERY = bulkOrdersQuery(openOrdersQuery(null));
 
 export const orderGid = (platformOrderId: string) => `gid://shopify/Order/${platformOrderId}`;
+export const customerGid = (platformCustomerId: string) => `gid://shopify/Customer/${platformCustomerId}`;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -153,6 +153,8 @@ export const settingsSchema = z.object({
    * asks Mahnwerk; docs/payments.md). Off until the shop turns it on: it changes what its customers see.
    */
   checkoutGuard: z.boolean().default(false),
+  /** Shopify: the payment customization Mahnwerk created for the guard (not a form field; set when it is created). */
+  shopifyPaymentCustomizationId: z.string().max(200).nullable().default(null),
   /** Overrides of the default reminder texts, per level and language. */
   reminderTexts: z
     .record(z.string(), z.object({ subject: z.string().max(200), body: z.string().max(10_000) }))

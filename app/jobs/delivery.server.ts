@@ -18,6 +18,7 @@ import { reminderHandler } from "#app/services/dunning/reminders.server";
 import { platformOrderReader } from "#app/services/intake/order-reread.server";
 import { sweepOutbox } from "#app/services/outbox/outbox.server";
 import type { OutboxHandler } from "#app/services/outbox/types";
+import { shopifyCustomerFlagHandler } from "#app/services/shopify/invoice-guard.server";
 import { shopifyWriteBackHandler } from "#app/services/shopify/sync.server";
 import { wooWriteBack } from "#app/services/woocommerce/write-back.server";
 import { getShopify, shopifyAdminFor } from "#app/shopify.server";
@@ -89,7 +90,12 @@ function outboxHandlers(): { handlers: Record<string, OutboxHandler>; close: () 
       ),
       "partner.recall": recallHandler(),
       "partner.report_payment": reportPaymentHandler(),
-      ...(getShopify() ? { "shopify.write_back": shopifyWriteBackHandler(shopifyAdminFor) } : {}),
+      ...(getShopify()
+        ? {
+            "shopify.write_back": shopifyWriteBackHandler(shopifyAdminFor),
+            "shopify.customer_flag": shopifyCustomerFlagHandler(shopifyAdminFor),
+          }
+        : {}),
       "woocommerce.write_back": wooWriteBack,
     },
     close: () => mailer?.close(),

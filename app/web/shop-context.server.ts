@@ -9,6 +9,7 @@ import { type Shop, shops } from "#app/db/schema";
 import { type TenantScope, tenantScope } from "#app/db/tenant.server";
 import type { Staff } from "#app/domain/staff";
 import { type Locale, pickLocale } from "#app/i18n/i18n";
+import type { GuardScopes } from "#app/services/shopify/invoice-guard.server";
 import { hasStaffCookie, staffSessionOf } from "#app/services/woocommerce/staff.server";
 import { getShopify } from "#app/shopify.server";
 
@@ -24,6 +25,8 @@ export type ShopContext = {
   staff: Staff;
   /** Runs queries on a handle that sees only this shop's rows (app/db/tenant.server.ts). */
   tenant: TenantScope;
+  /** Inside the Shopify admin: the app's granted scopes, and the request for optional ones (a redirect). */
+  shopifyScopes: GuardScopes | null;
 };
 
 /**
@@ -58,6 +61,7 @@ async function resolveShopContext(request: Request): Promise<Omit<ShopContext, "
         embedded: false,
         apiKey: "",
         staff: signedIn.staff,
+        shopifyScopes: null,
       };
     }
   }
@@ -72,6 +76,10 @@ async function resolveShopContext(request: Request): Promise<Omit<ShopContext, "
       embedded: true,
       apiKey: env.SHOPIFY_API_KEY ?? "",
       staff: shopifyStaff("sessionToken" in admin ? admin.sessionToken : undefined, session),
+      shopifyScopes: {
+        granted: async () => (await admin.scopes.query()).granted,
+        request: (scopes) => admin.scopes.request(scopes),
+      },
     };
   }
   // Neither Shopify nor demo: only WooCommerce staff get in, through wp-admin (or by connecting a store).
@@ -84,6 +92,7 @@ async function resolveShopContext(request: Request): Promise<Omit<ShopContext, "
     embedded: false,
     apiKey: "",
     staff: { id: "demo", name: null },
+    shopifyScopes: null,
   };
 }
 

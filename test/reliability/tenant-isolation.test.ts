@@ -64,6 +64,7 @@ type Tenant = {
   /** Texts that appear only in this tenant's data. */
   markers: string[];
   caseIds: string[];
+  orderIds: string[];
   runId: string;
   token: string;
   connectionId?: string;
@@ -132,7 +133,12 @@ async function seedTenant(db: Db, label: string, platform: "shopify" | "woocomme
         : `https://${label.toLowerCase()}.example.de`,
   });
   const caseIds: string[] = [];
-  for (let i = 0; i < cases; i++) caseIds.push((await openTestCase(db, shop, { firstName: `${marker}x${i}` })).case.id);
+  const orderIds: string[] = [];
+  for (let i = 0; i < cases; i++) {
+    const opened = (await openTestCase(db, shop, { firstName: `${marker}x${i}` })).case;
+    caseIds.push(opened.id);
+    orderIds.push(opened.orderId);
+  }
   const run = await createBulkRun(db, shop, {
     action: "start",
     reason: `run ${marker}`,
@@ -141,7 +147,7 @@ async function seedTenant(db: Db, label: string, platform: "shopify" | "woocomme
     now: new Date(),
   });
   const token = (await createApiToken(db, shop, { role: "support", name: `token-${label}` })).token;
-  const tenant: Tenant = { shop, markers: [marker], caseIds, runId: run.id, token };
+  const tenant: Tenant = { shop, markers: [marker], caseIds, orderIds, runId: run.id, token };
   if (platform === "shopify") {
     await db.insert(sessions).values({
       id: `offline_${shop.domain}`,
@@ -690,6 +696,19 @@ describe.each(testEngines())("tenant isolation over HTTP on %s", (engine) => {
         request: () => fetch(url("/woocommerce/signout"), { method: "POST", redirect: "manual" }),
         status: [302],
         foreign: () => [t.A, t.B, t.C, t.D],
+      },
+    ],
+    "demo.pay.$orderId": [
+      // The demo's payment page exists only in demo mode, and only for the demo shop's orders: B's order is not paid.
+      {
+        name: "B's order on the demo payment page",
+        request: () => fetch(url(`/demo/pay/${t.B.orderIds[0]}`)),
+        status: [404],
+      },
+      {
+        name: "B's order paid on the demo payment page",
+        request: () => fetch(url(`/demo/pay/${t.B.orderIds[0]}`), { method: "POST" }),
+        status: [404],
       },
     ],
     "woocommerce.return": [

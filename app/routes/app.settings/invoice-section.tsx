@@ -1,7 +1,9 @@
-import { FormLayout } from "@shopify/polaris";
+import { useSubmit } from "@remix-run/react";
+import { Banner, FormLayout, Layout } from "@shopify/polaris";
 
 import type { Settings } from "#app/domain/settings";
 import { useT } from "#app/i18n/react";
+import type { GuardSync } from "#app/services/shopify/invoice-guard.server";
 
 import { CheckboxField, FormField, NumberField, Section } from "./form-fields";
 import type { ErrorFor } from "./use-save-result";
@@ -58,16 +60,41 @@ export function InvoiceSection({
           help={t("settings.consumerInvoiceWarns.help")}
           explicit
         />
-        {platform === "woocommerce" ? (
+        {platform === "woocommerce" || platform === "shopify" ? (
           <CheckboxField
             name="checkoutGuard"
             label={t("settings.checkoutGuard")}
             checked={settings.checkoutGuard}
-            help={t("settings.checkoutGuard.help")}
+            help={t(platform === "shopify" ? "settings.checkoutGuard.help.shopify" : "settings.checkoutGuard.help")}
             explicit
           />
         ) : null}
       </FormLayout>
     </Section>
   );
+}
+
+/** Shopify: what keeps the checkout guard from working (missing permissions, a refusal), or that it was just set up. */
+export function GuardBanner({ guard }: { guard: GuardSync | null }) {
+  const t = useT();
+  const submit = useSubmit();
+  if (!guard) return null;
+  const banner =
+    guard.state === "scopes_missing" ? (
+      <Banner
+        tone="warning"
+        title={t("settings.guard.scopes.title")}
+        action={{
+          content: t("settings.guard.scopes.grant"),
+          onAction: () => submit({ intent: "grantGuardScopes" }, { method: "post" }),
+        }}
+      >
+        <p>{t("settings.guard.scopes.body", { scopes: guard.missing.join(", ") })}</p>
+      </Banner>
+    ) : guard.state === "failed" ? (
+      <Banner tone="critical">{t("settings.guard.failed", { message: guard.message })}</Banner>
+    ) : guard.state === "created" ? (
+      <Banner tone="success">{t("settings.guard.created")}</Banner>
+    ) : null;
+  return banner ? <Layout.Section>{banner}</Layout.Section> : null;
 }

@@ -3,6 +3,8 @@ import { Form, useLoaderData, useSearchParams } from "@remix-run/react";
 import { Box, Button, InlineStack, Layout, Page } from "@shopify/polaris";
 
 import { getEnv } from "#app/config/env.server";
+import type { Shop } from "#app/db/schema";
+import type { TenantScope } from "#app/db/tenant.server";
 import { toLocalDate } from "#app/domain/dates";
 import { useT } from "#app/i18n/react";
 import {
@@ -17,6 +19,8 @@ import {
   holidayRegionOptions,
   saveSettingsForm,
 } from "#app/services/settings/settings.server";
+import { GUARD_SCOPES, type GuardScopes, syncShopifyGuard } from "#app/services/shopify/invoice-guard.server";
+import { shopifyAdminFor } from "#app/shopify.server";
 import { withLocale } from "#app/utils/format";
 import { requireShopContext } from "#app/web/shop-context.server";
 
@@ -26,7 +30,7 @@ import { DeadlinesSection } from "./deadlines-section";
 import { DunningOptionSection } from "./dunning-option-section";
 import { FeesSection } from "./fee-fields";
 import { HandoverSection } from "./handover-section";
-import { InvoiceSection } from "./invoice-section";
+import { GuardBanner, InvoiceSection } from "./invoice-section";
 import { PartnerSection } from "./partner-section";
 import { ReminderTextsSection } from "./reminder-texts";
 import { RetentionSection } from "./retention-section";
@@ -38,7 +42,9 @@ import { useSettingsChoices } from "./use-settings-choices";
 import { WriteBackSection } from "./write-back-section";
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const { shop, tenant } = await requireShopContext(request);
+  const { shop, tenant, shopifyScopes } = await requireShopContext(request);
+  // Finishes what a save started (the scopes were granted meanwhile) and says what still stands in the way.
+  const guard = shopifyScopes ? await syncGuard(tenant, shop, shopifyScopes, false) : null;
   const settings = await tenant((db) => getSettings(db, shop.id));
   const partner = await tenant((db) =>
     partnerSettingsView(db, shop.id, partnerEndpointSources(context.sandboxPartner)),
@@ -51,11 +57,21 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     shop: { name: shop.name, currency: shop.currency, platform: shop.platform },
     dunningOptionUnlocksOn: unlocksAt ? toLocalDate(unlocksAt, shop.timezone) : null,
     holidayRegions: holidayRegionOptions(settings.holidays.country),
+    guard,
   };
 }
 
+function syncGuard(tenant: TenantScope, shop: Shop, scopes: GuardScopes, requestScopes: boolean) {
+  return syncShopifyGuard(tenant, shop, {
+    admin: () => shopifyAdminFor(shop.domain),
+    scopes,
+    now: new Date(),
+    requestScopes,
+  });
+}
+
 export async function action({ request, context }: ActionFunctionArgs) {
-  const { shop, staff, tenant } = await requireShopContext(request);
+  const { shop, staff, tenant, shopifyScopes } = await requireShopContext(request);
   const form = await request.formData();
   // The partner section is its own form: its credentials live apart from the versioned settings.
   const intent = form.get("intent");
@@ -63,12 +79,22 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return tenant((db) => savePartnerForm(db, shop.id, form, partnerEndpointSources(context.sandboxPartner)));
   if (intent === "testPartner")
     return testPartnerForm(tenant, shop.id, form, partnerEndpointSources(context.sandboxPartner));
-  return tenant((db) => saveSettingsForm(db, shop, form, { changedBy: `staff:${staff.id}`, now: new Date() }));
+  if (intent === "grantGuardScopes" && shopifyScopes) {
+    await shopifyScopes.request([...GUARD_SCOPES]);
+    return null;
+  }
+  const saved = await tenant((db) =>
+    saveSettingsForm(db, shop, form, { changedBy: `staff:${staff.id}`, now: new Date() }),
+  );
+  // The invoice guard on Shopify lives in the shop's payment customization: created, updated or removed to match.
+  if (saved.ok && shopifyScopes) await syncGuard(tenant, shop, shopifyScopes, true);
+  return saved;
 }
 
 /** The shop's settings in one form posted as a whole, and the collection partner in a form of its own below it. */
 export default function SettingsPage() {
-  const { settings, shop, dunningOptionUnlocksOn, partner, mailFrom, holidayRegions } = useLoaderData<typeof loader>();
+  const { settings, shop, dunningOptionUnlocksOn, partner, mailFrom, holidayRegions, guard } =
+    useLoaderData<typeof loader>();
   const t = useT();
   const [params] = useSearchParams();
   const { result, partnerResult, err, formatError, saving } = useSaveResult(shop.currency);
@@ -89,6 +115,7 @@ export default function SettingsPage() {
         <input type="hidden" name="expectedVersion" value={settings.version} />
         <Layout>
           <SaveResultBanners result={result} />
+          <GuardBanner guard={guard} />
           {settings.bankAccount === null ? <BankMissingBanner /> : null}
           <InvoiceSection settings={settings} platform={shop.platform} err={err} />
           <ScheduleSection settings={settings} err={err} />

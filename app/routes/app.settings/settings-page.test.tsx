@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { cleanup, getDefaultNormalizer, render, screen } from "@testing-library/react";
+import { cleanup, getDefaultNormalizer, render, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { createMemoryRouter, RouterProvider } from "react-router-dom";
 import { afterEach, describe, expect, test } from "vitest";
@@ -24,7 +24,15 @@ afterEach(cleanup);
  * parse the posted form (the real parser). What is pinned here: an invalid value comes back as an error shown at
  * its own field (aria-invalid, the message in the field's error slot) in the page's language, with a summary.
  */
-function renderSettingsPage(locale: Locale, settings: Partial<LoaderData["settings"]> = {}) {
+function renderSettingsPage(
+  locale: Locale,
+  settings: Partial<LoaderData["settings"]> = {},
+  page: {
+    platform?: LoaderData["shop"]["platform"];
+    guard?: LoaderData["guard"];
+    posted?: (form: FormData) => void;
+  } = {},
+) {
   const router = createMemoryRouter(
     [
       {
@@ -46,12 +54,16 @@ function renderSettingsPage(locale: Locale, settings: Partial<LoaderData["settin
             abilities: PARTNER_ABILITIES,
           },
           mailFrom: "mahnwerk@localhost",
-          shop: { name: "Wollwerk", currency: "EUR", platform: "woocommerce" },
+          shop: { name: "Wollwerk", currency: "EUR", platform: page.platform ?? "woocommerce" },
           dunningOptionUnlocksOn: null,
           holidayRegions: holidayRegionOptions(),
+          guard: page.guard ?? null,
         }),
         action: async ({ request }) => {
-          const parsed = parseSettingsForm(await request.formData(), "EUR");
+          const form = await request.formData();
+          page.posted?.(form);
+          if (form.get("intent")) return null;
+          const parsed = parseSettingsForm(form, "EUR");
           return parsed.ok ? { ok: true, version: 4 } : { ok: false, errors: parsed.errors };
         },
         element: (
@@ -91,6 +103,31 @@ describe.each(["de", "en"] as Locale[])("settings page in %s", (locale) => {
     expect(screen.getByLabelText(t("settings.schedule.reminder_1" as MessageKey)).getAttribute("aria-invalid")).toBe(
       "false",
     );
+  });
+
+  test("Shopify: the guard's checkbox says what it installs; missing permissions are a warning whose button asks for them", async () => {
+    const user = userEvent.setup({ delay: null });
+    const intents: unknown[] = [];
+    renderSettingsPage(
+      locale,
+      { checkoutGuard: true },
+      {
+        platform: "shopify",
+        guard: { state: "scopes_missing", missing: ["write_customers", "write_payment_customizations"] },
+        posted: (form) => intents.push(form.get("intent")),
+      },
+    );
+    const box = (await screen.findByLabelText(t("settings.checkoutGuard"), undefined, {
+      timeout: 10_000,
+    })) as HTMLInputElement;
+    expect(box.checked).toBe(true);
+    expect(screen.getByText(t("settings.checkoutGuard.help.shopify"))).toBeTruthy();
+    expect(screen.getByText(t("settings.guard.scopes.title"))).toBeTruthy();
+    expect(
+      screen.getByText(t("settings.guard.scopes.body", { scopes: "write_customers, write_payment_customizations" })),
+    ).toBeTruthy();
+    await user.click(screen.getByRole("button", { name: t("settings.guard.scopes.grant") }));
+    await waitFor(() => expect(intents).toEqual(["grantGuardScopes"]));
   });
 
   test("holidays, grace, the invoice notice and the bank account are on the page; no account set is a warning", async () => {

@@ -8,7 +8,7 @@ import type { Case } from "#app/domain/case/case";
 import type { Debtor } from "#app/domain/case/checks";
 import { type Actor, applyEvent, type CaseEvent } from "#app/domain/case/events";
 import { openCase } from "#app/domain/case/open";
-import type { CaseKind } from "#app/domain/case/status";
+import { type CaseKind, type CaseStatus, isTerminal } from "#app/domain/case/status";
 import { type CaseCommand, type CommandEnvelope, execute, type Refusal } from "#app/domain/case/transitions";
 import type { LocalDate } from "#app/domain/dates";
 import type { DebtorKind } from "#app/domain/dunning/debtor";
@@ -17,6 +17,7 @@ import type { Money } from "#app/domain/money";
 import { startsAutomatically } from "#app/domain/policies";
 import type { Settings } from "#app/domain/settings";
 import { getSettings } from "#app/services/settings/settings.server";
+import { insertCustomerFlags, queueCustomerFlags } from "#app/services/shopify/invoice-guard.server";
 
 import { caseFromJson, caseToJson, eventData } from "./serialization";
 
@@ -204,6 +205,16 @@ export async function persistMany<R extends LockedCase>(
       ...effects(after, list),
     ];
   });
+  // The Shopify checkout guard's customer flag follows a case into and out of the open statuses.
+  await queueCustomerFlags(
+    tx,
+    items.flatMap(({ row, events: list }, i) => {
+      const after = updated[i]!;
+      if (isTerminal(row.status as CaseStatus) === isTerminal(after.status as CaseStatus)) return [];
+      const at = list[list.length - 1]?.occurredAt ?? new Date();
+      return [{ shopId: row.shopId, caseId: row.id, version: after.version, at }];
+    }),
+  );
   if (queued.length > 0) {
     const rows = queued.map((o) => ({
       shop_id: o.shopId,
@@ -310,6 +321,7 @@ export type OpenCaseInput = {
  * when the shop's automatic-handover rule says so. Returns null when the case already existed.
  */
 export async function openCaseForOrder(db: DbOrTx, input: OpenCaseInput): Promise<CaseCommandResult | null> {
+  const settings = await getSettings(db, input.shop.id);
   const opened = await db.transaction(async (tx) => {
     const caseId = randomUUID();
     const event = openCase({
@@ -346,6 +358,8 @@ export async function openCaseForOrder(db: DbOrTx, input: OpenCaseInput): Promis
       .returning();
     const row = inserted[0];
     if (!row) return null;
+    if (input.shop.platform === "shopify" && settings.checkoutGuard)
+      await insertCustomerFlags(tx, [{ shopId: input.shop.id, caseId, version: row.version, at: input.now }]);
     await tx.insert(caseEvents).values({
       shopId: input.shop.id,
       caseId,
@@ -362,7 +376,6 @@ export async function openCaseForOrder(db: DbOrTx, input: OpenCaseInput): Promis
     return row;
   });
   if (!opened) return null;
-  const settings = await getSettings(db, input.shop.id);
   if (!startsAutomatically(input.kind, input.outstanding, settings)) {
     return { ok: true, case: opened, events: [] };
   }

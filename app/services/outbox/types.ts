@@ -47,4 +47,6 @@ export type OutboxPayloads = {
   /** Tell the platform the case's status (tags/metafield on Shopify, note + meta on WooCommerce). */
   "shopify.write_back": { caseId: string; status: string; markPaid: boolean };
   "woocommerce.write_back": { caseId: string; status: string; markPaid: boolean };
+  /** Shopify checkout guard: each customer's open-case metafield rewritten to what is true when it runs. */
+  "shopify.customer_flag": { customerIds: string[] };
 };
