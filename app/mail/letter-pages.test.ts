@@ -150,7 +150,7 @@ describe.skipIf(!hasPoppler && !required)("reminder letters drawn by poppler", (
   });
 
   test.skipIf(!hasQrTools && !qrToolsRequired)(
-    "the GiroCode under the statement reads back, line by line, as the transfer of the total with the order number",
+    "the GiroCode under the statement reads back, line by line, as the transfer of the total with the order's reference",
     async () => {
       const letter = await reminderLetterFor(database.db, shop, business.id, "reminder_2", {
         now: new Date("2026-11-17T09:00:00Z"),
@@ -171,8 +171,7 @@ describe.skipIf(!hasPoppler && !required)("reminder letters drawn by poppler", (
           "DE89370400440532013000",
           `EUR${Math.floor(total / 100)}.${String(total % 100).padStart(2, "0")}`,
           "",
-          "",
-          "#4711",
+          "RF714711",
         ],
       ]);
       expect(

@@ -5,6 +5,7 @@ import path from "node:path";
 import { type ParsedMail, simpleParser } from "mailparser";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
+import { creditorReference, formatCreditorReference } from "#app/domain/payments/creditor-reference";
 import { type AppDatabase, createAppDatabase } from "#test/support/app-database";
 import { postgresTestUrl } from "#test/support/db";
 import { hasQrTools, qrToolsRequired, readQrCodesFromPng } from "#test/support/qr";
@@ -152,5 +153,6 @@ function expectGiroCode(mail: ParsedMail, orderName: string) {
   // The amount the text asks for, as printed in German ("Gesamtbetrag: 1.234,56 €").
   const asked = lines[7]!.slice(3).replace(".", ",");
   expect(mail.text?.replace(/\./g, "")).toContain(asked);
-  expect(lines.slice(8)).toEqual(["", "", orderName]);
+  expect(lines.slice(8)).toEqual(["", creditorReference(orderName)]);
+  expect(mail.text).toContain(`Verwendungszweck: ${formatCreditorReference(creditorReference(orderName)!)}`);
 }

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
 import { type SandboxPartner, startSandboxPartner } from "#adapters/partners/sandbox/server";
 import { rowsOf } from "#app/db/client.server";
+import { creditorReference } from "#app/domain/payments/creditor-reference";
 import { wooOrder } from "#test/mocks/woocommerce";
 import { createTestDatabase, postgresTestUrl, type TestDatabase } from "#test/support/db";
 import { readQrCodesFromPdf, readQrCodesFromPng } from "#test/support/qr";
@@ -239,7 +240,7 @@ describe.skipIf(!postgresTestUrl())(
       expect(mail.html).toContain(`<a href="${payUrl.replace(/&/g, "&amp;")}">`);
       const giroCode = [
         ...["BCD", "002", "1", "SCT", "COBADEFFXXX", "Wollwerk GmbH", "DE89370400440532013000"],
-        ...["EUR89.90", "", "", order!.name],
+        ...["EUR89.90", "", creditorReference(order!.name)!],
       ].join("\n");
       const picture = mail.attachments.find((a) => a.cid === "girocode@mahnwerk");
       expect(readQrCodesFromPng(picture!.content)).toEqual([giroCode]);

@@ -22,6 +22,20 @@ describe("GiroCode payload (EPC069-12, version 002)", () => {
     ]);
   });
 
+  test("an RF creditor reference goes structured into line ten, spaces removed, and nothing follows it", () => {
+    expect(
+      giroCodePayload({ ...account, amount: money(20_263, "EUR"), reference: "RF71 4711" })
+        ?.split("\n")
+        .slice(8),
+    ).toEqual(["", "RF714711"]);
+    // Check digits that do not fit are no RF reference: unstructured text.
+    expect(
+      giroCodePayload({ ...account, amount: money(20_263, "EUR"), reference: "RF72 4711" })
+        ?.split("\n")
+        .slice(8),
+    ).toEqual(["", "", "RF72 4711"]);
+  });
+
   test("the amount always with two decimals, a missing BIC as an empty line", () => {
     const lines = giroCodePayload({ ...account, bic: null, amount: money(5, "EUR"), reference: "#1" })!.split("\n");
     expect([lines[4], lines[7]]).toEqual(["", "EUR0.05"]);

@@ -1,4 +1,5 @@
 import type { Money } from "../money";
+import { compactReference, isCreditorReference } from "./creditor-reference";
 
 /**
  * The text of a GiroCode: the EPC QR code for a SEPA credit transfer (EPC069-12, version 002), which a banking app
@@ -9,7 +10,10 @@ export type GiroCodeInput = {
   iban: string;
   bic: string | null;
   amount: Money;
-  /** Unstructured remittance text: what the customer's bank shows us as the reference (the order number). */
+  /**
+   * The ISO 11649 creditor reference of the order (creditor-reference.ts), carried as the structured reference; else
+   * the order number as unstructured text. EPC069-12 allows one of the two, never both.
+   */
   reference: string;
 };
 
@@ -39,10 +43,9 @@ export function giroCodePayload(input: GiroCodeInput): string | null {
     field(input.holder, 70),
     field(input.iban, 34),
     `EUR${euros}`,
-    // Purpose code and structured (RF) reference stay empty: the order number goes into the unstructured text.
+    // No purpose code; then the structured RF reference, or the unstructured text after an empty structured one.
     "",
-    "",
-    field(input.reference, 140),
+    ...(isCreditorReference(input.reference) ? [compactReference(input.reference)] : ["", field(input.reference, 140)]),
   ];
   const payload = lines.join("\n");
   return new TextEncoder().encode(payload).length <= GIROCODE_MAX_BYTES ? payload : null;

@@ -98,13 +98,13 @@ describe.each(testEngines())("reminders through the outbox on %s", (engine) => {
     expect(second!.subject).not.toMatch(/Zahlungserinnerung|Mahnung/);
   });
 
-  test("the reminder says where to pay: the shop's account, checked and formatted, and the order as the reference", async () => {
+  test("the reminder says where to pay: the shop's account, checked and formatted, and the order's RF reference", async () => {
     await runningCase({ email: "anna@example.de", locale: "de" }, {
       bankAccount: { holder: "Wollwerk GmbH", iban: "de89 3704 0044 0532 0130 00", bic: "cobadeffxxx" },
     } as Partial<Settings>);
     await sweepOutbox(database.db, handlers(smtp.url), () => new Date("2026-10-20T07:01:00Z"));
     expect(smtp.messages[0]!.parsed.text).toContain(
-      "Bitte überweisen Sie den Betrag bis zum 30.10.2026:\nKontoinhaber: Wollwerk GmbH\nIBAN: DE89 3704 0044 0532 0130 00\nBIC: COBADEFFXXX\nVerwendungszweck: #4711",
+      "Bitte überweisen Sie den Betrag bis zum 30.10.2026:\nKontoinhaber: Wollwerk GmbH\nIBAN: DE89 3704 0044 0532 0130 00\nBIC: COBADEFFXXX\nVerwendungszweck: RF71 4711",
     );
   });
 
@@ -134,8 +134,8 @@ describe.each(testEngines())("reminders through the outbox on %s", (engine) => {
           "DE89370400440532013000",
           "EUR119.90",
           "",
-          "",
-          "#4711",
+          // The order's RF creditor reference, structured: no unstructured text after it.
+          "RF714711",
         ].join("\n"),
       ]);
     },

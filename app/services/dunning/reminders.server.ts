@@ -13,6 +13,7 @@ import {
   statementTotals,
 } from "#app/domain/dunning/amounts";
 import type { BaseRateTable } from "#app/domain/dunning/base-rates";
+import { creditorReference, formatCreditorReference } from "#app/domain/payments/creditor-reference";
 import { giroCodePayload } from "#app/domain/payments/girocode";
 import type { Settings } from "#app/domain/settings";
 import { intlLocale } from "#app/i18n/i18n";
@@ -40,8 +41,7 @@ const GIROCODE_CID = "girocode@mahnwerk";
 /** The words around the figures of a reminder, per language; the sentences are built once, below. */
 const WORDING = {
   de: {
-    withoutAccount: (order: string) =>
-      `Bitte überweisen Sie den Betrag unter Angabe der Bestellnummer ${order} als Verwendungszweck.`,
+    withoutAccount: (reference: string) => `Bitte überweisen Sie den Betrag mit dem Verwendungszweck ${reference}.`,
     holder: "Kontoinhaber",
     reference: "Verwendungszweck",
     interest: (points: string) => `Verzugszinsen gemäß § 288 BGB (${points} Prozentpunkte über dem Basiszinssatz)`,
@@ -50,8 +50,7 @@ const WORDING = {
     further: (day: string) => `, zuzüglich weiterer Zinsen ab dem ${day}`,
   },
   en: {
-    withoutAccount: (order: string) =>
-      `Please transfer the amount quoting order number ${order} as the payment reference.`,
+    withoutAccount: (reference: string) => `Please transfer the amount quoting ${reference} as the payment reference.`,
     holder: "Account holder",
     reference: "Payment reference",
     interest: (points: string) => `Default interest under § 288 BGB (${points} percentage points above the base rate)`,
@@ -216,7 +215,7 @@ export async function composeReminder(
   const account = settings.bankAccount;
   const giroCode =
     settings.paymentOptions.giroCode && account
-      ? giroCodePayload({ ...account, amount: owed.total, reference: order.name })
+      ? giroCodePayload({ ...account, amount: owed.total, reference: creditorReference(order.name) ?? order.name })
       : null;
   const payNowUrl = settings.paymentOptions.payNowLink && input.payNowUrl ? await input.payNowUrl() : null;
   const rendered = renderReminder({
@@ -275,16 +274,21 @@ function interestBasis(interest: InterestFigure, language: ReminderLanguage): st
   return `${words.interest(points)} ${period}${rest}`;
 }
 
-/** Where to pay: the shop's account and the order number as the reference (without an account, the reference alone). */
+/**
+ * Where to pay: the shop's account and the order's RF creditor reference, which payment matching recognises even
+ * with a typo (without an account, the reference alone).
+ */
 function paymentInstructions(account: Settings["bankAccount"], orderName: string, language: ReminderLanguage): string {
   const words = WORDING[language];
-  if (!account) return words.withoutAccount(orderName);
+  const ref = creditorReference(orderName);
+  const reference = ref ? formatCreditorReference(ref) : orderName;
+  if (!account) return words.withoutAccount(reference);
   const iban = friendlyFormatIBAN(account.iban) ?? account.iban;
   return [
     `${words.holder}: ${account.holder}`,
     `IBAN: ${iban}`,
     ...(account.bic ? [`BIC: ${account.bic}`] : []),
-    `${words.reference}: ${orderName}`,
+    `${words.reference}: ${reference}`,
   ].join("\n");
 }
 
