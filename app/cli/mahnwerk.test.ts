@@ -7,10 +7,12 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
 import { loginTokens, outbox, type Shop, webhookInbox } from "#app/db/schema";
+import { creditorReference } from "#app/domain/payments/creditor-reference";
 import { executeCaseCommand } from "#app/services/cases/commands.server";
 import { openTestCase } from "#test/support/cases";
 import { createTestDatabase, type TestDatabase, testEngines } from "#test/support/db";
 import { insertShop } from "#test/support/factories";
+import { camt053 } from "#test/support/statements";
 
 import { runCli } from "./mahnwerk";
 
@@ -280,6 +282,54 @@ describe.each(testEngines())("mahnwerk CLI on %s", (engine) => {
     const r = await cli(...argv);
     expect(r.code).toBe(2);
     expect(r.err).toContain("Usage: mahnwerk <command>");
+  });
+  test("payments import books a matched credit on its case; payments list shows it; a bad file is one line", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "mahnwerk-pay-"));
+    const opened = await openTestCase(database.db, shop, { amountMinor: 4_200 });
+    const file = path.join(dir, "konto.xml");
+    writeFileSync(
+      file,
+      camt053({
+        accountIban: "DE89370400440532013000",
+        entries: [
+          {
+            bookingDate: "2026-11-20",
+            credits: [
+              {
+                amountMinor: 4_200,
+                payerName: "Anna Müller",
+                payerIban: null,
+                remittance: creditorReference(opened.order.name)!,
+                bankRef: "CLI-1",
+              },
+              { amountMinor: 999, payerName: "Niemand", payerIban: null, remittance: "Spende", bankRef: "CLI-2" },
+            ],
+          },
+        ],
+      }),
+    );
+    const imported = await cli("payments", "import", file, "--shop", "laden.myshopify.com", "--json");
+    expect(imported.code).toBe(0);
+    expect(imported.json()).toMatchObject({ format: "camt.053", credits: 2, added: 2, matched: 1, review: 1 });
+    const text = await cli("payments", "import", file, "--shop", "laden.myshopify.com");
+    expect(text.out.trim()).toBe("camt.053: 2 credits, 0 new (2 imported before): 0 matched, 0 for review.");
+    const review = await cli("payments", "list", "--shop", "laden.myshopify.com", "--status", "review", "--json");
+    expect(review.json()).toEqual([
+      expect.objectContaining({
+        payerName: "Niemand",
+        amount: { amountMinor: 999, currency: "EUR" },
+        status: "review",
+      }),
+    ]);
+    const matched = await cli("payments", "list", "--shop", "laden.myshopify.com", "--status", "matched", "--json");
+    expect(matched.json()).toEqual([expect.objectContaining({ cases: [opened.case.id], status: "matched" })]);
+
+    writeFileSync(file, "not a statement");
+    const bad = await cli("payments", "import", file, "--shop", "laden.myshopify.com");
+    expect(bad.code).toBe(1);
+    expect(bad.err.trim()).toMatch(/^mahnwerk: .*konto\.xml: .*neither camt/);
+    expect((await cli("payments", "list", "--shop", "laden.myshopify.com", "--status", "odd")).code).toBe(2);
+    rmSync(dir, { recursive: true, force: true });
   });
 });
 

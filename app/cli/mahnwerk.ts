@@ -1,4 +1,6 @@
+import { readFile, stat } from "node:fs/promises";
 import { userInfo } from "node:os";
+import path from "node:path";
 import { parseArgs } from "node:util";
 
 import { and, asc, desc, eq } from "drizzle-orm";
@@ -13,6 +15,12 @@ import { findCase, listCaseEvents } from "#app/services/cases/read.server";
 import { resolveHandover } from "#app/services/collection/handover-resolution.server";
 import { listDeliveries, replayDelivery } from "#app/services/intake/processor.server";
 import { retryOutboxRow } from "#app/services/outbox/outbox.server";
+import {
+  BANK_CREDIT_STATUSES,
+  importStatement,
+  listBankCredits,
+  MAX_STATEMENT_BYTES,
+} from "#app/services/payments/statement-import.server";
 import { type AccessActor, accessEntryToJson, listAccess, recordAccess } from "#app/services/privacy/access-log.server";
 import {
   lastRetentionRun,
@@ -45,6 +53,10 @@ export const USAGE = `Usage: mahnwerk <command> [options]
   outbox resolve <id> --shop <domain> (--claim-number <n> | --resend) --reason <text> --actor <name> [--json]
                                 a handover whose answer never came (its case is blocked "handover_unknown"):
                                 the claim number the partner's portal shows, or, if it has none, send it again
+  payments import <file> --shop <domain> [--actor <name>] [--json]
+                                read a bank statement (camt.053, camt.054 or MT940): each new credit is matched to
+                                an open case and booked, or left for review (docs/payment-matching.md)
+  payments list --shop <domain> [--status matched|review|assigned|dismissed] [--json]
   access-log list --shop <domain> [--case <id>] [--actor <name>] [--json]
                                 who opened which case, letter or export (newest 100); reading it is logged too
   retention status [--json]     the last retention sweep and what each rule removed (docs/privacy.md)
@@ -237,6 +249,45 @@ async function dispatch(positionals: string[], values: Values, deps: CliDeps): P
       const json = caseToJson(result.case);
       return { json, text: `Case ${json.id} is now ${json.status}.` };
     }
+    case "payments import": {
+      if (!id) throw new UsageError("payments import needs a statement file");
+      const shop = await requireShop(db, values.shop);
+      const bytes = await readStatementFile(id);
+      const reader = cliReader(values.actor);
+      const result = await importStatement(
+        db,
+        shop,
+        { bytes, name: path.basename(id) },
+        {
+          actor: { type: "support", id: reader.id },
+          now: now(),
+        },
+      );
+      if (!result.ok) throw new CliError(`${id}: ${result.error.message}`);
+      const { ok: _ok, ...json } = result;
+      return {
+        json,
+        text: `${json.format}: ${json.credits} credits, ${json.added} new (${json.known} imported before): ${json.matched} matched, ${json.review} for review.`,
+      };
+    }
+    case "payments list": {
+      noId(id);
+      const shop = await requireShop(db, values.shop);
+      const status = oneOf(values.status, BANK_CREDIT_STATUSES, "--status");
+      const json = await listBankCredits(db, shop.id, { status });
+      return {
+        json,
+        text: table(
+          ["id", "bookingDate", "amount", "payerName", "remittance", "status", "cases"],
+          json.map((c) => ({
+            ...c,
+            amount: `${c.amount.amountMinor / 100} ${c.amount.currency}`,
+            remittance: c.remittance.slice(0, 40),
+            cases: c.cases.join(" "),
+          })),
+        ),
+      };
+    }
     case "access-log list": {
       noId(id);
       const shop = await requireShop(db, values.shop);
@@ -404,6 +455,18 @@ function retentionTable(removed: Record<string, number>, column: string): string
       [column]: removed[r.id],
     })),
   );
+}
+
+/** The statement file, refused before reading when it is larger than any statement import takes. */
+async function readStatementFile(file: string): Promise<Buffer> {
+  const size = await stat(file).then(
+    (s) => s.size,
+    () => {
+      throw new CliError(`${file}: no such file`);
+    },
+  );
+  if (size > MAX_STATEMENT_BYTES) throw new CliError(`${file}: larger than ${MAX_STATEMENT_BYTES / 1024 / 1024} MB`);
+  return readFile(file);
 }
 
 /** Support on the server: the name given with --actor, or the operating-system user running the CLI. */

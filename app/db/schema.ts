@@ -652,3 +652,58 @@ export const checkoutGuardDays = pgTable(
   },
   (t) => [primaryKey({ columns: [t.shopId, t.day] })],
 );
+
+/** One bank statement file read for a shop (upload, CLI or API): what it held and what came of it. */
+export const statementImports = pgTable("statement_imports", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  shopId: uuid("shop_id")
+    .notNull()
+    .references(() => shops.id, { onDelete: "cascade" }),
+  format: text("format", { enum: ["camt.053", "camt.054", "mt940"] }).notNull(),
+  fileSha256: text("file_sha256").notNull(),
+  fileName: text("file_name"),
+  /** Credits in the file; new ones (not seen in an earlier import); of these, matched and left for review. */
+  credits: integer("credits").notNull(),
+  added: integer("added").notNull(),
+  matched: integer("matched").notNull(),
+  review: integer("review").notNull(),
+  importedBy: text("imported_by").notNull(),
+  importedAt: timestamp("imported_at", { withTimezone: true }).notNull(),
+});
+
+/**
+ * A credit on the shop's bank account, from a statement. Unique per shop by the bank's entry reference (or a hash of
+ * its content), so a statement imported twice, or overlapping statements, add nothing twice. `decision` keeps why it
+ * was matched (allocations, reasons) or the candidates staff choose from.
+ */
+export const bankCredits = pgTable(
+  "bank_credits",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    shopId: uuid("shop_id")
+      .notNull()
+      .references(() => shops.id, { onDelete: "cascade" }),
+    importId: uuid("import_id")
+      .notNull()
+      .references(() => statementImports.id, { onDelete: "cascade" }),
+    entryId: text("entry_id").notNull(),
+    bookingDate: date("booking_date", { mode: "string" }).notNull(),
+    valueDate: date("value_date", { mode: "string" }),
+    amountMinor: bigint("amount_minor", { mode: "number" }).notNull(),
+    currency: char("currency", { length: 3 }).notNull(),
+    payerName: text("payer_name"),
+    payerIban: text("payer_iban"),
+    remittance: text("remittance").notNull(),
+    creditorReference: text("creditor_reference"),
+    endToEndId: text("end_to_end_id"),
+    status: text("status", { enum: ["matched", "review", "assigned", "dismissed"] }).notNull(),
+    decision: jsonb("decision").notNull(),
+    resolvedBy: text("resolved_by"),
+    resolvedAt: timestamp("resolved_at", { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("bank_credits_entry").on(t.shopId, t.entryId),
+    index("bank_credits_status_idx").on(t.shopId, t.status),
+  ],
+);

@@ -153,6 +153,8 @@ export const settingsSchema = z.object({
    * asks Mahnwerk; docs/payments.md). Off until the shop turns it on: it changes what its customers see.
    */
   checkoutGuard: z.boolean().default(false),
+  /** Bank statements: an order a matched credit paid in full is marked paid on its platform. */
+  bankMatch: z.object({ markOrderPaid: z.boolean().default(true) }).default({ markOrderPaid: true }),
   /** Shopify: the payment customization Mahnwerk created for the guard (not a form field; set when it is created). */
   shopifyPaymentCustomizationId: z.string().max(200).nullable().default(null),
   /** Overrides of the default reminder texts, per level and language. */

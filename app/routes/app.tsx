@@ -50,6 +50,7 @@ function Navigation({ embedded }: { embedded: boolean }) {
       <Link to="/app" rel="home">
         {t("nav.cases")}
       </Link>
+      <Link to="/app/payments">{t("nav.payments")}</Link>
       <Link to="/app/reports">{t("nav.reports")}</Link>
       <Link to="/app/settings">{t("nav.settings")}</Link>
     </NavMenu>

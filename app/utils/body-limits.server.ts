@@ -17,7 +17,11 @@ export const SETTINGS_BODY_LIMIT = 768 * KB;
 /** /api/v1 JSON: a reason of 500 characters is the largest thing it takes today; 1 MB leaves room to grow. */
 export const API_BODY_LIMIT = 1024 * KB;
 
+/** Bank statements (camt, MT940) of up to 20 MB, with room for the multipart envelope of the upload. */
+export const STATEMENT_BODY_LIMIT = 20 * 1024 * KB + 64 * KB;
+
 export function bodyLimitFor(path: string): number {
+  if (path === "/app/payments" || path === "/api/v1/payments/import") return STATEMENT_BODY_LIMIT;
   if (path.startsWith("/api/")) return API_BODY_LIMIT;
   if (path === "/app/settings") return SETTINGS_BODY_LIMIT;
   return FORM_BODY_LIMIT;

@@ -6,9 +6,11 @@ import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
 import type { Database, Db } from "#app/db/client.server";
-import { bulkRuns, sessions, type Shop, wooConnections } from "#app/db/schema";
+import { bankCredits, bulkRuns, sessions, type Shop, wooConnections } from "#app/db/schema";
+import { creditorReference } from "#app/domain/payments/creditor-reference";
 import { createBulkRun } from "#app/services/cases/bulk-runs.server";
 import { caseListQuerySchema } from "#app/services/cases/list.server";
+import { importStatement } from "#app/services/payments/statement-import.server";
 import { signGuardQuestion } from "#app/services/woocommerce/checkout-guard.server";
 import { wooSecretPlace } from "#app/services/woocommerce/connections.server";
 import {
@@ -27,6 +29,7 @@ import { testEngines } from "#test/support/db";
 import { insertShop } from "#test/support/factories";
 import { scale } from "#test/support/reliability";
 import { ensureBuild, type RunningServer, startServer } from "#test/support/server";
+import { camt053 } from "#test/support/statements";
 
 /*
  * Tenant isolation over HTTP (issue 11): the built app on its real server, two Shopify shops (A, B) and two
@@ -57,6 +60,8 @@ const TENANT_TABLES = [
   "staff_sessions",
   "order_imports",
   "case_status_counts",
+  "bank_credits",
+  "statement_imports",
 ];
 
 type Tenant = {
@@ -65,6 +70,9 @@ type Tenant = {
   markers: string[];
   caseIds: string[];
   orderIds: string[];
+  orderNames: string[];
+  /** A credit from a bank statement waiting for review, paid by someone named with the marker. */
+  creditId: string;
   runId: string;
   token: string;
   connectionId?: string;
@@ -134,10 +142,12 @@ async function seedTenant(db: Db, label: string, platform: "shopify" | "woocomme
   });
   const caseIds: string[] = [];
   const orderIds: string[] = [];
+  const orderNames: string[] = [];
   for (let i = 0; i < cases; i++) {
     const opened = (await openTestCase(db, shop, { firstName: `${marker}x${i}` })).case;
     caseIds.push(opened.id);
     orderIds.push(opened.orderId);
+    orderNames.push(opened.orderName);
   }
   const run = await createBulkRun(db, shop, {
     action: "start",
@@ -147,7 +157,33 @@ async function seedTenant(db: Db, label: string, platform: "shopify" | "woocomme
     now: new Date(),
   });
   const token = (await createApiToken(db, shop, { role: "support", name: `token-${label}` })).token;
-  const tenant: Tenant = { shop, markers: [marker], caseIds, orderIds, runId: run.id, token };
+  const statement = camt053({
+    accountIban: "DE89370400440532013000",
+    entries: [
+      {
+        bookingDate: "2026-11-20",
+        credits: [{ amountMinor: 123, payerName: `${marker} Zahler`, payerIban: null, remittance: "Spende" }],
+      },
+    ],
+  });
+  const imported = await importStatement(
+    db,
+    shop,
+    { bytes: Buffer.from(statement), name: null },
+    { actor: { type: "staff", id: "seed" }, now: new Date() },
+  );
+  if (!imported.ok || imported.review !== 1) throw new Error("seed credit not imported for review");
+  const [credit] = await db.select({ id: bankCredits.id }).from(bankCredits).where(eq(bankCredits.shopId, shop.id));
+  const tenant: Tenant = {
+    shop,
+    markers: [marker],
+    caseIds,
+    orderIds,
+    orderNames,
+    creditId: credit!.id,
+    runId: run.id,
+    token,
+  };
   if (platform === "shopify") {
     await db.insert(sessions).values({
       id: `offline_${shop.domain}`,
@@ -300,6 +336,43 @@ describe.each(testEngines())("tenant isolation over HTTP on %s", (engine) => {
     healthz: [{ name: "health", request: () => fetch(url("/healthz")), status: [200] }],
     "api.v1.openapi[.]json": [
       { name: "OpenAPI document", request: () => fetch(url("/api/v1/openapi.json")), status: [200] },
+    ],
+    "api.v1.payments": [
+      {
+        name: "A's token lists only A's payments",
+        request: () => fetch(url("/api/v1/payments"), withToken(t.A.token)),
+        status: [200],
+        own: () => t.A.markers,
+      },
+    ],
+    "api.v1.payments.import": [
+      {
+        // A statement naming B's order: imported into A's shop, where no open case has that reference.
+        name: "A's token imports a credit with B's order reference",
+        request: () =>
+          fetch(url("/api/v1/payments/import"), {
+            ...withToken(t.A.token),
+            method: "POST",
+            headers: { authorization: `Bearer ${t.A.token}`, "content-type": "application/xml" },
+            body: camt053({
+              accountIban: "DE89370400440532013000",
+              entries: [
+                {
+                  bookingDate: "2026-11-21",
+                  credits: [
+                    {
+                      amountMinor: 11_990,
+                      payerName: "Mallory",
+                      payerIban: null,
+                      remittance: creditorReference(t.B.orderNames[0]!)!,
+                    },
+                  ],
+                },
+              ],
+            }),
+          }),
+        status: [200],
+      },
     ],
     "api.v1.cases": [
       {
@@ -534,6 +607,24 @@ describe.each(testEngines())("tenant isolation over HTTP on %s", (engine) => {
     ],
     "app.privacy": [
       { name: "privacy page as A", request: () => fetch(url(`/app/privacy`), asShop(t.A.shop)), status: [200] },
+    ],
+    "app.payments": [
+      { name: "payments as A", request: () => fetch(url(`/app/payments`), asShop(t.A.shop)), status: [200] },
+      {
+        name: "A assigns B's credit to A's case",
+        request: () =>
+          fetch(
+            url(`/app/payments`),
+            asShop(t.A.shop, form({ intent: "assign", creditId: t.B.creditId, caseId: t.A.caseIds[0]! })),
+          ),
+        status: [200],
+      },
+      {
+        name: "A sets B's credit aside",
+        request: () =>
+          fetch(url(`/app/payments`), asShop(t.A.shop, form({ intent: "dismiss", creditId: t.B.creditId }))),
+        status: [200],
+      },
     ],
     "app.reports": [
       { name: "reports as A", request: () => fetch(url(`/app/reports`), asShop(t.A.shop)), status: [200] },

@@ -10,6 +10,9 @@ import type { CaseKind, CaseStatus, DunningLevel, PartnerSubStatus, ResumableSta
  */
 export type PaymentChannel = "link" | "transfer";
 
+/** The bank entry behind a payment matched from a statement (app/domain/payments/matching.ts). */
+export type BankMatch = { entryId: string; bookingDate: LocalDate; reasons: string[] };
+
 export type ActorType = "staff" | "support" | "platform" | "scheduler" | "partner" | "system";
 /** name: a staff member's display name when the platform told us (kept beside the stable id for the timeline). */
 export type Actor = { type: ActorType; id: string; name?: string | null };
@@ -66,6 +69,8 @@ export type CaseEvent = Base &
           overpayment: Money | null;
           /** Shop payments since the pay-now link; older events have none (counted as transfers). */
           channel?: PaymentChannel;
+          /** A credit on the shop's bank statement matched to this case: which entry, and why it matched. */
+          bank?: BankMatch;
         };
       }
     | {

@@ -4,7 +4,7 @@ import type { Money } from "../money";
 import { err, ok, type Result } from "../result";
 import type { Case } from "./case";
 import { type Debtor, preStartCheck } from "./checks";
-import { type Actor, applyEvent, type CaseEvent, type PaymentChannel } from "./events";
+import { type Actor, applyEvent, type BankMatch, type CaseEvent, type PaymentChannel } from "./events";
 import { type CaseStatus, type DunningLevel, isTerminal, type PartnerSubStatus, type ResumableStatus } from "./status";
 
 /** What someone or something asks of a case. Facts from outside carry a sourceId (idempotence). */
@@ -33,7 +33,7 @@ export type CaseCommand =
     }
   | { type: "hand_over"; partnerReference: string | null }
   | { type: "partner_status"; subStatus: PartnerSubStatus; partnerReference: string | null; dunningOption: "A" | "B" }
-  | { type: "payment"; amount: Money; side: "shop" | "partner"; channel?: PaymentChannel }
+  | { type: "payment"; amount: Money; side: "shop" | "partner"; channel?: PaymentChannel; bank?: BankMatch }
   | { type: "adjust_outstanding"; outstanding: Money; cause: "refund" | "order_edit" }
   | { type: "order_cancelled" }
   /** Staff decide consumer or business; until the claim is handed over (it then carries the classification). */
@@ -265,6 +265,7 @@ export function decide(state: Case, envelope: CommandEnvelope): Result<CaseEvent
             outstanding: { amountMinor: Math.max(0, remaining), currency: state.outstanding.currency },
             overpayment: extra > 0 ? { amountMinor: extra, currency: state.outstanding.currency } : null,
             ...(command.channel ? { channel: command.channel } : {}),
+            ...(command.bank ? { bank: command.bank } : {}),
           },
         },
       ]);

@@ -272,20 +272,28 @@ function partnerCallRows(before: LockedCase, after: LockedCase, events: CaseEven
 
 /**
  * The platform learns each new status through the outbox (tags/metafield on Shopify, note/meta on WooCommerce),
- * in the same transaction as the events, so it survives restarts. "Mark as paid" only when the partner collected:
- * a payment the shop recorded itself is already on the order.
+ * in the same transaction as the events, so it survives restarts. "Mark as paid" only when the money arrived where
+ * the platform cannot see it: the partner collected, or a credit on the shop's bank statement paid the case. A
+ * payment the shop recorded on the order itself is already there.
  */
 function writeBackRows(platform: string, row: LockedCase, events: CaseEvent[]): OutboxInsert[] {
   if (platform === "demo") return [];
-  const paidByPartner =
-    row.status === "paid" && events.some((e) => e.type === "payment_received" && e.data.side === "partner");
+  const payments = events.filter((e) => e.type === "payment_received");
+  const paidBy =
+    row.status !== "paid"
+      ? null
+      : payments.some((e) => e.data.side === "partner")
+        ? "partner"
+        : payments.some((e) => e.data.bank)
+          ? "bank"
+          : null;
   return [
     {
       shopId: row.shopId,
       caseId: row.id,
       kind: `${platform}.write_back`,
       idempotencyKey: `writeback:${row.id}:${row.version}`,
-      payload: { caseId: row.id, status: row.status, markPaid: paidByPartner },
+      payload: { caseId: row.id, status: row.status, markPaid: paidBy !== null, ...(paidBy ? { paidBy } : {}) },
       nextAttemptAt: events[events.length - 1]?.occurredAt ?? new Date(),
     },
   ];

@@ -45,8 +45,8 @@ export type OutboxPayloads = {
     date: string;
   };
   /** Tell the platform the case's status (tags/metafield on Shopify, note + meta on WooCommerce). */
-  "shopify.write_back": { caseId: string; status: string; markPaid: boolean };
-  "woocommerce.write_back": { caseId: string; status: string; markPaid: boolean };
+  "shopify.write_back": { caseId: string; status: string; markPaid: boolean; paidBy?: "partner" | "bank" };
+  "woocommerce.write_back": { caseId: string; status: string; markPaid: boolean; paidBy?: "partner" | "bank" };
   /** Shopify checkout guard: each customer's open-case metafield rewritten to what is true when it runs. */
   "shopify.customer_flag": { customerIds: string[] };
 };

@@ -131,7 +131,13 @@ export async function reconcileShopifyOrders(db: Db, shop: Shop, admin: AdminGra
   }
 }
 
-const writeBackPayload = z.object({ caseId: z.uuid(), status: z.enum(CASE_STATUSES), markPaid: z.boolean() });
+const writeBackPayload = z.object({
+  caseId: z.uuid(),
+  status: z.enum(CASE_STATUSES),
+  markPaid: z.boolean(),
+  /** Who was paid where the platform cannot see it; absent on rows written before bank matching (the partner). */
+  paidBy: z.enum(["partner", "bank"]).optional(),
+});
 
 export const STATUS_TAG_PREFIX = "mahnwerk:";
 
@@ -142,7 +148,7 @@ export const STATUS_TAG_PREFIX = "mahnwerk:";
  */
 export function shopifyWriteBackHandler(adminFor: AdminFor): OutboxHandler {
   return async (row, { db }) => {
-    const { caseId, status, markPaid } = writeBackPayload.parse(row.payload);
+    const { caseId, status, markPaid, paidBy } = writeBackPayload.parse(row.payload);
     const [target] = await db
       .select({ platformOrderId: cases.platformOrderId, domain: shops.domain, shopStatus: shops.status })
       .from(cases)
@@ -173,7 +179,7 @@ export function shopifyWriteBackHandler(adminFor: AdminFor): OutboxHandler {
         );
         done.push("metafield");
       }
-      if (markPaid && settings.writeBack.markAsPaid) {
+      if (markPaid && (paidBy === "bank" ? settings.bankMatch.markOrderPaid : settings.writeBack.markAsPaid)) {
         await checked(callAdmin(admin, ORDER_MARK_AS_PAID, { input: { id } }), "orderMarkAsPaid");
         done.push("markedPaid");
       }

@@ -5,6 +5,7 @@ import { WooApiError, type WooClientFactory } from "#adapters/woocommerce/client
 import { cases, shops } from "#app/db/schema";
 import { type MessageKey, MESSAGES, pickLocale, translator } from "#app/i18n/i18n";
 import type { OutboxHandler, OutboxOutcome } from "#app/services/outbox/types";
+import { getSettings } from "#app/services/settings/settings.server";
 
 import { storeClientOfShop } from "./connections.server";
 
@@ -14,7 +15,12 @@ import { storeClientOfShop } from "./connections.server";
  * (customer_note=false: a customer note would e-mail the buyer), and on markPaid the order is set paid.
  */
 
-const payloadSchema = z.object({ caseId: z.uuid(), status: z.string().trim().min(1).max(50), markPaid: z.boolean() });
+const payloadSchema = z.object({
+  caseId: z.uuid(),
+  status: z.string().trim().min(1).max(50),
+  markPaid: z.boolean(),
+  paidBy: z.enum(["partner", "bank"]).optional(),
+});
 
 export const WOO_STATUS_META_KEY = "_mahnwerk_status";
 /** A note of the same text this long before the row was written still counts as ours (store clock skew). */
@@ -27,7 +33,10 @@ export function wooWriteBackHandler(
     const payload = payloadSchema.safeParse(row.payload);
     if (!payload.success)
       return { kind: "failed", reason: `invalid payload: ${payload.error.issues[0]?.message ?? "unexpected shape"}` };
-    const { caseId, status, markPaid } = payload.data;
+    const { caseId, status, paidBy } = payload.data;
+    // A bank credit marks the order paid only while the shop wants it (settings, on by default).
+    const markPaid =
+      payload.data.markPaid && (paidBy !== "bank" || (await getSettings(db, row.shopId)).bankMatch.markOrderPaid);
     const [found] = await db
       .select({ platformOrderId: cases.platformOrderId, locale: shops.locale })
       .from(cases)

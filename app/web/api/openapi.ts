@@ -5,9 +5,12 @@ import {
   apiCaseListQuery,
   apiErrorSchema,
   apiHandoverBody,
+  apiPaymentListQuery,
   caseListResponse,
   caseResponse,
   caseWithEventsResponse,
+  paymentListResponse,
+  statementImportResponse,
 } from "./schemas";
 
 const json = (schema: z.ZodType) => ({
@@ -97,6 +100,40 @@ export function openApiDocument(serverUrl: string) {
         post: {
           ...action("Resolve a handover whose answer never came (blockReasons contains handover_unknown)"),
           requestBody: { required: true, content: json(apiHandoverBody) },
+        },
+      },
+      "/api/v1/payments": {
+        get: {
+          summary: "Credits from imported bank statements (newest 250), optionally of one status",
+          parameters: queryParameters(apiPaymentListQuery),
+          responses: {
+            "200": { description: "The credits", content: json(paymentListResponse) },
+            "400": error("Invalid query"),
+            "401": errors["401"],
+            "429": errors["429"],
+          },
+        },
+      },
+      "/api/v1/payments/import": {
+        post: {
+          summary: "Import a bank statement: camt.053, camt.054 or MT940 as the body (at most 20 MB)",
+          parameters: [{ name: "name", in: "query", required: false, schema: { type: "string", maxLength: 200 } }],
+          requestBody: {
+            required: true,
+            content: {
+              "application/xml": { schema: { type: "string" } },
+              "text/plain": { schema: { type: "string" } },
+              "application/octet-stream": { schema: { type: "string", format: "binary" } },
+            },
+          },
+          responses: {
+            "200": { description: "What the import found and did", content: json(statementImportResponse) },
+            "403": error("Read-only token"),
+            "413": error("Larger than 20 MB"),
+            "422": error("Not a camt.053/054 or MT940 statement; the message names what is wrong"),
+            "401": errors["401"],
+            "429": errors["429"],
+          },
         },
       },
     },

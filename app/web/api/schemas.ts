@@ -70,3 +70,35 @@ export const caseResponse = z.object({ case: caseJsonSchema });
 export const caseWithEventsResponse = z.object({
   case: caseJsonSchema.extend({ events: z.array(caseEventJsonSchema) }),
 });
+
+export const apiPaymentListQuery = z.object({
+  status: z.enum(["matched", "review", "assigned", "dismissed"]).optional(),
+});
+
+export const statementImportResponse = z.object({
+  import: z.object({
+    id: z.uuid(),
+    format: z.enum(["camt.053", "camt.054", "mt940"]),
+    credits: z.number().int().describe("Credits in the file"),
+    added: z.number().int().describe("New credits (not in an earlier import)"),
+    matched: z.number().int().describe("New credits booked on a case automatically"),
+    review: z.number().int().describe("New credits waiting for a person in the tab's Payments page"),
+    known: z.number().int().describe("Credits imported before: nothing was done with them again"),
+  }),
+});
+
+export const paymentListResponse = z.object({
+  payments: z.array(
+    z.object({
+      id: z.uuid(),
+      bookingDate: z.string(),
+      amount: z.object({ amountMinor: z.number().int(), currency: z.string() }),
+      payerName: z.string().nullable(),
+      payerIban: z.string().nullable(),
+      remittance: z.string(),
+      status: z.enum(["matched", "review", "assigned", "dismissed"]),
+      cases: z.array(z.uuid()).describe("Cases it was booked on, or (review) the candidates"),
+      decision: z.unknown().describe("Allocations and reasons, or the candidates with their reasons"),
+    }),
+  ),
+});

@@ -1,15 +1,25 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
 import type { Shop } from "#app/db/schema";
+import { creditorReference } from "#app/domain/payments/creditor-reference";
 import { executeCaseCommand } from "#app/services/cases/commands.server";
 import { openTestCase } from "#test/support/cases";
 import { createTestDatabase, type TestDatabase, testEngines } from "#test/support/db";
 import { insertShop } from "#test/support/factories";
+import { camt053 } from "#test/support/statements";
 
 import { apiRateLimiter } from "./auth.server";
 import { openApiDocument } from "./openapi";
 import { createApiToken, revokeApiToken } from "./tokens.server";
-import { apiCaseAction, apiListCases, apiResolveHandover, apiShowCase, respond } from "./v1.server";
+import {
+  apiCaseAction,
+  apiImportPayments,
+  apiListCases,
+  apiListPayments,
+  apiResolveHandover,
+  apiShowCase,
+  respond,
+} from "./v1.server";
 
 const BASE = "http://localhost/api/v1";
 
@@ -207,6 +217,51 @@ describe.each(testEngines())("API v1 on %s", (engine) => {
     expect(Number(limited?.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
     expect(apiRateLimiter).toBeDefined();
   });
+  test("POST /payments/import takes a statement as the body; a read-only token may list but not import", async () => {
+    const opened = await openTestCase(database.db, shopA, { amountMinor: 7_700 });
+    const statement = camt053({
+      accountIban: "DE89370400440532013000",
+      entries: [
+        {
+          bookingDate: "2026-11-20",
+          credits: [
+            {
+              amountMinor: 7_700,
+              payerName: "Anna Müller",
+              payerIban: null,
+              remittance: creditorReference(opened.order.name)!,
+              bankRef: "API-1",
+            },
+          ],
+        },
+      ],
+    });
+    const upload = (token: string, body: string) =>
+      new Request(`${BASE}/payments/import?name=konto.xml`, {
+        method: "POST",
+        headers: { "content-type": "application/xml", authorization: `Bearer ${token}` },
+        body,
+      });
+    expect((await call(() => apiImportPayments(database.db, upload(readonly, statement)))).status).toBe(403);
+    const imported = await call(() => apiImportPayments(database.db, upload(support, statement)));
+    expect(imported).toMatchObject({
+      status: 200,
+      body: { import: { format: "camt.053", credits: 1, added: 1, matched: 1, review: 0, known: 0 } },
+    });
+    const bad = await call(() => apiImportPayments(database.db, upload(support, "<Document/>")));
+    expect(bad).toMatchObject({ status: 422, body: { error: { code: "invalid_request" } } });
+    const listed = await call(() => apiListPayments(database.db, get("/payments?status=matched", readonly)));
+    expect(listed.body.payments).toEqual([
+      expect.objectContaining({
+        status: "matched",
+        cases: [opened.case.id],
+        amount: { amountMinor: 7_700, currency: "EUR" },
+      }),
+    ]);
+    // Shop B's token sees none of A's payments.
+    expect((await call(() => apiListPayments(database.db, get("/payments", tokenB)))).body.payments).toEqual([]);
+    expect((await call(() => apiListPayments(database.db, get("/payments?status=odd", support)))).status).toBe(400);
+  });
 });
 
 test("openapi.json is generated from the same schemas", () => {
@@ -217,6 +272,8 @@ test("openapi.json is generated from the same schemas", () => {
     "/api/v1/cases/{caseId}/start",
     "/api/v1/cases/{caseId}/cancel",
     "/api/v1/cases/{caseId}/handover",
+    "/api/v1/payments",
+    "/api/v1/payments/import",
   ]);
   const params = doc.paths["/api/v1/cases"].get.parameters.map((p: any) => p.name);
   expect(params).toEqual(["status", "q", "from", "to", "minAmount", "maxAmount", "cursor", "limit"]);

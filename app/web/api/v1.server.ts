@@ -4,11 +4,12 @@ import { caseEventToJson, caseToJson } from "#app/services/cases/json";
 import { listCases } from "#app/services/cases/list.server";
 import { findCase, listCaseEvents } from "#app/services/cases/read.server";
 import { resolveHandover } from "#app/services/collection/handover-resolution.server";
+import { importStatement, listBankCredits, MAX_STATEMENT_BYTES } from "#app/services/payments/statement-import.server";
 import { recordAccess } from "#app/services/privacy/access-log.server";
 import { apiError, readJson, zodDetails } from "#app/utils/api-response.server";
 
 import { requireApiCaller } from "./auth.server";
-import { apiActionBody, apiCaseListQuery, apiHandoverBody } from "./schemas";
+import { apiActionBody, apiCaseListQuery, apiHandoverBody, apiPaymentListQuery } from "./schemas";
 
 /**
  * /api/v1: the same services as the CLI, behind a bearer token of one shop. Routes are one line each and
@@ -93,6 +94,35 @@ export async function apiResolveHandover(db: Db, request: Request, caseId: strin
     return apiError("conflict", result.error.message, null);
   }
   return Response.json({ case: caseToJson(result.case) });
+}
+
+/**
+ * POST /api/v1/payments/import: a bank statement (camt.053/054 XML or MT940) as the request body, at most 20 MB;
+ * `?name=` names the file in the import list. Matched credits are booked, the rest wait for review.
+ */
+export async function apiImportPayments(db: Db, request: Request): Promise<Response> {
+  if (request.method !== "POST")
+    return apiError("invalid_request", "Use POST.", null, { status: 405, headers: { Allow: "POST" } });
+  const caller = await requireApiCaller(db, request, { write: true });
+  const bytes = Buffer.from(await request.arrayBuffer());
+  if (bytes.length > MAX_STATEMENT_BYTES)
+    return apiError("invalid_request", "The statement is larger than 20 MB.", null, { status: 413 });
+  const name = new URL(request.url).searchParams.get("name")?.slice(0, 200) ?? null;
+  const result = await caller.tenant((tx) =>
+    importStatement(tx, caller.shop, { bytes, name }, { actor: caller.actor, now: new Date() }),
+  );
+  if (!result.ok) return apiError("invalid_request", result.error.message, null, { status: 422 });
+  const { importId, format, credits, added, matched, review, known } = result;
+  return Response.json({ import: { id: importId, format, credits, added, matched, review, known } });
+}
+
+/** GET /api/v1/payments: the newest 250 credits from imported statements, optionally of one status. */
+export async function apiListPayments(db: Db, request: Request): Promise<Response> {
+  const caller = await requireApiCaller(db, request, { write: false });
+  const parsed = apiPaymentListQuery.safeParse(Object.fromEntries(new URL(request.url).searchParams));
+  if (!parsed.success) return apiError("invalid_request", "Invalid query parameters.", zodDetails(parsed.error));
+  const payments = await caller.tenant((tx) => listBankCredits(tx, caller.shop.id, parsed.data));
+  return Response.json({ payments });
 }
 
 /** Thrown Responses (401/403/429 from requireApiCaller) are returned as they are. */
