@@ -5,6 +5,7 @@ import { z } from "zod";
 import { getEnv } from "#app/config/env.server";
 import { getDb } from "#app/db/db.server";
 import { demoPayNowUrl } from "#app/demo/payment-page.server";
+import { demoWriteBack } from "#app/demo/write-back.server";
 import { createFolderMailer, createMailer } from "#app/mail/mailer.server";
 import {
   partnerAccountsToSync,
@@ -97,6 +98,7 @@ function outboxHandlers(): { handlers: Record<string, OutboxHandler>; close: () 
           }
         : {}),
       "woocommerce.write_back": wooWriteBack,
+      ...(env.demoMode ? { "demo.write_back": demoWriteBack } : {}),
     },
     close: () => mailer?.close(),
   };

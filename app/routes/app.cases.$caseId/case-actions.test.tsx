@@ -47,6 +47,7 @@ function runningCase(overrides: Partial<CaseData> = {}): CaseData {
     },
     address: ["Erika Mustermann", "Musterstraße 1", "10115 Berlin"],
     orderUrl: null,
+    orderPayment: null,
     debtor: { kind: "consumer", basis: "no_signal", vatId: null, canClassify: true },
     reminders: [],
     payments: [],

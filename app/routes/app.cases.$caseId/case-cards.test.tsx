@@ -36,11 +36,14 @@ describe.each(["de", "en"] as Locale[])("case cards in %s", (locale) => {
 
   test("the customer card shows the address and opens the order in the platform's admin, where there is one", () => {
     const url = "https://admin.shopify.com/store/wollwerk/orders/42";
-    const { unmount } = renderIn(<CustomerCard address={["Erika Mustermann", "10115 Berlin"]} orderUrl={url} />);
+    const { unmount } = renderIn(
+      <CustomerCard address={["Erika Mustermann", "10115 Berlin"]} orderUrl={url} orderPayment="paid" />,
+    );
     expect(screen.getByText("Erika Mustermann")).toBeTruthy();
+    expect(screen.getByText(t("case.orderPayment", { status: t("financialStatus.paid") }))).toBeTruthy();
     expect(screen.getByRole("link", { name: t("case.openOrder") }).getAttribute("href")).toBe(url);
     unmount();
-    renderIn(<CustomerCard address={["Erika Mustermann"]} orderUrl={null} />);
+    renderIn(<CustomerCard address={["Erika Mustermann"]} orderUrl={null} orderPayment={null} />);
     expect(screen.queryByRole("link")).toBeNull();
   });
 

@@ -1,11 +1,19 @@
 import { BlockStack, Card, Link, Text } from "@shopify/polaris";
 
+import type { MessageKey } from "#app/i18n/i18n";
 import { useT } from "#app/i18n/react";
 
 import type { CaseData } from "./case-data";
 
-/** The billing address, and a link to the order in the platform's admin where it has one (the demo has none). */
-export function CustomerCard({ address, orderUrl }: Pick<CaseData, "address" | "orderUrl">) {
+/**
+ * The billing address, the order's payment status on its platform, and a link to the order in the platform's admin
+ * where it has one (the demo has none).
+ */
+export function CustomerCard({
+  address,
+  orderUrl,
+  orderPayment,
+}: Pick<CaseData, "address" | "orderUrl" | "orderPayment">) {
   const t = useT();
   return (
     <Card>
@@ -18,6 +26,11 @@ export function CustomerCard({ address, orderUrl }: Pick<CaseData, "address" | "
             {line}
           </Text>
         ))}
+        {orderPayment ? (
+          <Text as="p" tone="subdued">
+            {t("case.orderPayment", { status: t(`financialStatus.${orderPayment}` as MessageKey) })}
+          </Text>
+        ) : null}
         {orderUrl ? (
           <Link url={orderUrl} target="_top">
             {t("case.openOrder")}

@@ -78,7 +78,7 @@ export default function CasePage() {
         </Layout.Section>
         <Layout.Section variant="oneThird">
           <BlockStack gap="400">
-            <CustomerCard address={data.address} orderUrl={data.orderUrl} />
+            <CustomerCard address={data.address} orderUrl={data.orderUrl} orderPayment={data.orderPayment} />
             <RemindersCard
               caseId={c.id}
               reminders={data.reminders}

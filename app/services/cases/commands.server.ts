@@ -277,7 +277,6 @@ function partnerCallRows(before: LockedCase, after: LockedCase, events: CaseEven
  * payment the shop recorded on the order itself is already there.
  */
 function writeBackRows(platform: string, row: LockedCase, events: CaseEvent[]): OutboxInsert[] {
-  if (platform === "demo") return [];
   const payments = events.filter((e) => e.type === "payment_received");
   const paidBy =
     row.status !== "paid"
@@ -287,6 +286,8 @@ function writeBackRows(platform: string, row: LockedCase, events: CaseEvent[]): 
         : payments.some((e) => e.data.bank)
           ? "bank"
           : null;
+  // The demo shop's "platform" is our own order row: only a payment it could not see is written back to it.
+  if (platform === "demo" && !paidBy) return [];
   return [
     {
       shopId: row.shopId,
