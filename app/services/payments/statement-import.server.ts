@@ -1,13 +1,15 @@
 import { createHash } from "node:crypto";
 
-import { and, desc, eq, notInArray, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, notInArray, sql } from "drizzle-orm";
 import { z } from "zod";
 
 import { parseStatement } from "#adapters/bank/statement";
 import { type DbOrTx, rowsOf } from "#app/db/client.server";
 import { bankCredits, caseEvents, cases, orders, type Shop, statementImports } from "#app/db/schema";
-import type { Actor } from "#app/domain/case/events";
+import type { Case } from "#app/domain/case/case";
+import type { Actor, CaseEvent } from "#app/domain/case/events";
 import { type CaseStatus, TERMINAL_STATUSES } from "#app/domain/case/status";
+import { execute } from "#app/domain/case/transitions";
 import { type BankCredit, StatementError } from "#app/domain/payments/bank-statement";
 import {
   type Allocation,
@@ -16,7 +18,8 @@ import {
   type MatchDecision,
   type OpenInvoice,
 } from "#app/domain/payments/matching";
-import { executeCaseCommand } from "#app/services/cases/commands.server";
+import { persistMany } from "#app/services/cases/commands.server";
+import { caseFromJson } from "#app/services/cases/serialization";
 
 /*
  * Bank statements in, payments out (docs/payment-matching.md): a camt.053/054 or MT940 file is parsed whole (a
@@ -83,19 +86,28 @@ export async function importStatement(
 
   const added = await storeCredits(db, shop.id, importId, credits);
   const index = buildMatchIndex(await openInvoices(db, shop.id));
-  let matched = 0;
-  for (const credit of added) {
-    const decision = matchCredit(credit, index);
-    if (
-      decision.kind === "auto" &&
-      (await book(db, shop, credit, decision.allocations, decision.reasons, meta.actor))
-    ) {
-      await settle(db, credit.id, "matched", decision);
-      matched++;
-    } else {
-      await settle(db, credit.id, "review", decision.kind === "review" ? decision : { kind: "review", candidates: [] });
-    }
-  }
+  const decisions = added.map((credit) => ({ credit, decision: matchCredit(credit, index) }));
+  const booked = await bookMany(
+    db,
+    shop,
+    decisions.flatMap(({ credit, decision }) =>
+      decision.kind === "auto" ? [{ credit, allocations: decision.allocations, reasons: decision.reasons }] : [],
+    ),
+    meta.actor,
+  );
+  await settleMany(
+    db,
+    decisions.map(({ credit, decision }) =>
+      decision.kind === "auto" && booked.has(credit.id)
+        ? { id: credit.id, status: "matched" as const, decision }
+        : {
+            id: credit.id,
+            status: "review" as const,
+            decision: decision.kind === "review" ? decision : { kind: "review", candidates: [] },
+          },
+    ),
+  );
+  const matched = booked.size;
   const review = added.length - matched;
   await db
     .update(statementImports)
@@ -213,41 +225,77 @@ async function knownIbans(db: DbOrTx, shopId: string): Promise<Map<string, strin
   return map;
 }
 
+/** Cases locked and booked per transaction: the statement's credits in a few dozen transactions, not thousands. */
+const BOOK_CHUNK = 250;
+
+type Booking = {
+  credit: Pick<StoredCredit, "id" | "entryId" | "bookingDate" | "currency">;
+  allocations: Allocation[];
+  reasons: string[];
+};
+
 /**
- * Books each allocation as a payment by transfer on its case, at the booking date, with the bank entry as source
- * (booked once however often it is retried) and the reasons as the event's reason. False when a case refused it.
+ * Books each allocation as a payment by transfer on its case, at the booking date, with the bank entry on the event
+ * and `bank:<entry>:<n>` as its source (booked once however often it is retried) and the reasons as its reason. A
+ * credit whose cases do not all take it (closed meanwhile) is booked on none. Returns the credits booked.
  */
-async function book(
-  db: DbOrTx,
-  shop: Shop,
-  credit: Pick<BankCredit, "entryId" | "bookingDate" | "currency">,
-  allocations: Allocation[],
-  reasons: string[],
-  actor: Actor,
-): Promise<boolean> {
-  const bookedAt = new Date(`${credit.bookingDate}T12:00:00Z`);
-  for (const [i, allocation] of allocations.entries()) {
-    if (!allocation.caseId) return false;
-    const result = await executeCaseCommand(db, {
-      shopId: shop.id,
-      caseId: allocation.caseId,
-      envelope: {
-        command: {
-          type: "payment",
-          amount: { amountMinor: allocation.amountMinor, currency: credit.currency },
-          side: "shop",
-          channel: "transfer",
-          bank: { entryId: credit.entryId, bookingDate: credit.bookingDate, reasons },
-        },
-        actor,
-        occurredAt: bookedAt,
-        sourceId: `bank:${credit.entryId}:${i}`,
-        reason: `Überweisung vom ${credit.bookingDate}: ${reasons.join(", ")}`,
-      },
+async function bookMany(db: DbOrTx, shop: Shop, bookings: Booking[], actor: Actor): Promise<Set<string>> {
+  const booked = new Set<string>();
+  for (let i = 0; i < bookings.length; i += BOOK_CHUNK) {
+    const chunk = bookings.slice(i, i + BOOK_CHUNK);
+    await db.transaction(async (tx) => {
+      const ids = [...new Set(chunk.flatMap((b) => b.allocations.map((a) => a.caseId).filter((id) => id !== null)))];
+      if (ids.length === 0) return;
+      // In id order, as every batch writer locks, so two imports never deadlock.
+      const rows = await tx
+        .select()
+        .from(cases)
+        .where(and(eq(cases.shopId, shop.id), inArray(cases.id, ids)))
+        .orderBy(cases.id)
+        .for("update");
+      const byId = new Map(
+        rows.map((row) => [row.id, { row, state: caseFromJson(row.state), events: [] as CaseEvent[] }]),
+      );
+      for (const booking of chunk) {
+        const { credit, allocations, reasons } = booking;
+        const occurredAt = new Date(`${credit.bookingDate}T12:00:00Z`);
+        const staged = new Map<string, { state: Case; events: CaseEvent[] }>();
+        const fits = allocations.every((allocation, n) => {
+          const item = allocation.caseId ? byId.get(allocation.caseId) : undefined;
+          if (!item) return false;
+          const before = staged.get(item.row.id) ?? { state: item.state, events: [] };
+          const result = execute(before.state, {
+            command: {
+              type: "payment",
+              amount: { amountMinor: allocation.amountMinor, currency: credit.currency },
+              side: "shop",
+              channel: "transfer",
+              bank: { entryId: credit.entryId, bookingDate: credit.bookingDate, reasons },
+            },
+            actor,
+            occurredAt,
+            sourceId: `bank:${credit.entryId}:${n}`,
+            reason: `Überweisung vom ${credit.bookingDate}: ${reasons.join(", ")}`,
+          });
+          if (!result.ok) return false;
+          staged.set(item.row.id, { state: result.value.state, events: [...before.events, ...result.value.events] });
+          return true;
+        });
+        if (!fits) continue;
+        for (const [caseId, { state, events }] of staged) {
+          const item = byId.get(caseId)!;
+          item.state = state;
+          item.events.push(...events);
+        }
+        booked.add(credit.id);
+      }
+      await persistMany(
+        tx,
+        [...byId.values()].filter((item) => item.events.length > 0),
+      );
     });
-    if (!result.ok) return false;
   }
-  return true;
+  return booked;
 }
 
 export type ReviewOutcome =
@@ -269,7 +317,8 @@ export async function assignCredit(
   if (!target || TERMINAL_STATUSES.includes(target.status as CaseStatus) || target.currency !== credit.row.currency)
     return { ok: false, error: { code: "case_not_open", message: "That case is not open in this currency." } };
   const allocations = [{ orderId: target.orderId, caseId: target.id, amountMinor: credit.row.amountMinor }];
-  if (!(await book(db, shop, credit.row, allocations, ["assigned"], input.actor)))
+  const booked = await bookMany(db, shop, [{ credit: credit.row, allocations, reasons: ["assigned"] }], input.actor);
+  if (!booked.has(credit.row.id))
     return { ok: false, error: { code: "case_not_open", message: "The case refused the payment." } };
   await db
     .update(bankCredits)
@@ -313,8 +362,18 @@ async function reviewCredit(db: DbOrTx, shopId: string, creditId: string) {
   return { ok: true, row } as const;
 }
 
-async function settle(db: DbOrTx, creditId: string, status: "matched" | "review", decision: MatchDecision) {
-  await db.update(bankCredits).set({ status, decision }).where(eq(bankCredits.id, creditId));
+/** Each new credit's outcome, written in one statement per chunk. */
+async function settleMany(
+  db: DbOrTx,
+  outcomes: { id: string; status: "matched" | "review"; decision: MatchDecision }[],
+): Promise<void> {
+  for (let i = 0; i < outcomes.length; i += CHUNK) {
+    const rows = JSON.stringify(outcomes.slice(i, i + CHUNK));
+    await db.execute(sql`
+      update ${bankCredits} b set status = o.status, decision = o.decision
+      from jsonb_to_recordset(${rows}::jsonb) as o(id uuid, status text, decision jsonb)
+      where b.id = o.id`);
+  }
 }
 
 export const BANK_CREDIT_STATUSES = ["matched", "review", "assigned", "dismissed"] as const;
