@@ -4,10 +4,12 @@ import { afterEach, describe, expect, test } from "vitest";
 import type { Db } from "#app/db/client.server";
 import { bankCredits, caseEvents, cases, outbox, type Shop, statementImports } from "#app/db/schema";
 import { creditorReference, formatCreditorReference } from "#app/domain/payments/creditor-reference";
-import { openCaseForOrder } from "#app/services/cases/commands.server";
+import { openCaseForOrder, startCase } from "#app/services/cases/commands.server";
+import { reminderHandler } from "#app/services/dunning/reminders.server";
+import { sweepOutbox } from "#app/services/outbox/outbox.server";
 import { createTestDatabase, type TestDatabase, testEngines } from "#test/support/db";
 import { insertOrder, insertShop } from "#test/support/factories";
-import { camt053 } from "#test/support/statements";
+import { camt053, mt940 } from "#test/support/statements";
 
 import { importStatement } from "./statement-import.server";
 
@@ -56,6 +58,16 @@ describe.each(testEngines())("bank statement import on %s", (engine) => {
     const partial = await openCase(db, shop, "#5003", ["Ida", "Schulz"], 20_000);
     const petra = await openCase(db, shop, "#5004", ["Petra", "Weiß"], 3_000);
     const paula = await openCase(db, shop, "#5005", ["Paula", "Weiß"], 3_000);
+    // The exact case is being dunned: its next reminder already waits in the outbox.
+    await startCase(db, { shopId: shop.id, caseId: exact.id, actor, reason: "Mahnlauf", now: NOW });
+    await db.insert(outbox).values({
+      shopId: shop.id,
+      caseId: exact.id,
+      kind: "reminder.send",
+      idempotencyKey: `reminder:${exact.id}:reminder_2`,
+      payload: { caseId: exact.id, level: "reminder_2" },
+      nextAttemptAt: NOW,
+    });
     const wrongDigit = creditorReference("#5002")!.replace("5002", "5092");
     const file = camt053({
       accountIban: "DE89370400440532013000",
@@ -144,6 +156,17 @@ describe.each(testEngines())("bank statement import on %s", (engine) => {
     });
     expect(payment!.reason).toContain("2026-11-19");
 
+    // Paid before the reminder went out: the reminder is not sent.
+    const sent: unknown[] = [];
+    const mailer = {
+      send: async (mail: unknown) => (sent.push(mail), { ok: true as const, messageId: "x" }),
+      close() {},
+    };
+    await sweepOutbox(db, { "reminder.send": reminderHandler({ mailer, mailFrom: "m@x.de" }) }, () => NOW);
+    expect(sent).toEqual([]);
+    const [reminder] = await db.select().from(outbox).where(eq(outbox.kind, "reminder.send"));
+    expect(reminder).toMatchObject({ status: "done", result: { skipped: "case is paid" } });
+
     // Paid in full by the bank: the order is marked paid on the store through the outbox.
     const writeBacks = await db
       .select({ payload: outbox.payload })
@@ -177,6 +200,40 @@ describe.each(testEngines())("bank statement import on %s", (engine) => {
     expect(again).toMatchObject({ ok: true, credits: 4, added: 0, matched: 0, review: 0, known: 4 });
     expect(await versions()).toEqual(before);
     expect(await db.$count(bankCredits)).toBe(4);
+  });
+
+  test("an MT940 statement from a German bank is read and matched the same way", async () => {
+    database = await createTestDatabase(engine);
+    const { db } = database;
+    const shop = await insertShop(db, { platform: "woocommerce", domain: "wollwerk.example" });
+    const open = await openCase(db, shop, "#6001", ["Sören", "Weiß"], 8_990);
+    const file = mt940({
+      accountIban: "DE89370400440532013000",
+      entries: [
+        {
+          bookingDate: "2026-11-18",
+          credits: [
+            {
+              amountMinor: 8_990,
+              payerName: "SOEREN WEISS",
+              payerIban: "DE02120300000000202051",
+              remittance: `Rechnung ${formatCreditorReference(creditorReference("#6001")!)} vielen Dank`,
+              bankRef: "MT-1",
+            },
+          ],
+        },
+      ],
+    });
+    const result = await importStatement(
+      db,
+      shop,
+      { bytes: Buffer.from(file, "latin1"), name: "umsatz.sta" },
+      { actor, now: NOW },
+    );
+    expect(result).toMatchObject({ ok: true, format: "mt940", added: 1, matched: 1 });
+    expect((await db.select({ status: cases.status }).from(cases).where(eq(cases.id, open.id)))[0]!.status).toBe(
+      "paid",
+    );
   });
 
   test("a malformed statement is refused with what is wrong, and nothing is stored", async () => {
