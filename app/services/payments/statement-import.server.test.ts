@@ -11,7 +11,7 @@ import { createTestDatabase, type TestDatabase, testEngines } from "#test/suppor
 import { insertOrder, insertShop } from "#test/support/factories";
 import { camt053, mt940 } from "#test/support/statements";
 
-import { importStatement } from "./statement-import.server";
+import { assignCredit, dismissCredit, importStatement } from "./statement-import.server";
 
 const NOW = new Date("2026-11-20T10:00:00Z");
 const actor = { type: "staff" as const, id: "wp:7" };
@@ -186,6 +186,19 @@ describe.each(testEngines())("bank statement import on %s", (engine) => {
     const candidates = (review!.decision as { candidates: { caseId: string; reasons: string[] }[] }).candidates;
     expect(candidates.map((c) => c.caseId).sort()).toEqual([petra.id, paula.id].sort());
     expect(candidates[0]!.reasons).toEqual(expect.arrayContaining(["amount_outstanding", "last_name"]));
+
+    // Staff assign it to Petra's case: booked there as theirs; a second decision on it is refused.
+    const staff = { type: "staff" as const, id: "wp:9" };
+    expect(await assignCredit(db, shop, { creditId: review!.id, caseId: petra.id, actor: staff, now: NOW })).toEqual({
+      ok: true,
+    });
+    expect(await status(petra.id)).toEqual({ status: "paid", outstanding: 0 });
+    const [assigned] = await db.select().from(bankCredits).where(eq(bankCredits.id, review!.id));
+    expect(assigned).toMatchObject({ status: "assigned", resolvedBy: "wp:9" });
+    expect(await dismissCredit(db, shop, { creditId: review!.id, actor: staff, now: NOW })).toMatchObject({
+      ok: false,
+      error: { code: "not_in_review" },
+    });
 
     // The same file again: every credit known, no case touched.
     const versions = async () =>

@@ -4,7 +4,7 @@ import { and, desc, eq, inArray, notInArray, sql } from "drizzle-orm";
 import { z } from "zod";
 
 import { parseStatement } from "#adapters/bank/statement";
-import { type DbOrTx, rowsOf } from "#app/db/client.server";
+import { type DbOrTx, rowsOf, type Tx } from "#app/db/client.server";
 import { bankCredits, caseEvents, cases, orders, type Shop, statementImports } from "#app/db/schema";
 import type { Case } from "#app/domain/case/case";
 import type { Actor, CaseEvent } from "#app/domain/case/events";
@@ -32,6 +32,8 @@ export const MAX_STATEMENT_BYTES = 20 * 1024 * 1024;
 
 /** Rows per insert: bounded statements, bounded memory per round trip. */
 const CHUNK = 500;
+/** Credits booked per transaction: a statement in a few dozen transactions, not thousands. */
+const BOOK_CHUNK = 250;
 
 export type StatementImportResult =
   | {
@@ -87,27 +89,34 @@ export async function importStatement(
   const added = await storeCredits(db, shop.id, importId, credits);
   const index = buildMatchIndex(await openInvoices(db, shop.id));
   const decisions = added.map((credit) => ({ credit, decision: matchCredit(credit, index) }));
-  const booked = await bookMany(
-    db,
-    shop,
-    decisions.flatMap(({ credit, decision }) =>
-      decision.kind === "auto" ? [{ credit, allocations: decision.allocations, reasons: decision.reasons }] : [],
-    ),
-    meta.actor,
-  );
-  await settleMany(
-    db,
-    decisions.map(({ credit, decision }) =>
-      decision.kind === "auto" && booked.has(credit.id)
-        ? { id: credit.id, status: "matched" as const, decision }
-        : {
-            id: credit.id,
-            status: "review" as const,
-            decision: decision.kind === "review" ? decision : { kind: "review", candidates: [] },
-          },
-    ),
-  );
-  const matched = booked.size;
+  let matched = 0;
+  // Booked and recorded together, a chunk at a time: a credit is never booked while it still shows "review".
+  for (let i = 0; i < decisions.length; i += BOOK_CHUNK) {
+    const chunk = decisions.slice(i, i + BOOK_CHUNK);
+    matched += await db.transaction(async (tx) => {
+      const booked = await book(
+        tx,
+        shop,
+        chunk.flatMap(({ credit, decision }) =>
+          decision.kind === "auto" ? [{ credit, allocations: decision.allocations, reasons: decision.reasons }] : [],
+        ),
+        meta.actor,
+      );
+      await settle(
+        tx,
+        chunk.map(({ credit, decision }) =>
+          decision.kind === "auto" && booked.has(credit.id)
+            ? { id: credit.id, status: "matched" as const, decision }
+            : {
+                id: credit.id,
+                status: "review" as const,
+                decision: decision.kind === "review" ? decision : { kind: "review", candidates: [] },
+              },
+        ),
+      );
+      return booked.size;
+    });
+  }
   const review = added.length - matched;
   await db
     .update(statementImports)
@@ -225,9 +234,6 @@ async function knownIbans(db: DbOrTx, shopId: string): Promise<Map<string, strin
   return map;
 }
 
-/** Cases locked and booked per transaction: the statement's credits in a few dozen transactions, not thousands. */
-const BOOK_CHUNK = 250;
-
 type Booking = {
   credit: Pick<StoredCredit, "id" | "entryId" | "bookingDate" | "currency">;
   allocations: Allocation[];
@@ -237,64 +243,58 @@ type Booking = {
 /**
  * Books each allocation as a payment by transfer on its case, at the booking date, with the bank entry on the event
  * and `bank:<entry>:<n>` as its source (booked once however often it is retried) and the reasons as its reason. A
- * credit whose cases do not all take it (closed meanwhile) is booked on none. Returns the credits booked.
+ * credit whose cases do not all take it (closed meanwhile) is booked on none. Returns the credits booked. The caller
+ * holds the transaction (BOOK_CHUNK credits at most), so the cases' locks and the credits' outcomes go together.
  */
-async function bookMany(db: DbOrTx, shop: Shop, bookings: Booking[], actor: Actor): Promise<Set<string>> {
+async function book(tx: Tx, shop: Shop, bookings: Booking[], actor: Actor): Promise<Set<string>> {
   const booked = new Set<string>();
-  for (let i = 0; i < bookings.length; i += BOOK_CHUNK) {
-    const chunk = bookings.slice(i, i + BOOK_CHUNK);
-    await db.transaction(async (tx) => {
-      const ids = [...new Set(chunk.flatMap((b) => b.allocations.map((a) => a.caseId).filter((id) => id !== null)))];
-      if (ids.length === 0) return;
-      // In id order, as every batch writer locks, so two imports never deadlock.
-      const rows = await tx
-        .select()
-        .from(cases)
-        .where(and(eq(cases.shopId, shop.id), inArray(cases.id, ids)))
-        .orderBy(cases.id)
-        .for("update");
-      const byId = new Map(
-        rows.map((row) => [row.id, { row, state: caseFromJson(row.state), events: [] as CaseEvent[] }]),
-      );
-      for (const booking of chunk) {
-        const { credit, allocations, reasons } = booking;
-        const occurredAt = new Date(`${credit.bookingDate}T12:00:00Z`);
-        const staged = new Map<string, { state: Case; events: CaseEvent[] }>();
-        const fits = allocations.every((allocation, n) => {
-          const item = allocation.caseId ? byId.get(allocation.caseId) : undefined;
-          if (!item) return false;
-          const before = staged.get(item.row.id) ?? { state: item.state, events: [] };
-          const result = execute(before.state, {
-            command: {
-              type: "payment",
-              amount: { amountMinor: allocation.amountMinor, currency: credit.currency },
-              side: "shop",
-              channel: "transfer",
-              bank: { entryId: credit.entryId, bookingDate: credit.bookingDate, reasons },
-            },
-            actor,
-            occurredAt,
-            sourceId: `bank:${credit.entryId}:${n}`,
-            reason: `Überweisung vom ${credit.bookingDate}: ${reasons.join(", ")}`,
-          });
-          if (!result.ok) return false;
-          staged.set(item.row.id, { state: result.value.state, events: [...before.events, ...result.value.events] });
-          return true;
-        });
-        if (!fits) continue;
-        for (const [caseId, { state, events }] of staged) {
-          const item = byId.get(caseId)!;
-          item.state = state;
-          item.events.push(...events);
-        }
-        booked.add(credit.id);
-      }
-      await persistMany(
-        tx,
-        [...byId.values()].filter((item) => item.events.length > 0),
-      );
+  const ids = [...new Set(bookings.flatMap((b) => b.allocations.map((a) => a.caseId).filter((id) => id !== null)))];
+  if (ids.length === 0) return booked;
+  // In id order, as every batch writer locks, so two imports never deadlock.
+  const rows = await tx
+    .select()
+    .from(cases)
+    .where(and(eq(cases.shopId, shop.id), inArray(cases.id, ids)))
+    .orderBy(cases.id)
+    .for("update");
+  const byId = new Map(rows.map((row) => [row.id, { row, state: caseFromJson(row.state), events: [] as CaseEvent[] }]));
+  for (const { credit, allocations, reasons } of bookings) {
+    const occurredAt = new Date(`${credit.bookingDate}T12:00:00Z`);
+    // Staged per credit: one allocation a case refuses leaves the credit's other cases untouched too.
+    const staged = new Map<string, { state: Case; events: CaseEvent[] }>();
+    const fits = allocations.every((allocation, n) => {
+      const item = allocation.caseId ? byId.get(allocation.caseId) : undefined;
+      if (!item) return false;
+      const before = staged.get(item.row.id) ?? { state: item.state, events: [] };
+      const result = execute(before.state, {
+        command: {
+          type: "payment",
+          amount: { amountMinor: allocation.amountMinor, currency: credit.currency },
+          side: "shop",
+          channel: "transfer",
+          bank: { entryId: credit.entryId, bookingDate: credit.bookingDate, reasons },
+        },
+        actor,
+        occurredAt,
+        sourceId: `bank:${credit.entryId}:${n}`,
+        reason: `Überweisung vom ${credit.bookingDate}: ${reasons.join(", ")}`,
+      });
+      if (!result.ok) return false;
+      staged.set(item.row.id, { state: result.value.state, events: [...before.events, ...result.value.events] });
+      return true;
     });
+    if (!fits) continue;
+    for (const [caseId, { state, events }] of staged) {
+      const item = byId.get(caseId)!;
+      item.state = state;
+      item.events.push(...events);
+    }
+    booked.add(credit.id);
   }
+  await persistMany(
+    tx,
+    [...byId.values()].filter((item) => item.events.length > 0),
+  );
   return booked;
 }
 
@@ -317,19 +317,21 @@ export async function assignCredit(
   if (!target || TERMINAL_STATUSES.includes(target.status as CaseStatus) || target.currency !== credit.row.currency)
     return { ok: false, error: { code: "case_not_open", message: "That case is not open in this currency." } };
   const allocations = [{ orderId: target.orderId, caseId: target.id, amountMinor: credit.row.amountMinor }];
-  const booked = await bookMany(db, shop, [{ credit: credit.row, allocations, reasons: ["assigned"] }], input.actor);
-  if (!booked.has(credit.row.id))
-    return { ok: false, error: { code: "case_not_open", message: "The case refused the payment." } };
-  await db
-    .update(bankCredits)
-    .set({
-      status: "assigned",
-      decision: { ...(credit.row.decision as object), kind: "assigned", allocations, reasons: ["assigned"] },
-      resolvedBy: input.actor.id,
-      resolvedAt: input.now,
-    })
-    .where(eq(bankCredits.id, credit.row.id));
-  return { ok: true };
+  return db.transaction(async (tx) => {
+    const booked = await book(tx, shop, [{ credit: credit.row, allocations, reasons: ["assigned"] }], input.actor);
+    if (!booked.has(credit.row.id))
+      return { ok: false, error: { code: "case_not_open", message: "The case refused the payment." } } as const;
+    await tx
+      .update(bankCredits)
+      .set({
+        status: "assigned",
+        decision: { ...(credit.row.decision as object), kind: "assigned", allocations, reasons: ["assigned"] },
+        resolvedBy: input.actor.id,
+        resolvedAt: input.now,
+      })
+      .where(and(eq(bankCredits.id, credit.row.id), eq(bankCredits.status, "review")));
+    return { ok: true } as const;
+  });
 }
 
 /** Staff set a credit aside (someone else's money, a refund, paid twice): it stays listed as dismissed. */
@@ -362,18 +364,16 @@ async function reviewCredit(db: DbOrTx, shopId: string, creditId: string) {
   return { ok: true, row } as const;
 }
 
-/** Each new credit's outcome, written in one statement per chunk. */
-async function settleMany(
-  db: DbOrTx,
+/** The outcomes of a chunk of new credits, in one statement. */
+async function settle(
+  tx: Tx,
   outcomes: { id: string; status: "matched" | "review"; decision: MatchDecision }[],
 ): Promise<void> {
-  for (let i = 0; i < outcomes.length; i += CHUNK) {
-    const rows = JSON.stringify(outcomes.slice(i, i + CHUNK));
-    await db.execute(sql`
-      update ${bankCredits} b set status = o.status, decision = o.decision
-      from jsonb_to_recordset(${rows}::jsonb) as o(id uuid, status text, decision jsonb)
-      where b.id = o.id`);
-  }
+  if (outcomes.length === 0) return;
+  await tx.execute(sql`
+    update ${bankCredits} b set status = o.status, decision = o.decision
+    from jsonb_to_recordset(${JSON.stringify(outcomes)}::jsonb) as o(id uuid, status text, decision jsonb)
+    where b.id = o.id`);
 }
 
 export const BANK_CREDIT_STATUSES = ["matched", "review", "assigned", "dismissed"] as const;
