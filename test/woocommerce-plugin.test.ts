@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
 import { shops } from "#app/db/schema";
 import { CASE_STATUSES, TERMINAL_STATUSES } from "#app/domain/case/status";
+import { type MessageKey, translator } from "#app/i18n/i18n";
 import { action as guardAction } from "#app/routes/woocommerce.checkout-guard";
 import { action as removedAction } from "#app/routes/woocommerce.staff.removed";
 import { buildReport } from "#app/services/cases/reports.server";
@@ -64,6 +65,8 @@ describe.skipIf(!php)(php ? "the WooCommerce companion plugin" : `the WooCommerc
       signin: string;
       posts: { url: string; body: Record<string, string | number>; blocking: boolean }[];
       payable: Record<string, string[]>;
+      columns: Record<"classic" | "hpos", Record<string, string>>;
+      cells: Record<string, Record<"classic" | "hpos", Record<string, Record<string, string>>>>;
     };
 
     beforeAll(async () => {
@@ -101,6 +104,33 @@ describe.skipIf(!php)(php ? "the WooCommerce companion plugin" : `the WooCommerc
           ?.map((s) => s.slice(1, -1))
           .sort(),
       ).toEqual([...open].sort());
+    });
+
+    test("order list: a Mahnwerk column after the status on both screens, each tracked order's case status as the tab names it", () => {
+      for (const screen of ["classic", "hpos"] as const)
+        expect(Object.keys(produced.columns[screen])).toEqual([
+          "cb",
+          "order_number",
+          "order_status",
+          "mahnwerk",
+          "order_total",
+        ]);
+      for (const [locale, language] of [
+        ["en_US", "en"],
+        ["de_DE", "de"],
+      ] as const) {
+        const t = translator(language);
+        for (const screen of ["classic", "hpos"] as const) {
+          const cells = produced.cells[locale]![screen];
+          for (const status of CASE_STATUSES)
+            expect(cells.mahnwerk![status], `${locale} ${screen} ${status}`).toBe(
+              `<mark class="mahnwerk-status" title="mahnwerk:${status}">${t(`status.${status}` as MessageKey)}</mark>`,
+            );
+          expect(cells.mahnwerk!.untracked).toBe("");
+          // Other columns are left to WooCommerce.
+          expect(Object.values(cells.order_total!).join("")).toBe("");
+        }
+      }
     });
 
     test("checkout guard: the invoice gateways are hidden for a customer with an open case, asked once, and only then", async () => {

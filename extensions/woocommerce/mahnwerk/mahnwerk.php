@@ -144,6 +144,74 @@ function mahnwerk_payable_statuses( $statuses, $order = null ) {
 add_filter( 'woocommerce_valid_order_statuses_for_payment', 'mahnwerk_payable_statuses', 10, 2 );
 
 /**
+ * The case statuses as the app names them (app/i18n/{de,en}.json, status.*), in the admin user's language: the order
+ * list shows the same words as Mahnwerk's tab.
+ */
+function mahnwerk_status_label( $status ) {
+	$labels = array(
+		'waiting_for_approval' => array( 'Waiting for approval', 'Warten auf Freigabe' ),
+		'running'              => array( 'Running', 'Laufend' ),
+		'handed_over'          => array( 'Handed over to collection', 'An Inkasso übergeben' ),
+		'blocked'              => array( 'Blocked', 'Blockiert' ),
+		'failed'               => array( 'Failed', 'Gescheitert' ),
+		'paid'                 => array( 'Paid', 'Bezahlt' ),
+		'cancelled'            => array( 'Cancelled', 'Gekündigt' ),
+		'closed'               => array( 'Closed', 'Geschlossen' ),
+	);
+	if ( ! isset( $labels[ $status ] ) ) {
+		return $status;
+	}
+	$locale = function_exists( 'get_user_locale' ) ? (string) get_user_locale() : 'en_US';
+	return $labels[ $status ][ 0 === strpos( $locale, 'de' ) ? 1 : 0 ];
+}
+
+/**
+ * The "Mahnwerk" column of the order list (classic `edit.php?post_type=shop_order` and HPOS `wc-orders`), after the
+ * order status: the case status Mahnwerk last wrote back (order meta `_mahnwerk_status`), empty for untracked orders.
+ *
+ * @param array<string, string> $columns The list's columns.
+ * @return array<string, string>
+ */
+function mahnwerk_order_columns( $columns ) {
+	$with = array();
+	foreach ( $columns as $key => $label ) {
+		$with[ $key ] = $label;
+		if ( 'order_status' === $key ) {
+			$with['mahnwerk'] = 'Mahnwerk';
+		}
+	}
+	if ( ! isset( $with['mahnwerk'] ) ) {
+		$with['mahnwerk'] = 'Mahnwerk';
+	}
+	return $with;
+}
+
+/**
+ * One cell of the column: HPOS passes the order, the classic list its post id.
+ *
+ * @param string       $column      The column being rendered.
+ * @param WC_Order|int $order_or_id The order, or its id.
+ */
+function mahnwerk_order_column_cell( $column, $order_or_id ) {
+	if ( 'mahnwerk' !== $column ) {
+		return;
+	}
+	$order = is_object( $order_or_id ) ? $order_or_id : ( function_exists( 'wc_get_order' ) ? wc_get_order( $order_or_id ) : null );
+	if ( ! is_object( $order ) || ! method_exists( $order, 'get_meta' ) ) {
+		return;
+	}
+	$status = (string) $order->get_meta( '_mahnwerk_status', true );
+	if ( '' === $status ) {
+		return;
+	}
+	echo '<mark class="mahnwerk-status" title="' . esc_attr( 'mahnwerk:' . $status ) . '">' . esc_html( mahnwerk_status_label( $status ) ) . '</mark>';
+}
+add_filter( 'manage_edit-shop_order_columns', 'mahnwerk_order_columns', 20 );
+add_action( 'manage_shop_order_posts_custom_column', 'mahnwerk_order_column_cell', 20, 2 );
+add_filter( 'manage_woocommerce_page_wc-orders_columns', 'mahnwerk_order_columns', 20 );
+add_action( 'manage_woocommerce_page_wc-orders_custom_column', 'mahnwerk_order_column_cell', 20, 2 );
+
+/**
  * Mahnwerk's signed answer for one billing e-mail, cached; null when there is none to trust (no connection, no
  * answer within three seconds, a bad signature).
  *

@@ -55,6 +55,18 @@ function apply_filters( $hook, $value, ...$args ) {
 	}
 	return $value;
 }
+function esc_html( $text ) {
+	return htmlspecialchars( (string) $text, ENT_QUOTES );
+}
+function esc_attr( $text ) {
+	return htmlspecialchars( (string) $text, ENT_QUOTES );
+}
+function get_user_locale() {
+	return $GLOBALS['mahnwerk_test']['locale'] ?? 'en_US';
+}
+function wc_get_order( $id ) {
+	return $GLOBALS['mahnwerk_test']['orders'][ $id ] ?? false;
+}
 function wp_json_encode( $value ) {
 	return json_encode( $value );
 }
@@ -194,10 +206,35 @@ foreach ( array( 'running', 'handed_over', 'blocked', 'waiting_for_approval', 'f
 	$order                              = new WC_Order( '' === $case_status ? array() : array( '_mahnwerk_status' => $case_status ) );
 	$payable[ '' === $case_status ? 'untracked' : $case_status ] = apply_filters( 'woocommerce_valid_order_statuses_for_payment', array( 'pending', 'failed' ), $order );
 }
+// The order list: the columns both list screens get, and the cell each renders, per status and language.
+$columns = array(
+	'classic' => apply_filters( 'manage_edit-shop_order_columns', array( 'cb' => '', 'order_number' => 'Order', 'order_status' => 'Status', 'order_total' => 'Total' ) ),
+	'hpos'    => apply_filters( 'manage_woocommerce_page_wc-orders_columns', array( 'cb' => '', 'order_number' => 'Order', 'order_status' => 'Status', 'order_total' => 'Total' ) ),
+);
+$cells = array();
+foreach ( array( 'en_US', 'de_DE' ) as $locale ) {
+	$GLOBALS['mahnwerk_test']['locale'] = $locale;
+	foreach ( array( 'running', 'handed_over', 'blocked', 'waiting_for_approval', 'failed', 'paid', 'cancelled', 'closed', '' ) as $i => $case_status ) {
+		$order                                     = new WC_Order( '' === $case_status ? array() : array( '_mahnwerk_status' => $case_status ) );
+		$GLOBALS['mahnwerk_test']['orders'][ 100 + $i ] = $order;
+		$key                                       = '' === $case_status ? 'untracked' : $case_status;
+		foreach ( array( 'hpos' => array( 'manage_woocommerce_page_wc-orders_custom_column', $order ), 'classic' => array( 'manage_shop_order_posts_custom_column', 100 + $i ) ) as $screen => $call ) {
+			foreach ( array( 'mahnwerk', 'order_total' ) as $column ) {
+				ob_start();
+				foreach ( $GLOBALS['mahnwerk_test']['actions'][ $call[0] ] as $callback ) {
+					$callback( $column, $call[1] );
+				}
+				$cells[ $locale ][ $screen ][ $column ][ $key ] = ob_get_clean();
+			}
+		}
+	}
+}
 echo json_encode(
 	array(
 		'signin'  => $signin,
 		'posts'   => $GLOBALS['mahnwerk_test']['posts'],
 		'payable' => $payable,
+		'columns' => $columns,
+		'cells'   => $cells,
 	)
 );
