@@ -49,18 +49,23 @@ export async function openTestCase(
       },
     })
     .returning();
+  return { order: order!, case: await openCaseOf(db, shop, order!) };
+}
+
+/** Opens the invoice case of a stored order as the scheduler does once it is overdue: all it owes, at its due date. */
+export async function openCaseOf(db: DbOrTx, shop: Shop, order: OrderRow, now = new Date("2026-10-16T08:00:00Z")) {
   const result = await openCaseForOrder(db, {
     shop,
-    order: order!,
+    order,
     kind: "invoice",
-    outstanding: { amountMinor: amount, currency: "EUR" },
-    dueDate: options.dueDate ?? "2026-10-15",
+    outstanding: { amountMinor: order.outstandingMinor, currency: order.currency },
+    dueDate: order.dueDate ?? "2026-10-15",
     actor: { type: "scheduler", id: "dunning" },
-    now: new Date("2026-10-16T08:00:00Z"),
+    now,
     sourceId: null,
   });
   if (!result || !result.ok) throw new Error("case not opened");
-  return { order: order!, case: result.case };
+  return result.case;
 }
 
 /** The platform asked right before a handover has nothing new to say: the claim goes out as the case has it. */

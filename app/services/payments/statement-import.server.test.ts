@@ -4,9 +4,10 @@ import { afterEach, describe, expect, test } from "vitest";
 import type { Db } from "#app/db/client.server";
 import { bankCredits, caseEvents, cases, outbox, type Shop, statementImports } from "#app/db/schema";
 import { creditorReference, formatCreditorReference } from "#app/domain/payments/creditor-reference";
-import { openCaseForOrder, startCase } from "#app/services/cases/commands.server";
+import { startCase } from "#app/services/cases/commands.server";
 import { reminderHandler } from "#app/services/dunning/reminders.server";
 import { sweepOutbox } from "#app/services/outbox/outbox.server";
+import { openCaseOf } from "#test/support/cases";
 import { createTestDatabase, type TestDatabase, testEngines } from "#test/support/db";
 import { insertOrder, insertShop } from "#test/support/factories";
 import { camt053, mt940 } from "#test/support/statements";
@@ -31,18 +32,7 @@ async function openCase(db: Db, shop: Shop, name: string, person: [string, strin
       locale: "de",
     },
   });
-  const opened = await openCaseForOrder(db, {
-    shop,
-    order,
-    kind: "invoice",
-    outstanding: { amountMinor, currency: "EUR" },
-    dueDate: "2026-10-15",
-    actor: { type: "scheduler", id: "dunning" },
-    now: NOW,
-    sourceId: null,
-  });
-  if (!opened?.ok) throw new Error("not opened");
-  return opened.case;
+  return openCaseOf(db, shop, order, NOW);
 }
 
 describe.each(testEngines())("bank statement import on %s", (engine) => {

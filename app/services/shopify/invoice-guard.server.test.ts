@@ -6,10 +6,11 @@ import type { AdminGraphql, GraphqlBody } from "#adapters/shopify/admin-api";
 import type { Db } from "#app/db/client.server";
 import { outbox, type Shop } from "#app/db/schema";
 import { tenantScope } from "#app/db/tenant.server";
-import { cancelCase, openCaseForOrder } from "#app/services/cases/commands.server";
+import { cancelCase } from "#app/services/cases/commands.server";
 import { sweepOutbox } from "#app/services/outbox/outbox.server";
 import { getSettings, updateSettings } from "#app/services/settings/settings.server";
 import { variableErrors } from "#test/support/admin-schema";
+import { openCaseOf } from "#test/support/cases";
 import { createTestDatabase, type TestDatabase, testEngines } from "#test/support/db";
 import { insertOrder, insertShop } from "#test/support/factories";
 
@@ -138,16 +139,7 @@ describe.each(testEngines())("the Shopify invoice guard on %s", (engine) => {
           locale: "de",
         },
       });
-      await openCaseForOrder(db, {
-        shop,
-        order,
-        kind: "invoice",
-        outstanding: { amountMinor: order.outstandingMinor, currency: "EUR" },
-        dueDate: "2026-10-15",
-        actor: { type: "scheduler", id: "dunning" },
-        now: NOW,
-        sourceId: null,
-      });
+      await openCaseOf(db, shop, order, NOW);
     }
     expect(await flagRows(db)).toEqual([]);
     await guardOn(db, shop, true);
@@ -254,17 +246,7 @@ describe.each(testEngines())("the Shopify invoice guard on %s", (engine) => {
         locale: "de",
       },
     });
-    const opened = await openCaseForOrder(db, {
-      shop,
-      order,
-      kind: "invoice",
-      outstanding: { amountMinor: order.outstandingMinor, currency: "EUR" },
-      dueDate: "2026-10-15",
-      actor: { type: "scheduler", id: "dunning" },
-      now: NOW,
-      sourceId: null,
-    });
-    expect(opened?.ok).toBe(true);
+    const opened = await openCaseOf(db, shop, order, NOW);
     await sweepOutbox(db, handlers, () => NOW);
     const flag = (value: string, id = "4401") => ({
       ownerId: `gid://shopify/Customer/${id}`,
@@ -277,7 +259,7 @@ describe.each(testEngines())("the Shopify invoice guard on %s", (engine) => {
 
     await cancelCase(db, {
       shopId: shop.id,
-      caseId: opened!.ok ? opened!.case.id : "",
+      caseId: opened.id,
       actor: { type: "staff", id: "demo" },
       reason: "Kulanz",
       now: NOW,
@@ -302,16 +284,7 @@ describe.each(testEngines())("the Shopify invoice guard on %s", (engine) => {
     await guardOn(db, shop, false);
     const before = (await flagRows(db)).length;
     const another = await insertOrder(db, shop);
-    await openCaseForOrder(db, {
-      shop,
-      order: another,
-      kind: "invoice",
-      outstanding: { amountMinor: another.outstandingMinor, currency: "EUR" },
-      dueDate: "2026-10-15",
-      actor: { type: "scheduler", id: "dunning" },
-      now: NOW,
-      sourceId: null,
-    });
+    await openCaseOf(db, shop, another, NOW);
     expect((await flagRows(db)).length).toBe(before);
   });
 });
