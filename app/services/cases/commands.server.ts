@@ -205,11 +205,13 @@ export async function persistMany<R extends LockedCase>(
       ...effects(after, list),
     ];
   });
-  // The Shopify checkout guard's customer flag follows a case into and out of the open statuses.
+  // The Shopify checkout guard's customer flag follows a case into and out of the open statuses (a crossing changes
+  // the status, so `platforms` knows the shop).
   await queueCustomerFlags(
     tx,
     items.flatMap(({ row, events: list }, i) => {
       const after = updated[i]!;
+      if (platforms.get(row.shopId) !== "shopify") return [];
       if (isTerminal(row.status as CaseStatus) === isTerminal(after.status as CaseStatus)) return [];
       const at = list[list.length - 1]?.occurredAt ?? new Date();
       return [{ shopId: row.shopId, caseId: row.id, version: after.version, at }];

@@ -157,21 +157,16 @@ export async function queueAllCustomerFlags(db: DbOrTx, shopId: string, now: Dat
 }
 
 /**
- * A case of a Shopify shop with the guard on opened, ended or came back: its customer's flag is rewritten. Called
- * in the transaction of the case change; the handler reads what is true when it runs, so order does not matter.
+ * Cases of Shopify shops that opened, ended or came back: where the shop has the guard on, the customer's flag is
+ * rewritten. Called in the transaction of the case change; the handler reads what is true when it runs, so order
+ * does not matter.
  */
 type CaseChange = { shopId: string; caseId: string; version: number; at: Date };
 
 export async function queueCustomerFlags(tx: Tx, changes: CaseChange[]): Promise<void> {
-  if (changes.length === 0) return;
-  const shopIds = [...new Set(changes.map((c) => c.shopId))];
   const guarded = new Set<string>();
-  for (const row of await tx
-    .select({ id: shops.id })
-    .from(shops)
-    .where(and(inArray(shops.id, shopIds), eq(shops.platform, "shopify")))) {
-    if ((await getSettings(tx, row.id)).checkoutGuard) guarded.add(row.id);
-  }
+  for (const shopId of new Set(changes.map((c) => c.shopId)))
+    if ((await getSettings(tx, shopId)).checkoutGuard) guarded.add(shopId);
   await insertCustomerFlags(
     tx,
     changes.filter((c) => guarded.has(c.shopId)),
