@@ -12,6 +12,7 @@ import { shops } from "#app/db/schema";
 import { CASE_STATUSES, TERMINAL_STATUSES } from "#app/domain/case/status";
 import { type MessageKey, translator } from "#app/i18n/i18n";
 import { action as guardAction } from "#app/routes/woocommerce.checkout-guard";
+import { action as orderCaseAction } from "#app/routes/woocommerce.order-case";
 import { action as removedAction } from "#app/routes/woocommerce.staff.removed";
 import { buildReport } from "#app/services/cases/reports.server";
 import { updateSettings } from "#app/services/settings/settings.server";
@@ -23,6 +24,7 @@ import {
   staffSessionOf,
 } from "#app/services/woocommerce/staff.server";
 import { wooStore } from "#test/mocks/woocommerce";
+import { hasChromium, launchBrowser, SCREENSHOT_DIR } from "#test/support/browser";
 import { openTestCase } from "#test/support/cases";
 import { createTestDatabase, type TestDatabase, testEngines } from "#test/support/db";
 import { serveRoutesFrom } from "#test/support/routes";
@@ -38,6 +40,67 @@ const php = spawnSync("php", ["--version"]).status === 0;
 const execFileAsync = promisify(execFile);
 const required = process.env.MAHNWERK_REQUIRE_PHP === "1";
 const REASON = "plugin tests skipped: no php (apt-get install php-cli)";
+
+/**
+ * The meta box's HTML as PHP rendered it, in a frame like wp-admin's order screen sidebar, saved as a picture to look
+ * at (test-results/screenshots/woocommerce-meta-box-{de,en}.png) where chromium is installed.
+ */
+async function pictureMetaBoxes(boxes: Record<"de" | "en", string>): Promise<void> {
+  if (!hasChromium) return;
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.newPage({ viewport: { width: 320, height: 200 } });
+    for (const [language, html] of Object.entries(boxes)) {
+      await page.setContent(`<!doctype html><html lang="${language}"><meta charset="utf-8"><style>
+        body { background: #f0f0f1; font: 13px/1.4 -apple-system, "Segoe UI", Roboto, sans-serif; color: #3c434a; margin: 16px; }
+        .postbox { background: #fff; border: 1px solid #c3c4c7; width: 280px; }
+        .postbox h2 { font-size: 14px; margin: 0; padding: 8px 12px; border-bottom: 1px solid #c3c4c7; }
+        .inside { padding: 0 12px 12px; } .description { color: #646970; } ul { padding: 0; list-style: none; }
+        li { margin-bottom: 8px; } .notice { border-left: 4px solid #00a32a; background: #fff; box-shadow: 0 1px 1px rgba(0,0,0,.04); padding: 1px 12px; margin: 8px 0; }
+        .notice-error { border-left-color: #d63638; } textarea { box-sizing: border-box; }
+        .button { border: 1px solid #2271b1; color: #2271b1; background: #f6f7f7; border-radius: 3px; padding: 0 10px; min-height: 30px; }
+        .button-primary { background: #2271b1; color: #fff; } a { color: #2271b1; }
+      </style><div class="postbox"><h2>Mahnwerk</h2><div class="inside">${html}</div></div></html>`);
+      await page.locator(".postbox").screenshot({ path: `${SCREENSHOT_DIR}/woocommerce-meta-box-${language}.png` });
+    }
+  } finally {
+    await browser.close();
+  }
+}
+
+type RouteAction = (args: { request: Request; params: object; context: never }) => Promise<unknown>;
+
+/**
+ * One of the app's routes behind a real socket, as the plugin reaches it; `edit` may change an answer on the way.
+ * Returns the server's base URL and a close function.
+ */
+async function serveRoute(
+  action: RouteAction,
+  context: unknown,
+  edit: (status: number, body: string) => string = (_status, body) => body,
+): Promise<{ url: string; close: () => void }> {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      void (async () => {
+        const response = (await action({
+          request: new Request(`${TEST_APP_URL}${req.url}`, {
+            method: "POST",
+            headers: { "content-type": "application/x-www-form-urlencoded" },
+            body: Buffer.concat(chunks),
+          }),
+          params: {},
+          context: context as never,
+        })) as Response;
+        const body = edit(response.status, await response.text());
+        res.writeHead(response.status, { "content-type": "application/json" }).end(body);
+      })();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() };
+}
 
 if (!php && required) {
   test("needs php", () => {
@@ -146,28 +209,10 @@ describe.skipIf(!php)(php ? "the WooCommerce companion plugin" : `the WooCommerc
       await guard(true);
       // The app's route behind a real socket; `tamper` changes the answer after it was signed.
       let tamper = false;
-      const server = createServer((req, res) => {
-        const chunks: Buffer[] = [];
-        req.on("data", (c: Buffer) => chunks.push(c));
-        req.on("end", () => {
-          void (async () => {
-            const response = (await guardAction({
-              request: new Request(`${TEST_APP_URL}${req.url}`, {
-                method: "POST",
-                headers: { "content-type": "application/x-www-form-urlencoded" },
-                body: Buffer.concat(chunks),
-              }),
-              params: {},
-              context: routes.context,
-            })) as Response;
-            let body = await response.text();
-            if (tamper && response.status === 200) body = body.replace('"open":false', '"open":true');
-            res.writeHead(response.status, { "content-type": "application/json" }).end(body);
-          })();
-        });
-      });
-      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const server = await serveRoute(guardAction as RouteAction, routes.context, (status, body) =>
+        tamper && status === 200 ? body.replace('"open":false', '"open":true') : body,
+      );
+      const url = server.url;
       const checkout = async (email: string, reachable = true) => {
         const { stdout } = await execFileAsync("php", ["extensions/woocommerce/test/harness.php"], {
           encoding: "utf8",
@@ -210,6 +255,112 @@ describe.skipIf(!php)(php ? "the WooCommerce companion plugin" : `the WooCommerc
       } finally {
         server.close();
       }
+    });
+
+    test("order screen: a meta box on both screens shows the order's case and starts it with a reason, as the user who clicked", async () => {
+      const [shop] = await database.db.select().from(shops).where(eq(shops.id, connection.shopId!));
+      const opened = (await openTestCase(database.db, shop!)).case;
+      const server = await serveRoute(orderCaseAction as RouteAction, routes.context);
+      const box = async (env: Record<string, string>) => {
+        const { stdout } = await execFileAsync("php", ["extensions/woocommerce/test/harness.php"], {
+          encoding: "utf8",
+          env: {
+            ...process.env,
+            MAHNWERK_TEST_DELIVERY_URL: `${TEST_APP_URL}/webhooks/woocommerce/${connection.id}`,
+            MAHNWERK_TEST_SECRET: webhookSecretOf(connection, TEST_ENCRYPTION_KEY),
+            MAHNWERK_TEST_ORDER_CASE_SERVER: server.url,
+            ...env,
+          },
+        });
+        return JSON.parse(stdout) as {
+          boxes: string[][];
+          before: string;
+          redirect: string | null;
+          after: string | null;
+          posts: { url: string; body: Record<string, string | number> }[];
+        };
+      };
+      try {
+        const de = translator("de");
+        const started = await box({
+          MAHNWERK_TEST_ORDER_ID: opened.platformOrderId,
+          MAHNWERK_TEST_LOCALE: "de_DE",
+          MAHNWERK_TEST_ACTION: "start",
+          MAHNWERK_TEST_REASON: "Kundin bat um Erinnerung",
+        });
+        expect(started.boxes).toEqual([
+          ["mahnwerk-case", "Mahnwerk", "shop_order", "side"],
+          ["mahnwerk-case", "Mahnwerk", "woocommerce_page_wc-orders", "side"],
+        ]);
+        expect(started.before).toContain(`>${de("status.waiting_for_approval")}</mark>`);
+        expect(started.before).toMatch(/<strong>119,90\s€<\/strong> offen/);
+        expect(started.before).toContain(`Als Nächstes: ${de("next.approval")}`);
+        expect(started.before).toMatch(/<button[^>]+value="start"[^>]*>Mahnung starten<\/button>/);
+        expect(started.before).toMatch(/<button[^>]+value="cancel"[^>]*>Fall abbrechen<\/button>/);
+        expect(started.redirect).toBe(
+          `https://shop.example.de/wp-admin/admin.php?page=wc-orders&action=edit&id=${opened.platformOrderId}`,
+        );
+        expect(started.after).toContain("Erledigt: der Fall ist jetzt „Laufend“.");
+        expect(started.after).toContain(`>${de("status.running")}</mark>`);
+        expect(started.after).toContain("Mitarbeiter: Anna Schmidt (wp:42)");
+        expect(started.after).toContain("Begründung: Kundin bat um Erinnerung");
+        expect(started.after).not.toContain('value="start"');
+
+        // The signed start cannot be sent a second time; reading may repeat.
+        const [view, start] = started.posts.filter((p) => p.url.endsWith("/woocommerce/order-case"));
+        const again = async (body: Record<string, string | number>) =>
+          (
+            await fetch(`${server.url}/woocommerce/order-case`, {
+              method: "POST",
+              headers: { "content-type": "application/x-www-form-urlencoded" },
+              body: new URLSearchParams(Object.entries(body).map(([k, v]) => [k, String(v)])),
+            })
+          ).status;
+        expect(start!.body.a).toBe("start");
+        expect(await again(start!.body)).toBe(403);
+        expect(await again(view!.body)).toBe(200);
+        // A reason changed on the way breaks the signature.
+        expect(await again({ ...start!.body, r: "something else", n: `${start!.body.n}x` })).toBe(403);
+
+        // An empty reason is refused by Mahnwerk and the refusal shown; English for an English admin.
+        const refused = await box({
+          MAHNWERK_TEST_ORDER_ID: opened.platformOrderId,
+          MAHNWERK_TEST_LOCALE: "en_US",
+          MAHNWERK_TEST_ACTION: "cancel",
+          MAHNWERK_TEST_REASON: "",
+        });
+        expect(refused.after).toContain('<div class="notice inline notice-error"><p>Please enter a reason.</p></div>');
+        expect(refused.after).toContain(">Running</mark>");
+        await pictureMetaBoxes({ de: started.after!, en: refused.after! });
+        // A form without the box's nonce reaches nobody.
+        const forged = await box({
+          MAHNWERK_TEST_ORDER_ID: opened.platformOrderId,
+          MAHNWERK_TEST_ACTION: "cancel",
+          MAHNWERK_TEST_REASON: "forged",
+          MAHNWERK_TEST_NONCE: "nonce:mahnwerk_case_1",
+        });
+        expect(forged.redirect).toBe("refused: nonce check failed");
+        expect(forged.posts.filter((p) => p.body.a === "cancel")).toEqual([]);
+
+        expect((await box({ MAHNWERK_TEST_ORDER_ID: "123" })).before).toBe(
+          `<p>${translator("en")("orderBlock.unknownOrder")}</p>`,
+        );
+      } finally {
+        server.close();
+      }
+      const unreachable = await execFileAsync("php", ["extensions/woocommerce/test/harness.php"], {
+        encoding: "utf8",
+        env: {
+          ...process.env,
+          MAHNWERK_TEST_DELIVERY_URL: `${TEST_APP_URL}/webhooks/woocommerce/${connection.id}`,
+          MAHNWERK_TEST_SECRET: webhookSecretOf(connection, TEST_ENCRYPTION_KEY),
+          MAHNWERK_TEST_ORDER_CASE_SERVER: "",
+          MAHNWERK_TEST_ORDER_ID: opened.platformOrderId,
+        },
+      });
+      expect((JSON.parse(unreachable.stdout) as { before: string }).before).toBe(
+        "<p>Mahnwerk cannot be reached right now. Reload the page to try again.</p>",
+      );
     });
 
     test("its sign-in link signs in; its report of a deleted user ends that user's session; a demoted user is reported too", async () => {

@@ -225,6 +225,42 @@ describeWithBrowser("the collections tab in Debian chromium", () => {
     await context.close();
   }, 120_000);
 
+  test("the order page block, previewed from a case: the extension's component on the demo data, started there, de and en", async () => {
+    const { context, page, errors } = await open("/app?status=waiting_for_approval");
+    const order = (await rows(page).last().locator("td").nth(1).innerText()).trim().split(/\s/)[0]!;
+    await goto(page, `${server.url}/app?q=${encodeURIComponent(order)}&status=waiting_for_approval`);
+    await rows(page).first().click();
+    await page.getByRole("heading", { name: `Fall ${order}` }).waitFor();
+    await clickTo(page, page.getByRole("link", { name: "Vorschau: Block auf der Shopify-Bestellseite" }), (u) =>
+      u.pathname.startsWith("/app/preview/order-block/"),
+    );
+    const block = page.locator("s-admin-block");
+    await block.locator("s-badge", { hasText: "Warten auf Freigabe" }).waitFor();
+    expect(await block.getAttribute("heading")).toBe("Mahnwerk Mahnwesen");
+    await block.getByText("Als Nächstes: Freigabe nötig").waitFor();
+    await shot(page, "order-block-de");
+    await block.locator("s-button", { hasText: "Mahnung starten" }).click();
+    await block.locator("s-button", { hasText: /^Starten$/ }).click();
+    await block.getByText("Eine Begründung ist nötig.").waitFor();
+    await block.getByLabel("Warum jetzt mahnen? (steht im Verlauf)").fill("Kundin bat um Erinnerung");
+    await block.locator("s-button", { hasText: /^Starten$/ }).click();
+    await block.locator("s-badge", { hasText: "Laufend" }).waitFor();
+    await block.getByText("Begründung: Kundin bat um Erinnerung").waitFor();
+    await block.getByText("Mitarbeiter: demo").first().waitFor();
+    await shot(page, "order-block-started-de");
+
+    await goto(page, `${page.url().split("?")[0]}?locale=en`);
+    await block.locator("s-badge", { hasText: "Running" }).waitFor();
+    expect(await block.getAttribute("heading")).toBe("Mahnwerk collections");
+    await block.getByText("Reason: Kundin bat um Erinnerung").waitFor();
+    expect(await block.locator("s-button").allInnerTexts()).toEqual(["Cancel case"]);
+    await shot(page, "order-block-en");
+    await clickTo(page, block.locator("s-link"), (u) => u.pathname.startsWith("/app/cases/"));
+    await page.getByRole("heading", { name: `Case ${order}` }).waitFor();
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 120_000);
+
   test("staff classify a running case's debtor as a business with a reason; the page and the timeline show it", async () => {
     const { context, page, errors } = await open("/app?status=running");
     await rows(page).first().click();

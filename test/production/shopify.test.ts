@@ -5,7 +5,8 @@ import path from "node:path";
 
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
-import { migrateDatabase, openDatabase, type OpenOptions } from "#app/db/client.server";
+import { type Db, migrateDatabase, openDatabase, type OpenOptions } from "#app/db/client.server";
+import { sessions } from "#app/db/schema";
 import { fixtureBytes, shopifyWebhookHeaders } from "#test/fixtures/sign";
 import { createTestDatabase, type TestDatabase, testEngines } from "#test/support/db";
 import { insertShop } from "#test/support/factories";
@@ -18,6 +19,7 @@ import {
   startServer,
   startWorker,
 } from "#test/support/server";
+import { shopifySessionToken } from "#test/support/shopify-session";
 import { waitFor } from "#test/support/wait";
 
 /*
@@ -28,7 +30,23 @@ import { waitFor } from "#test/support/wait";
  */
 
 const SECRET = "shpss_production_suite_secret";
+const API_KEY = "production-suite-key";
 const DOMAIN = "wollwerk.myshopify.com";
+
+/**
+ * The offline session an install leaves, which the admin's requests load. Stored only for the block's test: with it
+ * the worker would call the Admin API at https://wollwerk.myshopify.com, which no test can answer.
+ */
+async function storeOfflineSession(db: Db) {
+  await db.insert(sessions).values({
+    id: `offline_${DOMAIN}`,
+    shop: DOMAIN,
+    state: "",
+    isOnline: false,
+    scope: "read_orders,write_orders",
+    accessToken: "shpat_production_suite",
+  });
+}
 
 beforeAll(() => ensureBuild(), 300_000);
 
@@ -56,7 +74,7 @@ describe.each(testEngines())("Shopify webhooks through npm start (%s)", (engine)
       env = { DATA_DIR: dataDir };
     }
     Object.assign(env, {
-      SHOPIFY_API_KEY: "production-suite-key",
+      SHOPIFY_API_KEY: API_KEY,
       SHOPIFY_API_SECRET: SECRET,
       SHOPIFY_APP_URL: "https://mahnwerk.example.com",
       SCOPES: "read_orders,write_orders",
@@ -143,4 +161,70 @@ describe.each(testEngines())("Shopify webhooks through npm start (%s)", (engine)
       (JSON.parse(cases.stdout) as { status: string; order: { name: string } }[]).map((c) => [c.order.name, c.status]),
     ).toEqual([["#1042", "waiting_for_approval"]]);
   }, 180_000);
+  test("the order page's block: the case of order #1042 with the admin's session token, started there with a reason", async () => {
+    if (engine === "postgres") await storeOfflineSession(database!.db);
+    else {
+      const options: OpenOptions = { engine: "pglite", dataDir: dataDir! };
+      const embedded = await openDatabase(options);
+      await storeOfflineSession(embedded.db);
+      await embedded.close();
+      server = await startServer(env);
+    }
+    const block = (orderId: string, init: RequestInit & { token?: string | null } = {}) => {
+      const { token = shopifySessionToken(DOMAIN, { apiKey: API_KEY, secret: SECRET }), ...rest } = init;
+      return fetch(`${server.url}/order-block/${orderId}?locale=en`, {
+        ...rest,
+        headers: {
+          // The block runs on Shopify's extension host: a cross-origin fetch, with the session token attached.
+          origin: "https://extensions.shopifycdn.com",
+          "user-agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/126.0 Safari/537.36",
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...(rest.body ? { "content-type": "application/json" } : {}),
+        },
+      });
+    };
+    const preflight = await block("6120457896234", { method: "OPTIONS", token: null });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("access-control-allow-headers")).toMatch(/Authorization/);
+    expect((await block("6120457896234", { token: null })).status).toBe(401);
+    expect((await block("999", {})).status).toBe(404);
+
+    const seen = await block("6120457896234");
+    expect(seen.status).toBe(200);
+    expect(seen.headers.get("access-control-allow-origin")).toBe("*");
+    expect(await seen.json()).toMatchObject({
+      tracked: true,
+      orderName: "#1042",
+      status: "waiting_for_approval",
+      statusText: "Waiting for approval",
+      outstandingText: "€119.90",
+      nextText: "Needs approval",
+      actions: ["start", "cancel"],
+    });
+
+    const start = (reason: string) =>
+      block("6120457896234", { method: "POST", body: JSON.stringify({ action: "start", reason }) });
+    const refused = await start(" ");
+    expect(refused.status).toBe(422);
+    expect(await refused.json()).toMatchObject({
+      error: { code: "reason_required" },
+      summary: { status: "waiting_for_approval" },
+    });
+
+    const started = await start("Customer asked on the phone to be reminded");
+    expect(started.status).toBe(200);
+    const after = (await started.json()) as {
+      status: string;
+      actions: string[];
+      timeline: { title: string; actor: string; reason: string | null }[];
+    };
+    expect(after.status).toBe("running");
+    expect(after.actions).toEqual(["cancel"]);
+    expect(after.timeline[0]).toEqual({
+      title: "Dunning started",
+      at: expect.any(String),
+      actor: "Staff: shopify:42",
+      reason: "Customer asked on the phone to be reminded",
+    });
+  }, 120_000);
 });

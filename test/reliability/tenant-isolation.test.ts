@@ -1,4 +1,4 @@
-import { createHash, createHmac, randomBytes, randomUUID } from "node:crypto";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { readdirSync } from "node:fs";
 import path from "node:path";
 
@@ -17,6 +17,7 @@ import {
   createStaffSession,
   encodeWpUser,
   SECURE_STAFF_COOKIE,
+  signStoreRequest,
   signWpAdminLink,
   STAFF_COOKIE,
 } from "#app/services/woocommerce/staff.server";
@@ -29,6 +30,7 @@ import { testEngines } from "#test/support/db";
 import { insertShop } from "#test/support/factories";
 import { scale } from "#test/support/reliability";
 import { ensureBuild, type RunningServer, startServer } from "#test/support/server";
+import { shopifySessionToken } from "#test/support/shopify-session";
 import { camt053 } from "#test/support/statements";
 
 /*
@@ -71,6 +73,8 @@ type Tenant = {
   caseIds: string[];
   orderIds: string[];
   orderNames: string[];
+  /** The orders' ids on their platform (what the order screens ask by). */
+  platformOrderIds: string[];
   /** A credit from a bank statement waiting for review, paid by someone named with the marker. */
   creditId: string;
   runId: string;
@@ -93,26 +97,8 @@ type Probe = {
   sent?: () => string[];
 };
 
-function sessionToken(shop: string, options: { secret?: string; aud?: string } = {}): string {
-  const now = Math.floor(Date.now() / 1000);
-  const enc = (v: object) => Buffer.from(JSON.stringify(v)).toString("base64url");
-  const head = enc({ alg: "HS256", typ: "JWT" });
-  const body = enc({
-    iss: `https://${shop}/admin`,
-    dest: `https://${shop}`,
-    aud: options.aud ?? API_KEY,
-    sub: "42",
-    exp: now + 60,
-    nbf: now - 5,
-    iat: now - 5,
-    jti: randomUUID(),
-    sid: randomUUID(),
-  });
-  const sig = createHmac("sha256", options.secret ?? API_SECRET)
-    .update(`${head}.${body}`)
-    .digest("base64url");
-  return `${head}.${body}.${sig}`;
-}
+const sessionToken = (shop: string, options: { secret?: string; aud?: string } = {}) =>
+  shopifySessionToken(shop, { apiKey: API_KEY, secret: API_SECRET }, options);
 
 /** Every route module Remix serves (app/routes.ts: flat routes, folder routes by their route.tsx, tests and .server files ignored). */
 function routeFiles(): string[] {
@@ -143,11 +129,13 @@ async function seedTenant(db: Db, label: string, platform: "shopify" | "woocomme
   const caseIds: string[] = [];
   const orderIds: string[] = [];
   const orderNames: string[] = [];
+  const platformOrderIds: string[] = [];
   for (let i = 0; i < cases; i++) {
     const opened = (await openTestCase(db, shop, { firstName: `${marker}x${i}` })).case;
     caseIds.push(opened.id);
     orderIds.push(opened.orderId);
     orderNames.push(opened.orderName);
+    platformOrderIds.push(opened.platformOrderId);
   }
   const run = await createBulkRun(db, shop, {
     action: "start",
@@ -180,6 +168,7 @@ async function seedTenant(db: Db, label: string, platform: "shopify" | "woocomme
     caseIds,
     orderIds,
     orderNames,
+    platformOrderIds,
     creditId: credit!.id,
     runId: run.id,
     token,
@@ -327,6 +316,27 @@ describe.each(testEngines())("tenant isolation over HTTP on %s", (engine) => {
     const s = signWpAdminLink(connectionId, time, nonce, user, secret);
     return `/woocommerce/signin?${new URLSearchParams({ c: connectionId, t: String(time), n: nonce, u: user, s })}`;
   };
+  const orderCaseRequest = (connectionId: string, secret: string, orderId: string, a: "view" | "cancel") => {
+    const fields = {
+      c: connectionId,
+      t: Math.floor(Date.now() / 1000),
+      n: randomBytes(16).toString("hex"),
+      u: encodeWpUser({ id: 1, name: "Mallory" }),
+    };
+    const r = a === "view" ? "" : "cross-tenant";
+    const s = signStoreRequest(
+      "order_case",
+      fields,
+      [orderId, a, createHash("sha256").update(r).digest("hex")],
+      secret,
+    );
+    const body = new URLSearchParams({ ...fields, t: String(fields.t), o: orderId, a, r, l: "en_US", s });
+    return fetch(url("/woocommerce/order-case"), {
+      method: "POST",
+      body: body.toString(),
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+    });
+  };
   const foreignShopify = () => [t.B, t.C, t.D];
   const foreignWoo = () => [t.A, t.B, t.D];
 
@@ -439,6 +449,46 @@ describe.each(testEngines())("tenant isolation over HTTP on %s", (engine) => {
             withToken(t.A.token, json({ reason: "cross-tenant", resend: true })),
           ),
         status: [404],
+      },
+    ],
+    "order-block.$orderId": [
+      {
+        name: "A's session token on A's order",
+        request: () => fetch(url(`/order-block/${t.A.platformOrderIds[0]}`), asShop(t.A.shop)),
+        status: [200],
+      },
+      {
+        name: "A's session token on B's order",
+        request: () => fetch(url(`/order-block/${t.B.platformOrderIds[0]}`), asShop(t.A.shop)),
+        status: [404],
+      },
+      {
+        name: "A's session token cancels the case of B's order",
+        request: () =>
+          fetch(
+            url(`/order-block/${t.B.platformOrderIds[0]}`),
+            asShop(t.A.shop, json({ action: "cancel", reason: "cross-tenant" })),
+          ),
+        status: [404],
+      },
+      {
+        name: "no session token",
+        request: () => fetch(url(`/order-block/${t.A.platformOrderIds[0]}`)),
+        status: [401],
+      },
+      {
+        name: "a session token signed with another secret",
+        request: () =>
+          fetch(
+            url(`/order-block/${t.B.platformOrderIds[0]}`),
+            withToken(sessionToken(t.B.shop.domain, { secret: "forged" })),
+          ),
+        status: [401],
+      },
+      {
+        name: "A's API token instead of a session token",
+        request: () => fetch(url(`/order-block/${t.A.platformOrderIds[0]}`), withToken(t.A.token)),
+        status: [401],
       },
     ],
     app: [
@@ -778,6 +828,30 @@ describe.each(testEngines())("tenant isolation over HTTP on %s", (engine) => {
         },
         status: [403],
         foreign: foreignWoo,
+      },
+    ],
+    "woocommerce.order-case": [
+      // The order screen's meta box: C's own signature asking about D's order sees no case; D's connection signed
+      // with C's secret is refused; C cancelling the case of D's order changes nothing.
+      ...(["view", "cancel"] as const).map((a) => ({
+        name: `C's meta box, ${a} on D's order`,
+        request: () => orderCaseRequest(t.C.connectionId!, t.C.webhookSecret!, t.D.platformOrderIds[0]!, a),
+        status: a === "view" ? [200] : [404],
+        foreign: foreignWoo,
+      })),
+      {
+        name: "D's order asked about with D's connection, signed with C's secret",
+        request: () => orderCaseRequest(t.D.connectionId!, t.C.webhookSecret!, t.D.platformOrderIds[0]!, "view"),
+        status: [403],
+        foreign: foreignWoo,
+      },
+    ],
+    "app.preview.order-block.$orderId": [
+      // The preview page carries no case data itself (the block reads /order-block as the shop signed in).
+      {
+        name: "preview of B's order as A",
+        request: () => fetch(url(`/app/preview/order-block/${t.B.platformOrderIds[0]}`), asShop(t.A.shop)),
+        status: [200],
       },
     ],
     "woocommerce.signout": [

@@ -1,18 +1,12 @@
 import { Button, ButtonGroup, IndexTable, InlineStack, Text } from "@shopify/polaris";
 
 import { CaseStatusBadge } from "#app/components/case-status-badge";
+import { nextActionText } from "#app/i18n/case-texts";
 import type { MessageKey } from "#app/i18n/i18n";
 import { useLocale, useT } from "#app/i18n/react";
 import { daysOverdue, formatDate, formatMinor } from "#app/utils/format";
 
 import type { CaseListRow, RowIntent } from "./types";
-
-const NEXT_STEP: Record<string, MessageKey> = {
-  none: "next.reminder_1",
-  reminder_1: "next.reminder_2",
-  reminder_2: "next.final_reminder",
-  final_reminder: "next.handover",
-};
 
 /** One case in the list: a click opens it; its own start/cancel buttons act on it alone. */
 export function CaseRow({
@@ -115,16 +109,12 @@ function RowActions({ row, onAct }: { row: CaseListRow; onAct: (intent: RowInten
 export function NextAction({ status, level, date }: { status: string; level: string | null; date: string | null }) {
   const t = useT();
   const { intl } = useLocale();
-  if (status === "waiting_for_approval") return <Text as="span">{t("next.approval")}</Text>;
-  if (status === "handed_over") return <Text as="span">{t("next.partner")}</Text>;
-  if (status === "failed") return <Text as="span">{t("next.fix")}</Text>;
-  if (status === "blocked") return <Text as="span">{t("next.blocked")}</Text>;
-  if (status !== "running")
+  const text = nextActionText(t, intl, { status, level, date });
+  if (text === null)
     return (
       <Text as="span" tone="subdued">
         {t("level.none")}
       </Text>
     );
-  const step = t(NEXT_STEP[level ?? "none"] ?? "next.handover");
-  return <Text as="span">{date ? t("next.on", { step, date: formatDate(date, intl) }) : step}</Text>;
+  return <Text as="span">{text}</Text>;
 }

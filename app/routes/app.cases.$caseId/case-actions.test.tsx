@@ -48,6 +48,8 @@ function runningCase(overrides: Partial<CaseData> = {}): CaseData {
     address: ["Erika Mustermann", "Musterstraße 1", "10115 Berlin"],
     orderUrl: null,
     orderPayment: null,
+    platform: "demo",
+    platformOrderId: "4711",
     debtor: { kind: "consumer", basis: "no_signal", vatId: null, canClassify: true },
     reminders: [],
     payments: [],

@@ -37,13 +37,23 @@ describe.each(["de", "en"] as Locale[])("case cards in %s", (locale) => {
   test("the customer card shows the address and opens the order in the platform's admin, where there is one", () => {
     const url = "https://admin.shopify.com/store/wollwerk/orders/42";
     const { unmount } = renderIn(
-      <CustomerCard address={["Erika Mustermann", "10115 Berlin"]} orderUrl={url} orderPayment="paid" />,
+      <CustomerCard
+        address={["Erika Mustermann", "10115 Berlin"]}
+        orderUrl={url}
+        orderPayment="paid"
+        blockPreviewUrl="/app/preview/order-block/42"
+      />,
     );
     expect(screen.getByText("Erika Mustermann")).toBeTruthy();
     expect(screen.getByText(t("case.orderPayment", { status: t("financialStatus.paid") }))).toBeTruthy();
     expect(screen.getByRole("link", { name: t("case.openOrder") }).getAttribute("href")).toBe(url);
+    expect(screen.getByRole("link", { name: t("orderBlock.previewLink") }).getAttribute("href")).toBe(
+      "/app/preview/order-block/42",
+    );
     unmount();
-    renderIn(<CustomerCard address={["Erika Mustermann"]} orderUrl={null} orderPayment={null} />);
+    renderIn(
+      <CustomerCard address={["Erika Mustermann"]} orderUrl={null} orderPayment={null} blockPreviewUrl={null} />,
+    );
     expect(screen.queryByRole("link")).toBeNull();
   });
 

@@ -1,5 +1,6 @@
 import { Badge, BlockStack, Card, InlineStack, Text } from "@shopify/polaris";
 
+import { actorText, eventTitle } from "#app/i18n/case-texts";
 import type { MessageKey, Translate } from "#app/i18n/i18n";
 import { useT } from "#app/i18n/react";
 
@@ -43,17 +44,13 @@ function TimelineEntry({ event: e, currency, timezone }: { event: CaseEvent; cur
       <BlockStack gap="050">
         <InlineStack gap="200" blockAlign="center">
           <Text as="span" fontWeight="semibold">
-            {t(`event.${e.type}` as MessageKey)}
-            {e.detail.level ? `: ${t(`level.${e.detail.level}` as MessageKey)}` : ""}
-            {e.detail.subStatus ? `: ${t(`partner.${e.detail.subStatus}` as MessageKey)}` : ""}
-            {e.detail.amountMinor !== null ? `: ${money(e.detail.amountMinor)}` : ""}
+            {eventTitle(t, e, money)}
           </Text>
           {e.detail.side ? <Badge>{t(e.detail.side === "partner" ? "payment.partner" : "payment.shop")}</Badge> : null}
           {e.detail.automatic ? <Badge>{t("case.automatic")}</Badge> : null}
         </InlineStack>
         <Text as="span" tone="subdued">
-          <time dateTime={e.occurredAt}>{moment(e.occurredAt)}</time> · {t(`actor.${e.actorType}` as MessageKey)}:{" "}
-          {e.actorName ? `${e.actorName} (${e.actorId})` : e.actorId}
+          <time dateTime={e.occurredAt}>{moment(e.occurredAt)}</time> · {actorText(t, e)}
         </Text>
         {e.reason ? <Text as="p">{t("case.reasonLabel", { reason: e.reason })}</Text> : null}
         {e.detail.reasons.length > 0 ? (

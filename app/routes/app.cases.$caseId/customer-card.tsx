@@ -7,13 +7,14 @@ import type { CaseData } from "./case-data";
 
 /**
  * The billing address, the order's payment status on its platform, and a link to the order in the platform's admin
- * where it has one (the demo has none).
+ * where it has one (the demo has none), and the block Mahnwerk adds to Shopify admin's order page, previewed in the app.
  */
 export function CustomerCard({
   address,
   orderUrl,
   orderPayment,
-}: Pick<CaseData, "address" | "orderUrl" | "orderPayment">) {
+  blockPreviewUrl,
+}: Pick<CaseData, "address" | "orderUrl" | "orderPayment"> & { blockPreviewUrl: string | null }) {
   const t = useT();
   return (
     <Card>
@@ -36,6 +37,7 @@ export function CustomerCard({
             {t("case.openOrder")}
           </Link>
         ) : null}
+        {blockPreviewUrl ? <Link url={blockPreviewUrl}>{t("orderBlock.previewLink")}</Link> : null}
       </BlockStack>
     </Card>
   );

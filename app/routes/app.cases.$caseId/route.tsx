@@ -78,7 +78,16 @@ export default function CasePage() {
         </Layout.Section>
         <Layout.Section variant="oneThird">
           <BlockStack gap="400">
-            <CustomerCard address={data.address} orderUrl={data.orderUrl} orderPayment={data.orderPayment} />
+            <CustomerCard
+              address={data.address}
+              orderUrl={data.orderUrl}
+              orderPayment={data.orderPayment}
+              blockPreviewUrl={
+                data.platform === "woocommerce"
+                  ? null
+                  : withLocale(`/app/preview/order-block/${encodeURIComponent(data.platformOrderId)}`, params)
+              }
+            />
             <RemindersCard
               caseId={c.id}
               reminders={data.reminders}

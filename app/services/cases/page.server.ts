@@ -99,6 +99,8 @@ export async function caseDetail(db: DbOrTx, shop: Shop, caseId: string, now: Da
       customer?.email,
     ].filter((line): line is string => Boolean(line && line.trim())),
     orderUrl: orderAdminUrl(shop, row.platformOrderId, storeUrl),
+    platform: shop.platform,
+    platformOrderId: row.platformOrderId,
     /** The order's payment status as its platform last reported it: shows a write-back of "paid" arriving. */
     orderPayment: order?.financialStatus ?? null,
     /** Consumer or business and why (app/domain/dunning/debtor.ts); staff may change it until the handover. */

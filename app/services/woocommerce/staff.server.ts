@@ -83,12 +83,30 @@ export function signWpAdminLink(
   return createHmac("sha256", secret).update(`${connectionId}|${unixTime}|${nonce}|${user}`).digest("hex");
 }
 
+/**
+ * A store request that carries more than the user (the order screen's meta box: order id, action, reason hash): the
+ * purpose leads the signed text, so a signature for one kind of request is never valid for another.
+ */
+export function signStoreRequest(
+  purpose: string,
+  fields: { c: string; t: number; n: string; u: string },
+  extra: string[],
+  secret: string,
+): string {
+  const text = [purpose, fields.c, fields.t, fields.n, fields.u, ...extra].join("|");
+  return createHmac("sha256", secret).update(text).digest("hex");
+}
+
 /** A signed-in staff member of a WooCommerce store, as the session carries them. */
 export type StaffSignIn = Staff & { email: string | null };
 
 export type SignInError = { code: "invalid" | "bad_signature" | "expired" | "reused" };
 
 type StoreSigned = { shopId: string; user: z.output<typeof wpUserSchema> };
+
+/** What a signed store request is for: the sign-in link and removal report sign c|t|n|u; others sign more. */
+type StorePurpose =
+  { name: "wp_admin" | "wp_user_removed" } | { name: "order_case"; extra: string[]; singleUse: boolean };
 
 /**
  * A request the companion plugin signed for one WordPress user (?c&t&n&u&s): signature (constant time), age
@@ -99,7 +117,7 @@ async function verifyStoreSigned(
   db: DbOrTx,
   params: URLSearchParams,
   deps: { key: Buffer; now: Date },
-  purpose: "wp_admin" | "wp_user_removed",
+  purpose: StorePurpose,
 ): Promise<Result<StoreSigned, SignInError>> {
   const parsed = linkSchema.safeParse({
     c: params.get("c"),
@@ -112,7 +130,13 @@ async function verifyStoreSigned(
   const { c, t, n, u, s } = parsed.data;
   const connection = await findConnection(db, c);
   if (!connection || connection.status !== "connected" || !connection.shopId) return err({ code: "invalid" });
-  const expected = Buffer.from(signWpAdminLink(c, t, n, u, webhookSecretOf(connection, deps.key)), "hex");
+  const secret = webhookSecretOf(connection, deps.key);
+  const expected = Buffer.from(
+    "extra" in purpose
+      ? signStoreRequest(purpose.name, { c, t, n, u }, purpose.extra, secret)
+      : signWpAdminLink(c, t, n, u, secret),
+    "hex",
+  );
   const received = Buffer.from(s, "hex");
   if (received.length !== expected.length || !timingSafeEqual(received, expected))
     return err({ code: "bad_signature" });
@@ -121,12 +145,14 @@ async function verifyStoreSigned(
   if (!user) return err({ code: "invalid" });
   const age = Math.floor(deps.now.getTime() / 1000) - t;
   if (age > WP_ADMIN_LINK_MAX_AGE_S || age < -FUTURE_SKEW_S) return err({ code: "expired" });
+  // Reading the order's case may repeat within the five minutes; everything that changes something happens once.
+  if ("singleUse" in purpose && !purpose.singleUse) return ok({ shopId: connection.shopId, user });
   const used = await db
     .insert(loginTokens)
     .values({
       shopId: connection.shopId,
       kind: "wp_admin",
-      tokenHash: sha256(`${purpose}:${c}:${n}`),
+      tokenHash: sha256(`${purpose.name}:${c}:${n}`),
       expiresAt: new Date((t + WP_ADMIN_LINK_MAX_AGE_S) * 1000),
       usedAt: deps.now,
       createdAt: deps.now,
@@ -138,6 +164,26 @@ async function verifyStoreSigned(
 }
 
 /**
+ * A request of the order screen's meta box, signed over c|t|n|u and its own fields (order id, action, the reason's
+ * SHA-256): the store's shop and the WordPress user acting. Actions are single-use; reading is not.
+ */
+export async function verifyOrderCaseRequest(
+  db: DbOrTx,
+  params: URLSearchParams,
+  deps: { key: Buffer; now: Date },
+  request: { orderId: string; action: string; reason: string },
+): Promise<Result<{ shopId: string; staff: Staff }, SignInError>> {
+  const signed = await verifyStoreSigned(db, params, deps, {
+    name: "order_case",
+    extra: [request.orderId, request.action, sha256(request.reason)],
+    singleUse: request.action !== "view",
+  });
+  if (!signed.ok) return signed;
+  const { shopId, user } = signed.value;
+  return ok({ shopId, staff: { id: `wp:${user.id}`, name: user.name || null } });
+}
+
+/**
  * Checks a wp-admin link and returns the store's shop id and the WordPress user, who is remembered as a staff member
  * of that store (staff_members).
  */
@@ -146,7 +192,7 @@ export async function redeemWpAdminLink(
   params: URLSearchParams,
   deps: { key: Buffer; now: Date },
 ): Promise<Result<{ shopId: string; staff: StaffSignIn }, SignInError>> {
-  const signed = await verifyStoreSigned(db, params, deps, "wp_admin");
+  const signed = await verifyStoreSigned(db, params, deps, { name: "wp_admin" });
   if (!signed.ok) return signed;
   const { shopId, user } = signed.value;
   const staff: StaffSignIn = {
@@ -180,7 +226,7 @@ export async function removeStaffMember(
   params: URLSearchParams,
   deps: { key: Buffer; now: Date },
 ): Promise<Result<{ shopId: string; staffId: string }, SignInError>> {
-  const signed = await verifyStoreSigned(db, params, deps, "wp_user_removed");
+  const signed = await verifyStoreSigned(db, params, deps, { name: "wp_user_removed" });
   if (!signed.ok) return signed;
   const { shopId, user } = signed.value;
   const staffId = `wp:${user.id}`;

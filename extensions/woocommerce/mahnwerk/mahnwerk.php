@@ -1,7 +1,7 @@
 <?php
 /**
  * Plugin Name:       Mahnwerk for WooCommerce
- * Description:       Opens Mahnwerk (invoice dunning and collection) from WooCommerce → Mahnwerk, signed in, without a second password.
+ * Description:       Opens Mahnwerk (invoice dunning and collection) from WooCommerce → Mahnwerk, signed in, without a second password, and shows each order's case on its order screen.
  * Version:           0.1.0
  * Requires at least: 6.4
  * Requires PHP:      7.4
@@ -22,6 +22,11 @@
  * Pay-now links: Mahnwerk's reminders link to the order's payment page (its `payment_url`). WooCommerce opens that
  * page only for orders pending or failed; invoice orders wait on-hold. For an order whose case is open at Mahnwerk
  * (the order meta `_mahnwerk_status` Mahnwerk writes back), on-hold is payable too; every other order is left alone.
+ *
+ * Order screen: a "Mahnwerk" box on the order edit screen (classic and HPOS) shows the order's case and starts or
+ * cancels it with a reason. The plugin posts c, t, n, u, o (order id), a (view, start or cancel), r (reason), l (the
+ * user's locale) and s, the HMAC-SHA256 of "order_case|c|t|n|u|o|a|sha256(r)", to <app>/woocommerce/order-case;
+ * Mahnwerk answers with the case in the user's language and takes each signed action once.
  *
  * Checkout guard: when the shop turned it on in Mahnwerk, a customer who already owes on an open case is not offered
  * the invoice payment methods again. At checkout the plugin asks <app>/woocommerce/checkout-guard with c, t, e and s,
@@ -210,6 +215,189 @@ add_filter( 'manage_edit-shop_order_columns', 'mahnwerk_order_columns', 20 );
 add_action( 'manage_shop_order_posts_custom_column', 'mahnwerk_order_column_cell', 20, 2 );
 add_filter( 'manage_woocommerce_page_wc-orders_columns', 'mahnwerk_order_columns', 20 );
 add_action( 'manage_woocommerce_page_wc-orders_custom_column', 'mahnwerk_order_column_cell', 20, 2 );
+
+/**
+ * Texts of the order screen's meta box in the admin user's language (German for a de_* locale, else English); the
+ * case itself (status, amounts, timeline) comes as text from Mahnwerk, in the same words as the tab.
+ */
+function mahnwerk_text( $key ) {
+	$texts = array(
+		'not_connected' => array( 'This store is not connected to Mahnwerk.', 'Dieser Shop ist nicht mit Mahnwerk verbunden.' ),
+		'unreachable'   => array( 'Mahnwerk cannot be reached right now. Reload the page to try again.', 'Mahnwerk ist gerade nicht erreichbar. Laden Sie die Seite neu, um es noch einmal zu versuchen.' ),
+		'unreadable'    => array( 'Mahnwerk gave an answer this box cannot read. Open Mahnwerk to see the case.', 'Mahnwerk hat eine Antwort gegeben, die diese Box nicht lesen kann. Öffnen Sie Mahnwerk, um den Fall zu sehen.' ),
+		'no_case'       => array( 'This order has no case.', 'Diese Bestellung hat keinen Fall.' ),
+		'outstanding'   => array( 'outstanding', 'offen' ),
+		'level'         => array( 'Dunning level', 'Mahnstufe' ),
+		'next'          => array( 'Next', 'Als Nächstes' ),
+		'latest'        => array( 'Latest', 'Zuletzt' ),
+		'reason_given'  => array( 'Reason', 'Begründung' ),
+		'reason'        => array( 'Reason (required, shown in the timeline)', 'Begründung (nötig, steht im Verlauf)' ),
+		'start'         => array( 'Start dunning', 'Mahnung starten' ),
+		'cancel'        => array( 'Cancel case', 'Fall abbrechen' ),
+		'done'          => array( 'Done: the case is now “%s”.', 'Erledigt: der Fall ist jetzt „%s“.' ),
+		'open'          => array( 'Open in Mahnwerk', 'In Mahnwerk öffnen' ),
+	);
+	$locale = function_exists( 'get_user_locale' ) ? (string) get_user_locale() : 'en_US';
+	return $texts[ $key ][ 0 === strpos( $locale, 'de' ) ? 1 : 0 ];
+}
+
+/**
+ * Asks Mahnwerk about one order's case (view) or starts or cancels it with a reason, signed for the current user:
+ * the HMAC-SHA256 of "order_case|c|t|n|u|o|a|sha256(r)" with the connection's secret. Mahnwerk records the action
+ * under that user and accepts each signed action once, within five minutes.
+ *
+ * @return array{summary?: array, refusal?: string, error?: string}
+ */
+function mahnwerk_order_case( $order_id, $action = 'view', $reason = '' ) {
+	$connection = mahnwerk_connection();
+	if ( null === $connection ) {
+		return array( 'error' => 'not_connected' );
+	}
+	$time   = time();
+	$nonce  = wp_generate_password( 32, false, false );
+	$user   = mahnwerk_user_param();
+	$order  = (string) (int) $order_id;
+	$signed = implode( '|', array( 'order_case', $connection['connection_id'], $time, $nonce, $user, $order, $action, hash( 'sha256', $reason ) ) );
+	$response = wp_remote_post(
+		$connection['app_url'] . '/woocommerce/order-case',
+		array(
+			'timeout' => 5,
+			'body'    => array(
+				'c' => $connection['connection_id'],
+				't' => $time,
+				'n' => $nonce,
+				'u' => $user,
+				'o' => $order,
+				'a' => $action,
+				'r' => $reason,
+				'l' => function_exists( 'get_user_locale' ) ? (string) get_user_locale() : '',
+				's' => hash_hmac( 'sha256', $signed, $connection['secret'] ),
+			),
+		)
+	);
+	if ( is_wp_error( $response ) ) {
+		return array( 'error' => 'unreachable' );
+	}
+	$code = (int) wp_remote_retrieve_response_code( $response );
+	$body = json_decode( (string) wp_remote_retrieve_body( $response ), true );
+	if ( 200 === $code && is_array( $body ) && isset( $body['tracked'] ) ) {
+		return array( 'summary' => $body );
+	}
+	if ( is_array( $body ) && isset( $body['summary']['tracked'], $body['error']['message'] ) ) {
+		return array(
+			'summary' => $body['summary'],
+			'refusal' => (string) $body['error']['message'],
+		);
+	}
+	return array( 'error' => 404 === $code ? 'no_case' : 'unreadable' );
+}
+
+/** The meta box on both order screens: classic (post type shop_order) and HPOS (woocommerce_page_wc-orders). */
+function mahnwerk_add_case_meta_box() {
+	foreach ( array( 'shop_order', 'woocommerce_page_wc-orders' ) as $screen ) {
+		add_meta_box( 'mahnwerk-case', 'Mahnwerk', 'mahnwerk_render_case_meta_box', $screen, 'side', 'high' );
+	}
+}
+add_action( 'add_meta_boxes', 'mahnwerk_add_case_meta_box' );
+
+/** Badge colours per tone, close to WooCommerce's own order status marks. */
+const MAHNWERK_TONE_COLOURS = array(
+	'info'     => array( '#c8d7e1', '#2e4453' ),
+	'success'  => array( '#c6e1c6', '#5b841b' ),
+	'warning'  => array( '#f8dda7', '#94660c' ),
+	'caution'  => array( '#f8dda7', '#94660c' ),
+	'critical' => array( '#eba3a3', '#761919' ),
+	'neutral'  => array( '#e5e5e5', '#454545' ),
+);
+
+/**
+ * The box: the order's case as Mahnwerk shows it (status, outstanding amount, level, next step, the last three
+ * timeline entries), and Start/Cancel with a reason. The box sits inside the order's own form, so its buttons post
+ * that form to admin-post.php (formaction), where only the mahnwerk_* fields are read.
+ *
+ * @param WP_Post|WC_Order $post_or_order The classic screen passes the post, HPOS the order.
+ */
+function mahnwerk_render_case_meta_box( $post_or_order ) {
+	$order_id = is_object( $post_or_order ) && method_exists( $post_or_order, 'get_id' ) ? (int) $post_or_order->get_id() : (int) $post_or_order->ID;
+	$notice   = get_transient( 'mahnwerk_case_notice_' . get_current_user_id() );
+	if ( is_array( $notice ) && (int) $notice['order'] === $order_id ) {
+		delete_transient( 'mahnwerk_case_notice_' . get_current_user_id() );
+		$class = 'refusal' === $notice['kind'] ? 'notice-error' : 'notice-success';
+		echo '<div class="notice inline ' . esc_attr( $class ) . '"><p>' . esc_html( $notice['text'] ) . '</p></div>';
+	}
+	$answer = mahnwerk_order_case( $order_id );
+	if ( isset( $answer['error'] ) ) {
+		echo '<p>' . esc_html( mahnwerk_text( $answer['error'] ) ) . '</p>';
+		return;
+	}
+	$case = $answer['summary'];
+	if ( empty( $case['tracked'] ) ) {
+		echo '<p>' . esc_html( (string) $case['text'] ) . '</p>';
+		return;
+	}
+	$colours = MAHNWERK_TONE_COLOURS[ (string) $case['tone'] ] ?? MAHNWERK_TONE_COLOURS['neutral'];
+	echo '<p><mark class="mahnwerk-badge" style="background:' . esc_attr( $colours[0] ) . ';color:' . esc_attr( $colours[1] ) . ';border-radius:4px;padding:2px 8px">' . esc_html( (string) $case['statusText'] ) . '</mark> ';
+	echo '<strong>' . esc_html( (string) $case['outstandingText'] ) . '</strong> ' . esc_html( mahnwerk_text( 'outstanding' ) ) . '</p>';
+	echo '<p>' . esc_html( mahnwerk_text( 'level' ) ) . ': ' . esc_html( (string) $case['levelText'] );
+	if ( ! empty( $case['nextText'] ) ) {
+		echo '<br>' . esc_html( mahnwerk_text( 'next' ) ) . ': ' . esc_html( (string) $case['nextText'] );
+	}
+	echo '</p>';
+	if ( ! empty( $case['timeline'] ) ) {
+		echo '<p><strong>' . esc_html( mahnwerk_text( 'latest' ) ) . '</strong></p><ul class="mahnwerk-timeline">';
+		foreach ( (array) $case['timeline'] as $entry ) {
+			echo '<li><strong>' . esc_html( (string) $entry['title'] ) . '</strong><br><span class="description">' . esc_html( $entry['at'] . ' · ' . $entry['actor'] ) . '</span>';
+			if ( ! empty( $entry['reason'] ) ) {
+				echo '<br>' . esc_html( mahnwerk_text( 'reason_given' ) . ': ' . $entry['reason'] );
+			}
+			echo '</li>';
+		}
+		echo '</ul>';
+	}
+	$actions = array_values( array_intersect( array( 'start', 'cancel' ), (array) $case['actions'] ) );
+	if ( ! empty( $actions ) ) {
+		wp_nonce_field( 'mahnwerk_case_' . $order_id, 'mahnwerk_nonce', false );
+		echo '<input type="hidden" name="mahnwerk_order" value="' . esc_attr( (string) $order_id ) . '">';
+		echo '<p><label for="mahnwerk-reason">' . esc_html( mahnwerk_text( 'reason' ) ) . '</label>';
+		echo '<textarea id="mahnwerk-reason" name="mahnwerk_reason" rows="2" maxlength="' . esc_attr( (string) (int) $case['reasonMax'] ) . '" style="width:100%"></textarea></p><p>';
+		foreach ( $actions as $action ) {
+			$class = 'start' === $action ? 'button button-primary' : 'button';
+			echo '<button type="submit" class="' . esc_attr( $class ) . '" name="mahnwerk_action" value="' . esc_attr( $action ) . '" formmethod="post" formaction="' . esc_url( admin_url( 'admin-post.php?action=mahnwerk_case_action' ) ) . '">' . esc_html( mahnwerk_text( $action ) ) . '</button> ';
+		}
+		echo '</p>';
+	}
+	$connection = mahnwerk_connection();
+	echo '<p><a href="' . esc_url( mahnwerk_signin_url( $connection ) ) . '" target="_blank" rel="noopener">' . esc_html( mahnwerk_text( 'open' ) ) . '</a></p>';
+}
+
+/**
+ * Start/Cancel from the meta box: the user must manage WooCommerce and the form must carry the box's nonce for this
+ * order; the outcome (done, or Mahnwerk's refusal) is shown in the box after the redirect back to the order.
+ */
+function mahnwerk_handle_case_action() {
+	$order_id = isset( $_POST['mahnwerk_order'] ) ? (int) $_POST['mahnwerk_order'] : 0;
+	if ( ! current_user_can( MAHNWERK_CAPABILITY ) ) {
+		wp_die( 'Sorry, you are not allowed to do that.', '', array( 'response' => 403 ) );
+	}
+	check_admin_referer( 'mahnwerk_case_' . $order_id, 'mahnwerk_nonce' );
+	$action = isset( $_POST['mahnwerk_action'] ) ? sanitize_key( wp_unslash( $_POST['mahnwerk_action'] ) ) : '';
+	$reason = isset( $_POST['mahnwerk_reason'] ) ? sanitize_textarea_field( wp_unslash( $_POST['mahnwerk_reason'] ) ) : '';
+	if ( in_array( $action, array( 'start', 'cancel' ), true ) ) {
+		$answer = mahnwerk_order_case( $order_id, $action, $reason );
+		if ( isset( $answer['refusal'] ) ) {
+			$notice = array( 'kind' => 'refusal', 'text' => $answer['refusal'] );
+		} elseif ( isset( $answer['error'] ) ) {
+			$notice = array( 'kind' => 'refusal', 'text' => mahnwerk_text( $answer['error'] ) );
+		} else {
+			$notice = array( 'kind' => 'done', 'text' => sprintf( mahnwerk_text( 'done' ), (string) $answer['summary']['statusText'] ) );
+		}
+		set_transient( 'mahnwerk_case_notice_' . get_current_user_id(), $notice + array( 'order' => $order_id ), 60 );
+	}
+	$order = wc_get_order( $order_id );
+	wp_safe_redirect( $order ? $order->get_edit_order_url() : admin_url( 'edit.php?post_type=shop_order' ) );
+	exit;
+}
+add_action( 'admin_post_mahnwerk_case_action', 'mahnwerk_handle_case_action' );
 
 /**
  * Mahnwerk's signed answer for one billing e-mail, cached; null when there is none to trust (no connection, no

@@ -35,13 +35,31 @@ $GLOBALS['mahnwerk_test'] = array( 'actions' => array(), 'filters' => array(), '
 
 class WC_Order {
 	private $meta;
-	public function __construct( $meta ) {
+	private $id;
+	public function __construct( $meta, $id = 0 ) {
 		$this->meta = $meta;
+		$this->id   = $id;
 	}
 	public function get_meta( $key, $single = true ) {
 		return $this->meta[ $key ] ?? '';
 	}
+	public function get_id() {
+		return $this->id;
+	}
+	public function get_edit_order_url() {
+		return 'https://shop.example.de/wp-admin/admin.php?page=wc-orders&action=edit&id=' . $this->id;
+	}
 }
+
+class WP_Post {
+	public $ID;
+	public function __construct( $id ) {
+		$this->ID = $id;
+	}
+}
+
+/** wp_safe_redirect ends the request in WordPress; here it ends the handler so the harness can go on. */
+class Mahnwerk_Test_Redirect extends Exception {}
 
 function add_action( $hook, $callback, $priority = 10 ) {
 	$GLOBALS['mahnwerk_test']['actions'][ $hook ][] = $callback;
@@ -86,14 +104,20 @@ function add_query_arg( $args, $url ) {
 	return $url . '?' . http_build_query( $args );
 }
 class WP_Error {}
-// The network: the checkout guard's question goes over real HTTP to MAHNWERK_TEST_GUARD_SERVER (the test's server
-// in front of the app's route); without one, Mahnwerk cannot be reached.
+// The network: the checkout guard's question and the meta box's requests go over real HTTP to the test's servers in
+// front of the app's routes (MAHNWERK_TEST_GUARD_SERVER, MAHNWERK_TEST_ORDER_CASE_SERVER); without one, Mahnwerk
+// cannot be reached.
 function wp_remote_post( $url, $args ) {
 	$GLOBALS['mahnwerk_test']['posts'][] = array( 'url' => $url, 'body' => $args['body'], 'blocking' => $args['blocking'] ?? true );
-	$server = getenv( 'MAHNWERK_TEST_GUARD_SERVER' );
-	if ( false === strpos( $url, '/woocommerce/checkout-guard' ) ) {
+	$servers = array(
+		'/woocommerce/checkout-guard' => 'MAHNWERK_TEST_GUARD_SERVER',
+		'/woocommerce/order-case'     => 'MAHNWERK_TEST_ORDER_CASE_SERVER',
+	);
+	$path = (string) parse_url( $url, PHP_URL_PATH );
+	if ( ! isset( $servers[ $path ] ) ) {
 		return array();
 	}
+	$server = getenv( $servers[ $path ] );
 	if ( ! $server ) {
 		return new WP_Error();
 	}
@@ -108,12 +132,58 @@ function wp_remote_post( $url, $args ) {
 			),
 		)
 	);
-	$body = file_get_contents( $server . '/woocommerce/checkout-guard', false, $context );
+	$body = @file_get_contents( $server . $path, false, $context );
+	if ( false === $body ) {
+		return new WP_Error();
+	}
 	$code = (int) explode( ' ', $http_response_header[0] ?? 'HTTP/1.1 0' )[1];
 	return array(
 		'response' => array( 'code' => $code ),
 		'body'     => (string) $body,
 	);
+}
+function add_meta_box( $id, $title, $callback, $screen, $context, $priority ) {
+	$GLOBALS['mahnwerk_test']['boxes'][] = array( $id, $title, $callback, $screen, $context );
+}
+function get_current_user_id() {
+	return 42;
+}
+function delete_transient( $key ) {
+	unset( $GLOBALS['mahnwerk_test']['transients'][ $key ] );
+}
+function wp_nonce_field( $action, $name, $referer = true ) {
+	echo '<input type="hidden" name="' . esc_attr( $name ) . '" value="' . esc_attr( 'nonce:' . $action ) . '">';
+}
+function check_admin_referer( $action, $name ) {
+	if ( ( $_POST[ $name ] ?? '' ) !== 'nonce:' . $action ) {
+		throw new RuntimeException( 'nonce check failed' );
+	}
+	return 1;
+}
+function current_user_can( $capability ) {
+	return in_array( $capability, wp_get_current_user()->caps, true );
+}
+function admin_url( $path ) {
+	return 'https://shop.example.de/wp-admin/' . $path;
+}
+function esc_url( $url ) {
+	return htmlspecialchars( (string) $url, ENT_QUOTES );
+}
+function wp_unslash( $value ) {
+	return stripslashes( $value );
+}
+function sanitize_key( $key ) {
+	return preg_replace( '/[^a-z0-9_\-]/', '', strtolower( (string) $key ) );
+}
+function sanitize_textarea_field( $text ) {
+	return trim( (string) $text );
+}
+function wp_die( $message ) {
+	throw new RuntimeException( 'wp_die: ' . $message );
+}
+function wp_safe_redirect( $url ) {
+	$GLOBALS['mahnwerk_test']['redirect'] = $url;
+	throw new Mahnwerk_Test_Redirect();
 }
 function is_wp_error( $thing ) {
 	return $thing instanceof WP_Error;
@@ -183,6 +253,60 @@ if ( getenv( 'MAHNWERK_TEST_BILLING_EMAIL' ) ) {
 			'second' => array_keys( $second ),
 			'asked'  => count( $GLOBALS['mahnwerk_test']['posts'] ),
 			'posts'  => $GLOBALS['mahnwerk_test']['posts'],
+		)
+	);
+	exit;
+}
+
+
+if ( getenv( 'MAHNWERK_TEST_ORDER_CASE_SERVER' ) !== false ) {
+	// The order screen's meta box: registered on both screens, rendered for one order (HPOS, then classic after an
+	// action posted from the box), in MAHNWERK_TEST_LOCALE, as Anna (manage_woocommerce).
+	$GLOBALS['mahnwerk_test']['users'][42] = new WP_User( 42, 'Anna Schmidt', 'anna@shop.example.de', array( 'manage_woocommerce' ) );
+	$GLOBALS['mahnwerk_test']['locale']    = getenv( 'MAHNWERK_TEST_LOCALE' ) ?: 'en_US';
+	$order_id                              = (int) getenv( 'MAHNWERK_TEST_ORDER_ID' );
+	$GLOBALS['mahnwerk_test']['orders'][ $order_id ] = new WC_Order( array(), $order_id );
+	foreach ( $GLOBALS['mahnwerk_test']['actions']['add_meta_boxes'] as $callback ) {
+		$callback();
+	}
+	$render = function ( $subject ) {
+		ob_start();
+		mahnwerk_render_case_meta_box( $subject );
+		return ob_get_clean();
+	};
+	$before   = $render( new WC_Order( array(), $order_id ) );
+	$redirect = null;
+	$after    = null;
+	if ( getenv( 'MAHNWERK_TEST_ACTION' ) ) {
+		$_POST = array(
+			'mahnwerk_order'  => (string) $order_id,
+			'mahnwerk_action' => getenv( 'MAHNWERK_TEST_ACTION' ),
+			'mahnwerk_reason' => (string) getenv( 'MAHNWERK_TEST_REASON' ),
+			'mahnwerk_nonce'  => getenv( 'MAHNWERK_TEST_NONCE' ) ?: 'nonce:mahnwerk_case_' . $order_id,
+		);
+		try {
+			foreach ( $GLOBALS['mahnwerk_test']['actions']['admin_post_mahnwerk_case_action'] as $callback ) {
+				$callback();
+			}
+		} catch ( Mahnwerk_Test_Redirect $redirected ) {
+			$redirect = $GLOBALS['mahnwerk_test']['redirect'];
+		} catch ( RuntimeException $refused ) {
+			$redirect = 'refused: ' . $refused->getMessage();
+		}
+		$after = $render( new WP_Post( $order_id ) );
+	}
+	echo json_encode(
+		array(
+			'boxes'    => array_map(
+				function ( $box ) {
+					return array( $box[0], $box[1], $box[3], $box[4] );
+				},
+				$GLOBALS['mahnwerk_test']['boxes'] ?? array()
+			),
+			'before'   => $before,
+			'redirect' => $redirect,
+			'after'    => $after,
+			'posts'    => $GLOBALS['mahnwerk_test']['posts'],
 		)
 	);
 	exit;
