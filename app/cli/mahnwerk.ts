@@ -278,12 +278,13 @@ async function dispatch(positionals: string[], values: Values, deps: CliDeps): P
       return {
         json,
         text: table(
-          ["id", "bookingDate", "amount", "payerName", "remittance", "status", "cases"],
+          ["id", "bookingDate", "amount", "payerName", "remittance", "status", "cases", "orders"],
           json.map((c) => ({
             ...c,
             amount: `${c.amount.amountMinor / 100} ${c.amount.currency}`,
             remittance: c.remittance.slice(0, 40),
             cases: c.cases.join(" "),
+            orders: c.orders.join(" "),
           })),
         ),
       };

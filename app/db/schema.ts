@@ -707,3 +707,34 @@ export const bankCredits = pgTable(
     index("bank_credits_status_idx").on(t.shopId, t.status),
   ],
 );
+
+/**
+ * A bank credit that paid an invoice order before any case was opened for it (not yet due, or not yet tracked into a
+ * case): what keeps a case from ever opening for money already received (openCaseForOrder subtracts it), and what
+ * the order-level write-back marks paid on the platform. One row per (credit, order): a split credit pays several.
+ */
+export const orderBankPayments = pgTable(
+  "order_bank_payments",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    shopId: uuid("shop_id")
+      .notNull()
+      .references(() => shops.id, { onDelete: "cascade" }),
+    orderId: uuid("order_id")
+      .notNull()
+      .references(() => orders.id, { onDelete: "cascade" }),
+    creditId: uuid("credit_id")
+      .notNull()
+      .references(() => bankCredits.id, { onDelete: "cascade" }),
+    amountMinor: minor("amount_minor").notNull(),
+    currency: char("currency", { length: 3 }).notNull(),
+    bookingDate: date("booking_date", { mode: "string" }).notNull(),
+    /** Who booked it: the importer of the statement, or the person who assigned the credit. */
+    actorId: text("actor_id").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("order_bank_payments_credit_order").on(t.creditId, t.orderId),
+    index("order_bank_payments_order_idx").on(t.orderId),
+  ],
+);

@@ -2,9 +2,14 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
+import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
+import { openDatabase } from "#app/db/client.server";
+import { cases, orderBankPayments, orders, shops } from "#app/db/schema";
+import { addDays, toLocalDate } from "#app/domain/dates";
 import { creditorReference, formatCreditorReference } from "#app/domain/payments/creditor-reference";
+import { openOverdueCases } from "#app/services/dunning/sweep.server";
 import { DEMO_SHOP_DOMAIN } from "#app/web/shop-context.server";
 import { type AppDatabase, createAppDatabase } from "#test/support/app-database";
 import { postgresTestUrl } from "#test/support/db";
@@ -26,6 +31,8 @@ import { waitFor } from "#test/support/wait";
  * character, a partial payment — uploaded on the Payments page pays two cases and pays one in part; the orders of the
  * two show as paid once the write-back ran; a credit naming two customers' orders waits in the review list with both
  * and why; the same file again changes nothing. The cases are read through /api/v1 (a token made with the CLI).
+ * And an invoice order not yet due, so without a case, paid by a credit of a later statement: booked on the order,
+ * marked paid by the order-level write-back, and no case opens for it even once it is long overdue.
  */
 
 const ENGINE = postgresTestUrl() ? "postgres" : "pglite";
@@ -64,6 +71,48 @@ describe(`bank statements in the demo (${ENGINE})`, () => {
     return res.text();
   };
 
+  /**
+   * An invoice order of the demo shop not due for two weeks, so without a case, as a platform's order import would
+   * have stored it (the demo has no platform to order from). On PGlite only while the server is stopped.
+   */
+  const CASELESS = { platformOrderId: "850999", name: "#50999", amountMinor: 6_480 };
+  /** The server's database in this process: PGlite lives in the server's DATA_DIR (open only while it is stopped). */
+  const openServerDb = () =>
+    ENGINE === "pglite" ? openDatabase({ engine: "pglite", dataDir: env.DATA_DIR! }) : app.open();
+  const addCaselessOrder = async () => {
+    const database = await openServerDb();
+    try {
+      const [shop] = await database.db.select().from(shops).where(eq(shops.domain, DEMO_SHOP_DOMAIN)).limit(1);
+      const orderedAt = new Date();
+      await database.db.insert(orders).values({
+        shopId: shop!.id,
+        platformOrderId: CASELESS.platformOrderId,
+        name: CASELESS.name,
+        currency: "EUR",
+        totalMinor: CASELESS.amountMinor,
+        outstandingMinor: CASELESS.amountMinor,
+        financialStatus: "pending",
+        paymentMethods: ["Rechnung"],
+        isInvoice: true,
+        orderedAt,
+        dueDate: addDays(toLocalDate(orderedAt, "Europe/Berlin"), 14),
+        platformUpdatedAt: orderedAt,
+        customer: {
+          platformCustomerId: "7999",
+          firstName: "Greta",
+          lastName: "Sommerfeld",
+          company: null,
+          email: "greta@example.de",
+          phone: null,
+          locale: "de",
+        },
+        billingAddress: null,
+      });
+    } finally {
+      await database.close();
+    }
+  };
+
   beforeAll(async () => {
     app = await createAppDatabase(ENGINE);
     env = {
@@ -75,10 +124,12 @@ describe(`bank statements in the demo (${ENGINE})`, () => {
       env.DEMO = "1";
       server = await startServer({ ...env, WORKERS: "0" });
       worker = await startWorker(env);
+      await addCaselessOrder();
     } else {
       // The first start seeds the demo; the CLI needs the embedded database to itself for the token.
       server = await startServer(env);
       await server.stop();
+      await addCaselessOrder();
     }
     token = (
       JSON.parse(await cli("tokens", "create", "--shop", DEMO_SHOP_DOMAIN, "--role", "support", "--json")) as {
@@ -172,5 +223,66 @@ describe(`bank statements in the demo (${ENGINE})`, () => {
     const before = await Promise.all([exact, typo, partial, one, other].map((c) => caseOf(c.id)));
     expect(await upload(statement)).toContain("camt.053: 4 credits, 0 new: 0 matched, 0 for review.");
     expect(await Promise.all([exact, typo, partial, one, other].map((c) => caseOf(c.id)))).toEqual(before);
+  }, 240_000);
+
+  test("an order without a case, paid by a credit in the statement: listed as paid, marked paid, and never gets a case", async () => {
+    const statement = camt053({
+      accountIban: "DE89370400440532013000",
+      entries: [
+        {
+          bookingDate: "2026-11-19",
+          credits: [
+            {
+              amountMinor: CASELESS.amountMinor,
+              payerName: "Greta Sommerfeld",
+              payerIban: "DE75512108001245126199",
+              remittance: formatCreditorReference(creditorReference(CASELESS.name)!),
+              bankRef: "DEMO-5",
+            },
+          ],
+        },
+      ],
+    });
+    expect(await upload(statement)).toContain("camt.053: 1 credits, 1 new: 1 matched, 0 for review.");
+
+    // Listed like every decided credit: the API names the order and no case; the Payments page says why.
+    const payments = (
+      await api<{ payments: { status: string; orders: string[]; cases: string[]; remittance: string }[] }>(
+        "/payments?status=matched",
+      )
+    ).payments;
+    const paid = payments.find((p) => p.remittance === formatCreditorReference(creditorReference(CASELESS.name)!));
+    expect(paid).toMatchObject({ status: "matched", cases: [], orders: [expect.any(String)] });
+    const orderId = paid!.orders[0]!;
+    expect(await (await fetch(`${server.url}/app/payments?locale=en`)).text()).toContain(
+      `${CASELESS.name} (no case (paid before one opened))`,
+    );
+
+    // The order-level write-back marks the demo order paid: its payment page (the demo's platform) owes nothing.
+    if (ENGINE === "postgres") await cli("jobs", "run", "outbox.sweep");
+    await waitFor(
+      "the caseless order marked paid",
+      async () =>
+        (await (await fetch(`${server.url}/demo/pay/${orderId}?locale=en`)).text()).includes(
+          "Nothing is due on this order any more.",
+        ),
+      120_000,
+    );
+
+    // No case, and none once the order is long overdue: the dunning sweep, run a month past its due date, opens none.
+    if (ENGINE === "pglite") await server.stop();
+    const database = await openServerDb();
+    try {
+      const caseCount = async () => database.db.$count(cases, eq(cases.orderId, orderId));
+      expect(await caseCount()).toBe(0);
+      expect(await database.db.select().from(orderBankPayments).where(eq(orderBankPayments.orderId, orderId))).toEqual([
+        expect.objectContaining({ amountMinor: CASELESS.amountMinor, bookingDate: "2026-11-19" }),
+      ]);
+      await openOverdueCases(database.db, new Date(Date.now() + 45 * 86_400_000));
+      expect(await caseCount()).toBe(0);
+    } finally {
+      await database.close();
+      if (ENGINE === "pglite") server = await startServer(env);
+    }
   }, 240_000);
 });

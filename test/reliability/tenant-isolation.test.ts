@@ -64,6 +64,7 @@ const TENANT_TABLES = [
   "case_status_counts",
   "bank_credits",
   "statement_imports",
+  "order_bank_payments",
 ];
 
 type Tenant = {

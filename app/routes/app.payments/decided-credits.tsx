@@ -6,7 +6,10 @@ import { useLocale, useT } from "#app/i18n/react";
 import type { PaymentsPage } from "#app/services/payments/payments-page.server";
 import { formatDate, formatMinor, withLocale } from "#app/utils/format";
 
-/** The latest credits already decided: matched automatically (with why), assigned or set aside by staff. */
+/**
+ * The latest credits already decided: matched automatically (with why), assigned or set aside by staff; an order paid
+ * before it had a case is named without a link (there is no case page).
+ */
 export function DecidedCredits({ credits }: { credits: PaymentsPage["decided"] }) {
   const t = useT();
   const { intl } = useLocale();
@@ -34,9 +37,13 @@ export function DecidedCredits({ credits }: { credits: PaymentsPage["decided"] }
               : ""}
           </Text>,
           c.cases.map((k, i) => (
-            <span key={k.id}>
+            <span key={k.id ?? k.orderId}>
               {i > 0 ? ", " : ""}
-              <Link to={withLocale(`/app/cases/${k.id}`, params)}>{k.orderName}</Link>
+              {k.id ? (
+                <Link to={withLocale(`/app/cases/${k.id}`, params)}>{k.orderName}</Link>
+              ) : (
+                `${k.orderName} (${t("payments.decided.noCase")})`
+              )}
             </span>
           )),
         ])}

@@ -6,7 +6,10 @@ import { useLocale, useT } from "#app/i18n/react";
 import type { PaymentsPage } from "#app/services/payments/payments-page.server";
 import { formatDate, formatMinor, withLocale } from "#app/utils/format";
 
-/** Credits no open case could claim for sure: each with its best candidates and why, assigned or set aside in a click. */
+/**
+ * Credits no open case or unpaid order could claim for sure: each with its best candidates (a case, or an order that
+ * has none yet) and why, assigned or set aside in a click.
+ */
 export function ReviewList({ credits, failed }: { credits: PaymentsPage["review"]; failed: string | null }) {
   const t = useT();
   return (
@@ -66,10 +69,14 @@ function ReviewCredit({ credit }: { credit: PaymentsPage["review"][number] }) {
         </Text>
       ) : (
         credit.candidates.map((candidate) => (
-          <Box key={candidate.case.id} paddingInlineStart="400">
+          <Box key={candidate.case.id ?? candidate.case.orderId} paddingInlineStart="400">
             <InlineStack align="space-between" blockAlign="center" gap="200">
               <Text as="p">
-                <Link to={withLocale(`/app/cases/${candidate.case.id}`, params)}>{candidate.case.orderName}</Link>
+                {candidate.case.id ? (
+                  <Link to={withLocale(`/app/cases/${candidate.case.id}`, params)}>{candidate.case.orderName}</Link>
+                ) : (
+                  `${candidate.case.orderName} (${t("payments.review.noCase")})`
+                )}
                 {" · "}
                 {candidate.case.customer} ·{" "}
                 {t("payments.review.owes", {
@@ -85,7 +92,11 @@ function ReviewCredit({ credit }: { credit: PaymentsPage["review"][number] }) {
               <Form method="post">
                 <input type="hidden" name="intent" value="assign" />
                 <input type="hidden" name="creditId" value={credit.id} />
-                <input type="hidden" name="caseId" value={candidate.case.id} />
+                {candidate.case.id ? (
+                  <input type="hidden" name="caseId" value={candidate.case.id} />
+                ) : (
+                  <input type="hidden" name="orderId" value={candidate.case.orderId} />
+                )}
                 <Button submit>{t("payments.review.assign")}</Button>
               </Form>
             </InlineStack>

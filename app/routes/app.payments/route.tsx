@@ -51,7 +51,16 @@ export async function action({ request }: ActionFunctionArgs) {
   const creditId = String(form.get("creditId") ?? "");
   const outcome =
     form.get("intent") === "assign"
-      ? await tenant((db) => assignCredit(db, shop, { creditId, caseId: String(form.get("caseId") ?? ""), actor, now }))
+      ? await tenant((db) =>
+          assignCredit(db, shop, {
+            creditId,
+            target: form.has("orderId")
+              ? { orderId: String(form.get("orderId") ?? "") }
+              : { caseId: String(form.get("caseId") ?? "") },
+            actor,
+            now,
+          }),
+        )
       : await tenant((db) => dismissCredit(db, shop, { creditId, actor, now }));
   return { intent: "review", ...outcome } as const;
 }

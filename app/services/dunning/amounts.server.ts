@@ -2,6 +2,7 @@ import { and, asc, eq, inArray } from "drizzle-orm";
 
 import type { DbOrTx } from "#app/db/client.server";
 import { caseEvents, type CaseRow, type OrderRow, type Shop } from "#app/db/schema";
+import type { Case } from "#app/domain/case/case";
 import { DUNNING_LEVELS, type DunningLevel } from "#app/domain/case/status";
 import { type LocalDate, toLocalDate } from "#app/domain/dates";
 import { type AmountsOwed, amountsOwed, type ChargedReminder, type ReceivedPayment } from "#app/domain/dunning/amounts";
@@ -28,15 +29,34 @@ export async function caseAmounts(
     upToLevel?: DunningLevel;
   },
 ): Promise<{ owed: AmountsOwed; reached: ReachedReminder[]; debtor: DebtorClassification }> {
-  const { shop, caseRow, order, settings } = input;
-  const state = caseFromJson(caseRow.state);
   const events = await db
     .select({ type: caseEvents.type, data: caseEvents.data, occurredAt: caseEvents.occurredAt })
     .from(caseEvents)
-    .where(
-      and(eq(caseEvents.caseId, caseRow.id), inArray(caseEvents.type, ["dunning_level_reached", "payment_received"])),
-    )
+    .where(and(eq(caseEvents.caseId, input.caseRow.id), inArray(caseEvents.type, AMOUNT_EVENTS)))
     .orderBy(asc(caseEvents.seq));
+  return amountsFromEvents({ ...input, state: caseFromJson(input.caseRow.state), events });
+}
+
+/** The case events the amounts are computed from. */
+export const AMOUNT_EVENTS = ["dunning_level_reached", "payment_received"];
+
+export type AmountEvent = { type: string; data: unknown; occurredAt: Date };
+
+/**
+ * caseAmounts for a caller that read the case's AMOUNT_EVENTS itself (in seq order), e.g. for many cases in one query
+ * (payment matching): the same computation, so a figure matched against is the figure a reminder printed.
+ */
+export function amountsFromEvents(input: {
+  shop: Pick<Shop, "timezone">;
+  state: Case;
+  order: Pick<OrderRow, "customer"> | undefined;
+  settings: Settings;
+  events: AmountEvent[];
+  on: LocalDate;
+  baseRates: BaseRateTable;
+  upToLevel?: DunningLevel;
+}): { owed: AmountsOwed; reached: ReachedReminder[]; debtor: DebtorClassification } {
+  const { shop, state, order, settings, events } = input;
   const reached = events
     .filter((e) => e.type === "dunning_level_reached")
     .map((e) => reachedReminder(e.data, e.occurredAt, shop.timezone, settings, state.outstanding.currency));
@@ -61,7 +81,7 @@ export async function caseAmounts(
   return { owed, reached, debtor };
 }
 
-type ReachedReminder = ChargedReminder & { deadline: LocalDate | null; legacyDeadline: LocalDate | null };
+export type ReachedReminder = ChargedReminder & { deadline: LocalDate | null; legacyDeadline: LocalDate | null };
 
 /**
  * A reminder a case reached, with the deadline and fee it recorded. Events from before deadlines were recorded carry

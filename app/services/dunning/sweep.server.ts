@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, inArray, isNull, lte, notExists, sql } from "drizzle-orm";
 
 import type { Db, Tx } from "#app/db/client.server";
-import { type CaseRow, cases, caseSchedule, orders, outbox, type Shop, shops } from "#app/db/schema";
+import { type CaseRow, cases, caseSchedule, orderBankPayments, orders, outbox, type Shop, shops } from "#app/db/schema";
 import type { Case } from "#app/domain/case/case";
 import type { CaseEvent } from "#app/domain/case/events";
 import { type CommandEnvelope, execute } from "#app/domain/case/transitions";
@@ -38,7 +38,7 @@ const LANES = 2;
 export type SweepReport = { opened: number; advanced: number; skippedOutsideWindow: number };
 
 /** Invoice orders whose due day has passed in the shop's zone and that have no case yet get one. */
-export async function openOverdueCases(db: Db, now: Date): Promise<number> {
+export async function openOverdueCases(db: Db, now: Date, batch: number = BATCH): Promise<number> {
   // Kiritimati (UTC+14) is the first zone where a day begins: no order overdue anywhere is missed by this bound.
   const latestDue = addDays(toLocalDate(now, "Pacific/Kiritimati"), -1);
   let opened = 0;
@@ -62,10 +62,16 @@ export async function openOverdueCases(db: Db, now: Date): Promise<number> {
                 .from(cases)
                 .where(and(eq(cases.orderId, orders.id), eq(cases.kind, "invoice"))),
             ),
+            // Paid in full by a bank transfer before a case opened (and not marked paid on the platform, a shop
+            // setting): never a case, so not a candidate that would fill a batch and end the sweep early.
+            sql`${orders.outstandingMinor} > coalesce((
+              select sum(${orderBankPayments.amountMinor}) from ${orderBankPayments}
+              where ${orderBankPayments.orderId} = ${orders.id} and ${orderBankPayments.shopId} = ${orders.shopId}
+            ), 0)`,
           ),
         )
         .orderBy(asc(orders.dueDate), asc(orders.id))
-        .limit(BATCH)
+        .limit(batch)
         .for("update", { of: orders, skipLocked: true });
       let count = 0;
       for (const { order, shop } of rows) {
@@ -86,39 +92,42 @@ export async function openOverdueCases(db: Db, now: Date): Promise<number> {
     });
     opened += claimed.count;
     // A batch that opened nothing was all not-yet-overdue in its zone: later rows are due later still.
-    if (claimed.rows < BATCH || claimed.count === 0) return opened;
+    if (claimed.rows < batch || claimed.count === 0) return opened;
   }
 }
 
-/**
- * The columns of a due case the sweep reads: what persistMany needs, the keyset position (the schedule's, in the
- * order its index walks), and not the rest.
- */
+/** The columns of a due case the sweep reads: what persistMany needs, and not the rest. */
 const dueCaseColumns = {
   id: cases.id,
   shopId: cases.shopId,
   status: cases.status,
   state: cases.state,
   version: cases.version,
-  nextActionAt: caseSchedule.nextActionAt,
 };
-type DueCase = LockedCase & { nextActionAt: Date };
+type DueCase = LockedCase;
 type Position = { at: Date; id: string };
+/** Due cases read from the schedule at a time, then taken in id order (see advanceDueCases). */
+const CHUNK_BATCHES = 50;
 
 /**
  * Running cases whose next action is due: the next reminder level, or the handover after the final reminder.
  * Due cases are found in case_schedule (drizzle/0009), not by an index on cases: a step then changes no indexed column
- * of cases and is a HOT update (docs/decisions/007-case-schedule-table.md). A schedule row read from the claim's
+ * of cases and is a HOT update there (docs/decisions/007-case-schedule-table.md). A schedule row read from the claim's
  * snapshot may be older than the case it locks (another sweep advanced it meanwhile): the step is decided from the
  * locked row's state, which is current, so such a case is "not due" and left alone.
- * Batches of cases are claimed and locked together (SKIP LOCKED: a sweep running beside this one, in this process or
- * another, takes others), each step is decided under the lock exactly as advanceCase decides it, and a batch's events,
- * row updates and outbox rows are written in a handful of statements (persistMany) — one round trip per case would
- * bound the sweep by latency.
+ *
+ * The due cases are read from the schedule's index in chunks (CHUNK_BATCHES batches each, in due order from a keyset
+ * position), and each chunk is worked through in case id order: batches of neighbouring ids touch neighbouring pages of
+ * every index keyed by the case (the cases and schedule keys, the events' and the outbox's unique keys), where
+ * due order touched a random page of each per case (docs/performance.md, "Dunning sweep").
+ * Batches of cases are locked together (SKIP LOCKED: a sweep running beside this one, in this process or another,
+ * takes others), each step is decided under the lock exactly as advanceCase decides it, and a batch's events, row
+ * updates and outbox rows are written in a handful of statements (persistMany) — one round trip per case would bound
+ * the sweep by latency.
  *
  * `lanes` batches are in flight at once, each in its own transaction holding its own row locks, so deciding one batch
- * in Node overlaps with writing another in PostgreSQL. Only claiming is sequential: a lane selects the batch after the
- * last one claimed, so each due case is read by exactly one lane (and counted once) per sweep.
+ * in Node overlaps with writing another in PostgreSQL. Only taking a batch is sequential: a lane takes the ids after the
+ * last ones taken, so each due case is read by exactly one lane (and counted once) per sweep.
  */
 export async function advanceDueCases(
   db: Db,
@@ -129,43 +138,71 @@ export async function advanceDueCases(
   let skippedOutsideWindow = 0;
   let after: Position | null = null;
   let exhausted = false;
+  let chunk: string[] = [];
+  let taken = 0;
   let claims: Promise<unknown> = Promise.resolve();
+
+  /**
+   * The next chunk of due case ids, in id order (empty when the schedule has no more). Read in the claiming lane's
+   * transaction: on PGlite that is the one connection there is.
+   */
+  const readChunk = async (tx: Tx): Promise<string[]> => {
+    const limit = batchSize * CHUNK_BATCHES;
+    const position: Position | null = after;
+    const rows = await tx
+      .select({ id: caseSchedule.caseId, at: caseSchedule.nextActionAt })
+      .from(caseSchedule)
+      .innerJoin(shops, eq(shops.id, caseSchedule.shopId))
+      .where(
+        and(
+          eq(shops.status, "active"),
+          lte(caseSchedule.nextActionAt, now),
+          // A row comparison, so that the index scan starts at the position instead of filtering up to it.
+          position
+            ? sql`(${caseSchedule.nextActionAt}, ${caseSchedule.caseId}) > (${position.at.toISOString()}::timestamptz, ${position.id}::uuid)`
+            : undefined,
+        ),
+      )
+      .orderBy(asc(caseSchedule.nextActionAt), asc(caseSchedule.caseId))
+      .limit(limit);
+    const last = rows[rows.length - 1];
+    if (last) after = { at: last.at, id: last.id };
+    if (rows.length < limit) exhausted = true;
+    // PostgreSQL orders uuids by their bytes, which is the order of their lower-case hex text.
+    return rows.map((row) => row.id).sort();
+  };
 
   const claim = (tx: Tx): Promise<DueCase[]> => {
     const turn = claims.then(async () => {
-      if (exhausted) return [];
-      const position: Position | null = after;
-      const rows = await tx
-        .select(dueCaseColumns)
-        .from(caseSchedule)
-        .innerJoin(cases, eq(cases.id, caseSchedule.caseId))
-        .innerJoin(shops, eq(shops.id, caseSchedule.shopId))
-        .where(
-          and(
-            eq(cases.status, "running"),
-            eq(shops.status, "active"),
-            lte(caseSchedule.nextActionAt, now),
-            // A row comparison, so that the index scan starts at the position instead of filtering up to it.
-            position
-              ? sql`(${caseSchedule.nextActionAt}, ${caseSchedule.caseId}) > (${position.at.toISOString()}::timestamptz, ${position.id}::uuid)`
-              : undefined,
-          ),
-        )
-        .orderBy(asc(caseSchedule.nextActionAt), asc(caseSchedule.caseId))
-        .limit(batchSize)
-        .for("update", { of: cases, skipLocked: true });
-      const last = rows[rows.length - 1];
-      if (last) after = { at: last.nextActionAt, id: last.id };
-      if (rows.length < batchSize) exhausted = true;
-      return rows;
+      if (taken >= chunk.length) {
+        if (exhausted) return [];
+        chunk = await readChunk(tx);
+        taken = 0;
+        if (chunk.length === 0) return [];
+      }
+      const ids = chunk.slice(taken, taken + batchSize);
+      taken += ids.length;
+      return ids;
     });
     claims = turn.catch(() => undefined);
-    return turn;
+    return turn.then((ids) =>
+      ids.length === 0
+        ? []
+        : tx
+            .select(dueCaseColumns)
+            .from(cases)
+            // One array parameter, not one per id; the index scan then takes the ids in order.
+            .where(and(sql`${cases.id} = any(${`{${ids.join(",")}}`}::uuid[])`, eq(cases.status, "running")))
+            .orderBy(asc(cases.id))
+            .for("update", { of: cases, skipLocked: true }),
+    );
   };
+  let stopped = false;
+  const more = () => !stopped && (!exhausted || taken < chunk.length);
 
   const lane = async () => {
     try {
-      while (!exhausted) {
+      while (more()) {
         const batch = await db.transaction(async (tx) => {
           const rows = await claim(tx);
           const contexts = await shopContexts(tx, [...new Set(rows.map((row) => row.shopId))], now);
@@ -193,7 +230,7 @@ export async function advanceDueCases(
       }
     } catch (error) {
       // The other lanes finish the batch they hold and stop; the next sweep takes up what is left.
-      exhausted = true;
+      stopped = true;
       throw error;
     }
   };

@@ -31,6 +31,10 @@ export type OutboxHandler = (
   },
 ) => Promise<OutboxOutcome>;
 
+type CaseWriteBack = { caseId: string; status: string; markPaid: boolean; paidBy?: "partner" | "bank" };
+/** An invoice order without a case paid in full by a bank credit: marked paid on its platform, nothing else. */
+type OrderWriteBack = { orderId: string; status: "paid"; markPaid: true; paidBy: "bank" };
+
 /** The kinds the app writes, with their payloads. */
 export type OutboxPayloads = {
   "reminder.send": { caseId: string; level: "reminder_1" | "reminder_2" | "final_reminder" };
@@ -45,8 +49,8 @@ export type OutboxPayloads = {
     date: string;
   };
   /** Tell the platform the case's status (tags/metafield on Shopify, note + meta on WooCommerce). */
-  "shopify.write_back": { caseId: string; status: string; markPaid: boolean; paidBy?: "partner" | "bank" };
-  "woocommerce.write_back": { caseId: string; status: string; markPaid: boolean; paidBy?: "partner" | "bank" };
+  "shopify.write_back": CaseWriteBack | OrderWriteBack;
+  "woocommerce.write_back": CaseWriteBack | OrderWriteBack;
   /** Shopify checkout guard: each customer's open-case metafield rewritten to what is true when it runs. */
   "shopify.customer_flag": { customerIds: string[] };
 };

@@ -179,7 +179,9 @@ describe.each(testEngines())("bank statement import on %s", (engine) => {
 
     // Staff assign it to Petra's case: booked there as theirs; a second decision on it is refused.
     const staff = { type: "staff" as const, id: "wp:9" };
-    expect(await assignCredit(db, shop, { creditId: review!.id, caseId: petra.id, actor: staff, now: NOW })).toEqual({
+    expect(
+      await assignCredit(db, shop, { creditId: review!.id, target: { caseId: petra.id }, actor: staff, now: NOW }),
+    ).toEqual({
       ok: true,
     });
     expect(await status(petra.id)).toEqual({ status: "paid", outstanding: 0 });

@@ -1,30 +1,28 @@
 import { createHash } from "node:crypto";
 
-import { and, desc, eq, inArray, notInArray, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
 
 import { parseStatement } from "#adapters/bank/statement";
-import { type DbOrTx, rowsOf, type Tx } from "#app/db/client.server";
-import { bankCredits, caseEvents, cases, orders, type Shop, statementImports } from "#app/db/schema";
+import { type DbOrTx, type Tx } from "#app/db/client.server";
+import { bankCredits, cases, orderBankPayments, orders, outbox, type Shop, statementImports } from "#app/db/schema";
 import type { Case } from "#app/domain/case/case";
 import type { Actor, CaseEvent } from "#app/domain/case/events";
 import { type CaseStatus, TERMINAL_STATUSES } from "#app/domain/case/status";
 import { execute } from "#app/domain/case/transitions";
 import { type BankCredit, StatementError } from "#app/domain/payments/bank-statement";
-import {
-  type Allocation,
-  buildMatchIndex,
-  matchCredit,
-  type MatchDecision,
-  type OpenInvoice,
-} from "#app/domain/payments/matching";
-import { persistMany } from "#app/services/cases/commands.server";
+import { type Allocation, buildMatchIndex, matchCredit, type MatchDecision } from "#app/domain/payments/matching";
+import { type OutboxInsert, persistMany } from "#app/services/cases/commands.server";
 import { caseFromJson } from "#app/services/cases/serialization";
+
+import { openInvoices, UNPAID_ORDER_STATUSES } from "./open-invoices.server";
+import type { OrderWriteBack } from "./order-write-back";
 
 /*
  * Bank statements in, payments out (docs/payment-matching.md): a camt.053/054 or MT940 file is parsed whole (a
  * malformed one stores nothing), its credits stored once per bank entry, each new credit matched against the shop's
- * open invoice cases, and every automatic match booked on its case as a payment by transfer with the reasons.
+ * open invoice cases and its unpaid invoice orders without a case, and every automatic match booked: on its case as a
+ * payment by transfer with the reasons, on an order without a case as a payment recorded on the order.
  */
 
 /** Uploads, the CLI and the API refuse statements above this size (a month of a busy shop is well below 2 MB). */
@@ -87,7 +85,7 @@ export async function importStatement(
   const importId = row!.id;
 
   const added = await storeCredits(db, shop.id, importId, credits);
-  const index = buildMatchIndex(await openInvoices(db, shop.id));
+  const index = buildMatchIndex(await openInvoices(db, shop));
   const decisions = added.map((credit) => ({ credit, decision: matchCredit(credit, index) }));
   let matched = 0;
   // Booked and recorded together, a chunk at a time: a credit is never booked while it still shows "review".
@@ -174,66 +172,6 @@ async function storeCredits(
   return stored;
 }
 
-/**
- * The shop's open invoice cases as matching sees them: the order's names, what is outstanding, what the reminders
- * asked for on top (their fees; interest accrues daily and is left out), and the IBANs the customer paid from before.
- */
-export async function openInvoices(db: DbOrTx, shopId: string): Promise<OpenInvoice[]> {
-  const rows = await db
-    .select({ caseRow: cases, order: orders })
-    .from(cases)
-    .innerJoin(orders, eq(orders.id, cases.orderId))
-    .where(and(eq(cases.shopId, shopId), eq(cases.kind, "invoice"), notInArray(cases.status, [...TERMINAL_STATUSES])));
-  if (rows.length === 0) return [];
-  const fees = new Map<string, number>();
-  for (const f of await db
-    .select({
-      caseId: caseEvents.caseId,
-      fees: sql<string>`coalesce(sum((${caseEvents.data}->'fee'->>'amountMinor')::bigint), 0)`,
-    })
-    .from(caseEvents)
-    .where(and(eq(caseEvents.shopId, shopId), eq(caseEvents.type, "dunning_level_reached")))
-    .groupBy(caseEvents.caseId))
-    fees.set(f.caseId, Number(f.fees));
-  const keyOf = (order: (typeof rows)[number]["order"]) =>
-    order.customer.platformCustomerId ?? order.customer.email?.trim().toLowerCase() ?? null;
-  const ibans = await knownIbans(db, shopId);
-  return rows.map(({ caseRow, order }) => {
-    const key = keyOf(order);
-    const names = [
-      [order.customer.firstName, order.customer.lastName].filter(Boolean).join(" "),
-      order.customer.company ?? "",
-      order.billingAddress?.name ?? "",
-      order.billingAddress?.company ?? "",
-    ].filter((n) => n.trim() !== "");
-    return {
-      orderId: order.id,
-      caseId: caseRow.id,
-      orderName: order.name,
-      currency: caseRow.currency,
-      outstandingMinor: caseRow.outstandingMinor,
-      dueMinor: caseRow.outstandingMinor + (fees.get(caseRow.id) ?? 0),
-      customerKey: key,
-      names: [...new Set(names)],
-      knownIbans: key ? (ibans.get(key) ?? []) : [],
-    };
-  });
-}
-
-/** IBANs that paid a customer's orders before (credits matched or assigned to their cases), by customer key. */
-async function knownIbans(db: DbOrTx, shopId: string): Promise<Map<string, string[]>> {
-  const rows = await db.execute(sql`
-    select distinct coalesce(o.customer->>'platformCustomerId', lower(trim(o.customer->>'email'))) as key, b.payer_iban as iban
-    from ${bankCredits} b
-    cross join lateral jsonb_array_elements(b.decision->'allocations') a
-    join ${orders} o on o.id = (a->>'orderId')::uuid
-    where b.shop_id = ${shopId} and b.status in ('matched', 'assigned') and b.payer_iban is not null`);
-  const map = new Map<string, string[]>();
-  for (const r of rowsOf<{ key: string | null; iban: string }>(rows))
-    if (r.key) map.set(r.key, [...(map.get(r.key) ?? []), r.iban]);
-  return map;
-}
-
 type Booking = {
   credit: Pick<StoredCredit, "id" | "entryId" | "bookingDate" | "currency">;
   allocations: Allocation[];
@@ -241,29 +179,48 @@ type Booking = {
 };
 
 /**
- * Books each allocation as a payment by transfer on its case, at the booking date, with the bank entry on the event
- * and `bank:<entry>:<n>` as its source (booked once however often it is retried) and the reasons as its reason. A
- * credit whose cases do not all take it (closed meanwhile) is booked on none. Returns the credits booked. The caller
- * holds the transaction (BOOK_CHUNK credits at most), so the cases' locks and the credits' outcomes go together.
+ * Books each allocation: on a case, as a payment by transfer at the booking date, with the bank entry on the event,
+ * `bank:<entry>:<n>` as its source (booked once however often it is retried) and the reasons as its reason; on an
+ * order without a case, as an order_bank_payments row, and once the order is paid in full the order-level
+ * write-back that marks it paid on its platform. A credit one of whose orders or cases does not take it (a case
+ * opened or closed meanwhile, the order paid on the platform) is booked on none. Returns the credits booked. The
+ * caller holds the transaction (BOOK_CHUNK credits at most), so the locks and the credits' outcomes go together.
  */
 async function book(tx: Tx, shop: Shop, bookings: Booking[], actor: Actor): Promise<Set<string>> {
   const booked = new Set<string>();
   const ids = [...new Set(bookings.flatMap((b) => b.allocations.map((a) => a.caseId).filter((id) => id !== null)))];
-  if (ids.length === 0) return booked;
-  // In id order, as every batch writer locks, so two imports never deadlock.
-  const rows = await tx
-    .select()
-    .from(cases)
-    .where(and(eq(cases.shopId, shop.id), inArray(cases.id, ids)))
-    .orderBy(cases.id)
-    .for("update");
+  const orderIds = [
+    ...new Set(bookings.flatMap((b) => b.allocations.filter((a) => a.caseId === null).map((a) => a.orderId))),
+  ];
+  if (ids.length === 0 && orderIds.length === 0) return booked;
+  // Orders before cases, each in id order: the order intake and the dunning sweep lock orders first too.
+  const caseless = await lockCaselessOrders(tx, shop.id, orderIds);
+  const rows =
+    ids.length === 0
+      ? []
+      : await tx
+          .select()
+          .from(cases)
+          .where(and(eq(cases.shopId, shop.id), inArray(cases.id, ids)))
+          .orderBy(cases.id)
+          .for("update");
   const byId = new Map(rows.map((row) => [row.id, { row, state: caseFromJson(row.state), events: [] as CaseEvent[] }]));
+  const orderPayments: (typeof orderBankPayments.$inferInsert)[] = [];
+  const writeBacks: OutboxInsert[] = [];
   for (const { credit, allocations, reasons } of bookings) {
     const occurredAt = new Date(`${credit.bookingDate}T12:00:00Z`);
     // Staged per credit: one allocation a case refuses leaves the credit's other cases untouched too.
     const staged = new Map<string, { state: Case; events: CaseEvent[] }>();
+    const stagedOrders = new Map<string, number>();
     const fits = allocations.every((allocation, n) => {
-      const item = allocation.caseId ? byId.get(allocation.caseId) : undefined;
+      if (allocation.caseId === null) {
+        const order = caseless.get(allocation.orderId);
+        if (!order || order.currency !== credit.currency || order.owedMinor <= 0 || allocation.amountMinor <= 0)
+          return false;
+        stagedOrders.set(order.id, (stagedOrders.get(order.id) ?? 0) + allocation.amountMinor);
+        return true;
+      }
+      const item = byId.get(allocation.caseId);
       if (!item) return false;
       const before = staged.get(item.row.id) ?? { state: item.state, events: [] };
       const result = execute(before.state, {
@@ -289,38 +246,133 @@ async function book(tx: Tx, shop: Shop, bookings: Booking[], actor: Actor): Prom
       item.state = state;
       item.events.push(...events);
     }
+    for (const [orderId, amountMinor] of stagedOrders) {
+      const order = caseless.get(orderId)!;
+      orderPayments.push({
+        shopId: shop.id,
+        orderId,
+        creditId: credit.id,
+        amountMinor,
+        currency: credit.currency,
+        bookingDate: credit.bookingDate,
+        actorId: actor.id,
+      });
+      order.owedMinor -= amountMinor;
+      // Paid in full: the platform is told, as a case paid by the bank is (the handler reads bankMatch.markOrderPaid).
+      if (order.owedMinor <= 0)
+        writeBacks.push({
+          shopId: shop.id,
+          caseId: null,
+          kind: `${shop.platform}.write_back`,
+          idempotencyKey: `writeback:order:${orderId}:${credit.id}`,
+          payload: { orderId, status: "paid", markPaid: true, paidBy: "bank" } satisfies OrderWriteBack,
+          nextAttemptAt: occurredAt,
+        });
+    }
     booked.add(credit.id);
   }
   await persistMany(
     tx,
     [...byId.values()].filter((item) => item.events.length > 0),
   );
+  if (orderPayments.length > 0)
+    await tx
+      .insert(orderBankPayments)
+      .values(orderPayments)
+      .onConflictDoNothing({
+        target: [orderBankPayments.creditId, orderBankPayments.orderId],
+      });
+  if (writeBacks.length > 0) await tx.insert(outbox).values(writeBacks).onConflictDoNothing();
   return booked;
+}
+
+/**
+ * The orders a credit may pay without a case, locked: still an unpaid invoice order, still without a case, and what
+ * it owes less the bank credits that paid it before. An order not among them (a case opened meanwhile, paid or
+ * cancelled on the platform) refuses the credit, which then waits for a person.
+ */
+async function lockCaselessOrders(tx: Tx, shopId: string, orderIds: string[]) {
+  const owed = new Map<string, { id: string; currency: string; owedMinor: number }>();
+  if (orderIds.length === 0) return owed;
+  const locked = await tx
+    .select({
+      id: orders.id,
+      currency: orders.currency,
+      outstandingMinor: orders.outstandingMinor,
+      financialStatus: orders.financialStatus,
+      isInvoice: orders.isInvoice,
+      cancelledAt: orders.cancelledAt,
+    })
+    .from(orders)
+    .where(and(eq(orders.shopId, shopId), inArray(orders.id, orderIds)))
+    .orderBy(orders.id)
+    .for("update");
+  const withCase = new Set(
+    (
+      await tx
+        .select({ orderId: cases.orderId })
+        .from(cases)
+        .where(and(eq(cases.shopId, shopId), inArray(cases.orderId, orderIds), eq(cases.kind, "invoice")))
+    ).map((r) => r.orderId),
+  );
+  const paid = new Map(
+    (
+      await tx
+        .select({ orderId: orderBankPayments.orderId, sum: sql<string>`sum(${orderBankPayments.amountMinor})` })
+        .from(orderBankPayments)
+        .where(and(eq(orderBankPayments.shopId, shopId), inArray(orderBankPayments.orderId, orderIds)))
+        .groupBy(orderBankPayments.orderId)
+    ).map((r) => [r.orderId, Number(r.sum)]),
+  );
+  for (const o of locked) {
+    if (!o.isInvoice || o.cancelledAt || o.outstandingMinor <= 0 || withCase.has(o.id)) continue;
+    if (!UNPAID_ORDER_STATUSES.includes(o.financialStatus)) continue;
+    owed.set(o.id, { id: o.id, currency: o.currency, owedMinor: o.outstandingMinor - (paid.get(o.id) ?? 0) });
+  }
+  return owed;
 }
 
 export type ReviewOutcome =
   { ok: true } | { ok: false; error: { code: "not_found" | "not_in_review" | "case_not_open"; message: string } };
 
-/** Staff book a credit from the review list on one open case of the shop, as the person who decided. */
+/**
+ * Staff book a credit from the review list, as the person who decided: on one open case of the shop, or on an unpaid
+ * invoice order that has no case yet (recorded as paid by the bank, as an automatic match would).
+ */
 export async function assignCredit(
   db: DbOrTx,
   shop: Shop,
-  input: { creditId: string; caseId: string; actor: Actor; now: Date },
+  input: { creditId: string; target: { caseId: string } | { orderId: string }; actor: Actor; now: Date },
 ): Promise<ReviewOutcome> {
   const credit = await reviewCredit(db, shop.id, input.creditId);
   if (!credit.ok) return credit;
-  const [target] = await db
-    .select({ id: cases.id, orderId: cases.orderId, status: cases.status, currency: cases.currency })
-    .from(cases)
-    .where(and(eq(cases.shopId, shop.id), eq(cases.id, input.caseId)))
-    .limit(1);
-  if (!target || TERMINAL_STATUSES.includes(target.status as CaseStatus) || target.currency !== credit.row.currency)
-    return { ok: false, error: { code: "case_not_open", message: "That case is not open in this currency." } };
-  const allocations = [{ orderId: target.orderId, caseId: target.id, amountMinor: credit.row.amountMinor }];
+  const notOpen = {
+    ok: false,
+    error: { code: "case_not_open", message: "That case is not open in this currency." },
+  } as const;
+  let allocations: Allocation[];
+  if ("caseId" in input.target) {
+    if (!z.uuid().safeParse(input.target.caseId).success) return notOpen;
+    const [target] = await db
+      .select({ id: cases.id, orderId: cases.orderId, status: cases.status, currency: cases.currency })
+      .from(cases)
+      .where(and(eq(cases.shopId, shop.id), eq(cases.id, input.target.caseId)))
+      .limit(1);
+    if (!target || TERMINAL_STATUSES.includes(target.status as CaseStatus) || target.currency !== credit.row.currency)
+      return notOpen;
+    allocations = [{ orderId: target.orderId, caseId: target.id, amountMinor: credit.row.amountMinor }];
+  } else {
+    // Whether the order may still take it (unpaid, no case, this currency) is decided under its lock in book().
+    if (!z.uuid().safeParse(input.target.orderId).success) return notOpen;
+    allocations = [{ orderId: input.target.orderId, caseId: null, amountMinor: credit.row.amountMinor }];
+  }
   return db.transaction(async (tx) => {
     const booked = await book(tx, shop, [{ credit: credit.row, allocations, reasons: ["assigned"] }], input.actor);
     if (!booked.has(credit.row.id))
-      return { ok: false, error: { code: "case_not_open", message: "The case refused the payment." } } as const;
+      return {
+        ok: false,
+        error: { code: "case_not_open", message: "The case or order refused the payment." },
+      } as const;
     await tx
       .update(bankCredits)
       .set({
@@ -388,6 +440,8 @@ export type BankCreditJson = {
   status: (typeof BANK_CREDIT_STATUSES)[number];
   /** The cases it was booked on (matched, assigned), or the candidates offered (review). */
   cases: string[];
+  /** The orders of those, with or without a case: an order paid before it had a case appears only here. */
+  orders: string[];
   decision: unknown;
 };
 
@@ -405,10 +459,12 @@ export async function listBankCredits(
     .limit(250);
   return rows.map((r) => {
     const decision = r.decision as {
-      allocations?: { caseId: string | null }[];
-      candidates?: { caseId: string | null }[];
+      allocations?: { caseId: string | null; orderId?: string }[];
+      candidates?: { caseId: string | null; orderId?: string }[];
     };
-    const cases = (decision.allocations ?? decision.candidates ?? []).map((a) => a.caseId).filter(Boolean) as string[];
+    const targets = decision.allocations ?? decision.candidates ?? [];
+    const cases = targets.map((a) => a.caseId).filter(Boolean) as string[];
+    const orders = targets.map((a) => a.orderId).filter(Boolean) as string[];
     return {
       id: r.id,
       bookingDate: r.bookingDate,
@@ -418,6 +474,7 @@ export async function listBankCredits(
       remittance: r.remittance,
       status: r.status,
       cases,
+      orders,
       decision: r.decision,
     };
   });

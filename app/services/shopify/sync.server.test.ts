@@ -9,7 +9,7 @@ import { sweepOutbox } from "#app/services/outbox/outbox.server";
 import { updateSettings } from "#app/services/settings/settings.server";
 import { fixtureJson } from "#test/fixtures/sign";
 import { createTestDatabase, type TestDatabase, testEngines } from "#test/support/db";
-import { insertCaseRow, insertShop } from "#test/support/factories";
+import { insertCaseRow, insertOrder, insertShop } from "#test/support/factories";
 
 import { server } from "../../../test/mocks/node";
 import {
@@ -214,6 +214,58 @@ describe.each(testEngines())("Shopify sync on %s", (engine) => {
       metafields: [{ ownerId: gid, namespace: "mahnwerk", key: "status", value: "paid" }],
     });
     expect((await database.db.select().from(outbox))[0]).toMatchObject({ status: "done" });
+  });
+
+  test("order-level write-back: an order without a case paid by the bank is marked paid, nothing else; not when the shop said no", async () => {
+    database = await createTestDatabase(engine);
+    const shop = await insertShop(database.db, { domain: DOMAIN });
+    await updateSettings(
+      database.db,
+      shop.id,
+      { writeBack: { tags: true, metafield: true, markAsPaid: false } },
+      { changedBy: "t", now: new Date() },
+    );
+    const order = await insertOrder(database.db, shop);
+    const seen: { op: string; variables: Record<string, unknown> }[] = [];
+    const ok = (field: string) => ({ data: { [field]: { userErrors: [] } } });
+    server.use(
+      shopifyApi.mutation(
+        "MahnwerkTagsAdd",
+        ({ variables }) => (seen.push({ op: "add", variables }), HttpResponse.json(ok("tagsAdd"))),
+      ),
+      shopifyApi.mutation(
+        "MahnwerkOrderMarkAsPaid",
+        ({ variables }) => (seen.push({ op: "paid", variables }), HttpResponse.json(ok("orderMarkAsPaid"))),
+      ),
+    );
+    const queue = (key: string) =>
+      database.db.insert(outbox).values({
+        shopId: shop.id,
+        caseId: null,
+        kind: "shopify.write_back",
+        idempotencyKey: key,
+        nextAttemptAt: new Date(),
+        payload: { orderId: order.id, status: "paid", markPaid: true, paidBy: "bank" },
+      });
+    await queue("wb-order-1");
+    await sweepOutbox(database.db, { "shopify.write_back": shopifyWriteBackHandler(async () => admin) });
+    // bankMatch.markOrderPaid is on by default (writeBack.markAsPaid, the partner's setting, does not matter).
+    expect(seen).toEqual([
+      { op: "paid", variables: { input: { id: `gid://shopify/Order/${order.platformOrderId}` } } },
+    ]);
+
+    await updateSettings(
+      database.db,
+      shop.id,
+      { bankMatch: { markOrderPaid: false } },
+      { changedBy: "t", now: new Date() },
+    );
+    await queue("wb-order-2");
+    await sweepOutbox(database.db, { "shopify.write_back": shopifyWriteBackHandler(async () => admin) });
+    expect(seen).toHaveLength(1);
+    expect((await database.db.select().from(outbox)).map((r) => [r.status, r.result])).toEqual(
+      expect.arrayContaining([["done", { skipped: "bankMatch.markOrderPaid is off" }]]),
+    );
   });
 
   test("a write-back Shopify refuses ends dead with the reason instead of being retried", async () => {

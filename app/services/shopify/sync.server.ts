@@ -20,7 +20,8 @@ import type { Db } from "#app/db/client.server";
 import { cases, orderImports, orders, type Shop, shops } from "#app/db/schema";
 import { CASE_STATUSES } from "#app/domain/case/status";
 import { applyOrderSnapshots } from "#app/services/intake/platform-events.server";
-import type { OutboxHandler } from "#app/services/outbox/types";
+import type { OutboxHandler, OutboxOutcome, OutboxRow } from "#app/services/outbox/types";
+import { isOrderWriteBack, orderWriteBackSchema } from "#app/services/payments/order-write-back";
 import { getSettings } from "#app/services/settings/settings.server";
 
 import { advanceBulkImport, type BulkImportOptions, openShopifyImport, snapshotsOf } from "./bulk-import.server";
@@ -148,6 +149,7 @@ export const STATUS_TAG_PREFIX = "mahnwerk:";
  */
 export function shopifyWriteBackHandler(adminFor: AdminFor): OutboxHandler {
   return async (row, { db }) => {
+    if (isOrderWriteBack(row.payload)) return orderPaidByBank(adminFor, row, db);
     const { caseId, status, markPaid, paidBy } = writeBackPayload.parse(row.payload);
     const [target] = await db
       .select({ platformOrderId: cases.platformOrderId, domain: shops.domain, shopStatus: shops.status })
@@ -190,6 +192,36 @@ export function shopifyWriteBackHandler(adminFor: AdminFor): OutboxHandler {
       throw error;
     }
   };
+}
+
+/**
+ * The order-level variant: an order without a case paid in full by a bank credit is marked paid (orderMarkAsPaid),
+ * while the shop wants bank payments written back. No status tag or metafield: there is no case whose status to tell.
+ */
+async function orderPaidByBank(adminFor: AdminFor, row: OutboxRow, db: Db): Promise<OutboxOutcome> {
+  const { orderId } = orderWriteBackSchema.parse(row.payload);
+  const [target] = await db
+    .select({ platformOrderId: orders.platformOrderId, domain: shops.domain, shopStatus: shops.status })
+    .from(orders)
+    .innerJoin(shops, eq(shops.id, orders.shopId))
+    .where(and(eq(orders.shopId, row.shopId), eq(orders.id, orderId)))
+    .limit(1);
+  if (!target) return { kind: "done", result: { skipped: "order no longer exists" } };
+  if (target.shopStatus !== "active") return { kind: "done", result: { skipped: "shop uninstalled" } };
+  if (!(await getSettings(db, row.shopId)).bankMatch.markOrderPaid)
+    return { kind: "done", result: { skipped: "bankMatch.markOrderPaid is off" } };
+  try {
+    const admin = await adminFor(target.domain);
+    await checked(
+      callAdmin(admin, ORDER_MARK_AS_PAID, { input: { id: orderGid(target.platformOrderId) } }),
+      "orderMarkAsPaid",
+    );
+    return { kind: "done", result: { done: ["markedPaid"] } };
+  } catch (error) {
+    if (error instanceof AdminApiError)
+      return error.retryable ? { kind: "retry", reason: error.message } : { kind: "failed", reason: error.message };
+    throw error;
+  }
 }
 
 async function checked(call: Promise<unknown>, field: string): Promise<void> {

@@ -3,9 +3,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest"
 
 import { type CaseRow, outbox, type Shop } from "#app/db/schema";
 import type { OutboxRow } from "#app/services/outbox/types";
+import { updateSettings } from "#app/services/settings/settings.server";
 import { wooOrder, wooStore } from "#test/mocks/woocommerce";
 import { createTestDatabase, type TestDatabase, testEngines } from "#test/support/db";
-import { insertCaseRow } from "#test/support/factories";
+import { insertCaseRow, insertOrder } from "#test/support/factories";
 import { connectTestStore, TEST_ENCRYPTION_KEY } from "#test/support/woo";
 
 import { WOO_STATUS_META_KEY, wooWriteBackHandler } from "./write-back.server";
@@ -75,6 +76,40 @@ describe.each(testEngines())("WooCommerce write-back on %s", (engine) => {
       wooStore.requestsTo("PUT", /^orders\/\d+$/).some((r) => (r.body as { set_paid?: boolean }).set_paid === true),
     ).toBe(true);
     expect(order().status).toBe("processing");
+  });
+
+  test("order-level: an order without a case paid by the bank is set paid with one note; not when the shop said no", async () => {
+    const orderRow = await insertOrder(database.db, shop, {
+      platformOrderId: String(Number(caseRow.platformOrderId) + 1),
+    });
+    const platformId = Number(orderRow.platformOrderId);
+    wooStore.addOrders(wooOrder(platformId, { status: "on-hold" }));
+    const payload = { orderId: orderRow.id, status: "paid", markPaid: true, paidBy: "bank" };
+    expect(await run(payload)).toMatchObject({ kind: "done", result: { markedPaid: "processing" } });
+    expect(wooStore.state.orders.get(platformId)!.status).toBe("processing");
+    expect(wooStore.state.notes).toEqual([
+      expect.objectContaining({ note: "Mahnwerk: per Überweisung bezahlt (Kontoauszug)", customer_note: false }),
+    ]);
+    // Run again (a retry after a lost answer): the order is paid already, no second note, no status meta.
+    expect(await run(payload, 2)).toMatchObject({ kind: "done", result: { markedPaid: "already" } });
+    expect(wooStore.state.notes).toHaveLength(1);
+    expect(wooStore.state.orders.get(platformId)!.meta_data ?? []).toEqual([]);
+
+    await updateSettings(
+      database.db,
+      shop.id,
+      { bankMatch: { markOrderPaid: false } },
+      { changedBy: "t", now: new Date() },
+    );
+    wooStore.state.orders.get(platformId)!.status = "on-hold";
+    expect(await run(payload)).toMatchObject({ kind: "done", result: { skipped: "bankMatch.markOrderPaid is off" } });
+    expect(wooStore.state.orders.get(platformId)!.status).toBe("on-hold");
+    await updateSettings(
+      database.db,
+      shop.id,
+      { bankMatch: { markOrderPaid: true } },
+      { changedBy: "t", now: new Date() },
+    );
   });
 
   test("429, 5xx and network errors retry; other 4xx fail", async () => {

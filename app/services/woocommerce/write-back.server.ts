@@ -2,9 +2,11 @@ import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 
 import { WooApiError, type WooClientFactory } from "#adapters/woocommerce/client";
-import { cases, shops } from "#app/db/schema";
+import type { Db } from "#app/db/client.server";
+import { cases, orders, shops } from "#app/db/schema";
 import { type MessageKey, MESSAGES, pickLocale, translator } from "#app/i18n/i18n";
-import type { OutboxHandler, OutboxOutcome } from "#app/services/outbox/types";
+import type { OutboxHandler, OutboxOutcome, OutboxRow } from "#app/services/outbox/types";
+import { isOrderWriteBack, orderWriteBackSchema } from "#app/services/payments/order-write-back";
 import { getSettings } from "#app/services/settings/settings.server";
 
 import { storeClientOfShop } from "./connections.server";
@@ -30,6 +32,7 @@ export function wooWriteBackHandler(
   options: { key?: () => Buffer | null; client?: WooClientFactory } = {},
 ): OutboxHandler {
   return async (row, { db, attempt }) => {
+    if (isOrderWriteBack(row.payload)) return orderPaidByBank(row, db, options);
     const payload = payloadSchema.safeParse(row.payload);
     if (!payload.success)
       return { kind: "failed", reason: `invalid payload: ${payload.error.issues[0]?.message ?? "unexpected shape"}` };
@@ -85,6 +88,50 @@ export function wooWriteBackHandler(
       return outcomeOf(error);
     }
   };
+}
+
+/**
+ * The order-level variant: an order without a case paid in full by a bank credit. Set paid as a paid case's order is
+ * (pending/failed: set_paid, on-hold: processing), with a private note saying why; no status meta (there is no case).
+ */
+async function orderPaidByBank(
+  row: OutboxRow,
+  db: Db,
+  options: { key?: () => Buffer | null; client?: WooClientFactory },
+): Promise<OutboxOutcome> {
+  const payload = orderWriteBackSchema.safeParse(row.payload);
+  if (!payload.success)
+    return { kind: "failed", reason: `invalid payload: ${payload.error.issues[0]?.message ?? "unexpected shape"}` };
+  if (!(await getSettings(db, row.shopId)).bankMatch.markOrderPaid)
+    return { kind: "done", result: { skipped: "bankMatch.markOrderPaid is off" } };
+  const [found] = await db
+    .select({ platformOrderId: orders.platformOrderId, locale: shops.locale })
+    .from(orders)
+    .innerJoin(shops, and(eq(shops.id, orders.shopId), eq(shops.platform, "woocommerce")))
+    .where(and(eq(orders.id, payload.data.orderId), eq(orders.shopId, row.shopId)))
+    .limit(1);
+  if (!found)
+    return { kind: "failed", reason: `order ${payload.data.orderId} is not an order of this WooCommerce shop` };
+  const client = await storeClientOfShop(db, row.shopId, { wooKey: options.key, wooClient: options.client });
+  if (!client) return { kind: "failed", reason: "the store is not connected" };
+  const orderId = found.platformOrderId;
+  const note = translator(pickLocale(found.locale))("woo.writeBack.paidByBank");
+  try {
+    const order = await client.getOrder(orderId);
+    let markedPaid: "set_paid" | "processing" | "already" = "already";
+    if (order.status === "pending" || order.status === "failed") {
+      await client.updateOrder(orderId, { set_paid: true });
+      markedPaid = "set_paid";
+    } else if (order.status === "on-hold") {
+      await client.updateOrder(orderId, { status: "processing" });
+      markedPaid = "processing";
+    }
+    // Noted only by the call that changed the order: a retry finds it paid and never writes a second note.
+    if (markedPaid !== "already") await client.addOrderNote(orderId, { note, customer_note: false });
+    return { kind: "done", result: { orderId, markedPaid } };
+  } catch (error) {
+    return outcomeOf(error);
+  }
 }
 
 function outcomeOf(error: unknown): OutboxOutcome {

@@ -98,6 +98,9 @@ export const paymentListResponse = z.object({
       remittance: z.string(),
       status: z.enum(["matched", "review", "assigned", "dismissed"]),
       cases: z.array(z.uuid()).describe("Cases it was booked on, or (review) the candidates"),
+      orders: z
+        .array(z.uuid())
+        .describe("Their orders; an invoice order paid before it had a case is booked on the order alone"),
       decision: z.unknown().describe("Allocations and reasons, or the candidates with their reasons"),
     }),
   ),
