@@ -136,6 +136,15 @@ const sqlArray = (values: string[]) => `(array[${values.map((v) => `'${v.replace
  */
 function rowsSql(mix: GenerateSpec["mix"]): string {
   const age = mix === "sweep" ? "3 + random() * 60" : "1 + random() * 729";
+  // The sweep's cases have the ids the app gives them since issue 25: UUIDv7 of the moment the case was opened (48 bits
+  // of milliseconds, version 7, the rest random), written in that order as the app appends them, so the sweep's id
+  // order is their age and their place in the table. The list keeps random ids in random order.
+  const caseId =
+    mix === "sweep"
+      ? `encode(set_byte(overlay(uuid_send(x.random_id) placing substring(int8send((extract(epoch from
+           date_trunc('milliseconds', $now::timestamptz - make_interval(secs => x.age * 86400))) * 1000)::bigint) from 3 for 6)
+           from 1 for 6), 6, 112 + floor(random() * 16)::int), 'hex')::uuid`
+      : "x.random_id";
   // Status by age: recent cases wait or run, old ones are mostly settled (paid, closed, cancelled) or with the partner.
   const status =
     mix === "sweep"
@@ -156,11 +165,11 @@ function rowsSql(mix: GenerateSpec["mix"]): string {
                 when g.status in ('running', 'handed_over', 'blocked', 'failed') and g.pp < 0.15 then greatest(1, floor(g.total_minor * g.pp / 0.15))::bigint
                 else g.total_minor end as outstanding_minor
     from (
-      select x.*, ${status} as status,
+      select x.*, ${status} as status, ${caseId} as case_id,
              date_trunc('milliseconds', $now::timestamptz - make_interval(secs => x.age * 86400)) as created_at,
              date_trunc('milliseconds', $now::timestamptz - make_interval(secs => x.age * 86400)) - interval '15 days' as ordered_at
       from (
-        select s.shop_id, s.shop_no, n, gen_random_uuid() as order_id, gen_random_uuid() as case_id, ${age} as age,
+        select s.shop_id, s.shop_no, n, gen_random_uuid() as order_id, gen_random_uuid() as random_id, ${age} as age,
                (500 * exp(random() * ln(400)))::bigint as total_minor,
                ${sqlArray(FIRST_NAMES)}[1 + floor(${FIRST_NAMES.length} * random() ^ 2)::int] as first_name,
                ${sqlArray(LAST_NAMES)}[1 + floor(${LAST_NAMES.length} * random() ^ 2)::int] as last_name,
@@ -253,7 +262,7 @@ export function insertSql(mix: GenerateSpec["mix"], events: boolean): string {
     select case_id, shop_id, order_id, 'invoice', status, 'EUR', total_minor, outstanding_minor, due_date, dunning_level,
            next_action_at, partner_reference, partner_sub_status, false, (5000000000000 + n)::text,
            '#' || (1000 + n), first_name, last_name, ${stateSql}, ${events ? 2 : 1}, created_at, created_at
-    from c`;
+    from c${mix === "sweep" ? " order by created_at" : ""}`;
 }
 
 /** Named parameters ($now, $shops, $from, $to) become positional ones for postgres.js. */

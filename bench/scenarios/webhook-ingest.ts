@@ -2,12 +2,14 @@
  * Webhook ingest: signed Shopify orders/updated deliveries -> POST /webhooks/shopify on the production build ->
  * HMAC verified -> stored in webhook_inbox -> 200, driven by autocannon over loopback at 50 and 200 concurrent
  * connections; beside it, in the same run, the raw single-row INSERT rate of the same PostgreSQL for a row of the
- * same size. Goals (issue 11): ingest >= 50 % of the raw INSERT rate, p99 acknowledgement < 50 ms.
+ * same size. Goals (issues 11 and 25): ingest >= 50 % of the raw INSERT rate, p99 acknowledgement < 50 ms at 50
+ * connections and < 100 ms at 200; p50, p99 and p99.9 are reported.
  *
  * The app runs with WORKERS=0: the production layout on PostgreSQL is a web process next to separate workers, and
  * on a small machine a worker in the measured process would only steal the CPU the ingest needs. Every delivery is
- * still queued for processing (pg-boss, batched by Jobs.sendBatched) before its 200, as in production, so the
- * queueing cost is part of the figure; the run checks that every stored delivery has its job.
+ * still queued for processing (pg-boss, batched by Jobs.sendBatched) as in production — queued when its row is
+ * committed, the 200 not waiting for the job's commit — so the queueing cost is part of the figure; the run checks
+ * that every stored delivery has its job.
  */
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -31,7 +33,8 @@ import type { BenchContext, BenchFigure, BenchScenario } from "../types";
 
 const NAME = "webhook-ingest";
 const LEVELS = [50, 200] as const;
-const P99_GOAL_MS = 50;
+/** Issue 25: p99 < 50 ms at 50 connections, < 100 ms at 200 (Little's law: 200 open connections at 4,000/s is 50 ms mean). */
+const P99_GOAL_MS: Record<(typeof LEVELS)[number], number> = { 50: 50, 200: 100 };
 const RATIO_GOAL = 50;
 /** PostgreSQL's max_connections is 100 by default and shared; the raw baseline never opens more than this. */
 const RAW_MAX_CONNECTIONS = 50;
@@ -93,7 +96,7 @@ function makeDeliveries(secret: string, tag: string) {
   };
 }
 
-type IngestRun = { rate: number; p50: number; p99: number; ok: number; failures: number };
+type IngestRun = { rate: number; p50: number; p99: number; p999: number; ok: number; failures: number };
 
 async function ingest(url: string, connections: number, amount: number, next: () => Delivery): Promise<IngestRun> {
   // Timed from the first request sent to the last answer received: autocannon ends a run (and its own duration) only
@@ -128,6 +131,7 @@ async function ingest(url: string, connections: number, amount: number, next: ()
     rate: result["2xx"] / seconds,
     p50: result.latency.p50,
     p99: result.latency.p99,
+    p999: result.latency.p99_9,
     ok: result["2xx"],
     failures: result.non2xx + result.errors + result.timeouts,
   };
@@ -251,9 +255,10 @@ async function run(ctx: BenchContext): Promise<BenchFigure[]> {
           },
           goalAtMost(
             { scenario, metric: `ingest p99 ${at}`, value: result.p99, unit: "ms" },
-            P99_GOAL_MS,
-            `< ${P99_GOAL_MS} ms`,
+            P99_GOAL_MS[connections],
+            `< ${P99_GOAL_MS[connections]} ms`,
           ),
+          { scenario, metric: `ingest p99.9 ${at}`, value: result.p999, unit: "ms" },
           {
             scenario,
             metric: `stored ${at}`,

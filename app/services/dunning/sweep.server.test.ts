@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { afterEach, describe, expect, test } from "vitest";
 
 import { caseEvents, cases, orders, outbox, type Shop, shops } from "#app/db/schema";
@@ -190,6 +190,49 @@ describe.each(testEngines())("dunning sweep on %s", (engine) => {
         fee: null,
       })),
     );
+  });
+
+  test("cases, and the events and outbox rows of their steps, get time-ordered ids (UUIDv7), advanced in id order", async () => {
+    // The sweep takes due cases in id order so that its writes land on neighbouring pages; that only holds while these
+    // ids are time-ordered (docs/performance.md, "Dunning sweep").
+    database = await createTestDatabase(engine);
+    const shop = await insertShop(database.db);
+    for (let i = 0; i < 5; i++) await insertOrder(shop, "2026-10-01");
+    await updateSettings(
+      database.db,
+      shop.id,
+      { autoHandover: { mode: "all" } },
+      { changedBy: "test", now: new Date() },
+    );
+    await openOverdueCases(database.db, new Date("2026-10-02T09:00:00Z"));
+    // Due in the reverse order of their ids, so that due order and id order differ.
+    const opened = (await database.db.select({ id: cases.id }).from(cases)).map((r) => r.id).sort();
+    for (const [i, id] of opened.entries()) {
+      const at = new Date(Date.parse("2026-10-06T08:00:00Z") - i * 60_000).toISOString();
+      await database.db
+        .update(cases)
+        .set({
+          nextActionAt: new Date(at),
+          state: sql`jsonb_set(${cases.state}, '{nextActionAt}', to_jsonb(${at}::text))`,
+        })
+        .where(eq(cases.id, id));
+    }
+    const now = new Date("2026-10-06T09:00:00Z");
+    expect(await advanceDueCases(database.db, now, { lanes: 1, batchSize: 2 })).toEqual({
+      advanced: 5,
+      skippedOutsideWindow: 0,
+    });
+    const v7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+    const rows = await database.db.select().from(cases);
+    expect(rows.map((r) => r.id)).toEqual(rows.map(() => expect.stringMatching(v7)));
+    const reached = (await database.db.select().from(caseEvents)).filter((e) => e.type === "dunning_level_reached");
+    const reminders = (await database.db.select().from(outbox)).filter((r) => r.kind === "reminder.send");
+    expect([...reached, ...reminders].map((r) => r.id)).toEqual(
+      [...reached, ...reminders].map(() => expect.stringMatching(v7)),
+    );
+    // One lane, batches of two: each step's event id is later than the one before, and the steps came in case id order.
+    const byEvent = [...reached].sort((a, b) => (a.id < b.id ? -1 : 1)).map((e) => e.caseId);
+    expect(byEvent).toEqual([...byEvent].sort());
   });
 
   test("an uninstalled shop's cases are never advanced", async () => {

@@ -151,7 +151,10 @@ export async function storeAndQueue(
   });
   if (!id) return { status: 200, outcome: "duplicate", inboxId: null };
   if (defect) return { status: 200, outcome: "rejected", inboxId: id };
-  await enqueueSafely(enqueue, id);
+  // Queued now, but not awaited: the 200 needs only the committed row, and waiting for the job's own commit too made
+  // every acknowledgement wait for two group commits (docs/performance.md, "Webhook ingest"). A job lost to a crash in
+  // between is the queue-down case: the inbox sweep queues the still-received row.
+  void enqueueSafely(enqueue, id);
   return { status: 200, outcome: "stored", inboxId: id };
 }
 
