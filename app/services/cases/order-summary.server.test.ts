@@ -6,6 +6,7 @@ import { openTestCase } from "#test/support/cases";
 import { createTestDatabase, type TestDatabase, testEngines } from "#test/support/db";
 import { insertOrder, insertShop } from "#test/support/factories";
 
+import { parseSummary } from "../../../extensions/order-collection-block/src/data";
 import { cancelCase, startCase } from "./commands.server";
 import { orderCaseSummary, runOrderCaseAction } from "./order-summary.server";
 
@@ -37,6 +38,8 @@ describe.each(testEngines())("the order screens' case summary on %s", (engine) =
       reason: "no_case",
       text: "Bestellung auf Rechnung, fällig am 20.12.2026: noch kein Mahnfall.",
     });
+    for (const id of ["404", card.platformOrderId, notDue.platformOrderId])
+      expect(parseSummary(await orderCaseSummary(database.db, shop, id, "en"))).not.toBeNull();
   });
 
   test("a case: status, amount, level and next step as the tab says them, the three latest entries newest first", async () => {
@@ -58,6 +61,8 @@ describe.each(testEngines())("the order screens' case summary on %s", (engine) =
       reasonMax: 500,
     });
     if (!summary.tracked) throw new Error("unreachable");
+    // The extension checks the answer by hand (it cannot import app code): every shape the server sends passes.
+    expect(parseSummary(JSON.parse(JSON.stringify(summary)))).toEqual(summary);
     expect(summary.timeline.map((e) => [e.title, e.actor, e.reason])).toEqual([
       ["Gekündigt", "Mitarbeiter: shopify:42", "Irrtum"],
       ["Mahnverfahren gestartet", "Mitarbeiter: shopify:42", "erster Anlauf"],
