@@ -2,10 +2,16 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
+import { and, eq } from "drizzle-orm";
 import { type ParsedMail, simpleParser } from "mailparser";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
+import { migrateDatabase, openDatabase } from "#app/db/client.server";
+import { shops } from "#app/db/schema";
+import { seedDemo } from "#app/demo/seed.server";
 import { creditorReference, formatCreditorReference } from "#app/domain/payments/creditor-reference";
+import { updateSettings } from "#app/services/settings/settings.server";
+import { DEMO_SHOP_DOMAIN } from "#app/web/shop-context.server";
 import { type AppDatabase, createAppDatabase } from "#test/support/app-database";
 import { postgresTestUrl } from "#test/support/db";
 import { hasQrTools, qrToolsRequired, readQrCodesFromPng } from "#test/support/qr";
@@ -60,6 +66,27 @@ describe.skipIf(!hasQrTools && !qrToolsRequired)(`the demo's reminders: pay-now 
       DATA_DIR: mkdtempSync(path.join(tmpdir(), "mahnwerk-demo-pay-")),
       PORT: String(await freePort()),
     };
+    // The demo sends reminders from 08:00 to 20:00 in Berlin; seeded first with a window of the whole day, the test
+    // does not depend on the hour it runs at (the seed keeps settings already changed).
+    const options =
+      ENGINE === "postgres"
+        ? { engine: "postgres" as const, url: env.DATABASE_URL! }
+        : { engine: "pglite" as const, dataDir: env.DATA_DIR! };
+    const seeded = await openDatabase(options);
+    await migrateDatabase(options, seeded);
+    await seedDemo(seeded.db, new Date());
+    const [demo] = await seeded.db
+      .select()
+      .from(shops)
+      .where(and(eq(shops.platform, "demo"), eq(shops.domain, DEMO_SHOP_DOMAIN)));
+    const saved = await updateSettings(
+      seeded.db,
+      demo!.id,
+      { sendWindow: { startHour: 0, endHour: 24, skipSundays: false } },
+      { changedBy: "test", now: new Date() },
+    );
+    expect(saved.ok).toBe(true);
+    await seeded.close();
     if (ENGINE === "postgres") {
       env.DEMO = "1";
       server = await startServer({ ...env, WORKERS: "0" });
