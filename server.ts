@@ -1,5 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
 
 import { createRequestHandler } from "@remix-run/express";
 import type { AppLoadContext, ServerBuild } from "@remix-run/node";
@@ -85,8 +87,8 @@ let build: ServerBuild | (() => Promise<ServerBuild>);
 if (production) {
   app.use("/assets", express.static("build/client/assets", { immutable: true, maxAge: "1y" }));
   app.use(express.static("build/client", { maxAge: "1h" }));
-  // @ts-expect-error -- produced by `remix vite:build`
-  build = (await import("./build/server/index.js")) as ServerBuild;
+  // Found from the working directory, as the static files above: this file runs as build/server.js (bin/build.ts).
+  build = (await import(pathToFileURL(path.resolve("build/server/index.js")).href)) as ServerBuild;
 } else {
   const vite = await import("vite").then((v) => v.createServer({ server: { middlewareMode: true } }));
   app.use(vite.middlewares);

@@ -1,7 +1,8 @@
 /**
- * `npm run bench [-- --quick] [-- --only <name>[,<name>…]]`: runs every scenario in bench/scenarios/ one after
- * another against its own databases on the PostgreSQL at DATABASE_URL, prints a table of figures (and a markdown
- * table for the README), and writes bench/results.json with the machine it was measured on.
+ * `npm run bench [-- --quick] [-- --only <name>[,<name>…]] [-- --results <file>]`: runs every scenario in
+ * bench/scenarios/ one after another against its own databases on the PostgreSQL at DATABASE_URL, prints a table of
+ * figures (and a markdown table for the README), and writes bench/results.json (or the --results file) with the
+ * machine it was measured on.
  *
  * A missed goal is printed, not fatal: the exit code is non-zero only when the bench itself crashed or a scenario
  * threw (which is reported as a failed figure, after the other scenarios have still run).
@@ -34,13 +35,14 @@ async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       quick: { type: "boolean", default: false },
+      results: { type: "string" },
       only: { type: "string", multiple: true },
       help: { type: "boolean", short: "h", default: false },
     },
     allowPositionals: false,
   });
   if (values.help) {
-    out("usage: npm run bench [-- --quick] [-- --only <scenario>[,<scenario>…]]");
+    out("usage: npm run bench [-- --quick] [-- --only <scenario>[,<scenario>…]] [-- --results <file>]");
     return 0;
   }
   const databaseUrl = process.env.DATABASE_URL;
@@ -86,12 +88,13 @@ async function main(): Promise<number> {
       quick,
       log: (message) => process.stderr.write(`[${scenario.name}] ${message}\n`),
     };
-    context.log(`start${quick ? " (quick)" : ""}`);
+    // The load average beside each scenario's figures: a figure from a busy machine reads worse than it is.
+    context.log(`start${quick ? " (quick)" : ""}, load average ${loadAverages()}`);
     const started = Date.now();
     try {
       const result = await scenario.run(context);
       figures.push(...result);
-      context.log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      context.log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s, load average ${loadAverages()}`);
     } catch (error) {
       failed += 1;
       const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
@@ -119,7 +122,7 @@ async function main(): Promise<number> {
     date: new Date().toISOString(),
     quick,
   };
-  writeFileSync(RESULTS_FILE, `${JSON.stringify({ machine, figures }, null, 2)}\n`);
+  writeFileSync(values.results ?? RESULTS_FILE, `${JSON.stringify({ machine, figures }, null, 2)}\n`);
 
   out();
   out(plainTable(figures));
@@ -141,6 +144,14 @@ async function main(): Promise<number> {
   out();
   out(`wrote ${path.relative(process.cwd(), RESULTS_FILE)}`);
   return failed > 0 ? 1 : 0;
+}
+
+/** The 1-, 5- and 15-minute load averages, as uptime prints them. */
+function loadAverages(): string {
+  return os
+    .loadavg()
+    .map((load) => load.toFixed(2))
+    .join(", ");
 }
 
 async function serverVersion(databaseUrl: string): Promise<string> {

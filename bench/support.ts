@@ -7,24 +7,25 @@
  *   timed(fn), elapsedMs(start)        wall-clock timing with process.hrtime
  *   goalAtMost / goalAtLeast           a BenchFigure with goal text and pass flag filled in
  *   processTreeCpuMs(pid)              CPU time (user + system) a process and its children have used, on Linux
- *   startApp(ctx, env)                 `server.ts` in production mode on a free loopback port, as `npm start` runs
- *                                      it, from a build/ that is (re)built first when older than app/
+ *   startApp(ctx, env)                 the built server in production mode on a free loopback port, as `npm start` runs
+ *                                      it, from a build/ that is (re)built first when its sources changed
  *   nodeFlagsOf(script)                the Node flags an npm script (start, worker) gives its process
  *
  * A scenario never touches the database named in DATABASE_URL: it only connects to it to create and
  * drop its own `mahnwerk_bench_<name>_<random>` databases on the same server.
  */
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
 import postgres from "postgres";
 
 import { type Database, migrateDatabase, openDatabase } from "#app/db/client.server";
-import { freePort } from "#test/support/server";
+import { freePort, npmScript } from "#test/support/server";
 
+import { build, buildIsCurrent, sourcesHash } from "../bin/build";
 import type { BenchContext, BenchFigure } from "./types";
 
 export type BenchDatabase = {
@@ -184,34 +185,23 @@ async function withBuildLock<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** build/ (what `npm start` serves) exists and is newer than every file under app/; otherwise `remix vite:build`. */
-function ensureAppBuild(ctx: BenchContext): void {
-  const marker = path.join(ROOT, "build/server/index.js");
-  const builtAt = existsSync(marker) ? statSync(marker).mtimeMs : 0;
-  const newest = Math.max(newestMtime(path.join(ROOT, "app")), statSync(path.join(ROOT, "vite.config.ts")).mtimeMs);
-  if (builtAt > newest) return;
-  ctx.log("building the app (remix vite:build) …");
-  const result = spawnSync(path.join(ROOT, "node_modules/.bin/remix"), ["vite:build"], { cwd: ROOT, encoding: "utf8" });
-  if (result.status !== 0) throw new Error(`remix vite:build failed:\n${result.stdout}\n${result.stderr}`);
-}
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs);
-  }
-  return newest;
+/** build/ (what `npm start` serves) holds a build of the current sources (bin/build.ts); otherwise it is built. */
+async function ensureAppBuild(ctx: BenchContext): Promise<void> {
+  if (buildIsCurrent(ROOT, sourcesHash(ROOT))) return;
+  ctx.log("building the app (bin/build.ts) …");
+  const failed = await build(ROOT);
+  if (failed) throw new Error(failed);
 }
 
 /**
- * The Node flags that package.json's `script` passes to tsx before the entry file (`tsx --flag … server.ts`), so a
- * scenario starts its processes exactly as `npm start` / `npm run worker` do; package.json stays the one place.
+ * The Node flags that package.json's `script` passes before its entry file (`node --flag … build/server.js`,
+ * `tsx --flag … app/worker.ts`), so a scenario starts its processes exactly as `npm start` / `npm run worker` do;
+ * package.json stays the one place.
  */
 export function nodeFlagsOf(script: "start" | "worker"): string[] {
   const pkg = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> };
-  const command = pkg.scripts[script]?.match(/(?:^|&&\s*)(?:\w+=\S+\s+)*tsx((?:\s+--\S+)*)\s+\S+\.ts\s*$/);
-  if (!command) throw new Error(`package.json's "${script}" script does not end in \`tsx [--flags] <entry>.ts\``);
+  const command = pkg.scripts[script]?.match(/(?:^|&&\s*)(?:\w+=\S+\s+)*(?:tsx|node)((?:\s+--\S+)*)\s+\S+\.[jt]s\s*$/);
+  if (!command) throw new Error(`package.json's "${script}" script does not end in \`tsx|node [--flags] <entry>\``);
   return command[1]!.trim().split(/\s+/).filter(Boolean);
 }
 
@@ -225,14 +215,14 @@ export type RunningApp = {
 };
 
 /**
- * Starts `server.ts` as `npm start` does (NODE_ENV=production) with `env` added, on a free port on 127.0.0.1, and
- * waits for /healthz. build/ is rebuilt first when older than app/; the build lock is held until the server has
+ * Starts the built server as `npm start` does (NODE_ENV=production) with `env` added, on a free port on 127.0.0.1, and
+ * waits for /healthz. build/ is rebuilt first when its sources changed; the build lock is held until the server has
  * loaded its bundle, so a parallel e2e build cannot swap it out from under the start. Pass DATABASE_URL of a bench database; WORKERS=0 keeps the
  * background workers out of the measurement (as a web process next to separate `npm run worker` processes runs).
  */
 export async function startApp(ctx: BenchContext, env: Record<string, string>): Promise<RunningApp> {
   return withBuildLock(async () => {
-    ensureAppBuild(ctx);
+    await ensureAppBuild(ctx);
     return spawnApp(ctx, env);
   });
 }
@@ -241,16 +231,22 @@ async function spawnApp(ctx: BenchContext, env: Record<string, string>): Promise
   const port = await freePort();
   const logFile = path.join(os.tmpdir(), `mahnwerk-bench-app-${port}-${process.pid}.log`);
   const log = openSync(logFile, "w");
-  const child = spawn(path.join(ROOT, "node_modules/.bin/tsx"), [...nodeFlagsOf("start"), "server.ts"], {
+  const script = npmScript("start");
+  const child = spawn(script.command, script.args, {
     cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? "",
-      HOME: process.env.HOME ?? os.tmpdir(),
-      NODE_ENV: "production",
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      ...env,
-    },
+    env: Object.assign(
+      {},
+      {
+        PATH: process.env.PATH ?? "",
+        HOME: process.env.HOME ?? os.tmpdir(),
+      },
+      script.env,
+      {
+        PORT: String(port),
+        HOST: "127.0.0.1",
+      },
+      env,
+    ) as NodeJS.ProcessEnv,
     stdio: ["ignore", log, log],
   });
   closeSync(log);

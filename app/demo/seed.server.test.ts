@@ -1,6 +1,7 @@
+import { eq } from "drizzle-orm";
 import { describe, expect, test } from "vitest";
 
-import { caseEvents, cases, orders } from "#app/db/schema";
+import { caseEvents, cases, orders, outbox } from "#app/db/schema";
 import { replay } from "#app/domain/case/events";
 import { CASE_STATUSES } from "#app/domain/case/status";
 import { caseFromJson, eventFromRow } from "#app/services/cases/serialization";
@@ -55,6 +56,14 @@ describe.each(testEngines())("demo seed on %s", (engine) => {
       await seedDemo(database.db, new Date("2026-11-24T09:00:00Z"));
       expect(await counts()).toEqual(before);
       expect((await getSettings(database.db, rows[0]!.shopId)).version).toBe(settings.version);
+
+      // A demo cut off halfway (the last order's case never written) is completed on the next start.
+      const last = rows.find((r) => r.orderName === "#1036")!;
+      await database.db.delete(outbox).where(eq(outbox.caseId, last.id));
+      await database.db.delete(caseEvents).where(eq(caseEvents.caseId, last.id));
+      await database.db.delete(cases).where(eq(cases.id, last.id));
+      await seedDemo(database.db, new Date("2026-11-24T09:00:00Z"));
+      expect(await counts()).toEqual(before);
     } finally {
       await database.close();
     }

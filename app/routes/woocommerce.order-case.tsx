@@ -4,6 +4,7 @@ import { getDb } from "#app/db/db.server";
 import { wooSecretsKey } from "#app/services/woocommerce/connections.server";
 import { answerOrderCaseRequest } from "#app/services/woocommerce/order-case.server";
 import { logger } from "#app/utils/logger.server";
+import { orderCaseActionResponse } from "#app/web/order-case-answer.server";
 
 /**
  * The companion plugin's meta box on the order screen: the order's case (a=view), or Start/Cancel with a reason,
@@ -22,20 +23,9 @@ export async function action({ request }: ActionFunctionArgs) {
     logger.warn({ code: answer.error.code }, "woocommerce order case request refused");
     return new Response(null, { status: answer.error.code === "invalid" ? 400 : 403 });
   }
-  const headers = { "Cache-Control": "no-store" };
   const value = answer.value;
-  if (value.kind === "summary") return Response.json(value.summary, { headers });
-  if (!value.result)
-    return Response.json(
-      { error: { code: "not_found", message: "This order has no case." } },
-      { status: 404, headers },
-    );
-  if (!value.result.ok)
-    return Response.json(
-      { error: { code: value.result.code, message: value.result.message }, summary: value.result.summary },
-      { status: value.result.code.startsWith("reason_") ? 422 : 409, headers },
-    );
-  return Response.json(value.result.summary, { headers });
+  if (value.kind === "summary") return Response.json(value.summary, { headers: { "Cache-Control": "no-store" } });
+  return orderCaseActionResponse(value.result);
 }
 
 export async function loader() {

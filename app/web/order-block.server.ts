@@ -10,6 +10,7 @@ import { orderCaseSummary, runOrderCaseAction } from "#app/services/cases/order-
 import { getShopify } from "#app/shopify.server";
 import { apiError, readJson, zodDetails } from "#app/utils/api-response.server";
 
+import { orderCaseActionResponse } from "./order-case-answer.server";
 import { findShop, requireShopContext, shopifyStaff } from "./shop-context.server";
 
 /*
@@ -83,13 +84,5 @@ export async function orderBlockResponse(request: Request, platformOrderId: stri
       locale,
     }),
   );
-  if (!result) return cors(apiError("not_found", "This order has no case."));
-  if (!result.ok)
-    return cors(
-      Response.json(
-        { error: { code: result.code, message: result.message, details: null }, summary: result.summary },
-        { status: result.code.startsWith("reason_") ? 422 : 409, headers: noStore },
-      ),
-    );
-  return cors(Response.json(result.summary, { headers: noStore }));
+  return cors(orderCaseActionResponse(result));
 }

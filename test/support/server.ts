@@ -4,7 +4,6 @@ import { createServer } from "node:net";
 import path from "node:path";
 
 const ROOT = process.cwd();
-const TSX = path.join(ROOT, "node_modules/.bin/tsx");
 
 const LOCK = path.join(ROOT, "test-results/.build.lock");
 const STAMP = path.join(ROOT, "test-results/.build.stamp");
@@ -16,7 +15,12 @@ const STAMP = path.join(ROOT, "test-results/.build.stamp");
  */
 export async function ensureBuild(): Promise<void> {
   const marker = path.join(ROOT, "build/server/index.js");
-  if (existsSync(marker) && process.env.MAHNWERK_TEST_REUSE_BUILD === "1") return;
+  if (
+    existsSync(marker) &&
+    existsSync(path.join(ROOT, "build/server.js")) &&
+    process.env.MAHNWERK_TEST_REUSE_BUILD === "1"
+  )
+    return;
   const run = String(process.ppid);
   const built = () => existsSync(STAMP) && readFileSync(STAMP, "utf8") === run && existsSync(marker);
   mkdirSync(path.dirname(LOCK), { recursive: true });
@@ -36,7 +40,8 @@ export async function ensureBuild(): Promise<void> {
   }
   try {
     if (built()) return;
-    const result = spawnSync(path.join(ROOT, "node_modules/.bin/remix"), ["vite:build"], {
+    // The build `npm start` makes (bin/build.ts): the Remix app and the server bundle it runs.
+    const result = spawnSync(path.join(ROOT, "node_modules/.bin/node"), ["bin/build.ts"], {
       cwd: ROOT,
       encoding: "utf8",
     });
@@ -174,17 +179,12 @@ export function runMahnwerk(
 export async function runServerExpectingExit(
   env: Record<string, string>,
 ): Promise<{ code: number | null; output: string }> {
-  const result = spawnSync(TSX, ["server.ts"], {
+  const script = npmScript("start");
+  const result = spawnSync(script.command, script.args, {
     cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? "",
-      HOME: process.env.HOME ?? "/tmp",
-      NODE_ENV: "production",
-      HOST: "127.0.0.1",
-      ...env,
-    },
+    env: processEnv(baseEnv(), script.env, { HOST: "127.0.0.1" }, env),
     encoding: "utf8",
-    // Only against a start that never ends: refusing takes seconds, but tsx's start beside other work on two cores
+    // Only against a start that never ends: refusing takes seconds, but a start beside other work on two cores
     // can take far longer (callers give their tests more than this).
     timeout: 100_000,
   });
