@@ -92,4 +92,28 @@ describe.each(testEngines())("jobs on %s", (engine) => {
     }[];
     expect(rows[0]?.n).toBe(41);
   });
+
+  test("a restart keeps the queues and schedules it finds and changes a schedule whose cron changed", async () => {
+    database = await createTestDatabase(engine);
+    const tick = (schedule: string) =>
+      defineJob({
+        name: "test.tick",
+        schema: z.object({}),
+        handle: async () => {},
+        schedule,
+        queue: { retryLimit: 5 },
+      });
+    jobs = await startJobs(database, [tick("*/5 * * * *")], { work: false });
+    await jobs.stop();
+    jobs = await startJobs(database, [tick("*/5 * * * *")], { work: false });
+    await jobs.stop();
+    jobs = await startJobs(database, [tick("17 3 * * *")], { work: false });
+    const queues = (await jobs.boss.getQueues()).filter((queue) => queue.name.startsWith("test.tick"));
+    expect(queues.map((queue) => queue.name).sort()).toEqual(["test.tick", "test.tick.dead"]);
+    expect(queues.find((queue) => queue.name === "test.tick")).toMatchObject({
+      retryLimit: 5,
+      deadLetter: "test.tick.dead",
+    });
+    expect((await jobs.boss.getSchedules("test.tick")).map((schedule) => schedule.cron)).toEqual(["17 3 * * *"]);
+  });
 });

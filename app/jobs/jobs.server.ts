@@ -67,11 +67,16 @@ export async function startJobs(
   boss.on("error", (error) => logger.error({ err: error }, "job queue error"));
   await boss.start();
 
+  // What a previous start created is read once, not attempted again per queue: a restart's round trips on PGlite.
+  const queues = new Set((await boss.getQueues()).map((queue) => queue.name));
+  const schedules = new Map((await boss.getSchedules()).map((schedule) => [schedule.name, schedule.cron]));
   for (const def of definitions) {
     const deadLetter = `${def.name}.dead`;
-    await boss.createQueue(deadLetter, { retentionSeconds: 30 * 24 * 3600 }).catch(ignoreExists);
-    await boss.createQueue(def.name, { ...DEFAULT_QUEUE, ...def.queue, deadLetter }).catch(ignoreExists);
-    if (def.schedule) await boss.schedule(def.name, def.schedule, {});
+    if (!queues.has(deadLetter))
+      await boss.createQueue(deadLetter, { retentionSeconds: 30 * 24 * 3600 }).catch(ignoreExists);
+    if (!queues.has(def.name))
+      await boss.createQueue(def.name, { ...DEFAULT_QUEUE, ...def.queue, deadLetter }).catch(ignoreExists);
+    if (def.schedule && schedules.get(def.name) !== def.schedule) await boss.schedule(def.name, def.schedule, {});
   }
 
   const batches = batchedInserts(boss);
