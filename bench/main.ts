@@ -122,7 +122,8 @@ async function main(): Promise<number> {
     date: new Date().toISOString(),
     quick,
   };
-  writeFileSync(values.results ?? RESULTS_FILE, `${JSON.stringify({ machine, figures }, null, 2)}\n`);
+  const resultsFile = values.results ?? RESULTS_FILE;
+  writeFileSync(resultsFile, `${JSON.stringify({ machine, figures }, null, 2)}\n`);
 
   out();
   out(plainTable(figures));
@@ -142,7 +143,7 @@ async function main(): Promise<number> {
   out();
   out(markdownTable(figures, machine));
   out();
-  out(`wrote ${path.relative(process.cwd(), RESULTS_FILE)}`);
+  out(`wrote ${path.relative(process.cwd(), resultsFile)}`);
   return failed > 0 ? 1 : 0;
 }
 
