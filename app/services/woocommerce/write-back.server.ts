@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 
-import { WooApiError, type WooClientFactory } from "#adapters/woocommerce/client";
+import { WooApiError, type WooClient, type WooClientFactory } from "#adapters/woocommerce/client";
 import type { Db } from "#app/db/client.server";
 import { cases, orders, shops } from "#app/db/schema";
 import { type MessageKey, MESSAGES, pickLocale, translator } from "#app/i18n/i18n";
@@ -58,21 +58,7 @@ export function wooWriteBackHandler(
     try {
       // Idempotent steps first, the note last: a retry after a failure never leaves a note without the meta.
       await client.updateOrder(orderId, { meta_data: [{ key: WOO_STATUS_META_KEY, value: status }] });
-      let markedPaid: "set_paid" | "processing" | "already" | null = null;
-      if (markPaid) {
-        const order = await client.getOrder(orderId);
-        if (order.status === "pending" || order.status === "failed") {
-          // payment_complete(): WooCommerce's own "paid" path (date_paid, stock, its processing e-mail).
-          await client.updateOrder(orderId, { set_paid: true });
-          markedPaid = "set_paid";
-        } else if (order.status === "on-hold") {
-          // set_paid ignores on-hold orders (they do not "need payment"); processing is what payment would set.
-          await client.updateOrder(orderId, { status: "processing" });
-          markedPaid = "processing";
-        } else {
-          markedPaid = "already";
-        }
-      }
+      const markedPaid = markPaid ? await markOrderPaid(client, orderId) : null;
       const since = row.createdAt.getTime() - NOTE_CLOCK_SKEW_MS;
       const noted =
         attempt > 1 &&
@@ -117,15 +103,7 @@ async function orderPaidByBank(
   const orderId = found.platformOrderId;
   const note = translator(pickLocale(found.locale))("woo.writeBack.paidByBank");
   try {
-    const order = await client.getOrder(orderId);
-    let markedPaid: "set_paid" | "processing" | "already" = "already";
-    if (order.status === "pending" || order.status === "failed") {
-      await client.updateOrder(orderId, { set_paid: true });
-      markedPaid = "set_paid";
-    } else if (order.status === "on-hold") {
-      await client.updateOrder(orderId, { status: "processing" });
-      markedPaid = "processing";
-    }
+    const markedPaid = await markOrderPaid(client, orderId);
     // Noted only by the call that changed the order: a retry finds it paid and never writes a second note.
     if (markedPaid !== "already") await client.addOrderNote(orderId, { note, customer_note: false });
     return { kind: "done", result: { orderId, markedPaid } };
@@ -142,3 +120,19 @@ function outcomeOf(error: unknown): OutboxOutcome {
 
 /** The handler the outbox worker registers for "woocommerce.write_back" (ENCRYPTION_KEY from the environment). */
 export const wooWriteBack: OutboxHandler = wooWriteBackHandler();
+
+/** Marks the order paid the way WooCommerce itself would; "already" when it needs no payment any more. */
+async function markOrderPaid(client: WooClient, orderId: string): Promise<"set_paid" | "processing" | "already"> {
+  const order = await client.getOrder(orderId);
+  if (order.status === "pending" || order.status === "failed") {
+    // payment_complete(): WooCommerce's own "paid" path (date_paid, stock, its processing e-mail).
+    await client.updateOrder(orderId, { set_paid: true });
+    return "set_paid";
+  }
+  if (order.status === "on-hold") {
+    // set_paid ignores on-hold orders (they do not "need payment"); processing is what payment would set.
+    await client.updateOrder(orderId, { status: "processing" });
+    return "processing";
+  }
+  return "already";
+}
