@@ -187,9 +187,10 @@ async function withBuildLock<T>(fn: () => Promise<T>): Promise<T> {
 
 /** build/ (what `npm start` serves) holds a build of the current sources (bin/build.ts); otherwise it is built. */
 async function ensureAppBuild(ctx: BenchContext): Promise<void> {
-  if (buildIsCurrent(ROOT, sourcesHash(ROOT))) return;
+  const hash = sourcesHash(ROOT);
+  if (buildIsCurrent(ROOT, hash)) return;
   ctx.log("building the app (bin/build.ts) …");
-  const failed = await build(ROOT);
+  const failed = await build(ROOT, hash);
   if (failed) throw new Error(failed);
 }
 

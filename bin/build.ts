@@ -53,9 +53,8 @@ export function buildIsCurrent(root: string, hash: string): boolean {
   return complete && existsSync(stamp) && readFileSync(stamp, "utf8").trim() === hash;
 }
 
-/** Builds both bundles into `root`/build; returns an error message, or null. */
-export async function build(root: string): Promise<string | null> {
-  const hash = sourcesHash(root);
+/** Builds both bundles into `root`/build, stamped with `hash`; returns an error message, or null. */
+export async function build(root: string, hash: string = sourcesHash(root)): Promise<string | null> {
   // Removed first: a build cut off halfway must not pass for current on the next start.
   rmSync(path.join(root, "build/.sources"), { force: true });
   const remix = spawnSync(path.join(root, "node_modules/.bin/remix"), ["vite:build"], { cwd: root, stdio: "inherit" });
@@ -91,11 +90,12 @@ export async function build(root: string): Promise<string | null> {
 
 async function main(): Promise<number> {
   const root = process.cwd();
-  if (process.argv.includes("--if-stale") && buildIsCurrent(root, sourcesHash(root))) {
+  const hash = sourcesHash(root);
+  if (process.argv.includes("--if-stale") && buildIsCurrent(root, hash)) {
     process.stdout.write("build/ is current: nothing to build\n");
     return 0;
   }
-  const failed = await build(root);
+  const failed = await build(root, hash);
   if (failed) process.stderr.write(`${failed}\n`);
   return failed ? 1 : 0;
 }
